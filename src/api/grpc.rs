@@ -1,0 +1,261 @@
+//! `webhook.v1.WebhookService`: validates requests, stores events, wakes the
+//! scheduler.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures::Stream;
+use tokio::sync::Notify;
+use tonic::{Request, Response, Status};
+use tracing::info;
+
+use super::proto::dispatch_request::Body;
+use super::proto::webhook_service_server::WebhookService;
+use super::proto::{
+    DeliveryUpdate, DispatchRequest, DispatchResponse, GetMetricsRequest, GetMetricsResponse,
+    ReplayRequest, ReplayResponse, StreamDeliveriesRequest,
+};
+use crate::domain::{CanonicalPayload, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError};
+use crate::error::ApiError;
+use crate::store::{DispatchOutcome, NewEvent, Routing, Store, now_millis};
+
+/// Most endpoint ids one Dispatch may target.
+pub const MAX_TARGET_ENDPOINTS: usize = 100;
+
+pub struct WebhookApi {
+    store: Arc<dyn Store>,
+    wake: Arc<Notify>,
+    max_payload_bytes: usize,
+}
+
+impl WebhookApi {
+    pub fn new(store: Arc<dyn Store>, wake: Arc<Notify>, max_payload_bytes: usize) -> Self {
+        WebhookApi {
+            store,
+            wake,
+            max_payload_bytes,
+        }
+    }
+}
+
+/// A Dispatch request after validation.
+struct ValidDispatch {
+    event_type: EventType,
+    payload: CanonicalPayload,
+    idempotency_key: Option<String>,
+    routing: Routing,
+}
+
+fn validate_dispatch(request: DispatchRequest, limit: usize) -> Result<ValidDispatch, ApiError> {
+    let event_type = EventType::parse(&request.event_type)
+        .map_err(|reason| ApiError::invalid_field("event_type", reason))?;
+    let payload = match &request.body {
+        Some(Body::Payload(payload)) => CanonicalPayload::from_struct(payload, limit)
+            .map_err(|e| payload_error("payload", e))?,
+        Some(Body::PayloadJson(text)) => CanonicalPayload::from_json_text(text, limit)
+            .map_err(|e| payload_error("payload_json", e))?,
+        None => {
+            return Err(ApiError::invalid_field(
+                "payload",
+                "a payload is required: set `payload` (a JSON object) or `payload_json` (a string of JSON)",
+            ));
+        }
+    };
+    let idempotency_key = match request.idempotency_key.as_str() {
+        "" => None,
+        key if key.len() > MAX_ID_LEN => {
+            return Err(ApiError::invalid_field(
+                "idempotency_key",
+                format!("must be at most {MAX_ID_LEN} bytes (got {})", key.len()),
+            ));
+        }
+        key => Some(key.to_owned()),
+    };
+    if request.endpoint_ids.len() > MAX_TARGET_ENDPOINTS {
+        return Err(ApiError::invalid_field(
+            "endpoint_ids",
+            format!(
+                "at most {MAX_TARGET_ENDPOINTS} endpoint ids per request (got {})",
+                request.endpoint_ids.len()
+            ),
+        ));
+    }
+    let routing = if request.endpoint_ids.is_empty() {
+        Routing::Subscribed
+    } else {
+        let targets = request
+            .endpoint_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| {
+                EndpointId::parse(id).map_err(|reason| {
+                    ApiError::invalid_field(&format!("endpoint_ids[{index}]"), reason)
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Routing::Targeted(targets)
+    };
+    Ok(ValidDispatch {
+        event_type,
+        payload,
+        idempotency_key,
+        routing,
+    })
+}
+
+fn payload_error(field: &str, error: PayloadError) -> ApiError {
+    ApiError::invalid_field(field, error.to_string())
+}
+
+type DeliveryUpdateStream = Pin<Box<dyn Stream<Item = Result<DeliveryUpdate, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl WebhookService for WebhookApi {
+    async fn dispatch(
+        &self,
+        request: Request<DispatchRequest>,
+    ) -> Result<Response<DispatchResponse>, Status> {
+        let valid = validate_dispatch(request.into_inner(), self.max_payload_bytes)?;
+        let event = NewEvent {
+            id: EventId::generate(),
+            event_type: valid.event_type,
+            payload: valid.payload,
+            idempotency_key: valid.idempotency_key,
+            created_at: now_millis(),
+        };
+        let outcome = self
+            .store
+            .dispatch(event, valid.routing)
+            .await
+            .map_err(ApiError::from)?;
+        let response = match outcome {
+            DispatchOutcome::Created {
+                event_id,
+                delivery_ids,
+            } => {
+                if !delivery_ids.is_empty() {
+                    self.wake.notify_one();
+                }
+                info!(event_id = %event_id, deliveries = delivery_ids.len(), "event accepted");
+                DispatchResponse {
+                    event_id: event_id.to_string(),
+                    delivery_ids: delivery_ids.iter().map(ToString::to_string).collect(),
+                    duplicate: false,
+                }
+            }
+            DispatchOutcome::Duplicate {
+                event_id,
+                delivery_ids,
+            } => {
+                info!(event_id = %event_id, "duplicate idempotency key, nothing new stored");
+                DispatchResponse {
+                    event_id: event_id.to_string(),
+                    delivery_ids: delivery_ids.iter().map(ToString::to_string).collect(),
+                    duplicate: true,
+                }
+            }
+        };
+        Ok(Response::new(response))
+    }
+
+    async fn replay(
+        &self,
+        _request: Request<ReplayRequest>,
+    ) -> Result<Response<ReplayResponse>, Status> {
+        Err(Status::unimplemented(
+            "Replay is not available in this version of webhookd",
+        ))
+    }
+
+    type StreamDeliveriesStream = DeliveryUpdateStream;
+
+    async fn stream_deliveries(
+        &self,
+        _request: Request<StreamDeliveriesRequest>,
+    ) -> Result<Response<Self::StreamDeliveriesStream>, Status> {
+        Err(Status::unimplemented(
+            "StreamDeliveries is not available in this version of webhookd",
+        ))
+    }
+
+    async fn get_metrics(
+        &self,
+        _request: Request<GetMetricsRequest>,
+    ) -> Result<Response<GetMetricsResponse>, Status> {
+        Err(Status::unimplemented(
+            "GetMetrics is not available in this version of webhookd",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn request(event_type: &str, json: &str) -> DispatchRequest {
+        DispatchRequest {
+            event_type: event_type.to_owned(),
+            body: Some(Body::PayloadJson(json.to_owned())),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn rejects_bad_requests_with_the_field_at_fault() {
+        let cases = [
+            (
+                "bad event type",
+                request("Order.Created", "{}"),
+                "event_type",
+            ),
+            ("empty event type", request("", "{}"), "event_type"),
+            (
+                "missing payload",
+                DispatchRequest {
+                    event_type: "a.b".to_owned(),
+                    ..Default::default()
+                },
+                "payload",
+            ),
+            (
+                "payload not an object",
+                request("a.b", "[1,2]"),
+                "payload_json",
+            ),
+            ("payload not json", request("a.b", "{oops"), "payload_json"),
+            (
+                "payload too large",
+                request("a.b", &format!("{{\"x\":\"{}\"}}", "y".repeat(100))),
+                "payload_json",
+            ),
+            (
+                "key too long",
+                DispatchRequest {
+                    idempotency_key: "k".repeat(256),
+                    ..request("a.b", "{}")
+                },
+                "idempotency_key",
+            ),
+            (
+                "bad endpoint id",
+                DispatchRequest {
+                    endpoint_ids: vec!["ok".to_owned(), "not ok".to_owned()],
+                    ..request("a.b", "{}")
+                },
+                "endpoint_ids[1]",
+            ),
+        ];
+        for (case, request, field) in cases {
+            let err = validate_dispatch(request, 64)
+                .err()
+                .unwrap_or_else(|| panic!("case `{case}` should fail"));
+            assert_eq!(err.code, ErrorCode::InvalidArgument, "case `{case}`");
+            assert_eq!(
+                err.field_violations[0].0, field,
+                "case `{case}`: {}",
+                err.message
+            );
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The gRPC API. Conversion between protobuf messages and domain types
+//! happens here only.
+
+pub mod grpc;
+
+/// The generated protobuf types, server and client of `webhook.v1`. The
+/// client is the Rust SDK: `webhookd::api::proto::webhook_service_client`.
+#[allow(clippy::all, clippy::pedantic, missing_docs)]
+pub mod proto {
+    tonic::include_proto!("webhook.v1");
+
+    /// The encoded descriptor set served by gRPC reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        tonic::include_file_descriptor_set!("webhook_descriptor");
+}

@@ -1,0 +1,306 @@
+//! Wires the store, the scheduler, the gRPC server and the HTTP server.
+//! `App::build` binds its listeners first, so a port of 0 just works and the
+//! bound addresses can be read before `run_until` starts serving.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic_health::ServingStatus;
+use tracing::{error, info, warn};
+
+use crate::api::grpc::WebhookApi;
+use crate::api::proto;
+use crate::api::proto::webhook_service_server::WebhookServiceServer;
+use crate::config::Config;
+use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
+use crate::domain::EndpointId;
+use crate::http::{self, HttpState};
+use crate::store::{self, EndpointSpec, Store};
+
+/// How long the servers get to finish open requests once deliveries drained.
+const SERVER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Room in a gRPC message beyond the payload itself.
+const GRPC_MESSAGE_OVERHEAD: usize = 64 * 1024;
+
+pub struct App {
+    config: Config,
+    store: Arc<dyn Store>,
+    grpc_listener: TcpListener,
+    http_listener: TcpListener,
+    instance_id: String,
+}
+
+impl App {
+    /// Opens and migrates the store, seeds the config endpoints, recovers
+    /// orphaned leases and binds both listeners.
+    pub async fn build(config: Config) -> Result<App> {
+        // reqwest is built without a default crypto provider; a second
+        // install (several apps in one test process) is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+
+        let store = store::connect(&config.database).await.with_context(|| {
+            format!(
+                "failed to open the database {}",
+                store::redact_url(&config.database.url)
+            )
+        })?;
+        store
+            .migrate()
+            .await
+            .context("failed to run database migrations")?;
+        store
+            .sync_config_endpoints(&endpoint_specs(&config))
+            .await
+            .context("failed to store the endpoints of the config file")?;
+        let recovered = store
+            .recover_at_start()
+            .await
+            .context("failed to recover leases of a previous run")?;
+        if recovered > 0 {
+            warn!(
+                recovered,
+                "released deliveries left in flight by a previous run; they will be attempted again"
+            );
+        }
+
+        let grpc_listener = TcpListener::bind(config.server.grpc_addr)
+            .await
+            .with_context(|| {
+                format!(
+                    "failed to bind server.grpc_addr {}",
+                    config.server.grpc_addr
+                )
+            })?;
+        let http_listener = TcpListener::bind(config.server.http_addr)
+            .await
+            .with_context(|| {
+                format!(
+                    "failed to bind server.http_addr {}",
+                    config.server.http_addr
+                )
+            })?;
+        let instance_id = format!(
+            "webhookd-{}",
+            &uuid::Uuid::now_v7().simple().to_string()[20..]
+        );
+        Ok(App {
+            config,
+            store,
+            grpc_listener,
+            http_listener,
+            instance_id,
+        })
+    }
+
+    pub fn grpc_addr(&self) -> SocketAddr {
+        self.grpc_listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.store)
+    }
+
+    /// Serves until `shutdown` completes (or a server fails), then shuts down
+    /// gracefully: health turns NOT_SERVING, the scheduler stops claiming and
+    /// drains, then the servers stop.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> Result<()> {
+        let grpc_addr = self.grpc_addr();
+        let http_addr = self.http_addr();
+        let App {
+            config,
+            store,
+            grpc_listener,
+            http_listener,
+            instance_id,
+        } = self;
+
+        let wake = Arc::new(Notify::new());
+        let ready = Arc::new(AtomicBool::new(false));
+        let stop_scheduler = CancellationToken::new();
+        let stop_servers = CancellationToken::new();
+
+        let engine = &config.webhook_engine;
+        let client = DeliveryClient::new(engine.request_timeout(), engine.response_excerpt_bytes)
+            .context("failed to build the HTTP client")?;
+        let ctx = Arc::new(DeliveryContext {
+            store: Arc::clone(&store),
+            client,
+            retry: RetryPolicy::from(&config.retry_policy),
+            dead_letter_enabled: config.dead_letter.enabled,
+            default_secret: engine.signing_secret.expose_secret().into(),
+            wake: Arc::clone(&wake),
+        });
+        let scheduler = Scheduler::new(
+            ctx,
+            SchedulerSettings {
+                instance_id: instance_id.clone(),
+                max_concurrent_deliveries: engine.max_concurrent_deliveries,
+                claim_batch_size: engine.claim_batch_size,
+                lease: engine.lease_duration(),
+                poll_interval: engine.poll_interval(),
+                shutdown_grace: Duration::from_secs_f64(config.server.shutdown_grace_seconds),
+            },
+        );
+
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health
+            .set_serving::<WebhookServiceServer<WebhookApi>>()
+            .await;
+        // grpcurl and other tools speak either reflection version.
+        let reflection = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        };
+        let reflection_v1 = reflection()
+            .build_v1()
+            .context("failed to build gRPC reflection")?;
+        let reflection_v1alpha = reflection()
+            .build_v1alpha()
+            .context("failed to build gRPC reflection")?;
+        let message_limit = engine.max_payload_bytes.saturating_mul(4) + GRPC_MESSAGE_OVERHEAD;
+        let api = WebhookServiceServer::new(WebhookApi::new(
+            Arc::clone(&store),
+            Arc::clone(&wake),
+            engine.max_payload_bytes,
+        ))
+        .max_decoding_message_size(message_limit);
+
+        let grpc_server = tonic::transport::Server::builder()
+            .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))
+            .add_service(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha)
+            .add_service(api)
+            .serve_with_incoming_shutdown(
+                TcpListenerStream::new(grpc_listener),
+                stop_servers.clone().cancelled_owned(),
+            );
+        let mut grpc_task = spawn_named("grpc server", async move {
+            grpc_server.await.context("gRPC server failed")
+        });
+
+        let router = http::router(HttpState {
+            store: Arc::clone(&store),
+            ready: Arc::clone(&ready),
+        });
+        let http_shutdown = stop_servers.clone().cancelled_owned();
+        let mut http_task = spawn_named("http server", async move {
+            axum::serve(http_listener, router)
+                .with_graceful_shutdown(http_shutdown)
+                .await
+                .context("HTTP server failed")
+        });
+
+        let scheduler_stop = stop_scheduler.clone();
+        let mut scheduler_task = spawn_named("scheduler", async move {
+            scheduler.run_until_stopped(scheduler_stop).await;
+            Ok(())
+        });
+
+        ready.store(true, Ordering::Release);
+        info!(%grpc_addr, %http_addr, instance_id, "webhookd listening");
+
+        let mut failure: Option<anyhow::Error> = None;
+        tokio::select! {
+            _ = shutdown => info!("shutdown requested"),
+            result = &mut grpc_task => failure = report_exit("grpc server", result),
+            result = &mut http_task => failure = report_exit("http server", result),
+            result = &mut scheduler_task => failure = report_exit("scheduler", result),
+        }
+
+        // Probes first, so load balancers stop sending work, then drain.
+        ready.store(false, Ordering::Release);
+        health
+            .set_not_serving::<WebhookServiceServer<WebhookApi>>()
+            .await;
+        health
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
+        stop_scheduler.cancel();
+        if !scheduler_task.is_finished() {
+            let _ = report_exit("scheduler", scheduler_task.await);
+        }
+        stop_servers.cancel();
+        for (name, task) in [("grpc server", grpc_task), ("http server", http_task)] {
+            if task.is_finished() {
+                continue;
+            }
+            match tokio::time::timeout(SERVER_STOP_TIMEOUT, task).await {
+                Ok(result) => {
+                    let _ = report_exit(name, result);
+                }
+                Err(_) => warn!(task = name, "did not stop in time"),
+            }
+        }
+        info!("webhookd stopped");
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+fn endpoint_specs(config: &Config) -> Vec<EndpointSpec> {
+    config
+        .endpoints
+        .iter()
+        .map(|endpoint| EndpointSpec {
+            id: EndpointId::parse(&endpoint.id).expect("endpoint ids are validated at config load"),
+            url: endpoint.url.clone(),
+            event_patterns: endpoint.events.clone(),
+            secret: endpoint.secret.clone(),
+            active: endpoint.active,
+        })
+        .collect()
+}
+
+fn spawn_named<F>(name: &'static str, future: F) -> JoinHandle<Result<()>>
+where
+    F: Future<Output = Result<()>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let result = future.await;
+        if let Err(e) = &result {
+            error!(task = name, error.message = %e, error.cause_chain = ?e, "task failed");
+        }
+        result
+    })
+}
+
+/// Logs why a task stopped; returns the error of a task that failed.
+fn report_exit(
+    name: &'static str,
+    result: Result<Result<()>, tokio::task::JoinError>,
+) -> Option<anyhow::Error> {
+    match result {
+        Ok(Ok(())) => {
+            info!(task = name, "task stopped");
+            None
+        }
+        Ok(Err(e)) => Some(e),
+        Err(join_error) => {
+            error!(task = name, error.message = %join_error, "task panicked or was cancelled");
+            Some(anyhow::anyhow!("{name} panicked: {join_error}"))
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Delivery: the scheduler claims due deliveries, workers sign and POST
+//! them, and the retry policy decides what follows a failure.
+
+pub mod http_client;
+pub mod retry;
+pub mod scheduler;
+pub mod worker;
+
+pub use http_client::DeliveryClient;
+pub use retry::RetryPolicy;
+pub use scheduler::{Scheduler, SchedulerSettings};
+pub use worker::{AttemptOutcome, DeliveryContext};

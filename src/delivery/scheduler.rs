@@ -1,0 +1,212 @@
+//! The scheduler: claims due deliveries with a lease and runs each attempt
+//! under the global concurrency limit.
+//!
+//! It sleeps until the next due time or until it is woken (by `Dispatch` or a
+//! worker that scheduled a retry); polling is only the fallback for work
+//! that other instances create and for expired leases.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{error, info, warn};
+
+use super::worker::{DeliveryContext, attempt_delivery};
+use crate::store::{ClaimOutcome, Lease, now_millis};
+
+/// Shortest idle sleep, so a clock oddity can never become a busy loop.
+const MIN_IDLE_SLEEP: Duration = Duration::from_millis(5);
+
+/// Longest pause after a failed claim while the store is unavailable.
+const MAX_CLAIM_BACKOFF: Duration = Duration::from_secs(5);
+
+pub struct SchedulerSettings {
+    /// Identifies this process in lease columns.
+    pub instance_id: String,
+    pub max_concurrent_deliveries: usize,
+    pub claim_batch_size: usize,
+    pub lease: Duration,
+    pub poll_interval: Duration,
+    pub shutdown_grace: Duration,
+}
+
+pub struct Scheduler {
+    ctx: Arc<DeliveryContext>,
+    settings: SchedulerSettings,
+    permits: Arc<Semaphore>,
+    workers: TaskTracker,
+    /// Cancelled when the shutdown grace period ends: attempts still running
+    /// are cut short and their leases released.
+    abandon: CancellationToken,
+    claim_sequence: u64,
+}
+
+impl Scheduler {
+    pub fn new(ctx: Arc<DeliveryContext>, settings: SchedulerSettings) -> Self {
+        Scheduler {
+            permits: Arc::new(Semaphore::new(settings.max_concurrent_deliveries)),
+            ctx,
+            settings,
+            workers: TaskTracker::new(),
+            abandon: CancellationToken::new(),
+            claim_sequence: 0,
+        }
+    }
+
+    /// Runs until `stop` is cancelled, then drains: in-flight attempts get
+    /// the grace period, what remains is abandoned and its leases released.
+    pub async fn run_until_stopped(mut self, stop: CancellationToken) {
+        let wake = Arc::clone(&self.ctx.wake);
+        let mut claim_failures: u32 = 0;
+        let mut last_reclaim = Instant::now();
+        loop {
+            let Some(mut permits) = self.acquire_permits(&stop).await else {
+                break;
+            };
+            if last_reclaim.elapsed() >= self.settings.poll_interval {
+                self.reclaim_expired().await;
+                last_reclaim = Instant::now();
+            }
+            match self.claim(permits.len()).await {
+                Ok(ClaimOutcome::Claimed(deliveries)) => {
+                    claim_failures = 0;
+                    for delivery in deliveries {
+                        let permit = permits.pop().expect("never more claims than permits");
+                        self.spawn_attempt(delivery, permit);
+                    }
+                }
+                Ok(ClaimOutcome::NothingDue) => {
+                    claim_failures = 0;
+                    drop(permits);
+                    let sleep_for = self.idle_sleep().await;
+                    last_reclaim = Instant::now();
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = wake.notified() => {}
+                        _ = tokio::time::sleep(sleep_for) => {}
+                    }
+                }
+                Err(e) => {
+                    drop(permits);
+                    claim_failures = claim_failures.saturating_add(1);
+                    let backoff = (Duration::from_millis(100)
+                        * 2u32.saturating_pow(claim_failures))
+                    .min(MAX_CLAIM_BACKOFF);
+                    error!(error.message = %e, retry_in_ms = backoff.as_millis() as u64, "failed to claim due deliveries");
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                }
+            }
+        }
+        self.drain().await;
+    }
+
+    /// Waits for one free slot, then takes every other free slot up to the
+    /// batch size. `None` when stopped.
+    async fn acquire_permits(&self, stop: &CancellationToken) -> Option<Vec<OwnedSemaphorePermit>> {
+        let first = tokio::select! {
+            _ = stop.cancelled() => return None,
+            permit = Arc::clone(&self.permits).acquire_owned() => {
+                permit.expect("the semaphore is never closed")
+            }
+        };
+        let mut permits = vec![first];
+        while permits.len() < self.settings.claim_batch_size {
+            match Arc::clone(&self.permits).try_acquire_owned() {
+                Ok(permit) => permits.push(permit),
+                Err(_) => break,
+            }
+        }
+        Some(permits)
+    }
+
+    async fn claim(&mut self, limit: usize) -> Result<ClaimOutcome, crate::store::StoreError> {
+        self.claim_sequence += 1;
+        let token = format!("{}:{}", self.settings.instance_id, self.claim_sequence);
+        let now = now_millis();
+        let lease = Lease {
+            owner: &self.settings.instance_id,
+            token: &token,
+            now,
+            until: now + self.settings.lease.as_millis() as i64,
+        };
+        self.ctx.store.claim_due(lease, limit).await
+    }
+
+    fn spawn_attempt(&self, delivery: crate::store::ClaimedDelivery, permit: OwnedSemaphorePermit) {
+        let ctx = Arc::clone(&self.ctx);
+        let abandon = self.abandon.clone();
+        self.workers.spawn(async move {
+            attempt_delivery(&ctx, delivery, &abandon).await;
+            drop(permit);
+        });
+    }
+
+    async fn reclaim_expired(&self) {
+        match self.ctx.store.reclaim_expired_leases(now_millis()).await {
+            Ok(0) => {}
+            Ok(reclaimed) => warn!(reclaimed, "reclaimed deliveries whose lease expired"),
+            Err(e) => warn!(error.message = %e, "failed to reclaim expired leases"),
+        }
+    }
+
+    /// How long to sleep when nothing is due: until the next due time or
+    /// lease expiry, at most the poll interval.
+    async fn idle_sleep(&self) -> Duration {
+        self.reclaim_expired().await;
+        let poll = self.settings.poll_interval;
+        match self.ctx.store.next_wakeup_at().await {
+            Ok(Some(at)) => {
+                let until_due =
+                    Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0));
+                until_due.clamp(MIN_IDLE_SLEEP, poll)
+            }
+            Ok(None) => poll,
+            Err(e) => {
+                warn!(error.message = %e, "failed to read the next due time");
+                poll
+            }
+        }
+    }
+
+    async fn drain(self) {
+        self.workers.close();
+        let in_flight = self.workers.len();
+        if in_flight > 0 {
+            info!(
+                in_flight,
+                grace_ms = self.settings.shutdown_grace.as_millis() as u64,
+                "waiting for in-flight deliveries"
+            );
+        }
+        if tokio::time::timeout(self.settings.shutdown_grace, self.workers.wait())
+            .await
+            .is_err()
+        {
+            warn!(
+                abandoned = self.workers.len(),
+                "grace period over, abandoning in-flight deliveries"
+            );
+            self.abandon.cancel();
+            self.workers.wait().await;
+        }
+        match self
+            .ctx
+            .store
+            .release_leases(&self.settings.instance_id)
+            .await
+        {
+            Ok(0) => {}
+            Ok(released) => info!(released, "released leases of unfinished deliveries"),
+            Err(e) => {
+                warn!(error.message = %e, "failed to release leases; they will expire on their own")
+            }
+        }
+        info!("scheduler stopped");
+    }
+}

@@ -1,0 +1,165 @@
+//! Delivery states and attempt error kinds, as stored and reported.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a delivery is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryState {
+    /// Waiting for its next attempt at `next_attempt_at`.
+    Pending,
+    /// Leased by a worker that is attempting it.
+    InFlight,
+    /// The receiver answered 2xx.
+    Succeeded,
+    /// Attempts exhausted with the dead-letter queue disabled.
+    Failed,
+    /// Attempts exhausted; kept in the dead-letter queue.
+    Dead,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::InFlight => "in_flight",
+            DeliveryState::Succeeded => "succeeded",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Dead => "dead",
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            DeliveryState::Succeeded | DeliveryState::Failed | DeliveryState::Dead
+        )
+    }
+}
+
+impl FromStr for DeliveryState {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Ok(match raw {
+            "pending" => DeliveryState::Pending,
+            "in_flight" => DeliveryState::InFlight,
+            "succeeded" => DeliveryState::Succeeded,
+            "failed" => DeliveryState::Failed,
+            "dead" => DeliveryState::Dead,
+            other => return Err(format!("unknown delivery state `{other}`")),
+        })
+    }
+}
+
+impl fmt::Display for DeliveryState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// No complete response within the request timeout.
+    Timeout,
+    /// The TCP connection could not be made (refused, reset, unreachable).
+    Connect,
+    /// The host name did not resolve.
+    Dns,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// A redirect, which webhookd does not follow.
+    Http3xx,
+    Http4xx,
+    Http5xx,
+    /// A status outside 2xx–5xx (1xx answered as final).
+    HttpOther,
+    /// The connection broke while the request or response was in transit.
+    Io,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Connect => "connect",
+            ErrorKind::Dns => "dns",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Http3xx => "http_3xx",
+            ErrorKind::Http4xx => "http_4xx",
+            ErrorKind::Http5xx => "http_5xx",
+            ErrorKind::HttpOther => "http_other",
+            ErrorKind::Io => "io",
+        }
+    }
+
+    /// The kind for a non-2xx status.
+    pub fn for_status(status: u16) -> ErrorKind {
+        match status {
+            300..=399 => ErrorKind::Http3xx,
+            400..=499 => ErrorKind::Http4xx,
+            500..=599 => ErrorKind::Http5xx,
+            _ => ErrorKind::HttpOther,
+        }
+    }
+}
+
+impl FromStr for ErrorKind {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Ok(match raw {
+            "timeout" => ErrorKind::Timeout,
+            "connect" => ErrorKind::Connect,
+            "dns" => ErrorKind::Dns,
+            "tls" => ErrorKind::Tls,
+            "http_3xx" => ErrorKind::Http3xx,
+            "http_4xx" => ErrorKind::Http4xx,
+            "http_5xx" => ErrorKind::Http5xx,
+            "http_other" => ErrorKind::HttpOther,
+            "io" => ErrorKind::Io,
+            other => return Err(format!("unknown error kind `{other}`")),
+        })
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for state in [
+            DeliveryState::Pending,
+            DeliveryState::InFlight,
+            DeliveryState::Succeeded,
+            DeliveryState::Failed,
+            DeliveryState::Dead,
+        ] {
+            assert_eq!(state.as_str().parse::<DeliveryState>(), Ok(state));
+        }
+        for kind in [
+            ErrorKind::Timeout,
+            ErrorKind::Dns,
+            ErrorKind::Http4xx,
+            ErrorKind::Io,
+        ] {
+            assert_eq!(kind.as_str().parse::<ErrorKind>(), Ok(kind));
+        }
+    }
+
+    #[test]
+    fn status_classes() {
+        assert_eq!(ErrorKind::for_status(302), ErrorKind::Http3xx);
+        assert_eq!(ErrorKind::for_status(404), ErrorKind::Http4xx);
+        assert_eq!(ErrorKind::for_status(503), ErrorKind::Http5xx);
+        assert_eq!(ErrorKind::for_status(101), ErrorKind::HttpOther);
+    }
+}

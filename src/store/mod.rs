@@ -1,0 +1,266 @@
+//! Durable storage: the `Store` trait and its backends.
+//!
+//! Every backend keeps the same promises: `dispatch` commits the event and
+//! its deliveries in one transaction; events and attempts are append-only;
+//! claims are leases that fence late results.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+
+use crate::config::DatabaseConfig;
+use crate::domain::{
+    CanonicalPayload, DeliveryId, DeliveryState, EndpointId, ErrorKind, EventId, EventType,
+};
+
+/// Milliseconds since the unix epoch on this process's wall clock, the one
+/// clock every stored time uses.
+pub fn now_millis() -> i64 {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("endpoint `{0}` does not exist")]
+    EndpointNotFound(String),
+    #[error("endpoint `{0}` is not active")]
+    EndpointInactive(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// An endpoint as configured, to be upserted at start.
+#[derive(Debug, Clone)]
+pub struct EndpointSpec {
+    pub id: EndpointId,
+    pub url: String,
+    pub event_patterns: Vec<String>,
+    pub secret: Option<SecretString>,
+    pub active: bool,
+}
+
+/// An event to store.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub id: EventId,
+    pub event_type: EventType,
+    pub payload: CanonicalPayload,
+    pub idempotency_key: Option<String>,
+    pub created_at: i64,
+}
+
+/// Which endpoints an event goes to.
+#[derive(Debug, Clone)]
+pub enum Routing {
+    /// Every active endpoint whose patterns match the event type.
+    Subscribed,
+    /// Exactly these endpoints, which must exist and be active.
+    Targeted(Vec<EndpointId>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DispatchOutcome {
+    Created {
+        event_id: EventId,
+        delivery_ids: Vec<DeliveryId>,
+    },
+    /// The idempotency key was used before; nothing new was stored.
+    Duplicate {
+        event_id: EventId,
+        delivery_ids: Vec<DeliveryId>,
+    },
+}
+
+/// A delivery leased to a worker, with everything needed to attempt it.
+#[derive(Debug, Clone)]
+pub struct ClaimedDelivery {
+    pub delivery_id: DeliveryId,
+    pub event_id: EventId,
+    pub event_type: EventType,
+    pub payload: bytes::Bytes,
+    pub endpoint_id: EndpointId,
+    pub url: String,
+    /// `None`: sign with the engine's default secret.
+    pub secret: Option<SecretString>,
+    /// The 1-based number of the attempt about to be made.
+    pub attempt_number: u32,
+    /// Fences the result: it is recorded only if the lease still holds.
+    pub lease_token: String,
+}
+
+/// The result of one attempt, as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRecord {
+    pub delivery_id: DeliveryId,
+    pub attempt_number: u32,
+    pub started_at: i64,
+    pub duration_ms: i64,
+    pub http_status: Option<u16>,
+    pub error_kind: Option<ErrorKind>,
+    pub error_message: Option<String>,
+    pub response_excerpt: Option<String>,
+}
+
+/// The state a delivery moves into after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryTransition {
+    Succeeded,
+    RetryAt(i64),
+    Dead,
+    Failed,
+}
+
+impl DeliveryTransition {
+    pub fn state(self) -> DeliveryState {
+        match self {
+            DeliveryTransition::Succeeded => DeliveryState::Succeeded,
+            DeliveryTransition::RetryAt(_) => DeliveryState::Pending,
+            DeliveryTransition::Dead => DeliveryState::Dead,
+            DeliveryTransition::Failed => DeliveryState::Failed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordOutcome {
+    Recorded,
+    /// The lease expired or was released before the result arrived; the
+    /// attempt is in the history but the delivery's state was not changed.
+    LeaseLost,
+}
+
+#[derive(Debug, Clone)]
+pub enum ClaimOutcome {
+    Claimed(Vec<ClaimedDelivery>),
+    NothingDue,
+}
+
+/// A delivery as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub id: DeliveryId,
+    pub event_id: EventId,
+    pub endpoint_id: EndpointId,
+    pub state: DeliveryState,
+    pub attempt_count: u32,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub id: EventId,
+    pub event_type: EventType,
+    pub payload: CanonicalPayload,
+    pub idempotency_key: Option<String>,
+    pub created_at: i64,
+}
+
+/// A lease request: who claims, until when.
+#[derive(Debug, Clone)]
+pub struct Lease<'a> {
+    pub owner: &'a str,
+    pub token: &'a str,
+    pub now: i64,
+    pub until: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies pending migrations.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Inserts or updates the endpoints from the config file. Config
+    /// endpoints that are no longer in the file are deactivated.
+    async fn sync_config_endpoints(&self, endpoints: &[EndpointSpec]) -> Result<(), StoreError>;
+
+    /// Stores the event and one pending delivery per routed endpoint in one
+    /// transaction.
+    async fn dispatch(
+        &self,
+        event: NewEvent,
+        routing: Routing,
+    ) -> Result<DispatchOutcome, StoreError>;
+
+    /// Leases up to `limit` due deliveries.
+    async fn claim_due(&self, lease: Lease<'_>, limit: usize) -> Result<ClaimOutcome, StoreError>;
+
+    /// Appends the attempt and moves the delivery, if `lease_token` still
+    /// holds its lease.
+    async fn record_attempt(
+        &self,
+        lease_token: &str,
+        attempt: &AttemptRecord,
+        transition: DeliveryTransition,
+    ) -> Result<RecordOutcome, StoreError>;
+
+    /// Makes deliveries whose lease expired before `now` claimable again.
+    async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError>;
+
+    /// Returns the leased deliveries of `owner` to `pending` without spending
+    /// an attempt (graceful shutdown).
+    async fn release_leases(&self, owner: &str) -> Result<u64, StoreError>;
+
+    /// Makes the deliveries a crashed predecessor held claimable at once, as
+    /// far as the backend can tell safely. SQLite serves one instance per
+    /// file, so every lease at start is orphaned and released; a shared
+    /// database leaves leases to expire.
+    async fn recover_at_start(&self) -> Result<u64, StoreError>;
+
+    /// The earliest `next_attempt_at` of a pending delivery, or the earliest
+    /// lease expiry, whichever comes first.
+    async fn next_wakeup_at(&self) -> Result<Option<i64>, StoreError>;
+
+    async fn get_event(&self, id: &EventId) -> Result<Option<EventRecord>, StoreError>;
+
+    async fn deliveries_for_event(&self, id: &EventId) -> Result<Vec<DeliveryRecord>, StoreError>;
+
+    async fn attempts_for_delivery(
+        &self,
+        id: &DeliveryId,
+    ) -> Result<Vec<AttemptRecord>, StoreError>;
+}
+
+/// Opens the store named by `config.url`.
+pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, StoreError> {
+    if config.url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(config).await?))
+    } else {
+        Err(StoreError::Database(sqlx::Error::Configuration(
+            format!(
+                "database.url `{}`: only sqlite:// is supported in this build",
+                redact_url(&config.url)
+            )
+            .into(),
+        )))
+    }
+}
+
+/// The URL without its password, for messages.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
