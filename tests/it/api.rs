@@ -1,0 +1,275 @@
+//! The API surface: argument errors, storage failures, health, reflection
+//! and the HTTP probes.
+
+use std::time::Duration;
+
+use sqlx::Connection;
+use tonic::Code;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_reflection::pb::v1::ServerReflectionRequest;
+use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+use tonic_types::StatusExt;
+use webhookd::api::proto::{
+    DispatchRequest, GetMetricsRequest, ReplayRequest, StreamDeliveriesRequest,
+    dispatch_request::Body,
+};
+
+use crate::common::{Receiver, TestEndpoint, TestSettings, dispatch_request, spawn_app};
+
+async fn count_rows(database_url: &str, table: &str) -> i64 {
+    let mut conn = sqlx::SqliteConnection::connect(database_url).await.unwrap();
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bad_requests_get_an_actionable_error_and_store_nothing() {
+    let mut receiver = Receiver::start(200).await;
+    let app = spawn_app(TestSettings {
+        max_payload_bytes: 1024,
+        ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
+    })
+    .await;
+
+    let cases: Vec<(&str, DispatchRequest, Code, &str, Option<&str>)> = vec![
+        (
+            "invalid event type",
+            dispatch_request("Order Created", "{}"),
+            Code::InvalidArgument,
+            "invalid event type",
+            Some("event_type"),
+        ),
+        (
+            "no payload",
+            DispatchRequest {
+                event_type: "order.created".to_owned(),
+                ..Default::default()
+            },
+            Code::InvalidArgument,
+            "a payload is required",
+            Some("payload"),
+        ),
+        (
+            "payload is not an object",
+            dispatch_request("order.created", "[1, 2]"),
+            Code::InvalidArgument,
+            "must be a JSON object",
+            Some("payload_json"),
+        ),
+        (
+            "payload is not JSON",
+            dispatch_request("order.created", "{\"a\": "),
+            Code::InvalidArgument,
+            "not valid JSON",
+            Some("payload_json"),
+        ),
+        (
+            "payload over the limit",
+            dispatch_request(
+                "order.created",
+                &format!("{{\"a\":\"{}\"}}", "x".repeat(2000)),
+            ),
+            Code::InvalidArgument,
+            "over the limit of 1024 bytes",
+            Some("payload_json"),
+        ),
+        (
+            "unknown endpoint",
+            DispatchRequest {
+                endpoint_ids: vec!["ep_1".to_owned(), "ep_missing".to_owned()],
+                ..dispatch_request("order.created", "{}")
+            },
+            Code::NotFound,
+            "endpoint `ep_missing` does not exist",
+            None,
+        ),
+        (
+            "struct payload with a non-finite number",
+            DispatchRequest {
+                event_type: "order.created".to_owned(),
+                body: Some(Body::Payload(prost_types::Struct {
+                    fields: [(
+                        "x".to_owned(),
+                        prost_types::Value {
+                            kind: Some(prost_types::value::Kind::NumberValue(f64::INFINITY)),
+                        },
+                    )]
+                    .into_iter()
+                    .collect(),
+                })),
+                ..Default::default()
+            },
+            Code::InvalidArgument,
+            "payload.x",
+            Some("payload"),
+        ),
+    ];
+    for (case, request, code, message, field) in cases {
+        let status = app.try_dispatch(request).await.expect_err(case);
+        assert_eq!(status.code(), code, "case `{case}`: {status:?}");
+        assert!(
+            status.message().contains(message),
+            "case `{case}`: message {:?}",
+            status.message()
+        );
+        if let Some(field) = field {
+            let details = status.get_error_details();
+            let violations = &details
+                .bad_request()
+                .expect("field violations are attached")
+                .field_violations;
+            assert_eq!(violations[0].field, field, "case `{case}`");
+        }
+    }
+    assert_eq!(
+        count_rows(&app.database_url, "events").await,
+        0,
+        "nothing stored"
+    );
+    assert_eq!(
+        count_rows(&app.database_url, "deliveries").await,
+        0,
+        "nothing stored"
+    );
+    receiver.expect_silence(Duration::from_millis(200)).await;
+}
+
+#[tokio::test]
+async fn a_storage_failure_is_unavailable_never_ok() {
+    let app = spawn_app(TestSettings::default()).await;
+    app.dispatch("order.created", "{}").await;
+
+    // Break the store for real: the events table disappears.
+    let mut conn = sqlx::SqliteConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE events RENAME TO events_gone")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let status = app
+        .try_dispatch(dispatch_request("order.created", "{}"))
+        .await
+        .expect_err("a dispatch that cannot be stored must fail");
+    assert_eq!(status.code(), Code::Unavailable);
+    assert!(
+        status.message().contains("nothing was stored"),
+        "{status:?}"
+    );
+}
+
+#[tokio::test]
+async fn rpcs_of_later_releases_answer_unimplemented() {
+    let app = spawn_app(TestSettings::default()).await;
+    let mut client = app.client.clone();
+    let replay = client.replay(ReplayRequest::default()).await.unwrap_err();
+    assert_eq!(replay.code(), Code::Unimplemented);
+    let metrics = client
+        .get_metrics(GetMetricsRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(metrics.code(), Code::Unimplemented);
+    let stream = client
+        .stream_deliveries(StreamDeliveriesRequest::default())
+        .await
+        .err()
+        .expect("StreamDeliveries is not served yet");
+    assert_eq!(stream.code(), Code::Unimplemented);
+}
+
+#[tokio::test]
+async fn health_reports_serving_for_the_server_and_the_service() {
+    let app = spawn_app(TestSettings::default()).await;
+    let mut health = HealthClient::new(app.channel.clone());
+    for service in ["", "webhook.v1.WebhookService"] {
+        let response = health
+            .check(HealthCheckRequest {
+                service: service.to_owned(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            response.status(),
+            ServingStatus::Serving,
+            "service {service:?}"
+        );
+    }
+    let unknown = health
+        .check(HealthCheckRequest {
+            service: "no.such.Service".to_owned(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Code::NotFound);
+}
+
+#[tokio::test]
+async fn reflection_lists_and_describes_the_services() {
+    let app = spawn_app(TestSettings::default()).await;
+    let mut reflection = ServerReflectionClient::new(app.channel.clone());
+    let requests = [
+        MessageRequest::ListServices(String::new()),
+        MessageRequest::FileContainingSymbol("webhook.v1.DispatchRequest".to_owned()),
+    ]
+    .map(|message| ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(message),
+    });
+    let mut responses = reflection
+        .server_reflection_info(tokio_stream::iter(requests))
+        .await
+        .unwrap()
+        .into_inner();
+
+    let list = responses
+        .message()
+        .await
+        .unwrap()
+        .unwrap()
+        .message_response
+        .unwrap();
+    let MessageResponse::ListServicesResponse(list) = list else {
+        panic!("expected a service list, got {list:?}");
+    };
+    let names: Vec<_> = list.service.iter().map(|s| s.name.as_str()).collect();
+    for expected in ["webhook.v1.WebhookService", "grpc.health.v1.Health"] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+
+    let file = responses
+        .message()
+        .await
+        .unwrap()
+        .unwrap()
+        .message_response
+        .unwrap();
+    let MessageResponse::FileDescriptorResponse(file) = file else {
+        panic!("expected file descriptors, got {file:?}");
+    };
+    assert!(!file.file_descriptor_proto.is_empty());
+}
+
+#[tokio::test]
+async fn http_probes_report_liveness_and_readiness() {
+    let app = spawn_app(TestSettings::default()).await;
+    let client = reqwest::Client::new();
+    for path in ["/healthz", "/readyz"] {
+        let response = client
+            .get(format!("{}{path}", app.http_base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+    }
+}

@@ -1,0 +1,285 @@
+//! Test harness: a webhookd on port 0 with its own SQLite file, real
+//! receivers on loopback, and helpers to wait with deadlines.
+
+pub mod receiver;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tonic::transport::Channel;
+use webhookd::api::proto::webhook_service_client::WebhookServiceClient;
+use webhookd::api::proto::{DispatchRequest, DispatchResponse, dispatch_request::Body};
+use webhookd::domain::{DeliveryId, DeliveryState, EventId};
+use webhookd::store::{AttemptRecord, DeliveryRecord, Store};
+use webhookd::{App, Config};
+
+pub use receiver::{Receiver, Reply};
+
+pub const SECRET: &str = "test-signing-secret";
+
+/// An endpoint for the test config.
+pub struct TestEndpoint {
+    pub id: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret: Option<String>,
+}
+
+impl TestEndpoint {
+    pub fn new(id: &str, url: String, events: &[&str]) -> Self {
+        TestEndpoint {
+            id: id.to_owned(),
+            url,
+            events: events.iter().map(|e| (*e).to_owned()).collect(),
+            secret: None,
+        }
+    }
+}
+
+/// Settings a test varies; everything else is fast and fixed.
+pub struct TestSettings {
+    pub endpoints: Vec<TestEndpoint>,
+    pub max_attempts: u32,
+    pub initial_delay_seconds: f64,
+    pub backoff_multiplier: f64,
+    pub timeout_seconds: f64,
+    pub dead_letter: bool,
+    pub max_concurrent_deliveries: usize,
+    pub max_payload_bytes: usize,
+}
+
+impl Default for TestSettings {
+    fn default() -> Self {
+        TestSettings {
+            endpoints: Vec::new(),
+            max_attempts: 5,
+            initial_delay_seconds: 0.05,
+            backoff_multiplier: 2.0,
+            timeout_seconds: 2.0,
+            dead_letter: true,
+            max_concurrent_deliveries: 50,
+            max_payload_bytes: 256 * 1024,
+        }
+    }
+}
+
+impl TestSettings {
+    pub fn with_endpoints(endpoints: Vec<TestEndpoint>) -> Self {
+        TestSettings {
+            endpoints,
+            ..Default::default()
+        }
+    }
+
+    /// The YAML config for a database at `database_url`, listening on port 0.
+    pub fn to_yaml(&self, database_url: &str) -> String {
+        let mut yaml = format!(
+            "server:
+  grpc_addr: \"127.0.0.1:0\"
+  http_addr: \"127.0.0.1:0\"
+  shutdown_grace_seconds: 1
+database:
+  url: \"{database_url}\"
+webhook_engine:
+  signing_secret: \"{SECRET}\"
+  default_timeout_seconds: {timeout}
+  max_concurrent_deliveries: {concurrency}
+  max_payload_bytes: {max_payload}
+  poll_interval_seconds: 0.2
+retry_policy:
+  max_attempts: {attempts}
+  initial_delay_seconds: {initial}
+  max_delay_seconds: 30
+  backoff_multiplier: {multiplier}
+  jitter: false
+dead_letter:
+  enabled: {dead_letter}
+endpoints:
+",
+            timeout = self.timeout_seconds,
+            concurrency = self.max_concurrent_deliveries,
+            max_payload = self.max_payload_bytes,
+            attempts = self.max_attempts,
+            initial = self.initial_delay_seconds,
+            multiplier = self.backoff_multiplier,
+            dead_letter = self.dead_letter,
+        );
+        if self.endpoints.is_empty() {
+            yaml.push_str("  []\n");
+        }
+        for endpoint in &self.endpoints {
+            yaml.push_str(&format!(
+                "  - id: \"{}\"\n    url: \"{}\"\n    events: {:?}\n",
+                endpoint.id, endpoint.url, endpoint.events
+            ));
+            if let Some(secret) = &endpoint.secret {
+                yaml.push_str(&format!("    secret: \"{secret}\"\n"));
+            }
+        }
+        yaml
+    }
+}
+
+pub struct TestApp {
+    pub client: WebhookServiceClient<Channel>,
+    pub channel: Channel,
+    pub store: Arc<dyn Store>,
+    pub http_base: String,
+    pub database_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: TempDir,
+}
+
+/// Starts webhookd in-process on port 0 with a fresh SQLite file.
+pub async fn spawn_app(settings: TestSettings) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("webhookd.db").display());
+    let yaml = settings.to_yaml(&database_url);
+    let config = Config::load(Some(&yaml), Vec::new(), &Default::default())
+        .unwrap_or_else(|e| panic!("test config is invalid: {e}\n{yaml}"));
+    let app = App::build(config).await.expect("app builds");
+    let grpc_addr = app.grpc_addr();
+    let http_base = format!("http://{}", app.http_addr());
+    let store = app.store();
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until(async move {
+        let _ = stop.await;
+    }));
+    let channel = Channel::from_shared(format!("http://{grpc_addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .expect("the gRPC server accepts connections");
+    TestApp {
+        client: WebhookServiceClient::new(channel.clone()),
+        channel,
+        store,
+        http_base,
+        database_url,
+        shutdown: Some(shutdown),
+        task: Some(task),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Dispatches `payload_json` as `event_type`; panics on error.
+    pub async fn dispatch(&self, event_type: &str, payload_json: &str) -> DispatchResponse {
+        self.try_dispatch(dispatch_request(event_type, payload_json))
+            .await
+            .unwrap_or_else(|status| panic!("dispatch failed: {status:?}"))
+    }
+
+    pub async fn try_dispatch(
+        &self,
+        request: DispatchRequest,
+    ) -> Result<DispatchResponse, tonic::Status> {
+        self.client
+            .clone()
+            .dispatch(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    pub async fn deliveries(&self, event_id: &str) -> Vec<DeliveryRecord> {
+        self.store
+            .deliveries_for_event(&EventId::from_stored(event_id.to_owned()))
+            .await
+            .unwrap()
+    }
+
+    pub async fn attempts(&self, delivery_id: &str) -> Vec<AttemptRecord> {
+        self.store
+            .attempts_for_delivery(&DeliveryId::from_stored(delivery_id.to_owned()))
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the delivery reaches `state`.
+    pub async fn wait_for_state(
+        &self,
+        event_id: &str,
+        delivery_id: &str,
+        state: DeliveryState,
+        within: Duration,
+    ) {
+        eventually(within, || async {
+            self.deliveries(event_id)
+                .await
+                .iter()
+                .any(|d| d.id.as_str() == delivery_id && d.state == state)
+        })
+        .await
+        .unwrap_or_else(|_| {
+            panic!("delivery {delivery_id} did not reach {state} within {within:?}")
+        });
+    }
+
+    /// Stops the app gracefully and returns how `run_until` ended. The
+    /// database stays readable through `store`.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.task
+            .take()
+            .expect("the app runs until stopped once")
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+pub fn dispatch_request(event_type: &str, payload_json: &str) -> DispatchRequest {
+    DispatchRequest {
+        event_type: event_type.to_owned(),
+        body: Some(Body::PayloadJson(payload_json.to_owned())),
+        ..Default::default()
+    }
+}
+
+/// Polls `condition` until it holds; `Err` after `within`.
+pub async fn eventually<F, Fut>(within: Duration, mut condition: F) -> Result<(), ()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if condition().await {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Verifies a received request's signature with the crate's own verifier.
+pub fn assert_signed(request: &receiver::Received, secret: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    webhookd::signing::verify(
+        &[secret.as_bytes()],
+        &request.body,
+        request.header("x-webhook-timestamp"),
+        request.header("x-webhook-signature"),
+        now,
+        webhookd::signing::DEFAULT_TOLERANCE,
+    )
+    .expect("the signature verifies");
+}

@@ -1,0 +1,204 @@
+//! A real HTTP receiver on a loopback port: records every request and answers
+//! with a status that the test scripts and can change at runtime.
+
+use std::collections::{HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use tokio::sync::mpsc;
+
+/// One request as the receiver saw it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub at: Instant,
+    /// The status the receiver answered with (0 if it never answered).
+    pub status: u16,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("request has no {name} header"))
+    }
+}
+
+/// What the receiver does with the next request.
+#[derive(Debug, Clone, Copy)]
+pub enum Reply {
+    Status(u16),
+    /// Never answer (the connection stays open).
+    Hang,
+}
+
+/// Mutable behaviour, shared with the handler. A std mutex: never held across
+/// an await.
+struct Behaviour {
+    /// Replies used first, one per request.
+    script: VecDeque<Reply>,
+    /// The reply once the script is used up.
+    default: Reply,
+    /// Pause before answering.
+    delay: Duration,
+    /// Event ids answered with 2xx.
+    succeeded: HashSet<String>,
+    success_count: usize,
+    total_requests: usize,
+}
+
+#[derive(Clone)]
+struct Shared {
+    behaviour: Arc<Mutex<Behaviour>>,
+    requests: mpsc::UnboundedSender<Received>,
+}
+
+pub struct Receiver {
+    pub addr: SocketAddr,
+    behaviour: Arc<Mutex<Behaviour>>,
+    requests: mpsc::UnboundedReceiver<Received>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    /// Starts a receiver that answers `status` to everything.
+    pub async fn start(status: u16) -> Receiver {
+        Self::start_with(Reply::Status(status)).await
+    }
+
+    pub async fn start_with(default: Reply) -> Receiver {
+        let behaviour = Arc::new(Mutex::new(Behaviour {
+            script: VecDeque::new(),
+            default,
+            delay: Duration::ZERO,
+            succeeded: HashSet::new(),
+            success_count: 0,
+            total_requests: 0,
+        }));
+        let (sender, requests) = mpsc::unbounded_channel();
+        let shared = Shared {
+            behaviour: Arc::clone(&behaviour),
+            requests: sender,
+        };
+        let app = Router::new()
+            .route("/{*path}", post(handle))
+            .route("/", post(handle))
+            .with_state(shared);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Receiver {
+            addr,
+            behaviour,
+            requests,
+            task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/webhooks", self.addr)
+    }
+
+    /// Answers these replies first, in order.
+    pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.behaviour.lock().unwrap().script.extend(replies);
+    }
+
+    pub fn set_default(&self, reply: Reply) {
+        self.behaviour.lock().unwrap().default = reply;
+    }
+
+    pub fn set_delay(&self, delay: Duration) {
+        self.behaviour.lock().unwrap().delay = delay;
+    }
+
+    /// Distinct event ids answered with 2xx so far.
+    pub fn succeeded_event_ids(&self) -> HashSet<String> {
+        self.behaviour.lock().unwrap().succeeded.clone()
+    }
+
+    /// Requests received so far, answered or not.
+    pub fn total_requests(&self) -> usize {
+        self.behaviour.lock().unwrap().total_requests
+    }
+
+    /// Requests answered with 2xx so far, duplicates included.
+    pub fn success_count(&self) -> usize {
+        self.behaviour.lock().unwrap().success_count
+    }
+
+    /// The next request, or a panic after `within`.
+    pub async fn next_request(&mut self, within: Duration) -> Received {
+        tokio::time::timeout(within, self.requests.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no request reached {} within {within:?}", self.addr))
+            .expect("the receiver task is alive")
+    }
+
+    /// Asserts that no further request arrives during `period`.
+    pub async fn expect_silence(&mut self, period: Duration) {
+        if let Ok(Some(request)) = tokio::time::timeout(period, self.requests.recv()).await {
+            panic!(
+                "unexpected request to {}: {}",
+                self.addr,
+                String::from_utf8_lossy(&request.body)
+            );
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let at = Instant::now();
+    let (reply, delay) = {
+        let mut behaviour = shared.behaviour.lock().unwrap();
+        behaviour.total_requests += 1;
+        let reply = behaviour.script.pop_front().unwrap_or(behaviour.default);
+        (reply, behaviour.delay)
+    };
+    let status = match reply {
+        Reply::Hang => {
+            let _ = shared.requests.send(Received {
+                headers,
+                body,
+                at,
+                status: 0,
+            });
+            std::future::pending::<()>().await;
+            unreachable!("a pending future never completes")
+        }
+        Reply::Status(status) => status,
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if (200..300).contains(&status) {
+        let mut behaviour = shared.behaviour.lock().unwrap();
+        behaviour.success_count += 1;
+        if let Some(id) = headers.get("x-webhook-id").and_then(|v| v.to_str().ok()) {
+            behaviour.succeeded.insert(id.to_owned());
+        }
+    }
+    let _ = shared.requests.send(Received {
+        headers,
+        body,
+        at,
+        status,
+    });
+    StatusCode::from_u16(status).unwrap()
+}

@@ -1,0 +1,8 @@
+//! Integration tests: webhookd on port 0, real HTTP receivers on loopback,
+//! a fresh SQLite database per test.
+
+mod common;
+
+mod api;
+mod delivery;
+mod process;
