@@ -79,8 +79,8 @@ impl From<StoreError> for ApiError {
                 ErrorCode::FailedPrecondition,
                 format!("endpoint `{id}` is not active; enable it before sending to it"),
             ),
-            StoreError::Database(cause) => {
-                error!(error.message = %cause, error.cause_chain = ?cause, "store unavailable");
+            StoreError::Database(_) | StoreError::Unavailable(_) => {
+                error!(error.message = %e, error.cause_chain = ?e, "store unavailable");
                 ApiError::new(
                     ErrorCode::Unavailable,
                     "the store is unavailable; nothing was stored, retry later",

@@ -89,7 +89,11 @@ impl Drop for Daemon {
     }
 }
 
-fn start_webhookd(args: &Args, config: &str, dir: &std::path::Path) -> Result<(Daemon, SocketAddr)> {
+fn start_webhookd(
+    args: &Args,
+    config: &str,
+    dir: &std::path::Path,
+) -> Result<(Daemon, SocketAddr)> {
     let path = dir.join("config.yaml");
     std::fs::write(&path, config)?;
     let mut child = Command::new(&args.webhookd)
@@ -256,7 +260,8 @@ async fn main() -> Result<()> {
                 duplicates += times.len().saturating_sub(args.fan_out);
                 for receipt in times {
                     // A delivery can land before the client has read the ack.
-                    end_to_end.record(receipt.saturating_duration_since(*acked).as_micros() as u64)?;
+                    end_to_end
+                        .record(receipt.saturating_duration_since(*acked).as_micros() as u64)?;
                 }
             }
             None => missing += 1,
@@ -271,7 +276,10 @@ async fn main() -> Result<()> {
         "dispatch rate               {:>10.0} events/s (acknowledged)",
         args.events as f64 / dispatch_elapsed.as_secs_f64()
     );
-    println!("end-to-end deliveries       {:>10.0} /s", expected as f64 / total);
+    println!(
+        "end-to-end deliveries       {:>10.0} /s",
+        expected as f64 / total
+    );
     report("Dispatch latency", &dispatch_latency.lock().unwrap());
     report("ack-to-receipt latency", &end_to_end);
     println!("webhookd CPU                {cpu:>10.2} s   peak RSS {rss:.1} MB");

@@ -82,7 +82,6 @@ impl Scheduler {
                     claim_failures = 0;
                     drop(permits);
                     let sleep_for = self.idle_sleep().await;
-                    last_reclaim = Instant::now();
                     tokio::select! {
                         _ = stop.cancelled() => break,
                         _ = wake.notified() => {}
@@ -158,9 +157,14 @@ impl Scheduler {
     /// How long to sleep when nothing is due: until the next due time or
     /// lease expiry, at most the poll interval.
     async fn idle_sleep(&self) -> Duration {
-        self.reclaim_expired().await;
         let poll = self.settings.poll_interval;
         match self.ctx.store.next_wakeup_at().await {
+            Ok(Some(at)) if at <= now_millis() => {
+                // Due work that the claim did not find is held by an expired
+                // lease: reclaim it now rather than at the next poll.
+                self.reclaim_expired().await;
+                MIN_IDLE_SLEEP
+            }
             Ok(Some(at)) => {
                 let until_due =
                     Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0));

@@ -36,6 +36,8 @@ pub enum StoreError {
     EndpointInactive(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]

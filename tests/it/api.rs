@@ -179,8 +179,7 @@ async fn rpcs_of_later_releases_answer_unimplemented() {
     let stream = client
         .stream_deliveries(StreamDeliveriesRequest::default())
         .await
-        .err()
-        .expect("StreamDeliveries is not served yet");
+        .expect_err("StreamDeliveries is not served yet");
     assert_eq!(stream.code(), Code::Unimplemented);
 }
 

@@ -13,7 +13,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{Row, Sqlite, Transaction};
 
 use super::{
     AttemptRecord, ClaimOutcome, ClaimedDelivery, DeliveryRecord, DeliveryTransition,
@@ -21,9 +21,12 @@ use super::{
     StoreError, now_millis,
 };
 use crate::config::{self, DatabaseConfig};
-use crate::domain::{
-    CanonicalPayload, DeliveryId, DeliveryState, EndpointId, EventId, EventType, subscribes,
-};
+use crate::domain::{CanonicalPayload, DeliveryId, EndpointId, EventId, EventType};
+
+mod writer;
+
+use tokio::sync::{mpsc, oneshot};
+use writer::WriteOp;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -31,13 +34,15 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 /// `sqlite3` opened by an operator) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-type SqliteTx = Transaction<'static, Sqlite>;
+pub(super) type SqliteTx = Transaction<'static, Sqlite>;
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     /// Exactly one connection: every write is serialised here.
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Group-committed writes (dispatches and attempt results).
+    batched_writes: mpsc::Sender<WriteOp>,
 }
 
 impl SqliteStore {
@@ -63,76 +68,29 @@ impl SqliteStore {
             .acquire_timeout(acquire_timeout)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { writer, reader })
-    }
-
-    async fn existing_dispatch(
-        tx: &mut SqliteTx,
-        idempotency_key: &str,
-    ) -> Result<DispatchOutcome, StoreError> {
-        let event_id: String =
-            sqlx::query_scalar("SELECT id FROM events WHERE idempotency_key = ?")
-                .bind(idempotency_key)
-                .fetch_one(&mut **tx)
-                .await?;
-        let delivery_ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM deliveries WHERE event_id = ? AND replay_of IS NULL ORDER BY id",
-        )
-        .bind(&event_id)
-        .fetch_all(&mut **tx)
-        .await?;
-        Ok(DispatchOutcome::Duplicate {
-            event_id: EventId::from_stored(event_id),
-            delivery_ids: delivery_ids
-                .into_iter()
-                .map(DeliveryId::from_stored)
-                .collect(),
+        let batched_writes = writer::spawn(writer.clone());
+        Ok(SqliteStore {
+            writer,
+            reader,
+            batched_writes,
         })
-    }
-
-    async fn route(
-        tx: &mut SqliteTx,
-        event_type: &EventType,
-        routing: &Routing,
-    ) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT id, event_patterns, active FROM endpoints ORDER BY id")
-            .fetch_all(&mut **tx)
-            .await?;
-        let mut endpoints = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: String = row.try_get("id")?;
-            let patterns: Vec<String> = parse_patterns(&id, row.try_get("event_patterns")?)?;
-            let active: bool = row.try_get("active")?;
-            endpoints.push((id, patterns, active));
-        }
-        match routing {
-            Routing::Subscribed => Ok(endpoints
-                .into_iter()
-                .filter(|(_, patterns, active)| *active && subscribes(patterns, event_type))
-                .map(|(id, _, _)| id)
-                .collect()),
-            Routing::Targeted(targets) => {
-                let mut routed = Vec::with_capacity(targets.len());
-                for target in targets {
-                    let Some((id, _, active)) =
-                        endpoints.iter().find(|(id, _, _)| id == target.as_str())
-                    else {
-                        return Err(StoreError::EndpointNotFound(target.to_string()));
-                    };
-                    if !active {
-                        return Err(StoreError::EndpointInactive(id.clone()));
-                    }
-                    if !routed.contains(id) {
-                        routed.push(id.clone());
-                    }
-                }
-                Ok(routed)
-            }
-        }
     }
 }
 
-fn parse_patterns(endpoint_id: &str, raw: String) -> Result<Vec<String>, StoreError> {
+impl SqliteStore {
+    async fn submit(&self, op: WriteOp) -> Result<(), StoreError> {
+        self.batched_writes
+            .send(op)
+            .await
+            .map_err(|_| writer_gone())
+    }
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Unavailable("the database writer has stopped".to_owned())
+}
+
+pub(super) fn parse_patterns(endpoint_id: &str, raw: String) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(&raw).map_err(|e| {
         StoreError::Corrupt(format!(
             "endpoint `{endpoint_id}` has unreadable event patterns: {e}"
@@ -234,59 +192,14 @@ impl Store for SqliteStore {
         event: NewEvent,
         routing: Routing,
     ) -> Result<DispatchOutcome, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        // Insert first: the write takes the lock, so concurrent dispatches
-        // with one idempotency key serialise on the unique constraint.
-        let inserted = sqlx::query(
-            "INSERT INTO events (id, event_type, payload, idempotency_key, created_at)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(event.id.as_str())
-        .bind(event.event_type.as_str())
-        .bind(event.payload.as_bytes())
-        .bind(event.idempotency_key.as_deref())
-        .bind(event.created_at)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            let key = event
-                .idempotency_key
-                .as_deref()
-                .expect("only the idempotency key can conflict on insert");
-            let outcome = Self::existing_dispatch(&mut tx, key).await?;
-            tx.rollback().await?;
-            return Ok(outcome);
-        }
-
-        let endpoint_ids = Self::route(&mut tx, &event.event_type, &routing).await?;
-        let delivery_ids: Vec<DeliveryId> = endpoint_ids
-            .iter()
-            .map(|_| DeliveryId::generate())
-            .collect();
-        if !endpoint_ids.is_empty() {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at) ",
-            );
-            insert.push_values(
-                delivery_ids.iter().zip(&endpoint_ids),
-                |mut row, (delivery_id, endpoint_id)| {
-                    row.push_bind(delivery_id.as_str())
-                        .push_bind(event.id.as_str())
-                        .push_bind(endpoint_id)
-                        .push_bind(DeliveryState::Pending.as_str())
-                        .push_bind(event.created_at)
-                        .push_bind(event.created_at)
-                        .push_bind(event.created_at);
-                },
-            );
-            insert.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(DispatchOutcome::Created {
-            event_id: event.id,
-            delivery_ids,
+        let (reply, answer) = oneshot::channel();
+        self.submit(WriteOp::Dispatch {
+            event,
+            routing,
+            reply,
         })
+        .await?;
+        answer.await.map_err(|_| writer_gone())?
     }
 
     async fn claim_due(&self, lease: Lease<'_>, limit: usize) -> Result<ClaimOutcome, StoreError> {
@@ -352,49 +265,15 @@ impl Store for SqliteStore {
         attempt: &AttemptRecord,
         transition: DeliveryTransition,
     ) -> Result<RecordOutcome, StoreError> {
-        let now = now_millis();
-        let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status,
-                                   error_kind, error_message, response_excerpt)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(attempt.delivery_id.as_str())
-        .bind(i64::from(attempt.attempt_number))
-        .bind(attempt.started_at)
-        .bind(attempt.duration_ms)
-        .bind(attempt.http_status.map(i64::from))
-        .bind(attempt.error_kind.map(|kind| kind.as_str()))
-        .bind(attempt.error_message.as_deref())
-        .bind(attempt.response_excerpt.as_deref())
-        .execute(&mut *tx)
-        .await?;
-        let next_attempt_at = match transition {
-            DeliveryTransition::RetryAt(at) => Some(at),
-            _ => None,
-        };
-        let updated = sqlx::query(
-            "UPDATE deliveries
-             SET state = ?1, attempt_count = ?2, next_attempt_at = COALESCE(?3, next_attempt_at),
-                 last_error = ?4, lease_owner = NULL, lease_token = NULL, leased_until = NULL,
-                 updated_at = ?5
-             WHERE id = ?6 AND lease_token = ?7",
-        )
-        .bind(transition.state().as_str())
-        .bind(i64::from(attempt.attempt_number))
-        .bind(next_attempt_at)
-        .bind(attempt.error_message.as_deref())
-        .bind(now)
-        .bind(attempt.delivery_id.as_str())
-        .bind(lease_token)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(if updated.rows_affected() == 1 {
-            RecordOutcome::Recorded
-        } else {
-            RecordOutcome::LeaseLost
+        let (reply, answer) = oneshot::channel();
+        self.submit(WriteOp::Record {
+            lease_token: lease_token.to_owned(),
+            attempt: attempt.clone(),
+            transition,
+            reply,
         })
+        .await?;
+        answer.await.map_err(|_| writer_gone())?
     }
 
     async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError> {
