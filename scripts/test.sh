@@ -1,14 +1,66 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: Rust unit and integration tests, then the README
-# quick start against the real binary with grpcurl. Installs what it needs.
+# Runs the whole test suite: Rust unit and integration tests on SQLite and
+# PostgreSQL, then the README quick start against the real binary with
+# grpcurl. Installs and starts what it needs:
+# - PostgreSQL: uses WEBHOOKD_TEST_POSTGRES_URL if set; otherwise installs
+#   Debian's server package if missing and starts a throwaway cluster.
+# - grpcurl: `go install` if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+pg_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+start_throwaway_postgres() {
+  if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/initdb" ]; then
+    echo "==> installing PostgreSQL from Debian's packages"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  local bin port dir run
+  bin=$(pg_bin)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  dir=$(mktemp -d /tmp/webhookd-test-pg.XXXXXX)
+  run=()
+  if [ "$(id -u)" = 0 ]; then
+    # PostgreSQL refuses to run as root.
+    chown postgres:postgres "$dir"
+    run=(runuser -u postgres --)
+  fi
+  "${run[@]}" "$bin/initdb" -A trust -U postgres -D "$dir/data" >/dev/null
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w start \
+    -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=500" >/dev/null
+  PG_STOP=("${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop)
+  PG_DIR=$dir
+  export WEBHOOKD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  export WEBHOOKD_TEST_PG_BIN=$bin
+  echo "==> throwaway PostgreSQL on port $port"
+}
+
+cleanup() {
+  if [ -n "${PG_DIR:-}" ]; then
+    "${PG_STOP[@]}" >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}
+trap cleanup EXIT
+
+if [ -z "${WEBHOOKD_TEST_POSTGRES_URL:-}" ]; then
+  start_throwaway_postgres
+fi
+
+echo "==> cargo test"
 cargo test --locked --all-targets
 
 if ! command -v grpcurl >/dev/null 2>&1; then
   export PATH="$PATH:$(go env GOPATH)/bin"
-  command -v grpcurl >/dev/null 2>&1 ||
+  if ! command -v grpcurl >/dev/null 2>&1; then
+    echo "==> installing grpcurl"
     go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3
+  fi
 fi
+echo "==> README quick start"
 tests/smoke/quickstart.sh

@@ -30,6 +30,10 @@ use crate::store::{self, EndpointSpec, Store};
 /// How long the servers get to finish open requests once deliveries drained.
 const SERVER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How often the database is pinged to keep the health status current.
+const READINESS_INTERVAL: Duration = Duration::from_secs(1);
+const READINESS_PING_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Room in a gRPC message beyond the payload itself.
 const GRPC_MESSAGE_OVERHEAD: usize = 64 * 1024;
 
@@ -148,6 +152,7 @@ impl App {
             dead_letter_enabled: config.dead_letter.enabled,
             default_secret: engine.signing_secret.expose_secret().into(),
             wake: Arc::clone(&wake),
+            instance_id: instance_id.clone(),
         });
         let scheduler = Scheduler::new(
             ctx,
@@ -200,7 +205,6 @@ impl App {
         });
 
         let router = http::router(HttpState {
-            store: Arc::clone(&store),
             ready: Arc::clone(&ready),
         });
         let http_shutdown = stop_servers.clone().cancelled_owned();
@@ -217,7 +221,21 @@ impl App {
             Ok(())
         });
 
+        // Migrations just ran, so the store answers: serve from the start.
         ready.store(true, Ordering::Release);
+        let stop_monitors = CancellationToken::new();
+        let monitor = ReadinessMonitor {
+            store: Arc::clone(&store),
+            health: health.clone(),
+            ready: Arc::clone(&ready),
+        };
+        let monitor_stop = stop_monitors.clone();
+        let monitor_task = tokio::spawn(async move { monitor.run(monitor_stop).await });
+        let watch_store = Arc::clone(&store);
+        let watch_wake = Arc::clone(&wake);
+        let remote_work_task =
+            tokio::spawn(async move { watch_store.watch_remote_work(watch_wake).await });
+
         info!(%grpc_addr, %http_addr, instance_id, "webhookd listening");
 
         let mut failure: Option<anyhow::Error> = None;
@@ -229,6 +247,9 @@ impl App {
         }
 
         // Probes first, so load balancers stop sending work, then drain.
+        stop_monitors.cancel();
+        let _ = monitor_task.await;
+        remote_work_task.abort();
         ready.store(false, Ordering::Release);
         health
             .set_not_serving::<WebhookServiceServer<WebhookApi>>()
@@ -256,6 +277,48 @@ impl App {
         match failure {
             Some(e) => Err(e),
             None => Ok(()),
+        }
+    }
+}
+
+/// Keeps the health status in step with the store: NOT_SERVING while the
+/// database does not answer, SERVING again once it does.
+struct ReadinessMonitor {
+    store: Arc<dyn Store>,
+    health: tonic_health::server::HealthReporter,
+    ready: Arc<AtomicBool>,
+}
+
+impl ReadinessMonitor {
+    async fn run(self, stop: CancellationToken) {
+        let mut serving = true;
+        loop {
+            let reachable = matches!(
+                tokio::time::timeout(READINESS_PING_TIMEOUT, self.store.ping()).await,
+                Ok(Ok(()))
+            );
+            if serving != reachable {
+                let status = if reachable {
+                    info!("database reachable, serving");
+                    ServingStatus::Serving
+                } else {
+                    warn!("database unreachable, health is NOT_SERVING");
+                    ServingStatus::NotServing
+                };
+                self.health.set_service_status("", status).await;
+                self.health
+                    .set_service_status(
+                        <WebhookServiceServer<WebhookApi> as tonic::server::NamedService>::NAME,
+                        status,
+                    )
+                    .await;
+                self.ready.store(reachable, Ordering::Release);
+                serving = reachable;
+            }
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(READINESS_INTERVAL) => {}
+            }
         }
     }
 }

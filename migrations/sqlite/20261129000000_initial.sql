@@ -66,7 +66,9 @@ CREATE TABLE attempts (
     -- NULL on success; timeout | connect | dns | tls | http_3xx | http_4xx | http_5xx | io | ...
     error_kind       TEXT,
     error_message    TEXT,
-    response_excerpt TEXT
+    response_excerpt TEXT,
+    -- The webhookd instance that made the attempt.
+    instance_id      TEXT
 );
 CREATE INDEX attempts_delivery ON attempts (delivery_id);
 CREATE INDEX attempts_started_at ON attempts (started_at);

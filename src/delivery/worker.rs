@@ -40,6 +40,8 @@ pub struct DeliveryContext {
     pub default_secret: SecretString,
     /// Wakes the scheduler when a retry is scheduled.
     pub wake: Arc<Notify>,
+    /// This process, as recorded with each attempt.
+    pub instance_id: String,
 }
 
 /// How an attempt ended, for the caller and the logs.
@@ -174,7 +176,11 @@ fn decide(
     }
 }
 
-fn attempt_record(delivery: &ClaimedDelivery, completed: &CompletedAttempt) -> AttemptRecord {
+fn attempt_record(
+    ctx: &DeliveryContext,
+    delivery: &ClaimedDelivery,
+    completed: &CompletedAttempt,
+) -> AttemptRecord {
     let (http_status, error_kind, error_message, response_excerpt) = match &completed.result {
         SendResult::Answered {
             status,
@@ -199,6 +205,7 @@ fn attempt_record(delivery: &ClaimedDelivery, completed: &CompletedAttempt) -> A
         error_kind,
         error_message,
         response_excerpt,
+        instance_id: Some(ctx.instance_id.clone()),
     }
 }
 
@@ -208,7 +215,7 @@ async fn record(
     completed: &CompletedAttempt,
     transition: DeliveryTransition,
 ) {
-    let attempt = attempt_record(delivery, completed);
+    let attempt = attempt_record(ctx, delivery, completed);
     let mut delays = RECORD_RETRY_DELAYS.iter();
     loop {
         match ctx

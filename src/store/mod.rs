@@ -4,8 +4,12 @@
 //! its deliveries in one transaction; events and attempts are append-only;
 //! claims are leases that fence late results.
 
+mod batch;
+mod postgres;
+mod rows;
 mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
@@ -52,6 +56,19 @@ pub struct EndpointSpec {
     pub event_patterns: Vec<String>,
     pub secret: Option<SecretString>,
     pub active: bool,
+}
+
+impl EndpointSpec {
+    /// The event patterns as the JSON array stored in `event_patterns`.
+    pub fn patterns_json(&self) -> String {
+        serde_json::to_string(&self.event_patterns).expect("a list of strings always serialises")
+    }
+
+    /// The ids of `endpoints` as a JSON array.
+    pub fn ids_json(endpoints: &[EndpointSpec]) -> String {
+        let ids: Vec<&str> = endpoints.iter().map(|e| e.id.as_str()).collect();
+        serde_json::to_string(&ids).expect("a list of strings always serialises")
+    }
 }
 
 /// An event to store.
@@ -114,6 +131,8 @@ pub struct AttemptRecord {
     pub error_kind: Option<ErrorKind>,
     pub error_message: Option<String>,
     pub response_excerpt: Option<String>,
+    /// The webhookd instance that made the attempt.
+    pub instance_id: Option<String>,
 }
 
 /// The state a delivery moves into after an attempt.
@@ -126,6 +145,14 @@ pub enum DeliveryTransition {
 }
 
 impl DeliveryTransition {
+    /// The next attempt time, for a retry.
+    pub fn retry_at(self) -> Option<i64> {
+        match self {
+            DeliveryTransition::RetryAt(at) => Some(at),
+            _ => None,
+        }
+    }
+
     pub fn state(self) -> DeliveryState {
         match self {
             DeliveryTransition::Succeeded => DeliveryState::Succeeded,
@@ -142,6 +169,17 @@ pub enum RecordOutcome {
     /// The lease expired or was released before the result arrived; the
     /// attempt is in the history but the delivery's state was not changed.
     LeaseLost,
+}
+
+impl RecordOutcome {
+    /// The outcome of the fenced update of the delivery row.
+    pub fn from_rows_updated(rows: u64) -> Self {
+        if rows == 1 {
+            RecordOutcome::Recorded
+        } else {
+            RecordOutcome::LeaseLost
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +269,13 @@ pub trait Store: Send + Sync + 'static {
     /// lease expiry, whichever comes first.
     async fn next_wakeup_at(&self) -> Result<Option<i64>, StoreError>;
 
+    /// Wakes `wake` whenever another instance dispatches work, until the
+    /// future is dropped. Backends without other instances never wake it.
+    async fn watch_remote_work(&self, wake: Arc<tokio::sync::Notify>) {
+        let _ = wake;
+        std::future::pending::<()>().await;
+    }
+
     async fn get_event(&self, id: &EventId) -> Result<Option<EventRecord>, StoreError>;
 
     async fn deliveries_for_event(&self, id: &EventId) -> Result<Vec<DeliveryRecord>, StoreError>;
@@ -246,13 +291,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, StoreErr
     if config.url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(config).await?))
     } else {
-        Err(StoreError::Database(sqlx::Error::Configuration(
-            format!(
-                "database.url `{}`: only sqlite:// is supported in this build",
-                redact_url(&config.url)
-            )
-            .into(),
-        )))
+        Ok(Arc::new(PgStore::connect(config).await?))
     }
 }
 

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use sqlx::Connection;
 use tonic::Code;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -18,23 +17,25 @@ use webhookd::api::proto::{
     dispatch_request::Body,
 };
 
-use crate::common::{Receiver, TestEndpoint, TestSettings, dispatch_request, spawn_app};
+use crate::common::{
+    Backend, Receiver, TestEndpoint, TestSettings, dispatch_request, spawn_app, sql,
+};
 
 async fn count_rows(database_url: &str, table: &str) -> i64 {
-    let mut conn = sqlx::SqliteConnection::connect(database_url).await.unwrap();
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(&mut conn)
+    sql(database_url, &format!("SELECT COUNT(*) FROM {table}"))
         .await
-        .unwrap()
+        .expect("COUNT returns a row")
 }
 
-#[tokio::test]
-async fn bad_requests_get_an_actionable_error_and_store_nothing() {
+async fn bad_requests_get_an_actionable_error_and_store_nothing(backend: Backend) {
     let mut receiver = Receiver::start(200).await;
-    let app = spawn_app(TestSettings {
-        max_payload_bytes: 1024,
-        ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
-    })
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            max_payload_bytes: 1024,
+            ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
+        },
+    )
     .await;
 
     let cases: Vec<(&str, DispatchRequest, Code, &str, Option<&str>)> = vec![
@@ -140,19 +141,16 @@ async fn bad_requests_get_an_actionable_error_and_store_nothing() {
     receiver.expect_silence(Duration::from_millis(200)).await;
 }
 
-#[tokio::test]
-async fn a_storage_failure_is_unavailable_never_ok() {
-    let app = spawn_app(TestSettings::default()).await;
+async fn a_storage_failure_is_unavailable_never_ok(backend: Backend) {
+    let app = spawn_app(&backend, TestSettings::default()).await;
     app.dispatch("order.created", "{}").await;
 
     // Break the store for real: the events table disappears.
-    let mut conn = sqlx::SqliteConnection::connect(&app.database_url)
-        .await
-        .unwrap();
-    sqlx::query("ALTER TABLE events RENAME TO events_gone")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sql(
+        &app.database_url,
+        "ALTER TABLE events RENAME TO events_gone",
+    )
+    .await;
 
     let status = app
         .try_dispatch(dispatch_request("order.created", "{}"))
@@ -165,9 +163,8 @@ async fn a_storage_failure_is_unavailable_never_ok() {
     );
 }
 
-#[tokio::test]
-async fn rpcs_of_later_releases_answer_unimplemented() {
-    let app = spawn_app(TestSettings::default()).await;
+async fn rpcs_of_later_releases_answer_unimplemented(backend: Backend) {
+    let app = spawn_app(&backend, TestSettings::default()).await;
     let mut client = app.client.clone();
     let replay = client.replay(ReplayRequest::default()).await.unwrap_err();
     assert_eq!(replay.code(), Code::Unimplemented);
@@ -183,9 +180,8 @@ async fn rpcs_of_later_releases_answer_unimplemented() {
     assert_eq!(stream.code(), Code::Unimplemented);
 }
 
-#[tokio::test]
-async fn health_reports_serving_for_the_server_and_the_service() {
-    let app = spawn_app(TestSettings::default()).await;
+async fn health_reports_serving_for_the_server_and_the_service(backend: Backend) {
+    let app = spawn_app(&backend, TestSettings::default()).await;
     let mut health = HealthClient::new(app.channel.clone());
     for service in ["", "webhook.v1.WebhookService"] {
         let response = health
@@ -210,9 +206,8 @@ async fn health_reports_serving_for_the_server_and_the_service() {
     assert_eq!(unknown.code(), Code::NotFound);
 }
 
-#[tokio::test]
-async fn reflection_lists_and_describes_the_services() {
-    let app = spawn_app(TestSettings::default()).await;
+async fn reflection_lists_and_describes_the_services(backend: Backend) {
+    let app = spawn_app(&backend, TestSettings::default()).await;
     let mut reflection = ServerReflectionClient::new(app.channel.clone());
     let requests = [
         MessageRequest::ListServices(String::new()),
@@ -259,9 +254,8 @@ async fn reflection_lists_and_describes_the_services() {
     assert!(!file.file_descriptor_proto.is_empty());
 }
 
-#[tokio::test]
-async fn http_probes_report_liveness_and_readiness() {
-    let app = spawn_app(TestSettings::default()).await;
+async fn http_probes_report_liveness_and_readiness(backend: Backend) {
+    let app = spawn_app(&backend, TestSettings::default()).await;
     let client = reqwest::Client::new();
     for path in ["/healthz", "/readyz"] {
         let response = client
@@ -272,3 +266,12 @@ async fn http_probes_report_liveness_and_readiness() {
         assert_eq!(response.status(), 200, "{path}");
     }
 }
+
+crate::backend_tests!(
+    bad_requests_get_an_actionable_error_and_store_nothing,
+    a_storage_failure_is_unavailable_never_ok,
+    rpcs_of_later_releases_answer_unimplemented,
+    health_reports_serving_for_the_server_and_the_service,
+    reflection_lists_and_describes_the_services,
+    http_probes_report_liveness_and_readiness,
+);

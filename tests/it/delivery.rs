@@ -3,23 +3,29 @@
 
 use std::time::Duration;
 
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
 use webhookd::api::proto::{DispatchRequest, dispatch_request::Body};
 use webhookd::domain::{DeliveryState, ErrorKind, EventId};
 
 use crate::common::{
-    Receiver, Reply, SECRET, TestEndpoint, TestSettings, assert_signed, dispatch_request, spawn_app,
+    Backend, Receiver, Reply, SECRET, TestEndpoint, TestSettings, assert_signed, dispatch_request,
+    spawn_app,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
 
-#[tokio::test]
-async fn dispatch_delivers_one_signed_post_with_the_canonical_body() {
+async fn dispatch_delivers_one_signed_post_with_the_canonical_body(backend: Backend) {
     let mut receiver = Receiver::start(200).await;
-    let app = spawn_app(TestSettings::with_endpoints(vec![TestEndpoint::new(
-        "ep_orders",
-        receiver.url(),
-        &["order.*"],
-    )]))
+    let app = spawn_app(
+        &backend,
+        TestSettings::with_endpoints(vec![TestEndpoint::new(
+            "ep_orders",
+            receiver.url(),
+            &["order.*"],
+        )]),
+    )
     .await;
 
     let payload: prost_types::Struct = serde_json_to_struct(
@@ -64,12 +70,11 @@ async fn dispatch_delivers_one_signed_post_with_the_canonical_body() {
     receiver.expect_silence(Duration::from_millis(300)).await;
 }
 
-#[tokio::test]
-async fn payload_json_keeps_large_integers_and_decimals_exact() {
+async fn payload_json_keeps_large_integers_and_decimals_exact(backend: Backend) {
     let mut receiver = Receiver::start(204).await;
     let mut endpoint = TestEndpoint::new("ep_1", receiver.url(), &["*"]);
     endpoint.secret = Some("endpoint-own-secret".to_owned());
-    let app = spawn_app(TestSettings::with_endpoints(vec![endpoint])).await;
+    let app = spawn_app(&backend, TestSettings::with_endpoints(vec![endpoint])).await;
 
     let response = app
         .dispatch(
@@ -99,18 +104,20 @@ async fn payload_json_keeps_large_integers_and_decimals_exact() {
     );
 }
 
-#[tokio::test]
-async fn fans_out_to_every_subscribed_endpoint_and_stores_unrouted_events() {
+async fn fans_out_to_every_subscribed_endpoint_and_stores_unrouted_events(backend: Backend) {
     let mut exact = Receiver::start(200).await;
     let mut prefix = Receiver::start(200).await;
     let mut multi = Receiver::start(200).await;
     let mut other = Receiver::start(200).await;
-    let app = spawn_app(TestSettings::with_endpoints(vec![
-        TestEndpoint::new("ep_exact", exact.url(), &["order.created"]),
-        TestEndpoint::new("ep_prefix", prefix.url(), &["order.*"]),
-        TestEndpoint::new("ep_multi", multi.url(), &["invoice.*", "order.created"]),
-        TestEndpoint::new("ep_other", other.url(), &["invoice.paid"]),
-    ]))
+    let app = spawn_app(
+        &backend,
+        TestSettings::with_endpoints(vec![
+            TestEndpoint::new("ep_exact", exact.url(), &["order.created"]),
+            TestEndpoint::new("ep_prefix", prefix.url(), &["order.*"]),
+            TestEndpoint::new("ep_multi", multi.url(), &["invoice.*", "order.created"]),
+            TestEndpoint::new("ep_other", other.url(), &["invoice.paid"]),
+        ]),
+    )
     .await;
 
     let response = app.dispatch("order.created", r#"{"n":1}"#).await;
@@ -140,14 +147,16 @@ async fn fans_out_to_every_subscribed_endpoint_and_stores_unrouted_events() {
     }
 }
 
-#[tokio::test]
-async fn explicit_endpoint_ids_target_only_those_endpoints() {
+async fn explicit_endpoint_ids_target_only_those_endpoints(backend: Backend) {
     let mut first = Receiver::start(200).await;
     let mut second = Receiver::start(200).await;
-    let app = spawn_app(TestSettings::with_endpoints(vec![
-        TestEndpoint::new("ep_a", first.url(), &["order.created"]),
-        TestEndpoint::new("ep_b", second.url(), &["invoice.*"]),
-    ]))
+    let app = spawn_app(
+        &backend,
+        TestSettings::with_endpoints(vec![
+            TestEndpoint::new("ep_a", first.url(), &["order.created"]),
+            TestEndpoint::new("ep_b", second.url(), &["invoice.*"]),
+        ]),
+    )
     .await;
 
     let response = app
@@ -162,15 +171,17 @@ async fn explicit_endpoint_ids_target_only_those_endpoints() {
     first.expect_silence(Duration::from_millis(300)).await;
 }
 
-#[tokio::test]
-async fn failing_twice_then_succeeding_takes_three_attempts_with_growing_gaps() {
+async fn failing_twice_then_succeeding_takes_three_attempts_with_growing_gaps(backend: Backend) {
     let mut receiver = Receiver::start(200).await;
     receiver.script([Reply::Status(500), Reply::Status(503)]);
-    let app = spawn_app(TestSettings {
-        initial_delay_seconds: 0.2,
-        backoff_multiplier: 2.0,
-        ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
-    })
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            initial_delay_seconds: 0.2,
+            backoff_multiplier: 2.0,
+            ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
+        },
+    )
     .await;
 
     let response = app.dispatch("order.created", "{}").await;
@@ -223,14 +234,16 @@ async fn failing_twice_then_succeeding_takes_three_attempts_with_growing_gaps() 
     receiver.expect_silence(Duration::from_millis(500)).await;
 }
 
-#[tokio::test]
-async fn always_failing_receiver_is_dead_lettered_after_max_attempts() {
+async fn always_failing_receiver_is_dead_lettered_after_max_attempts(backend: Backend) {
     let mut receiver = Receiver::start(404).await;
-    let app = spawn_app(TestSettings {
-        max_attempts: 3,
-        initial_delay_seconds: 0.05,
-        ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
-    })
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            max_attempts: 3,
+            initial_delay_seconds: 0.05,
+            ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
+        },
+    )
     .await;
 
     let response = app.dispatch("order.created", "{}").await;
@@ -253,18 +266,20 @@ async fn always_failing_receiver_is_dead_lettered_after_max_attempts() {
     assert!(delivery.last_error.as_deref().unwrap().contains("404"));
 }
 
-#[tokio::test]
-async fn without_dead_letter_queue_exhausted_deliveries_are_failed() {
-    let app = spawn_app(TestSettings {
-        max_attempts: 2,
-        dead_letter: false,
-        // Nothing listens on port 1: every attempt is a connection error.
-        ..TestSettings::with_endpoints(vec![TestEndpoint::new(
-            "ep_1",
-            "http://127.0.0.1:1/hook".to_owned(),
-            &["*"],
-        )])
-    })
+async fn without_dead_letter_queue_exhausted_deliveries_are_failed(backend: Backend) {
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            max_attempts: 2,
+            dead_letter: false,
+            // Nothing listens on port 1: every attempt is a connection error.
+            ..TestSettings::with_endpoints(vec![TestEndpoint::new(
+                "ep_1",
+                "http://127.0.0.1:1/hook".to_owned(),
+                &["*"],
+            )])
+        },
+    )
     .await;
 
     let response = app.dispatch("order.created", "{}").await;
@@ -280,18 +295,20 @@ async fn without_dead_letter_queue_exhausted_deliveries_are_failed() {
     );
 }
 
-#[tokio::test]
-async fn a_hanging_receiver_times_out_without_holding_up_other_endpoints() {
+async fn a_hanging_receiver_times_out_without_holding_up_other_endpoints(backend: Backend) {
     let mut hanging = Receiver::start_with(Reply::Hang).await;
     let mut healthy = Receiver::start(200).await;
-    let app = spawn_app(TestSettings {
-        max_attempts: 1,
-        timeout_seconds: 1.5,
-        ..TestSettings::with_endpoints(vec![
-            TestEndpoint::new("ep_hangs", hanging.url(), &["*"]),
-            TestEndpoint::new("ep_fast", healthy.url(), &["*"]),
-        ])
-    })
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            max_attempts: 1,
+            timeout_seconds: 1.5,
+            ..TestSettings::with_endpoints(vec![
+                TestEndpoint::new("ep_hangs", hanging.url(), &["*"]),
+                TestEndpoint::new("ep_fast", healthy.url(), &["*"]),
+            ])
+        },
+    )
     .await;
 
     let started = std::time::Instant::now();
@@ -330,14 +347,12 @@ async fn a_hanging_receiver_times_out_without_holding_up_other_endpoints() {
     );
 }
 
-#[tokio::test]
-async fn the_same_idempotency_key_stores_and_delivers_one_event() {
+async fn the_same_idempotency_key_stores_and_delivers_one_event(backend: Backend) {
     let mut receiver = Receiver::start(200).await;
-    let app = spawn_app(TestSettings::with_endpoints(vec![TestEndpoint::new(
-        "ep_1",
-        receiver.url(),
-        &["*"],
-    )]))
+    let app = spawn_app(
+        &backend,
+        TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])]),
+    )
     .await;
     let keyed = |key: &str| DispatchRequest {
         idempotency_key: key.to_owned(),
@@ -384,20 +399,37 @@ async fn the_same_idempotency_key_stores_and_delivers_one_event() {
     receiver.expect_silence(Duration::from_millis(300)).await;
 }
 
-#[tokio::test]
-async fn graceful_stop_releases_the_lease_of_an_unfinished_attempt() {
+async fn graceful_stop_releases_the_lease_of_an_unfinished_attempt(backend: Backend) {
     let mut hanging = Receiver::start_with(Reply::Hang).await;
-    let mut app = spawn_app(TestSettings {
-        timeout_seconds: 30.0,
-        ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", hanging.url(), &["*"])])
-    })
+    let mut app = spawn_app(
+        &backend,
+        TestSettings {
+            timeout_seconds: 30.0,
+            ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", hanging.url(), &["*"])])
+        },
+    )
     .await;
     let response = app.dispatch("order.created", "{}").await;
     hanging.next_request(WAIT).await;
 
-    // The grace period (1 s in tests) ends long before the 30 s timeout.
+    // The grace period (1 s in tests) ends long before the 30 s timeout;
+    // health turns NOT_SERVING as soon as the shutdown starts.
+    let mut health = HealthClient::new(app.channel.clone());
     let stopping = std::time::Instant::now();
-    app.stop().await.expect("graceful stop is clean");
+    let during_shutdown = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        health
+            .check(HealthCheckRequest {
+                service: "webhook.v1.WebhookService".to_owned(),
+            })
+            .await
+            .expect("the server still answers during the grace period")
+            .into_inner()
+            .status()
+    };
+    let (stopped, status) = tokio::join!(app.stop(), during_shutdown);
+    stopped.expect("graceful stop is clean");
+    assert_eq!(status, ServingStatus::NotServing);
     assert!(
         stopping.elapsed() < Duration::from_secs(5),
         "stop took {:?}",
@@ -438,3 +470,16 @@ fn serde_json_to_struct(json: &str) -> prost_types::Struct {
         _ => panic!("not an object"),
     }
 }
+
+crate::backend_tests!(
+    dispatch_delivers_one_signed_post_with_the_canonical_body,
+    payload_json_keeps_large_integers_and_decimals_exact,
+    fans_out_to_every_subscribed_endpoint_and_stores_unrouted_events,
+    explicit_endpoint_ids_target_only_those_endpoints,
+    failing_twice_then_succeeding_takes_three_attempts_with_growing_gaps,
+    always_failing_receiver_is_dead_lettered_after_max_attempts,
+    without_dead_letter_queue_exhausted_deliveries_are_failed,
+    a_hanging_receiver_times_out_without_holding_up_other_endpoints,
+    the_same_idempotency_key_stores_and_delivers_one_event,
+    graceful_stop_releases_the_lease_of_an_unfinished_attempt,
+);

@@ -4,5 +4,6 @@
 mod common;
 
 mod api;
+mod cluster;
 mod delivery;
 mod process;

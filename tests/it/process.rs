@@ -2,104 +2,19 @@
 //! SIGTERM, and start-up failures on bad config.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
-use tonic::transport::Channel;
-use webhookd::api::proto::webhook_service_client::WebhookServiceClient;
+use crate::common::daemon::{BINARY, Daemon, write_config};
+use crate::common::{
+    Backend, Receiver, Reply, TestEndpoint, TestSettings, dispatch_request, eventually,
+};
 
-use crate::common::{Receiver, TestEndpoint, TestSettings, dispatch_request, eventually};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_webhookd");
-
-/// A `webhookd serve` process.
-struct Daemon {
-    child: Child,
-    grpc_addr: SocketAddr,
-}
-
-impl Daemon {
-    /// Starts the binary and waits for its "listening" log line.
-    fn start(config_path: &Path) -> Daemon {
-        let mut child = Command::new(BINARY)
-            .args(["serve", "--log-format", "json", "--config"])
-            .arg(config_path)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the webhookd binary starts");
-        let stderr = child.stderr.take().unwrap();
-        let (lines, listening) = mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.contains("webhookd listening") {
-                    let _ = lines.send(line);
-                }
-            }
-        });
-        let line = listening
-            .recv_timeout(Duration::from_secs(30))
-            .expect("webhookd logs its listening addresses");
-        let event: serde_json::Value = serde_json::from_str(&line).expect("json log line");
-        let grpc_addr = event["grpc_addr"].as_str().unwrap().parse().unwrap();
-        Daemon { child, grpc_addr }
-    }
-
-    async fn client(&self) -> WebhookServiceClient<Channel> {
-        let channel = Channel::from_shared(format!("http://{}", self.grpc_addr))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap();
-        WebhookServiceClient::new(channel)
-    }
-
-    fn sigkill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    fn sigterm_and_wait(mut self) -> std::process::ExitStatus {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        for _ in 0..200 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        self.child.kill().unwrap();
-        panic!("webhookd did not exit within 10 s of SIGTERM");
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn write_config(dir: &Path, settings: &TestSettings) -> std::path::PathBuf {
-    let database_url = format!("sqlite://{}", dir.join("webhookd.db").display());
-    let path = dir.join("config.yaml");
-    std::fs::write(&path, settings.to_yaml(&database_url)).unwrap();
-    path
-}
-
-#[tokio::test]
-async fn sigkill_during_retries_loses_nothing_after_restart() {
+async fn sigkill_during_retries_loses_nothing_after_restart(backend: Backend) {
     let receiver = Receiver::start(500).await;
     receiver.set_delay(Duration::from_millis(50));
     let dir = tempfile::tempdir().unwrap();
+    let database_url = backend.fresh_database_url(dir.path()).await;
     let config = write_config(
         dir.path(),
         &TestSettings {
@@ -107,8 +22,13 @@ async fn sigkill_during_retries_loses_nothing_after_restart() {
             initial_delay_seconds: 0.2,
             backoff_multiplier: 1.5,
             max_concurrent_deliveries: 4,
+            // A killed instance's leases expire quickly (PostgreSQL does not
+            // release them at start, as other instances may hold them).
+            timeout_seconds: 1.0,
+            lease_seconds: Some(2.0),
             ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
         },
+        &database_url,
     );
 
     let daemon = Daemon::start(&config);
@@ -124,13 +44,13 @@ async fn sigkill_during_retries_loses_nothing_after_restart() {
     }
     // Kill while deliveries are failing, retrying and in flight.
     eventually(Duration::from_secs(10), || async {
-        receiver.succeeded_event_ids().is_empty() && request_count_at_least(&receiver, 20)
+        receiver.total_requests() >= 20
     })
     .await
     .expect("deliveries were attempted before the kill");
     daemon.sigkill();
 
-    receiver.set_default(crate::common::Reply::Status(200));
+    receiver.set_default(Reply::Status(200));
     receiver.set_delay(Duration::ZERO);
     let _restarted = Daemon::start(&config);
     let all_delivered = eventually(Duration::from_secs(30), || async {
@@ -153,15 +73,10 @@ async fn sigkill_during_retries_loses_nothing_after_restart() {
     );
 }
 
-/// True once the receiver has answered at least `n` requests in all.
-fn request_count_at_least(receiver: &Receiver, n: usize) -> bool {
-    receiver.total_requests() >= n
-}
-
-#[tokio::test]
-async fn sigterm_exits_zero_and_the_next_run_delivers_what_was_pending() {
+async fn sigterm_exits_zero_and_the_next_run_delivers_what_was_pending(backend: Backend) {
     let receiver = Receiver::start(503).await;
     let dir = tempfile::tempdir().unwrap();
+    let database_url = backend.fresh_database_url(dir.path()).await;
     let config = write_config(
         dir.path(),
         &TestSettings {
@@ -169,6 +84,7 @@ async fn sigterm_exits_zero_and_the_next_run_delivers_what_was_pending() {
             initial_delay_seconds: 0.3,
             ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
         },
+        &database_url,
     );
     let daemon = Daemon::start(&config);
     let event_id = daemon
@@ -187,7 +103,7 @@ async fn sigterm_exits_zero_and_the_next_run_delivers_what_was_pending() {
     let status = daemon.sigterm_and_wait();
     assert_eq!(status.code(), Some(0), "graceful shutdown exits 0");
 
-    receiver.set_default(crate::common::Reply::Status(200));
+    receiver.set_default(Reply::Status(200));
     let _restarted = Daemon::start(&config);
     eventually(Duration::from_secs(15), || async {
         receiver.succeeded_event_ids().contains(&event_id)
@@ -195,6 +111,11 @@ async fn sigterm_exits_zero_and_the_next_run_delivers_what_was_pending() {
     .await
     .expect("the pending retry is delivered by the next run");
 }
+
+crate::backend_tests!(
+    sigkill_during_retries_loses_nothing_after_restart,
+    sigterm_exits_zero_and_the_next_run_delivers_what_was_pending,
+);
 
 #[test]
 fn invalid_config_fails_at_start_with_the_key_and_reason() {

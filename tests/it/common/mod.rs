@@ -1,6 +1,9 @@
-//! Test harness: a webhookd on port 0 with its own SQLite file, real
-//! receivers on loopback, and helpers to wait with deadlines.
+//! Test harness: a webhookd on port 0 with a database of its own (a SQLite
+//! file or a fresh PostgreSQL database), real receivers on loopback, and
+//! helpers to wait with deadlines.
 
+pub mod daemon;
+pub mod postgres;
 pub mod receiver;
 
 use std::future::Future;
@@ -19,6 +22,71 @@ use webhookd::{App, Config};
 pub use receiver::{Receiver, Reply};
 
 pub const SECRET: &str = "test-signing-secret";
+
+/// The store a test runs against.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    /// A server URL; each test gets a fresh database on it.
+    Postgres(String),
+}
+
+impl Backend {
+    /// A URL of an empty database for one test; SQLite files go in `dir`.
+    pub async fn fresh_database_url(&self, dir: &std::path::Path) -> String {
+        match self {
+            Backend::Sqlite => format!("sqlite://{}", dir.join("webhookd.db").display()),
+            Backend::Postgres(server) => postgres::fresh_database(server).await,
+        }
+    }
+}
+
+/// Runs each listed `async fn name(backend: Backend)` once per backend, as
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(server) = $crate::common::postgres::server_url() {
+                        super::$name($crate::common::Backend::Postgres(server)).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// Runs one SQL statement against the database at `url` and returns the
+/// first column of the first row as an integer, if any.
+pub async fn sql(url: &str, statement: &str) -> Option<i64> {
+    use sqlx::{Connection, Row};
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        let row = sqlx::query(statement)
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap();
+        row.and_then(|row| row.try_get::<i64, _>(0).ok())
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        let row = sqlx::query(statement)
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap();
+        row.and_then(|row| row.try_get::<i64, _>(0).ok())
+    }
+}
 
 /// An endpoint for the test config.
 pub struct TestEndpoint {
@@ -49,6 +117,8 @@ pub struct TestSettings {
     pub dead_letter: bool,
     pub max_concurrent_deliveries: usize,
     pub max_payload_bytes: usize,
+    /// `webhook_engine.lease_seconds`; the default when `None`.
+    pub lease_seconds: Option<f64>,
 }
 
 impl Default for TestSettings {
@@ -62,6 +132,7 @@ impl Default for TestSettings {
             dead_letter: true,
             max_concurrent_deliveries: 50,
             max_payload_bytes: 256 * 1024,
+            lease_seconds: None,
         }
     }
 }
@@ -83,6 +154,7 @@ impl TestSettings {
   shutdown_grace_seconds: 1
 database:
   url: \"{database_url}\"
+  acquire_timeout_seconds: 1
 webhook_engine:
   signing_secret: \"{SECRET}\"
   default_timeout_seconds: {timeout}
@@ -107,6 +179,12 @@ endpoints:
             multiplier = self.backoff_multiplier,
             dead_letter = self.dead_letter,
         );
+        if let Some(lease) = self.lease_seconds {
+            yaml = yaml.replace(
+                "  poll_interval_seconds: 0.2\n",
+                &format!("  poll_interval_seconds: 0.2\n  lease_seconds: {lease}\n"),
+            );
+        }
         if self.endpoints.is_empty() {
             yaml.push_str("  []\n");
         }
@@ -134,10 +212,10 @@ pub struct TestApp {
     _dir: TempDir,
 }
 
-/// Starts webhookd in-process on port 0 with a fresh SQLite file.
-pub async fn spawn_app(settings: TestSettings) -> TestApp {
+/// Starts webhookd in-process on port 0 with a fresh database.
+pub async fn spawn_app(backend: &Backend, settings: TestSettings) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("webhookd.db").display());
+    let database_url = backend.fresh_database_url(dir.path()).await;
     let yaml = settings.to_yaml(&database_url);
     let config = Config::load(Some(&yaml), Vec::new(), &Default::default())
         .unwrap_or_else(|e| panic!("test config is invalid: {e}\n{yaml}"));

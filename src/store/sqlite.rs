@@ -8,25 +8,20 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
 
+use super::batch::{BatchBackend, BatchWriter, WriteBatch};
+use super::rows::{AttemptRow, ClaimedRow, DeliveryRow, EventRow, RoutingRow};
 use super::{
-    AttemptRecord, ClaimOutcome, ClaimedDelivery, DeliveryRecord, DeliveryTransition,
-    DispatchOutcome, EndpointSpec, EventRecord, Lease, NewEvent, RecordOutcome, Routing, Store,
-    StoreError, now_millis,
+    AttemptRecord, ClaimOutcome, DeliveryRecord, DeliveryTransition, DispatchOutcome, EndpointSpec,
+    EventRecord, Lease, NewEvent, RecordOutcome, Routing, Store, StoreError, now_millis,
 };
 use crate::config::{self, DatabaseConfig};
-use crate::domain::{CanonicalPayload, DeliveryId, EndpointId, EventId, EventType};
-
-mod writer;
-
-use tokio::sync::{mpsc, oneshot};
-use writer::WriteOp;
+use crate::domain::{DeliveryId, DeliveryState, EventId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -34,7 +29,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 /// `sqlite3` opened by an operator) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub(super) type SqliteTx = Transaction<'static, Sqlite>;
+type SqliteTx = Transaction<'static, Sqlite>;
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -42,7 +37,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     /// Group-committed writes (dispatches and attempt results).
-    batched_writes: mpsc::Sender<WriteOp>,
+    batched: BatchWriter,
 }
 
 impl SqliteStore {
@@ -68,67 +63,140 @@ impl SqliteStore {
             .acquire_timeout(acquire_timeout)
             .connect_with(options)
             .await?;
-        let batched_writes = writer::spawn(writer.clone());
+        let batched = BatchWriter::spawn(SqliteBatches(writer.clone()));
         Ok(SqliteStore {
             writer,
             reader,
-            batched_writes,
+            batched,
         })
     }
 }
 
-impl SqliteStore {
-    async fn submit(&self, op: WriteOp) -> Result<(), StoreError> {
-        self.batched_writes
-            .send(op)
-            .await
-            .map_err(|_| writer_gone())
+/// Opens group-commit transactions on the writer connection.
+struct SqliteBatches(SqlitePool);
+
+#[async_trait]
+impl BatchBackend for SqliteBatches {
+    async fn begin(&self) -> Result<Box<dyn WriteBatch>, StoreError> {
+        Ok(Box::new(SqliteBatch(self.0.begin().await?)))
     }
 }
 
-fn writer_gone() -> StoreError {
-    StoreError::Unavailable("the database writer has stopped".to_owned())
-}
+struct SqliteBatch(SqliteTx);
 
-pub(super) fn parse_patterns(endpoint_id: &str, raw: String) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(&raw).map_err(|e| {
-        StoreError::Corrupt(format!(
-            "endpoint `{endpoint_id}` has unreadable event patterns: {e}"
-        ))
-    })
-}
+#[async_trait]
+impl WriteBatch for SqliteBatch {
+    async fn load_endpoints(&mut self) -> Result<Vec<RoutingRow>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, event_patterns, active FROM endpoints ORDER BY id")
+                .fetch_all(&mut *self.0)
+                .await?,
+        )
+    }
 
-fn delivery_from_row(row: &SqliteRow) -> Result<DeliveryRecord, StoreError> {
-    let state: String = row.try_get("state")?;
-    Ok(DeliveryRecord {
-        id: DeliveryId::from_stored(row.try_get("id")?),
-        event_id: EventId::from_stored(row.try_get("event_id")?),
-        endpoint_id: EndpointId::from_stored(row.try_get("endpoint_id")?),
-        state: state.parse().map_err(StoreError::Corrupt)?,
-        attempt_count: row.try_get::<i64, _>("attempt_count")? as u32,
-        next_attempt_at: row.try_get("next_attempt_at")?,
-        last_error: row.try_get("last_error")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
+    async fn insert_event(&mut self, event: &NewEvent) -> Result<bool, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO events (id, event_type, payload, idempotency_key, created_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(event.id.as_str())
+        .bind(event.event_type.as_str())
+        .bind(event.payload.as_bytes())
+        .bind(event.idempotency_key.as_deref())
+        .bind(event.created_at)
+        .execute(&mut *self.0)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
 
-fn attempt_from_row(row: &SqliteRow) -> Result<AttemptRecord, StoreError> {
-    let error_kind: Option<String> = row.try_get("error_kind")?;
-    Ok(AttemptRecord {
-        delivery_id: DeliveryId::from_stored(row.try_get("delivery_id")?),
-        attempt_number: row.try_get::<i64, _>("attempt_number")? as u32,
-        started_at: row.try_get("started_at")?,
-        duration_ms: row.try_get("duration_ms")?,
-        http_status: row
-            .try_get::<Option<i64>, _>("http_status")?
-            .map(|status| status as u16),
-        error_kind: error_kind
-            .map(|kind| kind.parse())
-            .transpose()
-            .map_err(StoreError::Corrupt)?,
-        error_message: row.try_get("error_message")?,
-        response_excerpt: row.try_get("response_excerpt")?,
-    })
+    async fn existing_dispatch(&mut self, key: &str) -> Result<DispatchOutcome, StoreError> {
+        let event_id: String =
+            sqlx::query_scalar("SELECT id FROM events WHERE idempotency_key = ?")
+                .bind(key)
+                .fetch_one(&mut *self.0)
+                .await?;
+        let delivery_ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM deliveries WHERE event_id = ? AND replay_of IS NULL ORDER BY id",
+        )
+        .bind(&event_id)
+        .fetch_all(&mut *self.0)
+        .await?;
+        Ok(DispatchOutcome::Duplicate {
+            event_id: EventId::from_stored(event_id),
+            delivery_ids: delivery_ids
+                .into_iter()
+                .map(DeliveryId::from_stored)
+                .collect(),
+        })
+    }
+
+    async fn insert_deliveries(
+        &mut self,
+        event: &NewEvent,
+        deliveries: &[(DeliveryId, &str)],
+    ) -> Result<(), StoreError> {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at) ",
+        );
+        insert.push_values(deliveries, |mut row, (delivery_id, endpoint_id)| {
+            row.push_bind(delivery_id.as_str())
+                .push_bind(event.id.as_str())
+                .push_bind(*endpoint_id)
+                .push_bind(DeliveryState::Pending.as_str())
+                .push_bind(event.created_at)
+                .push_bind(event.created_at)
+                .push_bind(event.created_at);
+        });
+        insert.build().execute(&mut *self.0).await?;
+        Ok(())
+    }
+
+    async fn record_attempt(
+        &mut self,
+        lease_token: &str,
+        attempt: &AttemptRecord,
+        transition: DeliveryTransition,
+        now: i64,
+    ) -> Result<RecordOutcome, StoreError> {
+        sqlx::query(
+            "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status,
+                                   error_kind, error_message, response_excerpt, instance_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(attempt.delivery_id.as_str())
+        .bind(i64::from(attempt.attempt_number))
+        .bind(attempt.started_at)
+        .bind(attempt.duration_ms)
+        .bind(attempt.http_status.map(i64::from))
+        .bind(attempt.error_kind.map(|kind| kind.as_str()))
+        .bind(attempt.error_message.as_deref())
+        .bind(attempt.response_excerpt.as_deref())
+        .bind(attempt.instance_id.as_deref())
+        .execute(&mut *self.0)
+        .await?;
+        let updated = sqlx::query(
+            "UPDATE deliveries
+             SET state = ?1, attempt_count = ?2, next_attempt_at = COALESCE(?3, next_attempt_at),
+                 last_error = ?4, lease_owner = NULL, lease_token = NULL, leased_until = NULL,
+                 updated_at = ?5
+             WHERE id = ?6 AND lease_token = ?7",
+        )
+        .bind(transition.state().as_str())
+        .bind(i64::from(attempt.attempt_number))
+        .bind(transition.retry_at())
+        .bind(attempt.error_message.as_deref())
+        .bind(now)
+        .bind(attempt.delivery_id.as_str())
+        .bind(lease_token)
+        .execute(&mut *self.0)
+        .await?;
+        Ok(RecordOutcome::from_rows_updated(updated.rows_affected()))
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        Ok(self.0.commit().await?)
+    }
 }
 
 #[async_trait]
@@ -147,8 +215,6 @@ impl Store for SqliteStore {
         let now = now_millis();
         let mut tx = self.writer.begin().await?;
         for endpoint in endpoints {
-            let patterns = serde_json::to_string(&endpoint.event_patterns)
-                .expect("a list of strings always serialises");
             sqlx::query(
                 "INSERT INTO endpoints (id, url, event_patterns, secret, active, origin, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'config', ?6, ?6)
@@ -164,23 +230,20 @@ impl Store for SqliteStore {
             )
             .bind(endpoint.id.as_str())
             .bind(&endpoint.url)
-            .bind(patterns)
+            .bind(endpoint.patterns_json())
             .bind(endpoint.secret.as_ref().map(|s| s.expose_secret().to_owned()))
             .bind(endpoint.active)
             .bind(now)
             .execute(&mut *tx)
             .await?;
         }
-        let ids =
-            serde_json::to_string(&endpoints.iter().map(|e| e.id.as_str()).collect::<Vec<_>>())
-                .expect("a list of strings always serialises");
         sqlx::query(
             "UPDATE endpoints
              SET active = 0, disabled_reason = 'removed from the config file', disabled_at = ?1, updated_at = ?1
              WHERE origin = 'config' AND active = 1 AND id NOT IN (SELECT value FROM json_each(?2))",
         )
         .bind(now)
-        .bind(ids)
+        .bind(EndpointSpec::ids_json(endpoints))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -192,14 +255,7 @@ impl Store for SqliteStore {
         event: NewEvent,
         routing: Routing,
     ) -> Result<DispatchOutcome, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.submit(WriteOp::Dispatch {
-            event,
-            routing,
-            reply,
-        })
-        .await?;
-        answer.await.map_err(|_| writer_gone())?
+        self.batched.dispatch(event, routing).await
     }
 
     async fn claim_due(&self, lease: Lease<'_>, limit: usize) -> Result<ClaimOutcome, StoreError> {
@@ -218,14 +274,14 @@ impl Store for SqliteStore {
         .bind(lease.token)
         .bind(lease.until)
         .bind(lease.now)
-        .bind(limit as i64)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .execute(&mut *tx)
         .await?;
         if claimed.rows_affected() == 0 {
             tx.rollback().await?;
             return Ok(ClaimOutcome::NothingDue);
         }
-        let rows = sqlx::query(
+        let rows: Vec<ClaimedRow> = sqlx::query_as(
             "SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count,
                     e.event_type, e.payload, ep.url, ep.secret
              FROM deliveries d
@@ -239,23 +295,9 @@ impl Store for SqliteStore {
         .await?;
         tx.commit().await?;
         let deliveries = rows
-            .iter()
-            .map(|row| {
-                Ok(ClaimedDelivery {
-                    delivery_id: DeliveryId::from_stored(row.try_get("id")?),
-                    event_id: EventId::from_stored(row.try_get("event_id")?),
-                    event_type: EventType::from_stored(row.try_get("event_type")?),
-                    payload: bytes::Bytes::from(row.try_get::<Vec<u8>, _>("payload")?),
-                    endpoint_id: EndpointId::from_stored(row.try_get("endpoint_id")?),
-                    url: row.try_get("url")?,
-                    secret: row
-                        .try_get::<Option<String>, _>("secret")?
-                        .map(SecretString::from),
-                    attempt_number: row.try_get::<i64, _>("attempt_count")? as u32 + 1,
-                    lease_token: lease.token.to_owned(),
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+            .into_iter()
+            .map(|row| row.into_claimed(lease.token))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(ClaimOutcome::Claimed(deliveries))
     }
 
@@ -265,15 +307,9 @@ impl Store for SqliteStore {
         attempt: &AttemptRecord,
         transition: DeliveryTransition,
     ) -> Result<RecordOutcome, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.submit(WriteOp::Record {
-            lease_token: lease_token.to_owned(),
-            attempt: attempt.clone(),
-            transition,
-            reply,
-        })
-        .await?;
-        answer.await.map_err(|_| writer_gone())?
+        self.batched
+            .record_attempt(lease_token, attempt, transition)
+            .await
     }
 
     async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError> {
@@ -314,7 +350,7 @@ impl Store for SqliteStore {
     }
 
     async fn next_wakeup_at(&self) -> Result<Option<i64>, StoreError> {
-        let next: Option<i64> = sqlx::query_scalar(
+        Ok(sqlx::query_scalar(
             "SELECT MIN(at) FROM (
                  SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE state = 'pending'
                  UNION ALL
@@ -322,52 +358,42 @@ impl Store for SqliteStore {
              )",
         )
         .fetch_one(&self.reader)
-        .await?;
-        Ok(next)
+        .await?)
     }
 
     async fn get_event(&self, id: &EventId) -> Result<Option<EventRecord>, StoreError> {
-        let row = sqlx::query(
+        let row: Option<EventRow> = sqlx::query_as(
             "SELECT id, event_type, payload, idempotency_key, created_at FROM events WHERE id = ?",
         )
         .bind(id.as_str())
         .fetch_optional(&self.reader)
         .await?;
-        row.map(|row| {
-            Ok(EventRecord {
-                id: EventId::from_stored(row.try_get("id")?),
-                event_type: EventType::from_stored(row.try_get("event_type")?),
-                payload: CanonicalPayload::from_stored(row.try_get("payload")?),
-                idempotency_key: row.try_get("idempotency_key")?,
-                created_at: row.try_get("created_at")?,
-            })
-        })
-        .transpose()
+        Ok(row.map(EventRecord::from))
     }
 
     async fn deliveries_for_event(&self, id: &EventId) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<DeliveryRow> = sqlx::query_as(
             "SELECT id, event_id, endpoint_id, state, attempt_count, next_attempt_at, last_error, created_at
              FROM deliveries WHERE event_id = ? ORDER BY id",
         )
         .bind(id.as_str())
         .fetch_all(&self.reader)
         .await?;
-        rows.iter().map(delivery_from_row).collect()
+        rows.into_iter().map(DeliveryRecord::try_from).collect()
     }
 
     async fn attempts_for_delivery(
         &self,
         id: &DeliveryId,
     ) -> Result<Vec<AttemptRecord>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<AttemptRow> = sqlx::query_as(
             "SELECT delivery_id, attempt_number, started_at, duration_ms, http_status, error_kind,
-                    error_message, response_excerpt
+                    error_message, response_excerpt, instance_id
              FROM attempts WHERE delivery_id = ? ORDER BY id",
         )
         .bind(id.as_str())
         .fetch_all(&self.reader)
         .await?;
-        rows.iter().map(attempt_from_row).collect()
+        rows.into_iter().map(AttemptRecord::try_from).collect()
     }
 }

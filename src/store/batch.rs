@@ -1,0 +1,312 @@
+//! Group commit for the hot writes, shared by the backends. Dispatches and
+//! attempt results queue here; one task takes everything queued (up to
+//! `MAX_BATCH`) and writes it in one transaction. Each caller is answered only
+//! after that transaction committed, so "durable before acknowledged" holds
+//! while the cost of a commit is shared.
+
+use async_trait::async_trait;
+use tokio::sync::{mpsc, oneshot};
+use tracing::error;
+
+use super::rows::RoutingRow;
+use super::{
+    AttemptRecord, DeliveryTransition, DispatchOutcome, NewEvent, RecordOutcome, Routing,
+    StoreError, now_millis,
+};
+use crate::domain::{DeliveryId, EventPattern, EventType};
+
+/// Most operations written in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// Operations waiting for the writer; callers wait when it is full.
+const QUEUE_CAPACITY: usize = 4096;
+
+/// One open write transaction of a backend.
+#[async_trait]
+pub(super) trait WriteBatch: Send {
+    async fn load_endpoints(&mut self) -> Result<Vec<RoutingRow>, StoreError>;
+
+    /// Inserts the event; `false` when its idempotency key is already taken.
+    async fn insert_event(&mut self, event: &NewEvent) -> Result<bool, StoreError>;
+
+    /// The original dispatch of an idempotency key.
+    async fn existing_dispatch(&mut self, key: &str) -> Result<DispatchOutcome, StoreError>;
+
+    /// Inserts one pending delivery per (delivery id, endpoint id).
+    async fn insert_deliveries(
+        &mut self,
+        event: &NewEvent,
+        deliveries: &[(DeliveryId, &str)],
+    ) -> Result<(), StoreError>;
+
+    /// Appends the attempt and, if the lease still holds, moves the delivery.
+    async fn record_attempt(
+        &mut self,
+        lease_token: &str,
+        attempt: &AttemptRecord,
+        transition: DeliveryTransition,
+        now: i64,
+    ) -> Result<RecordOutcome, StoreError>;
+
+    /// Tells other instances that new deliveries are due (PostgreSQL).
+    async fn announce_due_work(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Opens write transactions.
+#[async_trait]
+pub(super) trait BatchBackend: Send + Sync + 'static {
+    async fn begin(&self) -> Result<Box<dyn WriteBatch>, StoreError>;
+}
+
+pub(super) enum WriteOp {
+    Dispatch {
+        event: NewEvent,
+        routing: Routing,
+        reply: oneshot::Sender<Result<DispatchOutcome, StoreError>>,
+    },
+    Record {
+        lease_token: String,
+        attempt: AttemptRecord,
+        transition: DeliveryTransition,
+        reply: oneshot::Sender<Result<RecordOutcome, StoreError>>,
+    },
+}
+
+/// The sending side of the writer task.
+#[derive(Debug, Clone)]
+pub(super) struct BatchWriter {
+    queue: mpsc::Sender<WriteOp>,
+}
+
+impl BatchWriter {
+    /// Starts the writer task; it ends when every `BatchWriter` is dropped.
+    pub(super) fn spawn(backend: impl BatchBackend) -> Self {
+        let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        tokio::spawn(run(backend, receiver));
+        BatchWriter { queue }
+    }
+
+    pub(super) async fn dispatch(
+        &self,
+        event: NewEvent,
+        routing: Routing,
+    ) -> Result<DispatchOutcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(WriteOp::Dispatch {
+            event,
+            routing,
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    pub(super) async fn record_attempt(
+        &self,
+        lease_token: &str,
+        attempt: &AttemptRecord,
+        transition: DeliveryTransition,
+    ) -> Result<RecordOutcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(WriteOp::Record {
+            lease_token: lease_token.to_owned(),
+            attempt: attempt.clone(),
+            transition,
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    async fn submit(&self, op: WriteOp) -> Result<(), StoreError> {
+        self.queue.send(op).await.map_err(|_| writer_gone())
+    }
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Unavailable("the database writer has stopped".to_owned())
+}
+
+/// What one operation produced inside a batch that committed.
+enum Applied {
+    Dispatch(Result<DispatchOutcome, StoreError>),
+    Record(RecordOutcome),
+}
+
+async fn run(backend: impl BatchBackend, mut queue: mpsc::Receiver<WriteOp>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        match apply_batch(&backend, &batch).await {
+            Ok(results) => {
+                for (op, applied) in batch.drain(..).zip(results) {
+                    match (op, applied) {
+                        (WriteOp::Dispatch { reply, .. }, Applied::Dispatch(result)) => {
+                            let _ = reply.send(result);
+                        }
+                        (WriteOp::Record { reply, .. }, Applied::Record(outcome)) => {
+                            let _ = reply.send(Ok(outcome));
+                        }
+                        _ => unreachable!("results are produced in operation order"),
+                    }
+                }
+            }
+            Err(e) => {
+                error!(error.message = %e, operations = batch.len(), "write batch failed and was rolled back");
+                let reason = e.to_string();
+                for op in batch.drain(..) {
+                    let error = StoreError::Unavailable(reason.clone());
+                    match op {
+                        WriteOp::Dispatch { reply, .. } => {
+                            let _ = reply.send(Err(error));
+                        }
+                        WriteOp::Record { reply, .. } => {
+                            let _ = reply.send(Err(error));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An endpoint as routing sees it, patterns parsed once per batch.
+struct RoutingEndpoint {
+    id: String,
+    patterns: Vec<EventPattern>,
+    active: bool,
+}
+
+impl TryFrom<RoutingRow> for RoutingEndpoint {
+    type Error = StoreError;
+
+    fn try_from(row: RoutingRow) -> Result<Self, StoreError> {
+        let raw: Vec<String> = serde_json::from_str(&row.event_patterns).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "endpoint `{}` has unreadable event patterns: {e}",
+                row.id
+            ))
+        })?;
+        let patterns = raw
+            .iter()
+            .map(|pattern| EventPattern::parse(pattern))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(format!("endpoint `{}`: {e}", row.id)))?;
+        Ok(RoutingEndpoint {
+            id: row.id,
+            patterns,
+            active: row.active,
+        })
+    }
+}
+
+async fn apply_batch(
+    backend: &impl BatchBackend,
+    batch: &[WriteOp],
+) -> Result<Vec<Applied>, StoreError> {
+    let mut tx = backend.begin().await?;
+    let endpoints: Vec<RoutingEndpoint> = if batch
+        .iter()
+        .any(|op| matches!(op, WriteOp::Dispatch { .. }))
+    {
+        tx.load_endpoints()
+            .await?
+            .into_iter()
+            .map(RoutingEndpoint::try_from)
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
+    let now = now_millis();
+    let mut new_deliveries = false;
+    let mut results = Vec::with_capacity(batch.len());
+    for op in batch {
+        results.push(match op {
+            WriteOp::Dispatch { event, routing, .. } => {
+                let result = dispatch(tx.as_mut(), &endpoints, event, routing).await?;
+                new_deliveries |= matches!(&result, Ok(DispatchOutcome::Created { delivery_ids, .. }) if !delivery_ids.is_empty());
+                Applied::Dispatch(result)
+            }
+            WriteOp::Record {
+                lease_token,
+                attempt,
+                transition,
+                ..
+            } => Applied::Record(
+                tx.record_attempt(lease_token, attempt, *transition, now)
+                    .await?,
+            ),
+        });
+    }
+    if new_deliveries {
+        tx.announce_due_work().await?;
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// Stores one event and its deliveries. The outer error aborts the batch;
+/// the inner one answers this caller only, and nothing of it was written.
+async fn dispatch(
+    tx: &mut dyn WriteBatch,
+    endpoints: &[RoutingEndpoint],
+    event: &NewEvent,
+    routing: &Routing,
+) -> Result<Result<DispatchOutcome, StoreError>, StoreError> {
+    let endpoint_ids = match route(endpoints, &event.event_type, routing) {
+        Ok(ids) => ids,
+        Err(e) => return Ok(Err(e)),
+    };
+    if !tx.insert_event(event).await? {
+        let key = event
+            .idempotency_key
+            .as_deref()
+            .expect("only the idempotency key can conflict on insert");
+        return Ok(Ok(tx.existing_dispatch(key).await?));
+    }
+    let deliveries: Vec<(DeliveryId, &str)> = endpoint_ids
+        .into_iter()
+        .map(|endpoint_id| (DeliveryId::generate(), endpoint_id))
+        .collect();
+    if !deliveries.is_empty() {
+        tx.insert_deliveries(event, &deliveries).await?;
+    }
+    Ok(Ok(DispatchOutcome::Created {
+        event_id: event.id.clone(),
+        delivery_ids: deliveries.into_iter().map(|(id, _)| id).collect(),
+    }))
+}
+
+/// The endpoints an event goes to, or why it cannot be sent.
+fn route<'e>(
+    endpoints: &'e [RoutingEndpoint],
+    event_type: &EventType,
+    routing: &Routing,
+) -> Result<Vec<&'e str>, StoreError> {
+    match routing {
+        Routing::Subscribed => Ok(endpoints
+            .iter()
+            .filter(|e| e.active && e.patterns.iter().any(|p| p.matches(event_type)))
+            .map(|e| e.id.as_str())
+            .collect()),
+        Routing::Targeted(targets) => {
+            let mut routed: Vec<&str> = Vec::with_capacity(targets.len());
+            for target in targets {
+                let endpoint = endpoints
+                    .iter()
+                    .find(|e| e.id == target.as_str())
+                    .ok_or_else(|| StoreError::EndpointNotFound(target.to_string()))?;
+                if !endpoint.active {
+                    return Err(StoreError::EndpointInactive(endpoint.id.clone()));
+                }
+                if !routed.contains(&endpoint.id.as_str()) {
+                    routed.push(&endpoint.id);
+                }
+            }
+            Ok(routed)
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Several webhookd processes on one PostgreSQL: work sharing, an instance
+//! killed mid-delivery, and a database restart under load.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tonic::Code;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+use crate::common::daemon::{Daemon, write_config};
+use crate::common::postgres::{PrivateCluster, fresh_database, server_url, wait_until_accepting};
+use crate::common::{Receiver, TestEndpoint, TestSettings, dispatch_request, eventually, sql};
+
+/// Dispatches `count` events round-robin through `daemons`, `concurrency`
+/// calls at a time, and returns the accepted event ids.
+async fn dispatch_round_robin(
+    daemons: &[Daemon],
+    count: usize,
+    concurrency: usize,
+) -> HashSet<String> {
+    let mut clients = Vec::new();
+    for daemon in daemons {
+        clients.push(daemon.client().await);
+    }
+    let accepted = Arc::new(Mutex::new(HashSet::new()));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for worker in 0..concurrency {
+        let mut client = clients[worker % clients.len()].clone();
+        let accepted = Arc::clone(&accepted);
+        let next = Arc::clone(&next);
+        workers.push(tokio::spawn(async move {
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= count {
+                    return;
+                }
+                let response = client
+                    .dispatch(dispatch_request("order.created", &format!("{{\"n\":{n}}}")))
+                    .await
+                    .expect("dispatch is accepted")
+                    .into_inner();
+                accepted.lock().unwrap().insert(response.event_id);
+            }
+        }));
+    }
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let accepted = accepted.lock().unwrap().clone();
+    assert_eq!(accepted.len(), count);
+    accepted
+}
+
+fn endpoints(receivers: &[Receiver]) -> Vec<TestEndpoint> {
+    receivers
+        .iter()
+        .enumerate()
+        .map(|(index, receiver)| TestEndpoint::new(&format!("ep_{index}"), receiver.url(), &["*"]))
+        .collect()
+}
+
+/// Waits until every receiver has answered 2xx for every accepted event.
+async fn wait_for_every_pair(receivers: &[Receiver], accepted: &HashSet<String>, within: Duration) {
+    let complete = eventually(within, || async {
+        receivers
+            .iter()
+            .all(|r| r.succeeded_event_ids().len() == accepted.len())
+    })
+    .await;
+    for (index, receiver) in receivers.iter().enumerate() {
+        let received = receiver.succeeded_event_ids();
+        assert!(
+            complete.is_ok() && &received == accepted,
+            "receiver {index} got {} of {} events",
+            received.len(),
+            accepted.len()
+        );
+    }
+}
+
+fn duplicates(receivers: &[Receiver]) -> usize {
+    receivers
+        .iter()
+        .map(|r| r.success_count() - r.succeeded_event_ids().len())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_share_the_work_without_duplicates() {
+    let Some(server) = server_url() else { return };
+    let mut receivers = Vec::new();
+    for _ in 0..5 {
+        receivers.push(Receiver::start(200).await);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(&server).await;
+    let config = write_config(
+        dir.path(),
+        &TestSettings::with_endpoints(endpoints(&receivers)),
+        &database_url,
+    );
+    let daemons: Vec<Daemon> = (0..3).map(|_| Daemon::start(&config)).collect();
+
+    let started = Instant::now();
+    let accepted = dispatch_round_robin(&daemons, 5000, 24).await;
+    wait_for_every_pair(&receivers, &accepted, Duration::from_secs(120)).await;
+    let elapsed = started.elapsed();
+
+    assert_eq!(duplicates(&receivers), 0, "no crash, so no duplicates");
+    for daemon in &daemons {
+        let attempts = sql(
+            &database_url,
+            &format!(
+                "SELECT COUNT(*) FROM attempts WHERE instance_id = '{}'",
+                daemon.instance_id
+            ),
+        )
+        .await
+        .unwrap();
+        eprintln!("instance {} made {attempts} attempts", daemon.instance_id);
+        assert!(attempts > 0, "instance {} did no work", daemon.instance_id);
+    }
+    eprintln!("25,000 deliveries by 3 instances in {elapsed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_an_instance_mid_delivery_loses_nothing() {
+    let Some(server) = server_url() else { return };
+    let mut receivers = Vec::new();
+    for _ in 0..2 {
+        let receiver = Receiver::start(200).await;
+        receiver.set_delay(Duration::from_millis(50));
+        receivers.push(receiver);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(&server).await;
+    let max_in_flight = 10;
+    let settings = TestSettings {
+        max_concurrent_deliveries: max_in_flight,
+        timeout_seconds: 1.0,
+        lease_seconds: Some(2.0),
+        ..TestSettings::with_endpoints(endpoints(&receivers))
+    };
+    let config = write_config(dir.path(), &settings, &database_url);
+    let mut daemons: Vec<Daemon> = (0..3).map(|_| Daemon::start(&config)).collect();
+
+    let accepted = dispatch_round_robin(&daemons, 600, 12).await;
+    let victim = daemons.remove(0);
+    let in_flight_query = format!(
+        "SELECT COUNT(*) FROM deliveries WHERE state = 'in_flight' AND lease_owner = '{}'",
+        victim.instance_id
+    );
+    eventually(Duration::from_secs(20), || async {
+        sql(&database_url, &in_flight_query).await.unwrap_or(0) > 0
+    })
+    .await
+    .expect("the victim holds in-flight deliveries");
+    let in_flight_at_kill = sql(&database_url, &in_flight_query).await.unwrap_or(0) as usize;
+    victim.sigkill();
+
+    wait_for_every_pair(&receivers, &accepted, Duration::from_secs(60)).await;
+    let duplicates = duplicates(&receivers);
+    eprintln!("killed an instance holding {in_flight_at_kill} leases: {duplicates} duplicates");
+    // Duplicates can only come from attempts the victim had started.
+    assert!(
+        duplicates <= max_in_flight,
+        "{duplicates} duplicates, more than the {max_in_flight} the victim could have in flight"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_restart_under_load_loses_nothing() {
+    if server_url().is_none() {
+        return;
+    }
+    let cluster = PrivateCluster::start();
+    wait_until_accepting(&cluster.url(), Duration::from_secs(10)).await;
+    let receiver = Receiver::start(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(&cluster.url()).await;
+    let config = write_config(
+        dir.path(),
+        &TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])]),
+        &database_url,
+    );
+    let daemon = Daemon::start(&config);
+    let client = daemon.client().await;
+    let health = HealthClient::new(daemon.channel().await);
+    let health_of = |status: ServingStatus| {
+        let mut health = health.clone();
+        async move {
+            health
+                .check(HealthCheckRequest::default())
+                .await
+                .map(|r| r.into_inner().status() == status)
+                .unwrap_or(false)
+        }
+    };
+
+    let mut accepted = HashSet::new();
+    let mut unavailable = 0;
+    let dispatch = |n: usize| {
+        let mut client = client.clone();
+        async move {
+            client
+                .dispatch(dispatch_request("order.created", &format!("{{\"n\":{n}}}")))
+                .await
+        }
+    };
+    for n in 0..50 {
+        accepted.insert(dispatch(n).await.unwrap().into_inner().event_id);
+    }
+
+    cluster.stop_immediate();
+    let outage = Instant::now();
+    let mut n = 50;
+    let mut saw_not_serving = false;
+    while outage.elapsed() < Duration::from_secs(4) {
+        match dispatch(n).await {
+            Ok(response) => {
+                panic!("Dispatch answered OK while the database was down: {response:?}")
+            }
+            Err(status) => {
+                assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+                unavailable += 1;
+            }
+        }
+        saw_not_serving |= health_of(ServingStatus::NotServing).await;
+        n += 1;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        saw_not_serving,
+        "health turned NOT_SERVING during the outage"
+    );
+
+    cluster.pg_ctl_start();
+    eventually(Duration::from_secs(15), || {
+        health_of(ServingStatus::Serving)
+    })
+    .await
+    .expect("health is SERVING again once the database is back");
+    for m in 0..50 {
+        let response = dispatch(n + m)
+            .await
+            .expect("dispatch works again without a restart");
+        accepted.insert(response.into_inner().event_id);
+    }
+    eventually(Duration::from_secs(30), || async {
+        receiver.succeeded_event_ids() == accepted
+    })
+    .await
+    .expect("every accepted event is delivered after the restart");
+    eprintln!(
+        "database restart: {unavailable} dispatches refused with UNAVAILABLE, {} accepted, all delivered",
+        accepted.len()
+    );
+}
