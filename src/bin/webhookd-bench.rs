@@ -53,6 +53,10 @@ struct Args {
     /// Dispatch at this fixed rate (events/s) instead of as fast as possible.
     #[arg(long)]
     rate: Option<f64>,
+    /// webhookd processes sharing the database (PostgreSQL only); Dispatch
+    /// calls go to them round-robin.
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
 }
 
 /// Receipt times by event id, shared by all receivers.
@@ -179,13 +183,21 @@ async fn main() -> Result<()> {
          logging:\n  level: warn\nendpoints:\n{endpoints}",
         args.max_concurrent_deliveries
     );
-    let (daemon, grpc_addr) = start_webhookd(&args, &config, dir.path())?;
-    let pid = daemon.0.id();
-    let cpu_before = cpu_seconds(pid).unwrap_or(0.0);
-    let channel = Channel::from_shared(format!("http://{grpc_addr}"))?
-        .connect()
-        .await?;
-    let client = WebhookServiceClient::new(channel);
+    if args.instances > 1 && !database_url.starts_with("postgres") {
+        bail!("--instances above 1 needs a PostgreSQL --database-url");
+    }
+    let mut daemons = Vec::with_capacity(args.instances);
+    let mut clients = Vec::with_capacity(args.instances);
+    for _ in 0..args.instances {
+        let (daemon, grpc_addr) = start_webhookd(&args, &config, dir.path())?;
+        let channel = Channel::from_shared(format!("http://{grpc_addr}"))?
+            .connect()
+            .await?;
+        clients.push(WebhookServiceClient::new(channel));
+        daemons.push(daemon);
+    }
+    let pids: Vec<u32> = daemons.iter().map(|d| d.0.id()).collect();
+    let cpu_before: f64 = pids.iter().filter_map(|pid| cpu_seconds(*pid)).sum();
 
     let filler = "x".repeat(args.payload_bytes.saturating_sub(40));
     let acks: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
@@ -199,7 +211,7 @@ async fn main() -> Result<()> {
             tokio::time::sleep_until(due.into()).await;
         }
         let permit = Arc::clone(&permits).acquire_owned().await?;
-        let mut client = client.clone();
+        let mut client = clients[n % clients.len()].clone();
         let acks = Arc::clone(&acks);
         let dispatch_latency = Arc::clone(&dispatch_latency);
         let payload = format!("{{\"n\":{n},\"filler\":\"{filler}\"}}");
@@ -239,9 +251,12 @@ async fn main() -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let cpu = cpu_seconds(pid).unwrap_or(0.0) - cpu_before;
-    let rss = peak_rss_mb(pid).unwrap_or(0.0);
-    drop(daemon);
+    let cpu = pids.iter().filter_map(|pid| cpu_seconds(*pid)).sum::<f64>() - cpu_before;
+    let rss = pids
+        .iter()
+        .filter_map(|pid| peak_rss_mb(*pid))
+        .fold(0.0, f64::max);
+    drop(daemons);
 
     let received = ledger.received.lock().unwrap();
     let acks = acks.lock().unwrap();
@@ -269,8 +284,13 @@ async fn main() -> Result<()> {
     }
     let total = (last_receipt - started).as_secs_f64();
     println!(
-        "events {}  fan-out {}  payload ~{} B  dispatch concurrency {}  receiver delay {} ms",
-        args.events, args.fan_out, args.payload_bytes, args.concurrency, args.receiver_delay_ms
+        "events {}  fan-out {}  payload ~{} B  dispatch concurrency {}  receiver delay {} ms  instances {}",
+        args.events,
+        args.fan_out,
+        args.payload_bytes,
+        args.concurrency,
+        args.receiver_delay_ms,
+        args.instances
     );
     println!(
         "dispatch rate               {:>10.0} events/s (acknowledged)",
@@ -282,7 +302,7 @@ async fn main() -> Result<()> {
     );
     report("Dispatch latency", &dispatch_latency.lock().unwrap());
     report("ack-to-receipt latency", &end_to_end);
-    println!("webhookd CPU                {cpu:>10.2} s   peak RSS {rss:.1} MB");
+    println!("webhookd CPU (all)          {cpu:>10.2} s   peak RSS {rss:.1} MB (largest instance)");
     println!("ledger: missing {missing}, duplicates {duplicates}");
     if missing > 0 {
         bail!("ledger does not balance: {missing} acknowledged events never arrived");

@@ -4,8 +4,10 @@
 //! after that transaction committed, so "durable before acknowledged" holds
 //! while the cost of a commit is shared.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 use tracing::error;
 
 use super::rows::RoutingRow;
@@ -83,10 +85,16 @@ pub(super) struct BatchWriter {
 }
 
 impl BatchWriter {
-    /// Starts the writer task; it ends when every `BatchWriter` is dropped.
-    pub(super) fn spawn(backend: impl BatchBackend) -> Self {
+    /// Starts `writers` writer tasks that take turns at the queue, each
+    /// writing its own batches; they end when every `BatchWriter` is dropped.
+    /// SQLite wants one; PostgreSQL overlaps the round trips of several.
+    pub(super) fn spawn(backend: impl BatchBackend, writers: usize) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(run(backend, receiver));
+        let receiver = Arc::new(Mutex::new(receiver));
+        let backend = Arc::new(backend);
+        for _ in 0..writers.max(1) {
+            tokio::spawn(run(Arc::clone(&backend), Arc::clone(&receiver)));
+        }
         BatchWriter { queue }
     }
 
@@ -137,10 +145,16 @@ enum Applied {
     Record(RecordOutcome),
 }
 
-async fn run(backend: impl BatchBackend, mut queue: mpsc::Receiver<WriteOp>) {
+async fn run<B: BatchBackend>(backend: Arc<B>, queue: Arc<Mutex<mpsc::Receiver<WriteOp>>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match apply_batch(&backend, &batch).await {
+    loop {
+        // The lock is held only while taking a batch, so another writer
+        // can take the next one while this one writes.
+        let taken = queue.lock().await.recv_many(&mut batch, MAX_BATCH).await;
+        if taken == 0 {
+            return;
+        }
+        match apply_batch(backend.as_ref(), &batch).await {
             Ok(results) => {
                 for (op, applied) in batch.drain(..).zip(results) {
                     match (op, applied) {

@@ -31,6 +31,10 @@ const WORK_CHANNEL: &str = "webhookd_work";
 /// Pause before listening again after the notification connection failed.
 const LISTEN_RETRY: Duration = Duration::from_secs(1);
 
+/// Write transactions in flight at once: each batch waits on round trips
+/// and its commit's WAL flush, so a few overlap well.
+const PG_WRITERS: usize = 4;
+
 type PgTx = Transaction<'static, Postgres>;
 
 #[derive(Debug, Clone)]
@@ -48,7 +52,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs_f64(config.acquire_timeout_seconds))
             .connect_with(options)
             .await?;
-        let batched = BatchWriter::spawn(PgBatches(pool.clone()));
+        let batched = BatchWriter::spawn(PgBatches(pool.clone()), PG_WRITERS);
         Ok(PgStore { pool, batched })
     }
 }

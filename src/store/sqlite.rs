@@ -63,7 +63,7 @@ impl SqliteStore {
             .acquire_timeout(acquire_timeout)
             .connect_with(options)
             .await?;
-        let batched = BatchWriter::spawn(SqliteBatches(writer.clone()));
+        let batched = BatchWriter::spawn(SqliteBatches(writer.clone()), 1);
         Ok(SqliteStore {
             writer,
             reader,
