@@ -17,7 +17,7 @@ use super::proto::{
 };
 use crate::domain::{CanonicalPayload, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError};
 use crate::error::ApiError;
-use crate::store::{DispatchOutcome, NewEvent, Routing, Store, now_millis};
+use crate::store::{DispatchOutcome, Event, Routing, Store, now_millis};
 
 /// Most endpoint ids one Dispatch may target.
 pub const MAX_TARGET_ENDPOINTS: usize = 100;
@@ -116,7 +116,7 @@ impl WebhookService for WebhookApi {
         request: Request<DispatchRequest>,
     ) -> Result<Response<DispatchResponse>, Status> {
         let valid = validate_dispatch(request.into_inner(), self.max_payload_bytes)?;
-        let event = NewEvent {
+        let event = Event {
             id: EventId::generate(),
             event_type: valid.event_type,
             payload: valid.payload,

@@ -180,15 +180,6 @@ fn invalid_pattern(raw: &str) -> String {
     )
 }
 
-/// True when any of `patterns` matches `event_type`. Patterns that fail to
-/// parse (never stored, but read defensively) match nothing.
-pub fn subscribes(patterns: &[String], event_type: &EventType) -> bool {
-    patterns
-        .iter()
-        .filter_map(|raw| EventPattern::parse(raw).ok())
-        .any(|pattern| pattern.matches(event_type))
-}
-
 /// A delivery target: an absolute http(s) URL with a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetUrl(url::Url);

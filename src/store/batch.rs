@@ -12,8 +12,8 @@ use tracing::error;
 
 use super::rows::RoutingRow;
 use super::{
-    AttemptRecord, DeliveryTransition, DispatchOutcome, NewEvent, RecordOutcome, Routing,
-    StoreError, now_millis,
+    AttemptRecord, DeliveryTransition, DispatchOutcome, Event, RecordOutcome, Routing, StoreError,
+    now_millis,
 };
 use crate::domain::{DeliveryId, EventPattern, EventType};
 
@@ -29,7 +29,7 @@ pub(super) trait WriteBatch: Send {
     async fn load_endpoints(&mut self) -> Result<Vec<RoutingRow>, StoreError>;
 
     /// Inserts the event; `false` when its idempotency key is already taken.
-    async fn insert_event(&mut self, event: &NewEvent) -> Result<bool, StoreError>;
+    async fn insert_event(&mut self, event: &Event) -> Result<bool, StoreError>;
 
     /// The original dispatch of an idempotency key.
     async fn existing_dispatch(&mut self, key: &str) -> Result<DispatchOutcome, StoreError>;
@@ -37,7 +37,7 @@ pub(super) trait WriteBatch: Send {
     /// Inserts one pending delivery per (delivery id, endpoint id).
     async fn insert_deliveries(
         &mut self,
-        event: &NewEvent,
+        event: &Event,
         deliveries: &[(DeliveryId, &str)],
     ) -> Result<(), StoreError>;
 
@@ -66,7 +66,7 @@ pub(super) trait BatchBackend: Send + Sync + 'static {
 
 pub(super) enum WriteOp {
     Dispatch {
-        event: NewEvent,
+        event: Event,
         routing: Routing,
         reply: oneshot::Sender<Result<DispatchOutcome, StoreError>>,
     },
@@ -100,7 +100,7 @@ impl BatchWriter {
 
     pub(super) async fn dispatch(
         &self,
-        event: NewEvent,
+        event: Event,
         routing: Routing,
     ) -> Result<DispatchOutcome, StoreError> {
         let (reply, answer) = oneshot::channel();
@@ -236,9 +236,10 @@ async fn apply_batch(
     };
     let now = now_millis();
     let mut new_deliveries = false;
-    let mut results = Vec::with_capacity(batch.len());
-    for op in batch {
-        results.push(match op {
+    let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
+    for index in lock_order(batch) {
+        let op = &batch[index];
+        results[index] = Some(match op {
             WriteOp::Dispatch { event, routing, .. } => {
                 let result = dispatch(tx.as_mut(), &endpoints, event, routing).await?;
                 new_deliveries |= matches!(&result, Ok(DispatchOutcome::Created { delivery_ids, .. }) if !delivery_ids.is_empty());
@@ -259,7 +260,30 @@ async fn apply_batch(
         tx.announce_due_work().await?;
     }
     tx.commit().await?;
-    Ok(results)
+    Ok(results
+        .into_iter()
+        .map(|applied| applied.expect("every operation was applied"))
+        .collect())
+}
+
+/// The order to apply a batch in: keyed dispatches sorted by idempotency
+/// key, then everything else as queued. Concurrent batches (several writers,
+/// several instances) then wait on each other's keys in one global order,
+/// which cannot deadlock.
+fn lock_order(batch: &[WriteOp]) -> Vec<usize> {
+    let key = |index: &usize| match &batch[*index] {
+        WriteOp::Dispatch { event, .. } => event.idempotency_key.as_deref(),
+        WriteOp::Record { .. } => None,
+    };
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    // Stable: unkeyed operations keep their queue order.
+    order.sort_by(|a, b| match (key(a), key(b)) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    order
 }
 
 /// Stores one event and its deliveries. The outer error aborts the batch;
@@ -267,7 +291,7 @@ async fn apply_batch(
 async fn dispatch(
     tx: &mut dyn WriteBatch,
     endpoints: &[RoutingEndpoint],
-    event: &NewEvent,
+    event: &Event,
     routing: &Routing,
 ) -> Result<Result<DispatchOutcome, StoreError>, StoreError> {
     let endpoint_ids = match route(endpoints, &event.event_type, routing) {

@@ -71,9 +71,9 @@ impl EndpointSpec {
     }
 }
 
-/// An event to store.
-#[derive(Debug, Clone)]
-pub struct NewEvent {
+/// An event, as dispatched and as stored: never changed once written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
     pub id: EventId,
     pub event_type: EventType,
     pub payload: CanonicalPayload,
@@ -201,16 +201,6 @@ pub struct DeliveryRecord {
     pub created_at: i64,
 }
 
-/// An event as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRecord {
-    pub id: EventId,
-    pub event_type: EventType,
-    pub payload: CanonicalPayload,
-    pub idempotency_key: Option<String>,
-    pub created_at: i64,
-}
-
 /// A lease request: who claims, until when.
 #[derive(Debug, Clone)]
 pub struct Lease<'a> {
@@ -234,11 +224,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores the event and one pending delivery per routed endpoint in one
     /// transaction.
-    async fn dispatch(
-        &self,
-        event: NewEvent,
-        routing: Routing,
-    ) -> Result<DispatchOutcome, StoreError>;
+    async fn dispatch(&self, event: Event, routing: Routing)
+    -> Result<DispatchOutcome, StoreError>;
 
     /// Leases up to `limit` due deliveries.
     async fn claim_due(&self, lease: Lease<'_>, limit: usize) -> Result<ClaimOutcome, StoreError>;
@@ -276,7 +263,7 @@ pub trait Store: Send + Sync + 'static {
         std::future::pending::<()>().await;
     }
 
-    async fn get_event(&self, id: &EventId) -> Result<Option<EventRecord>, StoreError>;
+    async fn get_event(&self, id: &EventId) -> Result<Option<Event>, StoreError>;
 
     async fn deliveries_for_event(&self, id: &EventId) -> Result<Vec<DeliveryRecord>, StoreError>;
 

@@ -18,7 +18,7 @@ use super::batch::{BatchBackend, BatchWriter, WriteBatch};
 use super::rows::{AttemptRow, ClaimedRow, DeliveryRow, EventRow, RoutingRow};
 use super::{
     AttemptRecord, ClaimOutcome, DeliveryRecord, DeliveryTransition, DispatchOutcome, EndpointSpec,
-    EventRecord, Lease, NewEvent, RecordOutcome, Routing, Store, StoreError, now_millis,
+    Event, Lease, RecordOutcome, Routing, Store, StoreError, now_millis,
 };
 use crate::config::DatabaseConfig;
 use crate::domain::{DeliveryId, DeliveryState, EventId};
@@ -79,7 +79,7 @@ impl WriteBatch for PgBatch {
         )
     }
 
-    async fn insert_event(&mut self, event: &NewEvent) -> Result<bool, StoreError> {
+    async fn insert_event(&mut self, event: &Event) -> Result<bool, StoreError> {
         // A concurrent insert of the same key by another instance makes this
         // wait for that transaction, then do nothing if it committed.
         let inserted = sqlx::query(
@@ -120,7 +120,7 @@ impl WriteBatch for PgBatch {
 
     async fn insert_deliveries(
         &mut self,
-        event: &NewEvent,
+        event: &Event,
         deliveries: &[(DeliveryId, &str)],
     ) -> Result<(), StoreError> {
         let mut insert = QueryBuilder::<Postgres>::new(
@@ -251,7 +251,7 @@ impl Store for PgStore {
 
     async fn dispatch(
         &self,
-        event: NewEvent,
+        event: Event,
         routing: Routing,
     ) -> Result<DispatchOutcome, StoreError> {
         self.batched.dispatch(event, routing).await
@@ -378,14 +378,14 @@ impl Store for PgStore {
         }
     }
 
-    async fn get_event(&self, id: &EventId) -> Result<Option<EventRecord>, StoreError> {
+    async fn get_event(&self, id: &EventId) -> Result<Option<Event>, StoreError> {
         let row: Option<EventRow> = sqlx::query_as(
             "SELECT id, event_type, payload, idempotency_key, created_at FROM events WHERE id = $1",
         )
         .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(EventRecord::from))
+        Ok(row.map(Event::from))
     }
 
     async fn deliveries_for_event(&self, id: &EventId) -> Result<Vec<DeliveryRecord>, StoreError> {

@@ -4,7 +4,7 @@
 
 use secrecy::SecretString;
 
-use super::{AttemptRecord, ClaimedDelivery, DeliveryRecord, EventRecord, StoreError};
+use super::{AttemptRecord, ClaimedDelivery, DeliveryRecord, Event, StoreError};
 use crate::domain::{CanonicalPayload, DeliveryId, EndpointId, EventId, EventType};
 
 fn corrupt(e: String) -> StoreError {
@@ -93,9 +93,9 @@ pub(super) struct EventRow {
     created_at: i64,
 }
 
-impl From<EventRow> for EventRecord {
+impl From<EventRow> for Event {
     fn from(row: EventRow) -> Self {
-        EventRecord {
+        Event {
             id: EventId::from_stored(row.id),
             event_type: EventType::from_stored(row.event_type),
             payload: CanonicalPayload::from_stored(row.payload),

@@ -18,7 +18,7 @@ use super::batch::{BatchBackend, BatchWriter, WriteBatch};
 use super::rows::{AttemptRow, ClaimedRow, DeliveryRow, EventRow, RoutingRow};
 use super::{
     AttemptRecord, ClaimOutcome, DeliveryRecord, DeliveryTransition, DispatchOutcome, EndpointSpec,
-    EventRecord, Lease, NewEvent, RecordOutcome, Routing, Store, StoreError, now_millis,
+    Event, Lease, RecordOutcome, Routing, Store, StoreError, now_millis,
 };
 use crate::config::{self, DatabaseConfig};
 use crate::domain::{DeliveryId, DeliveryState, EventId};
@@ -94,7 +94,7 @@ impl WriteBatch for SqliteBatch {
         )
     }
 
-    async fn insert_event(&mut self, event: &NewEvent) -> Result<bool, StoreError> {
+    async fn insert_event(&mut self, event: &Event) -> Result<bool, StoreError> {
         let inserted = sqlx::query(
             "INSERT INTO events (id, event_type, payload, idempotency_key, created_at)
              VALUES (?, ?, ?, ?, ?)
@@ -133,7 +133,7 @@ impl WriteBatch for SqliteBatch {
 
     async fn insert_deliveries(
         &mut self,
-        event: &NewEvent,
+        event: &Event,
         deliveries: &[(DeliveryId, &str)],
     ) -> Result<(), StoreError> {
         let mut insert = QueryBuilder::<Sqlite>::new(
@@ -252,7 +252,7 @@ impl Store for SqliteStore {
 
     async fn dispatch(
         &self,
-        event: NewEvent,
+        event: Event,
         routing: Routing,
     ) -> Result<DispatchOutcome, StoreError> {
         self.batched.dispatch(event, routing).await
@@ -361,14 +361,14 @@ impl Store for SqliteStore {
         .await?)
     }
 
-    async fn get_event(&self, id: &EventId) -> Result<Option<EventRecord>, StoreError> {
+    async fn get_event(&self, id: &EventId) -> Result<Option<Event>, StoreError> {
         let row: Option<EventRow> = sqlx::query_as(
             "SELECT id, event_type, payload, idempotency_key, created_at FROM events WHERE id = ?",
         )
         .bind(id.as_str())
         .fetch_optional(&self.reader)
         .await?;
-        Ok(row.map(EventRecord::from))
+        Ok(row.map(Event::from))
     }
 
     async fn deliveries_for_event(&self, id: &EventId) -> Result<Vec<DeliveryRecord>, StoreError> {

@@ -12,6 +12,8 @@ use tonic_health::pb::health_client::HealthClient;
 
 use crate::common::daemon::{Daemon, write_config};
 use crate::common::postgres::{PrivateCluster, fresh_database, server_url, wait_until_accepting};
+use webhookd::api::proto::DispatchRequest;
+
 use crate::common::{Receiver, TestEndpoint, TestSettings, dispatch_request, eventually, sql};
 
 /// Dispatches `count` events round-robin through `daemons`, `concurrency`
@@ -105,8 +107,35 @@ async fn three_instances_share_the_work_without_duplicates() {
     );
     let daemons: Vec<Daemon> = (0..3).map(|_| Daemon::start(&config)).collect();
 
+    // One idempotency key sent to all three instances at once: one event.
+    let mut clients = Vec::new();
+    for daemon in &daemons {
+        clients.push(daemon.client().await);
+    }
+    let keyed = (0..30).map(|n| {
+        let mut client = clients[n % 3].clone();
+        async move {
+            let request = DispatchRequest {
+                idempotency_key: "shared-key".to_owned(),
+                ..dispatch_request("order.created", "{}")
+            };
+            client.dispatch(request).await.unwrap().into_inner()
+        }
+    });
+    let responses = futures::future::join_all(keyed).await;
+    assert_eq!(responses.iter().filter(|r| !r.duplicate).count(), 1);
+    assert!(
+        responses
+            .iter()
+            .all(|r| r.event_id == responses[0].event_id)
+    );
+    let mut accepted_keyed = HashSet::new();
+    accepted_keyed.insert(responses[0].event_id.clone());
+    wait_for_every_pair(&receivers, &accepted_keyed, Duration::from_secs(20)).await;
+
     let started = Instant::now();
-    let accepted = dispatch_round_robin(&daemons, 5000, 24).await;
+    let mut accepted = dispatch_round_robin(&daemons, 5000, 24).await;
+    accepted.extend(accepted_keyed);
     wait_for_every_pair(&receivers, &accepted, Duration::from_secs(120)).await;
     let elapsed = started.elapsed();
 
@@ -124,7 +153,7 @@ async fn three_instances_share_the_work_without_duplicates() {
         eprintln!("instance {} made {attempts} attempts", daemon.instance_id);
         assert!(attempts > 0, "instance {} did no work", daemon.instance_id);
     }
-    eprintln!("25,000 deliveries by 3 instances in {elapsed:?}");
+    eprintln!("25,005 deliveries by 3 instances in {elapsed:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

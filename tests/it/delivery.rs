@@ -234,6 +234,34 @@ async fn failing_twice_then_succeeding_takes_three_attempts_with_growing_gaps(ba
     receiver.expect_silence(Duration::from_millis(500)).await;
 }
 
+async fn redirects_are_failures_and_never_followed(backend: Backend) {
+    let mut target = Receiver::start(200).await;
+    let location: &'static str = Box::leak(target.url().into_boxed_str());
+    let mut redirecting = Receiver::start_with(Reply::Redirect(location)).await;
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            max_attempts: 1,
+            ..TestSettings::with_endpoints(vec![TestEndpoint::new(
+                "ep_1",
+                redirecting.url(),
+                &["*"],
+            )])
+        },
+    )
+    .await;
+
+    let response = app.dispatch("order.created", "{}").await;
+    assert_eq!(redirecting.next_request(WAIT).await.status, 302);
+    let delivery_id = &response.delivery_ids[0];
+    app.wait_for_state(&response.event_id, delivery_id, DeliveryState::Dead, WAIT)
+        .await;
+    let attempts = app.attempts(delivery_id).await;
+    assert_eq!(attempts[0].http_status, Some(302));
+    assert_eq!(attempts[0].error_kind, Some(ErrorKind::Http3xx));
+    target.expect_silence(Duration::from_millis(300)).await;
+}
+
 async fn always_failing_receiver_is_dead_lettered_after_max_attempts(backend: Backend) {
     let mut receiver = Receiver::start(404).await;
     let app = spawn_app(
@@ -472,6 +500,7 @@ fn serde_json_to_struct(json: &str) -> prost_types::Struct {
 }
 
 crate::backend_tests!(
+    redirects_are_failures_and_never_followed,
     dispatch_delivers_one_signed_post_with_the_canonical_body,
     payload_json_keeps_large_integers_and_decimals_exact,
     fans_out_to_every_subscribed_endpoint_and_stores_unrouted_events,

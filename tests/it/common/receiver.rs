@@ -36,6 +36,8 @@ impl Received {
 #[derive(Debug, Clone, Copy)]
 pub enum Reply {
     Status(u16),
+    /// Answer 302 with this `Location`.
+    Redirect(&'static str),
     /// Never answer (the connection stays open).
     Hang,
 }
@@ -163,7 +165,11 @@ impl Drop for Receiver {
     }
 }
 
-async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn handle(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, HeaderMap) {
     let at = Instant::now();
     let (reply, delay) = {
         let mut behaviour = shared.behaviour.lock().unwrap();
@@ -171,7 +177,12 @@ async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -
         let reply = behaviour.script.pop_front().unwrap_or(behaviour.default);
         (reply, behaviour.delay)
     };
+    let mut response_headers = HeaderMap::new();
     let status = match reply {
+        Reply::Redirect(location) => {
+            response_headers.insert("location", location.parse().unwrap());
+            302
+        }
         Reply::Hang => {
             let _ = shared.requests.send(Received {
                 headers,
@@ -200,5 +211,5 @@ async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -
         at,
         status,
     });
-    StatusCode::from_u16(status).unwrap()
+    (StatusCode::from_u16(status).unwrap(), response_headers)
 }
