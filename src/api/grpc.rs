@@ -178,6 +178,97 @@ impl WebhookService for WebhookApi {
         ))
     }
 
+    async fn get_event(
+        &self,
+        _request: Request<super::proto::GetEventRequest>,
+    ) -> Result<Response<super::proto::GetEventResponse>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn list_events(
+        &self,
+        _request: Request<super::proto::ListEventsRequest>,
+    ) -> Result<Response<super::proto::ListEventsResponse>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn list_deliveries(
+        &self,
+        _request: Request<super::proto::ListDeliveriesRequest>,
+    ) -> Result<Response<super::proto::ListDeliveriesResponse>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn list_dead_letters(
+        &self,
+        _request: Request<super::proto::ListDeadLettersRequest>,
+    ) -> Result<Response<super::proto::ListDeliveriesResponse>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn redrive_dead_letters(
+        &self,
+        _request: Request<super::proto::RedriveDeadLettersRequest>,
+    ) -> Result<Response<super::proto::RedriveDeadLettersResponse>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn create_endpoint(
+        &self,
+        _request: Request<super::proto::CreateEndpointRequest>,
+    ) -> Result<Response<super::proto::Endpoint>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn get_endpoint(
+        &self,
+        _request: Request<super::proto::GetEndpointRequest>,
+    ) -> Result<Response<super::proto::Endpoint>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn list_endpoints(
+        &self,
+        _request: Request<super::proto::ListEndpointsRequest>,
+    ) -> Result<Response<super::proto::ListEndpointsResponse>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn update_endpoint(
+        &self,
+        _request: Request<super::proto::UpdateEndpointRequest>,
+    ) -> Result<Response<super::proto::Endpoint>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn delete_endpoint(
+        &self,
+        _request: Request<super::proto::DeleteEndpointRequest>,
+    ) -> Result<Response<super::proto::DeleteEndpointResponse>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn enable_endpoint(
+        &self,
+        _request: Request<super::proto::EnableEndpointRequest>,
+    ) -> Result<Response<super::proto::Endpoint>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn disable_endpoint(
+        &self,
+        _request: Request<super::proto::DisableEndpointRequest>,
+    ) -> Result<Response<super::proto::Endpoint>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
+    async fn rotate_endpoint_secret(
+        &self,
+        _request: Request<super::proto::RotateEndpointSecretRequest>,
+    ) -> Result<Response<super::proto::RotateEndpointSecretResponse>, Status> {
+        Err(Status::unimplemented("not available yet"))
+    }
+
     async fn get_metrics(
         &self,
         _request: Request<GetMetricsRequest>,
