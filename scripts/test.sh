@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: Rust unit and integration tests on SQLite and
-# PostgreSQL, then the README quick start against the real binary with
-# grpcurl. Installs and starts what it needs:
+# PostgreSQL, the README quick start against the real binary with grpcurl,
+# and the client SDKs (Python, Go, TypeScript, Java) against a live webhookd.
+# Installs and starts what it needs:
 # - PostgreSQL: uses WEBHOOKD_TEST_POSTGRES_URL if set; otherwise installs
 #   Debian's server package if missing and starts a throwaway cluster.
 # - grpcurl: `go install` if missing.
+# - SDK dependencies: from PyPI, the Go module proxy, npm and Maven Central.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,3 +66,6 @@ if ! command -v grpcurl >/dev/null 2>&1; then
 fi
 echo "==> README quick start"
 tests/smoke/quickstart.sh
+
+echo "==> client SDKs"
+clients/test.sh

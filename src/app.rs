@@ -26,6 +26,7 @@ use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, S
 use crate::domain::EndpointId;
 use crate::http::{self, HttpState};
 use crate::store::{self, EndpointSpec, Store};
+use crate::updates::UpdateBus;
 
 /// How long the servers get to finish open requests once deliveries drained.
 const SERVER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -138,6 +139,7 @@ impl App {
         } = self;
 
         let wake = Arc::new(Notify::new());
+        let updates = Arc::new(UpdateBus::new());
         let ready = Arc::new(AtomicBool::new(false));
         let stop_scheduler = CancellationToken::new();
         let stop_servers = CancellationToken::new();
@@ -152,6 +154,7 @@ impl App {
             dead_letter_enabled: config.dead_letter.enabled,
             default_secret: engine.signing_secret.expose_secret().into(),
             wake: Arc::clone(&wake),
+            updates: Arc::clone(&updates),
             instance_id: instance_id.clone(),
         });
         let scheduler = Scheduler::new(
@@ -186,6 +189,7 @@ impl App {
         let api = WebhookServiceServer::new(WebhookApi::new(
             Arc::clone(&store),
             Arc::clone(&wake),
+            Arc::clone(&updates),
             engine.max_payload_bytes,
         ))
         .max_decoding_message_size(message_limit);

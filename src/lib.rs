@@ -12,6 +12,7 @@
 //! - [`delivery`]: scheduler, workers, retry policy, outbound HTTP client.
 //! - [`api`]: the gRPC service and the generated protobuf types and client.
 //! - [`http`]: health probes on the HTTP listener.
+//! - [`updates`]: the live feed of state changes behind StreamDeliveries.
 //! - [`app`]: wires the parts together; tests start it on port 0.
 
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod http;
 pub mod signing;
 pub mod store;
 pub mod telemetry;
+pub mod updates;
 
 pub use app::App;
 pub use config::Config;

@@ -1,10 +1,8 @@
 //! `webhook.v1.WebhookService`: validates requests, stores events, wakes the
 //! scheduler.
 
-use std::pin::Pin;
 use std::sync::Arc;
 
-use futures::Stream;
 use tokio::sync::Notify;
 use tonic::{Request, Response, Status};
 use tracing::info;
@@ -12,12 +10,16 @@ use tracing::info;
 use super::proto::dispatch_request::Body;
 use super::proto::webhook_service_server::WebhookService;
 use super::proto::{
-    DeliveryUpdate, DispatchRequest, DispatchResponse, GetMetricsRequest, GetMetricsResponse,
-    ReplayRequest, ReplayResponse, StreamDeliveriesRequest,
+    DispatchRequest, DispatchResponse, GetMetricsRequest, GetMetricsResponse, ReplayRequest,
+    ReplayResponse, StreamDeliveriesRequest,
 };
-use crate::domain::{CanonicalPayload, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError};
+use super::stream::{self, DeliveryUpdateStream};
+use crate::domain::{
+    CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
+};
 use crate::error::ApiError;
 use crate::store::{DispatchOutcome, Event, Routing, Store, now_millis};
+use crate::updates::{Update, UpdateBus, UpdateKind};
 
 /// Most endpoint ids one Dispatch may target.
 pub const MAX_TARGET_ENDPOINTS: usize = 100;
@@ -25,14 +27,21 @@ pub const MAX_TARGET_ENDPOINTS: usize = 100;
 pub struct WebhookApi {
     store: Arc<dyn Store>,
     wake: Arc<Notify>,
+    updates: Arc<UpdateBus>,
     max_payload_bytes: usize,
 }
 
 impl WebhookApi {
-    pub fn new(store: Arc<dyn Store>, wake: Arc<Notify>, max_payload_bytes: usize) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        wake: Arc<Notify>,
+        updates: Arc<UpdateBus>,
+        max_payload_bytes: usize,
+    ) -> Self {
         WebhookApi {
             store,
             wake,
+            updates,
             max_payload_bytes,
         }
     }
@@ -107,8 +116,6 @@ fn payload_error(field: &str, error: PayloadError) -> ApiError {
     ApiError::invalid_field(field, error.to_string())
 }
 
-type DeliveryUpdateStream = Pin<Box<dyn Stream<Item = Result<DeliveryUpdate, Status>> + Send>>;
-
 #[tonic::async_trait]
 impl WebhookService for WebhookApi {
     async fn dispatch(
@@ -116,6 +123,7 @@ impl WebhookService for WebhookApi {
         request: Request<DispatchRequest>,
     ) -> Result<Response<DispatchResponse>, Status> {
         let valid = validate_dispatch(request.into_inner(), self.max_payload_bytes)?;
+        let event_type = valid.event_type.clone();
         let event = Event {
             id: EventId::generate(),
             event_type: valid.event_type,
@@ -131,15 +139,23 @@ impl WebhookService for WebhookApi {
         let response = match outcome {
             DispatchOutcome::Created {
                 event_id,
-                delivery_ids,
+                deliveries,
             } => {
-                if !delivery_ids.is_empty() {
+                if !deliveries.is_empty() {
                     self.wake.notify_one();
                 }
-                info!(event_id = %event_id, deliveries = delivery_ids.len(), "event accepted");
+                for delivery in &deliveries {
+                    let mut update = Update::new(UpdateKind::Created, delivery.endpoint_id.clone());
+                    update.delivery_id = Some(delivery.id.clone());
+                    update.event_id = Some(event_id.clone());
+                    update.event_type = Some(event_type.clone());
+                    update.state = Some(DeliveryState::Pending);
+                    self.updates.publish(update);
+                }
+                info!(event_id = %event_id, deliveries = deliveries.len(), "event accepted");
                 DispatchResponse {
                     event_id: event_id.to_string(),
-                    delivery_ids: delivery_ids.iter().map(ToString::to_string).collect(),
+                    delivery_ids: deliveries.iter().map(|d| d.id.to_string()).collect(),
                     duplicate: false,
                 }
             }
@@ -171,11 +187,12 @@ impl WebhookService for WebhookApi {
 
     async fn stream_deliveries(
         &self,
-        _request: Request<StreamDeliveriesRequest>,
+        request: Request<StreamDeliveriesRequest>,
     ) -> Result<Response<Self::StreamDeliveriesStream>, Status> {
-        Err(Status::unimplemented(
-            "StreamDeliveries is not available in this version of webhookd",
-        ))
+        Ok(Response::new(stream::open(
+            &self.updates,
+            request.get_ref(),
+        )?))
     }
 
     async fn get_event(

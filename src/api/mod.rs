@@ -1,7 +1,9 @@
 //! The gRPC API. Conversion between protobuf messages and domain types
 //! happens here only.
 
+mod convert;
 pub mod grpc;
+mod stream;
 
 /// The generated protobuf types, server and client of `webhook.v1`. The
 /// client is the Rust SDK: `webhookd::api::proto::webhook_service_client`.

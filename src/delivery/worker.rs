@@ -12,11 +12,12 @@ use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use super::http_client::{DeliveryClient, SendResult};
 use super::retry::{RetryDecision, RetryPolicy};
-use crate::domain::ErrorKind;
+use crate::domain::{DeliveryState, ErrorKind};
 use crate::signing;
 use crate::store::{
     AttemptRecord, ClaimedDelivery, DeliveryTransition, RecordOutcome, Store, now_millis,
 };
+use crate::updates::{Update, UpdateBus, UpdateKind};
 
 /// Extra headers that help receivers route and log, beside the signed ones.
 const HEADER_EVENT_TYPE: &str = "x-webhook-event-type";
@@ -40,6 +41,8 @@ pub struct DeliveryContext {
     pub default_secret: SecretString,
     /// Wakes the scheduler when a retry is scheduled.
     pub wake: Arc<Notify>,
+    /// Where state changes are published.
+    pub updates: Arc<UpdateBus>,
     /// This process, as recorded with each attempt.
     pub instance_id: String,
 }
@@ -85,6 +88,11 @@ pub async fn attempt_delivery(
     );
     async move {
         let prepared = prepare(ctx, &delivery);
+        ctx.updates.publish(update_for(
+            &delivery,
+            UpdateKind::AttemptStarted,
+            DeliveryState::InFlight,
+        ));
         let completed = tokio::select! {
             biased;
             _ = abandon.cancelled() => {
@@ -94,7 +102,11 @@ pub async fn attempt_delivery(
             completed = send(ctx, &delivery, prepared) => completed,
         };
         let (outcome, transition) = decide(ctx, &delivery, &completed);
-        record(ctx, &delivery, &completed, transition).await;
+        let attempt = attempt_record(ctx, &delivery, &completed);
+        if record(ctx, &delivery, &attempt, transition).await == Some(RecordOutcome::Recorded) {
+            ctx.updates
+                .publish(result_update(&delivery, &attempt, transition));
+        }
         outcome
     }
     .instrument(span)
@@ -209,31 +221,61 @@ fn attempt_record(
     }
 }
 
+fn update_for(delivery: &ClaimedDelivery, kind: UpdateKind, state: DeliveryState) -> Update {
+    let mut update = Update::new(kind, delivery.endpoint_id.clone());
+    update.delivery_id = Some(delivery.delivery_id.clone());
+    update.event_id = Some(delivery.event_id.clone());
+    update.event_type = Some(delivery.event_type.clone());
+    update.state = Some(state);
+    update.attempt = delivery.attempt_number;
+    update
+}
+
+fn result_update(
+    delivery: &ClaimedDelivery,
+    attempt: &AttemptRecord,
+    transition: DeliveryTransition,
+) -> Update {
+    let kind = match transition {
+        DeliveryTransition::Succeeded => UpdateKind::Succeeded,
+        DeliveryTransition::RetryAt(_) => UpdateKind::RetryScheduled,
+        DeliveryTransition::Dead => UpdateKind::DeadLettered,
+        DeliveryTransition::Failed => UpdateKind::Failed,
+    };
+    let mut update = update_for(delivery, kind, transition.state());
+    update.http_status = attempt.http_status;
+    update.error_kind = attempt.error_kind;
+    update.latency_ms = u64::try_from(attempt.duration_ms).unwrap_or(0);
+    update.next_attempt_at = transition.retry_at();
+    update
+}
+
+/// Records the attempt, retrying while the store is unavailable; `None`
+/// when it could not be recorded at all.
 async fn record(
     ctx: &DeliveryContext,
     delivery: &ClaimedDelivery,
-    completed: &CompletedAttempt,
+    attempt: &AttemptRecord,
     transition: DeliveryTransition,
-) {
-    let attempt = attempt_record(ctx, delivery, completed);
+) -> Option<RecordOutcome> {
     let mut delays = RECORD_RETRY_DELAYS.iter();
     loop {
         match ctx
             .store
-            .record_attempt(&delivery.lease_token, &attempt, transition)
+            .record_attempt(&delivery.lease_token, attempt, transition)
             .await
         {
-            Ok(RecordOutcome::Recorded) => {
-                if matches!(transition, DeliveryTransition::RetryAt(_)) {
-                    ctx.wake.notify_one();
+            Ok(outcome) => {
+                match outcome {
+                    RecordOutcome::Recorded if transition.retry_at().is_some() => {
+                        ctx.wake.notify_one();
+                    }
+                    RecordOutcome::Recorded => {}
+                    RecordOutcome::LeaseLost => warn!(
+                        "lease lost before the result was recorded; the delivery was handed on and may be repeated"
+                    ),
                 }
-                return;
-            }
-            Ok(RecordOutcome::LeaseLost) => {
-                warn!(
-                    "lease lost before the result was recorded; the delivery was handed on and may be repeated"
-                );
-                return;
+                return Some(outcome);
             }
             Err(e) => match delays.next() {
                 Some(delay) => {
@@ -244,7 +286,7 @@ async fn record(
                     // The lease expires and the delivery is attempted again:
                     // a duplicate, never a loss.
                     error!(error.message = %e, "failed to record attempt; the delivery will be retried when its lease expires");
-                    return;
+                    return None;
                 }
             },
         }

@@ -16,6 +16,8 @@ pub enum DeliveryState {
     Failed,
     /// Attempts exhausted; kept in the dead-letter queue.
     Dead,
+    /// Its endpoint was deleted before it succeeded.
+    Cancelled,
 }
 
 impl DeliveryState {
@@ -26,13 +28,17 @@ impl DeliveryState {
             DeliveryState::Succeeded => "succeeded",
             DeliveryState::Failed => "failed",
             DeliveryState::Dead => "dead",
+            DeliveryState::Cancelled => "cancelled",
         }
     }
 
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            DeliveryState::Succeeded | DeliveryState::Failed | DeliveryState::Dead
+            DeliveryState::Succeeded
+                | DeliveryState::Failed
+                | DeliveryState::Dead
+                | DeliveryState::Cancelled
         )
     }
 }
@@ -47,6 +53,7 @@ impl FromStr for DeliveryState {
             "succeeded" => DeliveryState::Succeeded,
             "failed" => DeliveryState::Failed,
             "dead" => DeliveryState::Dead,
+            "cancelled" => DeliveryState::Cancelled,
             other => return Err(format!("unknown delivery state `{other}`")),
         })
     }
@@ -142,6 +149,7 @@ mod tests {
             DeliveryState::Succeeded,
             DeliveryState::Failed,
             DeliveryState::Dead,
+            DeliveryState::Cancelled,
         ] {
             assert_eq!(state.as_str().parse::<DeliveryState>(), Ok(state));
         }

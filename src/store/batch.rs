@@ -12,10 +12,10 @@ use tracing::error;
 
 use super::rows::RoutingRow;
 use super::{
-    AttemptRecord, DeliveryTransition, DispatchOutcome, Event, RecordOutcome, Routing, StoreError,
-    now_millis,
+    AttemptRecord, DeliveryTransition, DispatchOutcome, Event, RecordOutcome, RoutedDelivery,
+    Routing, StoreError, now_millis,
 };
-use crate::domain::{DeliveryId, EventPattern, EventType};
+use crate::domain::{DeliveryId, EndpointId, EventPattern, EventType};
 
 /// Most operations written in one transaction.
 const MAX_BATCH: usize = 256;
@@ -242,7 +242,7 @@ async fn apply_batch(
         results[index] = Some(match op {
             WriteOp::Dispatch { event, routing, .. } => {
                 let result = dispatch(tx.as_mut(), &endpoints, event, routing).await?;
-                new_deliveries |= matches!(&result, Ok(DispatchOutcome::Created { delivery_ids, .. }) if !delivery_ids.is_empty());
+                new_deliveries |= matches!(&result, Ok(DispatchOutcome::Created { deliveries, .. }) if !deliveries.is_empty());
                 Applied::Dispatch(result)
             }
             WriteOp::Record {
@@ -314,7 +314,13 @@ async fn dispatch(
     }
     Ok(Ok(DispatchOutcome::Created {
         event_id: event.id.clone(),
-        delivery_ids: deliveries.into_iter().map(|(id, _)| id).collect(),
+        deliveries: deliveries
+            .into_iter()
+            .map(|(id, endpoint_id)| RoutedDelivery {
+                id,
+                endpoint_id: EndpointId::from_stored(endpoint_id.to_owned()),
+            })
+            .collect(),
     }))
 }
 

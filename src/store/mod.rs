@@ -90,11 +90,18 @@ pub enum Routing {
     Targeted(Vec<EndpointId>),
 }
 
+/// A delivery created by a dispatch, and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutedDelivery {
+    pub id: DeliveryId,
+    pub endpoint_id: EndpointId,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DispatchOutcome {
     Created {
         event_id: EventId,
-        delivery_ids: Vec<DeliveryId>,
+        deliveries: Vec<RoutedDelivery>,
     },
     /// The idempotency key was used before; nothing new was stored.
     Duplicate {

@@ -12,10 +12,7 @@ use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
 use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
 use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 use tonic_types::StatusExt;
-use webhookd::api::proto::{
-    DispatchRequest, GetMetricsRequest, ReplayRequest, StreamDeliveriesRequest,
-    dispatch_request::Body,
-};
+use webhookd::api::proto::{DispatchRequest, dispatch_request::Body};
 
 use crate::common::{
     Backend, Receiver, TestEndpoint, TestSettings, dispatch_request, spawn_app, sql,
@@ -163,23 +160,6 @@ async fn a_storage_failure_is_unavailable_never_ok(backend: Backend) {
     );
 }
 
-async fn rpcs_of_later_releases_answer_unimplemented(backend: Backend) {
-    let app = spawn_app(&backend, TestSettings::default()).await;
-    let mut client = app.client.clone();
-    let replay = client.replay(ReplayRequest::default()).await.unwrap_err();
-    assert_eq!(replay.code(), Code::Unimplemented);
-    let metrics = client
-        .get_metrics(GetMetricsRequest::default())
-        .await
-        .unwrap_err();
-    assert_eq!(metrics.code(), Code::Unimplemented);
-    let stream = client
-        .stream_deliveries(StreamDeliveriesRequest::default())
-        .await
-        .expect_err("StreamDeliveries is not served yet");
-    assert_eq!(stream.code(), Code::Unimplemented);
-}
-
 async fn health_reports_serving_for_the_server_and_the_service(backend: Backend) {
     let app = spawn_app(&backend, TestSettings::default()).await;
     let mut health = HealthClient::new(app.channel.clone());
@@ -270,7 +250,6 @@ async fn http_probes_report_liveness_and_readiness(backend: Backend) {
 crate::backend_tests!(
     bad_requests_get_an_actionable_error_and_store_nothing,
     a_storage_failure_is_unavailable_never_ok,
-    rpcs_of_later_releases_answer_unimplemented,
     health_reports_serving_for_the_server_and_the_service,
     reflection_lists_and_describes_the_services,
     http_probes_report_liveness_and_readiness,

@@ -7,3 +7,4 @@ mod api;
 mod cluster;
 mod delivery;
 mod process;
+mod stream;

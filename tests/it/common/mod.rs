@@ -206,6 +206,8 @@ pub struct TestApp {
     pub channel: Channel,
     pub store: Arc<dyn Store>,
     pub http_base: String,
+    /// `http://127.0.0.1:PORT` of the gRPC listener.
+    pub grpc_url: String,
     pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -237,6 +239,7 @@ pub async fn spawn_app(backend: &Backend, settings: TestSettings) -> TestApp {
         channel,
         store,
         http_base,
+        grpc_url: format!("http://{grpc_addr}"),
         database_url,
         shutdown: Some(shutdown),
         task: Some(task),

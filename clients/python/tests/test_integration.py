@@ -1,0 +1,136 @@
+"""End to end against a live webhookd (clients/test.sh starts one); skipped without WEBHOOKD_ADDR.
+
+A receiver runs here, on 127.0.0.1:$WEBHOOKD_RECEIVER_PORT, the URL of endpoint
+$WEBHOOKD_ENDPOINT_ID, and checks every request with webhookd.verify.
+"""
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import grpc
+import pytest
+
+import webhookd
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("WEBHOOKD_ADDR"), reason="WEBHOOKD_ADDR is not set (run clients/test.sh)"
+)
+
+DEADLINE_SECONDS = 20.0
+
+
+class Receiver(ThreadingHTTPServer):
+    """An HTTP server that verifies each delivery and records it by X-Webhook-Id."""
+
+    def __init__(self, port: int, secret: str) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.secret = secret
+        # event id -> the verification error, or None when the signature is valid
+        self.received: dict[str, webhookd.WebhookVerificationError | None] = {}
+        self.changed = threading.Condition()
+
+    def wait_for(self, event_id: str) -> webhookd.WebhookVerificationError | None:
+        """Wait for the delivery of ``event_id``; return its verification error, if any."""
+        with self.changed:
+            arrived = self.changed.wait_for(lambda: event_id in self.received, DEADLINE_SECONDS)
+            assert arrived, f"no delivery of {event_id} within {DEADLINE_SECONDS} s"
+            return self.received[event_id]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Receiver
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        error: webhookd.WebhookVerificationError | None = None
+        try:
+            webhookd.verify(body, dict(self.headers.items()), self.server.secret)
+        except webhookd.WebhookVerificationError as rejected:
+            error = rejected
+        with self.server.changed:
+            self.server.received[self.headers.get(webhookd.ID_HEADER, "")] = error
+            self.server.changed.notify_all()
+        self.send_response(401 if error else 204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    port = int(os.environ["WEBHOOKD_RECEIVER_PORT"])
+    server = Receiver(port, os.environ["WEBHOOKD_ENDPOINT_SECRET"])
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def client() -> Iterator[webhookd.Client]:
+    with webhookd.Client(os.environ["WEBHOOKD_ADDR"]) as client:
+        yield client
+
+
+def _dispatch(client: webhookd.Client, payload: dict[str, object], **options: str) -> str:
+    """Dispatch an event of the test type to the test endpoint only."""
+    return client.dispatch(
+        os.environ["WEBHOOKD_EVENT_TYPE"],
+        payload,
+        endpoint_ids=[os.environ["WEBHOOKD_ENDPOINT_ID"]],
+        **options,
+    )
+
+
+def test_dispatch_is_received_with_a_valid_signature(
+    client: webhookd.Client, receiver: Receiver
+) -> None:
+    event_id = _dispatch(client, {"order_id": "ord_1", "total": 99.99, "big": 2**64 + 1})
+    assert event_id.startswith("evt_")
+    assert receiver.wait_for(event_id) is None
+
+
+def test_idempotent_dispatch_returns_the_original_event(
+    client: webhookd.Client, receiver: Receiver
+) -> None:
+    key = f"sdk-python-{uuid.uuid4().hex}"
+    first = _dispatch(client, {"n": 1}, idempotency_key=key)
+    second = client.dispatch_result(
+        os.environ["WEBHOOKD_EVENT_TYPE"],
+        {"n": 1},
+        idempotency_key=key,
+        endpoint_ids=[os.environ["WEBHOOKD_ENDPOINT_ID"]],
+    )
+    assert second.duplicate
+    assert second.event_id == first
+
+
+def test_unknown_endpoint_is_not_found(client: webhookd.Client) -> None:
+    with pytest.raises(grpc.RpcError) as failure:
+        client.dispatch(os.environ["WEBHOOKD_EVENT_TYPE"], {}, endpoint_ids=["ep_unknown"])
+    assert failure.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_stream_reports_the_delivery_succeeded(
+    client: webhookd.Client, receiver: Receiver
+) -> None:
+    # Opened before the dispatch and replaying from a moment before it, so
+    # that no update can be missed.
+    updates = client.stream_deliveries(
+        endpoint_ids=[os.environ["WEBHOOKD_ENDPOINT_ID"]],
+        since_time=datetime.now(timezone.utc) - timedelta(seconds=5),
+        timeout=DEADLINE_SECONDS,
+    )
+    event_id = _dispatch(client, {"streamed": True})
+    succeeded = webhookd.DeliveryState.DELIVERY_STATE_SUCCEEDED
+    try:
+        assert any(u.event_id == event_id and u.state == succeeded for u in updates)
+    except grpc.RpcError as failure:
+        pytest.fail(f"no SUCCEEDED update for {event_id}: {failure.code()} {failure.details()}")
+    assert receiver.wait_for(event_id) is None

@@ -1,0 +1,59 @@
+// Original file: proto/webhook/v1/webhook.proto
+
+import type { DeliveryState as _webhook_v1_DeliveryState, DeliveryState__Output as _webhook_v1_DeliveryState__Output } from '../../webhook/v1/DeliveryState';
+import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
+import type { Attempt as _webhook_v1_Attempt, Attempt__Output as _webhook_v1_Attempt__Output } from '../../webhook/v1/Attempt';
+
+export interface Delivery {
+  'id'?: (string);
+  'eventId'?: (string);
+  'endpointId'?: (string);
+  'state'?: (_webhook_v1_DeliveryState);
+  /**
+   * Attempts made so far.
+   */
+  'attemptCount'?: (number);
+  /**
+   * When the next attempt is due (pending deliveries).
+   */
+  'nextAttemptAt'?: (_google_protobuf_Timestamp | null);
+  'lastError'?: (string);
+  /**
+   * The delivery this one replays; empty for an original delivery.
+   */
+  'replayOf'?: (string);
+  'createdAt'?: (_google_protobuf_Timestamp | null);
+  'updatedAt'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Filled by GetEvent only.
+   */
+  'attempts'?: (_webhook_v1_Attempt)[];
+  'eventType'?: (string);
+}
+
+export interface Delivery__Output {
+  'id': (string);
+  'eventId': (string);
+  'endpointId': (string);
+  'state': (_webhook_v1_DeliveryState__Output);
+  /**
+   * Attempts made so far.
+   */
+  'attemptCount': (number);
+  /**
+   * When the next attempt is due (pending deliveries).
+   */
+  'nextAttemptAt': (_google_protobuf_Timestamp__Output | null);
+  'lastError': (string);
+  /**
+   * The delivery this one replays; empty for an original delivery.
+   */
+  'replayOf': (string);
+  'createdAt': (_google_protobuf_Timestamp__Output | null);
+  'updatedAt': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Filled by GetEvent only.
+   */
+  'attempts': (_webhook_v1_Attempt__Output)[];
+  'eventType': (string);
+}

@@ -1,0 +1,74 @@
+// Original file: proto/webhook/v1/webhook.proto
+
+import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
+import type { SignatureScheme as _webhook_v1_SignatureScheme, SignatureScheme__Output as _webhook_v1_SignatureScheme__Output } from '../../webhook/v1/SignatureScheme';
+
+export interface Endpoint {
+  'id'?: (string);
+  'url'?: (string);
+  /**
+   * Event types and patterns it subscribes to.
+   */
+  'eventTypes'?: (string)[];
+  'active'?: (boolean);
+  /**
+   * Why it is disabled, when it is.
+   */
+  'disabledReason'?: (string);
+  'disabledAt'?: (_google_protobuf_Timestamp | null);
+  /**
+   * "config" (from the config file) or "api".
+   */
+  'origin'?: (string);
+  /**
+   * The last 4 characters of its signing secret; secrets are never returned.
+   */
+  'secretHint'?: (string);
+  /**
+   * While a rotated-out secret is still accepted: until when.
+   */
+  'previousSecretExpiresAt'?: (_google_protobuf_Timestamp | null);
+  'consecutiveFailures'?: (number);
+  'createdAt'?: (_google_protobuf_Timestamp | null);
+  'updatedAt'?: (_google_protobuf_Timestamp | null);
+  /**
+   * The circuit breaker: "closed", "open" or "half_open".
+   */
+  'circuitState'?: (string);
+  'signatureScheme'?: (_webhook_v1_SignatureScheme);
+}
+
+export interface Endpoint__Output {
+  'id': (string);
+  'url': (string);
+  /**
+   * Event types and patterns it subscribes to.
+   */
+  'eventTypes': (string)[];
+  'active': (boolean);
+  /**
+   * Why it is disabled, when it is.
+   */
+  'disabledReason': (string);
+  'disabledAt': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * "config" (from the config file) or "api".
+   */
+  'origin': (string);
+  /**
+   * The last 4 characters of its signing secret; secrets are never returned.
+   */
+  'secretHint': (string);
+  /**
+   * While a rotated-out secret is still accepted: until when.
+   */
+  'previousSecretExpiresAt': (_google_protobuf_Timestamp__Output | null);
+  'consecutiveFailures': (number);
+  'createdAt': (_google_protobuf_Timestamp__Output | null);
+  'updatedAt': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * The circuit breaker: "closed", "open" or "half_open".
+   */
+  'circuitState': (string);
+  'signatureScheme': (_webhook_v1_SignatureScheme__Output);
+}

@@ -1,0 +1,28 @@
+/**
+ * @webhookd/client: dispatch events to webhookd over gRPC, watch their
+ * deliveries, and verify signed webhooks on the receiving side.
+ */
+export {
+  WebhookdClient,
+  DeliveryStream,
+  type WebhookdClientOptions,
+  type DispatchOptions,
+  type DeliveryUpdate,
+  type DeliveryStreamFilter,
+} from './client';
+export {
+  sign,
+  verify,
+  WebhookVerificationError,
+  DEFAULT_TOLERANCE_SECONDS,
+  ID_HEADER,
+  TIMESTAMP_HEADER,
+  SIGNATURE_HEADER,
+  type VerifyOptions,
+  type WebhookBody,
+  type WebhookHeaders,
+  type WebhookVerificationErrorCode,
+} from './signature';
+export { DeliveryState } from './generated/webhook/v1/DeliveryState';
+export { UpdateKind } from './generated/webhook/v1/UpdateKind';
+export type { WebhookServiceClient } from './generated/webhook/v1/WebhookService';

@@ -1,0 +1,131 @@
+//! Conversions between domain types and protobuf messages.
+
+use prost_types::Timestamp;
+
+use super::proto;
+use crate::domain::DeliveryState;
+use crate::updates::{Update, UpdateKind};
+
+/// Unix milliseconds as a protobuf timestamp.
+pub fn timestamp(millis: i64) -> Timestamp {
+    Timestamp {
+        seconds: millis.div_euclid(1000),
+        nanos: (millis.rem_euclid(1000) * 1_000_000) as i32,
+    }
+}
+
+/// A protobuf timestamp as unix milliseconds.
+pub fn millis(timestamp: &Timestamp) -> i64 {
+    timestamp
+        .seconds
+        .saturating_mul(1000)
+        .saturating_add(i64::from(timestamp.nanos) / 1_000_000)
+}
+
+pub fn state_to_proto(state: DeliveryState) -> proto::DeliveryState {
+    match state {
+        DeliveryState::Pending => proto::DeliveryState::Pending,
+        DeliveryState::InFlight => proto::DeliveryState::InFlight,
+        DeliveryState::Succeeded => proto::DeliveryState::Succeeded,
+        DeliveryState::Failed => proto::DeliveryState::Failed,
+        DeliveryState::Dead => proto::DeliveryState::Dead,
+        DeliveryState::Cancelled => proto::DeliveryState::Cancelled,
+    }
+}
+
+/// The domain state of a proto state; `None` for UNSPECIFIED or unknown
+/// numbers.
+pub fn state_from_proto(raw: i32) -> Option<DeliveryState> {
+    Some(match proto::DeliveryState::try_from(raw).ok()? {
+        proto::DeliveryState::Unspecified => return None,
+        proto::DeliveryState::Pending => DeliveryState::Pending,
+        proto::DeliveryState::InFlight => DeliveryState::InFlight,
+        proto::DeliveryState::Succeeded => DeliveryState::Succeeded,
+        proto::DeliveryState::Failed => DeliveryState::Failed,
+        proto::DeliveryState::Dead => DeliveryState::Dead,
+        proto::DeliveryState::Cancelled => DeliveryState::Cancelled,
+    })
+}
+
+fn kind_to_proto(kind: UpdateKind) -> proto::UpdateKind {
+    match kind {
+        UpdateKind::Created => proto::UpdateKind::Created,
+        UpdateKind::AttemptStarted => proto::UpdateKind::AttemptStarted,
+        UpdateKind::Succeeded => proto::UpdateKind::Succeeded,
+        UpdateKind::RetryScheduled => proto::UpdateKind::RetryScheduled,
+        UpdateKind::DeadLettered => proto::UpdateKind::DeadLettered,
+        UpdateKind::Failed => proto::UpdateKind::Failed,
+        UpdateKind::Paused => proto::UpdateKind::Paused,
+        UpdateKind::Replayed => proto::UpdateKind::Replayed,
+        UpdateKind::Cancelled => proto::UpdateKind::Cancelled,
+        UpdateKind::CircuitOpened => proto::UpdateKind::CircuitOpened,
+        UpdateKind::CircuitClosed => proto::UpdateKind::CircuitClosed,
+        UpdateKind::EndpointDisabled => proto::UpdateKind::EndpointDisabled,
+        UpdateKind::EndpointEnabled => proto::UpdateKind::EndpointEnabled,
+    }
+}
+
+pub fn update_to_proto(update: &Update) -> proto::DeliveryUpdate {
+    proto::DeliveryUpdate {
+        delivery_id: update
+            .delivery_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        event_id: update
+            .event_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        endpoint_id: update.endpoint_id.to_string(),
+        event_type: update
+            .event_type
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        state: update
+            .state
+            .map_or(proto::DeliveryState::Unspecified, state_to_proto) as i32,
+        attempt: update.attempt,
+        http_status: update.http_status.map_or(0, u32::from),
+        error_kind: update
+            .error_kind
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default(),
+        latency_ms: update.latency_ms,
+        next_attempt_at: update.next_attempt_at.map(timestamp),
+        occurred_at: Some(timestamp(update.occurred_at)),
+        kind: kind_to_proto(update.kind) as i32,
+        sequence: update.sequence,
+        missed: 0,
+        detail: update.detail.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_round_trip_including_before_the_epoch() {
+        for ms in [0, 1, 999, 1_700_000_000_123, -1, -1001] {
+            assert_eq!(millis(&timestamp(ms)), ms, "{ms}");
+        }
+    }
+
+    #[test]
+    fn every_state_round_trips() {
+        for state in [
+            DeliveryState::Pending,
+            DeliveryState::InFlight,
+            DeliveryState::Succeeded,
+            DeliveryState::Failed,
+            DeliveryState::Dead,
+            DeliveryState::Cancelled,
+        ] {
+            assert_eq!(state_from_proto(state_to_proto(state) as i32), Some(state));
+        }
+        assert_eq!(state_from_proto(0), None);
+        assert_eq!(state_from_proto(99), None);
+    }
+}
