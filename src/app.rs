@@ -21,15 +21,19 @@ use tracing::{error, info, warn};
 use crate::api::grpc::WebhookApi;
 use crate::api::proto;
 use crate::api::proto::webhook_service_server::WebhookServiceServer;
-use crate::config::Config;
+use crate::config::{Config, DeadLetterConfig};
 use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
 use crate::domain::EndpointId;
 use crate::http::{self, HttpState};
+use crate::store::log::Purged;
 use crate::store::{self, EndpointSpec, Store};
 use crate::updates::UpdateBus;
 
 /// How long the servers get to finish open requests once deliveries drained.
 const SERVER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often expired dead letters are purged.
+const RETENTION_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// How often the database is pinged to keep the health status current.
 const READINESS_INTERVAL: Duration = Duration::from_secs(1);
@@ -65,7 +69,7 @@ impl App {
             .await
             .context("failed to run database migrations")?;
         store
-            .sync_config_endpoints(&endpoint_specs(&config))
+            .sync_config_endpoints(&endpoint_specs(&config), store::now_millis())
             .await
             .context("failed to store the endpoints of the config file")?;
         let recovered = store
@@ -191,6 +195,7 @@ impl App {
             Arc::clone(&wake),
             Arc::clone(&updates),
             engine.max_payload_bytes,
+            engine.signing_secret.clone(),
         ))
         .max_decoding_message_size(message_limit);
 
@@ -235,6 +240,14 @@ impl App {
         };
         let monitor_stop = stop_monitors.clone();
         let monitor_task = tokio::spawn(async move { monitor.run(monitor_stop).await });
+        let retention = spawn_named(
+            "dead-letter retention",
+            run_retention(
+                Arc::clone(&store),
+                config.dead_letter.clone(),
+                stop_monitors.clone(),
+            ),
+        );
         let watch_store = Arc::clone(&store);
         let watch_wake = Arc::clone(&wake);
         let remote_work_task =
@@ -253,6 +266,7 @@ impl App {
         // Probes first, so load balancers stop sending work, then drain.
         stop_monitors.cancel();
         let _ = monitor_task.await;
+        let _ = retention.await;
         remote_work_task.abort();
         ready.store(false, Ordering::Release);
         health
@@ -281,6 +295,34 @@ impl App {
         match failure {
             Some(e) => Err(e),
             None => Ok(()),
+        }
+    }
+}
+
+/// Deletes dead letters older than `dead_letter.max_age_days`, at start and
+/// then every `RETENTION_INTERVAL`.
+async fn run_retention(
+    store: Arc<dyn Store>,
+    config: DeadLetterConfig,
+    stop: CancellationToken,
+) -> Result<()> {
+    let max_age_ms = i64::from(config.max_age_days) * 24 * 60 * 60 * 1000;
+    loop {
+        let cutoff = store::now_millis() - max_age_ms;
+        match store.purge_dead_letters(cutoff).await {
+            Ok(purged) if purged == Purged::default() => {}
+            Ok(purged) => info!(
+                deliveries = purged.deliveries,
+                attempts = purged.attempts,
+                events = purged.events,
+                max_age_days = config.max_age_days,
+                "purged expired dead letters"
+            ),
+            Err(e) => warn!(error.message = %e, "failed to purge expired dead letters"),
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return Ok(()),
+            _ = tokio::time::sleep(RETENTION_INTERVAL) => {}
         }
     }
 }

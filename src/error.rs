@@ -11,6 +11,7 @@ use crate::store::StoreError;
 pub enum ErrorCode {
     InvalidArgument,
     NotFound,
+    AlreadyExists,
     FailedPrecondition,
     Unavailable,
     Internal,
@@ -21,6 +22,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidArgument => Code::InvalidArgument,
             ErrorCode::NotFound => Code::NotFound,
+            ErrorCode::AlreadyExists => Code::AlreadyExists,
             ErrorCode::FailedPrecondition => Code::FailedPrecondition,
             ErrorCode::Unavailable => Code::Unavailable,
             ErrorCode::Internal => Code::Internal,
@@ -31,6 +33,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidArgument => 400,
             ErrorCode::NotFound => 404,
+            ErrorCode::AlreadyExists => 409,
             ErrorCode::FailedPrecondition => 409,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
@@ -75,6 +78,13 @@ impl From<StoreError> for ApiError {
                 ErrorCode::NotFound,
                 format!("endpoint `{id}` does not exist"),
             ),
+            StoreError::EndpointExists(id) => ApiError::new(
+                ErrorCode::AlreadyExists,
+                format!("endpoint `{id}` already exists; update it, or delete it first"),
+            ),
+            StoreError::EventNotFound(id) => {
+                ApiError::new(ErrorCode::NotFound, format!("event `{id}` does not exist"))
+            }
             StoreError::EndpointInactive(id) => ApiError::new(
                 ErrorCode::FailedPrecondition,
                 format!("endpoint `{id}` is not active; enable it before sending to it"),

@@ -14,6 +14,11 @@ CREATE TABLE endpoints (
     consecutive_failures BIGINT NOT NULL DEFAULT 0,
     -- 'config' (seeded from the config file) or 'api'.
     origin               TEXT NOT NULL,
+    -- The secret before the last rotation, still signed with until it expires.
+    previous_secret      TEXT,
+    previous_secret_expires_at BIGINT,
+    -- Deleted endpoints stay for the history of their deliveries.
+    deleted_at           BIGINT,
     created_at           BIGINT NOT NULL,
     updated_at           BIGINT NOT NULL
 );
@@ -43,6 +48,9 @@ CREATE TABLE deliveries (
     lease_token     TEXT,
     leased_until    BIGINT,
     last_error      TEXT,
+    -- attempt_count when the current retry cycle began (a redrive starts a
+    -- new cycle): the retry policy counts attempts from here.
+    cycle_start     BIGINT NOT NULL DEFAULT 0,
     -- The delivery this one replays, if any.
     replay_of       TEXT REFERENCES deliveries (id),
     created_at      BIGINT NOT NULL,

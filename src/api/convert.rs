@@ -102,6 +102,73 @@ pub fn update_to_proto(update: &Update) -> proto::DeliveryUpdate {
     }
 }
 
+pub fn event_to_proto(event: &crate::store::Event) -> proto::Event {
+    proto::Event {
+        id: event.id.to_string(),
+        event_type: event.event_type.to_string(),
+        // Canonical payloads are JSON text, so always UTF-8.
+        payload_json: String::from_utf8_lossy(event.payload.as_bytes()).into_owned(),
+        idempotency_key: event.idempotency_key.clone().unwrap_or_default(),
+        created_at: Some(timestamp(event.created_at)),
+    }
+}
+
+pub fn delivery_to_proto(delivery: &crate::store::DeliveryRecord) -> proto::Delivery {
+    proto::Delivery {
+        id: delivery.id.to_string(),
+        event_id: delivery.event_id.to_string(),
+        endpoint_id: delivery.endpoint_id.to_string(),
+        state: state_to_proto(delivery.state) as i32,
+        attempt_count: delivery.attempt_count,
+        next_attempt_at: (delivery.state == DeliveryState::Pending)
+            .then(|| timestamp(delivery.next_attempt_at)),
+        last_error: delivery.last_error.clone().unwrap_or_default(),
+        replay_of: delivery
+            .replay_of
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        created_at: Some(timestamp(delivery.created_at)),
+        updated_at: Some(timestamp(delivery.updated_at)),
+        attempts: Vec::new(),
+        event_type: delivery.event_type.to_string(),
+    }
+}
+
+pub fn attempt_to_proto(attempt: &crate::store::AttemptRecord) -> proto::Attempt {
+    proto::Attempt {
+        number: attempt.attempt_number,
+        started_at: Some(timestamp(attempt.started_at)),
+        duration_ms: u64::try_from(attempt.duration_ms).unwrap_or(0),
+        http_status: attempt.http_status.map_or(0, u32::from),
+        error_kind: attempt
+            .error_kind
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default(),
+        error_message: attempt.error_message.clone().unwrap_or_default(),
+        response_excerpt: attempt.response_excerpt.clone().unwrap_or_default(),
+    }
+}
+
+pub fn endpoint_to_proto(endpoint: &crate::store::log::EndpointRecord) -> proto::Endpoint {
+    proto::Endpoint {
+        id: endpoint.id.to_string(),
+        url: endpoint.url.clone(),
+        event_types: endpoint.event_patterns.clone(),
+        active: endpoint.active,
+        disabled_reason: endpoint.disabled_reason.clone().unwrap_or_default(),
+        disabled_at: endpoint.disabled_at.map(timestamp),
+        origin: endpoint.origin.clone(),
+        secret_hint: endpoint.secret_hint.clone().unwrap_or_default(),
+        previous_secret_expires_at: endpoint.previous_secret_expires_at.map(timestamp),
+        consecutive_failures: endpoint.consecutive_failures,
+        created_at: Some(timestamp(endpoint.created_at)),
+        updated_at: Some(timestamp(endpoint.updated_at)),
+        circuit_state: String::new(),
+        signature_scheme: proto::SignatureScheme::Webhookd as i32,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

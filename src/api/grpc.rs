@@ -14,12 +14,14 @@ use super::proto::{
     ReplayResponse, StreamDeliveriesRequest,
 };
 use super::stream::{self, DeliveryUpdateStream};
+use super::{endpoints, log, proto};
 use crate::domain::{
     CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
 };
 use crate::error::ApiError;
 use crate::store::{DispatchOutcome, Event, Routing, Store, now_millis};
 use crate::updates::{Update, UpdateBus, UpdateKind};
+use secrecy::SecretString;
 
 /// Most endpoint ids one Dispatch may target.
 pub const MAX_TARGET_ENDPOINTS: usize = 100;
@@ -29,6 +31,9 @@ pub struct WebhookApi {
     wake: Arc<Notify>,
     updates: Arc<UpdateBus>,
     max_payload_bytes: usize,
+    /// Signs for endpoints without their own secret; kept valid while such
+    /// an endpoint rotates to a secret of its own.
+    default_secret: SecretString,
 }
 
 impl WebhookApi {
@@ -37,13 +42,21 @@ impl WebhookApi {
         wake: Arc<Notify>,
         updates: Arc<UpdateBus>,
         max_payload_bytes: usize,
+        default_secret: SecretString,
     ) -> Self {
         WebhookApi {
             store,
             wake,
             updates,
             max_payload_bytes,
+            default_secret,
         }
+    }
+
+    fn publish_endpoint_change(&self, kind: UpdateKind, endpoint: &proto::Endpoint) {
+        let mut update = Update::new(kind, EndpointId::from_stored(endpoint.id.clone()));
+        update.detail = endpoint.disabled_reason.clone();
+        self.updates.publish(update);
     }
 }
 
@@ -176,11 +189,175 @@ impl WebhookService for WebhookApi {
 
     async fn replay(
         &self,
-        _request: Request<ReplayRequest>,
+        request: Request<ReplayRequest>,
     ) -> Result<Response<ReplayResponse>, Status> {
-        Err(Status::unimplemented(
-            "Replay is not available in this version of webhookd",
+        let outcome = log::replay(self.store.as_ref(), request.into_inner(), now_millis()).await?;
+        if !outcome.deliveries.is_empty() {
+            self.wake.notify_one();
+        }
+        for delivery in &outcome.deliveries {
+            let mut update = Update::new(UpdateKind::Replayed, delivery.endpoint_id.clone());
+            update.delivery_id = Some(delivery.id.clone());
+            update.event_id = outcome.event_id.clone();
+            update.state = Some(DeliveryState::Pending);
+            self.updates.publish(update);
+        }
+        info!(count = outcome.count, "replay");
+        Ok(Response::new(ReplayResponse {
+            delivery_ids: outcome
+                .deliveries
+                .iter()
+                .map(|d| d.id.to_string())
+                .collect(),
+            count: outcome.count,
+        }))
+    }
+
+    async fn get_event(
+        &self,
+        request: Request<proto::GetEventRequest>,
+    ) -> Result<Response<proto::GetEventResponse>, Status> {
+        Ok(Response::new(
+            log::get_event(self.store.as_ref(), request.into_inner()).await?,
         ))
+    }
+
+    async fn list_events(
+        &self,
+        request: Request<proto::ListEventsRequest>,
+    ) -> Result<Response<proto::ListEventsResponse>, Status> {
+        Ok(Response::new(
+            log::list_events(self.store.as_ref(), request.into_inner()).await?,
+        ))
+    }
+
+    async fn list_deliveries(
+        &self,
+        request: Request<proto::ListDeliveriesRequest>,
+    ) -> Result<Response<proto::ListDeliveriesResponse>, Status> {
+        Ok(Response::new(
+            log::list_deliveries(self.store.as_ref(), request.into_inner()).await?,
+        ))
+    }
+
+    async fn list_dead_letters(
+        &self,
+        request: Request<proto::ListDeadLettersRequest>,
+    ) -> Result<Response<proto::ListDeliveriesResponse>, Status> {
+        Ok(Response::new(
+            log::list_dead_letters(self.store.as_ref(), request.into_inner()).await?,
+        ))
+    }
+
+    async fn redrive_dead_letters(
+        &self,
+        request: Request<proto::RedriveDeadLettersRequest>,
+    ) -> Result<Response<proto::RedriveDeadLettersResponse>, Status> {
+        let dry_run = request.get_ref().dry_run;
+        let count = log::redrive(self.store.as_ref(), request.into_inner(), now_millis()).await?;
+        if count > 0 && !dry_run {
+            self.wake.notify_one();
+            info!(count, "dead letters redriven");
+        }
+        Ok(Response::new(proto::RedriveDeadLettersResponse { count }))
+    }
+
+    async fn create_endpoint(
+        &self,
+        request: Request<proto::CreateEndpointRequest>,
+    ) -> Result<Response<proto::Endpoint>, Status> {
+        let endpoint =
+            endpoints::create(self.store.as_ref(), request.into_inner(), now_millis()).await?;
+        info!(endpoint_id = %endpoint.id, "endpoint created");
+        Ok(Response::new(endpoint))
+    }
+
+    async fn get_endpoint(
+        &self,
+        request: Request<proto::GetEndpointRequest>,
+    ) -> Result<Response<proto::Endpoint>, Status> {
+        Ok(Response::new(
+            endpoints::get(self.store.as_ref(), request.into_inner()).await?,
+        ))
+    }
+
+    async fn list_endpoints(
+        &self,
+        request: Request<proto::ListEndpointsRequest>,
+    ) -> Result<Response<proto::ListEndpointsResponse>, Status> {
+        Ok(Response::new(
+            endpoints::list(self.store.as_ref(), request.into_inner()).await?,
+        ))
+    }
+
+    async fn update_endpoint(
+        &self,
+        request: Request<proto::UpdateEndpointRequest>,
+    ) -> Result<Response<proto::Endpoint>, Status> {
+        let endpoint =
+            endpoints::update(self.store.as_ref(), request.into_inner(), now_millis()).await?;
+        info!(endpoint_id = %endpoint.id, "endpoint updated");
+        Ok(Response::new(endpoint))
+    }
+
+    async fn delete_endpoint(
+        &self,
+        request: Request<proto::DeleteEndpointRequest>,
+    ) -> Result<Response<proto::DeleteEndpointResponse>, Status> {
+        let id = request.get_ref().id.clone();
+        let cancelled =
+            endpoints::delete(self.store.as_ref(), request.into_inner(), now_millis()).await?;
+        info!(endpoint_id = %id, cancelled, "endpoint deleted");
+        Ok(Response::new(proto::DeleteEndpointResponse {
+            cancelled_deliveries: cancelled,
+        }))
+    }
+
+    async fn enable_endpoint(
+        &self,
+        request: Request<proto::EnableEndpointRequest>,
+    ) -> Result<Response<proto::Endpoint>, Status> {
+        let id = &request.get_ref().id;
+        let endpoint =
+            endpoints::set_active(self.store.as_ref(), id, true, "", now_millis()).await?;
+        // Its paused deliveries are due again.
+        self.wake.notify_one();
+        self.publish_endpoint_change(UpdateKind::EndpointEnabled, &endpoint);
+        Ok(Response::new(endpoint))
+    }
+
+    async fn disable_endpoint(
+        &self,
+        request: Request<proto::DisableEndpointRequest>,
+    ) -> Result<Response<proto::Endpoint>, Status> {
+        let request = request.into_inner();
+        let endpoint = endpoints::set_active(
+            self.store.as_ref(),
+            &request.id,
+            false,
+            &request.reason,
+            now_millis(),
+        )
+        .await?;
+        self.publish_endpoint_change(UpdateKind::EndpointDisabled, &endpoint);
+        Ok(Response::new(endpoint))
+    }
+
+    async fn rotate_endpoint_secret(
+        &self,
+        request: Request<proto::RotateEndpointSecretRequest>,
+    ) -> Result<Response<proto::RotateEndpointSecretResponse>, Status> {
+        let response = endpoints::rotate_secret(
+            self.store.as_ref(),
+            request.into_inner(),
+            &self.default_secret,
+            now_millis(),
+        )
+        .await?;
+        if let Some(endpoint) = &response.endpoint {
+            info!(endpoint_id = %endpoint.id, "endpoint secret rotated");
+        }
+        Ok(Response::new(response))
     }
 
     type StreamDeliveriesStream = DeliveryUpdateStream;
@@ -193,97 +370,6 @@ impl WebhookService for WebhookApi {
             &self.updates,
             request.get_ref(),
         )?))
-    }
-
-    async fn get_event(
-        &self,
-        _request: Request<super::proto::GetEventRequest>,
-    ) -> Result<Response<super::proto::GetEventResponse>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn list_events(
-        &self,
-        _request: Request<super::proto::ListEventsRequest>,
-    ) -> Result<Response<super::proto::ListEventsResponse>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn list_deliveries(
-        &self,
-        _request: Request<super::proto::ListDeliveriesRequest>,
-    ) -> Result<Response<super::proto::ListDeliveriesResponse>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn list_dead_letters(
-        &self,
-        _request: Request<super::proto::ListDeadLettersRequest>,
-    ) -> Result<Response<super::proto::ListDeliveriesResponse>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn redrive_dead_letters(
-        &self,
-        _request: Request<super::proto::RedriveDeadLettersRequest>,
-    ) -> Result<Response<super::proto::RedriveDeadLettersResponse>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn create_endpoint(
-        &self,
-        _request: Request<super::proto::CreateEndpointRequest>,
-    ) -> Result<Response<super::proto::Endpoint>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn get_endpoint(
-        &self,
-        _request: Request<super::proto::GetEndpointRequest>,
-    ) -> Result<Response<super::proto::Endpoint>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn list_endpoints(
-        &self,
-        _request: Request<super::proto::ListEndpointsRequest>,
-    ) -> Result<Response<super::proto::ListEndpointsResponse>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn update_endpoint(
-        &self,
-        _request: Request<super::proto::UpdateEndpointRequest>,
-    ) -> Result<Response<super::proto::Endpoint>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn delete_endpoint(
-        &self,
-        _request: Request<super::proto::DeleteEndpointRequest>,
-    ) -> Result<Response<super::proto::DeleteEndpointResponse>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn enable_endpoint(
-        &self,
-        _request: Request<super::proto::EnableEndpointRequest>,
-    ) -> Result<Response<super::proto::Endpoint>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn disable_endpoint(
-        &self,
-        _request: Request<super::proto::DisableEndpointRequest>,
-    ) -> Result<Response<super::proto::Endpoint>, Status> {
-        Err(Status::unimplemented("not available yet"))
-    }
-
-    async fn rotate_endpoint_secret(
-        &self,
-        _request: Request<super::proto::RotateEndpointSecretRequest>,
-    ) -> Result<Response<super::proto::RotateEndpointSecretResponse>, Status> {
-        Err(Status::unimplemented("not available yet"))
     }
 
     async fn get_metrics(

@@ -2,7 +2,10 @@
 //! happens here only.
 
 mod convert;
+mod endpoints;
 pub mod grpc;
+mod log;
+mod page;
 mod stream;
 
 /// The generated protobuf types, server and client of `webhook.v1`. The

@@ -115,12 +115,25 @@ pub async fn attempt_delivery(
 
 fn prepare(ctx: &DeliveryContext, delivery: &ClaimedDelivery) -> PreparedRequest {
     let secret = delivery.secret.as_ref().unwrap_or(&ctx.default_secret);
-    let timestamp = now_millis() / 1000;
-    let signature = signing::sign(
+    let now = now_millis();
+    let timestamp = now / 1000;
+    let mut signature = signing::sign(
         secret.expose_secret().as_bytes(),
         timestamp,
         &delivery.payload,
     );
+    // During a secret rotation both signatures go out, new first, so
+    // receivers holding either secret can verify.
+    if let Some((previous, valid_until)) = &delivery.previous_secret
+        && *valid_until > now
+    {
+        signature.push(',');
+        signature.push_str(&signing::sign(
+            previous.expose_secret().as_bytes(),
+            timestamp,
+            &delivery.payload,
+        ));
+    }
 
     let mut headers = HeaderMap::with_capacity(6);
     let mut put = |name: &'static str, value: String| {
@@ -168,7 +181,9 @@ fn decide(
         SendResult::Answered { status, .. } => ErrorKind::for_status(*status),
         SendResult::NoAnswer { kind, .. } => *kind,
     };
-    match ctx.retry.after_failure(delivery.attempt_number, &mut rng()) {
+    // A redrive starts a fresh cycle: count attempts from its start.
+    let attempts_in_cycle = delivery.attempt_number.saturating_sub(delivery.cycle_start);
+    match ctx.retry.after_failure(attempts_in_cycle, &mut rng()) {
         RetryDecision::RetryAfter(delay) => {
             let at = now_millis() + delay.as_millis() as i64;
             warn!(error_kind = %failure, latency_ms, delay_ms = delay.as_millis() as u64, "delivery failed, retrying");

@@ -333,7 +333,8 @@ fn route<'e>(
     match routing {
         Routing::Subscribed => Ok(endpoints
             .iter()
-            .filter(|e| e.active && e.patterns.iter().any(|p| p.matches(event_type)))
+            // Disabled endpoints still get deliveries: paused until enabled.
+            .filter(|e| e.patterns.iter().any(|p| p.matches(event_type)))
             .map(|e| e.id.as_str())
             .collect()),
         Routing::Targeted(targets) => {
@@ -354,3 +355,140 @@ fn route<'e>(
         }
     }
 }
+
+/// Implements `WriteBatch` for `$batch`, a newtype around an open
+/// transaction of database `$db`. The SQL is shared: `$N` placeholders work
+/// on both backends. `{ … }` holds backend-specific overrides.
+macro_rules! impl_write_batch {
+    ($batch:ty, $db:ty, { $($extra:tt)* }) => {
+        #[async_trait::async_trait]
+        impl $crate::store::batch::WriteBatch for $batch {
+            async fn load_endpoints(
+                &mut self,
+            ) -> Result<Vec<$crate::store::rows::RoutingRow>, $crate::store::StoreError> {
+                // Disabled endpoints are routed to, paused; deleted ones are not.
+                Ok(sqlx::query_as(
+                    "SELECT id, event_patterns, active FROM endpoints WHERE deleted_at IS NULL ORDER BY id",
+                )
+                .fetch_all(&mut *self.0)
+                .await?)
+            }
+
+            async fn insert_event(
+                &mut self,
+                event: &$crate::store::Event,
+            ) -> Result<bool, $crate::store::StoreError> {
+                // On PostgreSQL a concurrent insert of the same key by another
+                // transaction makes this wait for it, then do nothing if it
+                // committed.
+                let inserted = sqlx::query(
+                    "INSERT INTO events (id, event_type, payload, idempotency_key, created_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (idempotency_key) DO NOTHING",
+                )
+                .bind(event.id.as_str())
+                .bind(event.event_type.as_str())
+                .bind(event.payload.as_bytes())
+                .bind(event.idempotency_key.as_deref())
+                .bind(event.created_at)
+                .execute(&mut *self.0)
+                .await?;
+                Ok(inserted.rows_affected() == 1)
+            }
+
+            async fn existing_dispatch(
+                &mut self,
+                key: &str,
+            ) -> Result<$crate::store::DispatchOutcome, $crate::store::StoreError> {
+                let event_id: String = sqlx::query_scalar("SELECT id FROM events WHERE idempotency_key = $1")
+                    .bind(key)
+                    .fetch_one(&mut *self.0)
+                    .await?;
+                let delivery_ids: Vec<String> = sqlx::query_scalar(
+                    "SELECT id FROM deliveries WHERE event_id = $1 AND replay_of IS NULL ORDER BY id",
+                )
+                .bind(&event_id)
+                .fetch_all(&mut *self.0)
+                .await?;
+                Ok($crate::store::DispatchOutcome::Duplicate {
+                    event_id: $crate::domain::EventId::from_stored(event_id),
+                    delivery_ids: delivery_ids
+                        .into_iter()
+                        .map($crate::domain::DeliveryId::from_stored)
+                        .collect(),
+                })
+            }
+
+            async fn insert_deliveries(
+                &mut self,
+                event: &$crate::store::Event,
+                deliveries: &[($crate::domain::DeliveryId, &str)],
+            ) -> Result<(), $crate::store::StoreError> {
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at) ",
+                );
+                insert.push_values(deliveries, |mut row, (delivery_id, endpoint_id)| {
+                    row.push_bind(delivery_id.as_str())
+                        .push_bind(event.id.as_str())
+                        .push_bind(*endpoint_id)
+                        .push_bind($crate::domain::DeliveryState::Pending.as_str())
+                        .push_bind(event.created_at)
+                        .push_bind(event.created_at)
+                        .push_bind(event.created_at);
+                });
+                insert.build().execute(&mut *self.0).await?;
+                Ok(())
+            }
+
+            async fn record_attempt(
+                &mut self,
+                lease_token: &str,
+                attempt: &$crate::store::AttemptRecord,
+                transition: $crate::store::DeliveryTransition,
+                now: i64,
+            ) -> Result<$crate::store::RecordOutcome, $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status,
+                                           error_kind, error_message, response_excerpt, instance_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(attempt.delivery_id.as_str())
+                .bind(i64::from(attempt.attempt_number))
+                .bind(attempt.started_at)
+                .bind(attempt.duration_ms)
+                .bind(attempt.http_status.map(i64::from))
+                .bind(attempt.error_kind.map(|kind| kind.as_str()))
+                .bind(attempt.error_message.as_deref())
+                .bind(attempt.response_excerpt.as_deref())
+                .bind(attempt.instance_id.as_deref())
+                .execute(&mut *self.0)
+                .await?;
+                let updated = sqlx::query(
+                    "UPDATE deliveries
+                     SET state = $1, attempt_count = $2, next_attempt_at = COALESCE($3, next_attempt_at),
+                         last_error = $4, lease_owner = NULL, lease_token = NULL, leased_until = NULL,
+                         updated_at = $5
+                     WHERE id = $6 AND lease_token = $7",
+                )
+                .bind(transition.state().as_str())
+                .bind(i64::from(attempt.attempt_number))
+                .bind(transition.retry_at())
+                .bind(attempt.error_message.as_deref())
+                .bind(now)
+                .bind(attempt.delivery_id.as_str())
+                .bind(lease_token)
+                .execute(&mut *self.0)
+                .await?;
+                Ok($crate::store::RecordOutcome::from_rows_updated(updated.rows_affected()))
+            }
+
+            async fn commit(self: Box<Self>) -> Result<(), $crate::store::StoreError> {
+                Ok(self.0.commit().await?)
+            }
+
+            $($extra)*
+        }
+    };
+}
+
+pub(super) use impl_write_batch;

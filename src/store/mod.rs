@@ -5,9 +5,12 @@
 //! claims are leases that fence late results.
 
 mod batch;
+pub mod log;
 mod postgres;
 mod rows;
 mod sqlite;
+
+pub use log::EventLog;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -38,6 +41,10 @@ pub enum StoreError {
     EndpointNotFound(String),
     #[error("endpoint `{0}` is not active")]
     EndpointInactive(String),
+    #[error("endpoint `{0}` already exists")]
+    EndpointExists(String),
+    #[error("event `{0}` does not exist")]
+    EventNotFound(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database unavailable: {0}")]
@@ -62,12 +69,6 @@ impl EndpointSpec {
     /// The event patterns as the JSON array stored in `event_patterns`.
     pub fn patterns_json(&self) -> String {
         serde_json::to_string(&self.event_patterns).expect("a list of strings always serialises")
-    }
-
-    /// The ids of `endpoints` as a JSON array.
-    pub fn ids_json(endpoints: &[EndpointSpec]) -> String {
-        let ids: Vec<&str> = endpoints.iter().map(|e| e.id.as_str()).collect();
-        serde_json::to_string(&ids).expect("a list of strings always serialises")
     }
 }
 
@@ -121,8 +122,12 @@ pub struct ClaimedDelivery {
     pub url: String,
     /// `None`: sign with the engine's default secret.
     pub secret: Option<SecretString>,
+    /// The secret before the last rotation, and until when it still signs.
+    pub previous_secret: Option<(SecretString, i64)>,
     /// The 1-based number of the attempt about to be made.
     pub attempt_number: u32,
+    /// Attempts made before the current retry cycle (a redrive starts one).
+    pub cycle_start: u32,
     /// Fences the result: it is recorded only if the lease still holds.
     pub lease_token: String,
 }
@@ -205,7 +210,11 @@ pub struct DeliveryRecord {
     pub attempt_count: u32,
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
+    /// The delivery this one replays.
+    pub replay_of: Option<DeliveryId>,
     pub created_at: i64,
+    pub updated_at: i64,
+    pub event_type: EventType,
 }
 
 /// A lease request: who claims, until when.
@@ -218,16 +227,12 @@ pub struct Lease<'a> {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: EventLog + Send + Sync + 'static {
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
-
-    /// Inserts or updates the endpoints from the config file. Config
-    /// endpoints that are no longer in the file are deactivated.
-    async fn sync_config_endpoints(&self, endpoints: &[EndpointSpec]) -> Result<(), StoreError>;
 
     /// Stores the event and one pending delivery per routed endpoint in one
     /// transaction.
@@ -269,15 +274,6 @@ pub trait Store: Send + Sync + 'static {
         let _ = wake;
         std::future::pending::<()>().await;
     }
-
-    async fn get_event(&self, id: &EventId) -> Result<Option<Event>, StoreError>;
-
-    async fn deliveries_for_event(&self, id: &EventId) -> Result<Vec<DeliveryRecord>, StoreError>;
-
-    async fn attempts_for_delivery(
-        &self,
-        id: &DeliveryId,
-    ) -> Result<Vec<AttemptRecord>, StoreError>;
 }
 
 /// Opens the store named by `config.url`.

@@ -4,6 +4,7 @@
 
 use secrecy::SecretString;
 
+use super::log::EndpointRecord;
 use super::{AttemptRecord, ClaimedDelivery, DeliveryRecord, Event, StoreError};
 use crate::domain::{CanonicalPayload, DeliveryId, EndpointId, EventId, EventType};
 
@@ -15,8 +16,18 @@ fn small(value: i64, column: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| corrupt(format!("{column} out of range: {value}")))
 }
 
+/// Selects `DeliveryRow`s as `d`, joined with their event as `e` (a macro,
+/// so `concat!` can extend it).
+macro_rules! select_delivery_sql {
+    () => {
+        "SELECT d.id, d.event_id, d.endpoint_id, d.state, d.attempt_count, d.next_attempt_at, d.last_error, \
+         d.replay_of, d.created_at, d.updated_at, e.event_type FROM deliveries d JOIN events e ON e.id = d.event_id"
+    };
+}
+pub(crate) use select_delivery_sql;
+
 #[derive(sqlx::FromRow)]
-pub(super) struct DeliveryRow {
+pub(crate) struct DeliveryRow {
     id: String,
     event_id: String,
     endpoint_id: String,
@@ -24,7 +35,10 @@ pub(super) struct DeliveryRow {
     attempt_count: i64,
     next_attempt_at: i64,
     last_error: Option<String>,
+    replay_of: Option<String>,
     created_at: i64,
+    updated_at: i64,
+    event_type: String,
 }
 
 impl TryFrom<DeliveryRow> for DeliveryRecord {
@@ -39,13 +53,16 @@ impl TryFrom<DeliveryRow> for DeliveryRecord {
             attempt_count: small(row.attempt_count, "attempt_count")?,
             next_attempt_at: row.next_attempt_at,
             last_error: row.last_error,
+            replay_of: row.replay_of.map(DeliveryId::from_stored),
             created_at: row.created_at,
+            updated_at: row.updated_at,
+            event_type: EventType::from_stored(row.event_type),
         })
     }
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct AttemptRow {
+pub(crate) struct AttemptRow {
     delivery_id: String,
     attempt_number: i64,
     started_at: i64,
@@ -85,7 +102,7 @@ impl TryFrom<AttemptRow> for AttemptRecord {
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct EventRow {
+pub(crate) struct EventRow {
     id: String,
     event_type: String,
     payload: Vec<u8>,
@@ -107,7 +124,7 @@ impl From<EventRow> for Event {
 
 /// A claimed delivery joined with its event and endpoint.
 #[derive(sqlx::FromRow)]
-pub(super) struct ClaimedRow {
+pub(crate) struct ClaimedRow {
     id: String,
     event_id: String,
     endpoint_id: String,
@@ -116,6 +133,9 @@ pub(super) struct ClaimedRow {
     payload: Vec<u8>,
     url: String,
     secret: Option<String>,
+    previous_secret: Option<String>,
+    previous_secret_expires_at: Option<i64>,
+    cycle_start: i64,
 }
 
 impl ClaimedRow {
@@ -128,15 +148,77 @@ impl ClaimedRow {
             endpoint_id: EndpointId::from_stored(self.endpoint_id),
             url: self.url,
             secret: self.secret.map(SecretString::from),
+            previous_secret: match (self.previous_secret, self.previous_secret_expires_at) {
+                (Some(secret), Some(until)) => Some((SecretString::from(secret), until)),
+                _ => None,
+            },
             attempt_number: small(self.attempt_count, "attempt_count")? + 1,
+            cycle_start: small(self.cycle_start, "cycle_start")?,
             lease_token: lease_token.to_owned(),
+        })
+    }
+}
+
+/// Selects `EndpointRow`s (a macro, so `concat!` can extend it).
+macro_rules! select_endpoint_sql {
+    () => {
+        "SELECT id, url, event_patterns, active, disabled_reason, disabled_at, origin, secret, \
+         previous_secret_expires_at, consecutive_failures, created_at, updated_at FROM endpoints"
+    };
+}
+pub(crate) use select_endpoint_sql;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EndpointRow {
+    id: String,
+    url: String,
+    event_patterns: String,
+    active: bool,
+    disabled_reason: Option<String>,
+    disabled_at: Option<i64>,
+    origin: String,
+    secret: Option<String>,
+    previous_secret_expires_at: Option<i64>,
+    consecutive_failures: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<EndpointRow> for EndpointRecord {
+    type Error = StoreError;
+
+    fn try_from(row: EndpointRow) -> Result<Self, StoreError> {
+        let event_patterns = serde_json::from_str(&row.event_patterns).map_err(|e| {
+            corrupt(format!(
+                "endpoint `{}` has unreadable event patterns: {e}",
+                row.id
+            ))
+        })?;
+        // Only a hint leaves the store: the last 4 characters.
+        let secret_hint = row.secret.map(|secret| {
+            let chars: Vec<char> = secret.chars().collect();
+            chars[chars.len().saturating_sub(4)..].iter().collect()
+        });
+        Ok(EndpointRecord {
+            id: EndpointId::from_stored(row.id),
+            url: row.url,
+            event_patterns,
+            active: row.active,
+            disabled_reason: row.disabled_reason,
+            disabled_at: row.disabled_at,
+            origin: row.origin,
+            secret_hint,
+            previous_secret_expires_at: row.previous_secret_expires_at,
+            consecutive_failures: small(row.consecutive_failures, "consecutive_failures")?,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         })
     }
 }
 
 /// An endpoint as routing sees it.
 #[derive(sqlx::FromRow)]
-pub(super) struct RoutingRow {
+pub(crate) struct RoutingRow {
     pub id: String,
     pub event_patterns: String,
     pub active: bool,

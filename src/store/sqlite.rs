@@ -8,20 +8,19 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use secrecy::ExposeSecret;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
-use super::batch::{BatchBackend, BatchWriter, WriteBatch};
-use super::rows::{AttemptRow, ClaimedRow, DeliveryRow, EventRow, RoutingRow};
+use super::batch::{BatchBackend, BatchWriter, WriteBatch, impl_write_batch};
+use super::log::impl_event_log;
+use super::rows::ClaimedRow;
 use super::{
-    AttemptRecord, ClaimOutcome, DeliveryRecord, DeliveryTransition, DispatchOutcome, EndpointSpec,
-    Event, Lease, RecordOutcome, Routing, Store, StoreError, now_millis,
+    AttemptRecord, ClaimOutcome, DeliveryTransition, DispatchOutcome, Event, Lease, RecordOutcome,
+    Routing, Store, StoreError, now_millis,
 };
 use crate::config::{self, DatabaseConfig};
-use crate::domain::{DeliveryId, DeliveryState, EventId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -72,6 +71,18 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    fn read_pool(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    fn write_pool(&self) -> &SqlitePool {
+        &self.writer
+    }
+}
+
+impl_event_log!(SqliteStore, sqlx::Sqlite);
+
 /// Opens group-commit transactions on the writer connection.
 struct SqliteBatches(SqlitePool);
 
@@ -84,120 +95,7 @@ impl BatchBackend for SqliteBatches {
 
 struct SqliteBatch(SqliteTx);
 
-#[async_trait]
-impl WriteBatch for SqliteBatch {
-    async fn load_endpoints(&mut self) -> Result<Vec<RoutingRow>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT id, event_patterns, active FROM endpoints ORDER BY id")
-                .fetch_all(&mut *self.0)
-                .await?,
-        )
-    }
-
-    async fn insert_event(&mut self, event: &Event) -> Result<bool, StoreError> {
-        let inserted = sqlx::query(
-            "INSERT INTO events (id, event_type, payload, idempotency_key, created_at)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(event.id.as_str())
-        .bind(event.event_type.as_str())
-        .bind(event.payload.as_bytes())
-        .bind(event.idempotency_key.as_deref())
-        .bind(event.created_at)
-        .execute(&mut *self.0)
-        .await?;
-        Ok(inserted.rows_affected() == 1)
-    }
-
-    async fn existing_dispatch(&mut self, key: &str) -> Result<DispatchOutcome, StoreError> {
-        let event_id: String =
-            sqlx::query_scalar("SELECT id FROM events WHERE idempotency_key = ?")
-                .bind(key)
-                .fetch_one(&mut *self.0)
-                .await?;
-        let delivery_ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM deliveries WHERE event_id = ? AND replay_of IS NULL ORDER BY id",
-        )
-        .bind(&event_id)
-        .fetch_all(&mut *self.0)
-        .await?;
-        Ok(DispatchOutcome::Duplicate {
-            event_id: EventId::from_stored(event_id),
-            delivery_ids: delivery_ids
-                .into_iter()
-                .map(DeliveryId::from_stored)
-                .collect(),
-        })
-    }
-
-    async fn insert_deliveries(
-        &mut self,
-        event: &Event,
-        deliveries: &[(DeliveryId, &str)],
-    ) -> Result<(), StoreError> {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at) ",
-        );
-        insert.push_values(deliveries, |mut row, (delivery_id, endpoint_id)| {
-            row.push_bind(delivery_id.as_str())
-                .push_bind(event.id.as_str())
-                .push_bind(*endpoint_id)
-                .push_bind(DeliveryState::Pending.as_str())
-                .push_bind(event.created_at)
-                .push_bind(event.created_at)
-                .push_bind(event.created_at);
-        });
-        insert.build().execute(&mut *self.0).await?;
-        Ok(())
-    }
-
-    async fn record_attempt(
-        &mut self,
-        lease_token: &str,
-        attempt: &AttemptRecord,
-        transition: DeliveryTransition,
-        now: i64,
-    ) -> Result<RecordOutcome, StoreError> {
-        sqlx::query(
-            "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status,
-                                   error_kind, error_message, response_excerpt, instance_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(attempt.delivery_id.as_str())
-        .bind(i64::from(attempt.attempt_number))
-        .bind(attempt.started_at)
-        .bind(attempt.duration_ms)
-        .bind(attempt.http_status.map(i64::from))
-        .bind(attempt.error_kind.map(|kind| kind.as_str()))
-        .bind(attempt.error_message.as_deref())
-        .bind(attempt.response_excerpt.as_deref())
-        .bind(attempt.instance_id.as_deref())
-        .execute(&mut *self.0)
-        .await?;
-        let updated = sqlx::query(
-            "UPDATE deliveries
-             SET state = ?1, attempt_count = ?2, next_attempt_at = COALESCE(?3, next_attempt_at),
-                 last_error = ?4, lease_owner = NULL, lease_token = NULL, leased_until = NULL,
-                 updated_at = ?5
-             WHERE id = ?6 AND lease_token = ?7",
-        )
-        .bind(transition.state().as_str())
-        .bind(i64::from(attempt.attempt_number))
-        .bind(transition.retry_at())
-        .bind(attempt.error_message.as_deref())
-        .bind(now)
-        .bind(attempt.delivery_id.as_str())
-        .bind(lease_token)
-        .execute(&mut *self.0)
-        .await?;
-        Ok(RecordOutcome::from_rows_updated(updated.rows_affected()))
-    }
-
-    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        Ok(self.0.commit().await?)
-    }
-}
+impl_write_batch!(SqliteBatch, sqlx::Sqlite, {});
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -208,45 +106,6 @@ impl Store for SqliteStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
-        Ok(())
-    }
-
-    async fn sync_config_endpoints(&self, endpoints: &[EndpointSpec]) -> Result<(), StoreError> {
-        let now = now_millis();
-        let mut tx = self.writer.begin().await?;
-        for endpoint in endpoints {
-            sqlx::query(
-                "INSERT INTO endpoints (id, url, event_patterns, secret, active, origin, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'config', ?6, ?6)
-                 ON CONFLICT (id) DO UPDATE SET
-                     url = excluded.url,
-                     event_patterns = excluded.event_patterns,
-                     secret = excluded.secret,
-                     active = excluded.active,
-                     disabled_reason = NULL,
-                     disabled_at = NULL,
-                     origin = 'config',
-                     updated_at = excluded.updated_at",
-            )
-            .bind(endpoint.id.as_str())
-            .bind(&endpoint.url)
-            .bind(endpoint.patterns_json())
-            .bind(endpoint.secret.as_ref().map(|s| s.expose_secret().to_owned()))
-            .bind(endpoint.active)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query(
-            "UPDATE endpoints
-             SET active = 0, disabled_reason = 'removed from the config file', disabled_at = ?1, updated_at = ?1
-             WHERE origin = 'config' AND active = 1 AND id NOT IN (SELECT value FROM json_each(?2))",
-        )
-        .bind(now)
-        .bind(EndpointSpec::ids_json(endpoints))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -264,9 +123,10 @@ impl Store for SqliteStore {
             "UPDATE deliveries
              SET state = 'in_flight', lease_owner = ?1, lease_token = ?2, leased_until = ?3, updated_at = ?4
              WHERE id IN (
-                 SELECT id FROM deliveries
-                 WHERE state = 'pending' AND next_attempt_at <= ?4
-                 ORDER BY next_attempt_at
+                 -- Deliveries of disabled endpoints are paused: not claimed.
+                 SELECT d.id FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
+                 WHERE d.state = 'pending' AND d.next_attempt_at <= ?4 AND ep.active
+                 ORDER BY d.next_attempt_at
                  LIMIT ?5
              )",
         )
@@ -282,8 +142,8 @@ impl Store for SqliteStore {
             return Ok(ClaimOutcome::NothingDue);
         }
         let rows: Vec<ClaimedRow> = sqlx::query_as(
-            "SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count,
-                    e.event_type, e.payload, ep.url, ep.secret
+            "SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start,
+                    e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at
              FROM deliveries d
              JOIN events e ON e.id = d.event_id
              JOIN endpoints ep ON ep.id = d.endpoint_id
@@ -352,48 +212,13 @@ impl Store for SqliteStore {
     async fn next_wakeup_at(&self) -> Result<Option<i64>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT MIN(at) FROM (
-                 SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE state = 'pending'
+                 SELECT MIN(d.next_attempt_at) AS at FROM deliveries d
+                 JOIN endpoints ep ON ep.id = d.endpoint_id WHERE d.state = 'pending' AND ep.active
                  UNION ALL
                  SELECT MIN(leased_until) AS at FROM deliveries WHERE state = 'in_flight'
              )",
         )
         .fetch_one(&self.reader)
         .await?)
-    }
-
-    async fn get_event(&self, id: &EventId) -> Result<Option<Event>, StoreError> {
-        let row: Option<EventRow> = sqlx::query_as(
-            "SELECT id, event_type, payload, idempotency_key, created_at FROM events WHERE id = ?",
-        )
-        .bind(id.as_str())
-        .fetch_optional(&self.reader)
-        .await?;
-        Ok(row.map(Event::from))
-    }
-
-    async fn deliveries_for_event(&self, id: &EventId) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let rows: Vec<DeliveryRow> = sqlx::query_as(
-            "SELECT id, event_id, endpoint_id, state, attempt_count, next_attempt_at, last_error, created_at
-             FROM deliveries WHERE event_id = ? ORDER BY id",
-        )
-        .bind(id.as_str())
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter().map(DeliveryRecord::try_from).collect()
-    }
-
-    async fn attempts_for_delivery(
-        &self,
-        id: &DeliveryId,
-    ) -> Result<Vec<AttemptRecord>, StoreError> {
-        let rows: Vec<AttemptRow> = sqlx::query_as(
-            "SELECT delivery_id, attempt_number, started_at, duration_ms, http_status, error_kind,
-                    error_message, response_excerpt, instance_id
-             FROM attempts WHERE delivery_id = ? ORDER BY id",
-        )
-        .bind(id.as_str())
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter().map(AttemptRecord::try_from).collect()
     }
 }

@@ -6,5 +6,6 @@ mod common;
 mod api;
 mod cluster;
 mod delivery;
+mod log;
 mod process;
 mod stream;

@@ -1,0 +1,223 @@
+//! Endpoint management over gRPC: validation and conversion around the
+//! store's endpoint operations.
+
+use std::time::Duration;
+
+use rand::RngCore;
+use secrecy::SecretString;
+
+use super::convert::endpoint_to_proto;
+use super::page::page_request;
+use super::proto;
+use crate::domain::{EndpointId, EventPattern, TargetUrl};
+use crate::error::ApiError;
+use crate::store::log::EndpointChanges;
+use crate::store::{EndpointSpec, Store};
+
+/// Shortest secret a caller may set; generated secrets are 32 random bytes.
+pub const MIN_SECRET_LEN: usize = 24;
+
+/// How long a rotated-out secret stays valid when the request names no
+/// grace period, and the longest it may.
+pub const DEFAULT_ROTATION_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
+pub const MAX_ROTATION_GRACE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Most event types an endpoint may subscribe to.
+const MAX_EVENT_TYPES: usize = 100;
+
+fn endpoint_id(field: &str, raw: &str) -> Result<EndpointId, ApiError> {
+    if raw.is_empty() {
+        return Err(ApiError::invalid_field(field, "is required"));
+    }
+    EndpointId::parse(raw).map_err(|reason| ApiError::invalid_field(field, reason))
+}
+
+fn url(field: &str, raw: &str) -> Result<String, ApiError> {
+    TargetUrl::parse(raw)
+        .map(|url| url.as_str().to_owned())
+        .map_err(|reason| ApiError::invalid_field(field, reason))
+}
+
+fn event_types(field: &str, raw: &[String]) -> Result<Vec<String>, ApiError> {
+    if raw.is_empty() {
+        return Err(ApiError::invalid_field(
+            field,
+            "list at least one event type or pattern",
+        ));
+    }
+    if raw.len() > MAX_EVENT_TYPES {
+        return Err(ApiError::invalid_field(
+            field,
+            format!("at most {MAX_EVENT_TYPES} entries"),
+        ));
+    }
+    for (index, pattern) in raw.iter().enumerate() {
+        EventPattern::parse(pattern)
+            .map_err(|reason| ApiError::invalid_field(&format!("{field}[{index}]"), reason))?;
+    }
+    Ok(raw.to_vec())
+}
+
+/// A new random secret: 32 bytes, hex-encoded.
+pub fn generate_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("whk_{}", hex::encode(bytes))
+}
+
+pub async fn create(
+    store: &dyn Store,
+    request: proto::CreateEndpointRequest,
+    now: i64,
+) -> Result<proto::Endpoint, ApiError> {
+    let id = if request.id.is_empty() {
+        EndpointId::parse(&format!(
+            "ep_{}",
+            &uuid::Uuid::now_v7().simple().to_string()[16..]
+        ))
+        .expect("generated ids are valid")
+    } else {
+        endpoint_id("id", &request.id)?
+    };
+    let secret = match request.secret.as_str() {
+        "" => None,
+        short if short.chars().count() < MIN_SECRET_LEN => {
+            return Err(ApiError::invalid_field(
+                "secret",
+                format!(
+                    "must be at least {MIN_SECRET_LEN} characters; leave it empty to use the default signing secret"
+                ),
+            ));
+        }
+        secret => Some(SecretString::from(secret.to_owned())),
+    };
+    let spec = EndpointSpec {
+        id,
+        url: url("url", &request.url)?,
+        event_patterns: event_types("event_types", &request.event_types)?,
+        secret,
+        active: !request.disabled,
+    };
+    let record = store.create_endpoint(&spec, now).await?;
+    Ok(endpoint_to_proto(&record))
+}
+
+pub async fn get(
+    store: &dyn Store,
+    request: proto::GetEndpointRequest,
+) -> Result<proto::Endpoint, ApiError> {
+    let id = endpoint_id("id", &request.id)?;
+    let record = store
+        .get_endpoint(&id)
+        .await?
+        .ok_or(crate::store::StoreError::EndpointNotFound(id.to_string()))?;
+    Ok(endpoint_to_proto(&record))
+}
+
+pub async fn list(
+    store: &dyn Store,
+    request: proto::ListEndpointsRequest,
+) -> Result<proto::ListEndpointsResponse, ApiError> {
+    let page = page_request(request.page_size, &request.page_token)?;
+    let endpoints = store.list_endpoints(page.after(), page.fetch()).await?;
+    let (endpoints, next_page_token) = page.split(endpoints, |e| e.id.to_string());
+    Ok(proto::ListEndpointsResponse {
+        endpoints: endpoints.iter().map(endpoint_to_proto).collect(),
+        next_page_token,
+    })
+}
+
+pub async fn update(
+    store: &dyn Store,
+    request: proto::UpdateEndpointRequest,
+    now: i64,
+) -> Result<proto::Endpoint, ApiError> {
+    let endpoint = request
+        .endpoint
+        .ok_or_else(|| ApiError::invalid_field("endpoint", "is required"))?;
+    let id = endpoint_id("endpoint.id", &endpoint.id)?;
+    let paths = request
+        .update_mask
+        .map(|mask| mask.paths)
+        .unwrap_or_default();
+    if paths.is_empty() {
+        return Err(ApiError::invalid_field(
+            "update_mask",
+            "name the fields to change: \"url\", \"event_types\"",
+        ));
+    }
+    let mut changes = EndpointChanges::default();
+    for path in &paths {
+        match path.as_str() {
+            "url" => changes.url = Some(url("endpoint.url", &endpoint.url)?),
+            "event_types" => {
+                changes.event_patterns =
+                    Some(event_types("endpoint.event_types", &endpoint.event_types)?)
+            }
+            other => {
+                return Err(ApiError::invalid_field(
+                    "update_mask",
+                    format!("`{other}` cannot be updated; use \"url\" or \"event_types\""),
+                ));
+            }
+        }
+    }
+    let record = store.update_endpoint(&id, &changes, now).await?;
+    Ok(endpoint_to_proto(&record))
+}
+
+pub async fn delete(
+    store: &dyn Store,
+    request: proto::DeleteEndpointRequest,
+    now: i64,
+) -> Result<u64, ApiError> {
+    let id = endpoint_id("id", &request.id)?;
+    Ok(store.delete_endpoint(&id, now).await?)
+}
+
+pub async fn set_active(
+    store: &dyn Store,
+    id: &str,
+    active: bool,
+    reason: &str,
+    now: i64,
+) -> Result<proto::Endpoint, ApiError> {
+    let id = endpoint_id("id", id)?;
+    let reason = (!reason.is_empty()).then_some(reason);
+    let record = store.set_endpoint_active(&id, active, reason, now).await?;
+    Ok(endpoint_to_proto(&record))
+}
+
+pub async fn rotate_secret(
+    store: &dyn Store,
+    request: proto::RotateEndpointSecretRequest,
+    default_secret: &SecretString,
+    now: i64,
+) -> Result<proto::RotateEndpointSecretResponse, ApiError> {
+    let id = endpoint_id("id", &request.id)?;
+    let grace = match request.grace_period_seconds {
+        0 => DEFAULT_ROTATION_GRACE,
+        seconds => Duration::from_secs(u64::from(seconds)),
+    };
+    if grace > MAX_ROTATION_GRACE {
+        return Err(ApiError::invalid_field(
+            "grace_period_seconds",
+            format!("must be at most {} (30 days)", MAX_ROTATION_GRACE.as_secs()),
+        ));
+    }
+    let new_secret = generate_secret();
+    let grace_until = now + grace.as_millis() as i64;
+    let record = store
+        .rotate_endpoint_secret(
+            &id,
+            &SecretString::from(new_secret.clone()),
+            default_secret,
+            grace_until,
+            now,
+        )
+        .await?;
+    Ok(proto::RotateEndpointSecretResponse {
+        endpoint: Some(endpoint_to_proto(&record)),
+        new_secret,
+    })
+}

@@ -1,0 +1,288 @@
+//! The event log over gRPC: GetEvent, ListEvents, ListDeliveries,
+//! ListDeadLetters, RedriveDeadLetters and Replay.
+
+use super::convert::{
+    attempt_to_proto, delivery_to_proto, event_to_proto, millis, state_from_proto,
+};
+use super::page::{Page, page_request};
+use super::proto;
+use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId, EventPattern};
+use crate::error::{ApiError, ErrorCode};
+use crate::store::log::{DeliveryQuery, EventQuery, RedriveSelection, ReplayTargets};
+use crate::store::{RoutedDelivery, Store};
+
+/// Most ids one request may name.
+const MAX_IDS: usize = 1000;
+
+fn patterns(field: &str, raw: &[String]) -> Result<Vec<EventPattern>, ApiError> {
+    raw.iter()
+        .enumerate()
+        .map(|(index, pattern)| {
+            EventPattern::parse(pattern)
+                .map_err(|reason| ApiError::invalid_field(&format!("{field}[{index}]"), reason))
+        })
+        .collect()
+}
+
+fn optional_endpoint(field: &str, raw: &str) -> Result<Option<EndpointId>, ApiError> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    EndpointId::parse(raw)
+        .map(Some)
+        .map_err(|reason| ApiError::invalid_field(field, reason))
+}
+
+/// The store query of a `DeliveryFilter`.
+pub fn delivery_query(filter: Option<&proto::DeliveryFilter>) -> Result<DeliveryQuery, ApiError> {
+    let Some(filter) = filter else {
+        return Ok(DeliveryQuery::default());
+    };
+    let states = filter
+        .states
+        .iter()
+        .enumerate()
+        .map(|(index, raw)| {
+            state_from_proto(*raw).ok_or_else(|| {
+                ApiError::invalid_field(
+                    &format!("filter.states[{index}]"),
+                    format!("{raw} is not a delivery state"),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let query = DeliveryQuery {
+        start: filter.start_time.as_ref().map(millis),
+        end: filter.end_time.as_ref().map(millis),
+        event_types: patterns("filter.event_types", &filter.event_types)?,
+        endpoint_id: optional_endpoint("filter.endpoint_id", &filter.endpoint_id)?,
+        states,
+    };
+    if let (Some(start), Some(end)) = (query.start, query.end)
+        && start >= end
+    {
+        return Err(ApiError::invalid_field(
+            "filter.end_time",
+            "must be after filter.start_time",
+        ));
+    }
+    Ok(query)
+}
+
+pub async fn get_event(
+    store: &dyn Store,
+    request: proto::GetEventRequest,
+) -> Result<proto::GetEventResponse, ApiError> {
+    if request.event_id.is_empty() {
+        return Err(ApiError::invalid_field("event_id", "is required"));
+    }
+    let id = EventId::from_stored(request.event_id);
+    let event = store.get_event(&id).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::NotFound, format!("event `{id}` does not exist"))
+    })?;
+    let mut deliveries = Vec::new();
+    for record in store.deliveries_for_event(&id).await? {
+        let attempts = store.attempts_for_delivery(&record.id).await?;
+        let mut delivery = delivery_to_proto(&record);
+        delivery.attempts = attempts.iter().map(attempt_to_proto).collect();
+        deliveries.push(delivery);
+    }
+    Ok(proto::GetEventResponse {
+        event: Some(event_to_proto(&event)),
+        deliveries,
+    })
+}
+
+pub async fn list_events(
+    store: &dyn Store,
+    request: proto::ListEventsRequest,
+) -> Result<proto::ListEventsResponse, ApiError> {
+    let page = page_request(request.page_size, &request.page_token)?;
+    let query = EventQuery {
+        start: request.start_time.as_ref().map(millis),
+        end: request.end_time.as_ref().map(millis),
+        event_types: patterns("event_types", &request.event_types)?,
+        endpoint_id: optional_endpoint("endpoint_id", &request.endpoint_id)?,
+    };
+    let events = store
+        .list_events(&query, page.after(), page.fetch())
+        .await?;
+    let (events, next_page_token) = page.split(events, |event| event.id.to_string());
+    Ok(proto::ListEventsResponse {
+        events: events.iter().map(event_to_proto).collect(),
+        next_page_token,
+    })
+}
+
+async fn list_deliveries_page(
+    store: &dyn Store,
+    query: DeliveryQuery,
+    page: Page,
+) -> Result<proto::ListDeliveriesResponse, ApiError> {
+    let deliveries = store
+        .list_deliveries(&query, page.after(), page.fetch())
+        .await?;
+    let (deliveries, next_page_token) = page.split(deliveries, |delivery| delivery.id.to_string());
+    Ok(proto::ListDeliveriesResponse {
+        deliveries: deliveries.iter().map(delivery_to_proto).collect(),
+        next_page_token,
+    })
+}
+
+pub async fn list_deliveries(
+    store: &dyn Store,
+    request: proto::ListDeliveriesRequest,
+) -> Result<proto::ListDeliveriesResponse, ApiError> {
+    let page = page_request(request.page_size, &request.page_token)?;
+    list_deliveries_page(store, delivery_query(request.filter.as_ref())?, page).await
+}
+
+pub async fn list_dead_letters(
+    store: &dyn Store,
+    request: proto::ListDeadLettersRequest,
+) -> Result<proto::ListDeliveriesResponse, ApiError> {
+    let page = page_request(request.page_size, &request.page_token)?;
+    let mut query = delivery_query(request.filter.as_ref())?;
+    query.states = vec![DeliveryState::Dead];
+    list_deliveries_page(store, query, page).await
+}
+
+pub async fn redrive(
+    store: &dyn Store,
+    request: proto::RedriveDeadLettersRequest,
+    now: i64,
+) -> Result<u64, ApiError> {
+    if request.delivery_ids.len() > MAX_IDS {
+        return Err(ApiError::invalid_field(
+            "delivery_ids",
+            format!(
+                "at most {MAX_IDS} ids per request (got {})",
+                request.delivery_ids.len()
+            ),
+        ));
+    }
+    let selection = if request.delivery_ids.is_empty() {
+        if request.filter.is_none() {
+            return Err(ApiError::invalid_field(
+                "filter",
+                "name delivery_ids or give a filter (an empty filter redrives every dead letter)",
+            ));
+        }
+        let mut query = delivery_query(request.filter.as_ref())?;
+        query.states = vec![DeliveryState::Dead];
+        RedriveSelection::Matching(query)
+    } else {
+        RedriveSelection::Ids(
+            request
+                .delivery_ids
+                .into_iter()
+                .map(DeliveryId::from_stored)
+                .collect(),
+        )
+    };
+    Ok(store.redrive(&selection, request.dry_run, now).await?)
+}
+
+/// What a replay created.
+pub struct ReplayOutcome {
+    pub count: u64,
+    pub deliveries: Vec<RoutedDelivery>,
+    pub event_id: Option<EventId>,
+}
+
+pub async fn replay(
+    store: &dyn Store,
+    request: proto::ReplayRequest,
+    now: i64,
+) -> Result<ReplayOutcome, ApiError> {
+    if !request.max_per_second.is_finite() || request.max_per_second < 0.0 {
+        return Err(ApiError::invalid_field(
+            "max_per_second",
+            "must be zero (no cap) or a positive rate",
+        ));
+    }
+    let spacing_ms = if request.max_per_second > 0.0 {
+        (1000.0 / request.max_per_second).ceil() as i64
+    } else {
+        0
+    };
+    match (request.event_id.is_empty(), request.filter.as_ref()) {
+        (false, Some(_)) => Err(ApiError::invalid_field(
+            "filter",
+            "set either event_id (one event) or filter (bulk), not both",
+        )),
+        (true, None) => Err(ApiError::invalid_field(
+            "event_id",
+            "set event_id to replay one event, or filter to replay many",
+        )),
+        (true, Some(filter)) => {
+            let query = delivery_query(Some(filter))?;
+            let bulk = store
+                .replay_matching(&query, request.dry_run, spacing_ms, now)
+                .await?;
+            Ok(ReplayOutcome {
+                count: bulk.count,
+                deliveries: bulk.deliveries,
+                event_id: None,
+            })
+        }
+        (false, None) => {
+            if request.endpoint_ids.len() > MAX_IDS {
+                return Err(ApiError::invalid_field(
+                    "endpoint_ids",
+                    format!("at most {MAX_IDS} ids"),
+                ));
+            }
+            let event_id = EventId::from_stored(request.event_id);
+            let targets = if request.endpoint_ids.is_empty() {
+                ReplayTargets::Original
+            } else {
+                ReplayTargets::Endpoints(
+                    request
+                        .endpoint_ids
+                        .iter()
+                        .enumerate()
+                        .map(|(index, id)| {
+                            EndpointId::parse(id).map_err(|reason| {
+                                ApiError::invalid_field(&format!("endpoint_ids[{index}]"), reason)
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
+                )
+            };
+            if request.dry_run {
+                let count = match &targets {
+                    ReplayTargets::Endpoints(ids) => ids.len() as u64,
+                    ReplayTargets::Original => {
+                        if store.get_event(&event_id).await?.is_none() {
+                            return Err(ApiError::new(
+                                ErrorCode::NotFound,
+                                format!("event `{event_id}` does not exist"),
+                            ));
+                        }
+                        let mut endpoints: Vec<String> = store
+                            .deliveries_for_event(&event_id)
+                            .await?
+                            .into_iter()
+                            .filter(|d| d.replay_of.is_none())
+                            .map(|d| d.endpoint_id.to_string())
+                            .collect();
+                        endpoints.dedup();
+                        endpoints.len() as u64
+                    }
+                };
+                return Ok(ReplayOutcome {
+                    count,
+                    deliveries: Vec::new(),
+                    event_id: Some(event_id),
+                });
+            }
+            let deliveries = store.replay_event(&event_id, &targets, now).await?;
+            Ok(ReplayOutcome {
+                count: deliveries.len() as u64,
+                deliveries,
+                event_id: Some(event_id),
+            })
+        }
+    }
+}
