@@ -6,7 +6,8 @@
 # - PostgreSQL: uses WEBHOOKD_TEST_POSTGRES_URL if set; otherwise installs
 #   Debian's server package if missing and starts a throwaway cluster.
 # - grpcurl: `go install` if missing.
-# - SDK dependencies: from PyPI, the Go module proxy, npm and Maven Central.
+# - SDK dependencies: from PyPI, the Go module proxy, npm and Maven Central;
+#   prometheus_client (PyPI) for the Prometheus format test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +53,13 @@ trap cleanup EXIT
 
 if [ -z "${WEBHOOKD_TEST_POSTGRES_URL:-}" ]; then
   start_throwaway_postgres
+fi
+
+# Python with the reference Prometheus parser, for the /metrics test.
+if [ -z "${WEBHOOKD_TEST_PYTHON:-}" ]; then
+  [ -x target/test-python/bin/python ] || python3 -m venv target/test-python
+  target/test-python/bin/pip install --quiet --disable-pip-version-check prometheus_client==0.26.0
+  export WEBHOOKD_TEST_PYTHON=$PWD/target/test-python/bin/python
 fi
 
 echo "==> cargo test"

@@ -25,6 +25,7 @@ use crate::config::{Config, DeadLetterConfig};
 use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
 use crate::domain::EndpointId;
 use crate::http::{self, HttpState};
+use crate::metrics::Counters;
 use crate::store::log::Purged;
 use crate::store::{self, EndpointSpec, Store};
 use crate::updates::UpdateBus;
@@ -144,6 +145,7 @@ impl App {
 
         let wake = Arc::new(Notify::new());
         let updates = Arc::new(UpdateBus::new());
+        let counters = Arc::new(Counters::new());
         let ready = Arc::new(AtomicBool::new(false));
         let stop_scheduler = CancellationToken::new();
         let stop_servers = CancellationToken::new();
@@ -159,6 +161,7 @@ impl App {
             default_secret: engine.signing_secret.expose_secret().into(),
             wake: Arc::clone(&wake),
             updates: Arc::clone(&updates),
+            counters: Arc::clone(&counters),
             instance_id: instance_id.clone(),
         });
         let scheduler = Scheduler::new(
@@ -196,6 +199,7 @@ impl App {
             Arc::clone(&updates),
             engine.max_payload_bytes,
             engine.signing_secret.clone(),
+            Arc::clone(&counters),
         ))
         .max_decoding_message_size(message_limit);
 
@@ -215,6 +219,8 @@ impl App {
 
         let router = http::router(HttpState {
             ready: Arc::clone(&ready),
+            store: Arc::clone(&store),
+            counters: Arc::clone(&counters),
         });
         let http_shutdown = stop_servers.clone().cancelled_owned();
         let mut http_task = spawn_named("http server", async move {

@@ -11,7 +11,8 @@
 //! - [`store`]: the durable store (`Store` trait, SQLite backend).
 //! - [`delivery`]: scheduler, workers, retry policy, outbound HTTP client.
 //! - [`api`]: the gRPC service and the generated protobuf types and client.
-//! - [`http`]: health probes on the HTTP listener.
+//! - [`http`]: health probes, the JSON API, Prometheus and the dashboard.
+//! - [`metrics`]: delivery metrics from the attempts table; Prometheus counters.
 //! - [`updates`]: the live feed of state changes behind StreamDeliveries.
 //! - [`app`]: wires the parts together; tests start it on port 0.
 
@@ -24,6 +25,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod signing;
 pub mod store;
 pub mod telemetry;

@@ -169,6 +169,53 @@ pub fn endpoint_to_proto(endpoint: &crate::store::log::EndpointRecord) -> proto:
     }
 }
 
+fn latency_to_proto(latency: &crate::metrics::LatencySummary) -> proto::LatencySummary {
+    proto::LatencySummary {
+        p50_ms: latency.p50_ms,
+        p95_ms: latency.p95_ms,
+        p99_ms: latency.p99_ms,
+        max_ms: latency.max_ms,
+    }
+}
+
+pub fn report_to_proto(report: &crate::metrics::Report) -> proto::GetMetricsResponse {
+    proto::GetMetricsResponse {
+        attempted: report.attempted,
+        succeeded: report.succeeded,
+        failed: report.failed,
+        dead_lettered: report.dead_lettered,
+        success_rate: report.success_rate,
+        latency_p50_ms: report.latency.p50_ms,
+        latency_p95_ms: report.latency.p95_ms,
+        latency_p99_ms: report.latency.p99_ms,
+        failures_by_error_kind: report.failures_by_error_kind.clone().into_iter().collect(),
+        latency_max_ms: report.latency.max_ms,
+        failures_by_status_class: report
+            .failures_by_status_class
+            .clone()
+            .into_iter()
+            .collect(),
+        endpoints: report
+            .endpoints
+            .iter()
+            .map(|status| proto::EndpointStatus {
+                endpoint_id: status.endpoint.id.to_string(),
+                active: status.endpoint.active,
+                disabled_reason: status.endpoint.disabled_reason.clone().unwrap_or_default(),
+                circuit_state: status.circuit_state.clone(),
+                consecutive_failures: status.endpoint.consecutive_failures,
+                attempted: status.attempted,
+                succeeded: status.succeeded,
+                success_rate: status.success_rate,
+                latency: Some(latency_to_proto(&status.latency)),
+                pending: status.pending,
+                oldest_pending_age_seconds: status.oldest_pending_age_seconds,
+            })
+            .collect(),
+        window_seconds: u32::try_from(report.window.as_secs()).unwrap_or(u32::MAX),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use tokio::sync::Notify;
 use tonic::{Request, Response, Status};
 use tracing::info;
 
+use super::convert::report_to_proto;
 use super::proto::dispatch_request::Body;
 use super::proto::webhook_service_server::WebhookService;
 use super::proto::{
@@ -19,6 +20,7 @@ use crate::domain::{
     CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
 };
 use crate::error::ApiError;
+use crate::metrics::{self, Counters};
 use crate::store::{DispatchOutcome, Event, Routing, Store, now_millis};
 use crate::updates::{Update, UpdateBus, UpdateKind};
 use secrecy::SecretString;
@@ -34,6 +36,7 @@ pub struct WebhookApi {
     /// Signs for endpoints without their own secret; kept valid while such
     /// an endpoint rotates to a secret of its own.
     default_secret: SecretString,
+    counters: Arc<Counters>,
 }
 
 impl WebhookApi {
@@ -43,6 +46,7 @@ impl WebhookApi {
         updates: Arc<UpdateBus>,
         max_payload_bytes: usize,
         default_secret: SecretString,
+        counters: Arc<Counters>,
     ) -> Self {
         WebhookApi {
             store,
@@ -50,6 +54,7 @@ impl WebhookApi {
             updates,
             max_payload_bytes,
             default_secret,
+            counters,
         }
     }
 
@@ -157,6 +162,7 @@ impl WebhookService for WebhookApi {
                 if !deliveries.is_empty() {
                     self.wake.notify_one();
                 }
+                self.counters.observe_dispatch();
                 for delivery in &deliveries {
                     let mut update = Update::new(UpdateKind::Created, delivery.endpoint_id.clone());
                     update.delivery_id = Some(delivery.id.clone());
@@ -374,11 +380,27 @@ impl WebhookService for WebhookApi {
 
     async fn get_metrics(
         &self,
-        _request: Request<GetMetricsRequest>,
+        request: Request<GetMetricsRequest>,
     ) -> Result<Response<GetMetricsResponse>, Status> {
-        Err(Status::unimplemented(
-            "GetMetrics is not available in this version of webhookd",
-        ))
+        let request = request.into_inner();
+        let (window, endpoint) =
+            crate::http::metrics_scope(u64::from(request.window_seconds), &request.endpoint_id)?;
+        if let Some(id) = &endpoint
+            && self
+                .store
+                .get_endpoint(id)
+                .await
+                .map_err(ApiError::from)?
+                .is_none()
+        {
+            return Err(
+                ApiError::from(crate::store::StoreError::EndpointNotFound(id.to_string())).into(),
+            );
+        }
+        let report = metrics::report(self.store.as_ref(), window, endpoint.as_ref(), now_millis())
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(report_to_proto(&report)))
     }
 }
 

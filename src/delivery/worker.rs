@@ -13,6 +13,7 @@ use tracing::{Instrument, debug, error, info, info_span, warn};
 use super::http_client::{DeliveryClient, SendResult};
 use super::retry::{RetryDecision, RetryPolicy};
 use crate::domain::{DeliveryState, ErrorKind};
+use crate::metrics::Counters;
 use crate::signing;
 use crate::store::{
     AttemptRecord, ClaimedDelivery, DeliveryTransition, RecordOutcome, Store, now_millis,
@@ -43,6 +44,8 @@ pub struct DeliveryContext {
     pub wake: Arc<Notify>,
     /// Where state changes are published.
     pub updates: Arc<UpdateBus>,
+    /// This process's Prometheus counters.
+    pub counters: Arc<Counters>,
     /// This process, as recorded with each attempt.
     pub instance_id: String,
 }
@@ -103,6 +106,14 @@ pub async fn attempt_delivery(
         };
         let (outcome, transition) = decide(ctx, &delivery, &completed);
         let attempt = attempt_record(ctx, &delivery, &completed);
+        ctx.counters.observe_attempt(
+            &delivery.endpoint_id,
+            attempt.error_kind,
+            completed.duration,
+        );
+        if transition == DeliveryTransition::Dead {
+            ctx.counters.observe_dead_letter(&delivery.endpoint_id);
+        }
         if record(ctx, &delivery, &attempt, transition).await == Some(RecordOutcome::Recorded) {
             ctx.updates
                 .publish(result_update(&delivery, &attempt, transition));

@@ -92,6 +92,43 @@ pub struct EndpointChanges {
     pub event_patterns: Option<Vec<String>>,
 }
 
+/// Attempts of one kind, for metrics: grouped by endpoint, time bucket,
+/// duration, status class and error kind.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttemptStat {
+    pub endpoint_id: String,
+    /// `(started_at - since) / bucket_ms`.
+    pub bucket: i64,
+    pub duration_ms: i64,
+    /// `http_status / 100`; `None` when no response arrived.
+    pub status_class: Option<i64>,
+    pub error_kind: Option<String>,
+    pub count: i64,
+}
+
+/// Pending deliveries of one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PendingStat {
+    pub endpoint_id: String,
+    pub count: i64,
+    pub oldest_created_at: i64,
+}
+
+/// A recent attempt with its delivery's context, for the dashboard feed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RecentAttempt {
+    pub delivery_id: String,
+    pub event_id: String,
+    pub endpoint_id: String,
+    pub event_type: String,
+    pub attempt_number: i64,
+    pub started_at: i64,
+    pub duration_ms: i64,
+    pub http_status: Option<i64>,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+}
+
 /// What retention removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Purged {
@@ -170,6 +207,32 @@ pub trait EventLog: Send + Sync {
     async fn purge_dead_letters(&self, cutoff: i64) -> Result<Purged, StoreError>;
 
     async fn get_endpoint(&self, id: &EndpointId) -> Result<Option<EndpointRecord>, StoreError>;
+
+    /// Attempts started at or after `since`, grouped for metrics (see
+    /// `AttemptStat`); only `endpoint`'s when given.
+    async fn attempt_stats(
+        &self,
+        since: i64,
+        bucket_ms: i64,
+        endpoint: Option<&EndpointId>,
+    ) -> Result<Vec<AttemptStat>, StoreError>;
+
+    /// Deliveries dead-lettered at or after `since`.
+    async fn dead_lettered_since(
+        &self,
+        since: i64,
+        endpoint: Option<&EndpointId>,
+    ) -> Result<u64, StoreError>;
+
+    /// Pending deliveries per endpoint.
+    async fn pending_by_endpoint(&self) -> Result<Vec<PendingStat>, StoreError>;
+
+    /// The latest attempts, newest first; only failed ones with `failed_only`.
+    async fn recent_attempts(
+        &self,
+        failed_only: bool,
+        limit: usize,
+    ) -> Result<Vec<RecentAttempt>, StoreError>;
 
     async fn list_endpoints(
         &self,
@@ -665,6 +728,81 @@ macro_rules! impl_event_log {
                     attempts,
                     events: removed_events,
                 })
+            }
+
+            async fn attempt_stats(
+                &self,
+                since: i64,
+                bucket_ms: i64,
+                endpoint: Option<&$crate::domain::EndpointId>,
+            ) -> Result<Vec<$crate::store::log::AttemptStat>, $crate::store::StoreError> {
+                // Grouping in the database keeps the rows few: distinct
+                // durations are bounded by the request timeout in ms.
+                let mut builder = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT d.endpoint_id, (a.started_at - ",
+                );
+                builder
+                    .push_bind(since)
+                    .push(") / ")
+                    .push_bind(bucket_ms.max(1))
+                    .push(
+                        " AS bucket, a.duration_ms, a.http_status / 100 AS status_class, a.error_kind, COUNT(*) AS count
+                         FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+                         WHERE a.started_at >= ",
+                    )
+                    .push_bind(since);
+                if let Some(endpoint) = endpoint {
+                    builder.push(" AND d.endpoint_id = ").push_bind(endpoint.to_string());
+                }
+                builder.push(" GROUP BY d.endpoint_id, bucket, a.duration_ms, status_class, a.error_kind");
+                Ok(builder.build_query_as().fetch_all(self.read_pool()).await?)
+            }
+
+            async fn dead_lettered_since(
+                &self,
+                since: i64,
+                endpoint: Option<&$crate::domain::EndpointId>,
+            ) -> Result<u64, $crate::store::StoreError> {
+                let count: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM deliveries
+                     WHERE state = 'dead' AND updated_at >= $1 AND ($2 IS NULL OR endpoint_id = $2)",
+                )
+                .bind(since)
+                .bind(endpoint.map(|e| e.to_string()))
+                .fetch_one(self.read_pool())
+                .await?;
+                Ok(count as u64)
+            }
+
+            async fn pending_by_endpoint(
+                &self,
+            ) -> Result<Vec<$crate::store::log::PendingStat>, $crate::store::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT endpoint_id, COUNT(*) AS count, MIN(created_at) AS oldest_created_at
+                     FROM deliveries WHERE state IN ('pending', 'in_flight') GROUP BY endpoint_id",
+                )
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn recent_attempts(
+                &self,
+                failed_only: bool,
+                limit: usize,
+            ) -> Result<Vec<$crate::store::log::RecentAttempt>, $crate::store::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT a.delivery_id, d.event_id, d.endpoint_id, e.event_type, a.attempt_number, a.started_at,
+                            a.duration_ms, a.http_status, a.error_kind, a.error_message
+                     FROM attempts a
+                     JOIN deliveries d ON d.id = a.delivery_id
+                     JOIN events e ON e.id = d.event_id
+                     WHERE ($1 = FALSE OR a.error_kind IS NOT NULL)
+                     ORDER BY a.id DESC LIMIT $2",
+                )
+                .bind(failed_only)
+                .bind(limit as i64)
+                .fetch_all(self.read_pool())
+                .await?)
             }
 
             async fn get_endpoint(

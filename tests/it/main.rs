@@ -7,5 +7,6 @@ mod api;
 mod cluster;
 mod delivery;
 mod log;
+mod monitoring;
 mod process;
 mod stream;

@@ -209,6 +209,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT` of the gRPC listener.
     pub grpc_url: String,
     pub database_url: String,
+    /// The config it runs with, for a restart on the same database.
+    yaml: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: TempDir,
@@ -219,6 +221,10 @@ pub async fn spawn_app(backend: &Backend, settings: TestSettings) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let database_url = backend.fresh_database_url(dir.path()).await;
     let yaml = settings.to_yaml(&database_url);
+    start(yaml, database_url, dir).await
+}
+
+async fn start(yaml: String, database_url: String, dir: TempDir) -> TestApp {
     let config = Config::load(Some(&yaml), Vec::new(), &Default::default())
         .unwrap_or_else(|e| panic!("test config is invalid: {e}\n{yaml}"));
     let app = App::build(config).await.expect("app builds");
@@ -241,6 +247,7 @@ pub async fn spawn_app(backend: &Backend, settings: TestSettings) -> TestApp {
         http_base,
         grpc_url: format!("http://{grpc_addr}"),
         database_url,
+        yaml,
         shutdown: Some(shutdown),
         task: Some(task),
         _dir: dir,
@@ -298,6 +305,16 @@ impl TestApp {
         .unwrap_or_else(|_| {
             panic!("delivery {delivery_id} did not reach {state} within {within:?}")
         });
+    }
+
+    /// Starts a second app on this one's database (stop this one first).
+    pub async fn restart(&self) -> TestApp {
+        start(
+            self.yaml.clone(),
+            self.database_url.clone(),
+            tempfile::tempdir().unwrap(),
+        )
+        .await
     }
 
     /// Stops the app gracefully and returns how `run_until` ended. The

@@ -1,0 +1,511 @@
+//! Delivery metrics, two ways:
+//! - `report`: success rate, latency percentiles (HDR histograms), failures
+//!   by kind and status class, per-endpoint status and a time series, for any
+//!   window up to 24 h. Derived from the attempts table, so the figures
+//!   survive restarts and cover every instance sharing a database.
+//! - `Counters`: this process's cumulative counters and latency histogram in
+//!   Prometheus text format. Each instance exports its own; Prometheus sums
+//!   them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+use crate::domain::{EndpointId, ErrorKind};
+use crate::store::log::{AttemptStat, EndpointRecord, MAX_PAGE_SIZE};
+use crate::store::{Store, StoreError};
+
+/// The window when a request names none.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(300);
+/// The longest window.
+pub const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+/// Points in the time series of a report.
+pub const SERIES_POINTS: i64 = 30;
+
+/// Latency percentiles, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LatencySummary {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+/// Counts and latencies of a set of attempts.
+#[derive(Debug, Clone)]
+struct Tally {
+    attempted: u64,
+    succeeded: u64,
+    latency: Histogram<u64>,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Tally {
+            attempted: 0,
+            succeeded: 0,
+            // 3 significant figures: percentiles within 0.1 %.
+            latency: Histogram::new(3).expect("3 significant figures is a valid precision"),
+        }
+    }
+
+    fn add(&mut self, stat: &AttemptStat) {
+        let count = u64::try_from(stat.count).unwrap_or(0);
+        self.attempted += count;
+        if stat.error_kind.is_none() {
+            self.succeeded += count;
+        }
+        let duration = u64::try_from(stat.duration_ms).unwrap_or(0);
+        // Auto-resizing histograms accept any value.
+        let _ = self.latency.record_n(duration, count);
+    }
+
+    fn success_rate(&self) -> f64 {
+        if self.attempted == 0 {
+            0.0
+        } else {
+            self.succeeded as f64 / self.attempted as f64
+        }
+    }
+
+    fn summary(&self) -> LatencySummary {
+        if self.attempted == 0 {
+            return LatencySummary::default();
+        }
+        LatencySummary {
+            p50_ms: self.latency.value_at_quantile(0.50) as f64,
+            p95_ms: self.latency.value_at_quantile(0.95) as f64,
+            p99_ms: self.latency.value_at_quantile(0.99) as f64,
+            max_ms: self.latency.max() as f64,
+        }
+    }
+}
+
+/// One point of the time series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesPoint {
+    /// Unix milliseconds where the bucket starts.
+    pub start: i64,
+    pub attempted: u64,
+    pub succeeded: u64,
+    pub latency: LatencySummary,
+}
+
+/// One endpoint's status and figures in the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointStatus {
+    pub endpoint: EndpointRecord,
+    pub attempted: u64,
+    pub succeeded: u64,
+    pub success_rate: f64,
+    pub latency: LatencySummary,
+    /// The circuit breaker's state: "closed", "open" or "half_open".
+    pub circuit_state: String,
+    /// Deliveries not yet finished (pending or in flight).
+    pub pending: u64,
+    pub oldest_pending_age_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub window: Duration,
+    pub attempted: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub dead_lettered: u64,
+    pub success_rate: f64,
+    pub latency: LatencySummary,
+    pub failures_by_error_kind: BTreeMap<String, u64>,
+    pub failures_by_status_class: BTreeMap<String, u64>,
+    pub series: Vec<SeriesPoint>,
+    pub endpoints: Vec<EndpointStatus>,
+}
+
+/// Builds the report for the `window` before `now`, for one endpoint or all.
+pub async fn report(
+    store: &dyn Store,
+    window: Duration,
+    endpoint: Option<&EndpointId>,
+    now: i64,
+) -> Result<Report, StoreError> {
+    let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
+    let since = now - window_ms;
+    let bucket_ms = (window_ms + SERIES_POINTS - 1) / SERIES_POINTS;
+    let stats = store.attempt_stats(since, bucket_ms, endpoint).await?;
+
+    let mut total = Tally::new();
+    let mut per_endpoint: HashMap<&str, Tally> = HashMap::new();
+    let mut per_bucket: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut failures_by_error_kind = BTreeMap::new();
+    let mut failures_by_status_class = BTreeMap::new();
+    for stat in &stats {
+        total.add(stat);
+        per_endpoint
+            .entry(stat.endpoint_id.as_str())
+            .or_insert_with(Tally::new)
+            .add(stat);
+        per_bucket
+            .entry(stat.bucket)
+            .or_insert_with(Tally::new)
+            .add(stat);
+        if let Some(kind) = &stat.error_kind {
+            let count = u64::try_from(stat.count).unwrap_or(0);
+            *failures_by_error_kind.entry(kind.clone()).or_insert(0) += count;
+            let class = stat
+                .status_class
+                .map_or_else(|| "none".to_owned(), |c| format!("{c}xx"));
+            *failures_by_status_class.entry(class).or_insert(0) += count;
+        }
+    }
+
+    let series = (0..SERIES_POINTS)
+        .map(|bucket| {
+            let tally = per_bucket.get(&bucket);
+            SeriesPoint {
+                start: since + bucket * bucket_ms,
+                attempted: tally.map_or(0, |t| t.attempted),
+                succeeded: tally.map_or(0, |t| t.succeeded),
+                latency: tally.map(Tally::summary).unwrap_or_default(),
+            }
+        })
+        .collect();
+
+    let pending: HashMap<String, (u64, i64)> = store
+        .pending_by_endpoint()
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                p.endpoint_id,
+                (u64::try_from(p.count).unwrap_or(0), p.oldest_created_at),
+            )
+        })
+        .collect();
+    let mut endpoints = Vec::new();
+    for record in list_all_endpoints(store).await? {
+        if endpoint.is_some_and(|only| only != &record.id) {
+            continue;
+        }
+        let tally = per_endpoint
+            .remove(record.id.as_str())
+            .unwrap_or_else(Tally::new);
+        let (pending_count, oldest) = pending.get(record.id.as_str()).copied().unwrap_or((0, now));
+        endpoints.push(EndpointStatus {
+            attempted: tally.attempted,
+            succeeded: tally.succeeded,
+            success_rate: tally.success_rate(),
+            latency: tally.summary(),
+            circuit_state: String::new(),
+            pending: pending_count,
+            oldest_pending_age_seconds: if pending_count == 0 {
+                0.0
+            } else {
+                (now - oldest).max(0) as f64 / 1000.0
+            },
+            endpoint: record,
+        });
+    }
+
+    Ok(Report {
+        window,
+        attempted: total.attempted,
+        succeeded: total.succeeded,
+        failed: total.attempted - total.succeeded,
+        dead_lettered: store.dead_lettered_since(since, endpoint).await?,
+        success_rate: total.success_rate(),
+        latency: total.summary(),
+        failures_by_error_kind,
+        failures_by_status_class,
+        series,
+        endpoints,
+    })
+}
+
+async fn list_all_endpoints(store: &dyn Store) -> Result<Vec<EndpointRecord>, StoreError> {
+    let mut all = Vec::new();
+    loop {
+        let after = all.last().map(|e: &EndpointRecord| e.id.to_string());
+        let page = store
+            .list_endpoints(after.as_deref(), MAX_PAGE_SIZE)
+            .await?;
+        let done = page.len() < MAX_PAGE_SIZE;
+        all.extend(page);
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
+/// Latency histogram bounds of the Prometheus export, in seconds.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// Endpoints with labels of their own; later ones share the label
+/// `_other`, so a scrape stays bounded however many endpoints exist.
+pub const MAX_LABELLED_ENDPOINTS: usize = 500;
+const OTHER_ENDPOINTS: &str = "_other";
+
+#[derive(Default)]
+struct EndpointSeries {
+    /// Attempts by outcome: "success" or an error kind.
+    attempts: BTreeMap<&'static str, u64>,
+    dead_lettered: u64,
+    /// Cumulative counts per `LATENCY_BUCKETS` bound.
+    latency_buckets: [u64; LATENCY_BUCKETS.len()],
+    latency_count: u64,
+    latency_sum_seconds: f64,
+}
+
+#[derive(Default)]
+struct CounterState {
+    dispatched_events: u64,
+    endpoints: BTreeMap<String, EndpointSeries>,
+}
+
+/// This process's counters. A std mutex: held only to add or to copy, never
+/// across an await.
+#[derive(Default)]
+pub struct Counters {
+    state: Mutex<CounterState>,
+}
+
+impl Counters {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with_endpoint(&self, endpoint: &EndpointId, update: impl FnOnce(&mut EndpointSeries)) {
+        let mut state = self
+            .state
+            .lock()
+            .expect("the counters lock is never poisoned");
+        let known = state.endpoints.contains_key(endpoint.as_str());
+        let label = if known || state.endpoints.len() < MAX_LABELLED_ENDPOINTS {
+            endpoint.as_str()
+        } else {
+            OTHER_ENDPOINTS
+        };
+        update(state.endpoints.entry(label.to_owned()).or_default());
+    }
+
+    pub fn observe_dispatch(&self) {
+        self.state
+            .lock()
+            .expect("the counters lock is never poisoned")
+            .dispatched_events += 1;
+    }
+
+    pub fn observe_attempt(
+        &self,
+        endpoint: &EndpointId,
+        error: Option<ErrorKind>,
+        latency: Duration,
+    ) {
+        self.with_endpoint(endpoint, |series| {
+            *series
+                .attempts
+                .entry(error.map_or("success", ErrorKind::as_str))
+                .or_insert(0) += 1;
+            let seconds = latency.as_secs_f64();
+            for (bucket, bound) in series.latency_buckets.iter_mut().zip(LATENCY_BUCKETS) {
+                if seconds <= bound {
+                    *bucket += 1;
+                }
+            }
+            series.latency_count += 1;
+            series.latency_sum_seconds += seconds;
+        });
+    }
+
+    pub fn observe_dead_letter(&self, endpoint: &EndpointId) {
+        self.with_endpoint(endpoint, |series| series.dead_lettered += 1);
+    }
+
+    /// The Prometheus text exposition (format 0.0.4). `gauges` adds the
+    /// current pending deliveries and active flag per endpoint.
+    pub fn render(&self, endpoints: &[EndpointStatus]) -> String {
+        let state = self
+            .state
+            .lock()
+            .expect("the counters lock is never poisoned");
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP webhookd_dispatched_events_total Events accepted by Dispatch on this instance."
+        );
+        let _ = writeln!(out, "# TYPE webhookd_dispatched_events_total counter");
+        let _ = writeln!(
+            out,
+            "webhookd_dispatched_events_total {}",
+            state.dispatched_events
+        );
+
+        let _ = writeln!(
+            out,
+            "# HELP webhookd_attempts_total Delivery attempts by endpoint and outcome (success or error kind)."
+        );
+        let _ = writeln!(out, "# TYPE webhookd_attempts_total counter");
+        for (endpoint, series) in &state.endpoints {
+            for (outcome, count) in &series.attempts {
+                let _ = writeln!(
+                    out,
+                    "webhookd_attempts_total{{endpoint=\"{}\",outcome=\"{outcome}\"}} {count}",
+                    escape_label(endpoint)
+                );
+            }
+        }
+
+        let _ = writeln!(
+            out,
+            "# HELP webhookd_dead_lettered_total Deliveries dead-lettered by endpoint."
+        );
+        let _ = writeln!(out, "# TYPE webhookd_dead_lettered_total counter");
+        for (endpoint, series) in &state.endpoints {
+            let _ = writeln!(
+                out,
+                "webhookd_dead_lettered_total{{endpoint=\"{}\"}} {}",
+                escape_label(endpoint),
+                series.dead_lettered
+            );
+        }
+
+        let _ = writeln!(
+            out,
+            "# HELP webhookd_attempt_duration_seconds Duration of delivery attempts by endpoint."
+        );
+        let _ = writeln!(out, "# TYPE webhookd_attempt_duration_seconds histogram");
+        for (endpoint, series) in &state.endpoints {
+            let label = escape_label(endpoint);
+            for (bound, count) in LATENCY_BUCKETS.iter().zip(series.latency_buckets) {
+                let _ = writeln!(
+                    out,
+                    "webhookd_attempt_duration_seconds_bucket{{endpoint=\"{label}\",le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "webhookd_attempt_duration_seconds_bucket{{endpoint=\"{label}\",le=\"+Inf\"}} {}",
+                series.latency_count
+            );
+            let _ = writeln!(
+                out,
+                "webhookd_attempt_duration_seconds_sum{{endpoint=\"{label}\"}} {}",
+                series.latency_sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "webhookd_attempt_duration_seconds_count{{endpoint=\"{label}\"}} {}",
+                series.latency_count
+            );
+        }
+        drop(state);
+
+        let _ = writeln!(
+            out,
+            "# HELP webhookd_pending_deliveries Deliveries not yet finished, by endpoint (whole database)."
+        );
+        let _ = writeln!(out, "# TYPE webhookd_pending_deliveries gauge");
+        for status in endpoints.iter().take(MAX_LABELLED_ENDPOINTS) {
+            let _ = writeln!(
+                out,
+                "webhookd_pending_deliveries{{endpoint=\"{}\"}} {}",
+                escape_label(status.endpoint.id.as_str()),
+                status.pending
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP webhookd_endpoint_active 1 while the endpoint is enabled, 0 while disabled."
+        );
+        let _ = writeln!(out, "# TYPE webhookd_endpoint_active gauge");
+        for status in endpoints.iter().take(MAX_LABELLED_ENDPOINTS) {
+            let _ = writeln!(
+                out,
+                "webhookd_endpoint_active{{endpoint=\"{}\"}} {}",
+                escape_label(status.endpoint.id.as_str()),
+                u8::from(status.endpoint.active)
+            );
+        }
+        out
+    }
+}
+
+/// Escapes a label value: backslash, double quote and newline.
+fn escape_label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(
+        endpoint: &str,
+        bucket: i64,
+        duration_ms: i64,
+        error: Option<&str>,
+        count: i64,
+    ) -> AttemptStat {
+        AttemptStat {
+            endpoint_id: endpoint.to_owned(),
+            bucket,
+            duration_ms,
+            status_class: if error.is_some() { Some(5) } else { Some(2) },
+            error_kind: error.map(str::to_owned),
+            count,
+        }
+    }
+
+    #[test]
+    fn tallies_count_successes_and_percentiles() {
+        let mut tally = Tally::new();
+        tally.add(&stat("a", 0, 10, None, 90));
+        tally.add(&stat("a", 0, 100, Some("http_5xx"), 10));
+        assert_eq!((tally.attempted, tally.succeeded), (100, 90));
+        assert!((tally.success_rate() - 0.9).abs() < 1e-9);
+        let summary = tally.summary();
+        assert_eq!(summary.p50_ms, 10.0);
+        assert_eq!(summary.p99_ms, 100.0);
+        assert_eq!(summary.max_ms, 100.0);
+    }
+
+    #[test]
+    fn counters_render_bounded_prometheus_text() {
+        let counters = Counters::new();
+        let endpoint = EndpointId::parse("ep_1").unwrap();
+        counters.observe_attempt(&endpoint, None, Duration::from_millis(20));
+        counters.observe_attempt(&endpoint, Some(ErrorKind::Timeout), Duration::from_secs(2));
+        let text = counters.render(&[]);
+        assert!(text.contains("webhookd_attempts_total{endpoint=\"ep_1\",outcome=\"success\"} 1"));
+        assert!(text.contains("webhookd_attempts_total{endpoint=\"ep_1\",outcome=\"timeout\"} 1"));
+        assert!(text.contains(
+            "webhookd_attempt_duration_seconds_bucket{endpoint=\"ep_1\",le=\"0.025\"} 1"
+        ));
+        assert!(text.contains("webhookd_attempt_duration_seconds_count{endpoint=\"ep_1\"} 2"));
+
+        for n in 0..MAX_LABELLED_ENDPOINTS + 10 {
+            let id = EndpointId::parse(&format!("ep_{n}")).unwrap();
+            counters.observe_attempt(&id, None, Duration::from_millis(1));
+        }
+        let text = counters.render(&[]);
+        assert!(text.contains("endpoint=\"_other\""));
+        let labelled: std::collections::HashSet<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("webhookd_attempts_total{"))
+            .filter_map(|l| l.split('"').nth(1))
+            .collect();
+        assert_eq!(labelled.len(), MAX_LABELLED_ENDPOINTS + 1);
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        assert_eq!(escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+}
