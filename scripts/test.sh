@@ -7,7 +7,8 @@
 #   Debian's server package if missing and starts a throwaway cluster.
 # - grpcurl: `go install` if missing.
 # - SDK dependencies: from PyPI, the Go module proxy, npm and Maven Central;
-#   prometheus_client (PyPI) for the Prometheus format test.
+#   prometheus_client and aiosmtpd (PyPI) for the Prometheus and email tests;
+#   Debian's chromium and playwright-core (npm) for the dashboard test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,10 +56,12 @@ if [ -z "${WEBHOOKD_TEST_POSTGRES_URL:-}" ]; then
   start_throwaway_postgres
 fi
 
-# Python with the reference Prometheus parser, for the /metrics test.
+# Python with the reference Prometheus parser (the /metrics test) and an
+# SMTP server (the alert email test).
 if [ -z "${WEBHOOKD_TEST_PYTHON:-}" ]; then
   [ -x target/test-python/bin/python ] || python3 -m venv target/test-python
-  target/test-python/bin/pip install --quiet --disable-pip-version-check prometheus_client==0.26.0
+  target/test-python/bin/pip install --quiet --disable-pip-version-check \
+    prometheus_client==0.26.0 aiosmtpd==1.4.6
   export WEBHOOKD_TEST_PYTHON=$PWD/target/test-python/bin/python
 fi
 
@@ -77,3 +80,6 @@ tests/smoke/quickstart.sh
 
 echo "==> client SDKs"
 clients/test.sh
+
+echo "==> dashboard in a real browser"
+WEBHOOKD_BIN=$PWD/target/debug/webhookd ARTIFACTS_DIR=${ARTIFACTS_DIR:-$PWD/target/artifacts} tests/browser/run.sh

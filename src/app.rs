@@ -18,12 +18,15 @@ use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
 use tracing::{error, info, warn};
 
+use crate::alert::Alerter;
 use crate::api::grpc::WebhookApi;
 use crate::api::proto;
 use crate::api::proto::webhook_service_server::WebhookServiceServer;
 use crate::config::{Config, DeadLetterConfig};
+use crate::delivery::probe::Prober;
 use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
 use crate::domain::EndpointId;
+use crate::health::EndpointHealth;
 use crate::http::{self, HttpState};
 use crate::metrics::Counters;
 use crate::store::log::Purged;
@@ -146,6 +149,12 @@ impl App {
         let wake = Arc::new(Notify::new());
         let updates = Arc::new(UpdateBus::new());
         let counters = Arc::new(Counters::new());
+        let endpoint_health = Arc::new(EndpointHealth::new(
+            config.health.circuit_breaker_failures,
+            (config.health.circuit_breaker_cooldown_seconds * 1000.0) as i64,
+            Arc::clone(&wake),
+        ));
+        let alerter = Alerter::start(config.alerts.email.as_ref()).map_err(anyhow::Error::msg)?;
         let ready = Arc::new(AtomicBool::new(false));
         let stop_scheduler = CancellationToken::new();
         let stop_servers = CancellationToken::new();
@@ -153,6 +162,7 @@ impl App {
         let engine = &config.webhook_engine;
         let client = DeliveryClient::new(engine.request_timeout(), engine.response_excerpt_bytes)
             .context("failed to build the HTTP client")?;
+        let probe_client = client.clone();
         let ctx = Arc::new(DeliveryContext {
             store: Arc::clone(&store),
             client,
@@ -162,6 +172,9 @@ impl App {
             wake: Arc::clone(&wake),
             updates: Arc::clone(&updates),
             counters: Arc::clone(&counters),
+            health: Arc::clone(&endpoint_health),
+            alerter: alerter.clone(),
+            failure_threshold: config.health.failure_threshold,
             instance_id: instance_id.clone(),
         });
         let scheduler = Scheduler::new(
@@ -173,6 +186,7 @@ impl App {
                 lease: engine.lease_duration(),
                 poll_interval: engine.poll_interval(),
                 shutdown_grace: Duration::from_secs_f64(config.server.shutdown_grace_seconds),
+                max_concurrent_per_endpoint: engine.max_concurrent_per_endpoint,
             },
         );
 
@@ -193,14 +207,16 @@ impl App {
             .build_v1alpha()
             .context("failed to build gRPC reflection")?;
         let message_limit = engine.max_payload_bytes.saturating_mul(4) + GRPC_MESSAGE_OVERHEAD;
-        let api = WebhookServiceServer::new(WebhookApi::new(
-            Arc::clone(&store),
-            Arc::clone(&wake),
-            Arc::clone(&updates),
-            engine.max_payload_bytes,
-            engine.signing_secret.clone(),
-            Arc::clone(&counters),
-        ))
+        let api = WebhookServiceServer::new(WebhookApi {
+            store: Arc::clone(&store),
+            wake: Arc::clone(&wake),
+            updates: Arc::clone(&updates),
+            max_payload_bytes: engine.max_payload_bytes,
+            default_secret: engine.signing_secret.clone(),
+            counters: Arc::clone(&counters),
+            health: Arc::clone(&endpoint_health),
+            alerter: alerter.clone(),
+        })
         .max_decoding_message_size(message_limit);
 
         let grpc_server = tonic::transport::Server::builder()
@@ -221,6 +237,7 @@ impl App {
             ready: Arc::clone(&ready),
             store: Arc::clone(&store),
             counters: Arc::clone(&counters),
+            health: Arc::clone(&endpoint_health),
         });
         let http_shutdown = stop_servers.clone().cancelled_owned();
         let mut http_task = spawn_named("http server", async move {
@@ -246,6 +263,20 @@ impl App {
         };
         let monitor_stop = stop_monitors.clone();
         let monitor_task = tokio::spawn(async move { monitor.run(monitor_stop).await });
+        let probe = config.health.auto_reenable.then(|| {
+            let prober = Prober {
+                store: Arc::clone(&store),
+                client: probe_client,
+                default_secret: engine.signing_secret.clone(),
+                health: Arc::clone(&endpoint_health),
+                alerter: alerter.clone(),
+                updates: Arc::clone(&updates),
+                wake: Arc::clone(&wake),
+                interval: Duration::from_secs_f64(config.health.check_interval_seconds),
+            };
+            let stop = stop_monitors.clone();
+            tokio::spawn(async move { prober.run_until_stopped(stop).await })
+        });
         let retention = spawn_named(
             "dead-letter retention",
             run_retention(
@@ -273,6 +304,9 @@ impl App {
         stop_monitors.cancel();
         let _ = monitor_task.await;
         let _ = retention.await;
+        if let Some(probe) = probe {
+            let _ = probe.await;
+        }
         remote_work_task.abort();
         ready.store(false, Ordering::Release);
         health
@@ -385,6 +419,9 @@ fn endpoint_specs(config: &Config) -> Vec<EndpointSpec> {
             event_patterns: endpoint.events.clone(),
             secret: endpoint.secret.clone(),
             active: endpoint.active,
+            max_concurrent: endpoint
+                .max_concurrent
+                .map(|limit| u32::try_from(limit).unwrap_or(u32::MAX)),
         })
         .collect()
 }

@@ -61,6 +61,8 @@ pub struct Config {
     #[serde(default)]
     pub health: HealthConfig,
     #[serde(default)]
+    pub alerts: AlertsConfig,
+    #[serde(default)]
     pub logging: LoggingConfig,
 }
 
@@ -148,6 +150,11 @@ pub struct EngineConfig {
     /// Most deliveries claimed in one database round trip. Default 100.
     #[serde(default = "default_claim_batch_size")]
     pub claim_batch_size: usize,
+    /// Most requests in flight to one endpoint, so a slow one holds at most
+    /// its own share of `max_concurrent_deliveries`. Default 10; an
+    /// endpoint's `max_concurrent` overrides it.
+    #[serde(default = "default_max_concurrent_per_endpoint")]
+    pub max_concurrent_per_endpoint: usize,
     /// Bytes of the receiver's response body kept with each attempt. Default 1024.
     #[serde(default = "default_response_excerpt_bytes")]
     pub response_excerpt_bytes: usize,
@@ -167,6 +174,9 @@ fn default_poll_interval_seconds() -> f64 {
 }
 fn default_claim_batch_size() -> usize {
     100
+}
+fn default_max_concurrent_per_endpoint() -> usize {
+    10
 }
 fn default_response_excerpt_bytes() -> usize {
     1024
@@ -234,9 +244,13 @@ pub struct EndpointConfig {
     /// Signing secret; `webhook_engine.signing_secret` when absent.
     #[serde(default)]
     pub secret: Option<SecretString>,
-    /// Inactive endpoints receive no new events. Default true.
+    /// False: disabled; its deliveries are stored but paused. Default true.
     #[serde(default = "default_true")]
     pub active: bool,
+    /// Most requests in flight to this endpoint; default
+    /// `webhook_engine.max_concurrent_per_endpoint`.
+    #[serde(default)]
+    pub max_concurrent: Option<usize>,
 }
 
 fn default_true() -> bool {
@@ -267,8 +281,17 @@ impl Default for DeadLetterConfig {
 pub struct HealthConfig {
     /// Consecutive failed attempts before an endpoint is disabled. Default 10.
     pub failure_threshold: u32,
-    /// Interval of endpoint health checks, in seconds. Default 60.
+    /// Interval of the recovery probe of disabled endpoints, in seconds.
+    /// Default 60.
     pub check_interval_seconds: f64,
+    /// Probe endpoints that webhookd disabled with a signed `webhook.ping`
+    /// every `check_interval_seconds`, and re-enable them on 2xx. Default false.
+    pub auto_reenable: bool,
+    /// Consecutive failures that open an endpoint's circuit. Default 5.
+    pub circuit_breaker_failures: u32,
+    /// How long an open circuit waits before a trial request, in seconds.
+    /// Default 30.
+    pub circuit_breaker_cooldown_seconds: f64,
 }
 
 impl Default for HealthConfig {
@@ -276,8 +299,60 @@ impl Default for HealthConfig {
         Self {
             failure_threshold: 10,
             check_interval_seconds: 60.0,
+            auto_reenable: false,
+            circuit_breaker_failures: 5,
+            circuit_breaker_cooldown_seconds: 30.0,
         }
     }
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on localhost or a test server.
+    None,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// Email alerts when an endpoint is disabled and when it recovers.
+    pub email: Option<EmailAlertsConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailAlertsConfig {
+    /// SMTP server host name.
+    pub host: String,
+    /// SMTP port. Default 587.
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `starttls` (default), `tls` or `none`.
+    #[serde(default = "default_smtp_tls")]
+    pub tls: SmtpTls,
+    /// SMTP user; no authentication when absent.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// SMTP password, best given as `${ENV_VAR}`.
+    #[serde(default)]
+    pub password: Option<SecretString>,
+    /// Sender mailbox, e.g. `webhookd <alerts@example.com>`.
+    pub from: String,
+    /// Recipient mailboxes.
+    pub to: Vec<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+fn default_smtp_tls() -> SmtpTls {
+    SmtpTls::Starttls
 }
 
 /// Log output format.
@@ -470,6 +545,50 @@ impl Config {
             "health.check_interval_seconds",
             self.health.check_interval_seconds,
         )?;
+        if self.webhook_engine.max_concurrent_per_endpoint == 0 {
+            return Err(ConfigError::invalid(
+                "webhook_engine.max_concurrent_per_endpoint",
+                "must be at least 1",
+            ));
+        }
+        if self.health.circuit_breaker_failures == 0 {
+            return Err(ConfigError::invalid(
+                "health.circuit_breaker_failures",
+                "must be at least 1",
+            ));
+        }
+        non_negative(
+            "health.circuit_breaker_cooldown_seconds",
+            self.health.circuit_breaker_cooldown_seconds,
+        )?;
+        if let Some(email) = &self.alerts.email {
+            if email.host.trim().is_empty() {
+                return Err(ConfigError::invalid(
+                    "alerts.email.host",
+                    "must not be empty",
+                ));
+            }
+            email
+                .from
+                .parse::<lettre::message::Mailbox>()
+                .map_err(|e| {
+                    ConfigError::invalid("alerts.email.from", format!("not a mailbox: {e}"))
+                })?;
+            if email.to.is_empty() {
+                return Err(ConfigError::invalid(
+                    "alerts.email.to",
+                    "list at least one recipient",
+                ));
+            }
+            for (index, to) in email.to.iter().enumerate() {
+                to.parse::<lettre::message::Mailbox>().map_err(|e| {
+                    ConfigError::invalid(
+                        format!("alerts.email.to[{index}]"),
+                        format!("not a mailbox: {e}"),
+                    )
+                })?;
+            }
+        }
         if self.health.failure_threshold == 0 {
             return Err(ConfigError::invalid(
                 "health.failure_threshold",
@@ -498,6 +617,12 @@ impl Config {
                 EventPattern::parse(pattern).map_err(|e| {
                     ConfigError::invalid(format!("{}[{event_index}]", key("events")), e)
                 })?;
+            }
+            if endpoint.max_concurrent == Some(0) {
+                return Err(ConfigError::invalid(
+                    key("max_concurrent"),
+                    "must be at least 1",
+                ));
             }
             if let Some(secret) = &endpoint.secret
                 && secret.expose_secret().is_empty()

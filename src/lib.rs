@@ -11,6 +11,8 @@
 //! - [`store`]: the durable store (`Store` trait, SQLite backend).
 //! - [`delivery`]: scheduler, workers, retry policy, outbound HTTP client.
 //! - [`api`]: the gRPC service and the generated protobuf types and client.
+//! - [`health`]: circuit breakers and per-endpoint concurrency; [`alert`]:
+//!   email alerts when endpoints are disabled or recover.
 //! - [`http`]: health probes, the JSON API, Prometheus and the dashboard.
 //! - [`metrics`]: delivery metrics from the attempts table; Prometheus counters.
 //! - [`updates`]: the live feed of state changes behind StreamDeliveries.
@@ -18,12 +20,14 @@
 
 #![forbid(unsafe_code)]
 
+pub mod alert;
 pub mod api;
 pub mod app;
 pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod signing;

@@ -124,6 +124,16 @@ pub struct Report {
     pub endpoints: Vec<EndpointStatus>,
 }
 
+impl Report {
+    /// Fills in the circuit states, which live in this process's memory.
+    pub fn with_circuit_states(mut self, health: &crate::health::EndpointHealth, now: i64) -> Self {
+        for status in &mut self.endpoints {
+            status.circuit_state = health.circuit_state(&status.endpoint.id, now).to_owned();
+        }
+        self
+    }
+}
+
 /// Builds the report for the `window` before `now`, for one endpoint or all.
 pub async fn report(
     store: &dyn Store,

@@ -17,6 +17,11 @@ CREATE TABLE endpoints (
     -- The secret before the last rotation, still signed with until it expires.
     previous_secret      TEXT,
     previous_secret_expires_at BIGINT,
+    -- Disabled by webhookd itself (failure threshold, 410 Gone): the
+    -- recovery probe may re-enable it.
+    auto_disabled        BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Most requests in flight to this endpoint; NULL: the engine default.
+    max_concurrent       BIGINT,
     -- Deleted endpoints stay for the history of their deliveries.
     deleted_at           BIGINT,
     created_at           BIGINT NOT NULL,

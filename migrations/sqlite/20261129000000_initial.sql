@@ -17,6 +17,11 @@ CREATE TABLE endpoints (
     -- The secret before the last rotation, still signed with until it expires.
     previous_secret      TEXT,
     previous_secret_expires_at INTEGER,
+    -- Disabled by webhookd itself (failure threshold, 410 Gone): the
+    -- recovery probe may re-enable it.
+    auto_disabled        INTEGER NOT NULL DEFAULT 0,
+    -- Most requests in flight to this endpoint; NULL: the engine default.
+    max_concurrent       INTEGER,
     -- Deleted endpoints stay for the history of their deliveries.
     deleted_at           INTEGER,
     created_at           INTEGER NOT NULL,

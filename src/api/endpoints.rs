@@ -97,6 +97,7 @@ pub async fn create(
         event_patterns: event_types("event_types", &request.event_types)?,
         secret,
         active: !request.disabled,
+        max_concurrent: None,
     };
     let record = store.create_endpoint(&spec, now).await?;
     Ok(endpoint_to_proto(&record))

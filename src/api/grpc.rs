@@ -16,10 +16,12 @@ use super::proto::{
 };
 use super::stream::{self, DeliveryUpdateStream};
 use super::{endpoints, log, proto};
+use crate::alert::{Alert, AlertKind, Alerter};
 use crate::domain::{
     CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
 };
 use crate::error::ApiError;
+use crate::health::EndpointHealth;
 use crate::metrics::{self, Counters};
 use crate::store::{DispatchOutcome, Event, Routing, Store, now_millis};
 use crate::updates::{Update, UpdateBus, UpdateKind};
@@ -28,36 +30,22 @@ use secrecy::SecretString;
 /// Most endpoint ids one Dispatch may target.
 pub const MAX_TARGET_ENDPOINTS: usize = 100;
 
+/// The gRPC service and the handles it works with.
 pub struct WebhookApi {
-    store: Arc<dyn Store>,
-    wake: Arc<Notify>,
-    updates: Arc<UpdateBus>,
-    max_payload_bytes: usize,
+    pub store: Arc<dyn Store>,
+    /// Wakes the scheduler when new work is due.
+    pub wake: Arc<Notify>,
+    pub updates: Arc<UpdateBus>,
+    pub max_payload_bytes: usize,
     /// Signs for endpoints without their own secret; kept valid while such
     /// an endpoint rotates to a secret of its own.
-    default_secret: SecretString,
-    counters: Arc<Counters>,
+    pub default_secret: SecretString,
+    pub counters: Arc<Counters>,
+    pub health: Arc<EndpointHealth>,
+    pub alerter: Alerter,
 }
 
 impl WebhookApi {
-    pub fn new(
-        store: Arc<dyn Store>,
-        wake: Arc<Notify>,
-        updates: Arc<UpdateBus>,
-        max_payload_bytes: usize,
-        default_secret: SecretString,
-        counters: Arc<Counters>,
-    ) -> Self {
-        WebhookApi {
-            store,
-            wake,
-            updates,
-            max_payload_bytes,
-            default_secret,
-            counters,
-        }
-    }
-
     fn publish_endpoint_change(&self, kind: UpdateKind, endpoint: &proto::Endpoint) {
         let mut update = Update::new(kind, EndpointId::from_stored(endpoint.id.clone()));
         update.detail = endpoint.disabled_reason.clone();
@@ -324,8 +312,29 @@ impl WebhookService for WebhookApi {
         request: Request<proto::EnableEndpointRequest>,
     ) -> Result<Response<proto::Endpoint>, Status> {
         let id = &request.get_ref().id;
+        let was_disabled = match EndpointId::parse(id) {
+            Ok(parsed) => self
+                .store
+                .get_endpoint(&parsed)
+                .await
+                .map_err(ApiError::from)?
+                .is_some_and(|e| !e.active),
+            Err(_) => false,
+        };
         let endpoint =
             endpoints::set_active(self.store.as_ref(), id, true, "", now_millis()).await?;
+        let endpoint_id = EndpointId::from_stored(endpoint.id.clone());
+        self.health.reset(&endpoint_id);
+        if was_disabled {
+            self.alerter.send(Alert {
+                kind: AlertKind::Recovered {
+                    how: "enabled by an operator".to_owned(),
+                },
+                endpoint_id,
+                url: endpoint.url.clone(),
+                at: now_millis(),
+            });
+        }
         // Its paused deliveries are due again.
         self.wake.notify_one();
         self.publish_endpoint_change(UpdateKind::EndpointEnabled, &endpoint);
@@ -399,7 +408,8 @@ impl WebhookService for WebhookApi {
         }
         let report = metrics::report(self.store.as_ref(), window, endpoint.as_ref(), now_millis())
             .await
-            .map_err(ApiError::from)?;
+            .map_err(ApiError::from)?
+            .with_circuit_states(&self.health, now_millis());
         Ok(Response::new(report_to_proto(&report)))
     }
 }

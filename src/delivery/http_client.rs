@@ -26,6 +26,8 @@ pub enum SendResult {
     Answered {
         status: u16,
         response_excerpt: String,
+        /// The `Retry-After` of a 429 or 503, if it parses.
+        retry_after: Option<Duration>,
     },
     /// No answer: the request failed before a status line arrived.
     NoAnswer { kind: ErrorKind, message: String },
@@ -69,6 +71,11 @@ impl DeliveryClient {
             Err(error) => return no_answer(&error),
         };
         let status = response.status().as_u16();
+        let retry_after = matches!(status, 429 | 503)
+            .then(|| response.headers().get(reqwest::header::RETRY_AFTER))
+            .flatten()
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| parse_retry_after(value, std::time::SystemTime::now()));
         let mut excerpt = Vec::with_capacity(self.excerpt_bytes.min(4096));
         let mut read = 0usize;
         // The status decides the outcome; a body that breaks off or times out
@@ -86,8 +93,19 @@ impl DeliveryClient {
         SendResult::Answered {
             status,
             response_excerpt: String::from_utf8_lossy(&excerpt).into_owned(),
+            retry_after,
         }
     }
+}
+
+/// A `Retry-After` value: delay seconds or an HTTP date, relative to `now`.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn no_answer(error: &reqwest::Error) -> SendResult {
@@ -145,4 +163,29 @@ fn describe(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        let now = httpdate::parse_http_date("Sun, 29 Nov 2026 12:00:00 GMT").unwrap();
+        assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 29 Nov 2026 12:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 29 Nov 2026 11:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
+    }
 }

@@ -15,7 +15,8 @@ use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
 use super::worker::{DeliveryContext, attempt_delivery};
-use crate::store::{ClaimOutcome, Lease, now_millis};
+use crate::health::Blocked;
+use crate::store::{ClaimOutcome, ClaimedDelivery, Lease, now_millis};
 
 /// Shortest idle sleep, so a clock oddity can never become a busy loop.
 const MIN_IDLE_SLEEP: Duration = Duration::from_millis(5);
@@ -31,6 +32,8 @@ pub struct SchedulerSettings {
     pub lease: Duration,
     pub poll_interval: Duration,
     pub shutdown_grace: Duration,
+    /// Requests in flight per endpoint, unless the endpoint sets its own.
+    pub max_concurrent_per_endpoint: usize,
 }
 
 pub struct Scheduler {
@@ -70,18 +73,21 @@ impl Scheduler {
                 self.reclaim_expired().await;
                 last_reclaim = Instant::now();
             }
-            match self.claim(permits.len()).await {
+            // Endpoints whose circuit is open or that are at their limit
+            // keep their deliveries unclaimed: no slot, no attempt spent.
+            let blocked = self.ctx.health.blocked(now_millis());
+            match self.claim(permits.len(), &blocked.endpoints).await {
                 Ok(ClaimOutcome::Claimed(deliveries)) => {
                     claim_failures = 0;
                     for delivery in deliveries {
                         let permit = permits.pop().expect("never more claims than permits");
-                        self.spawn_attempt(delivery, permit);
+                        self.start_or_release(delivery, permit).await;
                     }
                 }
                 Ok(ClaimOutcome::NothingDue) => {
                     claim_failures = 0;
                     drop(permits);
-                    let sleep_for = self.idle_sleep().await;
+                    let sleep_for = self.idle_sleep(&blocked).await;
                     tokio::select! {
                         _ = stop.cancelled() => break,
                         _ = wake.notified() => {}
@@ -124,7 +130,11 @@ impl Scheduler {
         Some(permits)
     }
 
-    async fn claim(&mut self, limit: usize) -> Result<ClaimOutcome, crate::store::StoreError> {
+    async fn claim(
+        &mut self,
+        limit: usize,
+        excluded: &[String],
+    ) -> Result<ClaimOutcome, crate::store::StoreError> {
         self.claim_sequence += 1;
         let token = format!("{}:{}", self.settings.instance_id, self.claim_sequence);
         let now = now_millis();
@@ -134,14 +144,34 @@ impl Scheduler {
             now,
             until: now + self.settings.lease.as_millis() as i64,
         };
-        self.ctx.store.claim_due(lease, limit).await
+        self.ctx.store.claim_due(lease, limit, excluded).await
     }
 
-    fn spawn_attempt(&self, delivery: crate::store::ClaimedDelivery, permit: OwnedSemaphorePermit) {
+    /// Starts the attempt if its endpoint has a free slot; otherwise (a
+    /// batch claimed more than the endpoint may take) puts it back.
+    async fn start_or_release(&self, delivery: ClaimedDelivery, permit: OwnedSemaphorePermit) {
+        let limit = delivery
+            .max_concurrent
+            .map_or(self.settings.max_concurrent_per_endpoint, |limit| {
+                limit as usize
+            });
+        let now = now_millis();
+        let Some(slot) = self.ctx.health.try_begin(&delivery.endpoint_id, limit, now) else {
+            drop(permit);
+            if let Err(e) = self
+                .ctx
+                .store
+                .release_delivery(&delivery.delivery_id, &delivery.lease_token, now)
+                .await
+            {
+                warn!(error.message = %e, "failed to release a held-back delivery; its lease will expire");
+            }
+            return;
+        };
         let ctx = Arc::clone(&self.ctx);
         let abandon = self.abandon.clone();
         self.workers.spawn(async move {
-            attempt_delivery(&ctx, delivery, &abandon).await;
+            attempt_delivery(&ctx, delivery, slot, &abandon).await;
             drop(permit);
         });
     }
@@ -156,9 +186,15 @@ impl Scheduler {
 
     /// How long to sleep when nothing is due: until the next due time or
     /// lease expiry, at most the poll interval.
-    async fn idle_sleep(&self) -> Duration {
-        let poll = self.settings.poll_interval;
-        match self.ctx.store.next_wakeup_at().await {
+    async fn idle_sleep(&self, blocked: &Blocked) -> Duration {
+        let poll = blocked
+            .next_trial_at
+            .map_or(self.settings.poll_interval, |trial| {
+                let until_trial =
+                    Duration::from_millis(u64::try_from(trial - now_millis()).unwrap_or(0));
+                until_trial.min(self.settings.poll_interval)
+            });
+        match self.ctx.store.next_wakeup_at(&blocked.endpoints).await {
             Ok(Some(at)) if at <= now_millis() => {
                 // Due work that the claim did not find is held by an expired
                 // lease: reclaim it now rather than at the next poll.

@@ -10,13 +10,17 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
+use super::circuit_breaker::Transition;
 use super::http_client::{DeliveryClient, SendResult};
 use super::retry::{RetryDecision, RetryPolicy};
+use crate::alert::{Alert, AlertKind, Alerter};
 use crate::domain::{DeliveryState, ErrorKind};
+use crate::health::{EndpointHealth, Slot};
 use crate::metrics::Counters;
 use crate::signing;
 use crate::store::{
-    AttemptRecord, ClaimedDelivery, DeliveryTransition, RecordOutcome, Store, now_millis,
+    AttemptRecord, AttemptResult, ClaimedDelivery, DeliveryTransition, EndpointVerdict,
+    RecordOutcome, Store, now_millis,
 };
 use crate::updates::{Update, UpdateBus, UpdateKind};
 
@@ -46,6 +50,12 @@ pub struct DeliveryContext {
     pub updates: Arc<UpdateBus>,
     /// This process's Prometheus counters.
     pub counters: Arc<Counters>,
+    /// Circuit breakers and per-endpoint concurrency.
+    pub health: Arc<EndpointHealth>,
+    /// Alerts when an attempt disables its endpoint.
+    pub alerter: Alerter,
+    /// Consecutive failures that disable an endpoint.
+    pub failure_threshold: u32,
     /// This process, as recorded with each attempt.
     pub instance_id: String,
 }
@@ -75,11 +85,13 @@ struct CompletedAttempt {
     result: SendResult,
 }
 
-/// Attempts `delivery` once and records the result. `abandon` cuts the
-/// request short at the end of the shutdown grace period.
+/// Attempts `delivery` once, holding its endpoint's `slot`, and records the
+/// result. `abandon` cuts the request short at the end of the shutdown grace
+/// period.
 pub async fn attempt_delivery(
     ctx: &DeliveryContext,
     delivery: ClaimedDelivery,
+    slot: Slot,
     abandon: &CancellationToken,
 ) -> AttemptOutcome {
     let span = info_span!(
@@ -106,6 +118,7 @@ pub async fn attempt_delivery(
         };
         let (outcome, transition) = decide(ctx, &delivery, &completed);
         let attempt = attempt_record(ctx, &delivery, &completed);
+        let succeeded = outcome == AttemptOutcome::Delivered;
         ctx.counters.observe_attempt(
             &delivery.endpoint_id,
             attempt.error_kind,
@@ -114,9 +127,37 @@ pub async fn attempt_delivery(
         if transition == DeliveryTransition::Dead {
             ctx.counters.observe_dead_letter(&delivery.endpoint_id);
         }
-        if record(ctx, &delivery, &attempt, transition).await == Some(RecordOutcome::Recorded) {
+        let verdict = match &completed.result {
+            _ if succeeded => EndpointVerdict::Healthy,
+            SendResult::Answered { status: 410, .. } => EndpointVerdict::Gone,
+            _ => EndpointVerdict::Failing {
+                disable_after: ctx.failure_threshold,
+            },
+        };
+        let result = AttemptResult {
+            lease_token: delivery.lease_token.clone(),
+            endpoint_id: delivery.endpoint_id.clone(),
+            attempt,
+            transition,
+            verdict,
+        };
+        if let Some(RecordOutcome::Recorded { disabled }) = record(ctx, &result).await {
             ctx.updates
-                .publish(result_update(&delivery, &attempt, transition));
+                .publish(result_update(&delivery, &result.attempt, transition));
+            if let Some(reason) = disabled {
+                report_disabled(ctx, &delivery, &result.attempt, reason);
+            }
+        }
+        // The slot is held until the result is stored, so an attempt that
+        // disables its endpoint does so before the next one can start.
+        let now = now_millis();
+        let circuit = if succeeded {
+            slot.succeeded(now)
+        } else {
+            slot.failed(now)
+        };
+        if let Some(change) = circuit {
+            report_circuit_change(ctx, &delivery, change);
         }
         outcome
     }
@@ -125,39 +166,63 @@ pub async fn attempt_delivery(
 }
 
 fn prepare(ctx: &DeliveryContext, delivery: &ClaimedDelivery) -> PreparedRequest {
-    let secret = delivery.secret.as_ref().unwrap_or(&ctx.default_secret);
     let now = now_millis();
-    let timestamp = now / 1000;
-    let mut signature = signing::sign(
-        secret.expose_secret().as_bytes(),
-        timestamp,
-        &delivery.payload,
-    );
-    // During a secret rotation both signatures go out, new first, so
-    // receivers holding either secret can verify.
-    if let Some((previous, valid_until)) = &delivery.previous_secret
-        && *valid_until > now
-    {
-        signature.push(',');
-        signature.push_str(&signing::sign(
-            previous.expose_secret().as_bytes(),
-            timestamp,
-            &delivery.payload,
-        ));
+    // During a secret rotation both signatures go out, so receivers holding
+    // either secret can verify.
+    let previous = delivery
+        .previous_secret
+        .as_ref()
+        .filter(|(_, valid_until)| *valid_until > now)
+        .map(|(secret, _)| secret);
+    PreparedRequest {
+        headers: signed_headers(
+            &SignedRequest {
+                event_id: delivery.event_id.as_str(),
+                event_type: delivery.event_type.as_str(),
+                attempt: delivery.attempt_number,
+                secret: delivery.secret.as_ref().unwrap_or(&ctx.default_secret),
+                previous_secret: previous,
+                body: &delivery.payload,
+            },
+            now,
+        ),
     }
+}
 
+/// What a signed request carries.
+pub struct SignedRequest<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub attempt: u32,
+    pub secret: &'a SecretString,
+    /// A rotated-out secret still in its grace period: signs too.
+    pub previous_secret: Option<&'a SecretString>,
+    pub body: &'a [u8],
+}
+
+/// The webhookd headers of a request sent at `now` (unix ms).
+pub fn signed_headers(request: &SignedRequest<'_>, now: i64) -> HeaderMap {
+    let timestamp = now / 1000;
+    let sign = |secret: &SecretString| {
+        signing::sign(secret.expose_secret().as_bytes(), timestamp, request.body)
+    };
+    let mut signature = sign(request.secret);
+    if let Some(previous) = request.previous_secret {
+        signature.push(',');
+        signature.push_str(&sign(previous));
+    }
     let mut headers = HeaderMap::with_capacity(6);
     let mut put = |name: &'static str, value: String| {
         // Ids, types, numbers and hex digests are always visible ASCII.
         let value = HeaderValue::try_from(value).expect("header values are ASCII");
         headers.insert(HeaderName::from_static(name), value);
     };
-    put(signing::HEADER_ID, delivery.event_id.to_string());
+    put(signing::HEADER_ID, request.event_id.to_owned());
     put(signing::HEADER_TIMESTAMP, timestamp.to_string());
     put(signing::HEADER_SIGNATURE, signature);
-    put(HEADER_EVENT_TYPE, delivery.event_type.to_string());
-    put(HEADER_ATTEMPT, delivery.attempt_number.to_string());
-    PreparedRequest { headers }
+    put(HEADER_EVENT_TYPE, request.event_type.to_owned());
+    put(HEADER_ATTEMPT, request.attempt.to_string());
+    headers
 }
 
 async fn send(
@@ -184,18 +249,27 @@ fn decide(
     completed: &CompletedAttempt,
 ) -> (AttemptOutcome, DeliveryTransition) {
     let latency_ms = completed.duration.as_millis() as u64;
-    let failure = match &completed.result {
+    let (failure, retry_after) = match &completed.result {
         SendResult::Answered { status, .. } if (200..300).contains(status) => {
             debug!(status, latency_ms, "delivered");
             return (AttemptOutcome::Delivered, DeliveryTransition::Succeeded);
         }
-        SendResult::Answered { status, .. } => ErrorKind::for_status(*status),
-        SendResult::NoAnswer { kind, .. } => *kind,
+        SendResult::Answered {
+            status,
+            retry_after,
+            ..
+        } => (ErrorKind::for_status(*status), *retry_after),
+        SendResult::NoAnswer { kind, .. } => (*kind, None),
     };
     // A redrive starts a fresh cycle: count attempts from its start.
     let attempts_in_cycle = delivery.attempt_number.saturating_sub(delivery.cycle_start);
     match ctx.retry.after_failure(attempts_in_cycle, &mut rng()) {
-        RetryDecision::RetryAfter(delay) => {
+        RetryDecision::RetryAfter(policy_delay) => {
+            // A receiver's Retry-After (429, 503) is honoured, up to the
+            // policy's longest delay.
+            let delay = retry_after.map_or(policy_delay, |asked| {
+                asked.max(policy_delay).min(ctx.retry.max_delay)
+            });
             let at = now_millis() + delay.as_millis() as i64;
             warn!(error_kind = %failure, latency_ms, delay_ms = delay.as_millis() as u64, "delivery failed, retrying");
             (
@@ -223,6 +297,7 @@ fn attempt_record(
         SendResult::Answered {
             status,
             response_excerpt,
+            ..
         } => {
             let failed = !(200..300).contains(status);
             (
@@ -245,6 +320,53 @@ fn attempt_record(
         response_excerpt,
         instance_id: Some(ctx.instance_id.clone()),
     }
+}
+
+fn report_circuit_change(ctx: &DeliveryContext, delivery: &ClaimedDelivery, change: Transition) {
+    let mut update = match change {
+        Transition::Opened { until } => {
+            warn!(
+                retry_at = until,
+                "circuit opened: no requests to this endpoint until the trial"
+            );
+            let mut update = Update::new(UpdateKind::CircuitOpened, delivery.endpoint_id.clone());
+            update.next_attempt_at = Some(until);
+            update
+        }
+        Transition::Closed => {
+            info!("circuit closed: the trial request succeeded");
+            Update::new(UpdateKind::CircuitClosed, delivery.endpoint_id.clone())
+        }
+    };
+    update.detail = format!(
+        "circuit {}",
+        if matches!(change, Transition::Closed) {
+            "closed"
+        } else {
+            "opened"
+        }
+    );
+    ctx.updates.publish(update);
+}
+
+fn report_disabled(
+    ctx: &DeliveryContext,
+    delivery: &ClaimedDelivery,
+    attempt: &AttemptRecord,
+    reason: String,
+) {
+    let mut update = Update::new(UpdateKind::EndpointDisabled, delivery.endpoint_id.clone());
+    update.detail = reason.clone();
+    ctx.updates.publish(update);
+    ctx.alerter.send(Alert {
+        kind: AlertKind::Disabled {
+            reason,
+            last_error: attempt.error_message.clone().unwrap_or_default(),
+        },
+        endpoint_id: delivery.endpoint_id.clone(),
+        url: delivery.url.clone(),
+        at: now_millis(),
+    });
 }
 
 fn update_for(delivery: &ClaimedDelivery, kind: UpdateKind, state: DeliveryState) -> Update {
@@ -278,25 +400,16 @@ fn result_update(
 
 /// Records the attempt, retrying while the store is unavailable; `None`
 /// when it could not be recorded at all.
-async fn record(
-    ctx: &DeliveryContext,
-    delivery: &ClaimedDelivery,
-    attempt: &AttemptRecord,
-    transition: DeliveryTransition,
-) -> Option<RecordOutcome> {
+async fn record(ctx: &DeliveryContext, result: &AttemptResult) -> Option<RecordOutcome> {
     let mut delays = RECORD_RETRY_DELAYS.iter();
     loop {
-        match ctx
-            .store
-            .record_attempt(&delivery.lease_token, attempt, transition)
-            .await
-        {
+        match ctx.store.record_attempt(result.clone()).await {
             Ok(outcome) => {
-                match outcome {
-                    RecordOutcome::Recorded if transition.retry_at().is_some() => {
+                match &outcome {
+                    RecordOutcome::Recorded { .. } if result.transition.retry_at().is_some() => {
                         ctx.wake.notify_one();
                     }
-                    RecordOutcome::Recorded => {}
+                    RecordOutcome::Recorded { .. } => {}
                     RecordOutcome::LeaseLost => warn!(
                         "lease lost before the result was recorded; the delivery was handed on and may be repeated"
                     ),

@@ -3,7 +3,7 @@
 
 mod api;
 
-pub use api::metrics_scope;
+pub use api::{metrics_scope, rfc3339};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +27,7 @@ pub struct HttpState {
     pub ready: Arc<AtomicBool>,
     pub store: Arc<dyn Store>,
     pub counters: Arc<Counters>,
+    pub health: Arc<crate::health::EndpointHealth>,
 }
 
 pub fn router(state: HttpState) -> Router {

@@ -12,8 +12,8 @@ use tracing::error;
 
 use super::rows::RoutingRow;
 use super::{
-    AttemptRecord, DeliveryTransition, DispatchOutcome, Event, RecordOutcome, RoutedDelivery,
-    Routing, StoreError, now_millis,
+    AttemptResult, DispatchOutcome, Event, RecordOutcome, RoutedDelivery, Routing, StoreError,
+    now_millis,
 };
 use crate::domain::{DeliveryId, EndpointId, EventPattern, EventType};
 
@@ -41,12 +41,11 @@ pub(super) trait WriteBatch: Send {
         deliveries: &[(DeliveryId, &str)],
     ) -> Result<(), StoreError>;
 
-    /// Appends the attempt and, if the lease still holds, moves the delivery.
+    /// Appends the attempt and, if the lease still holds, moves the
+    /// delivery and updates the endpoint's health.
     async fn record_attempt(
         &mut self,
-        lease_token: &str,
-        attempt: &AttemptRecord,
-        transition: DeliveryTransition,
+        result: &AttemptResult,
         now: i64,
     ) -> Result<RecordOutcome, StoreError>;
 
@@ -71,9 +70,7 @@ pub(super) enum WriteOp {
         reply: oneshot::Sender<Result<DispatchOutcome, StoreError>>,
     },
     Record {
-        lease_token: String,
-        attempt: AttemptRecord,
-        transition: DeliveryTransition,
+        result: AttemptResult,
         reply: oneshot::Sender<Result<RecordOutcome, StoreError>>,
     },
 }
@@ -115,18 +112,10 @@ impl BatchWriter {
 
     pub(super) async fn record_attempt(
         &self,
-        lease_token: &str,
-        attempt: &AttemptRecord,
-        transition: DeliveryTransition,
+        result: AttemptResult,
     ) -> Result<RecordOutcome, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.submit(WriteOp::Record {
-            lease_token: lease_token.to_owned(),
-            attempt: attempt.clone(),
-            transition,
-            reply,
-        })
-        .await?;
+        self.submit(WriteOp::Record { result, reply }).await?;
         answer.await.map_err(|_| writer_gone())?
     }
 
@@ -245,15 +234,9 @@ async fn apply_batch(
                 new_deliveries |= matches!(&result, Ok(DispatchOutcome::Created { deliveries, .. }) if !deliveries.is_empty());
                 Applied::Dispatch(result)
             }
-            WriteOp::Record {
-                lease_token,
-                attempt,
-                transition,
-                ..
-            } => Applied::Record(
-                tx.record_attempt(lease_token, attempt, *transition, now)
-                    .await?,
-            ),
+            WriteOp::Record { result, .. } => {
+                Applied::Record(tx.record_attempt(result, now).await?)
+            }
         });
     }
     if new_deliveries {
@@ -267,22 +250,22 @@ async fn apply_batch(
 }
 
 /// The order to apply a batch in: keyed dispatches sorted by idempotency
-/// key, then everything else as queued. Concurrent batches (several writers,
-/// several instances) then wait on each other's keys in one global order,
-/// which cannot deadlock.
+/// key, then attempt results sorted by endpoint, then the rest as queued.
+/// Concurrent batches (several writers, several instances) then take the
+/// row locks they share (idempotency keys, endpoint failure counts) in one
+/// global order, which cannot deadlock.
 fn lock_order(batch: &[WriteOp]) -> Vec<usize> {
+    // (section, lock key): sections sort first, then keys within them.
     let key = |index: &usize| match &batch[*index] {
-        WriteOp::Dispatch { event, .. } => event.idempotency_key.as_deref(),
-        WriteOp::Record { .. } => None,
+        WriteOp::Dispatch { event, .. } => match event.idempotency_key.as_deref() {
+            Some(key) => (0, Some(key)),
+            None => (2, None),
+        },
+        WriteOp::Record { result, .. } => (1, Some(result.endpoint_id.as_str())),
     };
     let mut order: Vec<usize> = (0..batch.len()).collect();
-    // Stable: unkeyed operations keep their queue order.
-    order.sort_by(|a, b| match (key(a), key(b)) {
-        (Some(x), Some(y)) => x.cmp(y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    });
+    // Stable: operations without a lock key keep their queue order.
+    order.sort_by(|a, b| key(a).cmp(&key(b)));
     order
 }
 
@@ -442,11 +425,11 @@ macro_rules! impl_write_batch {
 
             async fn record_attempt(
                 &mut self,
-                lease_token: &str,
-                attempt: &$crate::store::AttemptRecord,
-                transition: $crate::store::DeliveryTransition,
+                result: &$crate::store::AttemptResult,
                 now: i64,
             ) -> Result<$crate::store::RecordOutcome, $crate::store::StoreError> {
+                use $crate::store::{EndpointVerdict, RecordOutcome};
+                let attempt = &result.attempt;
                 sqlx::query(
                     "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status,
                                            error_kind, error_message, response_excerpt, instance_id)
@@ -470,16 +453,63 @@ macro_rules! impl_write_batch {
                          updated_at = $5
                      WHERE id = $6 AND lease_token = $7",
                 )
-                .bind(transition.state().as_str())
+                .bind(result.transition.state().as_str())
                 .bind(i64::from(attempt.attempt_number))
-                .bind(transition.retry_at())
+                .bind(result.transition.retry_at())
                 .bind(attempt.error_message.as_deref())
                 .bind(now)
                 .bind(attempt.delivery_id.as_str())
-                .bind(lease_token)
+                .bind(&result.lease_token)
                 .execute(&mut *self.0)
                 .await?;
-                Ok($crate::store::RecordOutcome::from_rows_updated(updated.rows_affected()))
+                if updated.rows_affected() != 1 {
+                    return Ok(RecordOutcome::LeaseLost);
+                }
+                // The failure count lives in the database, so it is right
+                // however many instances deliver to the endpoint. A success
+                // on a healthy endpoint matches no row and takes no lock, so
+                // the hot path never contends on endpoint rows.
+                if result.verdict == EndpointVerdict::Healthy {
+                    sqlx::query(
+                        "UPDATE endpoints SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0",
+                    )
+                    .bind(result.endpoint_id.as_str())
+                    .execute(&mut *self.0)
+                    .await?;
+                    return Ok(RecordOutcome::Recorded { disabled: None });
+                }
+                let failures: Option<i64> = sqlx::query_scalar(
+                    "UPDATE endpoints SET consecutive_failures = consecutive_failures + 1
+                     WHERE id = $1 RETURNING consecutive_failures",
+                )
+                .bind(result.endpoint_id.as_str())
+                .fetch_optional(&mut *self.0)
+                .await?;
+                let last_error = attempt.error_message.as_deref().unwrap_or("unknown");
+                let reason = match (&result.verdict, failures) {
+                    (EndpointVerdict::Gone, _) => Some(format!("the receiver answered 410 Gone ({last_error})")),
+                    (EndpointVerdict::Failing { disable_after }, Some(count)) if count >= i64::from(*disable_after) => {
+                        Some(format!("{count} consecutive failed attempts (last: {last_error})"))
+                    }
+                    _ => None,
+                };
+                let Some(reason) = reason else {
+                    return Ok(RecordOutcome::Recorded { disabled: None });
+                };
+                let disabled = sqlx::query(
+                    "UPDATE endpoints SET active = FALSE, auto_disabled = TRUE, disabled_reason = $1, disabled_at = $2,
+                         updated_at = $2
+                     WHERE id = $3 AND active",
+                )
+                .bind(&reason)
+                .bind(now)
+                .bind(result.endpoint_id.as_str())
+                .execute(&mut *self.0)
+                .await?
+                .rows_affected();
+                Ok(RecordOutcome::Recorded {
+                    disabled: (disabled == 1).then_some(reason),
+                })
             }
 
             async fn commit(self: Box<Self>) -> Result<(), $crate::store::StoreError> {

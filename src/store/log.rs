@@ -35,6 +35,8 @@ pub struct EndpointRecord {
     pub secret_hint: Option<String>,
     pub previous_secret_expires_at: Option<i64>,
     pub consecutive_failures: u32,
+    /// Disabled by webhookd itself (failures, 410), not by an operator.
+    pub auto_disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -208,6 +210,10 @@ pub trait EventLog: Send + Sync {
 
     async fn get_endpoint(&self, id: &EndpointId) -> Result<Option<EndpointRecord>, StoreError>;
 
+    /// The endpoint's own signing secret (`None`: the default one), for
+    /// webhookd's own requests such as recovery probes.
+    async fn endpoint_secret(&self, id: &EndpointId) -> Result<Option<SecretString>, StoreError>;
+
     /// Attempts started at or after `since`, grouped for metrics (see
     /// `AttemptStat`); only `endpoint`'s when given.
     async fn attempt_stats(
@@ -347,6 +353,26 @@ macro_rules! impl_event_log {
                 Self::push_event_type_filter(builder, &query.event_types);
             }
 
+            /// Shared by both backends' `Store::release_delivery`.
+            async fn release_claimed(
+                &self,
+                id: &$crate::domain::DeliveryId,
+                lease_token: &str,
+                at: i64,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query(
+                    "UPDATE deliveries SET state = 'pending', next_attempt_at = $1, lease_owner = NULL,
+                         lease_token = NULL, leased_until = NULL
+                     WHERE id = $2 AND lease_token = $3",
+                )
+                .bind(at)
+                .bind(id.as_str())
+                .bind(lease_token)
+                .execute(self.write_pool())
+                .await?;
+                Ok(())
+            }
+
             async fn endpoint_record(
                 &self,
                 id: &$crate::domain::EndpointId,
@@ -368,11 +394,12 @@ macro_rules! impl_event_log {
                 let mut tx = self.write_pool().begin().await?;
                 for endpoint in endpoints {
                     sqlx::query(
-                        "INSERT INTO endpoints (id, url, event_patterns, secret, active, origin, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, 'config', $6, $6)
+                        "INSERT INTO endpoints (id, url, event_patterns, secret, active, max_concurrent, origin, created_at, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $7, 'config', $6, $6)
                          ON CONFLICT (id) DO UPDATE SET
                              url = excluded.url, event_patterns = excluded.event_patterns, secret = excluded.secret,
-                             active = excluded.active, origin = 'config', deleted_at = NULL,
+                             active = excluded.active, max_concurrent = excluded.max_concurrent, origin = 'config',
+                             deleted_at = NULL, auto_disabled = FALSE,
                              disabled_reason = CASE WHEN excluded.active THEN NULL ELSE 'inactive in the config file' END,
                              disabled_at = CASE WHEN excluded.active THEN NULL ELSE excluded.updated_at END,
                              updated_at = excluded.updated_at",
@@ -383,6 +410,7 @@ macro_rules! impl_event_log {
                     .bind(endpoint.secret.as_ref().map(|s| s.expose_secret().to_owned()))
                     .bind(endpoint.active)
                     .bind(now)
+                    .bind(endpoint.max_concurrent.map(i64::from))
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -730,6 +758,18 @@ macro_rules! impl_event_log {
                 })
             }
 
+            async fn endpoint_secret(
+                &self,
+                id: &$crate::domain::EndpointId,
+            ) -> Result<Option<secrecy::SecretString>, $crate::store::StoreError> {
+                let secret: Option<Option<String>> =
+                    sqlx::query_scalar("SELECT secret FROM endpoints WHERE id = $1 AND deleted_at IS NULL")
+                        .bind(id.as_str())
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                Ok(secret.flatten().map(secrecy::SecretString::from))
+            }
+
             async fn attempt_stats(
                 &self,
                 since: i64,
@@ -937,7 +977,7 @@ macro_rules! impl_event_log {
                 let updated = if active {
                     sqlx::query(
                         "UPDATE endpoints SET active = TRUE, disabled_reason = NULL, disabled_at = NULL,
-                             consecutive_failures = 0, updated_at = $1
+                             auto_disabled = FALSE, consecutive_failures = 0, updated_at = $1
                          WHERE id = $2 AND deleted_at IS NULL",
                     )
                     .bind(now)
@@ -946,7 +986,8 @@ macro_rules! impl_event_log {
                     .await?
                 } else {
                     sqlx::query(
-                        "UPDATE endpoints SET active = FALSE, disabled_reason = $1, disabled_at = $2, updated_at = $2
+                        "UPDATE endpoints SET active = FALSE, auto_disabled = FALSE, disabled_reason = $1, disabled_at = $2,
+                             updated_at = $2
                          WHERE id = $3 AND deleted_at IS NULL",
                     )
                     .bind(reason.unwrap_or("disabled by an operator"))

@@ -63,6 +63,8 @@ pub struct EndpointSpec {
     pub event_patterns: Vec<String>,
     pub secret: Option<SecretString>,
     pub active: bool,
+    /// The endpoint's own concurrency limit.
+    pub max_concurrent: Option<u32>,
 }
 
 impl EndpointSpec {
@@ -128,6 +130,8 @@ pub struct ClaimedDelivery {
     pub attempt_number: u32,
     /// Attempts made before the current retry cycle (a redrive starts one).
     pub cycle_start: u32,
+    /// The endpoint's own concurrency limit, if it has one.
+    pub max_concurrent: Option<u32>,
     /// Fences the result: it is recorded only if the lease still holds.
     pub lease_token: String,
 }
@@ -175,23 +179,36 @@ impl DeliveryTransition {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an attempt says about its endpoint's health.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointVerdict {
+    /// It answered 2xx: its failure count resets.
+    Healthy,
+    /// It failed: counted; at `disable_after` consecutive failures it is
+    /// disabled.
+    Failing { disable_after: u32 },
+    /// It answered 410 Gone: disabled at once.
+    Gone,
+}
+
+/// One attempt's result, to record.
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    pub lease_token: String,
+    pub endpoint_id: EndpointId,
+    pub attempt: AttemptRecord,
+    pub transition: DeliveryTransition,
+    pub verdict: EndpointVerdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordOutcome {
-    Recorded,
+    /// Recorded; `disabled` holds the reason when this attempt disabled
+    /// its endpoint.
+    Recorded { disabled: Option<String> },
     /// The lease expired or was released before the result arrived; the
     /// attempt is in the history but the delivery's state was not changed.
     LeaseLost,
-}
-
-impl RecordOutcome {
-    /// The outcome of the fenced update of the delivery row.
-    pub fn from_rows_updated(rows: u64) -> Self {
-        if rows == 1 {
-            RecordOutcome::Recorded
-        } else {
-            RecordOutcome::LeaseLost
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -239,17 +256,28 @@ pub trait Store: EventLog + Send + Sync + 'static {
     async fn dispatch(&self, event: Event, routing: Routing)
     -> Result<DispatchOutcome, StoreError>;
 
-    /// Leases up to `limit` due deliveries.
-    async fn claim_due(&self, lease: Lease<'_>, limit: usize) -> Result<ClaimOutcome, StoreError>;
-
-    /// Appends the attempt and moves the delivery, if `lease_token` still
-    /// holds its lease.
-    async fn record_attempt(
+    /// Leases up to `limit` due deliveries of enabled endpoints, except
+    /// those of `excluded` endpoints.
+    async fn claim_due(
         &self,
+        lease: Lease<'_>,
+        limit: usize,
+        excluded: &[String],
+    ) -> Result<ClaimOutcome, StoreError>;
+
+    /// Appends the attempt and, if its lease token still holds the lease,
+    /// moves the delivery and updates the endpoint's failure count
+    /// (disabling it when the verdict says so).
+    async fn record_attempt(&self, result: AttemptResult) -> Result<RecordOutcome, StoreError>;
+
+    /// Puts a claimed delivery back without an attempt, due at `at` (the
+    /// endpoint's circuit or concurrency limit held it back).
+    async fn release_delivery(
+        &self,
+        id: &DeliveryId,
         lease_token: &str,
-        attempt: &AttemptRecord,
-        transition: DeliveryTransition,
-    ) -> Result<RecordOutcome, StoreError>;
+        at: i64,
+    ) -> Result<(), StoreError>;
 
     /// Makes deliveries whose lease expired before `now` claimable again.
     async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError>;
@@ -266,7 +294,7 @@ pub trait Store: EventLog + Send + Sync + 'static {
 
     /// The earliest `next_attempt_at` of a pending delivery, or the earliest
     /// lease expiry, whichever comes first.
-    async fn next_wakeup_at(&self) -> Result<Option<i64>, StoreError>;
+    async fn next_wakeup_at(&self, excluded: &[String]) -> Result<Option<i64>, StoreError>;
 
     /// Wakes `wake` whenever another instance dispatches work, until the
     /// future is dropped. Backends without other instances never wake it.

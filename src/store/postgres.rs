@@ -17,10 +17,11 @@ use super::batch::{BatchBackend, BatchWriter, WriteBatch, impl_write_batch};
 use super::log::impl_event_log;
 use super::rows::ClaimedRow;
 use super::{
-    AttemptRecord, ClaimOutcome, DeliveryTransition, DispatchOutcome, Event, Lease, RecordOutcome,
-    Routing, Store, StoreError, now_millis,
+    AttemptResult, ClaimOutcome, DispatchOutcome, Event, Lease, RecordOutcome, Routing, Store,
+    StoreError, now_millis,
 };
 use crate::config::DatabaseConfig;
+use crate::domain::DeliveryId;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -113,7 +114,12 @@ impl Store for PgStore {
         self.batched.dispatch(event, routing).await
     }
 
-    async fn claim_due(&self, lease: Lease<'_>, limit: usize) -> Result<ClaimOutcome, StoreError> {
+    async fn claim_due(
+        &self,
+        lease: Lease<'_>,
+        limit: usize,
+        excluded: &[String],
+    ) -> Result<ClaimOutcome, StoreError> {
         // One statement: lock due rows no other instance holds, lease them,
         // and return them joined with their event and endpoint.
         let rows: Vec<ClaimedRow> = sqlx::query_as(
@@ -121,6 +127,7 @@ impl Store for PgStore {
                  -- Deliveries of disabled endpoints are paused: not claimed.
                  SELECT d.id FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
                  WHERE d.state = 'pending' AND d.next_attempt_at <= $4 AND ep.active
+                   AND NOT (d.endpoint_id = ANY($6))
                  ORDER BY d.next_attempt_at
                  LIMIT $5
                  FOR UPDATE OF d SKIP LOCKED
@@ -131,7 +138,7 @@ impl Store for PgStore {
                  RETURNING d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start, d.next_attempt_at
              )
              SELECT c.id, c.event_id, c.endpoint_id, c.attempt_count, c.cycle_start,
-                    e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at
+                    e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at, ep.max_concurrent
              FROM claimed c
              JOIN events e ON e.id = c.event_id
              JOIN endpoints ep ON ep.id = c.endpoint_id
@@ -142,6 +149,7 @@ impl Store for PgStore {
         .bind(lease.until)
         .bind(lease.now)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(excluded)
         .fetch_all(&self.pool)
         .await?;
         if rows.is_empty() {
@@ -154,15 +162,17 @@ impl Store for PgStore {
         Ok(ClaimOutcome::Claimed(deliveries))
     }
 
-    async fn record_attempt(
+    async fn record_attempt(&self, result: AttemptResult) -> Result<RecordOutcome, StoreError> {
+        self.batched.record_attempt(result).await
+    }
+
+    async fn release_delivery(
         &self,
+        id: &DeliveryId,
         lease_token: &str,
-        attempt: &AttemptRecord,
-        transition: DeliveryTransition,
-    ) -> Result<RecordOutcome, StoreError> {
-        self.batched
-            .record_attempt(lease_token, attempt, transition)
-            .await
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.release_claimed(id, lease_token, at).await
     }
 
     async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError> {
@@ -196,13 +206,14 @@ impl Store for PgStore {
         Ok(0)
     }
 
-    async fn next_wakeup_at(&self) -> Result<Option<i64>, StoreError> {
+    async fn next_wakeup_at(&self, excluded: &[String]) -> Result<Option<i64>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT LEAST(
                  (SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
-                  WHERE d.state = 'pending' AND ep.active),
+                  WHERE d.state = 'pending' AND ep.active AND NOT (d.endpoint_id = ANY($1))),
                  (SELECT MIN(leased_until) FROM deliveries WHERE state = 'in_flight'))",
         )
+        .bind(excluded)
         .fetch_one(&self.pool)
         .await?)
     }

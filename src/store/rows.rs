@@ -136,6 +136,7 @@ pub(crate) struct ClaimedRow {
     previous_secret: Option<String>,
     previous_secret_expires_at: Option<i64>,
     cycle_start: i64,
+    max_concurrent: Option<i64>,
 }
 
 impl ClaimedRow {
@@ -154,6 +155,10 @@ impl ClaimedRow {
             },
             attempt_number: small(self.attempt_count, "attempt_count")? + 1,
             cycle_start: small(self.cycle_start, "cycle_start")?,
+            max_concurrent: self
+                .max_concurrent
+                .map(|limit| small(limit, "max_concurrent"))
+                .transpose()?,
             lease_token: lease_token.to_owned(),
         })
     }
@@ -163,7 +168,7 @@ impl ClaimedRow {
 macro_rules! select_endpoint_sql {
     () => {
         "SELECT id, url, event_patterns, active, disabled_reason, disabled_at, origin, secret, \
-         previous_secret_expires_at, consecutive_failures, created_at, updated_at FROM endpoints"
+         previous_secret_expires_at, consecutive_failures, auto_disabled, created_at, updated_at FROM endpoints"
     };
 }
 pub(crate) use select_endpoint_sql;
@@ -180,6 +185,7 @@ pub(crate) struct EndpointRow {
     secret: Option<String>,
     previous_secret_expires_at: Option<i64>,
     consecutive_failures: i64,
+    auto_disabled: bool,
     created_at: i64,
     updated_at: i64,
 }
@@ -210,6 +216,7 @@ impl TryFrom<EndpointRow> for EndpointRecord {
             secret_hint,
             previous_secret_expires_at: row.previous_secret_expires_at,
             consecutive_failures: small(row.consecutive_failures, "consecutive_failures")?,
+            auto_disabled: row.auto_disabled,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })

@@ -17,10 +17,11 @@ use super::batch::{BatchBackend, BatchWriter, WriteBatch, impl_write_batch};
 use super::log::impl_event_log;
 use super::rows::ClaimedRow;
 use super::{
-    AttemptRecord, ClaimOutcome, DeliveryTransition, DispatchOutcome, Event, Lease, RecordOutcome,
-    Routing, Store, StoreError, now_millis,
+    AttemptResult, ClaimOutcome, DispatchOutcome, Event, Lease, RecordOutcome, Routing, Store,
+    StoreError, now_millis,
 };
 use crate::config::{self, DatabaseConfig};
+use crate::domain::DeliveryId;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -117,7 +118,12 @@ impl Store for SqliteStore {
         self.batched.dispatch(event, routing).await
     }
 
-    async fn claim_due(&self, lease: Lease<'_>, limit: usize) -> Result<ClaimOutcome, StoreError> {
+    async fn claim_due(
+        &self,
+        lease: Lease<'_>,
+        limit: usize,
+        excluded: &[String],
+    ) -> Result<ClaimOutcome, StoreError> {
         let mut tx = self.writer.begin().await?;
         let claimed = sqlx::query(
             "UPDATE deliveries
@@ -126,6 +132,7 @@ impl Store for SqliteStore {
                  -- Deliveries of disabled endpoints are paused: not claimed.
                  SELECT d.id FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
                  WHERE d.state = 'pending' AND d.next_attempt_at <= ?4 AND ep.active
+                   AND d.endpoint_id NOT IN (SELECT value FROM json_each(?6))
                  ORDER BY d.next_attempt_at
                  LIMIT ?5
              )",
@@ -135,6 +142,7 @@ impl Store for SqliteStore {
         .bind(lease.until)
         .bind(lease.now)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(serde_json::to_string(excluded).expect("a list of strings always serialises"))
         .execute(&mut *tx)
         .await?;
         if claimed.rows_affected() == 0 {
@@ -143,7 +151,7 @@ impl Store for SqliteStore {
         }
         let rows: Vec<ClaimedRow> = sqlx::query_as(
             "SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start,
-                    e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at
+                    e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at, ep.max_concurrent
              FROM deliveries d
              JOIN events e ON e.id = d.event_id
              JOIN endpoints ep ON ep.id = d.endpoint_id
@@ -161,15 +169,17 @@ impl Store for SqliteStore {
         Ok(ClaimOutcome::Claimed(deliveries))
     }
 
-    async fn record_attempt(
+    async fn record_attempt(&self, result: AttemptResult) -> Result<RecordOutcome, StoreError> {
+        self.batched.record_attempt(result).await
+    }
+
+    async fn release_delivery(
         &self,
+        id: &DeliveryId,
         lease_token: &str,
-        attempt: &AttemptRecord,
-        transition: DeliveryTransition,
-    ) -> Result<RecordOutcome, StoreError> {
-        self.batched
-            .record_attempt(lease_token, attempt, transition)
-            .await
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.release_claimed(id, lease_token, at).await
     }
 
     async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError> {
@@ -209,15 +219,17 @@ impl Store for SqliteStore {
         Ok(result.rows_affected())
     }
 
-    async fn next_wakeup_at(&self) -> Result<Option<i64>, StoreError> {
+    async fn next_wakeup_at(&self, excluded: &[String]) -> Result<Option<i64>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT MIN(at) FROM (
                  SELECT MIN(d.next_attempt_at) AS at FROM deliveries d
                  JOIN endpoints ep ON ep.id = d.endpoint_id WHERE d.state = 'pending' AND ep.active
+                   AND d.endpoint_id NOT IN (SELECT value FROM json_each(?1))
                  UNION ALL
                  SELECT MIN(leased_until) AS at FROM deliveries WHERE state = 'in_flight'
              )",
         )
+        .bind(serde_json::to_string(excluded).expect("a list of strings always serialises"))
         .fetch_one(&self.reader)
         .await?)
     }

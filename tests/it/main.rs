@@ -6,6 +6,7 @@ mod common;
 mod api;
 mod cluster;
 mod delivery;
+mod health;
 mod log;
 mod monitoring;
 mod process;

@@ -119,6 +119,17 @@ pub struct TestSettings {
     pub max_payload_bytes: usize,
     /// `webhook_engine.lease_seconds`; the default when `None`.
     pub lease_seconds: Option<f64>,
+    /// `health.failure_threshold`; high by default, so only the health
+    /// tests see endpoints disabled.
+    pub failure_threshold: u32,
+    /// `health.circuit_breaker_failures`; high by default, likewise.
+    pub circuit_breaker_failures: u32,
+    pub circuit_breaker_cooldown_seconds: f64,
+    pub max_concurrent_per_endpoint: usize,
+    /// `health.auto_reenable` (probes every 0.5 s when on).
+    pub auto_reenable: bool,
+    /// Extra top-level YAML appended to the config (e.g. an `alerts` block).
+    pub extra_yaml: String,
 }
 
 impl Default for TestSettings {
@@ -133,6 +144,12 @@ impl Default for TestSettings {
             max_concurrent_deliveries: 50,
             max_payload_bytes: 256 * 1024,
             lease_seconds: None,
+            failure_threshold: 10_000,
+            circuit_breaker_failures: 10_000,
+            circuit_breaker_cooldown_seconds: 30.0,
+            max_concurrent_per_endpoint: 10,
+            auto_reenable: false,
+            extra_yaml: String::new(),
         }
     }
 }
@@ -160,6 +177,7 @@ webhook_engine:
   default_timeout_seconds: {timeout}
   max_concurrent_deliveries: {concurrency}
   max_payload_bytes: {max_payload}
+  max_concurrent_per_endpoint: {per_endpoint}
   poll_interval_seconds: 0.2
 retry_policy:
   max_attempts: {attempts}
@@ -169,6 +187,12 @@ retry_policy:
   jitter: false
 dead_letter:
   enabled: {dead_letter}
+health:
+  failure_threshold: {failure_threshold}
+  circuit_breaker_failures: {breaker_failures}
+  circuit_breaker_cooldown_seconds: {breaker_cooldown}
+  check_interval_seconds: 0.5
+  auto_reenable: {auto_reenable}
 endpoints:
 ",
             timeout = self.timeout_seconds,
@@ -178,6 +202,11 @@ endpoints:
             initial = self.initial_delay_seconds,
             multiplier = self.backoff_multiplier,
             dead_letter = self.dead_letter,
+            per_endpoint = self.max_concurrent_per_endpoint,
+            failure_threshold = self.failure_threshold,
+            breaker_failures = self.circuit_breaker_failures,
+            breaker_cooldown = self.circuit_breaker_cooldown_seconds,
+            auto_reenable = self.auto_reenable,
         );
         if let Some(lease) = self.lease_seconds {
             yaml = yaml.replace(
@@ -197,6 +226,7 @@ endpoints:
                 yaml.push_str(&format!("    secret: \"{secret}\"\n"));
             }
         }
+        yaml.push_str(&self.extra_yaml);
         yaml
     }
 }

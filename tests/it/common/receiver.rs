@@ -38,6 +38,8 @@ pub enum Reply {
     Status(u16),
     /// Answer 302 with this `Location`.
     Redirect(&'static str),
+    /// Answer this status with `Retry-After: <seconds>`.
+    RetryAfter(u16, u64),
     /// Never answer (the connection stays open).
     Hang,
 }
@@ -182,6 +184,10 @@ async fn handle(
         Reply::Redirect(location) => {
             response_headers.insert("location", location.parse().unwrap());
             302
+        }
+        Reply::RetryAfter(status, seconds) => {
+            response_headers.insert("retry-after", seconds.to_string().parse().unwrap());
+            status
         }
         Reply::Hang => {
             let _ = shared.requests.send(Received {

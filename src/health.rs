@@ -1,0 +1,209 @@
+//! Endpoint health in this process: a circuit breaker and an in-flight count
+//! per endpoint. The scheduler asks which endpoints are blocked (circuit
+//! open, trial under way, or at their concurrency limit) and leaves their
+//! deliveries unclaimed, so one slow or failing endpoint never holds more
+//! than its own share of the workers and spends no attempts while open.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+
+use crate::delivery::circuit_breaker::{CircuitBreaker, Transition};
+use crate::domain::EndpointId;
+
+struct Gate {
+    breaker: CircuitBreaker,
+    in_flight: usize,
+    /// The endpoint's concurrency limit, as last claimed.
+    limit: usize,
+}
+
+/// Endpoints to leave unclaimed, and when an open circuit allows its next
+/// trial.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Blocked {
+    pub endpoints: Vec<String>,
+    pub next_trial_at: Option<i64>,
+}
+
+pub struct EndpointHealth {
+    /// A std mutex: held for a lookup or an update, never across an await.
+    gates: Mutex<HashMap<String, Gate>>,
+    breaker_failures: u32,
+    breaker_cooldown_ms: i64,
+    /// Woken when a slot frees up, so blocked deliveries are claimed again.
+    wake: Arc<Notify>,
+}
+
+impl EndpointHealth {
+    pub fn new(breaker_failures: u32, breaker_cooldown_ms: i64, wake: Arc<Notify>) -> Self {
+        EndpointHealth {
+            gates: Mutex::new(HashMap::new()),
+            breaker_failures,
+            breaker_cooldown_ms,
+            wake,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Gate>> {
+        self.gates
+            .lock()
+            .expect("the health lock is never poisoned")
+    }
+
+    fn new_gate(&self, limit: usize) -> Gate {
+        Gate {
+            breaker: CircuitBreaker::new(self.breaker_failures, self.breaker_cooldown_ms),
+            in_flight: 0,
+            limit,
+        }
+    }
+
+    pub fn blocked(&self, now: i64) -> Blocked {
+        let gates = self.lock();
+        let mut blocked = Blocked::default();
+        for (endpoint, gate) in gates.iter() {
+            if !gate.breaker.allows(now) || gate.in_flight >= gate.limit {
+                blocked.endpoints.push(endpoint.clone());
+            }
+            if let Some(at) = gate.breaker.next_trial_at().filter(|at| *at > now) {
+                blocked.next_trial_at = Some(blocked.next_trial_at.map_or(at, |t: i64| t.min(at)));
+            }
+        }
+        blocked
+    }
+
+    /// Takes a slot for a request to `endpoint`, or `None` when its circuit
+    /// or its limit forbids one now.
+    pub fn try_begin(
+        self: &Arc<Self>,
+        endpoint: &EndpointId,
+        limit: usize,
+        now: i64,
+    ) -> Option<Slot> {
+        let mut gates = self.lock();
+        let gate = gates
+            .entry(endpoint.to_string())
+            .or_insert_with(|| self.new_gate(limit));
+        gate.limit = limit.max(1);
+        if !gate.breaker.allows(now) || gate.in_flight >= gate.limit {
+            return None;
+        }
+        gate.breaker.on_start(now);
+        gate.in_flight += 1;
+        Some(Slot {
+            health: Arc::clone(self),
+            endpoint: endpoint.to_string(),
+            finished: false,
+        })
+    }
+
+    /// Feeds an attempt's outcome to the endpoint's breaker.
+    fn finish(&self, endpoint: &str, outcome: Option<bool>, now: i64) -> Option<Transition> {
+        let mut gates = self.lock();
+        let gate = gates.get_mut(endpoint)?;
+        gate.in_flight = gate.in_flight.saturating_sub(1);
+        match outcome {
+            Some(true) => gate.breaker.on_success(),
+            Some(false) => gate.breaker.on_failure(now),
+            None => {
+                gate.breaker.on_abandoned(now);
+                None
+            }
+        }
+    }
+
+    /// Closes the circuit and forgets the failures (endpoint re-enabled).
+    pub fn reset(&self, endpoint: &EndpointId) {
+        if let Some(gate) = self.lock().get_mut(endpoint.as_str()) {
+            gate.breaker = CircuitBreaker::new(self.breaker_failures, self.breaker_cooldown_ms);
+        }
+    }
+
+    /// "closed", "open" or "half_open".
+    pub fn circuit_state(&self, endpoint: &EndpointId, now: i64) -> &'static str {
+        self.lock()
+            .get(endpoint.as_str())
+            .map_or("closed", |gate| gate.breaker.state(now).name())
+    }
+}
+
+/// A request slot of one endpoint. Report how the request went with
+/// `succeeded`/`failed`; dropped unreported, it gives the slot (and a
+/// half-open trial) back unused.
+pub struct Slot {
+    health: Arc<EndpointHealth>,
+    endpoint: String,
+    finished: bool,
+}
+
+impl Slot {
+    pub fn succeeded(mut self, now: i64) -> Option<Transition> {
+        self.finished = true;
+        self.health.finish(&self.endpoint, Some(true), now)
+    }
+
+    pub fn failed(mut self, now: i64) -> Option<Transition> {
+        self.finished = true;
+        self.health.finish(&self.endpoint, Some(false), now)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.health
+                .finish(&self.endpoint, None, crate::store::now_millis());
+        }
+        self.health.wake.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn health() -> Arc<EndpointHealth> {
+        Arc::new(EndpointHealth::new(2, 1000, Arc::new(Notify::new())))
+    }
+
+    #[test]
+    fn an_endpoint_at_its_limit_is_blocked_until_a_slot_frees() {
+        let health = health();
+        let ep = EndpointId::parse("ep").unwrap();
+        let first = health.try_begin(&ep, 2, 0).unwrap();
+        let _second = health.try_begin(&ep, 2, 0).unwrap();
+        assert!(health.try_begin(&ep, 2, 0).is_none());
+        assert_eq!(health.blocked(0).endpoints, ["ep"]);
+        first.succeeded(0);
+        assert!(health.blocked(0).endpoints.is_empty());
+    }
+
+    #[test]
+    fn an_open_circuit_blocks_until_its_trial() {
+        let health = health();
+        let ep = EndpointId::parse("ep").unwrap();
+        health.try_begin(&ep, 5, 0).unwrap().failed(0);
+        let opened = health.try_begin(&ep, 5, 0).unwrap().failed(0);
+        assert_eq!(opened, Some(Transition::Opened { until: 1000 }));
+        assert_eq!(health.circuit_state(&ep, 10), "open");
+        let blocked = health.blocked(10);
+        assert_eq!(
+            (blocked.endpoints.len(), blocked.next_trial_at),
+            (1, Some(1000))
+        );
+        let trial = health.try_begin(&ep, 5, 1000).expect("the trial");
+        assert!(health.try_begin(&ep, 5, 1000).is_none(), "one trial only");
+        assert_eq!(trial.succeeded(1001), Some(Transition::Closed));
+        assert_eq!(health.circuit_state(&ep, 1002), "closed");
+    }
+
+    #[test]
+    fn an_unreported_slot_is_given_back() {
+        let health = health();
+        let ep = EndpointId::parse("ep").unwrap();
+        drop(health.try_begin(&ep, 1, 0).unwrap());
+        assert!(health.try_begin(&ep, 1, 0).is_some());
+    }
+}
