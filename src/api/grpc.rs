@@ -15,7 +15,7 @@ use super::proto::{
     ReplayResponse, StreamDeliveriesRequest,
 };
 use super::stream::{self, DeliveryUpdateStream};
-use super::{endpoints, log, proto};
+use super::{endpoints, fields, log, proto};
 use crate::alert::{Alert, AlertKind, Alerter};
 use crate::domain::{
     CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
@@ -98,17 +98,7 @@ fn validate_dispatch(request: DispatchRequest, limit: usize) -> Result<ValidDisp
     let routing = if request.endpoint_ids.is_empty() {
         Routing::Subscribed
     } else {
-        let targets = request
-            .endpoint_ids
-            .iter()
-            .enumerate()
-            .map(|(index, id)| {
-                EndpointId::parse(id).map_err(|reason| {
-                    ApiError::invalid_field(&format!("endpoint_ids[{index}]"), reason)
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Routing::Targeted(targets)
+        Routing::Targeted(fields::endpoint_ids("endpoint_ids", &request.endpoint_ids)?)
     };
     Ok(ValidDispatch {
         event_type,

@@ -1,28 +1,16 @@
 //! The event log over gRPC: GetEvent, ListEvents, ListDeliveries,
 //! ListDeadLetters, RedriveDeadLetters and Replay.
 
-use super::convert::{
-    attempt_to_proto, delivery_to_proto, event_to_proto, millis, state_from_proto,
-};
+use super::convert::{attempt_to_proto, delivery_to_proto, event_to_proto, millis};
 use super::page::{Page, page_request};
-use super::proto;
-use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId, EventPattern};
+use super::{fields, proto};
+use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId};
 use crate::error::{ApiError, ErrorCode};
 use crate::store::log::{DeliveryQuery, EventQuery, RedriveSelection, ReplayTargets};
 use crate::store::{RoutedDelivery, Store};
 
 /// Most ids one request may name.
 const MAX_IDS: usize = 1000;
-
-fn patterns(field: &str, raw: &[String]) -> Result<Vec<EventPattern>, ApiError> {
-    raw.iter()
-        .enumerate()
-        .map(|(index, pattern)| {
-            EventPattern::parse(pattern)
-                .map_err(|reason| ApiError::invalid_field(&format!("{field}[{index}]"), reason))
-        })
-        .collect()
-}
 
 fn optional_endpoint(field: &str, raw: &str) -> Result<Option<EndpointId>, ApiError> {
     if raw.is_empty() {
@@ -38,25 +26,12 @@ pub fn delivery_query(filter: Option<&proto::DeliveryFilter>) -> Result<Delivery
     let Some(filter) = filter else {
         return Ok(DeliveryQuery::default());
     };
-    let states = filter
-        .states
-        .iter()
-        .enumerate()
-        .map(|(index, raw)| {
-            state_from_proto(*raw).ok_or_else(|| {
-                ApiError::invalid_field(
-                    &format!("filter.states[{index}]"),
-                    format!("{raw} is not a delivery state"),
-                )
-            })
-        })
-        .collect::<Result<_, _>>()?;
     let query = DeliveryQuery {
         start: filter.start_time.as_ref().map(millis),
         end: filter.end_time.as_ref().map(millis),
-        event_types: patterns("filter.event_types", &filter.event_types)?,
+        event_types: fields::event_patterns("filter.event_types", &filter.event_types)?,
         endpoint_id: optional_endpoint("filter.endpoint_id", &filter.endpoint_id)?,
-        states,
+        states: fields::states("filter.states", &filter.states)?,
     };
     if let (Some(start), Some(end)) = (query.start, query.end)
         && start >= end
@@ -101,7 +76,7 @@ pub async fn list_events(
     let query = EventQuery {
         start: request.start_time.as_ref().map(millis),
         end: request.end_time.as_ref().map(millis),
-        event_types: patterns("event_types", &request.event_types)?,
+        event_types: fields::event_patterns("event_types", &request.event_types)?,
         endpoint_id: optional_endpoint("endpoint_id", &request.endpoint_id)?,
     };
     let events = store
@@ -237,18 +212,10 @@ pub async fn replay(
             let targets = if request.endpoint_ids.is_empty() {
                 ReplayTargets::Original
             } else {
-                ReplayTargets::Endpoints(
-                    request
-                        .endpoint_ids
-                        .iter()
-                        .enumerate()
-                        .map(|(index, id)| {
-                            EndpointId::parse(id).map_err(|reason| {
-                                ApiError::invalid_field(&format!("endpoint_ids[{index}]"), reason)
-                            })
-                        })
-                        .collect::<Result<_, _>>()?,
-                )
+                ReplayTargets::Endpoints(fields::endpoint_ids(
+                    "endpoint_ids",
+                    &request.endpoint_ids,
+                )?)
             };
             if request.dry_run {
                 let count = match &targets {

@@ -3,6 +3,7 @@
 
 mod convert;
 mod endpoints;
+mod fields;
 pub mod grpc;
 mod log;
 mod page;

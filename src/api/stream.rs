@@ -13,9 +13,10 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
-use super::convert::{millis, state_from_proto, timestamp, update_to_proto};
+use super::convert::{millis, timestamp, update_to_proto};
+use super::fields;
 use super::proto::{self, StreamDeliveriesRequest};
-use crate::domain::{DeliveryState, EndpointId, EventPattern};
+use crate::domain::{DeliveryState, EventPattern};
 use crate::error::ApiError;
 use crate::store::now_millis;
 use crate::updates::{Update, UpdateBus};
@@ -54,45 +55,15 @@ impl StreamFilter {
                 ));
             }
         }
-        let endpoints = request
-            .endpoint_ids
-            .iter()
-            .enumerate()
-            .map(|(index, id)| {
-                EndpointId::parse(id)
-                    .map(|id| id.to_string())
-                    .map_err(|reason| {
-                        ApiError::invalid_field(&format!("endpoint_ids[{index}]"), reason)
-                    })
-            })
-            .collect::<Result<_, _>>()?;
-        let event_types = request
-            .event_types
-            .iter()
-            .enumerate()
-            .map(|(index, pattern)| {
-                EventPattern::parse(pattern).map_err(|reason| {
-                    ApiError::invalid_field(&format!("event_types[{index}]"), reason)
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        let states = request
-            .states
-            .iter()
-            .enumerate()
-            .map(|(index, raw)| {
-                state_from_proto(*raw).ok_or_else(|| {
-                    ApiError::invalid_field(
-                        &format!("states[{index}]"),
-                        format!("{raw} is not a delivery state"),
-                    )
-                })
-            })
-            .collect::<Result<_, _>>()?;
         Ok(StreamFilter {
-            endpoints,
-            event_types,
-            states,
+            endpoints: fields::endpoint_ids("endpoint_ids", &request.endpoint_ids)?
+                .into_iter()
+                .map(|id| id.to_string())
+                .collect(),
+            event_types: fields::event_patterns("event_types", &request.event_types)?,
+            states: fields::states("states", &request.states)?
+                .into_iter()
+                .collect(),
         })
     }
 
@@ -181,7 +152,7 @@ fn notice(kind: proto::UpdateKind, missed: u64) -> proto::DeliveryUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{DeliveryId, EventType};
+    use crate::domain::{DeliveryId, EndpointId, EventType};
     use crate::updates::UpdateKind;
 
     fn delivery_update(endpoint: &str, event_type: &str, state: DeliveryState) -> Update {

@@ -353,6 +353,33 @@ macro_rules! impl_event_log {
                 Self::push_event_type_filter(builder, &query.event_types);
             }
 
+            /// Shared by both backends' `Store::reclaim_expired_leases`.
+            async fn reclaim_expired(&self, now: i64) -> Result<u64, $crate::store::StoreError> {
+                Ok(sqlx::query(
+                    "UPDATE deliveries
+                     SET state = 'pending', lease_owner = NULL, lease_token = NULL, leased_until = NULL, updated_at = $1
+                     WHERE state = 'in_flight' AND leased_until <= $1",
+                )
+                .bind(now)
+                .execute(self.write_pool())
+                .await?
+                .rows_affected())
+            }
+
+            /// Shared by both backends' `Store::release_leases`.
+            async fn release_owned(&self, owner: &str) -> Result<u64, $crate::store::StoreError> {
+                Ok(sqlx::query(
+                    "UPDATE deliveries
+                     SET state = 'pending', lease_owner = NULL, lease_token = NULL, leased_until = NULL, updated_at = $1
+                     WHERE state = 'in_flight' AND lease_owner = $2",
+                )
+                .bind($crate::store::now_millis())
+                .bind(owner)
+                .execute(self.write_pool())
+                .await?
+                .rows_affected())
+            }
+
             /// Shared by both backends' `Store::release_delivery`.
             async fn release_claimed(
                 &self,

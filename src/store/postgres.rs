@@ -18,7 +18,7 @@ use super::log::impl_event_log;
 use super::rows::ClaimedRow;
 use super::{
     AttemptResult, ClaimOutcome, DispatchOutcome, Event, Lease, RecordOutcome, Routing, Store,
-    StoreError, now_millis,
+    StoreError,
 };
 use crate::config::DatabaseConfig;
 use crate::domain::DeliveryId;
@@ -176,28 +176,11 @@ impl Store for PgStore {
     }
 
     async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError> {
-        let result = sqlx::query(
-            "UPDATE deliveries
-             SET state = 'pending', lease_owner = NULL, lease_token = NULL, leased_until = NULL, updated_at = $1
-             WHERE state = 'in_flight' AND leased_until <= $1",
-        )
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected())
+        self.reclaim_expired(now).await
     }
 
     async fn release_leases(&self, owner: &str) -> Result<u64, StoreError> {
-        let result = sqlx::query(
-            "UPDATE deliveries
-             SET state = 'pending', lease_owner = NULL, lease_token = NULL, leased_until = NULL, updated_at = $1
-             WHERE state = 'in_flight' AND lease_owner = $2",
-        )
-        .bind(now_millis())
-        .bind(owner)
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected())
+        self.release_owned(owner).await
     }
 
     async fn recover_at_start(&self) -> Result<u64, StoreError> {

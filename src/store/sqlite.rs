@@ -183,28 +183,11 @@ impl Store for SqliteStore {
     }
 
     async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError> {
-        let result = sqlx::query(
-            "UPDATE deliveries
-             SET state = 'pending', lease_owner = NULL, lease_token = NULL, leased_until = NULL, updated_at = ?1
-             WHERE state = 'in_flight' AND leased_until <= ?1",
-        )
-        .bind(now)
-        .execute(&self.writer)
-        .await?;
-        Ok(result.rows_affected())
+        self.reclaim_expired(now).await
     }
 
     async fn release_leases(&self, owner: &str) -> Result<u64, StoreError> {
-        let result = sqlx::query(
-            "UPDATE deliveries
-             SET state = 'pending', lease_owner = NULL, lease_token = NULL, leased_until = NULL, updated_at = ?1
-             WHERE state = 'in_flight' AND lease_owner = ?2",
-        )
-        .bind(now_millis())
-        .bind(owner)
-        .execute(&self.writer)
-        .await?;
-        Ok(result.rows_affected())
+        self.release_owned(owner).await
     }
 
     async fn recover_at_start(&self) -> Result<u64, StoreError> {
