@@ -50,6 +50,9 @@ struct Args {
     /// webhook_engine.max_concurrent_deliveries.
     #[arg(long, default_value_t = 50)]
     max_concurrent_deliveries: usize,
+    /// webhook_engine.max_concurrent_per_endpoint.
+    #[arg(long, default_value_t = 10)]
+    max_concurrent_per_endpoint: usize,
     /// Dispatch at this fixed rate (events/s) instead of as fast as possible.
     #[arg(long)]
     rate: Option<f64>,
@@ -179,9 +182,9 @@ async fn main() -> Result<()> {
         .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
     let config = format!(
         "server:\n  grpc_addr: 127.0.0.1:0\n  http_addr: 127.0.0.1:0\ndatabase:\n  url: \"{database_url}\"\n\
-         webhook_engine:\n  signing_secret: bench-secret\n  max_concurrent_deliveries: {}\n\
+         webhook_engine:\n  signing_secret: bench-secret\n  max_concurrent_deliveries: {}\n  max_concurrent_per_endpoint: {}\n\
          logging:\n  level: warn\nendpoints:\n{endpoints}",
-        args.max_concurrent_deliveries
+        args.max_concurrent_deliveries, args.max_concurrent_per_endpoint
     );
     if args.instances > 1 && !database_url.starts_with("postgres") {
         bail!("--instances above 1 needs a PostgreSQL --database-url");

@@ -119,6 +119,16 @@ pub async fn attempt_delivery(
         let (outcome, transition) = decide(ctx, &delivery, &completed);
         let attempt = attempt_record(ctx, &delivery, &completed);
         let succeeded = outcome == AttemptOutcome::Delivered;
+        // A success frees its slot at once: the endpoint's next request need
+        // not wait for this one's commit.
+        let slot = if succeeded {
+            if let Some(change) = slot.succeeded(now_millis()) {
+                report_circuit_change(ctx, &delivery, change);
+            }
+            None
+        } else {
+            Some(slot)
+        };
         ctx.counters.observe_attempt(
             &delivery.endpoint_id,
             attempt.error_kind,
@@ -148,16 +158,12 @@ pub async fn attempt_delivery(
                 report_disabled(ctx, &delivery, &result.attempt, reason);
             }
         }
-        // The slot is held until the result is stored, so an attempt that
-        // disables its endpoint does so before the next one can start.
-        let now = now_millis();
-        let circuit = if succeeded {
-            slot.succeeded(now)
-        } else {
-            slot.failed(now)
-        };
-        if let Some(change) = circuit {
-            report_circuit_change(ctx, &delivery, change);
+        // A failed attempt holds its slot until its result is stored, so one
+        // that disables the endpoint does so before the next can start.
+        if let Some(slot) = slot {
+            if let Some(change) = slot.failed(now_millis()) {
+                report_circuit_change(ctx, &delivery, change);
+            }
         }
         outcome
     }
