@@ -371,10 +371,9 @@ impl WebhookService for WebhookApi {
         &self,
         request: Request<StreamDeliveriesRequest>,
     ) -> Result<Response<Self::StreamDeliveriesStream>, Status> {
-        Ok(Response::new(stream::open(
-            &self.updates,
-            request.get_ref(),
-        )?))
+        Ok(Response::new(
+            stream::open(&self.updates, self.store.as_ref(), request.get_ref()).await?,
+        ))
     }
 
     async fn get_metrics(

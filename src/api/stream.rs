@@ -16,9 +16,12 @@ use tonic::Status;
 use super::convert::{millis, timestamp, update_to_proto};
 use super::fields;
 use super::proto::{self, StreamDeliveriesRequest};
-use crate::domain::{DeliveryState, EventPattern};
+use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId, EventPattern, EventType};
 use crate::error::ApiError;
+use crate::store::Store;
+use crate::store::log::AttemptHistory;
 use crate::store::now_millis;
+use crate::updates::UpdateKind;
 use crate::updates::{Update, UpdateBus};
 
 /// Messages buffered between the stream's task and the transport.
@@ -89,20 +92,87 @@ impl StreamFilter {
 }
 
 /// Starts a stream for `request`.
-pub fn open(
+///
+/// - `since_sequence`: the bus's recent history (this instance's last
+///   `HISTORY` updates) after that sequence number, then live.
+/// - `since_time`: the attempts recorded since then, from the store (every
+///   instance's, up to `STORE_HISTORY_LIMIT`), then live. Subscribing
+///   before reading the store and skipping live results already in the
+///   history leaves no gap and no duplicate at the switch.
+pub async fn open(
     bus: &Arc<UpdateBus>,
+    store: &dyn Store,
     request: &StreamDeliveriesRequest,
 ) -> Result<DeliveryUpdateStream, ApiError> {
     let filter = StreamFilter::parse(request)?;
     let since_sequence = request.since_sequence;
-    let since_time = request.since_time.as_ref().map(millis);
-    let (backlog, live) = bus.subscribe(|update| {
-        (since_sequence > 0 && update.sequence > since_sequence)
-            || since_time.is_some_and(|time| update.occurred_at >= time)
-    });
+    let (mut backlog, live) =
+        bus.subscribe(|update| since_sequence > 0 && update.sequence > since_sequence);
+    let mut already_sent = HashSet::new();
+    if let (0, Some(since)) = (since_sequence, request.since_time.as_ref().map(millis)) {
+        for attempt in store.attempt_history(since, STORE_HISTORY_LIMIT).await? {
+            let update = history_update(attempt);
+            already_sent.insert(result_key(&update));
+            backlog.push(update);
+        }
+    }
     let (sender, receiver) = mpsc::channel(STREAM_BUFFER);
-    tokio::spawn(forward(filter, backlog, live, sender));
+    tokio::spawn(forward(filter, backlog, already_sent, live, sender));
     Ok(Box::pin(ReceiverStream::new(receiver)))
+}
+
+/// Most attempts replayed from the store when a stream resumes by time.
+pub const STORE_HISTORY_LIMIT: usize = 10_000;
+
+/// Identifies the result of one attempt, to skip it live if the history had it.
+fn result_key(update: &Update) -> Option<(String, u32)> {
+    let is_result = matches!(
+        update.kind,
+        UpdateKind::Succeeded
+            | UpdateKind::RetryScheduled
+            | UpdateKind::DeadLettered
+            | UpdateKind::Failed
+    );
+    is_result.then(|| {
+        (
+            update
+                .delivery_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            update.attempt,
+        )
+    })
+}
+
+/// The update that an attempt's result published, rebuilt from the store.
+fn history_update(attempt: AttemptHistory) -> Update {
+    let number = u32::try_from(attempt.attempt_number).unwrap_or(0);
+    let latest = attempt.attempt_number == attempt.attempt_count;
+    let current: Option<DeliveryState> = attempt.state.parse().ok();
+    let (kind, state) = match (&attempt.error_kind, current) {
+        (None, _) => (UpdateKind::Succeeded, DeliveryState::Succeeded),
+        (Some(_), Some(DeliveryState::Dead)) if latest => {
+            (UpdateKind::DeadLettered, DeliveryState::Dead)
+        }
+        (Some(_), Some(DeliveryState::Failed)) if latest => {
+            (UpdateKind::Failed, DeliveryState::Failed)
+        }
+        (Some(_), _) => (UpdateKind::RetryScheduled, DeliveryState::Pending),
+    };
+    let mut update = Update::new(kind, EndpointId::from_stored(attempt.endpoint_id));
+    update.delivery_id = Some(DeliveryId::from_stored(attempt.delivery_id));
+    update.event_id = Some(EventId::from_stored(attempt.event_id));
+    update.event_type = Some(EventType::from_stored(attempt.event_type));
+    update.state = Some(state);
+    update.attempt = number;
+    update.http_status = attempt.http_status.and_then(|s| u16::try_from(s).ok());
+    update.error_kind = attempt.error_kind.and_then(|k| k.parse().ok());
+    update.latency_ms = u64::try_from(attempt.duration_ms).unwrap_or(0);
+    update.next_attempt_at =
+        (kind == UpdateKind::RetryScheduled && latest).then_some(attempt.next_attempt_at);
+    update.occurred_at = attempt.started_at + attempt.duration_ms;
+    update
 }
 
 type Sender = mpsc::Sender<Result<proto::DeliveryUpdate, Status>>;
@@ -110,6 +180,7 @@ type Sender = mpsc::Sender<Result<proto::DeliveryUpdate, Status>>;
 async fn forward(
     filter: StreamFilter,
     backlog: Vec<Update>,
+    already_sent: HashSet<Option<(String, u32)>>,
     mut live: broadcast::Receiver<Update>,
     sender: Sender,
 ) {
@@ -121,7 +192,13 @@ async fn forward(
     loop {
         let message = tokio::select! {
             received = live.recv() => match received {
-                Ok(update) if filter.matches(&update) => update_to_proto(&update),
+                Ok(update) if filter.matches(&update) => {
+                    let key = result_key(&update);
+                    if key.is_some() && already_sent.contains(&key) {
+                        continue;
+                    }
+                    update_to_proto(&update)
+                }
                 Ok(_) => continue,
                 Err(broadcast::error::RecvError::Lagged(missed)) => notice(proto::UpdateKind::Lagged, missed),
                 Err(broadcast::error::RecvError::Closed) => return,

@@ -131,6 +131,25 @@ pub struct RecentAttempt {
     pub error_message: Option<String>,
 }
 
+/// A recorded attempt with its delivery's current state, for replaying
+/// stream history from the store.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttemptHistory {
+    pub delivery_id: String,
+    pub event_id: String,
+    pub endpoint_id: String,
+    pub event_type: String,
+    pub attempt_number: i64,
+    pub started_at: i64,
+    pub duration_ms: i64,
+    pub http_status: Option<i64>,
+    pub error_kind: Option<String>,
+    /// The delivery's state and attempt count now.
+    pub state: String,
+    pub attempt_count: i64,
+    pub next_attempt_at: i64,
+}
+
 /// What retention removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Purged {
@@ -232,6 +251,13 @@ pub trait EventLog: Send + Sync {
 
     /// Pending deliveries per endpoint.
     async fn pending_by_endpoint(&self) -> Result<Vec<PendingStat>, StoreError>;
+
+    /// Attempts started at or after `since`, oldest first, at most `limit`.
+    async fn attempt_history(
+        &self,
+        since: i64,
+        limit: usize,
+    ) -> Result<Vec<AttemptHistory>, StoreError>;
 
     /// The latest attempts, newest first; only failed ones with `failed_only`.
     async fn recent_attempts(
@@ -848,6 +874,26 @@ macro_rules! impl_event_log {
                     "SELECT endpoint_id, COUNT(*) AS count, MIN(created_at) AS oldest_created_at
                      FROM deliveries WHERE state IN ('pending', 'in_flight') GROUP BY endpoint_id",
                 )
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn attempt_history(
+                &self,
+                since: i64,
+                limit: usize,
+            ) -> Result<Vec<$crate::store::log::AttemptHistory>, $crate::store::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT a.delivery_id, d.event_id, d.endpoint_id, e.event_type, a.attempt_number, a.started_at,
+                            a.duration_ms, a.http_status, a.error_kind, d.state, d.attempt_count, d.next_attempt_at
+                     FROM attempts a
+                     JOIN deliveries d ON d.id = a.delivery_id
+                     JOIN events e ON e.id = d.event_id
+                     WHERE a.started_at >= $1
+                     ORDER BY a.id LIMIT $2",
+                )
+                .bind(since)
+                .bind(limit as i64)
                 .fetch_all(self.read_pool())
                 .await?)
             }

@@ -216,7 +216,73 @@ async fn a_slow_consumer_is_told_it_lagged_and_never_slows_delivery(backend: Bac
     assert!(notice.detail.contains("missed"));
 }
 
+async fn resuming_by_time_replays_history_from_the_store(backend: Backend) {
+    let receiver = Receiver::start(200).await;
+    let mut app = spawn_app(
+        &backend,
+        TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])]),
+    )
+    .await;
+    let before = webhookd::store::now_millis() - 1000;
+    let mut expected = std::collections::HashSet::new();
+    for n in 0..3 {
+        expected.insert(
+            app.dispatch("order.created", &format!("{{\"n\":{n}}}"))
+                .await
+                .event_id,
+        );
+    }
+    eventually(WAIT, || async { receiver.succeeded_event_ids().len() == 3 })
+        .await
+        .unwrap();
+    eventually(WAIT, || async {
+        let mut done = 0;
+        for id in &expected {
+            done += app
+                .deliveries(id)
+                .await
+                .iter()
+                .filter(|d| d.state == webhookd::domain::DeliveryState::Succeeded)
+                .count();
+        }
+        done == 3
+    })
+    .await
+    .unwrap();
+    app.stop().await.unwrap();
+
+    // A new process: its memory has no history, the store has.
+    let restarted = app.restart().await;
+    let mut stream = open(
+        &restarted,
+        StreamDeliveriesRequest {
+            since_time: Some(prost_types::Timestamp {
+                seconds: before / 1000,
+                nanos: 0,
+            }),
+            ..Default::default()
+        },
+    )
+    .await;
+    let live = restarted.dispatch("order.created", "{\"n\":3}").await;
+    expected.insert(live.event_id.clone());
+    let mut succeeded: Vec<String> = Vec::new();
+    while succeeded.len() < 4 {
+        let update = next(&mut stream).await;
+        if update.kind() == UpdateKind::Succeeded {
+            succeeded.push(update.event_id);
+        }
+    }
+    let unique: std::collections::HashSet<String> = succeeded.iter().cloned().collect();
+    assert_eq!(
+        unique, expected,
+        "history from the store, then live, each once"
+    );
+    assert_eq!(succeeded.len(), 4);
+}
+
 crate::backend_tests!(
+    resuming_by_time_replays_history_from_the_store,
     stream_reports_every_step_of_a_delivery,
     state_filter_passes_only_those_states,
     resuming_by_sequence_has_no_gap_or_duplicate,
