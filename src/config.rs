@@ -1003,6 +1003,42 @@ mod tests {
                 "longer than default_timeout_seconds",
             ),
             (
+                "zero per-endpoint concurrency",
+                "webhook_engine:\n  signing_secret: s\n  max_concurrent_per_endpoint: 0\n".to_owned(),
+                "webhook_engine.max_concurrent_per_endpoint",
+                "at least 1",
+            ),
+            (
+                "alert email without recipients",
+                format!(
+                    "{MINIMAL}alerts:\n  email:\n    host: smtp.example.com\n    from: a@example.com\n    to: []\n"
+                ),
+                "alerts.email.to",
+                "at least one recipient",
+            ),
+            (
+                "alert email with a bad mailbox",
+                format!(
+                    "{MINIMAL}alerts:\n  email:\n    host: smtp.example.com\n    from: a@example.com\n    to: [\"not a mailbox\"]\n"
+                ),
+                "alerts.email.to[0]",
+                "not a mailbox",
+            ),
+            (
+                "alert email with an unknown TLS mode",
+                format!(
+                    "{MINIMAL}alerts:\n  email:\n    host: h\n    tls: maybe\n    from: a@example.com\n    to: [b@example.com]\n"
+                ),
+                "alerts.email.tls",
+                "unknown variant",
+            ),
+            (
+                "zero breaker threshold",
+                format!("{MINIMAL}health:\n  circuit_breaker_failures: 0\n"),
+                "health.circuit_breaker_failures",
+                "at least 1",
+            ),
+            (
                 "bad listen address",
                 format!("{MINIMAL}server:\n  grpc_addr: localhost\n"),
                 "server.grpc_addr",

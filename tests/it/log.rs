@@ -1,6 +1,6 @@
 //! The event log, replay, dead letters and endpoint management over gRPC.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use prost_types::FieldMask;
@@ -679,7 +679,49 @@ async fn endpoint_management_validates_and_keeps_secrets_write_only(backend: Bac
         .expect("a deleted endpoint's id is free again");
 }
 
+async fn an_endpoint_removed_from_the_config_file_is_deleted_at_start(backend: Backend) {
+    let failing = Receiver::start(500).await;
+    let endpoints = |keep_both: bool| {
+        let mut list = vec![TestEndpoint::new("ep_keep", failing.url(), &["*"])];
+        if keep_both {
+            list.push(TestEndpoint::new("ep_drop", failing.url(), &["*"]));
+        }
+        TestSettings {
+            max_attempts: 1000,
+            initial_delay_seconds: 1.0,
+            ..TestSettings::with_endpoints(list)
+        }
+    };
+    let mut app = spawn_app(&backend, endpoints(true)).await;
+    let event = app.dispatch("order.created", "{}").await;
+    app.stop().await.unwrap();
+
+    let restarted = app.restart_with(endpoints(false)).await;
+    let states: HashMap<String, StoredState> = restarted
+        .deliveries(&event.event_id)
+        .await
+        .into_iter()
+        .map(|d| (d.endpoint_id.to_string(), d.state))
+        .collect();
+    assert_eq!(
+        states["ep_drop"],
+        StoredState::Cancelled,
+        "its pending delivery is cancelled, not lost silently"
+    );
+    assert_ne!(states["ep_keep"], StoredState::Cancelled);
+    let gone = restarted
+        .client
+        .clone()
+        .get_endpoint(GetEndpointRequest {
+            id: "ep_drop".to_owned(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), Code::NotFound);
+}
+
 crate::backend_tests!(
+    an_endpoint_removed_from_the_config_file_is_deleted_at_start,
     replaying_an_event_sends_it_again_with_the_same_id,
     replay_errors_name_what_is_wrong,
     bulk_replay_of_dead_letters_counts_exactly_and_holds_the_rate_cap,

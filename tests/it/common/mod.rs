@@ -347,6 +347,17 @@ impl TestApp {
         .await
     }
 
+    /// Like `restart`, with other settings (a changed config file).
+    pub async fn restart_with(&self, settings: TestSettings) -> TestApp {
+        let yaml = settings.to_yaml(&self.database_url);
+        start(
+            yaml,
+            self.database_url.clone(),
+            tempfile::tempdir().unwrap(),
+        )
+        .await
+    }
+
     /// Stops the app gracefully and returns how `run_until` ended. The
     /// database stays readable through `store`.
     pub async fn stop(&mut self) -> anyhow::Result<()> {
