@@ -34,6 +34,8 @@ declare -A ports
   echo "  default_timeout_seconds: 5"
   echo "retry_policy:"
   echo "  initial_delay_seconds: 0.2"
+  echo "security:"
+  echo "  allowed_networks: [\"127.0.0.0/8\"]"
   echo "endpoints:"
   for lang in "${languages[@]}"; do
     ports[$lang]=$(free_port)

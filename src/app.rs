@@ -160,8 +160,13 @@ impl App {
         let stop_servers = CancellationToken::new();
 
         let engine = &config.webhook_engine;
-        let client = DeliveryClient::new(engine.request_timeout(), engine.response_excerpt_bytes)
-            .context("failed to build the HTTP client")?;
+        let network_policy = Arc::new(config.network_policy());
+        let client = DeliveryClient::new(
+            engine.request_timeout(),
+            engine.response_excerpt_bytes,
+            Arc::clone(&network_policy),
+        )
+        .context("failed to build the HTTP client")?;
         let probe_client = client.clone();
         let ctx = Arc::new(DeliveryContext {
             store: Arc::clone(&store),
@@ -216,6 +221,7 @@ impl App {
             counters: Arc::clone(&counters),
             health: Arc::clone(&endpoint_health),
             alerter: alerter.clone(),
+            network_policy: Arc::clone(&network_policy),
         })
         .max_decoding_message_size(message_limit);
 

@@ -63,6 +63,8 @@ pub struct Config {
     #[serde(default)]
     pub alerts: AlertsConfig,
     #[serde(default)]
+    pub security: SecurityConfig,
+    #[serde(default)]
     pub logging: LoggingConfig,
 }
 
@@ -303,6 +305,29 @@ impl Default for HealthConfig {
             circuit_breaker_failures: 5,
             circuit_breaker_cooldown_seconds: 30.0,
         }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// Networks (CIDRs) deliveries may reach although they are private,
+    /// loopback or otherwise forbidden, e.g. `["127.0.0.0/8"]`. Empty by
+    /// default: only public addresses.
+    pub allowed_networks: Vec<String>,
+}
+
+impl Config {
+    /// The outbound network policy of `security.allowed_networks`
+    /// (validated at load).
+    pub fn network_policy(&self) -> crate::delivery::net_policy::NetworkPolicy {
+        crate::delivery::net_policy::NetworkPolicy::new(
+            self.security
+                .allowed_networks
+                .iter()
+                .filter_map(|cidr| cidr.parse().ok())
+                .collect(),
+        )
     }
 }
 
@@ -596,6 +621,15 @@ impl Config {
             ));
         }
 
+        for (index, cidr) in self.security.allowed_networks.iter().enumerate() {
+            cidr.parse::<ipnet::IpNet>().map_err(|e| {
+                ConfigError::invalid(
+                    format!("security.allowed_networks[{index}]"),
+                    format!("`{cidr}` is not a CIDR such as 127.0.0.0/8: {e}"),
+                )
+            })?;
+        }
+        let policy = self.network_policy();
         let mut seen = HashSet::new();
         for (index, endpoint) in self.endpoints.iter().enumerate() {
             let key = |field: &str| format!("endpoints[{index}].{field}");
@@ -606,7 +640,11 @@ impl Config {
                     format!("duplicate endpoint id `{}`", endpoint.id),
                 ));
             }
-            TargetUrl::parse(&endpoint.url).map_err(|e| ConfigError::invalid(key("url"), e))?;
+            let url =
+                TargetUrl::parse(&endpoint.url).map_err(|e| ConfigError::invalid(key("url"), e))?;
+            policy
+                .check_url(url.as_url())
+                .map_err(|e| ConfigError::invalid(key("url"), e))?;
             if endpoint.events.is_empty() {
                 return Err(ConfigError::invalid(
                     key("events"),
@@ -1001,6 +1039,28 @@ mod tests {
                     .to_owned(),
                 "webhook_engine.lease_seconds",
                 "longer than default_timeout_seconds",
+            ),
+            (
+                "endpoint on loopback without an exception",
+                format!(
+                    "{MINIMAL}endpoints:\n  - id: ep_1\n    url: http://127.0.0.1:9000/hook\n    events: [\"a.b\"]\n"
+                ),
+                "endpoints[0].url",
+                "security.allowed_networks",
+            ),
+            (
+                "endpoint on the metadata address in decimal",
+                format!(
+                    "{MINIMAL}endpoints:\n  - id: ep_1\n    url: http://2852039166/latest\n    events: [\"a.b\"]\n"
+                ),
+                "endpoints[0].url",
+                "link-local",
+            ),
+            (
+                "bad CIDR",
+                format!("{MINIMAL}security:\n  allowed_networks: [\"127.0.0.1/40\"]\n"),
+                "security.allowed_networks[0]",
+                "not a CIDR",
             ),
             (
                 "zero per-endpoint concurrency",

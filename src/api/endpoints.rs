@@ -9,6 +9,7 @@ use secrecy::SecretString;
 use super::convert::endpoint_to_proto;
 use super::page::page_request;
 use super::proto;
+use crate::delivery::net_policy::NetworkPolicy;
 use crate::domain::{EndpointId, EventPattern, TargetUrl};
 use crate::error::ApiError;
 use crate::store::log::EndpointChanges;
@@ -32,10 +33,12 @@ fn endpoint_id(field: &str, raw: &str) -> Result<EndpointId, ApiError> {
     EndpointId::parse(raw).map_err(|reason| ApiError::invalid_field(field, reason))
 }
 
-fn url(field: &str, raw: &str) -> Result<String, ApiError> {
-    TargetUrl::parse(raw)
-        .map(|url| url.as_str().to_owned())
-        .map_err(|reason| ApiError::invalid_field(field, reason))
+fn url(field: &str, raw: &str, policy: &NetworkPolicy) -> Result<String, ApiError> {
+    let url = TargetUrl::parse(raw).map_err(|reason| ApiError::invalid_field(field, reason))?;
+    policy
+        .check_url(url.as_url())
+        .map_err(|reason| ApiError::invalid_field(field, reason))?;
+    Ok(url.as_str().to_owned())
 }
 
 fn event_types(field: &str, raw: &[String]) -> Result<Vec<String>, ApiError> {
@@ -68,6 +71,7 @@ pub fn generate_secret() -> String {
 pub async fn create(
     store: &dyn Store,
     request: proto::CreateEndpointRequest,
+    policy: &NetworkPolicy,
     now: i64,
 ) -> Result<proto::Endpoint, ApiError> {
     let id = if request.id.is_empty() {
@@ -93,7 +97,7 @@ pub async fn create(
     };
     let spec = EndpointSpec {
         id,
-        url: url("url", &request.url)?,
+        url: url("url", &request.url, policy)?,
         event_patterns: event_types("event_types", &request.event_types)?,
         secret,
         active: !request.disabled,
@@ -131,6 +135,7 @@ pub async fn list(
 pub async fn update(
     store: &dyn Store,
     request: proto::UpdateEndpointRequest,
+    policy: &NetworkPolicy,
     now: i64,
 ) -> Result<proto::Endpoint, ApiError> {
     let endpoint = request
@@ -150,7 +155,7 @@ pub async fn update(
     let mut changes = EndpointChanges::default();
     for path in &paths {
         match path.as_str() {
-            "url" => changes.url = Some(url("endpoint.url", &endpoint.url)?),
+            "url" => changes.url = Some(url("endpoint.url", &endpoint.url, policy)?),
             "event_types" => {
                 changes.event_patterns =
                     Some(event_types("endpoint.event_types", &endpoint.event_types)?)

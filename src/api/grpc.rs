@@ -17,6 +17,7 @@ use super::proto::{
 use super::stream::{self, DeliveryUpdateStream};
 use super::{endpoints, fields, log, proto};
 use crate::alert::{Alert, AlertKind, Alerter};
+use crate::delivery::net_policy::NetworkPolicy;
 use crate::domain::{
     CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
 };
@@ -43,6 +44,8 @@ pub struct WebhookApi {
     pub counters: Arc<Counters>,
     pub health: Arc<EndpointHealth>,
     pub alerter: Alerter,
+    /// New endpoint URLs must point where deliveries may go.
+    pub network_policy: Arc<NetworkPolicy>,
 }
 
 impl WebhookApi {
@@ -250,8 +253,13 @@ impl WebhookService for WebhookApi {
         &self,
         request: Request<proto::CreateEndpointRequest>,
     ) -> Result<Response<proto::Endpoint>, Status> {
-        let endpoint =
-            endpoints::create(self.store.as_ref(), request.into_inner(), now_millis()).await?;
+        let endpoint = endpoints::create(
+            self.store.as_ref(),
+            request.into_inner(),
+            &self.network_policy,
+            now_millis(),
+        )
+        .await?;
         info!(endpoint_id = %endpoint.id, "endpoint created");
         Ok(Response::new(endpoint))
     }
@@ -278,8 +286,13 @@ impl WebhookService for WebhookApi {
         &self,
         request: Request<proto::UpdateEndpointRequest>,
     ) -> Result<Response<proto::Endpoint>, Status> {
-        let endpoint =
-            endpoints::update(self.store.as_ref(), request.into_inner(), now_millis()).await?;
+        let endpoint = endpoints::update(
+            self.store.as_ref(),
+            request.into_inner(),
+            &self.network_policy,
+            now_millis(),
+        )
+        .await?;
         info!(endpoint_id = %endpoint.id, "endpoint updated");
         Ok(Response::new(endpoint))
     }

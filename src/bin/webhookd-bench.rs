@@ -183,7 +183,7 @@ async fn main() -> Result<()> {
     let config = format!(
         "server:\n  grpc_addr: 127.0.0.1:0\n  http_addr: 127.0.0.1:0\ndatabase:\n  url: \"{database_url}\"\n\
          webhook_engine:\n  signing_secret: bench-secret\n  max_concurrent_deliveries: {}\n  max_concurrent_per_endpoint: {}\n\
-         logging:\n  level: warn\nendpoints:\n{endpoints}",
+         security:\n  allowed_networks: [\"127.0.0.0/8\"]\nlogging:\n  level: warn\nendpoints:\n{endpoints}",
         args.max_concurrent_deliveries, args.max_concurrent_per_endpoint
     );
     if args.instances > 1 && !database_url.starts_with("postgres") {

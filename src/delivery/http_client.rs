@@ -7,6 +7,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
+use std::sync::Arc;
+
+use super::net_policy::{BlockedAddress, GuardedResolver, NetworkPolicy, SystemLookup};
 use crate::domain::ErrorKind;
 
 /// The `User-Agent` of every delivery.
@@ -37,11 +40,22 @@ pub enum SendResult {
 pub struct DeliveryClient {
     client: reqwest::Client,
     excerpt_bytes: usize,
+    /// Which addresses may be reached: names are filtered by the client's
+    /// resolver, IP literals (which skip the resolver) in `post`.
+    policy: Arc<NetworkPolicy>,
 }
 
 impl DeliveryClient {
-    pub fn new(request_timeout: Duration, excerpt_bytes: usize) -> Result<Self, reqwest::Error> {
+    pub fn new(
+        request_timeout: Duration,
+        excerpt_bytes: usize,
+        policy: Arc<NetworkPolicy>,
+    ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
+            .dns_resolver(GuardedResolver {
+                policy: Arc::clone(&policy),
+                lookup: SystemLookup,
+            })
             .user_agent(USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
             // Proxy variables of the environment are ignored: deliveries go
@@ -55,11 +69,27 @@ impl DeliveryClient {
         Ok(DeliveryClient {
             client,
             excerpt_bytes,
+            policy,
         })
     }
 
     /// POSTs `body` with `headers` to `url`.
     pub async fn post(&self, url: &str, headers: HeaderMap, body: Bytes) -> SendResult {
+        let parsed = match url::Url::parse(url) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                return SendResult::NoAnswer {
+                    kind: ErrorKind::Connect,
+                    message: format!("invalid URL `{url}`: {e}"),
+                };
+            }
+        };
+        if let Err(reason) = self.policy.check_url(&parsed) {
+            return SendResult::NoAnswer {
+                kind: ErrorKind::Blocked,
+                message: format!("blocked: {reason}"),
+            };
+        }
         let request = self
             .client
             .post(url)
@@ -119,6 +149,13 @@ fn no_answer(error: &reqwest::Error) -> SendResult {
 fn classify(error: &reqwest::Error) -> ErrorKind {
     if error.is_timeout() {
         return ErrorKind::Timeout;
+    }
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if cause.is::<BlockedAddress>() {
+            return ErrorKind::Blocked;
+        }
+        source = cause.source();
     }
     let chain = describe(error).to_ascii_lowercase();
     if chain.contains("dns error") || chain.contains("failed to lookup address") {

@@ -3,6 +3,7 @@
 
 pub mod circuit_breaker;
 pub mod http_client;
+pub mod net_policy;
 pub mod probe;
 pub mod retry;
 pub mod scheduler;

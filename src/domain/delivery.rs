@@ -84,6 +84,8 @@ pub enum ErrorKind {
     HttpOther,
     /// The connection broke while the request or response was in transit.
     Io,
+    /// The target address is forbidden (SSRF protection); nothing was sent.
+    Blocked,
 }
 
 impl ErrorKind {
@@ -98,6 +100,7 @@ impl ErrorKind {
             ErrorKind::Http5xx => "http_5xx",
             ErrorKind::HttpOther => "http_other",
             ErrorKind::Io => "io",
+            ErrorKind::Blocked => "blocked",
         }
     }
 
@@ -126,6 +129,7 @@ impl FromStr for ErrorKind {
             "http_5xx" => ErrorKind::Http5xx,
             "http_other" => ErrorKind::HttpOther,
             "io" => ErrorKind::Io,
+            "blocked" => ErrorKind::Blocked,
             other => return Err(format!("unknown error kind `{other}`")),
         })
     }

@@ -204,6 +204,10 @@ impl TargetUrl {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    pub fn as_url(&self) -> &url::Url {
+        &self.0
+    }
 }
 
 #[cfg(test)]

@@ -116,6 +116,8 @@ webhook_engine:
 retry_policy:
   max_attempts: 2
   initial_delay_seconds: 0.2
+security:
+  allowed_networks: ["127.0.0.0/8"]
 endpoints:
   - id: ep_ok
     url: http://127.0.0.1:$receiver_port/ok

@@ -1,6 +1,8 @@
 //! The API surface: argument errors, storage failures, health, reflection
 //! and the HTTP probes.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tonic::Code;
@@ -12,7 +14,7 @@ use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
 use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
 use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 use tonic_types::StatusExt;
-use webhookd::api::proto::{DispatchRequest, dispatch_request::Body};
+use webhookd::api::proto::{CreateEndpointRequest, DispatchRequest, dispatch_request::Body};
 
 use crate::common::{
     Backend, Receiver, TestEndpoint, TestSettings, dispatch_request, spawn_app, sql,
@@ -248,9 +250,103 @@ async fn http_probes_report_liveness_and_readiness(backend: Backend) {
 }
 
 crate::backend_tests!(
+    private_targets_are_refused_and_never_dialled,
     bad_requests_get_an_actionable_error_and_store_nothing,
     a_storage_failure_is_unavailable_never_ok,
     health_reports_serving_for_the_server_and_the_service,
     reflection_lists_and_describes_the_services,
     http_probes_report_liveness_and_readiness,
 );
+
+/// Counts TCP connections to a listener that never answers.
+fn connection_counter() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (addr, count)
+}
+
+async fn private_targets_are_refused_and_never_dialled(backend: Backend) {
+    let (addr, connections) = connection_counter();
+    let allowed = spawn_app(&backend, TestSettings::default()).await;
+    let mut client = allowed.client.clone();
+    // Created while loopback is allowed...
+    client
+        .create_endpoint(CreateEndpointRequest {
+            id: "ep_loop".to_owned(),
+            url: format!("http://{addr}/hook"),
+            event_types: vec!["*".to_owned()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut allowed = allowed;
+    allowed.stop().await.unwrap();
+
+    // ...then the exception is gone: creation is refused, delivery blocked.
+    let strict = allowed
+        .restart_with(TestSettings {
+            allowed_networks: Vec::new(),
+            max_attempts: 1,
+            ..TestSettings::default()
+        })
+        .await;
+    let mut client = strict.client.clone();
+    for url in [
+        "http://127.0.0.1:9/x",
+        "http://[::1]/x",
+        "http://2130706433/x",
+        "http://localhost/x",
+        "http://169.254.169.254/",
+    ] {
+        let status = client
+            .create_endpoint(CreateEndpointRequest {
+                id: "ep_new".to_owned(),
+                url: url.to_owned(),
+                event_types: vec!["*".to_owned()],
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument, "{url}");
+        assert!(
+            status.message().contains("security.allowed_networks"),
+            "{url}: {status:?}"
+        );
+    }
+    let event = strict.dispatch("order.created", "{}").await;
+    let delivery = event.delivery_ids[0].clone();
+    strict
+        .wait_for_state(
+            &event.event_id,
+            &delivery,
+            webhookd::domain::DeliveryState::Dead,
+            Duration::from_secs(10),
+        )
+        .await;
+    let attempts = strict.attempts(&delivery).await;
+    assert_eq!(
+        attempts[0].error_kind,
+        Some(webhookd::domain::ErrorKind::Blocked)
+    );
+    assert!(
+        attempts[0]
+            .error_message
+            .as_deref()
+            .unwrap()
+            .contains("forbidden")
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "a blocked target never sees a connection"
+    );
+}

@@ -128,6 +128,9 @@ pub struct TestSettings {
     pub max_concurrent_per_endpoint: usize,
     /// `health.auto_reenable` (probes every 0.5 s when on).
     pub auto_reenable: bool,
+    /// `security.allowed_networks`: loopback by default, where the test
+    /// receivers listen.
+    pub allowed_networks: Vec<String>,
     /// Extra top-level YAML appended to the config (e.g. an `alerts` block).
     pub extra_yaml: String,
 }
@@ -149,6 +152,7 @@ impl Default for TestSettings {
             circuit_breaker_cooldown_seconds: 30.0,
             max_concurrent_per_endpoint: 10,
             auto_reenable: false,
+            allowed_networks: vec!["127.0.0.0/8".to_owned()],
             extra_yaml: String::new(),
         }
     }
@@ -193,6 +197,8 @@ health:
   circuit_breaker_cooldown_seconds: {breaker_cooldown}
   check_interval_seconds: 0.5
   auto_reenable: {auto_reenable}
+security:
+  allowed_networks: {allowed:?}
 endpoints:
 ",
             timeout = self.timeout_seconds,
@@ -207,6 +213,7 @@ endpoints:
             breaker_failures = self.circuit_breaker_failures,
             breaker_cooldown = self.circuit_breaker_cooldown_seconds,
             auto_reenable = self.auto_reenable,
+            allowed = self.allowed_networks,
         );
         if let Some(lease) = self.lease_seconds {
             yaml = yaml.replace(
