@@ -22,7 +22,8 @@ use crate::alert::Alerter;
 use crate::api::grpc::WebhookApi;
 use crate::api::proto;
 use crate::api::proto::webhook_service_server::WebhookServiceServer;
-use crate::config::{Config, DeadLetterConfig};
+use crate::auth::{ApiKeys, GrpcAuthLayer};
+use crate::config::{Config, DeadLetterConfig, ReflectionAccess};
 use crate::delivery::probe::Prober;
 use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
 use crate::domain::EndpointId;
@@ -205,12 +206,21 @@ impl App {
                 .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
                 .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         };
-        let reflection_v1 = reflection()
-            .build_v1()
+        let reflection_on = config.security.reflection != ReflectionAccess::Off;
+        let reflection_v1 = reflection_on
+            .then(|| reflection().build_v1())
+            .transpose()
             .context("failed to build gRPC reflection")?;
-        let reflection_v1alpha = reflection()
-            .build_v1alpha()
+        let reflection_v1alpha = reflection_on
+            .then(|| reflection().build_v1alpha())
+            .transpose()
             .context("failed to build gRPC reflection")?;
+        let api_keys = Arc::new(ApiKeys::from_config(&config.security));
+        if !api_keys.is_enabled() {
+            warn!(
+                "no API keys configured: the API is open to anyone who can connect (loopback only unless security.allow_unauthenticated)"
+            );
+        }
         let message_limit = engine.max_payload_bytes.saturating_mul(4) + GRPC_MESSAGE_OVERHEAD;
         let api = WebhookServiceServer::new(WebhookApi {
             store: Arc::clone(&store),
@@ -227,9 +237,12 @@ impl App {
 
         let grpc_server = tonic::transport::Server::builder()
             .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))
+            .layer(GrpcAuthLayer {
+                keys: Arc::clone(&api_keys),
+            })
             .add_service(health_service)
-            .add_service(reflection_v1)
-            .add_service(reflection_v1alpha)
+            .add_optional_service(reflection_v1)
+            .add_optional_service(reflection_v1alpha)
             .add_service(api)
             .serve_with_incoming_shutdown(
                 TcpListenerStream::new(grpc_listener),
@@ -244,6 +257,7 @@ impl App {
             store: Arc::clone(&store),
             counters: Arc::clone(&counters),
             health: Arc::clone(&endpoint_health),
+            keys: Arc::clone(&api_keys),
         });
         let http_shutdown = stop_servers.clone().cancelled_owned();
         let mut http_task = spawn_named("http server", async move {

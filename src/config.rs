@@ -315,6 +315,48 @@ pub struct SecurityConfig {
     /// loopback or otherwise forbidden, e.g. `["127.0.0.0/8"]`. Empty by
     /// default: only public addresses.
     pub allowed_networks: Vec<String>,
+    /// API keys; with none, the API is open (and must listen on loopback
+    /// unless `allow_unauthenticated`).
+    pub api_keys: Vec<ApiKeyConfig>,
+    /// Serve an API without keys on a non-loopback address. Default false.
+    pub allow_unauthenticated: bool,
+    /// gRPC reflection: `open` (default), `authenticated` (read role) or `off`.
+    pub reflection: ReflectionAccess,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReflectionAccess {
+    #[default]
+    Open,
+    Authenticated,
+    Off,
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiKeyRole {
+    /// Dispatch only.
+    Dispatch,
+    /// Streams, metrics and the event log.
+    Read,
+    /// Everything.
+    Admin,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// Who holds the key, for logs and errors.
+    pub name: String,
+    /// The key itself, best as `${ENV_VAR}`; or give `key_sha256`.
+    #[serde(default)]
+    pub key: Option<SecretString>,
+    /// Lowercase hex SHA-256 of the key.
+    #[serde(default)]
+    pub key_sha256: Option<String>,
+    pub role: ApiKeyRole,
 }
 
 impl Config {
@@ -628,6 +670,52 @@ impl Config {
                     format!("`{cidr}` is not a CIDR such as 127.0.0.0/8: {e}"),
                 )
             })?;
+        }
+        let mut key_names = HashSet::new();
+        for (index, key) in self.security.api_keys.iter().enumerate() {
+            let field = |name: &str| format!("security.api_keys[{index}].{name}");
+            if key.name.trim().is_empty() || !key_names.insert(key.name.as_str()) {
+                return Err(ConfigError::invalid(
+                    field("name"),
+                    "must be a non-empty, unique name",
+                ));
+            }
+            match (&key.key, &key.key_sha256) {
+                (Some(_), Some(_)) | (None, None) => {
+                    return Err(ConfigError::invalid(
+                        field("key"),
+                        "give exactly one of key and key_sha256",
+                    ));
+                }
+                (Some(plain), None) if plain.expose_secret().len() < 16 => {
+                    return Err(ConfigError::invalid(
+                        field("key"),
+                        "must be at least 16 characters",
+                    ));
+                }
+                (None, Some(digest)) if digest.len() != 64 || hex::decode(digest).is_err() => {
+                    return Err(ConfigError::invalid(
+                        field("key_sha256"),
+                        "must be 64 hex digits (SHA-256)",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if self.security.api_keys.is_empty() && !self.security.allow_unauthenticated {
+            for (key, addr) in [
+                ("server.grpc_addr", self.server.grpc_addr),
+                ("server.http_addr", self.server.http_addr),
+            ] {
+                if !addr.ip().is_loopback() {
+                    return Err(ConfigError::invalid(
+                        "security.allow_unauthenticated",
+                        format!(
+                            "no API keys are configured and {key} ({addr}) is not loopback: add security.api_keys, or set security.allow_unauthenticated: true to serve anyone who can connect"
+                        ),
+                    ));
+                }
+            }
         }
         let policy = self.network_policy();
         let mut seen = HashSet::new();
@@ -1061,6 +1149,26 @@ mod tests {
                 format!("{MINIMAL}security:\n  allowed_networks: [\"127.0.0.1/40\"]\n"),
                 "security.allowed_networks[0]",
                 "not a CIDR",
+            ),
+            (
+                "open API on a public address",
+                format!("{MINIMAL}server:\n  grpc_addr: \"0.0.0.0:50051\"\n"),
+                "security.allow_unauthenticated",
+                "not loopback",
+            ),
+            (
+                "API key with both forms",
+                format!(
+                    "{MINIMAL}security:\n  api_keys:\n    - name: a\n      key: k-0123456789abcdef\n      key_sha256: \"00\"\n      role: admin\n"
+                ),
+                "security.api_keys[0].key",
+                "exactly one",
+            ),
+            (
+                "API key with an unknown role",
+                format!("{MINIMAL}security:\n  api_keys:\n    - name: a\n      key: k-0123456789abcdef\n      role: root\n"),
+                "security.api_keys[0].role",
+                "unknown variant",
             ),
             (
                 "zero per-endpoint concurrency",

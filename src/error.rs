@@ -15,6 +15,8 @@ pub enum ErrorCode {
     FailedPrecondition,
     Unavailable,
     Internal,
+    Unauthenticated,
+    PermissionDenied,
 }
 
 impl ErrorCode {
@@ -26,6 +28,8 @@ impl ErrorCode {
             ErrorCode::FailedPrecondition => Code::FailedPrecondition,
             ErrorCode::Unavailable => Code::Unavailable,
             ErrorCode::Internal => Code::Internal,
+            ErrorCode::Unauthenticated => Code::Unauthenticated,
+            ErrorCode::PermissionDenied => Code::PermissionDenied,
         }
     }
 
@@ -37,6 +41,8 @@ impl ErrorCode {
             ErrorCode::FailedPrecondition => 409,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::PermissionDenied => 403,
         }
     }
 }

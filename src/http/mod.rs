@@ -28,20 +28,47 @@ pub struct HttpState {
     pub store: Arc<dyn Store>,
     pub counters: Arc<Counters>,
     pub health: Arc<crate::health::EndpointHealth>,
+    pub keys: Arc<crate::auth::ApiKeys>,
 }
 
 pub fn router(state: HttpState) -> Router {
-    Router::new()
-        .route("/", get(dashboard))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    // Data needs a key with read access (when keys are configured); the
+    // page itself and the probes do not.
+    let data = Router::new()
         .route("/metrics", get(api::prometheus))
         .route("/api/v1/metrics", get(api::metrics))
         .route("/api/v1/endpoints", get(api::endpoints))
         .route("/api/v1/deliveries", get(api::deliveries))
         .route("/api/v1/attempts", get(api::attempts))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_read,
+        ));
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(data)
         .fallback(api::not_found)
         .with_state(state)
+}
+
+async fn require_read(
+    State(state): State<HttpState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    match state
+        .keys
+        .check(authorization, Some(crate::auth::Permission::Read))
+    {
+        Ok(()) => next.run(request).await,
+        Err(error) => error.into_response(),
+    }
 }
 
 async fn dashboard() -> impl IntoResponse {

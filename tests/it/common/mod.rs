@@ -131,6 +131,8 @@ pub struct TestSettings {
     /// `security.allowed_networks`: loopback by default, where the test
     /// receivers listen.
     pub allowed_networks: Vec<String>,
+    /// Extra lines inside the `security` block (indented two spaces).
+    pub security_yaml: String,
     /// Extra top-level YAML appended to the config (e.g. an `alerts` block).
     pub extra_yaml: String,
 }
@@ -153,6 +155,7 @@ impl Default for TestSettings {
             max_concurrent_per_endpoint: 10,
             auto_reenable: false,
             allowed_networks: vec!["127.0.0.0/8".to_owned()],
+            security_yaml: String::new(),
             extra_yaml: String::new(),
         }
     }
@@ -199,7 +202,7 @@ health:
   auto_reenable: {auto_reenable}
 security:
   allowed_networks: {allowed:?}
-endpoints:
+{security_extra}endpoints:
 ",
             timeout = self.timeout_seconds,
             concurrency = self.max_concurrent_deliveries,
@@ -214,6 +217,7 @@ endpoints:
             breaker_cooldown = self.circuit_breaker_cooldown_seconds,
             auto_reenable = self.auto_reenable,
             allowed = self.allowed_networks,
+            security_extra = self.security_yaml,
         );
         if let Some(lease) = self.lease_seconds {
             yaml = yaml.replace(

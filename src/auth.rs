@@ -1,0 +1,209 @@
+//! API keys and roles. Keys come from `security.api_keys`, are kept only as
+//! SHA-256 digests and compared in constant time. Callers send
+//! `authorization: Bearer <key>` (gRPC metadata or HTTP header).
+//!
+//! Roles: `dispatch` may call Dispatch only; `read` may stream, read metrics
+//! and the event log; `admin` may do everything. Health checks need no key.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use sha2::{Digest, Sha256};
+use tonic::codegen::http;
+
+use crate::config::{ApiKeyRole, ReflectionAccess, SecurityConfig};
+use crate::error::{ApiError, ErrorCode};
+
+/// The permission a call needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    Dispatch,
+    Read,
+    Admin,
+}
+
+impl ApiKeyRole {
+    fn grants(self, needed: Permission) -> bool {
+        matches!(
+            (self, needed),
+            (ApiKeyRole::Admin, _)
+                | (ApiKeyRole::Read, Permission::Read)
+                | (ApiKeyRole::Dispatch, Permission::Dispatch)
+        )
+    }
+}
+
+struct Key {
+    name: String,
+    digest: [u8; 32],
+    role: ApiKeyRole,
+}
+
+/// The configured keys; with none, every call is allowed.
+pub struct ApiKeys {
+    keys: Vec<Key>,
+    reflection: ReflectionAccess,
+}
+
+fn digest(raw: &[u8]) -> [u8; 32] {
+    Sha256::digest(raw).into()
+}
+
+/// Equal without an early exit, so timing reveals nothing of the digest.
+fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl ApiKeys {
+    /// The keys of `config`, validated at config load.
+    pub fn from_config(config: &SecurityConfig) -> Self {
+        use secrecy::ExposeSecret;
+        let keys = config
+            .api_keys
+            .iter()
+            .map(|key| Key {
+                name: key.name.clone(),
+                digest: match (&key.key, &key.key_sha256) {
+                    (Some(plain), _) => digest(plain.expose_secret().as_bytes()),
+                    (None, Some(hex_digest)) => {
+                        let mut out = [0u8; 32];
+                        hex::decode_to_slice(hex_digest, &mut out)
+                            .expect("validated at config load");
+                        out
+                    }
+                    (None, None) => unreachable!("validated at config load"),
+                },
+                role: key.role,
+            })
+            .collect();
+        ApiKeys {
+            keys,
+            reflection: config.reflection,
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        !self.keys.is_empty()
+    }
+
+    /// The permission a gRPC method path needs; `None`: open to anyone.
+    pub fn grpc_permission(&self, path: &str) -> Option<Permission> {
+        if path.starts_with("/grpc.health.v1.Health/") {
+            return None;
+        }
+        if path.starts_with("/grpc.reflection.") {
+            return match self.reflection {
+                ReflectionAccess::Open | ReflectionAccess::Off => None,
+                ReflectionAccess::Authenticated => Some(Permission::Read),
+            };
+        }
+        let method = path.rsplit('/').next().unwrap_or_default();
+        Some(match method {
+            "Dispatch" => Permission::Dispatch,
+            "GetEvent" | "ListEvents" | "ListDeliveries" | "ListDeadLetters"
+            | "StreamDeliveries" | "GetMetrics" | "GetEndpoint" | "ListEndpoints" => {
+                Permission::Read
+            }
+            _ => Permission::Admin,
+        })
+    }
+
+    /// Checks an `authorization` header value against `needed`.
+    pub fn check(
+        &self,
+        authorization: Option<&str>,
+        needed: Option<Permission>,
+    ) -> Result<(), ApiError> {
+        let Some(needed) = needed.filter(|_| self.is_enabled()) else {
+            return Ok(());
+        };
+        let presented = authorization
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "an API key is required: send `authorization: Bearer <key>`",
+                )
+            })?;
+        let presented = digest(presented.as_bytes());
+        // Compare with every key, so the time does not depend on which matched.
+        let mut matched: Option<&Key> = None;
+        for key in &self.keys {
+            if constant_time_eq(&key.digest, &presented) {
+                matched = Some(key);
+            }
+        }
+        let key = matched
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "the API key is not valid"))?;
+        if key.role.grants(needed) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::PermissionDenied,
+                format!(
+                    "API key `{}` has role {:?}, which may not call this; it needs {needed:?} access",
+                    key.name, key.role
+                ),
+            ))
+        }
+    }
+}
+
+/// A tower layer that checks API keys on every gRPC call.
+#[derive(Clone)]
+pub struct GrpcAuthLayer {
+    pub keys: Arc<ApiKeys>,
+}
+
+impl<S> tower::Layer<S> for GrpcAuthLayer {
+    type Service = GrpcAuth<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        GrpcAuth {
+            inner,
+            keys: Arc::clone(&self.keys),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct GrpcAuth<S> {
+    inner: S,
+    keys: Arc<ApiKeys>,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for GrpcAuth<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let needed = self.keys.grpc_permission(request.uri().path());
+        let authorization = request
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok());
+        match self.keys.check(authorization, needed) {
+            Ok(()) => Box::pin(self.inner.call(request)),
+            Err(error) => {
+                let status: tonic::Status = error.into();
+                Box::pin(async move { Ok(status.into_http()) })
+            }
+        }
+    }
+}
