@@ -43,6 +43,7 @@ const RETENTION_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// How often the database is pinged to keep the health status current.
 const READINESS_INTERVAL: Duration = Duration::from_secs(1);
 const READINESS_PING_TIMEOUT: Duration = Duration::from_secs(2);
+const PINGS_FAILED_BEFORE_NOT_SERVING: u32 = 2;
 
 /// Room in a gRPC message beyond the payload itself.
 const GRPC_MESSAGE_OVERHEAD: usize = 64 * 1024;
@@ -398,11 +399,16 @@ struct ReadinessMonitor {
 impl ReadinessMonitor {
     async fn run(self, stop: CancellationToken) {
         let mut serving = true;
+        let mut failed_pings: u32 = 0;
         loop {
-            let reachable = matches!(
+            let answered = matches!(
                 tokio::time::timeout(READINESS_PING_TIMEOUT, self.store.ping()).await,
                 Ok(Ok(()))
             );
+            failed_pings = if answered { 0 } else { failed_pings + 1 };
+            // One slow ping under load is not an outage: it takes two in a
+            // row (about 2 s) to turn NOT_SERVING, one success to serve again.
+            let reachable = failed_pings < PINGS_FAILED_BEFORE_NOT_SERVING;
             if serving != reachable {
                 let status = if reachable {
                     info!("database reachable, serving");

@@ -65,9 +65,9 @@ async fn a_hanging_endpoint_never_slows_the_others(backend: Backend) {
         "isolation: healthy endpoint p99 {without:?} alone, {with:?} next to a hanging endpoint"
     );
     // The hanging endpoint holds at most its 5 slots of 20. The few
-    // milliseconds of slack absorb scheduler noise at sub-millisecond p99s.
+    // milliseconds of slack absorb scheduler noise on a loaded CI machine.
     assert!(
-        with <= without * 2 + Duration::from_millis(10),
+        with <= without * 2 + Duration::from_millis(25),
         "p99 {with:?} next to the hanging endpoint, {without:?} without"
     );
     assert!(
