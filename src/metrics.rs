@@ -183,39 +183,23 @@ pub async fn report(
         })
         .collect();
 
-    let pending: HashMap<String, (u64, i64)> = store
-        .pending_by_endpoint()
-        .await?
-        .into_iter()
-        .map(|p| {
-            (
-                p.endpoint_id,
-                (u64::try_from(p.count).unwrap_or(0), p.oldest_created_at),
-            )
-        })
-        .collect();
     let mut endpoints = Vec::new();
-    for record in list_all_endpoints(store).await? {
-        if endpoint.is_some_and(|only| only != &record.id) {
+    for backlog in backlogs(store, now).await? {
+        if endpoint.is_some_and(|only| only != &backlog.endpoint.id) {
             continue;
         }
         let tally = per_endpoint
-            .remove(record.id.as_str())
+            .remove(backlog.endpoint.id.as_str())
             .unwrap_or_else(Tally::new);
-        let (pending_count, oldest) = pending.get(record.id.as_str()).copied().unwrap_or((0, now));
         endpoints.push(EndpointStatus {
             attempted: tally.attempted,
             succeeded: tally.succeeded,
             success_rate: tally.success_rate(),
             latency: tally.summary(),
             circuit_state: String::new(),
-            pending: pending_count,
-            oldest_pending_age_seconds: if pending_count == 0 {
-                0.0
-            } else {
-                (now - oldest).max(0) as f64 / 1000.0
-            },
-            endpoint: record,
+            pending: backlog.pending,
+            oldest_pending_age_seconds: backlog.oldest_pending_age_seconds,
+            endpoint: backlog.endpoint,
         });
     }
 
@@ -232,6 +216,49 @@ pub async fn report(
         series,
         endpoints,
     })
+}
+
+/// An endpoint and the deliveries it has not finished yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointBacklog {
+    pub endpoint: EndpointRecord,
+    /// Deliveries pending or in flight.
+    pub pending: u64,
+    pub oldest_pending_age_seconds: f64,
+}
+
+/// Every endpoint with its backlog: cheap (no attempt scan), for gauges.
+pub async fn backlogs(store: &dyn Store, now: i64) -> Result<Vec<EndpointBacklog>, StoreError> {
+    let pending: HashMap<String, (u64, i64)> = store
+        .pending_by_endpoint()
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                p.endpoint_id,
+                (u64::try_from(p.count).unwrap_or(0), p.oldest_created_at),
+            )
+        })
+        .collect();
+    Ok(list_all_endpoints(store)
+        .await?
+        .into_iter()
+        .map(|endpoint| {
+            let (count, oldest) = pending
+                .get(endpoint.id.as_str())
+                .copied()
+                .unwrap_or((0, now));
+            EndpointBacklog {
+                endpoint,
+                pending: count,
+                oldest_pending_age_seconds: if count == 0 {
+                    0.0
+                } else {
+                    (now - oldest).max(0) as f64 / 1000.0
+                },
+            }
+        })
+        .collect())
 }
 
 async fn list_all_endpoints(store: &dyn Store) -> Result<Vec<EndpointRecord>, StoreError> {
@@ -335,9 +362,9 @@ impl Counters {
         self.with_endpoint(endpoint, |series| series.dead_lettered += 1);
     }
 
-    /// The Prometheus text exposition (format 0.0.4). `gauges` adds the
-    /// current pending deliveries and active flag per endpoint.
-    pub fn render(&self, endpoints: &[EndpointStatus]) -> String {
+    /// The Prometheus text exposition (format 0.0.4), with gauges of each
+    /// endpoint's backlog and active flag from `endpoints`.
+    pub fn render(&self, endpoints: &[EndpointBacklog]) -> String {
         let state = self
             .state
             .lock()

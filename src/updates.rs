@@ -149,14 +149,6 @@ impl UpdateBus {
             .collect();
         (backlog, receiver)
     }
-
-    /// The sequence number the next update will get.
-    pub fn next_sequence(&self) -> u64 {
-        self.history
-            .lock()
-            .expect("the history lock is never poisoned")
-            .next_sequence
-    }
 }
 
 #[cfg(test)]

@@ -408,19 +408,14 @@ pub async fn attempts(
 }
 
 pub async fn prometheus(State(state): State<HttpState>) -> Result<impl IntoResponse, ApiError> {
-    let report = metrics::report(
-        state.store.as_ref(),
-        metrics::DEFAULT_WINDOW,
-        None,
-        now_millis(),
-    )
-    .await?;
+    // Gauges need only the backlog, not the attempt scan of a full report.
+    let backlogs = metrics::backlogs(state.store.as_ref(), now_millis()).await?;
     Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.counters.render(&report.endpoints),
+        state.counters.render(&backlogs),
     ))
 }
 
