@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tests every SDK (or the ones named): each SDK's own unit tests against the
-# shared vectors, then its integration test against one live webhookd that
-# this script starts. Each language gets an endpoint whose receiver it runs
-# itself, in its own language, on a port chosen here.
+# shared vectors of both signature schemes, then its integration test against
+# one live webhookd that this script starts. Each language gets an endpoint
+# whose receiver it runs itself, in its own language, on a port chosen here.
 #
 #   clients/test.sh [python] [go] [typescript] [java]
 #
@@ -78,6 +78,7 @@ for lang in "${languages[@]}"; do
     WEBHOOKD_ENDPOINT_SECRET=sdk-secret-$lang-0123456789abcdef \
     WEBHOOKD_EVENT_TYPE=sdk.$lang.test \
     WEBHOOKD_VECTORS=$root/tests/vectors/signatures.json \
+    WEBHOOKD_STANDARD_VECTORS=$root/tests/vectors/standard_webhooks.json \
     "clients/$lang/test.sh"; then
     passed=$((passed + 1))
   else

@@ -61,12 +61,12 @@ fi
 if [ -z "${WEBHOOKD_TEST_PYTHON:-}" ]; then
   [ -x target/test-python/bin/python ] || python3 -m venv target/test-python
   target/test-python/bin/pip install --quiet --disable-pip-version-check \
-    prometheus_client==0.26.0 aiosmtpd==1.4.6
+    prometheus_client==0.26.0 aiosmtpd==1.4.6 standardwebhooks==1.0.0
   export WEBHOOKD_TEST_PYTHON=$PWD/target/test-python/bin/python
 fi
 
 echo "==> cargo test"
-cargo test --locked --all-targets
+cargo test --locked --all-targets --features failpoints
 
 if ! command -v grpcurl >/dev/null 2>&1; then
   export PATH="$PATH:$(go env GOPATH)/bin"

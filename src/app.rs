@@ -39,6 +39,8 @@ const SERVER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How often expired dead letters are purged.
 const RETENTION_INTERVAL: Duration = Duration::from_secs(60 * 60);
+/// How soon a key created or revoked on another instance takes effect here.
+const API_KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(3);
 
 /// How often the database is pinged to keep the health status current.
 const READINESS_INTERVAL: Duration = Duration::from_secs(1);
@@ -217,6 +219,9 @@ impl App {
             .transpose()
             .context("failed to build gRPC reflection")?;
         let api_keys = Arc::new(ApiKeys::from_config(&config.security));
+        crate::api::keys::refresh(store.as_ref(), &api_keys)
+            .await
+            .map_err(|e| anyhow::anyhow!("failed to read API keys: {}", e.message))?;
         if !api_keys.is_enabled() {
             warn!(
                 "no API keys configured: the API is open to anyone who can connect (loopback only unless security.allow_unauthenticated)"
@@ -233,6 +238,7 @@ impl App {
             health: Arc::clone(&endpoint_health),
             alerter: alerter.clone(),
             network_policy: Arc::clone(&network_policy),
+            api_keys: Arc::clone(&api_keys),
         })
         .max_decoding_message_size(message_limit);
 
@@ -306,6 +312,11 @@ impl App {
                 stop_monitors.clone(),
             ),
         );
+        let key_refresh = tokio::spawn(refresh_api_keys(
+            Arc::clone(&store),
+            Arc::clone(&api_keys),
+            stop_monitors.clone(),
+        ));
         let watch_store = Arc::clone(&store);
         let watch_wake = Arc::clone(&wake);
         let remote_work_task =
@@ -325,6 +336,7 @@ impl App {
         stop_monitors.cancel();
         let _ = monitor_task.await;
         let _ = retention.await;
+        let _ = key_refresh.await;
         if let Some(probe) = probe {
             let _ = probe.await;
         }
@@ -356,6 +368,19 @@ impl App {
         match failure {
             Some(e) => Err(e),
             None => Ok(()),
+        }
+    }
+}
+
+/// Picks up API keys created or revoked on other instances.
+async fn refresh_api_keys(store: Arc<dyn Store>, keys: Arc<ApiKeys>, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(API_KEY_REFRESH_INTERVAL) => {}
+        }
+        if let Err(e) = crate::api::keys::refresh(store.as_ref(), &keys).await {
+            warn!(error.message = %e.message, "failed to refresh API keys");
         }
     }
 }
@@ -444,6 +469,7 @@ fn endpoint_specs(config: &Config) -> Vec<EndpointSpec> {
             url: endpoint.url.clone(),
             event_patterns: endpoint.events.clone(),
             secret: endpoint.secret.clone(),
+            signature_scheme: endpoint.signature_scheme,
             active: endpoint.active,
             max_concurrent: endpoint
                 .max_concurrent

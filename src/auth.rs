@@ -1,4 +1,5 @@
-//! API keys and roles. Keys come from `security.api_keys`, are kept only as
+//! API keys and roles. Keys come from `security.api_keys` and from the store
+//! (created over the API, refreshed every few seconds), are kept only as
 //! SHA-256 digests and compared in constant time. Callers send
 //! `authorization: Bearer <key>` (gRPC metadata or HTTP header).
 //!
@@ -7,7 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 
 use sha2::{Digest, Sha256};
@@ -15,6 +16,7 @@ use tonic::codegen::http;
 
 use crate::config::{ApiKeyRole, ReflectionAccess, SecurityConfig};
 use crate::error::{ApiError, ErrorCode};
+use crate::store::log::StoredApiKey;
 
 /// The permission a call needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,23 @@ pub enum Permission {
 }
 
 impl ApiKeyRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiKeyRole::Dispatch => "dispatch",
+            ApiKeyRole::Read => "read",
+            ApiKeyRole::Admin => "admin",
+        }
+    }
+
+    pub fn from_stored(name: &str) -> Option<Self> {
+        match name {
+            "dispatch" => Some(ApiKeyRole::Dispatch),
+            "read" => Some(ApiKeyRole::Read),
+            "admin" => Some(ApiKeyRole::Admin),
+            _ => None,
+        }
+    }
+
     fn grants(self, needed: Permission) -> bool {
         matches!(
             (self, needed),
@@ -35,19 +54,32 @@ impl ApiKeyRole {
     }
 }
 
-struct Key {
-    name: String,
+/// A key as checked: its name, digest and role.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub name: String,
     digest: [u8; 32],
-    role: ApiKeyRole,
+    pub role: ApiKeyRole,
 }
 
-/// The configured keys; with none, every call is allowed.
+impl Key {
+    /// The first 8 hex characters of the digest, to tell keys apart.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(&self.digest[..4])
+    }
+}
+
+/// The keys of the config file and of the store; with none, every call is
+/// allowed.
 pub struct ApiKeys {
-    keys: Vec<Key>,
+    configured: Vec<Key>,
+    /// Unrevoked keys created over the API, as last read from the store.
+    managed: RwLock<Vec<Key>>,
     reflection: ReflectionAccess,
 }
 
-fn digest(raw: &[u8]) -> [u8; 32] {
+/// The SHA-256 of an API key, as stored.
+pub fn digest(raw: &[u8]) -> [u8; 32] {
     Sha256::digest(raw).into()
 }
 
@@ -79,13 +111,43 @@ impl ApiKeys {
             })
             .collect();
         ApiKeys {
-            keys,
+            configured: keys,
+            managed: RwLock::new(Vec::new()),
             reflection: config.reflection,
         }
     }
 
     pub fn is_enabled(&self) -> bool {
-        !self.keys.is_empty()
+        !self.configured.is_empty() || !self.managed_keys().is_empty()
+    }
+
+    /// The keys of the config file.
+    pub fn configured(&self) -> &[Key] {
+        &self.configured
+    }
+
+    fn managed_keys(&self) -> std::sync::RwLockReadGuard<'_, Vec<Key>> {
+        // A panic while holding the lock cannot leave the list half-written.
+        self.managed.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces the keys created over the API with `stored`, skipping
+    /// revoked ones (and any row that does not parse).
+    pub fn replace_managed(&self, stored: &[StoredApiKey]) {
+        let keys = stored
+            .iter()
+            .filter(|key| key.revoked_at.is_none())
+            .filter_map(|key| {
+                let mut digest = [0u8; 32];
+                hex::decode_to_slice(&key.key_sha256, &mut digest).ok()?;
+                Some(Key {
+                    name: key.name.clone(),
+                    digest,
+                    role: ApiKeyRole::from_stored(&key.role)?,
+                })
+            })
+            .collect();
+        *self.managed.write().unwrap_or_else(|e| e.into_inner()) = keys;
     }
 
     /// The permission a gRPC method path needs; `None`: open to anyone.
@@ -133,15 +195,20 @@ impl ApiKeys {
                 )
             })?;
         let presented = digest(presented.as_bytes());
+        let managed = self.managed_keys();
         // Compare with every key, so the time does not depend on which matched.
         let mut matched: Option<&Key> = None;
-        for key in &self.keys {
+        for key in self.configured.iter().chain(managed.iter()) {
             if constant_time_eq(&key.digest, &presented) {
                 matched = Some(key);
             }
         }
-        let key = matched
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "the API key is not valid"))?;
+        let key = matched.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthenticated,
+                "the API key is not valid (unknown or revoked)",
+            )
+        })?;
         if key.role.grants(needed) {
             Ok(())
         } else {

@@ -10,7 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_norway::Value;
 
-use crate::domain::{EndpointId, EventPattern, TargetUrl};
+use crate::domain::{EndpointId, EventPattern, SignatureScheme, TargetUrl};
+use crate::signing::standard;
 
 /// Prefix of environment variables that override config keys, as in
 /// `WEBHOOKD_RETRY_POLICY__MAX_ATTEMPTS=3`.
@@ -253,6 +254,10 @@ pub struct EndpointConfig {
     /// `webhook_engine.max_concurrent_per_endpoint`.
     #[serde(default)]
     pub max_concurrent: Option<usize>,
+    /// `webhookd` (default: `X-Webhook-*` headers) or `standard` (Standard
+    /// Webhooks; needs its own `whsec_` or `whsk_` secret).
+    #[serde(default)]
+    pub signature_scheme: SignatureScheme,
 }
 
 fn default_true() -> bool {
@@ -758,6 +763,16 @@ impl Config {
                     "must not be empty; remove the key to use webhook_engine.signing_secret",
                 ));
             }
+            if endpoint.signature_scheme == SignatureScheme::Standard {
+                let Some(secret) = &endpoint.secret else {
+                    return Err(ConfigError::invalid(
+                        key("secret"),
+                        "signature_scheme standard needs the endpoint's own secret: `whsec_` + base64 of at least 24 random bytes, or a `whsk_` ed25519 key",
+                    ));
+                };
+                standard::SigningKey::parse(secret.expose_secret())
+                    .map_err(|e| ConfigError::invalid(key("secret"), e.to_string()))?;
+            }
         }
         Ok(())
     }
@@ -1112,6 +1127,24 @@ mod tests {
                 endpoint("    secret: \"\"\n"),
                 "endpoints[0].secret",
                 "must not be empty",
+            ),
+            (
+                "standard scheme without a secret",
+                endpoint("    signature_scheme: standard\n"),
+                "endpoints[0].secret",
+                "needs the endpoint's own secret",
+            ),
+            (
+                "standard scheme with a plain secret",
+                endpoint("    signature_scheme: standard\n    secret: not-base64-at-all\n"),
+                "endpoints[0].secret",
+                "`whsec_` + base64",
+            ),
+            (
+                "unknown signature scheme",
+                endpoint("    signature_scheme: svix\n"),
+                "endpoints[0].signature_scheme",
+                "unknown variant",
             ),
             (
                 "invalid event pattern",

@@ -88,6 +88,14 @@ impl From<StoreError> for ApiError {
                 ErrorCode::AlreadyExists,
                 format!("endpoint `{id}` already exists; update it, or delete it first"),
             ),
+            StoreError::ApiKeyNotFound(name) => ApiError::new(
+                ErrorCode::NotFound,
+                format!("API key `{name}` does not exist"),
+            ),
+            StoreError::ApiKeyExists(name) => ApiError::new(
+                ErrorCode::AlreadyExists,
+                format!("an API key named `{name}` already exists; pick another name or revoke it"),
+            ),
             StoreError::EventNotFound(id) => {
                 ApiError::new(ErrorCode::NotFound, format!("event `{id}` does not exist"))
             }

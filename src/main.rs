@@ -48,6 +48,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Reads `FAILPOINTS` in builds with the `failpoints` feature; inert otherwise.
+    let _failpoints = fail::FailScenario::setup();
     let overrides = CliOverrides {
         grpc_addr: cli.grpc_addr,
         http_addr: cli.http_addr,

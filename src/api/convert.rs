@@ -3,7 +3,7 @@
 use prost_types::Timestamp;
 
 use super::proto;
-use crate::domain::DeliveryState;
+use crate::domain::{DeliveryState, SignatureScheme};
 use crate::updates::{Update, UpdateKind};
 
 /// Unix milliseconds as a protobuf timestamp.
@@ -165,7 +165,11 @@ pub fn endpoint_to_proto(endpoint: &crate::store::log::EndpointRecord) -> proto:
         created_at: Some(timestamp(endpoint.created_at)),
         updated_at: Some(timestamp(endpoint.updated_at)),
         circuit_state: String::new(),
-        signature_scheme: proto::SignatureScheme::Webhookd as i32,
+        signature_scheme: match endpoint.signature_scheme {
+            SignatureScheme::Webhookd => proto::SignatureScheme::Webhookd,
+            SignatureScheme::Standard => proto::SignatureScheme::Standard,
+        } as i32,
+        public_key: endpoint.public_key.clone().unwrap_or_default(),
     }
 }
 

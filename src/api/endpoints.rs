@@ -4,16 +4,17 @@
 use std::time::Duration;
 
 use rand::RngCore;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::convert::endpoint_to_proto;
 use super::page::page_request;
 use super::proto;
 use crate::delivery::net_policy::NetworkPolicy;
-use crate::domain::{EndpointId, EventPattern, TargetUrl};
+use crate::domain::{EndpointId, EventPattern, SignatureScheme, TargetUrl};
 use crate::error::ApiError;
+use crate::signing::standard;
 use crate::store::log::EndpointChanges;
-use crate::store::{EndpointSpec, Store};
+use crate::store::{EndpointSpec, Store, StoreError};
 
 /// Shortest secret a caller may set; generated secrets are 32 random bytes.
 pub const MIN_SECRET_LEN: usize = 24;
@@ -61,6 +62,19 @@ fn event_types(field: &str, raw: &[String]) -> Result<Vec<String>, ApiError> {
     Ok(raw.to_vec())
 }
 
+fn signature_scheme(field: &str, raw: i32) -> Result<SignatureScheme, ApiError> {
+    match proto::SignatureScheme::try_from(raw) {
+        Ok(proto::SignatureScheme::Unspecified | proto::SignatureScheme::Webhookd) => {
+            Ok(SignatureScheme::Webhookd)
+        }
+        Ok(proto::SignatureScheme::Standard) => Ok(SignatureScheme::Standard),
+        Err(_) => Err(ApiError::invalid_field(
+            field,
+            format!("unknown signature scheme {raw}"),
+        )),
+    }
+}
+
 /// A new random secret: 32 bytes, hex-encoded.
 pub fn generate_secret() -> String {
     let mut bytes = [0u8; 32];
@@ -83,8 +97,20 @@ pub async fn create(
     } else {
         endpoint_id("id", &request.id)?
     };
+    let signature_scheme = signature_scheme("signature_scheme", request.signature_scheme)?;
     let secret = match request.secret.as_str() {
+        "" if signature_scheme == SignatureScheme::Standard => {
+            return Err(ApiError::invalid_field(
+                "secret",
+                "is required with SIGNATURE_SCHEME_STANDARD: `whsec_` + base64 of at least 24 random bytes, or a `whsk_` ed25519 key",
+            ));
+        }
         "" => None,
+        secret if signature_scheme == SignatureScheme::Standard => {
+            standard::SigningKey::parse(secret)
+                .map_err(|e| ApiError::invalid_field("secret", e.to_string()))?;
+            Some(SecretString::from(secret.to_owned()))
+        }
         short if short.chars().count() < MIN_SECRET_LEN => {
             return Err(ApiError::invalid_field(
                 "secret",
@@ -100,6 +126,7 @@ pub async fn create(
         url: url("url", &request.url, policy)?,
         event_patterns: event_types("event_types", &request.event_types)?,
         secret,
+        signature_scheme,
         active: !request.disabled,
         max_concurrent: None,
     };
@@ -211,7 +238,18 @@ pub async fn rotate_secret(
             format!("must be at most {} (30 days)", MAX_ROTATION_GRACE.as_secs()),
         ));
     }
-    let new_secret = generate_secret();
+    let current = store
+        .get_endpoint(&id)
+        .await?
+        .ok_or_else(|| StoreError::EndpointNotFound(id.to_string()))?;
+    // A standard-scheme endpoint gets a new key of the same kind.
+    let new_secret = match current.signature_scheme {
+        SignatureScheme::Webhookd => generate_secret(),
+        SignatureScheme::Standard => {
+            let secret = store.endpoint_secret(&id).await?;
+            standard::generate_secret_like(secret.as_ref().map(|s| s.expose_secret()))
+        }
+    };
     let grace_until = now + grace.as_millis() as i64;
     let record = store
         .rotate_endpoint_secret(

@@ -15,8 +15,9 @@ use super::proto::{
     ReplayResponse, StreamDeliveriesRequest,
 };
 use super::stream::{self, DeliveryUpdateStream};
-use super::{endpoints, fields, log, proto};
+use super::{endpoints, fields, keys, log, proto};
 use crate::alert::{Alert, AlertKind, Alerter};
+use crate::auth::ApiKeys;
 use crate::delivery::net_policy::NetworkPolicy;
 use crate::domain::{
     CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
@@ -46,6 +47,8 @@ pub struct WebhookApi {
     pub alerter: Alerter,
     /// New endpoint URLs must point where deliveries may go.
     pub network_policy: Arc<NetworkPolicy>,
+    /// Refreshed at once when a key is created or revoked here.
+    pub api_keys: Arc<ApiKeys>,
 }
 
 impl WebhookApi {
@@ -376,6 +379,47 @@ impl WebhookService for WebhookApi {
             info!(endpoint_id = %endpoint.id, "endpoint secret rotated");
         }
         Ok(Response::new(response))
+    }
+
+    async fn create_api_key(
+        &self,
+        request: Request<proto::CreateApiKeyRequest>,
+    ) -> Result<Response<proto::CreateApiKeyResponse>, Status> {
+        let response = keys::create(
+            self.store.as_ref(),
+            &self.api_keys,
+            request.into_inner(),
+            now_millis(),
+        )
+        .await?;
+        if let Some(key) = &response.api_key {
+            info!(api_key = %key.name, role = key.role().as_str_name(), "API key created");
+        }
+        Ok(Response::new(response))
+    }
+
+    async fn list_api_keys(
+        &self,
+        request: Request<proto::ListApiKeysRequest>,
+    ) -> Result<Response<proto::ListApiKeysResponse>, Status> {
+        Ok(Response::new(
+            keys::list(self.store.as_ref(), &self.api_keys, request.into_inner()).await?,
+        ))
+    }
+
+    async fn revoke_api_key(
+        &self,
+        request: Request<proto::RevokeApiKeyRequest>,
+    ) -> Result<Response<proto::ApiKey>, Status> {
+        let key = keys::revoke(
+            self.store.as_ref(),
+            &self.api_keys,
+            request.into_inner(),
+            now_millis(),
+        )
+        .await?;
+        info!(api_key = %key.name, "API key revoked");
+        Ok(Response::new(key))
     }
 
     type StreamDeliveriesStream = DeliveryUpdateStream;

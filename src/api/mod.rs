@@ -5,6 +5,7 @@ mod convert;
 mod endpoints;
 mod fields;
 pub mod grpc;
+pub mod keys;
 mod log;
 mod page;
 mod stream;

@@ -91,6 +91,7 @@ impl Prober {
                 attempt: 1,
                 secret: &secret,
                 previous_secret: None,
+                scheme: endpoint.signature_scheme,
                 body: &body,
             },
             now,

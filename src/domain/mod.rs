@@ -181,6 +181,35 @@ fn invalid_pattern(raw: &str) -> String {
 }
 
 /// A delivery target: an absolute http(s) URL with a host.
+/// How an endpoint's deliveries are signed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureScheme {
+    /// `X-Webhook-Id`, `X-Webhook-Timestamp`, `X-Webhook-Signature: sha256=<hex>`.
+    #[default]
+    Webhookd,
+    /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
+    Standard,
+}
+
+impl SignatureScheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureScheme::Webhookd => "webhookd",
+            SignatureScheme::Standard => "standard",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn from_stored(name: &str) -> Option<Self> {
+        match name {
+            "webhookd" => Some(SignatureScheme::Webhookd),
+            "standard" => Some(SignatureScheme::Standard),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetUrl(url::Url);
 

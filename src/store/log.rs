@@ -34,6 +34,9 @@ pub struct EndpointRecord {
     /// the default secret.
     pub secret_hint: Option<String>,
     pub previous_secret_expires_at: Option<i64>,
+    pub signature_scheme: crate::domain::SignatureScheme,
+    /// The `whpk_` key receivers verify with, for ed25519 (`whsk_`) secrets.
+    pub public_key: Option<String>,
     pub consecutive_failures: u32,
     /// Disabled by webhookd itself (failures, 410), not by an operator.
     pub auto_disabled: bool,
@@ -309,6 +312,27 @@ pub trait EventLog: Send + Sync {
         grace_until: i64,
         now: i64,
     ) -> Result<EndpointRecord, StoreError>;
+
+    /// Stores a new API key; `ApiKeyExists` when the name is taken.
+    async fn create_api_key(&self, key: &StoredApiKey) -> Result<(), StoreError>;
+
+    /// Every API key created over the API, revoked ones included, by name.
+    async fn list_api_keys(&self) -> Result<Vec<StoredApiKey>, StoreError>;
+
+    /// Marks a key revoked at `now` and returns it as it was before.
+    async fn revoke_api_key(&self, name: &str, now: i64) -> Result<StoredApiKey, StoreError>;
+}
+
+/// An API key created over the API: its SHA-256, never the key.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredApiKey {
+    pub name: String,
+    /// Lowercase hex.
+    pub key_sha256: String,
+    /// `dispatch`, `read` or `admin`.
+    pub role: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
 }
 
 /// The LIKE pattern of a prefix pattern, with LIKE's wildcards escaped.
@@ -447,10 +471,11 @@ macro_rules! impl_event_log {
                 let mut tx = self.write_pool().begin().await?;
                 for endpoint in endpoints {
                     sqlx::query(
-                        "INSERT INTO endpoints (id, url, event_patterns, secret, active, max_concurrent, origin, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $7, 'config', $6, $6)
+                        "INSERT INTO endpoints (id, url, event_patterns, secret, active, max_concurrent, origin, created_at, updated_at, signature_scheme)
+                         VALUES ($1, $2, $3, $4, $5, $7, 'config', $6, $6, $8)
                          ON CONFLICT (id) DO UPDATE SET
                              url = excluded.url, event_patterns = excluded.event_patterns, secret = excluded.secret,
+                             signature_scheme = excluded.signature_scheme,
                              active = excluded.active, max_concurrent = excluded.max_concurrent, origin = 'config',
                              deleted_at = NULL, auto_disabled = FALSE,
                              disabled_reason = CASE WHEN excluded.active THEN NULL ELSE 'inactive in the config file' END,
@@ -464,6 +489,7 @@ macro_rules! impl_event_log {
                     .bind(endpoint.active)
                     .bind(now)
                     .bind(endpoint.max_concurrent.map(i64::from))
+                    .bind(endpoint.signature_scheme.as_str())
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -956,10 +982,11 @@ macro_rules! impl_event_log {
                 use secrecy::ExposeSecret;
                 // A deleted endpoint's id may be used again: the row is reused.
                 let created = sqlx::query(
-                    "INSERT INTO endpoints (id, url, event_patterns, secret, active, origin, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, 'api', $6, $6)
+                    "INSERT INTO endpoints (id, url, event_patterns, secret, active, origin, created_at, updated_at, signature_scheme)
+                     VALUES ($1, $2, $3, $4, $5, 'api', $6, $6, $7)
                      ON CONFLICT (id) DO UPDATE SET
                          url = excluded.url, event_patterns = excluded.event_patterns, secret = excluded.secret,
+                         signature_scheme = excluded.signature_scheme,
                          active = excluded.active, origin = 'api', disabled_reason = NULL, disabled_at = NULL,
                          previous_secret = NULL, previous_secret_expires_at = NULL, consecutive_failures = 0,
                          deleted_at = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at
@@ -971,6 +998,7 @@ macro_rules! impl_event_log {
                 .bind(spec.secret.as_ref().map(|s| s.expose_secret().to_owned()))
                 .bind(spec.active)
                 .bind(now)
+                .bind(spec.signature_scheme.as_str())
                 .execute(self.write_pool())
                 .await?;
                 if created.rows_affected() == 0 {
@@ -1100,6 +1128,58 @@ macro_rules! impl_event_log {
                     return Err($crate::store::StoreError::EndpointNotFound(id.to_string()));
                 }
                 self.endpoint_record(id).await
+            }
+
+            async fn create_api_key(
+                &self,
+                key: &$crate::store::log::StoredApiKey,
+            ) -> Result<(), $crate::store::StoreError> {
+                let inserted = sqlx::query(
+                    "INSERT INTO api_keys (name, key_sha256, role, created_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(&key.name)
+                .bind(&key.key_sha256)
+                .bind(&key.role)
+                .bind(key.created_at)
+                .execute(self.write_pool())
+                .await?;
+                if inserted.rows_affected() == 0 {
+                    return Err($crate::store::StoreError::ApiKeyExists(key.name.clone()));
+                }
+                Ok(())
+            }
+
+            async fn list_api_keys(
+                &self,
+            ) -> Result<Vec<$crate::store::log::StoredApiKey>, $crate::store::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT name, key_sha256, role, created_at, revoked_at FROM api_keys ORDER BY name",
+                )
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn revoke_api_key(
+                &self,
+                name: &str,
+                now: i64,
+            ) -> Result<$crate::store::log::StoredApiKey, $crate::store::StoreError> {
+                let mut tx = self.write_pool().begin().await?;
+                let key: Option<$crate::store::log::StoredApiKey> = sqlx::query_as(
+                    "SELECT name, key_sha256, role, created_at, revoked_at FROM api_keys WHERE name = $1",
+                )
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let key = key.ok_or_else(|| $crate::store::StoreError::ApiKeyNotFound(name.to_owned()))?;
+                sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE name = $2")
+                    .bind(now)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(key)
             }
         }
     };

@@ -24,6 +24,7 @@ use secrecy::SecretString;
 use crate::config::DatabaseConfig;
 use crate::domain::{
     CanonicalPayload, DeliveryId, DeliveryState, EndpointId, ErrorKind, EventId, EventType,
+    SignatureScheme,
 };
 
 /// Milliseconds since the unix epoch on this process's wall clock, the one
@@ -45,6 +46,10 @@ pub enum StoreError {
     EndpointExists(String),
     #[error("event `{0}` does not exist")]
     EventNotFound(String),
+    #[error("API key `{0}` does not exist")]
+    ApiKeyNotFound(String),
+    #[error("API key `{0}` already exists")]
+    ApiKeyExists(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database unavailable: {0}")]
@@ -62,6 +67,7 @@ pub struct EndpointSpec {
     pub url: String,
     pub event_patterns: Vec<String>,
     pub secret: Option<SecretString>,
+    pub signature_scheme: SignatureScheme,
     pub active: bool,
     /// The endpoint's own concurrency limit.
     pub max_concurrent: Option<u32>,
@@ -126,6 +132,7 @@ pub struct ClaimedDelivery {
     pub secret: Option<SecretString>,
     /// The secret before the last rotation, and until when it still signs.
     pub previous_secret: Option<(SecretString, i64)>,
+    pub signature_scheme: SignatureScheme,
     /// The 1-based number of the attempt about to be made.
     pub attempt_number: u32,
     /// Attempts made before the current retry cycle (a redrive starts one).

@@ -138,7 +138,7 @@ impl Store for PgStore {
                  RETURNING d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start, d.next_attempt_at
              )
              SELECT c.id, c.event_id, c.endpoint_id, c.attempt_count, c.cycle_start,
-                    e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at, ep.max_concurrent
+                    e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at, ep.max_concurrent, ep.signature_scheme
              FROM claimed c
              JOIN events e ON e.id = c.event_id
              JOIN endpoints ep ON ep.id = c.endpoint_id

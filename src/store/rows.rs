@@ -6,10 +6,18 @@ use secrecy::SecretString;
 
 use super::log::EndpointRecord;
 use super::{AttemptRecord, ClaimedDelivery, DeliveryRecord, Event, StoreError};
-use crate::domain::{CanonicalPayload, DeliveryId, EndpointId, EventId, EventType};
+use crate::domain::{
+    CanonicalPayload, DeliveryId, EndpointId, EventId, EventType, SignatureScheme,
+};
+use crate::signing::standard;
 
 fn corrupt(e: String) -> StoreError {
     StoreError::Corrupt(e)
+}
+
+fn scheme(stored: &str) -> Result<SignatureScheme, StoreError> {
+    SignatureScheme::from_stored(stored)
+        .ok_or_else(|| corrupt(format!("unknown signature scheme `{stored}`")))
 }
 
 fn small(value: i64, column: &str) -> Result<u32, StoreError> {
@@ -137,6 +145,7 @@ pub(crate) struct ClaimedRow {
     previous_secret_expires_at: Option<i64>,
     cycle_start: i64,
     max_concurrent: Option<i64>,
+    signature_scheme: String,
 }
 
 impl ClaimedRow {
@@ -153,6 +162,7 @@ impl ClaimedRow {
                 (Some(secret), Some(until)) => Some((SecretString::from(secret), until)),
                 _ => None,
             },
+            signature_scheme: scheme(&self.signature_scheme)?,
             attempt_number: small(self.attempt_count, "attempt_count")? + 1,
             cycle_start: small(self.cycle_start, "cycle_start")?,
             max_concurrent: self
@@ -168,7 +178,7 @@ impl ClaimedRow {
 macro_rules! select_endpoint_sql {
     () => {
         "SELECT id, url, event_patterns, active, disabled_reason, disabled_at, origin, secret, \
-         previous_secret_expires_at, consecutive_failures, auto_disabled, created_at, updated_at FROM endpoints"
+         previous_secret_expires_at, signature_scheme, consecutive_failures, auto_disabled, created_at, updated_at FROM endpoints"
     };
 }
 pub(crate) use select_endpoint_sql;
@@ -184,6 +194,7 @@ pub(crate) struct EndpointRow {
     origin: String,
     secret: Option<String>,
     previous_secret_expires_at: Option<i64>,
+    signature_scheme: String,
     consecutive_failures: i64,
     auto_disabled: bool,
     created_at: i64,
@@ -200,6 +211,14 @@ impl TryFrom<EndpointRow> for EndpointRecord {
                 row.id
             ))
         })?;
+        let signature_scheme = scheme(&row.signature_scheme)?;
+        // The public half of an ed25519 key is for everyone to see.
+        let public_key = match (signature_scheme, row.secret.as_deref()) {
+            (SignatureScheme::Standard, Some(secret)) => standard::SigningKey::parse(secret)
+                .ok()
+                .and_then(|key| key.public_key()),
+            _ => None,
+        };
         // Only a hint leaves the store: the last 4 characters.
         let secret_hint = row.secret.map(|secret| {
             let chars: Vec<char> = secret.chars().collect();
@@ -215,6 +234,8 @@ impl TryFrom<EndpointRow> for EndpointRecord {
             origin: row.origin,
             secret_hint,
             previous_secret_expires_at: row.previous_secret_expires_at,
+            signature_scheme,
+            public_key,
             consecutive_failures: small(row.consecutive_failures, "consecutive_failures")?,
             auto_disabled: row.auto_disabled,
             created_at: row.created_at,

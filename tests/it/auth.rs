@@ -6,8 +6,8 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 use webhookd::api::proto::webhook_service_client::WebhookServiceClient;
 use webhookd::api::proto::{
-    CreateEndpointRequest, GetMetricsRequest, ListEventsRequest, ReplayRequest,
-    StreamDeliveriesRequest,
+    ApiKeyRole, CreateApiKeyRequest, CreateEndpointRequest, GetMetricsRequest, ListApiKeysRequest,
+    ListEventsRequest, ReplayRequest, RevokeApiKeyRequest, StreamDeliveriesRequest,
 };
 
 use crate::common::{Backend, TestSettings, dispatch_request, spawn_app};
@@ -176,4 +176,192 @@ async fn every_call_needs_a_key_with_the_right_role(backend: Backend) {
     );
 }
 
-crate::backend_tests!(every_call_needs_a_key_with_the_right_role);
+fn client_with_key(
+    app: &crate::common::TestApp,
+    key: &str,
+) -> WebhookServiceClient<
+    tonic::service::interceptor::InterceptedService<
+        tonic::transport::Channel,
+        impl tonic::service::Interceptor + use<>,
+    >,
+> {
+    let header = MetadataValue::try_from(format!("Bearer {key}")).unwrap();
+    WebhookServiceClient::with_interceptor(
+        app.channel.clone(),
+        move |mut request: tonic::Request<()>| {
+            request
+                .metadata_mut()
+                .insert("authorization", header.clone());
+            Ok(request)
+        },
+    )
+}
+
+async fn api_keys_created_over_the_api_work_until_revoked(backend: Backend) {
+    let app = spawn_app(&backend, keyed_settings()).await;
+    let mut admin = client_with_key(&app, ADMIN_KEY);
+
+    // Only admins manage keys.
+    let denied = client_with_key(&app, READ_KEY)
+        .list_api_keys(ListApiKeysRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code(), Code::PermissionDenied);
+
+    let created = admin
+        .create_api_key(CreateApiKeyRequest {
+            name: "reporting".to_owned(),
+            role: ApiKeyRole::Read as i32,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let key = created.key.clone();
+    assert!(key.starts_with("wkd_") && key.len() >= 4 + 64, "{key}");
+    let summary = created.api_key.unwrap();
+    assert_eq!(
+        (
+            summary.name.as_str(),
+            summary.role(),
+            summary.origin.as_str()
+        ),
+        ("reporting", ApiKeyRole::Read, "api")
+    );
+    assert_eq!(
+        summary.fingerprint,
+        hex::encode(sha2::Sha256::digest(key.as_bytes()))[..8]
+    );
+
+    let mut reporting = client_with_key(&app, &key);
+    reporting
+        .list_events(ListEventsRequest::default())
+        .await
+        .expect("the new key reads");
+    assert_eq!(
+        reporting
+            .dispatch(dispatch_request("order.created", "{}"))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::PermissionDenied,
+        "a read key does not dispatch"
+    );
+
+    let listed = admin
+        .list_api_keys(ListApiKeysRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .api_keys;
+    let names: Vec<(&str, &str)> = listed
+        .iter()
+        .map(|k| (k.name.as_str(), k.origin.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("billing", "config"),
+            ("dashboards", "config"),
+            ("ops", "config"),
+            ("reporting", "api")
+        ]
+    );
+    assert!(
+        listed.iter().all(|k| !k.fingerprint.is_empty()),
+        "no key is listed, only fingerprints"
+    );
+
+    // Mistakes get precise errors.
+    let taken = admin
+        .create_api_key(CreateApiKeyRequest {
+            name: "ops".to_owned(),
+            role: ApiKeyRole::Admin as i32,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(taken.code(), Code::AlreadyExists, "{}", taken.message());
+    let no_role = admin
+        .create_api_key(CreateApiKeyRequest {
+            name: "x".to_owned(),
+            role: 0,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(no_role.code(), Code::InvalidArgument);
+    let config_key = admin
+        .revoke_api_key(RevokeApiKeyRequest {
+            name: "billing".to_owned(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(config_key.code(), Code::FailedPrecondition);
+    assert!(config_key.message().contains("security.api_keys"));
+    let unknown = admin
+        .revoke_api_key(RevokeApiKeyRequest {
+            name: "nobody".to_owned(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Code::NotFound);
+
+    let revoked = admin
+        .revoke_api_key(RevokeApiKeyRequest {
+            name: "reporting".to_owned(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(revoked.revoked_at.is_some());
+    let after = reporting
+        .list_events(ListEventsRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(after.code(), Code::Unauthenticated, "revoked at once");
+    let again = admin
+        .revoke_api_key(RevokeApiKeyRequest {
+            name: "reporting".to_owned(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Code::FailedPrecondition);
+
+    // Keys live in the store: a restart keeps them (revoked ones revoked).
+    let listed = admin
+        .list_api_keys(ListApiKeysRequest {
+            include_revoked: true,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .api_keys;
+    assert_eq!(listed.len(), 4);
+    let restarted = app.restart().await;
+    let mut admin = client_with_key(&restarted, ADMIN_KEY);
+    let created = admin
+        .create_api_key(CreateApiKeyRequest {
+            name: "ingest".to_owned(),
+            role: ApiKeyRole::Dispatch as i32,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let restarted = restarted.restart().await;
+    client_with_key(&restarted, &created.key)
+        .dispatch(dispatch_request("order.created", "{}"))
+        .await
+        .expect("a stored key works after a restart");
+    assert_eq!(
+        client_with_key(&restarted, &key)
+            .list_events(ListEventsRequest::default())
+            .await
+            .unwrap_err()
+            .code(),
+        Code::Unauthenticated,
+        "a revoked key stays revoked"
+    );
+}
+
+crate::backend_tests!(
+    every_call_needs_a_key_with_the_right_role,
+    api_keys_created_over_the_api_work_until_revoked,
+);

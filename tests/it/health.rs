@@ -162,20 +162,7 @@ struct SmtpServer {
 
 impl SmtpServer {
     fn start() -> Option<SmtpServer> {
-        let python = match std::env::var("WEBHOOKD_TEST_PYTHON") {
-            Ok(python) => python,
-            Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!(
-                    "CI=true but WEBHOOKD_TEST_PYTHON (with aiosmtpd) is not set: use scripts/test.sh"
-                )
-            }
-            Err(_) => {
-                eprintln!(
-                    "skipping the email part: WEBHOOKD_TEST_PYTHON is not set (scripts/test.sh sets it)"
-                );
-                return None;
-            }
-        };
+        let python = crate::common::test_python("the email part")?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()

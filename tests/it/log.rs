@@ -466,6 +466,7 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period(backend: Backe
             event_types: vec!["*".to_owned()],
             secret: old_secret.to_owned(),
             disabled: false,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -523,6 +524,7 @@ async fn endpoint_management_validates_and_keeps_secrets_write_only(backend: Bac
         event_types: vec!["order.*".to_owned()],
         secret: secret.to_owned(),
         disabled: false,
+        ..Default::default()
     };
     let endpoint: Endpoint = client
         .create_endpoint(create(

@@ -11,4 +11,5 @@ mod health;
 mod log;
 mod monitoring;
 mod process;
+mod signatures;
 mod stream;

@@ -6,6 +6,10 @@
 // more signatures (X-Webhook-Signature: sha256=<hex>[,sha256=<hex>...]). A
 // signature is the lowercase hex HMAC-SHA256, keyed with the endpoint secret,
 // of the timestamp, a dot and the raw body.
+//
+// Endpoints on the Standard Webhooks scheme (https://www.standardwebhooks.com)
+// send webhook-id, webhook-timestamp and webhook-signature instead; check
+// those with VerifyStandard.
 package verify
 
 import (

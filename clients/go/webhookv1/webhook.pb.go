@@ -252,6 +252,62 @@ func (UpdateKind) EnumDescriptor() ([]byte, []int) {
 	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{2}
 }
 
+// What an API key may do.
+type ApiKeyRole int32
+
+const (
+	ApiKeyRole_API_KEY_ROLE_UNSPECIFIED ApiKeyRole = 0
+	// Dispatch only.
+	ApiKeyRole_API_KEY_ROLE_DISPATCH ApiKeyRole = 1
+	// Streams, metrics and the event log.
+	ApiKeyRole_API_KEY_ROLE_READ ApiKeyRole = 2
+	// Everything.
+	ApiKeyRole_API_KEY_ROLE_ADMIN ApiKeyRole = 3
+)
+
+// Enum value maps for ApiKeyRole.
+var (
+	ApiKeyRole_name = map[int32]string{
+		0: "API_KEY_ROLE_UNSPECIFIED",
+		1: "API_KEY_ROLE_DISPATCH",
+		2: "API_KEY_ROLE_READ",
+		3: "API_KEY_ROLE_ADMIN",
+	}
+	ApiKeyRole_value = map[string]int32{
+		"API_KEY_ROLE_UNSPECIFIED": 0,
+		"API_KEY_ROLE_DISPATCH":    1,
+		"API_KEY_ROLE_READ":        2,
+		"API_KEY_ROLE_ADMIN":       3,
+	}
+)
+
+func (x ApiKeyRole) Enum() *ApiKeyRole {
+	p := new(ApiKeyRole)
+	*p = x
+	return p
+}
+
+func (x ApiKeyRole) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ApiKeyRole) Descriptor() protoreflect.EnumDescriptor {
+	return file_webhook_v1_webhook_proto_enumTypes[3].Descriptor()
+}
+
+func (ApiKeyRole) Type() protoreflect.EnumType {
+	return &file_webhook_v1_webhook_proto_enumTypes[3]
+}
+
+func (x ApiKeyRole) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ApiKeyRole.Descriptor instead.
+func (ApiKeyRole) EnumDescriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{3}
+}
+
 type DispatchRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event type, lowercase dot-separated segments of [a-z0-9_], for
@@ -1514,8 +1570,11 @@ type Endpoint struct {
 	// The circuit breaker: "closed", "open" or "half_open".
 	CircuitState    string          `protobuf:"bytes,13,opt,name=circuit_state,json=circuitState,proto3" json:"circuit_state,omitempty"`
 	SignatureScheme SignatureScheme `protobuf:"varint,14,opt,name=signature_scheme,json=signatureScheme,proto3,enum=webhook.v1.SignatureScheme" json:"signature_scheme,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+	// whpk_ public key receivers verify v1a signatures with.
+	PublicKey     string `protobuf:"bytes,15,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Endpoint) Reset() {
@@ -1646,6 +1705,13 @@ func (x *Endpoint) GetSignatureScheme() SignatureScheme {
 	return SignatureScheme_SIGNATURE_SCHEME_UNSPECIFIED
 }
 
+func (x *Endpoint) GetPublicKey() string {
+	if x != nil {
+		return x.PublicKey
+	}
+	return ""
+}
+
 type CreateEndpointRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Optional; "ep_" and a random suffix when empty. [A-Za-z0-9_.-], at most
@@ -1656,12 +1722,17 @@ type CreateEndpointRequest struct {
 	// At least one event type or pattern.
 	EventTypes []string `protobuf:"bytes,3,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
 	// Optional signing secret (at least 24 characters); when empty, deliveries
-	// are signed with webhook_engine.signing_secret.
+	// are signed with webhook_engine.signing_secret. With
+	// SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+	// 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+	// seed (v1a).
 	Secret string `protobuf:"bytes,4,opt,name=secret,proto3" json:"secret,omitempty"`
 	// Create the endpoint disabled.
-	Disabled      bool `protobuf:"varint,5,opt,name=disabled,proto3" json:"disabled,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Disabled bool `protobuf:"varint,5,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	// UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+	SignatureScheme SignatureScheme `protobuf:"varint,6,opt,name=signature_scheme,json=signatureScheme,proto3,enum=webhook.v1.SignatureScheme" json:"signature_scheme,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *CreateEndpointRequest) Reset() {
@@ -1727,6 +1798,13 @@ func (x *CreateEndpointRequest) GetDisabled() bool {
 		return x.Disabled
 	}
 	return false
+}
+
+func (x *CreateEndpointRequest) GetSignatureScheme() SignatureScheme {
+	if x != nil {
+		return x.SignatureScheme
+	}
+	return SignatureScheme_SIGNATURE_SCHEME_UNSPECIFIED
 }
 
 type GetEndpointRequest struct {
@@ -2872,6 +2950,334 @@ func (x *GetMetricsResponse) GetWindowSeconds() uint32 {
 	return 0
 }
 
+// An API key, without the key itself.
+type ApiKey struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unique name of whoever holds the key, [A-Za-z0-9_.-], at most 64 characters.
+	Name string     `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Role ApiKeyRole `protobuf:"varint,2,opt,name=role,proto3,enum=webhook.v1.ApiKeyRole" json:"role,omitempty"`
+	// "config" (from the config file, read-only here) or "api".
+	Origin    string                 `protobuf:"bytes,3,opt,name=origin,proto3" json:"origin,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Set once the key is revoked.
+	RevokedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	// The first 8 hex characters of the key's SHA-256, to tell keys apart.
+	Fingerprint   string `protobuf:"bytes,6,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApiKey) Reset() {
+	*x = ApiKey{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApiKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApiKey) ProtoMessage() {}
+
+func (x *ApiKey) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApiKey.ProtoReflect.Descriptor instead.
+func (*ApiKey) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ApiKey) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ApiKey) GetRole() ApiKeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return ApiKeyRole_API_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *ApiKey) GetOrigin() string {
+	if x != nil {
+		return x.Origin
+	}
+	return ""
+}
+
+func (x *ApiKey) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *ApiKey) GetRevokedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokedAt
+	}
+	return nil
+}
+
+func (x *ApiKey) GetFingerprint() string {
+	if x != nil {
+		return x.Fingerprint
+	}
+	return ""
+}
+
+type CreateApiKeyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Role          ApiKeyRole             `protobuf:"varint,2,opt,name=role,proto3,enum=webhook.v1.ApiKeyRole" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApiKeyRequest) Reset() {
+	*x = CreateApiKeyRequest{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApiKeyRequest) ProtoMessage() {}
+
+func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *CreateApiKeyRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateApiKeyRequest) GetRole() ApiKeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return ApiKeyRole_API_KEY_ROLE_UNSPECIFIED
+}
+
+type CreateApiKeyResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	ApiKey *ApiKey                `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	// The key. This is the only response that ever contains it: store it now
+	// and send it as "authorization: Bearer <key>".
+	Key           string `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApiKeyResponse) Reset() {
+	*x = CreateApiKeyResponse{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApiKeyResponse) ProtoMessage() {}
+
+func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+func (x *CreateApiKeyResponse) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+type ListApiKeysRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Also list revoked keys.
+	IncludeRevoked bool `protobuf:"varint,1,opt,name=include_revoked,json=includeRevoked,proto3" json:"include_revoked,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListApiKeysRequest) Reset() {
+	*x = ListApiKeysRequest{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApiKeysRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApiKeysRequest) ProtoMessage() {}
+
+func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
+func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ListApiKeysRequest) GetIncludeRevoked() bool {
+	if x != nil {
+		return x.IncludeRevoked
+	}
+	return false
+}
+
+type ListApiKeysResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApiKeys       []*ApiKey              `protobuf:"bytes,1,rep,name=api_keys,json=apiKeys,proto3" json:"api_keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApiKeysResponse) Reset() {
+	*x = ListApiKeysResponse{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApiKeysResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApiKeysResponse) ProtoMessage() {}
+
+func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
+func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
+	if x != nil {
+		return x.ApiKeys
+	}
+	return nil
+}
+
+type RevokeApiKeyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeApiKeyRequest) Reset() {
+	*x = RevokeApiKeyRequest{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeApiKeyRequest) ProtoMessage() {}
+
+func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *RevokeApiKeyRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 var File_webhook_v1_webhook_proto protoreflect.FileDescriptor
 
 const file_webhook_v1_webhook_proto_rawDesc = "" +
@@ -2988,7 +3394,7 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x06filter\x18\x02 \x01(\v2\x1a.webhook.v1.DeliveryFilterR\x06filter\x12\x17\n" +
 	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"2\n" +
 	"\x1aRedriveDeadLettersResponse\x12\x14\n" +
-	"\x05count\x18\x01 \x01(\x04R\x05count\"\xf3\x04\n" +
+	"\x05count\x18\x01 \x01(\x04R\x05count\"\x92\x05\n" +
 	"\bEndpoint\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
@@ -3009,14 +3415,17 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\n" +
 	"updated_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12#\n" +
 	"\rcircuit_state\x18\r \x01(\tR\fcircuitState\x12F\n" +
-	"\x10signature_scheme\x18\x0e \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\"\x8e\x01\n" +
+	"\x10signature_scheme\x18\x0e \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\x12\x1d\n" +
+	"\n" +
+	"public_key\x18\x0f \x01(\tR\tpublicKey\"\xd6\x01\n" +
 	"\x15CreateEndpointRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
 	"\vevent_types\x18\x03 \x03(\tR\n" +
 	"eventTypes\x12\x16\n" +
 	"\x06secret\x18\x04 \x01(\tR\x06secret\x12\x1a\n" +
-	"\bdisabled\x18\x05 \x01(\bR\bdisabled\"$\n" +
+	"\bdisabled\x18\x05 \x01(\bR\bdisabled\x12F\n" +
+	"\x10signature_scheme\x18\x06 \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\"$\n" +
 	"\x12GetEndpointRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"R\n" +
 	"\x14ListEndpointsRequest\x12\x1b\n" +
@@ -3121,7 +3530,28 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\x1aH\n" +
 	"\x1aFailuresByStatusClassEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01*\xd9\x01\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"\xf8\x01\n" +
+	"\x06ApiKey\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12*\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x16.webhook.v1.ApiKeyRoleR\x04role\x12\x16\n" +
+	"\x06origin\x18\x03 \x01(\tR\x06origin\x129\n" +
+	"\n" +
+	"created_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"revoked_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\x12 \n" +
+	"\vfingerprint\x18\x06 \x01(\tR\vfingerprint\"U\n" +
+	"\x13CreateApiKeyRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12*\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x16.webhook.v1.ApiKeyRoleR\x04role\"U\n" +
+	"\x14CreateApiKeyResponse\x12+\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x12.webhook.v1.ApiKeyR\x06apiKey\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\"=\n" +
+	"\x12ListApiKeysRequest\x12'\n" +
+	"\x0finclude_revoked\x18\x01 \x01(\bR\x0eincludeRevoked\"D\n" +
+	"\x13ListApiKeysResponse\x12-\n" +
+	"\bapi_keys\x18\x01 \x03(\v2\x12.webhook.v1.ApiKeyR\aapiKeys\")\n" +
+	"\x13RevokeApiKeyRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name*\xd9\x01\n" +
 	"\rDeliveryState\x12\x1e\n" +
 	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16DELIVERY_STATE_PENDING\x10\x01\x12\x1c\n" +
@@ -3152,8 +3582,13 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x1dUPDATE_KIND_ENDPOINT_DISABLED\x10\f\x12 \n" +
 	"\x1cUPDATE_KIND_ENDPOINT_ENABLED\x10\r\x12\x19\n" +
 	"\x15UPDATE_KIND_HEARTBEAT\x10\x0e\x12\x16\n" +
-	"\x12UPDATE_KIND_LAGGED\x10\x0f2\xf6\n" +
+	"\x12UPDATE_KIND_LAGGED\x10\x0f*t\n" +
 	"\n" +
+	"ApiKeyRole\x12\x1c\n" +
+	"\x18API_KEY_ROLE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15API_KEY_ROLE_DISPATCH\x10\x01\x12\x15\n" +
+	"\x11API_KEY_ROLE_READ\x10\x02\x12\x16\n" +
+	"\x12API_KEY_ROLE_ADMIN\x10\x032\xde\f\n" +
 	"\x0eWebhookService\x12E\n" +
 	"\bDispatch\x12\x1b.webhook.v1.DispatchRequest\x1a\x1c.webhook.v1.DispatchResponse\x12?\n" +
 	"\x06Replay\x12\x19.webhook.v1.ReplayRequest\x1a\x1a.webhook.v1.ReplayResponse\x12U\n" +
@@ -3173,7 +3608,10 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x0eDeleteEndpoint\x12!.webhook.v1.DeleteEndpointRequest\x1a\".webhook.v1.DeleteEndpointResponse\x12I\n" +
 	"\x0eEnableEndpoint\x12!.webhook.v1.EnableEndpointRequest\x1a\x14.webhook.v1.Endpoint\x12K\n" +
 	"\x0fDisableEndpoint\x12\".webhook.v1.DisableEndpointRequest\x1a\x14.webhook.v1.Endpoint\x12i\n" +
-	"\x14RotateEndpointSecret\x12'.webhook.v1.RotateEndpointSecretRequest\x1a(.webhook.v1.RotateEndpointSecretResponseBP\n" +
+	"\x14RotateEndpointSecret\x12'.webhook.v1.RotateEndpointSecretRequest\x1a(.webhook.v1.RotateEndpointSecretResponse\x12Q\n" +
+	"\fCreateApiKey\x12\x1f.webhook.v1.CreateApiKeyRequest\x1a .webhook.v1.CreateApiKeyResponse\x12N\n" +
+	"\vListApiKeys\x12\x1e.webhook.v1.ListApiKeysRequest\x1a\x1f.webhook.v1.ListApiKeysResponse\x12C\n" +
+	"\fRevokeApiKey\x12\x1f.webhook.v1.RevokeApiKeyRequest\x1a\x12.webhook.v1.ApiKeyBP\n" +
 	"\x0fdev.webhookd.v1P\x01Z;github.com/webhookd/webhookd/clients/go/webhookv1;webhookv1b\x06proto3"
 
 var (
@@ -3188,133 +3626,153 @@ func file_webhook_v1_webhook_proto_rawDescGZIP() []byte {
 	return file_webhook_v1_webhook_proto_rawDescData
 }
 
-var file_webhook_v1_webhook_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_webhook_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_webhook_v1_webhook_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_webhook_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_webhook_v1_webhook_proto_goTypes = []any{
 	(DeliveryState)(0),                   // 0: webhook.v1.DeliveryState
 	(SignatureScheme)(0),                 // 1: webhook.v1.SignatureScheme
 	(UpdateKind)(0),                      // 2: webhook.v1.UpdateKind
-	(*DispatchRequest)(nil),              // 3: webhook.v1.DispatchRequest
-	(*DispatchResponse)(nil),             // 4: webhook.v1.DispatchResponse
-	(*DeliveryFilter)(nil),               // 5: webhook.v1.DeliveryFilter
-	(*ReplayRequest)(nil),                // 6: webhook.v1.ReplayRequest
-	(*ReplayResponse)(nil),               // 7: webhook.v1.ReplayResponse
-	(*Event)(nil),                        // 8: webhook.v1.Event
-	(*Attempt)(nil),                      // 9: webhook.v1.Attempt
-	(*Delivery)(nil),                     // 10: webhook.v1.Delivery
-	(*GetEventRequest)(nil),              // 11: webhook.v1.GetEventRequest
-	(*GetEventResponse)(nil),             // 12: webhook.v1.GetEventResponse
-	(*ListEventsRequest)(nil),            // 13: webhook.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),           // 14: webhook.v1.ListEventsResponse
-	(*ListDeliveriesRequest)(nil),        // 15: webhook.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),       // 16: webhook.v1.ListDeliveriesResponse
-	(*ListDeadLettersRequest)(nil),       // 17: webhook.v1.ListDeadLettersRequest
-	(*RedriveDeadLettersRequest)(nil),    // 18: webhook.v1.RedriveDeadLettersRequest
-	(*RedriveDeadLettersResponse)(nil),   // 19: webhook.v1.RedriveDeadLettersResponse
-	(*Endpoint)(nil),                     // 20: webhook.v1.Endpoint
-	(*CreateEndpointRequest)(nil),        // 21: webhook.v1.CreateEndpointRequest
-	(*GetEndpointRequest)(nil),           // 22: webhook.v1.GetEndpointRequest
-	(*ListEndpointsRequest)(nil),         // 23: webhook.v1.ListEndpointsRequest
-	(*ListEndpointsResponse)(nil),        // 24: webhook.v1.ListEndpointsResponse
-	(*UpdateEndpointRequest)(nil),        // 25: webhook.v1.UpdateEndpointRequest
-	(*DeleteEndpointRequest)(nil),        // 26: webhook.v1.DeleteEndpointRequest
-	(*DeleteEndpointResponse)(nil),       // 27: webhook.v1.DeleteEndpointResponse
-	(*EnableEndpointRequest)(nil),        // 28: webhook.v1.EnableEndpointRequest
-	(*DisableEndpointRequest)(nil),       // 29: webhook.v1.DisableEndpointRequest
-	(*RotateEndpointSecretRequest)(nil),  // 30: webhook.v1.RotateEndpointSecretRequest
-	(*RotateEndpointSecretResponse)(nil), // 31: webhook.v1.RotateEndpointSecretResponse
-	(*StreamDeliveriesRequest)(nil),      // 32: webhook.v1.StreamDeliveriesRequest
-	(*DeliveryUpdate)(nil),               // 33: webhook.v1.DeliveryUpdate
-	(*GetMetricsRequest)(nil),            // 34: webhook.v1.GetMetricsRequest
-	(*LatencySummary)(nil),               // 35: webhook.v1.LatencySummary
-	(*EndpointStatus)(nil),               // 36: webhook.v1.EndpointStatus
-	(*GetMetricsResponse)(nil),           // 37: webhook.v1.GetMetricsResponse
-	nil,                                  // 38: webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	nil,                                  // 39: webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
-	(*structpb.Struct)(nil),              // 40: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),        // 41: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 42: google.protobuf.FieldMask
+	(ApiKeyRole)(0),                      // 3: webhook.v1.ApiKeyRole
+	(*DispatchRequest)(nil),              // 4: webhook.v1.DispatchRequest
+	(*DispatchResponse)(nil),             // 5: webhook.v1.DispatchResponse
+	(*DeliveryFilter)(nil),               // 6: webhook.v1.DeliveryFilter
+	(*ReplayRequest)(nil),                // 7: webhook.v1.ReplayRequest
+	(*ReplayResponse)(nil),               // 8: webhook.v1.ReplayResponse
+	(*Event)(nil),                        // 9: webhook.v1.Event
+	(*Attempt)(nil),                      // 10: webhook.v1.Attempt
+	(*Delivery)(nil),                     // 11: webhook.v1.Delivery
+	(*GetEventRequest)(nil),              // 12: webhook.v1.GetEventRequest
+	(*GetEventResponse)(nil),             // 13: webhook.v1.GetEventResponse
+	(*ListEventsRequest)(nil),            // 14: webhook.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),           // 15: webhook.v1.ListEventsResponse
+	(*ListDeliveriesRequest)(nil),        // 16: webhook.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),       // 17: webhook.v1.ListDeliveriesResponse
+	(*ListDeadLettersRequest)(nil),       // 18: webhook.v1.ListDeadLettersRequest
+	(*RedriveDeadLettersRequest)(nil),    // 19: webhook.v1.RedriveDeadLettersRequest
+	(*RedriveDeadLettersResponse)(nil),   // 20: webhook.v1.RedriveDeadLettersResponse
+	(*Endpoint)(nil),                     // 21: webhook.v1.Endpoint
+	(*CreateEndpointRequest)(nil),        // 22: webhook.v1.CreateEndpointRequest
+	(*GetEndpointRequest)(nil),           // 23: webhook.v1.GetEndpointRequest
+	(*ListEndpointsRequest)(nil),         // 24: webhook.v1.ListEndpointsRequest
+	(*ListEndpointsResponse)(nil),        // 25: webhook.v1.ListEndpointsResponse
+	(*UpdateEndpointRequest)(nil),        // 26: webhook.v1.UpdateEndpointRequest
+	(*DeleteEndpointRequest)(nil),        // 27: webhook.v1.DeleteEndpointRequest
+	(*DeleteEndpointResponse)(nil),       // 28: webhook.v1.DeleteEndpointResponse
+	(*EnableEndpointRequest)(nil),        // 29: webhook.v1.EnableEndpointRequest
+	(*DisableEndpointRequest)(nil),       // 30: webhook.v1.DisableEndpointRequest
+	(*RotateEndpointSecretRequest)(nil),  // 31: webhook.v1.RotateEndpointSecretRequest
+	(*RotateEndpointSecretResponse)(nil), // 32: webhook.v1.RotateEndpointSecretResponse
+	(*StreamDeliveriesRequest)(nil),      // 33: webhook.v1.StreamDeliveriesRequest
+	(*DeliveryUpdate)(nil),               // 34: webhook.v1.DeliveryUpdate
+	(*GetMetricsRequest)(nil),            // 35: webhook.v1.GetMetricsRequest
+	(*LatencySummary)(nil),               // 36: webhook.v1.LatencySummary
+	(*EndpointStatus)(nil),               // 37: webhook.v1.EndpointStatus
+	(*GetMetricsResponse)(nil),           // 38: webhook.v1.GetMetricsResponse
+	(*ApiKey)(nil),                       // 39: webhook.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),          // 40: webhook.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),         // 41: webhook.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),           // 42: webhook.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),          // 43: webhook.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),          // 44: webhook.v1.RevokeApiKeyRequest
+	nil,                                  // 45: webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	nil,                                  // 46: webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	(*structpb.Struct)(nil),              // 47: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 48: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 49: google.protobuf.FieldMask
 }
 var file_webhook_v1_webhook_proto_depIdxs = []int32{
-	40, // 0: webhook.v1.DispatchRequest.payload:type_name -> google.protobuf.Struct
-	41, // 1: webhook.v1.DeliveryFilter.start_time:type_name -> google.protobuf.Timestamp
-	41, // 2: webhook.v1.DeliveryFilter.end_time:type_name -> google.protobuf.Timestamp
+	47, // 0: webhook.v1.DispatchRequest.payload:type_name -> google.protobuf.Struct
+	48, // 1: webhook.v1.DeliveryFilter.start_time:type_name -> google.protobuf.Timestamp
+	48, // 2: webhook.v1.DeliveryFilter.end_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: webhook.v1.DeliveryFilter.states:type_name -> webhook.v1.DeliveryState
-	5,  // 4: webhook.v1.ReplayRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	41, // 5: webhook.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	41, // 6: webhook.v1.Attempt.started_at:type_name -> google.protobuf.Timestamp
+	6,  // 4: webhook.v1.ReplayRequest.filter:type_name -> webhook.v1.DeliveryFilter
+	48, // 5: webhook.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	48, // 6: webhook.v1.Attempt.started_at:type_name -> google.protobuf.Timestamp
 	0,  // 7: webhook.v1.Delivery.state:type_name -> webhook.v1.DeliveryState
-	41, // 8: webhook.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
-	41, // 9: webhook.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
-	41, // 10: webhook.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
-	9,  // 11: webhook.v1.Delivery.attempts:type_name -> webhook.v1.Attempt
-	8,  // 12: webhook.v1.GetEventResponse.event:type_name -> webhook.v1.Event
-	10, // 13: webhook.v1.GetEventResponse.deliveries:type_name -> webhook.v1.Delivery
-	41, // 14: webhook.v1.ListEventsRequest.start_time:type_name -> google.protobuf.Timestamp
-	41, // 15: webhook.v1.ListEventsRequest.end_time:type_name -> google.protobuf.Timestamp
-	8,  // 16: webhook.v1.ListEventsResponse.events:type_name -> webhook.v1.Event
-	5,  // 17: webhook.v1.ListDeliveriesRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	10, // 18: webhook.v1.ListDeliveriesResponse.deliveries:type_name -> webhook.v1.Delivery
-	5,  // 19: webhook.v1.ListDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	5,  // 20: webhook.v1.RedriveDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	41, // 21: webhook.v1.Endpoint.disabled_at:type_name -> google.protobuf.Timestamp
-	41, // 22: webhook.v1.Endpoint.previous_secret_expires_at:type_name -> google.protobuf.Timestamp
-	41, // 23: webhook.v1.Endpoint.created_at:type_name -> google.protobuf.Timestamp
-	41, // 24: webhook.v1.Endpoint.updated_at:type_name -> google.protobuf.Timestamp
+	48, // 8: webhook.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	48, // 9: webhook.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
+	48, // 10: webhook.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
+	10, // 11: webhook.v1.Delivery.attempts:type_name -> webhook.v1.Attempt
+	9,  // 12: webhook.v1.GetEventResponse.event:type_name -> webhook.v1.Event
+	11, // 13: webhook.v1.GetEventResponse.deliveries:type_name -> webhook.v1.Delivery
+	48, // 14: webhook.v1.ListEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	48, // 15: webhook.v1.ListEventsRequest.end_time:type_name -> google.protobuf.Timestamp
+	9,  // 16: webhook.v1.ListEventsResponse.events:type_name -> webhook.v1.Event
+	6,  // 17: webhook.v1.ListDeliveriesRequest.filter:type_name -> webhook.v1.DeliveryFilter
+	11, // 18: webhook.v1.ListDeliveriesResponse.deliveries:type_name -> webhook.v1.Delivery
+	6,  // 19: webhook.v1.ListDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
+	6,  // 20: webhook.v1.RedriveDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
+	48, // 21: webhook.v1.Endpoint.disabled_at:type_name -> google.protobuf.Timestamp
+	48, // 22: webhook.v1.Endpoint.previous_secret_expires_at:type_name -> google.protobuf.Timestamp
+	48, // 23: webhook.v1.Endpoint.created_at:type_name -> google.protobuf.Timestamp
+	48, // 24: webhook.v1.Endpoint.updated_at:type_name -> google.protobuf.Timestamp
 	1,  // 25: webhook.v1.Endpoint.signature_scheme:type_name -> webhook.v1.SignatureScheme
-	20, // 26: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
-	20, // 27: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
-	42, // 28: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
-	20, // 29: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
-	0,  // 30: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
-	41, // 31: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
-	0,  // 32: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
-	41, // 33: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
-	41, // 34: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
-	2,  // 35: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
-	35, // 36: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
-	38, // 37: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	39, // 38: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
-	36, // 39: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
-	3,  // 40: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
-	6,  // 41: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
-	32, // 42: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
-	34, // 43: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
-	11, // 44: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
-	13, // 45: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
-	15, // 46: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
-	17, // 47: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
-	18, // 48: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
-	21, // 49: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
-	22, // 50: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
-	23, // 51: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
-	25, // 52: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
-	26, // 53: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
-	28, // 54: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
-	29, // 55: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
-	30, // 56: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
-	4,  // 57: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
-	7,  // 58: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
-	33, // 59: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
-	37, // 60: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
-	12, // 61: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
-	14, // 62: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
-	16, // 63: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
-	16, // 64: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
-	19, // 65: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
-	20, // 66: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
-	20, // 67: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
-	24, // 68: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
-	20, // 69: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
-	27, // 70: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
-	20, // 71: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
-	20, // 72: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
-	31, // 73: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
-	57, // [57:74] is the sub-list for method output_type
-	40, // [40:57] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	1,  // 26: webhook.v1.CreateEndpointRequest.signature_scheme:type_name -> webhook.v1.SignatureScheme
+	21, // 27: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
+	21, // 28: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
+	49, // 29: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
+	21, // 30: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
+	0,  // 31: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
+	48, // 32: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
+	0,  // 33: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
+	48, // 34: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
+	48, // 35: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
+	2,  // 36: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
+	36, // 37: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
+	45, // 38: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	46, // 39: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	37, // 40: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
+	3,  // 41: webhook.v1.ApiKey.role:type_name -> webhook.v1.ApiKeyRole
+	48, // 42: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	48, // 43: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	3,  // 44: webhook.v1.CreateApiKeyRequest.role:type_name -> webhook.v1.ApiKeyRole
+	39, // 45: webhook.v1.CreateApiKeyResponse.api_key:type_name -> webhook.v1.ApiKey
+	39, // 46: webhook.v1.ListApiKeysResponse.api_keys:type_name -> webhook.v1.ApiKey
+	4,  // 47: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
+	7,  // 48: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
+	33, // 49: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
+	35, // 50: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
+	12, // 51: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
+	14, // 52: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
+	16, // 53: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
+	18, // 54: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
+	19, // 55: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
+	22, // 56: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
+	23, // 57: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
+	24, // 58: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
+	26, // 59: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
+	27, // 60: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
+	29, // 61: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
+	30, // 62: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
+	31, // 63: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
+	40, // 64: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
+	42, // 65: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
+	44, // 66: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
+	5,  // 67: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
+	8,  // 68: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
+	34, // 69: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
+	38, // 70: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
+	13, // 71: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
+	15, // 72: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
+	17, // 73: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
+	17, // 74: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
+	20, // 75: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
+	21, // 76: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 77: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
+	25, // 78: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
+	21, // 79: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
+	28, // 80: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
+	21, // 81: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 82: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
+	32, // 83: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
+	41, // 84: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
+	43, // 85: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
+	39, // 86: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
+	67, // [67:87] is the sub-list for method output_type
+	47, // [47:67] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_webhook_v1_webhook_proto_init() }
@@ -3331,8 +3789,8 @@ func file_webhook_v1_webhook_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_webhook_v1_webhook_proto_rawDesc), len(file_webhook_v1_webhook_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   37,
+			NumEnums:      4,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

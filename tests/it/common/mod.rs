@@ -88,6 +88,23 @@ pub async fn sql(url: &str, statement: &str) -> Option<i64> {
     }
 }
 
+/// The Python of scripts/test.sh's venv (aiosmtpd, standardwebhooks, …);
+/// `None` (the test skips that part) outside CI when it is not set.
+pub fn test_python(needed_for: &str) -> Option<String> {
+    match std::env::var("WEBHOOKD_TEST_PYTHON") {
+        Ok(python) => Some(python),
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but WEBHOOKD_TEST_PYTHON is not set: use scripts/test.sh")
+        }
+        Err(_) => {
+            eprintln!(
+                "skipping {needed_for}: WEBHOOKD_TEST_PYTHON is not set (scripts/test.sh sets it)"
+            );
+            None
+        }
+    }
+}
+
 /// An endpoint for the test config.
 pub struct TestEndpoint {
     pub id: String,

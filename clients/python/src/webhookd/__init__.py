@@ -1,7 +1,8 @@
 """webhookd: dispatch events to a webhookd server and verify the webhooks it delivers.
 
-Producers use :class:`Client`; receivers use :func:`verify`. Every generated
-message and enum is in ``webhookd.webhook_pb2`` (for calls through
+Producers use :class:`Client`; receivers use :func:`verify`, or
+:func:`verify_standard` for endpoints on the Standard Webhooks scheme. Every
+generated message and enum is in ``webhookd.webhook_pb2`` (for calls through
 ``Client.stub``); the ones the wrapper uses are also exported here.
 """
 
@@ -16,6 +17,9 @@ from webhookd.client import Client
 from webhookd.verify import (
     ID_HEADER,
     SIGNATURE_HEADER,
+    STANDARD_ID_HEADER,
+    STANDARD_SIGNATURE_HEADER,
+    STANDARD_TIMESTAMP_HEADER,
     TIMESTAMP_HEADER,
     MalformedHeaderError,
     SignatureMismatchError,
@@ -23,11 +27,15 @@ from webhookd.verify import (
     WebhookVerificationError,
     sign,
     verify,
+    verify_standard,
 )
 
 __all__ = [
     "ID_HEADER",
     "SIGNATURE_HEADER",
+    "STANDARD_ID_HEADER",
+    "STANDARD_SIGNATURE_HEADER",
+    "STANDARD_TIMESTAMP_HEADER",
     "TIMESTAMP_HEADER",
     "Client",
     "DeliveryState",
@@ -40,5 +48,6 @@ __all__ = [
     "WebhookVerificationError",
     "sign",
     "verify",
+    "verify_standard",
     "webhook_pb2",
 ]

@@ -6,7 +6,10 @@ import type { ListValue as _google_protobuf_ListValue, ListValue__Output as _goo
 import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from './google/protobuf/Struct';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp';
 import type { Value as _google_protobuf_Value, Value__Output as _google_protobuf_Value__Output } from './google/protobuf/Value';
+import type { ApiKey as _webhook_v1_ApiKey, ApiKey__Output as _webhook_v1_ApiKey__Output } from './webhook/v1/ApiKey';
 import type { Attempt as _webhook_v1_Attempt, Attempt__Output as _webhook_v1_Attempt__Output } from './webhook/v1/Attempt';
+import type { CreateApiKeyRequest as _webhook_v1_CreateApiKeyRequest, CreateApiKeyRequest__Output as _webhook_v1_CreateApiKeyRequest__Output } from './webhook/v1/CreateApiKeyRequest';
+import type { CreateApiKeyResponse as _webhook_v1_CreateApiKeyResponse, CreateApiKeyResponse__Output as _webhook_v1_CreateApiKeyResponse__Output } from './webhook/v1/CreateApiKeyResponse';
 import type { CreateEndpointRequest as _webhook_v1_CreateEndpointRequest, CreateEndpointRequest__Output as _webhook_v1_CreateEndpointRequest__Output } from './webhook/v1/CreateEndpointRequest';
 import type { DeleteEndpointRequest as _webhook_v1_DeleteEndpointRequest, DeleteEndpointRequest__Output as _webhook_v1_DeleteEndpointRequest__Output } from './webhook/v1/DeleteEndpointRequest';
 import type { DeleteEndpointResponse as _webhook_v1_DeleteEndpointResponse, DeleteEndpointResponse__Output as _webhook_v1_DeleteEndpointResponse__Output } from './webhook/v1/DeleteEndpointResponse';
@@ -26,6 +29,8 @@ import type { GetEventResponse as _webhook_v1_GetEventResponse, GetEventResponse
 import type { GetMetricsRequest as _webhook_v1_GetMetricsRequest, GetMetricsRequest__Output as _webhook_v1_GetMetricsRequest__Output } from './webhook/v1/GetMetricsRequest';
 import type { GetMetricsResponse as _webhook_v1_GetMetricsResponse, GetMetricsResponse__Output as _webhook_v1_GetMetricsResponse__Output } from './webhook/v1/GetMetricsResponse';
 import type { LatencySummary as _webhook_v1_LatencySummary, LatencySummary__Output as _webhook_v1_LatencySummary__Output } from './webhook/v1/LatencySummary';
+import type { ListApiKeysRequest as _webhook_v1_ListApiKeysRequest, ListApiKeysRequest__Output as _webhook_v1_ListApiKeysRequest__Output } from './webhook/v1/ListApiKeysRequest';
+import type { ListApiKeysResponse as _webhook_v1_ListApiKeysResponse, ListApiKeysResponse__Output as _webhook_v1_ListApiKeysResponse__Output } from './webhook/v1/ListApiKeysResponse';
 import type { ListDeadLettersRequest as _webhook_v1_ListDeadLettersRequest, ListDeadLettersRequest__Output as _webhook_v1_ListDeadLettersRequest__Output } from './webhook/v1/ListDeadLettersRequest';
 import type { ListDeliveriesRequest as _webhook_v1_ListDeliveriesRequest, ListDeliveriesRequest__Output as _webhook_v1_ListDeliveriesRequest__Output } from './webhook/v1/ListDeliveriesRequest';
 import type { ListDeliveriesResponse as _webhook_v1_ListDeliveriesResponse, ListDeliveriesResponse__Output as _webhook_v1_ListDeliveriesResponse__Output } from './webhook/v1/ListDeliveriesResponse';
@@ -37,6 +42,7 @@ import type { RedriveDeadLettersRequest as _webhook_v1_RedriveDeadLettersRequest
 import type { RedriveDeadLettersResponse as _webhook_v1_RedriveDeadLettersResponse, RedriveDeadLettersResponse__Output as _webhook_v1_RedriveDeadLettersResponse__Output } from './webhook/v1/RedriveDeadLettersResponse';
 import type { ReplayRequest as _webhook_v1_ReplayRequest, ReplayRequest__Output as _webhook_v1_ReplayRequest__Output } from './webhook/v1/ReplayRequest';
 import type { ReplayResponse as _webhook_v1_ReplayResponse, ReplayResponse__Output as _webhook_v1_ReplayResponse__Output } from './webhook/v1/ReplayResponse';
+import type { RevokeApiKeyRequest as _webhook_v1_RevokeApiKeyRequest, RevokeApiKeyRequest__Output as _webhook_v1_RevokeApiKeyRequest__Output } from './webhook/v1/RevokeApiKeyRequest';
 import type { RotateEndpointSecretRequest as _webhook_v1_RotateEndpointSecretRequest, RotateEndpointSecretRequest__Output as _webhook_v1_RotateEndpointSecretRequest__Output } from './webhook/v1/RotateEndpointSecretRequest';
 import type { RotateEndpointSecretResponse as _webhook_v1_RotateEndpointSecretResponse, RotateEndpointSecretResponse__Output as _webhook_v1_RotateEndpointSecretResponse__Output } from './webhook/v1/RotateEndpointSecretResponse';
 import type { StreamDeliveriesRequest as _webhook_v1_StreamDeliveriesRequest, StreamDeliveriesRequest__Output as _webhook_v1_StreamDeliveriesRequest__Output } from './webhook/v1/StreamDeliveriesRequest';
@@ -60,7 +66,11 @@ export interface ProtoGrpcType {
   }
   webhook: {
     v1: {
+      ApiKey: MessageTypeDefinition<_webhook_v1_ApiKey, _webhook_v1_ApiKey__Output>
+      ApiKeyRole: EnumTypeDefinition
       Attempt: MessageTypeDefinition<_webhook_v1_Attempt, _webhook_v1_Attempt__Output>
+      CreateApiKeyRequest: MessageTypeDefinition<_webhook_v1_CreateApiKeyRequest, _webhook_v1_CreateApiKeyRequest__Output>
+      CreateApiKeyResponse: MessageTypeDefinition<_webhook_v1_CreateApiKeyResponse, _webhook_v1_CreateApiKeyResponse__Output>
       CreateEndpointRequest: MessageTypeDefinition<_webhook_v1_CreateEndpointRequest, _webhook_v1_CreateEndpointRequest__Output>
       DeleteEndpointRequest: MessageTypeDefinition<_webhook_v1_DeleteEndpointRequest, _webhook_v1_DeleteEndpointRequest__Output>
       DeleteEndpointResponse: MessageTypeDefinition<_webhook_v1_DeleteEndpointResponse, _webhook_v1_DeleteEndpointResponse__Output>
@@ -81,6 +91,8 @@ export interface ProtoGrpcType {
       GetMetricsRequest: MessageTypeDefinition<_webhook_v1_GetMetricsRequest, _webhook_v1_GetMetricsRequest__Output>
       GetMetricsResponse: MessageTypeDefinition<_webhook_v1_GetMetricsResponse, _webhook_v1_GetMetricsResponse__Output>
       LatencySummary: MessageTypeDefinition<_webhook_v1_LatencySummary, _webhook_v1_LatencySummary__Output>
+      ListApiKeysRequest: MessageTypeDefinition<_webhook_v1_ListApiKeysRequest, _webhook_v1_ListApiKeysRequest__Output>
+      ListApiKeysResponse: MessageTypeDefinition<_webhook_v1_ListApiKeysResponse, _webhook_v1_ListApiKeysResponse__Output>
       ListDeadLettersRequest: MessageTypeDefinition<_webhook_v1_ListDeadLettersRequest, _webhook_v1_ListDeadLettersRequest__Output>
       ListDeliveriesRequest: MessageTypeDefinition<_webhook_v1_ListDeliveriesRequest, _webhook_v1_ListDeliveriesRequest__Output>
       ListDeliveriesResponse: MessageTypeDefinition<_webhook_v1_ListDeliveriesResponse, _webhook_v1_ListDeliveriesResponse__Output>
@@ -92,6 +104,7 @@ export interface ProtoGrpcType {
       RedriveDeadLettersResponse: MessageTypeDefinition<_webhook_v1_RedriveDeadLettersResponse, _webhook_v1_RedriveDeadLettersResponse__Output>
       ReplayRequest: MessageTypeDefinition<_webhook_v1_ReplayRequest, _webhook_v1_ReplayRequest__Output>
       ReplayResponse: MessageTypeDefinition<_webhook_v1_ReplayResponse, _webhook_v1_ReplayResponse__Output>
+      RevokeApiKeyRequest: MessageTypeDefinition<_webhook_v1_RevokeApiKeyRequest, _webhook_v1_RevokeApiKeyRequest__Output>
       RotateEndpointSecretRequest: MessageTypeDefinition<_webhook_v1_RotateEndpointSecretRequest, _webhook_v1_RotateEndpointSecretRequest__Output>
       RotateEndpointSecretResponse: MessageTypeDefinition<_webhook_v1_RotateEndpointSecretResponse, _webhook_v1_RotateEndpointSecretResponse__Output>
       SignatureScheme: EnumTypeDefinition

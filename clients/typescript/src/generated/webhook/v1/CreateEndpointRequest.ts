@@ -1,5 +1,6 @@
 // Original file: proto/webhook/v1/webhook.proto
 
+import type { SignatureScheme as _webhook_v1_SignatureScheme, SignatureScheme__Output as _webhook_v1_SignatureScheme__Output } from '../../webhook/v1/SignatureScheme';
 
 export interface CreateEndpointRequest {
   /**
@@ -17,13 +18,20 @@ export interface CreateEndpointRequest {
   'eventTypes'?: (string)[];
   /**
    * Optional signing secret (at least 24 characters); when empty, deliveries
-   * are signed with webhook_engine.signing_secret.
+   * are signed with webhook_engine.signing_secret. With
+   * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+   * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+   * seed (v1a).
    */
   'secret'?: (string);
   /**
    * Create the endpoint disabled.
    */
   'disabled'?: (boolean);
+  /**
+   * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+   */
+  'signatureScheme'?: (_webhook_v1_SignatureScheme);
 }
 
 export interface CreateEndpointRequest__Output {
@@ -42,11 +50,18 @@ export interface CreateEndpointRequest__Output {
   'eventTypes': (string)[];
   /**
    * Optional signing secret (at least 24 characters); when empty, deliveries
-   * are signed with webhook_engine.signing_secret.
+   * are signed with webhook_engine.signing_secret. With
+   * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+   * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+   * seed (v1a).
    */
   'secret': (string);
   /**
    * Create the endpoint disabled.
    */
   'disabled': (boolean);
+  /**
+   * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+   */
+  'signatureScheme': (_webhook_v1_SignatureScheme__Output);
 }

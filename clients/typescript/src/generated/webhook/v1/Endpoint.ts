@@ -36,6 +36,11 @@ export interface Endpoint {
    */
   'circuitState'?: (string);
   'signatureScheme'?: (_webhook_v1_SignatureScheme);
+  /**
+   * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+   * whpk_ public key receivers verify v1a signatures with.
+   */
+  'publicKey'?: (string);
 }
 
 export interface Endpoint__Output {
@@ -71,4 +76,9 @@ export interface Endpoint__Output {
    */
   'circuitState': (string);
   'signatureScheme': (_webhook_v1_SignatureScheme__Output);
+  /**
+   * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+   * whpk_ public key receivers verify v1a signatures with.
+   */
+  'publicKey': (string);
 }

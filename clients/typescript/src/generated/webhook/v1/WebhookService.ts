@@ -2,6 +2,9 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ApiKey as _webhook_v1_ApiKey, ApiKey__Output as _webhook_v1_ApiKey__Output } from '../../webhook/v1/ApiKey';
+import type { CreateApiKeyRequest as _webhook_v1_CreateApiKeyRequest, CreateApiKeyRequest__Output as _webhook_v1_CreateApiKeyRequest__Output } from '../../webhook/v1/CreateApiKeyRequest';
+import type { CreateApiKeyResponse as _webhook_v1_CreateApiKeyResponse, CreateApiKeyResponse__Output as _webhook_v1_CreateApiKeyResponse__Output } from '../../webhook/v1/CreateApiKeyResponse';
 import type { CreateEndpointRequest as _webhook_v1_CreateEndpointRequest, CreateEndpointRequest__Output as _webhook_v1_CreateEndpointRequest__Output } from '../../webhook/v1/CreateEndpointRequest';
 import type { DeleteEndpointRequest as _webhook_v1_DeleteEndpointRequest, DeleteEndpointRequest__Output as _webhook_v1_DeleteEndpointRequest__Output } from '../../webhook/v1/DeleteEndpointRequest';
 import type { DeleteEndpointResponse as _webhook_v1_DeleteEndpointResponse, DeleteEndpointResponse__Output as _webhook_v1_DeleteEndpointResponse__Output } from '../../webhook/v1/DeleteEndpointResponse';
@@ -16,6 +19,8 @@ import type { GetEventRequest as _webhook_v1_GetEventRequest, GetEventRequest__O
 import type { GetEventResponse as _webhook_v1_GetEventResponse, GetEventResponse__Output as _webhook_v1_GetEventResponse__Output } from '../../webhook/v1/GetEventResponse';
 import type { GetMetricsRequest as _webhook_v1_GetMetricsRequest, GetMetricsRequest__Output as _webhook_v1_GetMetricsRequest__Output } from '../../webhook/v1/GetMetricsRequest';
 import type { GetMetricsResponse as _webhook_v1_GetMetricsResponse, GetMetricsResponse__Output as _webhook_v1_GetMetricsResponse__Output } from '../../webhook/v1/GetMetricsResponse';
+import type { ListApiKeysRequest as _webhook_v1_ListApiKeysRequest, ListApiKeysRequest__Output as _webhook_v1_ListApiKeysRequest__Output } from '../../webhook/v1/ListApiKeysRequest';
+import type { ListApiKeysResponse as _webhook_v1_ListApiKeysResponse, ListApiKeysResponse__Output as _webhook_v1_ListApiKeysResponse__Output } from '../../webhook/v1/ListApiKeysResponse';
 import type { ListDeadLettersRequest as _webhook_v1_ListDeadLettersRequest, ListDeadLettersRequest__Output as _webhook_v1_ListDeadLettersRequest__Output } from '../../webhook/v1/ListDeadLettersRequest';
 import type { ListDeliveriesRequest as _webhook_v1_ListDeliveriesRequest, ListDeliveriesRequest__Output as _webhook_v1_ListDeliveriesRequest__Output } from '../../webhook/v1/ListDeliveriesRequest';
 import type { ListDeliveriesResponse as _webhook_v1_ListDeliveriesResponse, ListDeliveriesResponse__Output as _webhook_v1_ListDeliveriesResponse__Output } from '../../webhook/v1/ListDeliveriesResponse';
@@ -27,6 +32,7 @@ import type { RedriveDeadLettersRequest as _webhook_v1_RedriveDeadLettersRequest
 import type { RedriveDeadLettersResponse as _webhook_v1_RedriveDeadLettersResponse, RedriveDeadLettersResponse__Output as _webhook_v1_RedriveDeadLettersResponse__Output } from '../../webhook/v1/RedriveDeadLettersResponse';
 import type { ReplayRequest as _webhook_v1_ReplayRequest, ReplayRequest__Output as _webhook_v1_ReplayRequest__Output } from '../../webhook/v1/ReplayRequest';
 import type { ReplayResponse as _webhook_v1_ReplayResponse, ReplayResponse__Output as _webhook_v1_ReplayResponse__Output } from '../../webhook/v1/ReplayResponse';
+import type { RevokeApiKeyRequest as _webhook_v1_RevokeApiKeyRequest, RevokeApiKeyRequest__Output as _webhook_v1_RevokeApiKeyRequest__Output } from '../../webhook/v1/RevokeApiKeyRequest';
 import type { RotateEndpointSecretRequest as _webhook_v1_RotateEndpointSecretRequest, RotateEndpointSecretRequest__Output as _webhook_v1_RotateEndpointSecretRequest__Output } from '../../webhook/v1/RotateEndpointSecretRequest';
 import type { RotateEndpointSecretResponse as _webhook_v1_RotateEndpointSecretResponse, RotateEndpointSecretResponse__Output as _webhook_v1_RotateEndpointSecretResponse__Output } from '../../webhook/v1/RotateEndpointSecretResponse';
 import type { StreamDeliveriesRequest as _webhook_v1_StreamDeliveriesRequest, StreamDeliveriesRequest__Output as _webhook_v1_StreamDeliveriesRequest__Output } from '../../webhook/v1/StreamDeliveriesRequest';
@@ -36,6 +42,27 @@ import type { UpdateEndpointRequest as _webhook_v1_UpdateEndpointRequest, Update
  * WebhookService is the API that producers and operators use.
  */
 export interface WebhookServiceClient extends grpc.Client {
+  /**
+   * API keys managed over the API (admin role), beside those of the config
+   * file. A key is shown once, in the CreateApiKey response; webhookd keeps
+   * only its SHA-256. Revoked keys stop working on every instance within a
+   * few seconds.
+   */
+  CreateApiKey(argument: _webhook_v1_CreateApiKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_CreateApiKeyResponse__Output>): grpc.ClientUnaryCall;
+  CreateApiKey(argument: _webhook_v1_CreateApiKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_CreateApiKeyResponse__Output>): grpc.ClientUnaryCall;
+  CreateApiKey(argument: _webhook_v1_CreateApiKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_CreateApiKeyResponse__Output>): grpc.ClientUnaryCall;
+  CreateApiKey(argument: _webhook_v1_CreateApiKeyRequest, callback: grpc.requestCallback<_webhook_v1_CreateApiKeyResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * API keys managed over the API (admin role), beside those of the config
+   * file. A key is shown once, in the CreateApiKey response; webhookd keeps
+   * only its SHA-256. Revoked keys stop working on every instance within a
+   * few seconds.
+   */
+  createApiKey(argument: _webhook_v1_CreateApiKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_CreateApiKeyResponse__Output>): grpc.ClientUnaryCall;
+  createApiKey(argument: _webhook_v1_CreateApiKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_CreateApiKeyResponse__Output>): grpc.ClientUnaryCall;
+  createApiKey(argument: _webhook_v1_CreateApiKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_CreateApiKeyResponse__Output>): grpc.ClientUnaryCall;
+  createApiKey(argument: _webhook_v1_CreateApiKeyRequest, callback: grpc.requestCallback<_webhook_v1_CreateApiKeyResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Endpoint management. Endpoints created here survive restarts; an
    * endpoint of the config file with the same id is overwritten by the file
@@ -174,6 +201,15 @@ export interface WebhookServiceClient extends grpc.Client {
   getMetrics(argument: _webhook_v1_GetMetricsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_GetMetricsResponse__Output>): grpc.ClientUnaryCall;
   getMetrics(argument: _webhook_v1_GetMetricsRequest, callback: grpc.requestCallback<_webhook_v1_GetMetricsResponse__Output>): grpc.ClientUnaryCall;
   
+  ListApiKeys(argument: _webhook_v1_ListApiKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListApiKeysResponse__Output>): grpc.ClientUnaryCall;
+  ListApiKeys(argument: _webhook_v1_ListApiKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_ListApiKeysResponse__Output>): grpc.ClientUnaryCall;
+  ListApiKeys(argument: _webhook_v1_ListApiKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListApiKeysResponse__Output>): grpc.ClientUnaryCall;
+  ListApiKeys(argument: _webhook_v1_ListApiKeysRequest, callback: grpc.requestCallback<_webhook_v1_ListApiKeysResponse__Output>): grpc.ClientUnaryCall;
+  listApiKeys(argument: _webhook_v1_ListApiKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListApiKeysResponse__Output>): grpc.ClientUnaryCall;
+  listApiKeys(argument: _webhook_v1_ListApiKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_ListApiKeysResponse__Output>): grpc.ClientUnaryCall;
+  listApiKeys(argument: _webhook_v1_ListApiKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListApiKeysResponse__Output>): grpc.ClientUnaryCall;
+  listApiKeys(argument: _webhook_v1_ListApiKeysRequest, callback: grpc.requestCallback<_webhook_v1_ListApiKeysResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * ListDeadLetters pages through dead-lettered deliveries, oldest first.
    */
@@ -270,6 +306,15 @@ export interface WebhookServiceClient extends grpc.Client {
   replay(argument: _webhook_v1_ReplayRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ReplayResponse__Output>): grpc.ClientUnaryCall;
   replay(argument: _webhook_v1_ReplayRequest, callback: grpc.requestCallback<_webhook_v1_ReplayResponse__Output>): grpc.ClientUnaryCall;
   
+  RevokeApiKey(argument: _webhook_v1_RevokeApiKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ApiKey__Output>): grpc.ClientUnaryCall;
+  RevokeApiKey(argument: _webhook_v1_RevokeApiKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_ApiKey__Output>): grpc.ClientUnaryCall;
+  RevokeApiKey(argument: _webhook_v1_RevokeApiKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ApiKey__Output>): grpc.ClientUnaryCall;
+  RevokeApiKey(argument: _webhook_v1_RevokeApiKeyRequest, callback: grpc.requestCallback<_webhook_v1_ApiKey__Output>): grpc.ClientUnaryCall;
+  revokeApiKey(argument: _webhook_v1_RevokeApiKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ApiKey__Output>): grpc.ClientUnaryCall;
+  revokeApiKey(argument: _webhook_v1_RevokeApiKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_ApiKey__Output>): grpc.ClientUnaryCall;
+  revokeApiKey(argument: _webhook_v1_RevokeApiKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ApiKey__Output>): grpc.ClientUnaryCall;
+  revokeApiKey(argument: _webhook_v1_RevokeApiKeyRequest, callback: grpc.requestCallback<_webhook_v1_ApiKey__Output>): grpc.ClientUnaryCall;
+  
   /**
    * RotateEndpointSecret makes a new signing secret. The previous secret
    * stays valid for the grace period: meanwhile every request carries both
@@ -317,6 +362,14 @@ export interface WebhookServiceClient extends grpc.Client {
  * WebhookService is the API that producers and operators use.
  */
 export interface WebhookServiceHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * API keys managed over the API (admin role), beside those of the config
+   * file. A key is shown once, in the CreateApiKey response; webhookd keeps
+   * only its SHA-256. Revoked keys stop working on every instance within a
+   * few seconds.
+   */
+  CreateApiKey: grpc.handleUnaryCall<_webhook_v1_CreateApiKeyRequest__Output, _webhook_v1_CreateApiKeyResponse>;
+  
   /**
    * Endpoint management. Endpoints created here survive restarts; an
    * endpoint of the config file with the same id is overwritten by the file
@@ -366,6 +419,8 @@ export interface WebhookServiceHandlers extends grpc.UntypedServiceImplementatio
    */
   GetMetrics: grpc.handleUnaryCall<_webhook_v1_GetMetricsRequest__Output, _webhook_v1_GetMetricsResponse>;
   
+  ListApiKeys: grpc.handleUnaryCall<_webhook_v1_ListApiKeysRequest__Output, _webhook_v1_ListApiKeysResponse>;
+  
   /**
    * ListDeadLetters pages through dead-lettered deliveries, oldest first.
    */
@@ -399,6 +454,8 @@ export interface WebhookServiceHandlers extends grpc.UntypedServiceImplementatio
    */
   Replay: grpc.handleUnaryCall<_webhook_v1_ReplayRequest__Output, _webhook_v1_ReplayResponse>;
   
+  RevokeApiKey: grpc.handleUnaryCall<_webhook_v1_RevokeApiKeyRequest__Output, _webhook_v1_ApiKey>;
+  
   /**
    * RotateEndpointSecret makes a new signing secret. The previous secret
    * stays valid for the grace period: meanwhile every request carries both
@@ -417,6 +474,7 @@ export interface WebhookServiceHandlers extends grpc.UntypedServiceImplementatio
 }
 
 export interface WebhookServiceDefinition extends grpc.ServiceDefinition {
+  CreateApiKey: MethodDefinition<_webhook_v1_CreateApiKeyRequest, _webhook_v1_CreateApiKeyResponse, _webhook_v1_CreateApiKeyRequest__Output, _webhook_v1_CreateApiKeyResponse__Output>
   CreateEndpoint: MethodDefinition<_webhook_v1_CreateEndpointRequest, _webhook_v1_Endpoint, _webhook_v1_CreateEndpointRequest__Output, _webhook_v1_Endpoint__Output>
   DeleteEndpoint: MethodDefinition<_webhook_v1_DeleteEndpointRequest, _webhook_v1_DeleteEndpointResponse, _webhook_v1_DeleteEndpointRequest__Output, _webhook_v1_DeleteEndpointResponse__Output>
   DisableEndpoint: MethodDefinition<_webhook_v1_DisableEndpointRequest, _webhook_v1_Endpoint, _webhook_v1_DisableEndpointRequest__Output, _webhook_v1_Endpoint__Output>
@@ -425,12 +483,14 @@ export interface WebhookServiceDefinition extends grpc.ServiceDefinition {
   GetEndpoint: MethodDefinition<_webhook_v1_GetEndpointRequest, _webhook_v1_Endpoint, _webhook_v1_GetEndpointRequest__Output, _webhook_v1_Endpoint__Output>
   GetEvent: MethodDefinition<_webhook_v1_GetEventRequest, _webhook_v1_GetEventResponse, _webhook_v1_GetEventRequest__Output, _webhook_v1_GetEventResponse__Output>
   GetMetrics: MethodDefinition<_webhook_v1_GetMetricsRequest, _webhook_v1_GetMetricsResponse, _webhook_v1_GetMetricsRequest__Output, _webhook_v1_GetMetricsResponse__Output>
+  ListApiKeys: MethodDefinition<_webhook_v1_ListApiKeysRequest, _webhook_v1_ListApiKeysResponse, _webhook_v1_ListApiKeysRequest__Output, _webhook_v1_ListApiKeysResponse__Output>
   ListDeadLetters: MethodDefinition<_webhook_v1_ListDeadLettersRequest, _webhook_v1_ListDeliveriesResponse, _webhook_v1_ListDeadLettersRequest__Output, _webhook_v1_ListDeliveriesResponse__Output>
   ListDeliveries: MethodDefinition<_webhook_v1_ListDeliveriesRequest, _webhook_v1_ListDeliveriesResponse, _webhook_v1_ListDeliveriesRequest__Output, _webhook_v1_ListDeliveriesResponse__Output>
   ListEndpoints: MethodDefinition<_webhook_v1_ListEndpointsRequest, _webhook_v1_ListEndpointsResponse, _webhook_v1_ListEndpointsRequest__Output, _webhook_v1_ListEndpointsResponse__Output>
   ListEvents: MethodDefinition<_webhook_v1_ListEventsRequest, _webhook_v1_ListEventsResponse, _webhook_v1_ListEventsRequest__Output, _webhook_v1_ListEventsResponse__Output>
   RedriveDeadLetters: MethodDefinition<_webhook_v1_RedriveDeadLettersRequest, _webhook_v1_RedriveDeadLettersResponse, _webhook_v1_RedriveDeadLettersRequest__Output, _webhook_v1_RedriveDeadLettersResponse__Output>
   Replay: MethodDefinition<_webhook_v1_ReplayRequest, _webhook_v1_ReplayResponse, _webhook_v1_ReplayRequest__Output, _webhook_v1_ReplayResponse__Output>
+  RevokeApiKey: MethodDefinition<_webhook_v1_RevokeApiKeyRequest, _webhook_v1_ApiKey, _webhook_v1_RevokeApiKeyRequest__Output, _webhook_v1_ApiKey__Output>
   RotateEndpointSecret: MethodDefinition<_webhook_v1_RotateEndpointSecretRequest, _webhook_v1_RotateEndpointSecretResponse, _webhook_v1_RotateEndpointSecretRequest__Output, _webhook_v1_RotateEndpointSecretResponse__Output>
   StreamDeliveries: MethodDefinition<_webhook_v1_StreamDeliveriesRequest, _webhook_v1_DeliveryUpdate, _webhook_v1_StreamDeliveriesRequest__Output, _webhook_v1_DeliveryUpdate__Output>
   UpdateEndpoint: MethodDefinition<_webhook_v1_UpdateEndpointRequest, _webhook_v1_Endpoint, _webhook_v1_UpdateEndpointRequest__Output, _webhook_v1_Endpoint__Output>

@@ -46,6 +46,13 @@ class UpdateKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     UPDATE_KIND_ENDPOINT_ENABLED: _ClassVar[UpdateKind]
     UPDATE_KIND_HEARTBEAT: _ClassVar[UpdateKind]
     UPDATE_KIND_LAGGED: _ClassVar[UpdateKind]
+
+class ApiKeyRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    API_KEY_ROLE_UNSPECIFIED: _ClassVar[ApiKeyRole]
+    API_KEY_ROLE_DISPATCH: _ClassVar[ApiKeyRole]
+    API_KEY_ROLE_READ: _ClassVar[ApiKeyRole]
+    API_KEY_ROLE_ADMIN: _ClassVar[ApiKeyRole]
 DELIVERY_STATE_UNSPECIFIED: DeliveryState
 DELIVERY_STATE_PENDING: DeliveryState
 DELIVERY_STATE_IN_FLIGHT: DeliveryState
@@ -72,6 +79,10 @@ UPDATE_KIND_ENDPOINT_DISABLED: UpdateKind
 UPDATE_KIND_ENDPOINT_ENABLED: UpdateKind
 UPDATE_KIND_HEARTBEAT: UpdateKind
 UPDATE_KIND_LAGGED: UpdateKind
+API_KEY_ROLE_UNSPECIFIED: ApiKeyRole
+API_KEY_ROLE_DISPATCH: ApiKeyRole
+API_KEY_ROLE_READ: ApiKeyRole
+API_KEY_ROLE_ADMIN: ApiKeyRole
 
 class DispatchRequest(_message.Message):
     __slots__ = ("event_type", "payload", "payload_json", "idempotency_key", "endpoint_ids")
@@ -276,7 +287,7 @@ class RedriveDeadLettersResponse(_message.Message):
     def __init__(self, count: _Optional[int] = ...) -> None: ...
 
 class Endpoint(_message.Message):
-    __slots__ = ("id", "url", "event_types", "active", "disabled_reason", "disabled_at", "origin", "secret_hint", "previous_secret_expires_at", "consecutive_failures", "created_at", "updated_at", "circuit_state", "signature_scheme")
+    __slots__ = ("id", "url", "event_types", "active", "disabled_reason", "disabled_at", "origin", "secret_hint", "previous_secret_expires_at", "consecutive_failures", "created_at", "updated_at", "circuit_state", "signature_scheme", "public_key")
     ID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
@@ -291,6 +302,7 @@ class Endpoint(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     CIRCUIT_STATE_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_SCHEME_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     id: str
     url: str
     event_types: _containers.RepeatedScalarFieldContainer[str]
@@ -305,21 +317,24 @@ class Endpoint(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     circuit_state: str
     signature_scheme: SignatureScheme
-    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., active: _Optional[bool] = ..., disabled_reason: _Optional[str] = ..., disabled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., secret_hint: _Optional[str] = ..., previous_secret_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., consecutive_failures: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., circuit_state: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ...) -> None: ...
+    public_key: str
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., active: _Optional[bool] = ..., disabled_reason: _Optional[str] = ..., disabled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., secret_hint: _Optional[str] = ..., previous_secret_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., consecutive_failures: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., circuit_state: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., public_key: _Optional[str] = ...) -> None: ...
 
 class CreateEndpointRequest(_message.Message):
-    __slots__ = ("id", "url", "event_types", "secret", "disabled")
+    __slots__ = ("id", "url", "event_types", "secret", "disabled", "signature_scheme")
     ID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
     SECRET_FIELD_NUMBER: _ClassVar[int]
     DISABLED_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_SCHEME_FIELD_NUMBER: _ClassVar[int]
     id: str
     url: str
     event_types: _containers.RepeatedScalarFieldContainer[str]
     secret: str
     disabled: bool
-    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., disabled: _Optional[bool] = ...) -> None: ...
+    signature_scheme: SignatureScheme
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., disabled: _Optional[bool] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ...) -> None: ...
 
 class GetEndpointRequest(_message.Message):
     __slots__ = ("id",)
@@ -530,3 +545,53 @@ class GetMetricsResponse(_message.Message):
     endpoints: _containers.RepeatedCompositeFieldContainer[EndpointStatus]
     window_seconds: int
     def __init__(self, attempted: _Optional[int] = ..., succeeded: _Optional[int] = ..., failed: _Optional[int] = ..., dead_lettered: _Optional[int] = ..., success_rate: _Optional[float] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., failures_by_error_kind: _Optional[_Mapping[str, int]] = ..., latency_max_ms: _Optional[float] = ..., failures_by_status_class: _Optional[_Mapping[str, int]] = ..., endpoints: _Optional[_Iterable[_Union[EndpointStatus, _Mapping]]] = ..., window_seconds: _Optional[int] = ...) -> None: ...
+
+class ApiKey(_message.Message):
+    __slots__ = ("name", "role", "origin", "created_at", "revoked_at", "fingerprint")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    role: ApiKeyRole
+    origin: str
+    created_at: _timestamp_pb2.Timestamp
+    revoked_at: _timestamp_pb2.Timestamp
+    fingerprint: str
+    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[ApiKeyRole, str]] = ..., origin: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fingerprint: _Optional[str] = ...) -> None: ...
+
+class CreateApiKeyRequest(_message.Message):
+    __slots__ = ("name", "role")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    role: ApiKeyRole
+    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[ApiKeyRole, str]] = ...) -> None: ...
+
+class CreateApiKeyResponse(_message.Message):
+    __slots__ = ("api_key", "key")
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: ApiKey
+    key: str
+    def __init__(self, api_key: _Optional[_Union[ApiKey, _Mapping]] = ..., key: _Optional[str] = ...) -> None: ...
+
+class ListApiKeysRequest(_message.Message):
+    __slots__ = ("include_revoked",)
+    INCLUDE_REVOKED_FIELD_NUMBER: _ClassVar[int]
+    include_revoked: bool
+    def __init__(self, include_revoked: _Optional[bool] = ...) -> None: ...
+
+class ListApiKeysResponse(_message.Message):
+    __slots__ = ("api_keys",)
+    API_KEYS_FIELD_NUMBER: _ClassVar[int]
+    api_keys: _containers.RepeatedCompositeFieldContainer[ApiKey]
+    def __init__(self, api_keys: _Optional[_Iterable[_Union[ApiKey, _Mapping]]] = ...) -> None: ...
+
+class RevokeApiKeyRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...

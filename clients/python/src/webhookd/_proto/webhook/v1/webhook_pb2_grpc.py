@@ -120,6 +120,21 @@ class WebhookServiceStub:
                 request_serializer=webhook_dot_v1_dot_webhook__pb2.RotateEndpointSecretRequest.SerializeToString,
                 response_deserializer=webhook_dot_v1_dot_webhook__pb2.RotateEndpointSecretResponse.FromString,
                 _registered_method=True)
+        self.CreateApiKey = channel.unary_unary(
+                '/webhook.v1.WebhookService/CreateApiKey',
+                request_serializer=webhook_dot_v1_dot_webhook__pb2.CreateApiKeyRequest.SerializeToString,
+                response_deserializer=webhook_dot_v1_dot_webhook__pb2.CreateApiKeyResponse.FromString,
+                _registered_method=True)
+        self.ListApiKeys = channel.unary_unary(
+                '/webhook.v1.WebhookService/ListApiKeys',
+                request_serializer=webhook_dot_v1_dot_webhook__pb2.ListApiKeysRequest.SerializeToString,
+                response_deserializer=webhook_dot_v1_dot_webhook__pb2.ListApiKeysResponse.FromString,
+                _registered_method=True)
+        self.RevokeApiKey = channel.unary_unary(
+                '/webhook.v1.WebhookService/RevokeApiKey',
+                request_serializer=webhook_dot_v1_dot_webhook__pb2.RevokeApiKeyRequest.SerializeToString,
+                response_deserializer=webhook_dot_v1_dot_webhook__pb2.ApiKey.FromString,
+                _registered_method=True)
 
 
 class WebhookServiceServicer:
@@ -263,6 +278,28 @@ class WebhookServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateApiKey(self, request, context):
+        """API keys managed over the API (admin role), beside those of the config
+        file. A key is shown once, in the CreateApiKey response; webhookd keeps
+        only its SHA-256. Revoked keys stop working on every instance within a
+        few seconds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListApiKeys(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeApiKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WebhookServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -350,6 +387,21 @@ def add_WebhookServiceServicer_to_server(servicer, server):
                     servicer.RotateEndpointSecret,
                     request_deserializer=webhook_dot_v1_dot_webhook__pb2.RotateEndpointSecretRequest.FromString,
                     response_serializer=webhook_dot_v1_dot_webhook__pb2.RotateEndpointSecretResponse.SerializeToString,
+            ),
+            'CreateApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateApiKey,
+                    request_deserializer=webhook_dot_v1_dot_webhook__pb2.CreateApiKeyRequest.FromString,
+                    response_serializer=webhook_dot_v1_dot_webhook__pb2.CreateApiKeyResponse.SerializeToString,
+            ),
+            'ListApiKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListApiKeys,
+                    request_deserializer=webhook_dot_v1_dot_webhook__pb2.ListApiKeysRequest.FromString,
+                    response_serializer=webhook_dot_v1_dot_webhook__pb2.ListApiKeysResponse.SerializeToString,
+            ),
+            'RevokeApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeApiKey,
+                    request_deserializer=webhook_dot_v1_dot_webhook__pb2.RevokeApiKeyRequest.FromString,
+                    response_serializer=webhook_dot_v1_dot_webhook__pb2.ApiKey.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -812,6 +864,87 @@ class WebhookService:
             '/webhook.v1.WebhookService/RotateEndpointSecret',
             webhook_dot_v1_dot_webhook__pb2.RotateEndpointSecretRequest.SerializeToString,
             webhook_dot_v1_dot_webhook__pb2.RotateEndpointSecretResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webhook.v1.WebhookService/CreateApiKey',
+            webhook_dot_v1_dot_webhook__pb2.CreateApiKeyRequest.SerializeToString,
+            webhook_dot_v1_dot_webhook__pb2.CreateApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListApiKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webhook.v1.WebhookService/ListApiKeys',
+            webhook_dot_v1_dot_webhook__pb2.ListApiKeysRequest.SerializeToString,
+            webhook_dot_v1_dot_webhook__pb2.ListApiKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webhook.v1.WebhookService/RevokeApiKey',
+            webhook_dot_v1_dot_webhook__pb2.RevokeApiKeyRequest.SerializeToString,
+            webhook_dot_v1_dot_webhook__pb2.ApiKey.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,6 +22,7 @@ private static final long serialVersionUID = 0L;
     eventTypes_ =
         com.google.protobuf.LazyStringArrayList.emptyList();
     secret_ = "";
+    signatureScheme_ = 0;
   }
 
   @java.lang.Override
@@ -199,7 +200,10 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Optional signing secret (at least 24 characters); when empty, deliveries
-   * are signed with webhook_engine.signing_secret.
+   * are signed with webhook_engine.signing_secret. With
+   * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+   * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+   * seed (v1a).
    * </pre>
    *
    * <code>string secret = 4;</code>
@@ -221,7 +225,10 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Optional signing secret (at least 24 characters); when empty, deliveries
-   * are signed with webhook_engine.signing_secret.
+   * are signed with webhook_engine.signing_secret. With
+   * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+   * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+   * seed (v1a).
    * </pre>
    *
    * <code>string secret = 4;</code>
@@ -257,6 +264,32 @@ private static final long serialVersionUID = 0L;
     return disabled_;
   }
 
+  public static final int SIGNATURE_SCHEME_FIELD_NUMBER = 6;
+  private int signatureScheme_ = 0;
+  /**
+   * <pre>
+   * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+   * </pre>
+   *
+   * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+   * @return The enum numeric value on the wire for signatureScheme.
+   */
+  @java.lang.Override public int getSignatureSchemeValue() {
+    return signatureScheme_;
+  }
+  /**
+   * <pre>
+   * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+   * </pre>
+   *
+   * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+   * @return The signatureScheme.
+   */
+  @java.lang.Override public dev.webhookd.v1.SignatureScheme getSignatureScheme() {
+    dev.webhookd.v1.SignatureScheme result = dev.webhookd.v1.SignatureScheme.forNumber(signatureScheme_);
+    return result == null ? dev.webhookd.v1.SignatureScheme.UNRECOGNIZED : result;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -285,6 +318,9 @@ private static final long serialVersionUID = 0L;
     }
     if (disabled_ != false) {
       output.writeBool(5, disabled_);
+    }
+    if (signatureScheme_ != dev.webhookd.v1.SignatureScheme.SIGNATURE_SCHEME_UNSPECIFIED.getNumber()) {
+      output.writeEnum(6, signatureScheme_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -316,6 +352,10 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeBoolSize(5, disabled_);
     }
+    if (signatureScheme_ != dev.webhookd.v1.SignatureScheme.SIGNATURE_SCHEME_UNSPECIFIED.getNumber()) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeEnumSize(6, signatureScheme_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -341,6 +381,7 @@ private static final long serialVersionUID = 0L;
         .equals(other.getSecret())) return false;
     if (getDisabled()
         != other.getDisabled()) return false;
+    if (signatureScheme_ != other.signatureScheme_) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -365,6 +406,8 @@ private static final long serialVersionUID = 0L;
     hash = (37 * hash) + DISABLED_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
         getDisabled());
+    hash = (37 * hash) + SIGNATURE_SCHEME_FIELD_NUMBER;
+    hash = (53 * hash) + signatureScheme_;
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -502,6 +545,7 @@ private static final long serialVersionUID = 0L;
           com.google.protobuf.LazyStringArrayList.emptyList();
       secret_ = "";
       disabled_ = false;
+      signatureScheme_ = 0;
       return this;
     }
 
@@ -550,6 +594,9 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000010) != 0)) {
         result.disabled_ = disabled_;
+      }
+      if (((from_bitField0_ & 0x00000020) != 0)) {
+        result.signatureScheme_ = signatureScheme_;
       }
     }
 
@@ -625,6 +672,9 @@ private static final long serialVersionUID = 0L;
       if (other.getDisabled() != false) {
         setDisabled(other.getDisabled());
       }
+      if (other.signatureScheme_ != 0) {
+        setSignatureSchemeValue(other.getSignatureSchemeValue());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -677,6 +727,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000010;
               break;
             } // case 40
+            case 48: {
+              signatureScheme_ = input.readEnum();
+              bitField0_ |= 0x00000020;
+              break;
+            } // case 48
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1034,7 +1089,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Optional signing secret (at least 24 characters); when empty, deliveries
-     * are signed with webhook_engine.signing_secret.
+     * are signed with webhook_engine.signing_secret. With
+     * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+     * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+     * seed (v1a).
      * </pre>
      *
      * <code>string secret = 4;</code>
@@ -1055,7 +1113,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Optional signing secret (at least 24 characters); when empty, deliveries
-     * are signed with webhook_engine.signing_secret.
+     * are signed with webhook_engine.signing_secret. With
+     * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+     * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+     * seed (v1a).
      * </pre>
      *
      * <code>string secret = 4;</code>
@@ -1077,7 +1138,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Optional signing secret (at least 24 characters); when empty, deliveries
-     * are signed with webhook_engine.signing_secret.
+     * are signed with webhook_engine.signing_secret. With
+     * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+     * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+     * seed (v1a).
      * </pre>
      *
      * <code>string secret = 4;</code>
@@ -1095,7 +1159,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Optional signing secret (at least 24 characters); when empty, deliveries
-     * are signed with webhook_engine.signing_secret.
+     * are signed with webhook_engine.signing_secret. With
+     * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+     * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+     * seed (v1a).
      * </pre>
      *
      * <code>string secret = 4;</code>
@@ -1110,7 +1177,10 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Optional signing secret (at least 24 characters); when empty, deliveries
-     * are signed with webhook_engine.signing_secret.
+     * are signed with webhook_engine.signing_secret. With
+     * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+     * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+     * seed (v1a).
      * </pre>
      *
      * <code>string secret = 4;</code>
@@ -1167,6 +1237,79 @@ private static final long serialVersionUID = 0L;
     public Builder clearDisabled() {
       bitField0_ = (bitField0_ & ~0x00000010);
       disabled_ = false;
+      onChanged();
+      return this;
+    }
+
+    private int signatureScheme_ = 0;
+    /**
+     * <pre>
+     * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+     * </pre>
+     *
+     * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+     * @return The enum numeric value on the wire for signatureScheme.
+     */
+    @java.lang.Override public int getSignatureSchemeValue() {
+      return signatureScheme_;
+    }
+    /**
+     * <pre>
+     * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+     * </pre>
+     *
+     * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+     * @param value The enum numeric value on the wire for signatureScheme to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSignatureSchemeValue(int value) {
+      signatureScheme_ = value;
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+     * </pre>
+     *
+     * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+     * @return The signatureScheme.
+     */
+    @java.lang.Override
+    public dev.webhookd.v1.SignatureScheme getSignatureScheme() {
+      dev.webhookd.v1.SignatureScheme result = dev.webhookd.v1.SignatureScheme.forNumber(signatureScheme_);
+      return result == null ? dev.webhookd.v1.SignatureScheme.UNRECOGNIZED : result;
+    }
+    /**
+     * <pre>
+     * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+     * </pre>
+     *
+     * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+     * @param value The signatureScheme to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSignatureScheme(dev.webhookd.v1.SignatureScheme value) {
+      if (value == null) {
+        throw new NullPointerException();
+      }
+      bitField0_ |= 0x00000020;
+      signatureScheme_ = value.getNumber();
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+     * </pre>
+     *
+     * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearSignatureScheme() {
+      bitField0_ = (bitField0_ & ~0x00000020);
+      signatureScheme_ = 0;
       onChanged();
       return this;
     }

@@ -94,7 +94,10 @@ public interface CreateEndpointRequestOrBuilder extends
   /**
    * <pre>
    * Optional signing secret (at least 24 characters); when empty, deliveries
-   * are signed with webhook_engine.signing_secret.
+   * are signed with webhook_engine.signing_secret. With
+   * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+   * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+   * seed (v1a).
    * </pre>
    *
    * <code>string secret = 4;</code>
@@ -104,7 +107,10 @@ public interface CreateEndpointRequestOrBuilder extends
   /**
    * <pre>
    * Optional signing secret (at least 24 characters); when empty, deliveries
-   * are signed with webhook_engine.signing_secret.
+   * are signed with webhook_engine.signing_secret. With
+   * SIGNATURE_SCHEME_STANDARD it is required: "whsec_" + base64 of at least
+   * 24 random bytes (HMAC, v1), or "whsk_" + base64 of a 32-byte ed25519
+   * seed (v1a).
    * </pre>
    *
    * <code>string secret = 4;</code>
@@ -122,4 +128,23 @@ public interface CreateEndpointRequestOrBuilder extends
    * @return The disabled.
    */
   boolean getDisabled();
+
+  /**
+   * <pre>
+   * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+   * </pre>
+   *
+   * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+   * @return The enum numeric value on the wire for signatureScheme.
+   */
+  int getSignatureSchemeValue();
+  /**
+   * <pre>
+   * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
+   * </pre>
+   *
+   * <code>.webhook.v1.SignatureScheme signature_scheme = 6;</code>
+   * @return The signatureScheme.
+   */
+  dev.webhookd.v1.SignatureScheme getSignatureScheme();
 }

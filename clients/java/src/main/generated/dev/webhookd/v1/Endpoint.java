@@ -26,6 +26,7 @@ private static final long serialVersionUID = 0L;
     secretHint_ = "";
     circuitState_ = "";
     signatureScheme_ = 0;
+    publicKey_ = "";
   }
 
   @java.lang.Override
@@ -524,6 +525,55 @@ private static final long serialVersionUID = 0L;
     return result == null ? dev.webhookd.v1.SignatureScheme.UNRECOGNIZED : result;
   }
 
+  public static final int PUBLIC_KEY_FIELD_NUMBER = 15;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object publicKey_ = "";
+  /**
+   * <pre>
+   * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+   * whpk_ public key receivers verify v1a signatures with.
+   * </pre>
+   *
+   * <code>string public_key = 15;</code>
+   * @return The publicKey.
+   */
+  @java.lang.Override
+  public java.lang.String getPublicKey() {
+    java.lang.Object ref = publicKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      publicKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+   * whpk_ public key receivers verify v1a signatures with.
+   * </pre>
+   *
+   * <code>string public_key = 15;</code>
+   * @return The bytes for publicKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getPublicKeyBytes() {
+    java.lang.Object ref = publicKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      publicKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -579,6 +629,9 @@ private static final long serialVersionUID = 0L;
     }
     if (signatureScheme_ != dev.webhookd.v1.SignatureScheme.SIGNATURE_SCHEME_UNSPECIFIED.getNumber()) {
       output.writeEnum(14, signatureScheme_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(publicKey_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 15, publicKey_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -643,6 +696,9 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeEnumSize(14, signatureScheme_);
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(publicKey_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(15, publicKey_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -697,6 +753,8 @@ private static final long serialVersionUID = 0L;
     if (!getCircuitState()
         .equals(other.getCircuitState())) return false;
     if (signatureScheme_ != other.signatureScheme_) return false;
+    if (!getPublicKey()
+        .equals(other.getPublicKey())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -747,6 +805,8 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getCircuitState().hashCode();
     hash = (37 * hash) + SIGNATURE_SCHEME_FIELD_NUMBER;
     hash = (53 * hash) + signatureScheme_;
+    hash = (37 * hash) + PUBLIC_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getPublicKey().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -918,6 +978,7 @@ private static final long serialVersionUID = 0L;
       }
       circuitState_ = "";
       signatureScheme_ = 0;
+      publicKey_ = "";
       return this;
     }
 
@@ -1006,6 +1067,9 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00002000) != 0)) {
         result.signatureScheme_ = signatureScheme_;
+      }
+      if (((from_bitField0_ & 0x00004000) != 0)) {
+        result.publicKey_ = publicKey_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1115,6 +1179,11 @@ private static final long serialVersionUID = 0L;
       if (other.signatureScheme_ != 0) {
         setSignatureSchemeValue(other.getSignatureSchemeValue());
       }
+      if (!other.getPublicKey().isEmpty()) {
+        publicKey_ = other.publicKey_;
+        bitField0_ |= 0x00004000;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1220,6 +1289,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00002000;
               break;
             } // case 112
+            case 122: {
+              publicKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00004000;
+              break;
+            } // case 122
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2529,6 +2603,103 @@ private static final long serialVersionUID = 0L;
     public Builder clearSignatureScheme() {
       bitField0_ = (bitField0_ & ~0x00002000);
       signatureScheme_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object publicKey_ = "";
+    /**
+     * <pre>
+     * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+     * whpk_ public key receivers verify v1a signatures with.
+     * </pre>
+     *
+     * <code>string public_key = 15;</code>
+     * @return The publicKey.
+     */
+    public java.lang.String getPublicKey() {
+      java.lang.Object ref = publicKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        publicKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+     * whpk_ public key receivers verify v1a signatures with.
+     * </pre>
+     *
+     * <code>string public_key = 15;</code>
+     * @return The bytes for publicKey.
+     */
+    public com.google.protobuf.ByteString
+        getPublicKeyBytes() {
+      java.lang.Object ref = publicKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        publicKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+     * whpk_ public key receivers verify v1a signatures with.
+     * </pre>
+     *
+     * <code>string public_key = 15;</code>
+     * @param value The publicKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPublicKey(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      publicKey_ = value;
+      bitField0_ |= 0x00004000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+     * whpk_ public key receivers verify v1a signatures with.
+     * </pre>
+     *
+     * <code>string public_key = 15;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearPublicKey() {
+      publicKey_ = getDefaultInstance().getPublicKey();
+      bitField0_ = (bitField0_ & ~0x00004000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+     * whpk_ public key receivers verify v1a signatures with.
+     * </pre>
+     *
+     * <code>string public_key = 15;</code>
+     * @param value The bytes for publicKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPublicKeyBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      publicKey_ = value;
+      bitField0_ |= 0x00004000;
       onChanged();
       return this;
     }

@@ -247,4 +247,26 @@ public interface EndpointOrBuilder extends
    * @return The signatureScheme.
    */
   dev.webhookd.v1.SignatureScheme getSignatureScheme();
+
+  /**
+   * <pre>
+   * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+   * whpk_ public key receivers verify v1a signatures with.
+   * </pre>
+   *
+   * <code>string public_key = 15;</code>
+   * @return The publicKey.
+   */
+  java.lang.String getPublicKey();
+  /**
+   * <pre>
+   * For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
+   * whpk_ public key receivers verify v1a signatures with.
+   * </pre>
+   *
+   * <code>string public_key = 15;</code>
+   * @return The bytes for publicKey.
+   */
+  com.google.protobuf.ByteString
+      getPublicKeyBytes();
 }

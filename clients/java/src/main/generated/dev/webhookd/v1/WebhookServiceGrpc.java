@@ -542,6 +542,99 @@ public final class WebhookServiceGrpc {
     return getRotateEndpointSecretMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.webhookd.v1.CreateApiKeyRequest,
+      dev.webhookd.v1.CreateApiKeyResponse> getCreateApiKeyMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "CreateApiKey",
+      requestType = dev.webhookd.v1.CreateApiKeyRequest.class,
+      responseType = dev.webhookd.v1.CreateApiKeyResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.webhookd.v1.CreateApiKeyRequest,
+      dev.webhookd.v1.CreateApiKeyResponse> getCreateApiKeyMethod() {
+    io.grpc.MethodDescriptor<dev.webhookd.v1.CreateApiKeyRequest, dev.webhookd.v1.CreateApiKeyResponse> getCreateApiKeyMethod;
+    if ((getCreateApiKeyMethod = WebhookServiceGrpc.getCreateApiKeyMethod) == null) {
+      synchronized (WebhookServiceGrpc.class) {
+        if ((getCreateApiKeyMethod = WebhookServiceGrpc.getCreateApiKeyMethod) == null) {
+          WebhookServiceGrpc.getCreateApiKeyMethod = getCreateApiKeyMethod =
+              io.grpc.MethodDescriptor.<dev.webhookd.v1.CreateApiKeyRequest, dev.webhookd.v1.CreateApiKeyResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "CreateApiKey"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.webhookd.v1.CreateApiKeyRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.webhookd.v1.CreateApiKeyResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new WebhookServiceMethodDescriptorSupplier("CreateApiKey"))
+              .build();
+        }
+      }
+    }
+    return getCreateApiKeyMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.webhookd.v1.ListApiKeysRequest,
+      dev.webhookd.v1.ListApiKeysResponse> getListApiKeysMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListApiKeys",
+      requestType = dev.webhookd.v1.ListApiKeysRequest.class,
+      responseType = dev.webhookd.v1.ListApiKeysResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.webhookd.v1.ListApiKeysRequest,
+      dev.webhookd.v1.ListApiKeysResponse> getListApiKeysMethod() {
+    io.grpc.MethodDescriptor<dev.webhookd.v1.ListApiKeysRequest, dev.webhookd.v1.ListApiKeysResponse> getListApiKeysMethod;
+    if ((getListApiKeysMethod = WebhookServiceGrpc.getListApiKeysMethod) == null) {
+      synchronized (WebhookServiceGrpc.class) {
+        if ((getListApiKeysMethod = WebhookServiceGrpc.getListApiKeysMethod) == null) {
+          WebhookServiceGrpc.getListApiKeysMethod = getListApiKeysMethod =
+              io.grpc.MethodDescriptor.<dev.webhookd.v1.ListApiKeysRequest, dev.webhookd.v1.ListApiKeysResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListApiKeys"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.webhookd.v1.ListApiKeysRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.webhookd.v1.ListApiKeysResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new WebhookServiceMethodDescriptorSupplier("ListApiKeys"))
+              .build();
+        }
+      }
+    }
+    return getListApiKeysMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.webhookd.v1.RevokeApiKeyRequest,
+      dev.webhookd.v1.ApiKey> getRevokeApiKeyMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "RevokeApiKey",
+      requestType = dev.webhookd.v1.RevokeApiKeyRequest.class,
+      responseType = dev.webhookd.v1.ApiKey.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.webhookd.v1.RevokeApiKeyRequest,
+      dev.webhookd.v1.ApiKey> getRevokeApiKeyMethod() {
+    io.grpc.MethodDescriptor<dev.webhookd.v1.RevokeApiKeyRequest, dev.webhookd.v1.ApiKey> getRevokeApiKeyMethod;
+    if ((getRevokeApiKeyMethod = WebhookServiceGrpc.getRevokeApiKeyMethod) == null) {
+      synchronized (WebhookServiceGrpc.class) {
+        if ((getRevokeApiKeyMethod = WebhookServiceGrpc.getRevokeApiKeyMethod) == null) {
+          WebhookServiceGrpc.getRevokeApiKeyMethod = getRevokeApiKeyMethod =
+              io.grpc.MethodDescriptor.<dev.webhookd.v1.RevokeApiKeyRequest, dev.webhookd.v1.ApiKey>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "RevokeApiKey"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.webhookd.v1.RevokeApiKeyRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.webhookd.v1.ApiKey.getDefaultInstance()))
+              .setSchemaDescriptor(new WebhookServiceMethodDescriptorSupplier("RevokeApiKey"))
+              .build();
+        }
+      }
+    }
+    return getRevokeApiKeyMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -787,6 +880,33 @@ public final class WebhookServiceGrpc {
         io.grpc.stub.StreamObserver<dev.webhookd.v1.RotateEndpointSecretResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRotateEndpointSecretMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * API keys managed over the API (admin role), beside those of the config
+     * file. A key is shown once, in the CreateApiKey response; webhookd keeps
+     * only its SHA-256. Revoked keys stop working on every instance within a
+     * few seconds.
+     * </pre>
+     */
+    default void createApiKey(dev.webhookd.v1.CreateApiKeyRequest request,
+        io.grpc.stub.StreamObserver<dev.webhookd.v1.CreateApiKeyResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCreateApiKeyMethod(), responseObserver);
+    }
+
+    /**
+     */
+    default void listApiKeys(dev.webhookd.v1.ListApiKeysRequest request,
+        io.grpc.stub.StreamObserver<dev.webhookd.v1.ListApiKeysResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListApiKeysMethod(), responseObserver);
+    }
+
+    /**
+     */
+    default void revokeApiKey(dev.webhookd.v1.RevokeApiKeyRequest request,
+        io.grpc.stub.StreamObserver<dev.webhookd.v1.ApiKey> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRevokeApiKeyMethod(), responseObserver);
+    }
   }
 
   /**
@@ -1018,6 +1138,36 @@ public final class WebhookServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getRotateEndpointSecretMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * API keys managed over the API (admin role), beside those of the config
+     * file. A key is shown once, in the CreateApiKey response; webhookd keeps
+     * only its SHA-256. Revoked keys stop working on every instance within a
+     * few seconds.
+     * </pre>
+     */
+    public void createApiKey(dev.webhookd.v1.CreateApiKeyRequest request,
+        io.grpc.stub.StreamObserver<dev.webhookd.v1.CreateApiKeyResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCreateApiKeyMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     */
+    public void listApiKeys(dev.webhookd.v1.ListApiKeysRequest request,
+        io.grpc.stub.StreamObserver<dev.webhookd.v1.ListApiKeysResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListApiKeysMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     */
+    public void revokeApiKey(dev.webhookd.v1.RevokeApiKeyRequest request,
+        io.grpc.stub.StreamObserver<dev.webhookd.v1.ApiKey> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getRevokeApiKeyMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -1220,6 +1370,33 @@ public final class WebhookServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getRotateEndpointSecretMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * API keys managed over the API (admin role), beside those of the config
+     * file. A key is shown once, in the CreateApiKey response; webhookd keeps
+     * only its SHA-256. Revoked keys stop working on every instance within a
+     * few seconds.
+     * </pre>
+     */
+    public dev.webhookd.v1.CreateApiKeyResponse createApiKey(dev.webhookd.v1.CreateApiKeyRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getCreateApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     */
+    public dev.webhookd.v1.ListApiKeysResponse listApiKeys(dev.webhookd.v1.ListApiKeysRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListApiKeysMethod(), getCallOptions(), request);
+    }
+
+    /**
+     */
+    public dev.webhookd.v1.ApiKey revokeApiKey(dev.webhookd.v1.RevokeApiKeyRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getRevokeApiKeyMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -1420,6 +1597,33 @@ public final class WebhookServiceGrpc {
     public dev.webhookd.v1.RotateEndpointSecretResponse rotateEndpointSecret(dev.webhookd.v1.RotateEndpointSecretRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getRotateEndpointSecretMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * API keys managed over the API (admin role), beside those of the config
+     * file. A key is shown once, in the CreateApiKey response; webhookd keeps
+     * only its SHA-256. Revoked keys stop working on every instance within a
+     * few seconds.
+     * </pre>
+     */
+    public dev.webhookd.v1.CreateApiKeyResponse createApiKey(dev.webhookd.v1.CreateApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCreateApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     */
+    public dev.webhookd.v1.ListApiKeysResponse listApiKeys(dev.webhookd.v1.ListApiKeysRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListApiKeysMethod(), getCallOptions(), request);
+    }
+
+    /**
+     */
+    public dev.webhookd.v1.ApiKey revokeApiKey(dev.webhookd.v1.RevokeApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getRevokeApiKeyMethod(), getCallOptions(), request);
     }
   }
 
@@ -1626,6 +1830,36 @@ public final class WebhookServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getRotateEndpointSecretMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * API keys managed over the API (admin role), beside those of the config
+     * file. A key is shown once, in the CreateApiKey response; webhookd keeps
+     * only its SHA-256. Revoked keys stop working on every instance within a
+     * few seconds.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.webhookd.v1.CreateApiKeyResponse> createApiKey(
+        dev.webhookd.v1.CreateApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCreateApiKeyMethod(), getCallOptions()), request);
+    }
+
+    /**
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.webhookd.v1.ListApiKeysResponse> listApiKeys(
+        dev.webhookd.v1.ListApiKeysRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListApiKeysMethod(), getCallOptions()), request);
+    }
+
+    /**
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.webhookd.v1.ApiKey> revokeApiKey(
+        dev.webhookd.v1.RevokeApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getRevokeApiKeyMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_DISPATCH = 0;
@@ -1645,6 +1879,9 @@ public final class WebhookServiceGrpc {
   private static final int METHODID_ENABLE_ENDPOINT = 14;
   private static final int METHODID_DISABLE_ENDPOINT = 15;
   private static final int METHODID_ROTATE_ENDPOINT_SECRET = 16;
+  private static final int METHODID_CREATE_API_KEY = 17;
+  private static final int METHODID_LIST_API_KEYS = 18;
+  private static final int METHODID_REVOKE_API_KEY = 19;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1730,6 +1967,18 @@ public final class WebhookServiceGrpc {
         case METHODID_ROTATE_ENDPOINT_SECRET:
           serviceImpl.rotateEndpointSecret((dev.webhookd.v1.RotateEndpointSecretRequest) request,
               (io.grpc.stub.StreamObserver<dev.webhookd.v1.RotateEndpointSecretResponse>) responseObserver);
+          break;
+        case METHODID_CREATE_API_KEY:
+          serviceImpl.createApiKey((dev.webhookd.v1.CreateApiKeyRequest) request,
+              (io.grpc.stub.StreamObserver<dev.webhookd.v1.CreateApiKeyResponse>) responseObserver);
+          break;
+        case METHODID_LIST_API_KEYS:
+          serviceImpl.listApiKeys((dev.webhookd.v1.ListApiKeysRequest) request,
+              (io.grpc.stub.StreamObserver<dev.webhookd.v1.ListApiKeysResponse>) responseObserver);
+          break;
+        case METHODID_REVOKE_API_KEY:
+          serviceImpl.revokeApiKey((dev.webhookd.v1.RevokeApiKeyRequest) request,
+              (io.grpc.stub.StreamObserver<dev.webhookd.v1.ApiKey>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -1868,6 +2117,27 @@ public final class WebhookServiceGrpc {
               dev.webhookd.v1.RotateEndpointSecretRequest,
               dev.webhookd.v1.RotateEndpointSecretResponse>(
                 service, METHODID_ROTATE_ENDPOINT_SECRET)))
+        .addMethod(
+          getCreateApiKeyMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.webhookd.v1.CreateApiKeyRequest,
+              dev.webhookd.v1.CreateApiKeyResponse>(
+                service, METHODID_CREATE_API_KEY)))
+        .addMethod(
+          getListApiKeysMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.webhookd.v1.ListApiKeysRequest,
+              dev.webhookd.v1.ListApiKeysResponse>(
+                service, METHODID_LIST_API_KEYS)))
+        .addMethod(
+          getRevokeApiKeyMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.webhookd.v1.RevokeApiKeyRequest,
+              dev.webhookd.v1.ApiKey>(
+                service, METHODID_REVOKE_API_KEY)))
         .build();
   }
 
@@ -1933,6 +2203,9 @@ public final class WebhookServiceGrpc {
               .addMethod(getEnableEndpointMethod())
               .addMethod(getDisableEndpointMethod())
               .addMethod(getRotateEndpointSecretMethod())
+              .addMethod(getCreateApiKeyMethod())
+              .addMethod(getListApiKeysMethod())
+              .addMethod(getRevokeApiKeyMethod())
               .build();
         }
       }

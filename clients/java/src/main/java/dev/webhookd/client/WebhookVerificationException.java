@@ -1,7 +1,8 @@
 package dev.webhookd.client;
 
 /**
- * Thrown by {@link Webhooks#verify} when a delivery must be rejected.
+ * Thrown by {@link Webhooks#verify} and {@link Webhooks#verifyStandard} when a delivery must be
+ * rejected.
  *
  * <p>{@link #code()} tells why, as one of the constants of this class; the codes are the same in
  * every webhookd SDK.

@@ -7,6 +7,9 @@
 //!   several comma-separated values while a secret is being rotated.
 //!
 //! Pure functions, pinned by the shared vectors in `tests/vectors/signatures.json`.
+//! Endpoints may choose the Standard Webhooks scheme instead: see [`standard`].
+
+pub mod standard;
 
 use std::time::Duration;
 
@@ -153,7 +156,7 @@ mod tests {
     }
 
     fn vectors() -> Vectors {
-        serde_json::from_str(include_str!("../tests/vectors/signatures.json"))
+        serde_json::from_str(include_str!("../../tests/vectors/signatures.json"))
             .expect("the shared vectors file parses")
     }
 
