@@ -24,14 +24,17 @@ use crate::api::proto;
 use crate::api::proto::webhook_service_server::WebhookServiceServer;
 use crate::auth::{ApiKeys, GrpcAuthLayer};
 use crate::config::{Config, DeadLetterConfig, ReflectionAccess};
+use crate::delivery::http_client::ReceiverTls;
 use crate::delivery::probe::Prober;
 use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
 use crate::domain::EndpointId;
 use crate::health::EndpointHealth;
 use crate::http::{self, HttpState};
+use crate::limits;
 use crate::metrics::Counters;
 use crate::store::log::Purged;
 use crate::store::{self, EndpointSpec, Store};
+use crate::tls::{ListenerTls, TlsListener};
 use crate::updates::UpdateBus;
 
 /// How long the servers get to finish open requests once deliveries drained.
@@ -169,6 +172,7 @@ impl App {
             engine.request_timeout(),
             engine.response_excerpt_bytes,
             Arc::clone(&network_policy),
+            receiver_tls(&config.security)?,
         )
         .context("failed to build the HTTP client")?;
         let probe_client = client.clone();
@@ -208,6 +212,8 @@ impl App {
             tonic_reflection::server::Builder::configure()
                 .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
                 .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                // So grpcurl can show the ErrorInfo and BadRequest details.
+                .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
         };
         let reflection_on = config.security.reflection != ReflectionAccess::Off;
         let reflection_v1 = reflection_on
@@ -242,7 +248,22 @@ impl App {
         })
         .max_decoding_message_size(message_limit);
 
-        let grpc_server = tonic::transport::Server::builder()
+        let listener_tls = config
+            .server
+            .tls
+            .as_ref()
+            .map(ListenerTls::load)
+            .transpose()
+            .map_err(|(key, reason)| anyhow::anyhow!("invalid config at `{key}`: {reason}"))?;
+        let mut grpc_builder = tonic::transport::Server::builder();
+        if let Some(tls) = &listener_tls {
+            grpc_builder = grpc_builder
+                .tls_config(tls.grpc())
+                .context("failed to set up TLS for the gRPC listener")?;
+        }
+        let grpc_server = grpc_builder
+            .max_concurrent_streams(Some(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION))
+            .http2_max_header_list_size(Some(limits::MAX_HEADER_LIST_BYTES))
             .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))
             .layer(GrpcAuthLayer {
                 keys: Arc::clone(&api_keys),
@@ -267,11 +288,22 @@ impl App {
             keys: Arc::clone(&api_keys),
         });
         let http_shutdown = stop_servers.clone().cancelled_owned();
+        let http_tls = listener_tls
+            .as_ref()
+            .map(|tls| tls.rustls_config(&[b"http/1.1"]))
+            .transpose()
+            .map_err(|(key, reason)| anyhow::anyhow!("invalid config at `{key}`: {reason}"))?;
         let mut http_task = spawn_named("http server", async move {
-            axum::serve(http_listener, router)
-                .with_graceful_shutdown(http_shutdown)
-                .await
-                .context("HTTP server failed")
+            match http_tls {
+                Some(tls) => axum::serve(TlsListener::new(http_listener, tls)?, router)
+                    .with_graceful_shutdown(http_shutdown)
+                    .await
+                    .context("HTTPS server failed"),
+                None => axum::serve(http_listener, router)
+                    .with_graceful_shutdown(http_shutdown)
+                    .await
+                    .context("HTTP server failed"),
+            }
         });
 
         let scheduler_stop = stop_scheduler.clone();
@@ -370,6 +402,28 @@ impl App {
             None => Ok(()),
         }
     }
+}
+
+fn receiver_tls(security: &crate::config::SecurityConfig) -> Result<ReceiverTls> {
+    let extra_roots = match &security.receiver_ca_file {
+        Some(path) => {
+            let pem = std::fs::read(path).with_context(|| {
+                format!("cannot read security.receiver_ca_file {}", path.display())
+            })?;
+            reqwest::Certificate::from_pem_bundle(&pem)
+                .context("security.receiver_ca_file is not a PEM bundle")?
+        }
+        None => Vec::new(),
+    };
+    if security.dangerous_accept_invalid_certs {
+        warn!(
+            "security.dangerous_accept_invalid_certs is ON: HTTPS endpoints' certificates are NOT checked, so anyone on the network path can read and forge deliveries; never use this in production"
+        );
+    }
+    Ok(ReceiverTls {
+        extra_roots,
+        accept_invalid_certs: security.dangerous_accept_invalid_certs,
+    })
 }
 
 /// Picks up API keys created or revoked on other instances.

@@ -16,6 +16,7 @@ use tonic::codegen::http;
 
 use crate::config::{ApiKeyRole, ReflectionAccess, SecurityConfig};
 use crate::error::{ApiError, ErrorCode};
+use crate::limits::reason;
 use crate::store::log::StoredApiKey;
 
 /// The permission a call needs.
@@ -208,6 +209,7 @@ impl ApiKeys {
                 ErrorCode::Unauthenticated,
                 "the API key is not valid (unknown or revoked)",
             )
+            .with_reason(reason::API_KEY_INVALID)
         })?;
         if key.role.grants(needed) {
             Ok(())

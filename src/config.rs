@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -80,6 +81,22 @@ pub struct ServerConfig {
     /// How long in-flight deliveries may take to finish on shutdown, in
     /// seconds, before their leases are released. Default 10.
     pub shutdown_grace_seconds: f64,
+    /// TLS for both listeners; plaintext when absent.
+    pub tls: Option<ListenerTlsConfig>,
+}
+
+/// Certificate files of the gRPC and HTTP listeners.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerTlsConfig {
+    /// PEM certificate chain, leaf first.
+    pub cert_file: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: PathBuf,
+    /// PEM CA certificates; when set, clients must present a certificate
+    /// signed by one of them (mTLS).
+    #[serde(default)]
+    pub client_ca_file: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -88,6 +105,7 @@ impl Default for ServerConfig {
             grpc_addr: SocketAddr::from(([127, 0, 0, 1], 50051)),
             http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             shutdown_grace_seconds: 10.0,
+            tls: None,
         }
     }
 }
@@ -327,6 +345,13 @@ pub struct SecurityConfig {
     pub allow_unauthenticated: bool,
     /// gRPC reflection: `open` (default), `authenticated` (read role) or `off`.
     pub reflection: ReflectionAccess,
+    /// Extra PEM CA certificates trusted for HTTPS endpoints, beside the
+    /// system's roots (for receivers behind a private CA).
+    pub receiver_ca_file: Option<PathBuf>,
+    /// Deliver to HTTPS endpoints without checking their certificates.
+    /// Anyone on the path can then read and alter deliveries: for tests
+    /// only. Logged loudly at start. Default false.
+    pub dangerous_accept_invalid_certs: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -707,7 +732,38 @@ impl Config {
                 _ => {}
             }
         }
-        if self.security.api_keys.is_empty() && !self.security.allow_unauthenticated {
+        let listener_tls = self
+            .server
+            .tls
+            .as_ref()
+            .map(crate::tls::ListenerTls::load)
+            .transpose()
+            .map_err(|(key, reason)| ConfigError::invalid(key, reason))?;
+        if let Some(path) = &self.security.receiver_ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                ConfigError::invalid(
+                    "security.receiver_ca_file",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            match reqwest::Certificate::from_pem_bundle(&pem) {
+                Ok(certs) if !certs.is_empty() => {}
+                _ => {
+                    return Err(ConfigError::invalid(
+                        "security.receiver_ca_file",
+                        format!("{} holds no PEM certificate", path.display()),
+                    ));
+                }
+            }
+        }
+        // Client certificates authenticate callers as well as keys do.
+        let clients_verified = listener_tls
+            .as_ref()
+            .is_some_and(crate::tls::ListenerTls::verifies_clients);
+        if self.security.api_keys.is_empty()
+            && !self.security.allow_unauthenticated
+            && !clients_verified
+        {
             for (key, addr) in [
                 ("server.grpc_addr", self.server.grpc_addr),
                 ("server.http_addr", self.server.http_addr),
@@ -716,7 +772,7 @@ impl Config {
                     return Err(ConfigError::invalid(
                         "security.allow_unauthenticated",
                         format!(
-                            "no API keys are configured and {key} ({addr}) is not loopback: add security.api_keys, or set security.allow_unauthenticated: true to serve anyone who can connect"
+                            "no API keys are configured and {key} ({addr}) is not loopback: add security.api_keys, require client certificates (server.tls.client_ca_file), or set security.allow_unauthenticated: true to serve anyone who can connect"
                         ),
                     ));
                 }
@@ -1373,5 +1429,33 @@ mod tests {
     fn secrets_do_not_appear_in_debug_output() {
         let config = load("webhook_engine:\n  signing_secret: topsecretvalue\n").unwrap();
         assert!(!format!("{config:?}").contains("topsecretvalue"));
+    }
+
+    // Fuzz: any text as the config file, and any override, ends in a config
+    // or an error, never a panic.
+    proptest::proptest! {
+        #[test]
+        fn fuzz_any_config_text_loads_or_fails_cleanly(text in "\\PC{0,300}") {
+            let _ = load(&text);
+            let _ = load(&format!("{MINIMAL}{text}"));
+        }
+
+        #[test]
+        fn fuzz_any_yaml_value_in_any_known_key_fails_cleanly(
+            section in proptest::sample::select(vec!["server", "database", "webhook_engine", "retry_policy", "dead_letter", "health", "security", "logging", "alerts"]),
+            key in "[a-z_]{1,24}",
+            value in "\\PC{0,40}",
+        ) {
+            let _ = load(&format!("{MINIMAL}{section}:\n  {key}: {value:?}\n"));
+        }
+
+        #[test]
+        fn fuzz_any_env_override_fails_cleanly(key in "[A-Z_]{1,40}", value in "\\PC{0,40}") {
+            let _ = Config::load(
+                Some(MINIMAL),
+                vec![(format!("{ENV_PREFIX}{key}"), value)],
+                &CliOverrides::default(),
+            );
+        }
     }
 }

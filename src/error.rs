@@ -4,6 +4,7 @@ use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 use tracing::error;
 
+use crate::limits::reason;
 use crate::store::StoreError;
 
 /// The kinds of failure a client can act on.
@@ -17,6 +18,7 @@ pub enum ErrorCode {
     Internal,
     Unauthenticated,
     PermissionDenied,
+    ResourceExhausted,
 }
 
 impl ErrorCode {
@@ -30,6 +32,7 @@ impl ErrorCode {
             ErrorCode::Internal => Code::Internal,
             ErrorCode::Unauthenticated => Code::Unauthenticated,
             ErrorCode::PermissionDenied => Code::PermissionDenied,
+            ErrorCode::ResourceExhausted => Code::ResourceExhausted,
         }
     }
 
@@ -43,16 +46,39 @@ impl ErrorCode {
             ErrorCode::Internal => 500,
             ErrorCode::Unauthenticated => 401,
             ErrorCode::PermissionDenied => 403,
+            ErrorCode::ResourceExhausted => 429,
+        }
+    }
+
+    /// The `ErrorInfo.reason` of an error that names no more precise one.
+    fn default_reason(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => reason::INVALID_ARGUMENT,
+            ErrorCode::NotFound => reason::NOT_FOUND,
+            ErrorCode::AlreadyExists => reason::ALREADY_EXISTS,
+            ErrorCode::FailedPrecondition => reason::FAILED_PRECONDITION,
+            ErrorCode::Unavailable => reason::STORE_UNAVAILABLE,
+            ErrorCode::Internal => reason::INTERNAL,
+            ErrorCode::Unauthenticated => reason::API_KEY_MISSING,
+            ErrorCode::PermissionDenied => reason::ROLE_NOT_ALLOWED,
+            ErrorCode::ResourceExhausted => reason::TOO_MANY_STREAMS,
         }
     }
 }
 
+/// The `ErrorInfo.domain` of every error.
+pub const ERROR_DOMAIN: &str = "webhookd";
+
 /// An error returned by an API call: a code, a message a person can act on,
-/// and the request fields at fault.
+/// a stable reason code for programs, and the request fields at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// `ErrorInfo.reason`: one of `limits::reason`.
+    pub reason: &'static str,
+    /// `ErrorInfo.metadata`, e.g. the limit that was exceeded.
+    pub metadata: Vec<(String, String)>,
     /// (field, description) pairs for invalid arguments.
     pub field_violations: Vec<(String, String)>,
 }
@@ -62,6 +88,8 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            reason: code.default_reason(),
+            metadata: Vec::new(),
             field_violations: Vec::new(),
         }
     }
@@ -70,10 +98,27 @@ impl ApiError {
     pub fn invalid_field(field: &str, description: impl Into<String>) -> Self {
         let description = description.into();
         ApiError {
-            code: ErrorCode::InvalidArgument,
             message: format!("{field}: {description}"),
             field_violations: vec![(field.to_owned(), description)],
+            ..ApiError::new(ErrorCode::InvalidArgument, "")
         }
+    }
+
+    /// `field` lists `got` items where `limit` is the most allowed.
+    pub fn too_many(field: &str, limit: usize, got: usize, reason: &'static str) -> Self {
+        ApiError::invalid_field(field, format!("at most {limit} entries (got {got})"))
+            .with_reason(reason)
+            .with_metadata("limit", limit.to_string())
+    }
+
+    pub fn with_reason(mut self, reason: &'static str) -> Self {
+        self.reason = reason;
+        self
+    }
+
+    pub fn with_metadata(mut self, key: &str, value: String) -> Self {
+        self.metadata.push((key.to_owned(), value));
+        self
     }
 }
 
@@ -83,26 +128,32 @@ impl From<StoreError> for ApiError {
             StoreError::EndpointNotFound(id) => ApiError::new(
                 ErrorCode::NotFound,
                 format!("endpoint `{id}` does not exist"),
-            ),
+            )
+            .with_reason(reason::ENDPOINT_NOT_FOUND),
             StoreError::EndpointExists(id) => ApiError::new(
                 ErrorCode::AlreadyExists,
                 format!("endpoint `{id}` already exists; update it, or delete it first"),
-            ),
+            )
+            .with_reason(reason::ENDPOINT_EXISTS),
             StoreError::ApiKeyNotFound(name) => ApiError::new(
                 ErrorCode::NotFound,
                 format!("API key `{name}` does not exist"),
-            ),
+            )
+            .with_reason(reason::API_KEY_NOT_FOUND),
             StoreError::ApiKeyExists(name) => ApiError::new(
                 ErrorCode::AlreadyExists,
                 format!("an API key named `{name}` already exists; pick another name or revoke it"),
-            ),
+            )
+            .with_reason(reason::API_KEY_EXISTS),
             StoreError::EventNotFound(id) => {
                 ApiError::new(ErrorCode::NotFound, format!("event `{id}` does not exist"))
+                    .with_reason(reason::EVENT_NOT_FOUND)
             }
             StoreError::EndpointInactive(id) => ApiError::new(
                 ErrorCode::FailedPrecondition,
                 format!("endpoint `{id}` is not active; enable it before sending to it"),
-            ),
+            )
+            .with_reason(reason::ENDPOINT_INACTIVE),
             StoreError::Database(_) | StoreError::Unavailable(_) => {
                 error!(error.message = %e, error.cause_chain = ?e, "store unavailable");
                 ApiError::new(
@@ -120,10 +171,13 @@ impl From<StoreError> for ApiError {
 
 impl From<ApiError> for Status {
     fn from(e: ApiError) -> Self {
-        if e.field_violations.is_empty() {
-            return Status::new(e.code.grpc_code(), e.message);
-        }
-        let mut details = ErrorDetails::new();
+        let mut details = ErrorDetails::with_error_info(
+            e.reason,
+            ERROR_DOMAIN,
+            e.metadata
+                .into_iter()
+                .collect::<std::collections::HashMap<_, _>>(),
+        );
         for (field, description) in &e.field_violations {
             details.add_bad_request_violation(field, description);
         }

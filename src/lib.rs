@@ -30,10 +30,12 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod limits;
 pub mod metrics;
 pub mod signing;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod updates;
 
 pub use app::App;

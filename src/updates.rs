@@ -129,6 +129,11 @@ impl UpdateBus {
         let _ = self.sender.send(update);
     }
 
+    /// Live subscribers (streams, dashboards) right now.
+    pub fn subscriber_count(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
     /// Subscribes to live updates and returns, atomically with it, the
     /// recorded updates that `since` selects: nothing recorded is both in
     /// the history and in the live feed, and nothing falls between them.

@@ -12,6 +12,7 @@ use super::proto;
 use crate::delivery::net_policy::NetworkPolicy;
 use crate::domain::{EndpointId, EventPattern, SignatureScheme, TargetUrl};
 use crate::error::ApiError;
+use crate::limits::{MAX_EVENT_TYPES, reason};
 use crate::signing::standard;
 use crate::store::log::EndpointChanges;
 use crate::store::{EndpointSpec, Store, StoreError};
@@ -23,9 +24,6 @@ pub const MIN_SECRET_LEN: usize = 24;
 /// grace period, and the longest it may.
 pub const DEFAULT_ROTATION_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
 pub const MAX_ROTATION_GRACE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-
-/// Most event types an endpoint may subscribe to.
-const MAX_EVENT_TYPES: usize = 100;
 
 fn endpoint_id(field: &str, raw: &str) -> Result<EndpointId, ApiError> {
     if raw.is_empty() {
@@ -50,9 +48,11 @@ fn event_types(field: &str, raw: &[String]) -> Result<Vec<String>, ApiError> {
         ));
     }
     if raw.len() > MAX_EVENT_TYPES {
-        return Err(ApiError::invalid_field(
+        return Err(ApiError::too_many(
             field,
-            format!("at most {MAX_EVENT_TYPES} entries"),
+            MAX_EVENT_TYPES,
+            raw.len(),
+            reason::TOO_MANY_EVENT_TYPES,
         ));
     }
     for (index, pattern) in raw.iter().enumerate() {

@@ -24,13 +24,11 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::health::EndpointHealth;
+use crate::limits::{MAX_ENDPOINT_IDS, reason};
 use crate::metrics::{self, Counters};
 use crate::store::{DispatchOutcome, Event, Routing, Store, now_millis};
 use crate::updates::{Update, UpdateBus, UpdateKind};
 use secrecy::SecretString;
-
-/// Most endpoint ids one Dispatch may target.
-pub const MAX_TARGET_ENDPOINTS: usize = 100;
 
 /// The gRPC service and the handles it works with.
 pub struct WebhookApi {
@@ -92,13 +90,12 @@ fn validate_dispatch(request: DispatchRequest, limit: usize) -> Result<ValidDisp
         }
         key => Some(key.to_owned()),
     };
-    if request.endpoint_ids.len() > MAX_TARGET_ENDPOINTS {
-        return Err(ApiError::invalid_field(
+    if request.endpoint_ids.len() > MAX_ENDPOINT_IDS {
+        return Err(ApiError::too_many(
             "endpoint_ids",
-            format!(
-                "at most {MAX_TARGET_ENDPOINTS} endpoint ids per request (got {})",
-                request.endpoint_ids.len()
-            ),
+            MAX_ENDPOINT_IDS,
+            request.endpoint_ids.len(),
+            reason::TOO_MANY_ENDPOINT_IDS,
         ));
     }
     let routing = if request.endpoint_ids.is_empty() {
@@ -115,7 +112,17 @@ fn validate_dispatch(request: DispatchRequest, limit: usize) -> Result<ValidDisp
 }
 
 fn payload_error(field: &str, error: PayloadError) -> ApiError {
-    ApiError::invalid_field(field, error.to_string())
+    let too_large = match &error {
+        PayloadError::TooLarge { limit, .. } => Some(*limit),
+        _ => None,
+    };
+    let invalid = ApiError::invalid_field(field, error.to_string());
+    match too_large {
+        Some(limit) => invalid
+            .with_reason(reason::PAYLOAD_TOO_LARGE)
+            .with_metadata("limit", limit.to_string()),
+        None => invalid,
+    }
 }
 
 #[tonic::async_trait]
@@ -528,6 +535,30 @@ mod tests {
                 "case `{case}`: {}",
                 err.message
             );
+        }
+    }
+
+    // Fuzz: any Dispatch request and any page request is accepted or refused
+    // with an error, never a panic.
+    proptest::proptest! {
+        #[test]
+        fn fuzz_any_dispatch_request_validates_cleanly(
+            event_type in "\\PC{0,40}",
+            json in "\\PC{0,200}",
+            key in "\\PC{0,300}",
+            ids in proptest::collection::vec("\\PC{0,20}", 0..120),
+        ) {
+            let mut dispatch = request(&event_type, &json);
+            dispatch.idempotency_key = key;
+            dispatch.endpoint_ids = ids;
+            if let Err(e) = validate_dispatch(dispatch, 1024) {
+                proptest::prop_assert!(!e.message.is_empty());
+            }
+        }
+
+        #[test]
+        fn fuzz_any_page_request_validates_cleanly(size: u32, token in "\\PC{0,80}") {
+            let _ = super::super::page::page_request(size, &token);
         }
     }
 }

@@ -6,11 +6,9 @@ use super::page::{Page, page_request};
 use super::{fields, proto};
 use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId};
 use crate::error::{ApiError, ErrorCode};
+use crate::limits::{MAX_DELIVERY_IDS, MAX_ENDPOINT_IDS, reason};
 use crate::store::log::{DeliveryQuery, EventQuery, RedriveSelection, ReplayTargets};
 use crate::store::{RoutedDelivery, Store};
-
-/// Most ids one request may name.
-const MAX_IDS: usize = 1000;
 
 fn optional_endpoint(field: &str, raw: &str) -> Result<Option<EndpointId>, ApiError> {
     if raw.is_empty() {
@@ -127,13 +125,12 @@ pub async fn redrive(
     request: proto::RedriveDeadLettersRequest,
     now: i64,
 ) -> Result<u64, ApiError> {
-    if request.delivery_ids.len() > MAX_IDS {
-        return Err(ApiError::invalid_field(
+    if request.delivery_ids.len() > MAX_DELIVERY_IDS {
+        return Err(ApiError::too_many(
             "delivery_ids",
-            format!(
-                "at most {MAX_IDS} ids per request (got {})",
-                request.delivery_ids.len()
-            ),
+            MAX_DELIVERY_IDS,
+            request.delivery_ids.len(),
+            reason::TOO_MANY_DELIVERY_IDS,
         ));
     }
     let selection = if request.delivery_ids.is_empty() {
@@ -202,10 +199,12 @@ pub async fn replay(
             })
         }
         (false, None) => {
-            if request.endpoint_ids.len() > MAX_IDS {
-                return Err(ApiError::invalid_field(
+            if request.endpoint_ids.len() > MAX_ENDPOINT_IDS {
+                return Err(ApiError::too_many(
                     "endpoint_ids",
-                    format!("at most {MAX_IDS} ids"),
+                    MAX_ENDPOINT_IDS,
+                    request.endpoint_ids.len(),
+                    reason::TOO_MANY_ENDPOINT_IDS,
                 ));
             }
             let event_id = EventId::from_stored(request.event_id);

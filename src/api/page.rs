@@ -1,6 +1,7 @@
 //! Opaque page tokens and page sizes for the List RPCs.
 
 use crate::error::ApiError;
+use crate::limits::reason;
 use crate::store::log::MAX_PAGE_SIZE;
 
 /// Page size when the request names none.
@@ -22,7 +23,9 @@ pub fn page_request(size: u32, token: &str) -> Result<Page, ApiError> {
             return Err(ApiError::invalid_field(
                 "page_size",
                 format!("must be at most {MAX_PAGE_SIZE} (got {size})"),
-            ));
+            )
+            .with_reason(reason::PAGE_SIZE_TOO_LARGE)
+            .with_metadata("limit", MAX_PAGE_SIZE.to_string()));
         }
         size => size,
     };

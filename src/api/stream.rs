@@ -17,7 +17,8 @@ use super::convert::{millis, timestamp, update_to_proto};
 use super::fields;
 use super::proto::{self, StreamDeliveriesRequest};
 use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId, EventPattern, EventType};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
+use crate::limits::{MAX_LIVE_STREAMS, reason};
 use crate::store::Store;
 use crate::store::log::AttemptHistory;
 use crate::store::now_millis;
@@ -52,10 +53,12 @@ impl StreamFilter {
             ("states", request.states.len()),
         ] {
             if count > MAX_FILTER_ENTRIES {
-                return Err(ApiError::invalid_field(
-                    field,
-                    format!("at most {MAX_FILTER_ENTRIES} entries (got {count})"),
-                ));
+                let reason = match field {
+                    "endpoint_ids" => reason::TOO_MANY_ENDPOINT_IDS,
+                    "event_types" => reason::TOO_MANY_EVENT_TYPES,
+                    _ => reason::INVALID_ARGUMENT,
+                };
+                return Err(ApiError::too_many(field, MAX_FILTER_ENTRIES, count, reason));
             }
         }
         Ok(StreamFilter {
@@ -105,6 +108,16 @@ pub async fn open(
     request: &StreamDeliveriesRequest,
 ) -> Result<DeliveryUpdateStream, ApiError> {
     let filter = StreamFilter::parse(request)?;
+    if bus.subscriber_count() >= MAX_LIVE_STREAMS {
+        return Err(ApiError::new(
+            ErrorCode::ResourceExhausted,
+            format!(
+                "this instance already serves {MAX_LIVE_STREAMS} live streams (the limit of open StreamDeliveries calls); close idle streams or try another instance"
+            ),
+        )
+        .with_reason(reason::TOO_MANY_STREAMS)
+        .with_metadata("limit", MAX_LIVE_STREAMS.to_string()));
+    }
     let since_sequence = request.since_sequence;
     let (mut backlog, live) =
         bus.subscribe(|update| since_sequence > 0 && update.sequence > since_sequence);

@@ -45,13 +45,25 @@ pub struct DeliveryClient {
     policy: Arc<NetworkPolicy>,
 }
 
+/// How HTTPS endpoints are checked.
+#[derive(Default)]
+pub struct ReceiverTls {
+    /// CAs trusted beside the system's roots.
+    pub extra_roots: Vec<reqwest::Certificate>,
+    /// Skip certificate checks entirely (`security.dangerous_accept_invalid_certs`).
+    pub accept_invalid_certs: bool,
+}
+
 impl DeliveryClient {
     pub fn new(
         request_timeout: Duration,
         excerpt_bytes: usize,
         policy: Arc<NetworkPolicy>,
+        tls: ReceiverTls,
     ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
+            .tls_certs_merge(tls.extra_roots)
+            .tls_danger_accept_invalid_certs(tls.accept_invalid_certs)
             .dns_resolver(GuardedResolver {
                 policy: Arc::clone(&policy),
                 lookup: SystemLookup,

@@ -390,4 +390,41 @@ mod tests {
             "only the allowed address is kept"
         );
     }
+
+    // Fuzz: any URL text classifies without panicking, and every way of
+    // writing an IPv4 address classifies like the address itself.
+    proptest::proptest! {
+        #[test]
+        fn fuzz_any_url_classifies(text in "\\PC{0,80}", host in "[a-z0-9.:\\[\\]%-]{0,40}") {
+            let policy = NetworkPolicy::new(Vec::new());
+            for candidate in [text.clone(), format!("http://{host}/hook"), format!("https://{text}")] {
+                if let Ok(url) = url::Url::parse(&candidate) {
+                    let _ = policy.check_url(&url);
+                }
+            }
+        }
+
+        #[test]
+        fn fuzz_ipv4_encodings_classify_like_the_address(raw: u32) {
+            let policy = NetworkPolicy::new(Vec::new());
+            let address = std::net::Ipv4Addr::from(raw);
+            let forbidden = forbidden_reason(IpAddr::V4(address)).is_some();
+            let [a, b, c, d] = address.octets();
+            for form in [
+                address.to_string(),
+                raw.to_string(),
+                format!("{raw:#x}"),
+                format!("{a:#x}.{b}.{c}.{d}"),
+                format!("{a}.{}", u32::from_be_bytes([0, b, c, d])),
+            ] {
+                let url = url::Url::parse(&format!("http://{form}/")).unwrap();
+                proptest::prop_assert_eq!(policy.check_url(&url).is_err(), forbidden, "{}", form);
+            }
+            // The IPv4-mapped IPv6 form of a forbidden address is forbidden too.
+            if forbidden {
+                let mapped = url::Url::parse(&format!("http://[::ffff:{address}]/")).unwrap();
+                proptest::prop_assert!(policy.check_url(&mapped).is_err());
+            }
+        }
+    }
 }

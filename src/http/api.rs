@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::HttpState;
 use crate::domain::{DeliveryState, EndpointId};
 use crate::error::{ApiError, ErrorCode};
+use crate::limits::reason;
 use crate::metrics::{self, EndpointStatus, LatencySummary, Report};
 use crate::store::log::{DeliveryQuery, MAX_PAGE_SIZE};
 use crate::store::now_millis;
@@ -26,6 +27,8 @@ impl IntoResponse for ApiError {
         #[derive(Serialize)]
         struct Body {
             code: &'static str,
+            /// The same stable reason code as gRPC's `ErrorInfo.reason`.
+            reason: &'static str,
             detail: String,
         }
         let code = match self.code {
@@ -37,6 +40,7 @@ impl IntoResponse for ApiError {
             ErrorCode::Internal => "internal",
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::PermissionDenied => "permission_denied",
+            ErrorCode::ResourceExhausted => "resource_exhausted",
         };
         let status = StatusCode::from_u16(self.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -44,6 +48,7 @@ impl IntoResponse for ApiError {
             status,
             Json(Body {
                 code,
+                reason: self.reason,
                 detail: self.message,
             }),
         )
@@ -276,7 +281,9 @@ fn limit(raw: Option<usize>) -> Result<usize, ApiError> {
         limit if limit > MAX_PAGE_SIZE => Err(ApiError::invalid_field(
             "limit",
             format!("must be at most {MAX_PAGE_SIZE} (got {limit})"),
-        )),
+        )
+        .with_reason(reason::PAGE_SIZE_TOO_LARGE)
+        .with_metadata("limit", MAX_PAGE_SIZE.to_string())),
         limit => Ok(limit),
     }
 }

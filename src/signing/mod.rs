@@ -215,4 +215,46 @@ mod tests {
             Err(VerifyError::SignatureMismatch)
         );
     }
+
+    // Fuzz: verification of any header text never panics, and what is
+    // signed verifies while any change to the body does not.
+    proptest::proptest! {
+        #[test]
+        fn fuzz_any_headers_verify_without_panicking(
+            timestamp in "\\PC{0,24}",
+            signature in "\\PC{0,200}",
+            id in "\\PC{0,40}",
+            body: Vec<u8>,
+        ) {
+            let _ = verify(&[b"secret"], &body, &timestamp, &signature, 0, DEFAULT_TOLERANCE);
+            let _ = standard::verify(
+                &["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &signature],
+                &["whpk_AAAA", &signature],
+                &body,
+                &standard::ReceivedHeaders { id: &id, timestamp: &timestamp, signature: &signature },
+                0,
+                DEFAULT_TOLERANCE,
+            );
+            let _ = standard::SigningKey::parse(&signature);
+        }
+
+        #[test]
+        fn fuzz_signed_bodies_verify_and_altered_ones_do_not(
+            secret in proptest::collection::vec(proptest::num::u8::ANY, 1..64),
+            body in proptest::collection::vec(proptest::num::u8::ANY, 1..512),
+            timestamp in 0i64..4_000_000_000,
+            flip in proptest::num::usize::ANY,
+        ) {
+            let signature = sign(&secret, timestamp, &body);
+            let ts = timestamp.to_string();
+            proptest::prop_assert!(verify(&[&secret], &body, &ts, &signature, timestamp, DEFAULT_TOLERANCE).is_ok());
+            let mut altered = body.clone();
+            let index = flip % altered.len();
+            altered[index] ^= 0x01;
+            proptest::prop_assert_eq!(
+                verify(&[&secret], &altered, &ts, &signature, timestamp, DEFAULT_TOLERANCE),
+                Err(VerifyError::SignatureMismatch)
+            );
+        }
+    }
 }

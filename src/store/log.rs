@@ -12,7 +12,7 @@ use super::{AttemptRecord, DeliveryRecord, Event, RoutedDelivery, StoreError};
 use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId, EventPattern};
 
 /// Most rows one page may hold.
-pub const MAX_PAGE_SIZE: usize = 1000;
+pub const MAX_PAGE_SIZE: usize = crate::limits::MAX_PAGE_SIZE;
 
 /// Rows a bulk replay writes per transaction.
 pub const REPLAY_PAGE: usize = 500;

@@ -20,26 +20,36 @@ pub struct Daemon {
     pub grpc_addr: SocketAddr,
     /// The id this process records with its leases and attempts.
     pub instance_id: String,
+    /// Every line it has logged so far.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Daemon {
     /// Starts the binary and waits for its "listening" log line.
     pub fn start(config_path: &Path) -> Daemon {
+        Self::start_logging(config_path, "info")
+    }
+
+    /// Like `start`, logging at `level` (`RUST_LOG` syntax).
+    pub fn start_logging(config_path: &Path, level: &str) -> Daemon {
         let mut child = Command::new(BINARY)
             .args(["serve", "--log-format", "json", "--config"])
             .arg(config_path)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", level)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the webhookd binary starts");
         let stderr = child.stderr.take().expect("stderr is piped");
         let (lines, listening) = mpsc::channel::<String>();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = std::sync::Arc::clone(&log);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.contains("webhookd listening") {
-                    let _ = lines.send(line);
+                    let _ = lines.send(line.clone());
                 }
+                kept.lock().unwrap().push(line);
             }
         });
         let line = listening
@@ -52,7 +62,13 @@ impl Daemon {
             child,
             grpc_addr,
             instance_id,
+            log,
         }
+    }
+
+    /// Everything logged so far, one line per entry.
+    pub fn log_text(&self) -> String {
+        self.log.lock().unwrap().join("\n")
     }
 
     pub async fn channel(&self) -> Channel {

@@ -2,6 +2,7 @@
 //! file or a fresh PostgreSQL database), real receivers on loopback, and
 //! helpers to wait with deadlines.
 
+pub mod certs;
 pub mod daemon;
 pub mod postgres;
 pub mod receiver;
@@ -150,6 +151,8 @@ pub struct TestSettings {
     pub allowed_networks: Vec<String>,
     /// Extra lines inside the `security` block (indented two spaces).
     pub security_yaml: String,
+    /// Extra lines inside the `server` block (indented two spaces).
+    pub server_yaml: String,
     /// Extra top-level YAML appended to the config (e.g. an `alerts` block).
     pub extra_yaml: String,
 }
@@ -173,6 +176,7 @@ impl Default for TestSettings {
             auto_reenable: false,
             allowed_networks: vec!["127.0.0.0/8".to_owned()],
             security_yaml: String::new(),
+            server_yaml: String::new(),
             extra_yaml: String::new(),
         }
     }
@@ -193,7 +197,7 @@ impl TestSettings {
   grpc_addr: \"127.0.0.1:0\"
   http_addr: \"127.0.0.1:0\"
   shutdown_grace_seconds: 1
-database:
+{server_extra}database:
   url: \"{database_url}\"
   acquire_timeout_seconds: 1
 webhook_engine:
@@ -235,6 +239,7 @@ security:
             auto_reenable = self.auto_reenable,
             allowed = self.allowed_networks,
             security_extra = self.security_yaml,
+            server_extra = self.server_yaml,
         );
         if let Some(lease) = self.lease_seconds {
             yaml = yaml.replace(

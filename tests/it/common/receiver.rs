@@ -67,6 +67,8 @@ struct Shared {
 
 pub struct Receiver {
     pub addr: SocketAddr,
+    /// `https` when started with a TLS config.
+    scheme: &'static str,
     behaviour: Arc<Mutex<Behaviour>>,
     requests: mpsc::UnboundedReceiver<Received>,
     task: tokio::task::JoinHandle<()>,
@@ -79,6 +81,15 @@ impl Receiver {
     }
 
     pub async fn start_with(default: Reply) -> Receiver {
+        Self::start_serving(default, None).await
+    }
+
+    /// An HTTPS receiver answering `status`, with `tls`'s certificate.
+    pub async fn start_https(status: u16, tls: Arc<rustls::ServerConfig>) -> Receiver {
+        Self::start_serving(Reply::Status(status), Some(tls)).await
+    }
+
+    async fn start_serving(default: Reply, tls: Option<Arc<rustls::ServerConfig>>) -> Receiver {
         let behaviour = Arc::new(Mutex::new(Behaviour {
             script: VecDeque::new(),
             default,
@@ -98,11 +109,20 @@ impl Receiver {
             .with_state(shared);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
+            match tls {
+                Some(tls) => {
+                    axum::serve(webhookd::tls::TlsListener::new(listener, tls).unwrap(), app)
+                        .await
+                        .unwrap()
+                }
+                None => axum::serve(listener, app).await.unwrap(),
+            }
         });
         Receiver {
             addr,
+            scheme,
             behaviour,
             requests,
             task,
@@ -110,7 +130,7 @@ impl Receiver {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}/webhooks", self.addr)
+        format!("{}://{}/webhooks", self.scheme, self.addr)
     }
 
     /// Answers these replies first, in order.

@@ -1,0 +1,45 @@
+//! Hard limits on input, in one place. Over a limit a caller gets
+//! `RESOURCE_EXHAUSTED` or `INVALID_ARGUMENT` with a message that names the
+//! limit, and a `google.rpc.ErrorInfo` whose reason is one of the codes here.
+//! The payload limit itself is `webhook_engine.max_payload_bytes`.
+
+/// HTTP/2 streams (calls) one gRPC connection may have open at once.
+pub const MAX_CONCURRENT_STREAMS_PER_CONNECTION: u32 = 256;
+/// Bytes of request headers (gRPC metadata) per call.
+pub const MAX_HEADER_LIST_BYTES: u32 = 16 * 1024;
+/// Endpoint ids in one request (Dispatch, Replay, StreamDeliveries).
+pub const MAX_ENDPOINT_IDS: usize = 100;
+/// Delivery ids in one RedriveDeadLetters request.
+pub const MAX_DELIVERY_IDS: usize = 1000;
+/// Open StreamDeliveries calls per instance; each
+/// holds a buffer of recent updates.
+pub const MAX_LIVE_STREAMS: usize = 1000;
+/// Items in one page of a List call.
+pub const MAX_PAGE_SIZE: usize = 1000;
+/// Event types an endpoint may subscribe to, or a stream may filter on.
+pub const MAX_EVENT_TYPES: usize = 100;
+
+/// Stable `ErrorInfo.reason` codes, one per kind of refusal.
+pub mod reason {
+    pub const INVALID_ARGUMENT: &str = "INVALID_ARGUMENT";
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    pub const TOO_MANY_ENDPOINT_IDS: &str = "TOO_MANY_ENDPOINT_IDS";
+    pub const TOO_MANY_EVENT_TYPES: &str = "TOO_MANY_EVENT_TYPES";
+    pub const TOO_MANY_DELIVERY_IDS: &str = "TOO_MANY_DELIVERY_IDS";
+    pub const PAGE_SIZE_TOO_LARGE: &str = "PAGE_SIZE_TOO_LARGE";
+    pub const ENDPOINT_NOT_FOUND: &str = "ENDPOINT_NOT_FOUND";
+    pub const ENDPOINT_EXISTS: &str = "ENDPOINT_EXISTS";
+    pub const ENDPOINT_INACTIVE: &str = "ENDPOINT_INACTIVE";
+    pub const EVENT_NOT_FOUND: &str = "EVENT_NOT_FOUND";
+    pub const API_KEY_NOT_FOUND: &str = "API_KEY_NOT_FOUND";
+    pub const API_KEY_EXISTS: &str = "API_KEY_EXISTS";
+    pub const API_KEY_MISSING: &str = "API_KEY_MISSING";
+    pub const API_KEY_INVALID: &str = "API_KEY_INVALID";
+    pub const ROLE_NOT_ALLOWED: &str = "ROLE_NOT_ALLOWED";
+    pub const FAILED_PRECONDITION: &str = "FAILED_PRECONDITION";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const ALREADY_EXISTS: &str = "ALREADY_EXISTS";
+    pub const TOO_MANY_STREAMS: &str = "TOO_MANY_STREAMS";
+    pub const STORE_UNAVAILABLE: &str = "STORE_UNAVAILABLE";
+    pub const INTERNAL: &str = "INTERNAL";
+}

@@ -1,0 +1,251 @@
+//! TLS: the gRPC and HTTP listeners with server certificates and client
+//! certificate checks (mTLS); HTTPS receivers verified against the system
+//! roots, an extra CA file, or (dangerously) not at all.
+
+use std::time::Duration;
+
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_client::HealthClient;
+use webhookd::app::App;
+use webhookd::config::{Config, ListenerTlsConfig};
+use webhookd::domain::{DeliveryState, ErrorKind};
+use webhookd::tls::ListenerTls;
+
+use crate::common::certs::{IssuedCert, TestCa};
+use crate::common::receiver::Receiver;
+use crate::common::{Backend, TestEndpoint, TestSettings, spawn_app};
+
+/// Starts webhookd with `settings` (which may hold TLS) and returns its
+/// gRPC and HTTP ports and a handle that stops it when dropped.
+async fn start_app(
+    settings: &TestSettings,
+    dir: &std::path::Path,
+) -> (u16, u16, tokio::sync::oneshot::Sender<()>) {
+    let yaml = settings.to_yaml(&format!("sqlite://{}", dir.join("webhookd.db").display()));
+    let config = Config::load(Some(&yaml), Vec::new(), &Default::default())
+        .unwrap_or_else(|e| panic!("test config is invalid: {e}\n{yaml}"));
+    let app = App::build(config).await.expect("app builds");
+    let ports = (app.grpc_addr().port(), app.http_addr().port());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    (ports.0, ports.1, stop)
+}
+
+async fn grpc_channel(
+    port: u16,
+    ca: &TestCa,
+    client: Option<&IssuedCert>,
+) -> Result<Channel, String> {
+    let mut tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(ca.pem()))
+        .domain_name("localhost");
+    if let Some(client) = client {
+        tls = tls.identity(Identity::from_pem(&client.cert_pem, &client.key_pem));
+    }
+    Channel::from_shared(format!("https://127.0.0.1:{port}"))
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect()
+        .await
+        .map_err(|e| format!("{e:?}"))
+}
+
+async fn health(channel: Channel) -> Result<i32, tonic::Status> {
+    HealthClient::new(channel)
+        .check(HealthCheckRequest::default())
+        .await
+        .map(|response| response.into_inner().status)
+}
+
+fn https_client(ca: &TestCa, client: Option<&IssuedCert>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(ca.pem().as_bytes()).unwrap()]);
+    if let Some(client) = client {
+        let pem = format!("{}{}", client.cert_pem, client.key_pem);
+        builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap());
+    }
+    builder.build().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listeners_serve_tls_and_require_client_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("webhookd test CA");
+    let server = ca.server_cert(dir.path(), "server");
+    let client = ca.client_cert(dir.path(), "client");
+    let stranger = TestCa::new("someone else").client_cert(dir.path(), "stranger");
+    let settings = TestSettings {
+        server_yaml: format!(
+            "  tls:\n    cert_file: {}\n    key_file: {}\n    client_ca_file: {}\n",
+            server.cert_file.display(),
+            server.key_file.display(),
+            ca.write(dir.path(), "ca.pem").display()
+        ),
+        ..TestSettings::default()
+    };
+    let (grpc_port, http_port, _stop) = start_app(&settings, dir.path()).await;
+
+    let channel = grpc_channel(grpc_port, &ca, Some(&client))
+        .await
+        .expect("a client with a certificate of the CA connects");
+    assert_eq!(health(channel).await.unwrap(), 1, "SERVING over TLS");
+
+    // Without a certificate, or with one from another CA, no call gets through.
+    for (name, identity) in [
+        ("no certificate", None),
+        ("foreign certificate", Some(&stranger)),
+    ] {
+        let refused = match grpc_channel(grpc_port, &ca, identity).await {
+            Err(_) => true,
+            Ok(channel) => health(channel).await.is_err(),
+        };
+        assert!(refused, "gRPC with {name} must be refused");
+    }
+    let plaintext = Channel::from_shared(format!("http://127.0.0.1:{grpc_port}"))
+        .unwrap()
+        .connect_timeout(Duration::from_secs(2))
+        .connect()
+        .await;
+    let refused = match plaintext {
+        Err(_) => true,
+        Ok(channel) => health(channel).await.is_err(),
+    };
+    assert!(refused, "plaintext gRPC must be refused");
+
+    let url = format!("https://localhost:{http_port}/healthz");
+    let response = https_client(&ca, Some(&client))
+        .get(&url)
+        .send()
+        .await
+        .expect("HTTPS with a client certificate");
+    assert_eq!(response.status(), 200);
+    assert!(
+        https_client(&ca, None).get(&url).send().await.is_err(),
+        "HTTPS without a client certificate must be refused"
+    );
+    assert!(
+        reqwest::get(format!("http://127.0.0.1:{http_port}/healthz"))
+            .await
+            .is_err(),
+        "plaintext HTTP must be refused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_or_mismatched_tls_files_fail_at_start_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("webhookd test CA");
+    let server = ca.server_cert(dir.path(), "server");
+    let other = ca.server_cert(dir.path(), "other");
+    let missing = dir.path().join("missing.pem");
+    let cases = [
+        (
+            &missing,
+            &server.key_file,
+            "server.tls.cert_file",
+            "cannot read",
+        ),
+        (
+            &server.cert_file,
+            &missing,
+            "server.tls.key_file",
+            "cannot read",
+        ),
+        (
+            &server.key_file,
+            &server.key_file,
+            "server.tls.cert_file",
+            "no PEM certificate",
+        ),
+        (
+            &server.cert_file,
+            &other.key_file,
+            "server.tls.key_file",
+            "does not match",
+        ),
+    ];
+    for (cert, key, expected_key, reason) in cases {
+        let settings = TestSettings {
+            server_yaml: format!(
+                "  tls:\n    cert_file: {}\n    key_file: {}\n",
+                cert.display(),
+                key.display()
+            ),
+            ..TestSettings::default()
+        };
+        let yaml = settings.to_yaml("sqlite::memory:");
+        let error = Config::load(Some(&yaml), Vec::new(), &Default::default())
+            .expect_err("invalid TLS files are refused")
+            .to_string();
+        assert!(
+            error.contains(&format!("`{expected_key}`")) && error.contains(reason),
+            "{error}"
+        );
+    }
+}
+
+/// An HTTPS receiver with a certificate from `ca`.
+async fn https_receiver(ca: &TestCa, dir: &std::path::Path) -> Receiver {
+    let cert = ca.server_cert(dir, "receiver");
+    let tls = ListenerTls::load(&ListenerTlsConfig {
+        cert_file: cert.cert_file,
+        key_file: cert.key_file,
+        client_ca_file: None,
+    })
+    .unwrap()
+    .rustls_config(&[b"http/1.1"])
+    .unwrap();
+    Receiver::start_https(200, tls).await
+}
+
+async fn https_receivers_are_verified_unless_told_otherwise(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let private_ca = TestCa::new("private receiver CA");
+    let receiver = https_receiver(&private_ca, dir.path()).await;
+    assert!(receiver.url().starts_with("https://"));
+    let ca_file = private_ca.write(dir.path(), "receiver-ca.pem");
+    let cases = [
+        ("system roots only", String::new(), DeliveryState::Dead),
+        (
+            "private CA trusted",
+            format!("  receiver_ca_file: {}\n", ca_file.display()),
+            DeliveryState::Succeeded,
+        ),
+        (
+            "checks switched off",
+            "  dangerous_accept_invalid_certs: true\n".to_owned(),
+            DeliveryState::Succeeded,
+        ),
+    ];
+    for (name, security_yaml, expected) in cases {
+        let app = spawn_app(
+            &backend,
+            TestSettings {
+                max_attempts: 1,
+                security_yaml,
+                ..TestSettings::with_endpoints(vec![TestEndpoint::new(
+                    "ep_tls",
+                    receiver.url(),
+                    &["*"],
+                )])
+            },
+        )
+        .await;
+        let event = app.dispatch("order.created", "{}").await;
+        let delivery = &event.delivery_ids[0];
+        app.wait_for_state(&event.event_id, delivery, expected, Duration::from_secs(10))
+            .await;
+        let attempts = app.attempts(delivery).await;
+        let kind = attempts[0].error_kind;
+        match expected {
+            DeliveryState::Succeeded => assert_eq!(kind, None, "{name}"),
+            _ => assert_eq!(kind, Some(ErrorKind::Tls), "{name}: {attempts:?}"),
+        }
+    }
+}
+
+crate::backend_tests!(https_receivers_are_verified_unless_told_otherwise);
