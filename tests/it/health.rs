@@ -283,6 +283,23 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
         3,
         "exactly the threshold, then nothing"
     );
+    // A restart with the same config file keeps it disabled: the file says
+    // `active: true`, but only an operator (or the probe) re-enables.
+    let restarted = app.restart().await;
+    let after_restart = restarted
+        .client
+        .clone()
+        .get_endpoint(GetEndpointRequest {
+            id: "ep_flaky".to_owned(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!after_restart.active, "still disabled after a restart");
+    assert_eq!(after_restart.disabled_reason, disabled.disabled_reason);
+    drop(restarted);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.total_requests(), 3, "no burst after the restart");
     // Paused, not dropped and not dead-lettered; new events are kept too.
     let third = app.dispatch("order.created", "{\"n\":3}").await;
     for event in [&first, &second, &third] {
