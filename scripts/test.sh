@@ -83,3 +83,6 @@ clients/test.sh
 
 echo "==> dashboard in a real browser"
 WEBHOOKD_BIN=$PWD/target/debug/webhookd ARTIFACTS_DIR=${ARTIFACTS_DIR:-$PWD/target/artifacts} tests/browser/run.sh
+
+echo "==> example receivers of docs/receivers.md"
+WEBHOOKD_BIN=$PWD/target/debug/webhookd docs/examples/test.sh

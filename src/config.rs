@@ -1458,4 +1458,91 @@ mod tests {
             );
         }
     }
+
+    /// The fields of the struct at `path` (`""` for the root), as serde
+    /// lists them when it meets an unknown one.
+    fn fields_at(path: &str) -> Vec<String> {
+        let unknown = "zz_not_a_key: 1\n";
+        let yaml = match path {
+            "" => format!("{unknown}{MINIMAL}"),
+            "endpoints[]" => format!("{MINIMAL}endpoints:\n  - {unknown}"),
+            "security.api_keys[]" => format!("{MINIMAL}security:\n  api_keys:\n    - {unknown}"),
+            _ => {
+                let mut yaml = String::new();
+                for (depth, part) in path.split('.').enumerate() {
+                    yaml.push_str(&format!("{}{part}:\n", "  ".repeat(depth)));
+                }
+                let depth = path.split('.').count();
+                let unknown = format!("{}{unknown}", "  ".repeat(depth));
+                if path == "webhook_engine" {
+                    format!("{yaml}{unknown}  signing_secret: s\n")
+                } else {
+                    format!("{MINIMAL}{yaml}{unknown}")
+                }
+            }
+        };
+        let (_, reason) = invalid_key(&yaml);
+        let expected = reason
+            .split_once("expected")
+            .unwrap_or_else(|| panic!("{path}: {reason}"))
+            .1;
+        expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn configuration_reference_lists_exactly_the_config_keys() {
+        // Keys whose value is itself a struct of keys.
+        const NESTED: [&str; 13] = [
+            "server",
+            "database",
+            "webhook_engine",
+            "retry_policy",
+            "endpoints[]",
+            "dead_letter",
+            "health",
+            "alerts",
+            "alerts.email",
+            "security",
+            "security.api_keys[]",
+            "logging",
+            "server.tls",
+        ];
+        let mut leaves = std::collections::BTreeSet::new();
+        let mut pending = vec![String::new()];
+        while let Some(path) = pending.pop() {
+            for field in fields_at(&path) {
+                let child = match (path.as_str(), field.as_str()) {
+                    ("", "endpoints") => "endpoints[]".to_owned(),
+                    ("security", "api_keys") => "security.api_keys[]".to_owned(),
+                    ("", _) => field,
+                    _ => format!("{path}.{field}"),
+                };
+                if NESTED.contains(&child.as_str()) {
+                    pending.push(child);
+                } else {
+                    leaves.insert(child);
+                }
+            }
+        }
+        let documented: std::collections::BTreeSet<String> =
+            include_str!("../docs/configuration.md")
+                .lines()
+                .filter_map(|line| line.strip_prefix("| `"))
+                .filter_map(|rest| rest.split_once('`'))
+                .map(|(key, _)| key.to_owned())
+                .filter(|key| !key.starts_with("--"))
+                .collect();
+        assert!(leaves.len() > 40, "found only {leaves:?}");
+        let undocumented: Vec<_> = leaves.difference(&documented).collect();
+        let unknown: Vec<_> = documented.difference(&leaves).collect();
+        assert!(
+            undocumented.is_empty() && unknown.is_empty(),
+            "docs/configuration.md is out of step with src/config.rs:\n  keys missing from the docs: {undocumented:?}\n  documented keys that do not exist: {unknown:?}"
+        );
+    }
 }
