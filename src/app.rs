@@ -200,6 +200,7 @@ impl App {
                 poll_interval: engine.poll_interval(),
                 shutdown_grace: Duration::from_secs_f64(config.server.shutdown_grace_seconds),
                 max_concurrent_per_endpoint: engine.max_concurrent_per_endpoint,
+                request_timeout: engine.request_timeout(),
             },
         );
 

@@ -17,13 +17,26 @@ struct Gate {
     in_flight: usize,
     /// The endpoint's concurrency limit, as last claimed.
     limit: usize,
+    /// Whether its last attempt failed.
+    last_failed: bool,
 }
 
-/// Endpoints to leave unclaimed, and when an open circuit allows its next
-/// trial.
+/// A healthy endpoint may have this many times its limit leased to this
+/// process: its limit in flight and as many claimed and waiting, so a slot
+/// that frees up is refilled without a database round trip. An endpoint
+/// whose last attempt failed gets its limit only, which keeps the failure
+/// count at the disable threshold exact.
+pub const PREFETCH_FACTOR: usize = 2;
+
+/// What the scheduler may claim: endpoints to leave unclaimed, how many
+/// more deliveries the others may lease, and when an open circuit allows
+/// its next trial.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Blocked {
     pub endpoints: Vec<String>,
+    /// Deliveries each endpoint this process knows may still lease; others
+    /// may lease `PREFETCH_FACTOR` times their limit.
+    pub room: Vec<(String, usize)>,
     pub next_trial_at: Option<i64>,
 }
 
@@ -57,21 +70,46 @@ impl EndpointHealth {
             breaker: CircuitBreaker::new(self.breaker_failures, self.breaker_cooldown_ms),
             in_flight: 0,
             limit,
+            last_failed: false,
         }
     }
 
-    pub fn blocked(&self, now: i64) -> Blocked {
+    /// What may be claimed now, given the deliveries already claimed and
+    /// waiting for a slot, per endpoint.
+    pub fn blocked(&self, now: i64, waiting: &HashMap<String, usize>) -> Blocked {
         let gates = self.lock();
         let mut blocked = Blocked::default();
         for (endpoint, gate) in gates.iter() {
-            if !gate.breaker.allows(now) || gate.in_flight >= gate.limit {
+            let factor = if gate.last_failed { 1 } else { PREFETCH_FACTOR };
+            let leased = gate.in_flight + waiting.get(endpoint).copied().unwrap_or(0);
+            let room = (gate.limit * factor).saturating_sub(leased);
+            if !gate.breaker.allows(now) || room == 0 {
                 blocked.endpoints.push(endpoint.clone());
+            } else {
+                blocked.room.push((endpoint.clone(), room));
             }
             if let Some(at) = gate.breaker.next_trial_at().filter(|at| *at > now) {
                 blocked.next_trial_at = Some(blocked.next_trial_at.map_or(at, |t: i64| t.min(at)));
             }
         }
         blocked
+    }
+
+    /// Records `endpoint`'s limit before any request to it has started.
+    pub fn know_limit(&self, endpoint: &EndpointId, limit: usize) {
+        let mut gates = self.lock();
+        gates
+            .entry(endpoint.to_string())
+            .or_insert_with(|| self.new_gate(limit))
+            .limit = limit.max(1);
+    }
+
+    /// Whether deliveries claimed ahead for `endpoint` may still start:
+    /// not after a failed attempt, nor while its circuit is open.
+    pub fn may_start_waiting(&self, endpoint: &str, now: i64) -> bool {
+        self.lock()
+            .get(endpoint)
+            .is_none_or(|gate| !gate.last_failed && gate.breaker.allows(now))
     }
 
     /// Takes a slot for a request to `endpoint`, or `None` when its circuit
@@ -104,6 +142,9 @@ impl EndpointHealth {
         let mut gates = self.lock();
         let gate = gates.get_mut(endpoint)?;
         gate.in_flight = gate.in_flight.saturating_sub(1);
+        if let Some(succeeded) = outcome {
+            gate.last_failed = !succeeded;
+        }
         match outcome {
             Some(true) => gate.breaker.on_success(),
             Some(false) => gate.breaker.on_failure(now),
@@ -175,9 +216,14 @@ mod tests {
         let first = health.try_begin(&ep, 2, 0).unwrap();
         let _second = health.try_begin(&ep, 2, 0).unwrap();
         assert!(health.try_begin(&ep, 2, 0).is_none());
-        assert_eq!(health.blocked(0).endpoints, ["ep"]);
+        let none = HashMap::new();
+        // Two in flight and two waiting: nothing more to lease.
+        let waiting = HashMap::from([("ep".to_owned(), 2)]);
+        assert_eq!(health.blocked(0, &waiting).endpoints, ["ep"]);
+        assert_eq!(health.blocked(0, &none).room, [("ep".to_owned(), 2)]);
         first.succeeded(0);
-        assert!(health.blocked(0).endpoints.is_empty());
+        assert!(health.blocked(0, &waiting).endpoints.is_empty());
+        assert_eq!(health.blocked(0, &none).room, [("ep".to_owned(), 3)]);
     }
 
     #[test]
@@ -188,7 +234,7 @@ mod tests {
         let opened = health.try_begin(&ep, 5, 0).unwrap().failed(0);
         assert_eq!(opened, Some(Transition::Opened { until: 1000 }));
         assert_eq!(health.circuit_state(&ep, 10), "open");
-        let blocked = health.blocked(10);
+        let blocked = health.blocked(10, &HashMap::new());
         assert_eq!(
             (blocked.endpoints.len(), blocked.next_trial_at),
             (1, Some(1000))
@@ -197,6 +243,22 @@ mod tests {
         assert!(health.try_begin(&ep, 5, 1000).is_none(), "one trial only");
         assert_eq!(trial.succeeded(1001), Some(Transition::Closed));
         assert_eq!(health.circuit_state(&ep, 1002), "closed");
+    }
+
+    #[test]
+    fn a_failing_endpoint_gets_no_deliveries_ahead() {
+        let health = health();
+        let ep = EndpointId::parse("ep").unwrap();
+        assert!(health.may_start_waiting("ep", 0));
+        health.try_begin(&ep, 3, 0).unwrap().failed(0);
+        assert!(!health.may_start_waiting("ep", 0));
+        assert_eq!(
+            health.blocked(0, &HashMap::new()).room,
+            [("ep".to_owned(), 3)],
+            "its limit, not twice"
+        );
+        health.try_begin(&ep, 3, 0).unwrap().succeeded(0);
+        assert!(health.may_start_waiting("ep", 0));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! worker that scheduled a retry); polling is only the fallback for work
 //! that other instances create and for expired leases.
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,8 +16,8 @@ use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
 use super::worker::{DeliveryContext, attempt_delivery};
-use crate::health::Blocked;
-use crate::store::{ClaimOutcome, ClaimedDelivery, Lease, now_millis};
+use crate::health::{Blocked, PREFETCH_FACTOR, Slot};
+use crate::store::{ClaimOutcome, ClaimedDelivery, EndpointRoom, Lease, now_millis};
 
 /// Shortest idle sleep, so a clock oddity can never become a busy loop.
 const MIN_IDLE_SLEEP: Duration = Duration::from_millis(5);
@@ -34,6 +35,9 @@ pub struct SchedulerSettings {
     pub shutdown_grace: Duration,
     /// Requests in flight per endpoint, unless the endpoint sets its own.
     pub max_concurrent_per_endpoint: usize,
+    /// Longest a request may take; a delivery claimed ahead must start
+    /// early enough to finish within its lease.
+    pub request_timeout: Duration,
 }
 
 pub struct Scheduler {
@@ -45,6 +49,9 @@ pub struct Scheduler {
     /// are cut short and their leases released.
     abandon: CancellationToken,
     claim_sequence: u64,
+    /// Deliveries claimed ahead, waiting for a slot of their endpoint,
+    /// oldest first, with when they were claimed.
+    waiting: HashMap<String, VecDeque<(ClaimedDelivery, Instant)>>,
 }
 
 impl Scheduler {
@@ -56,6 +63,7 @@ impl Scheduler {
             workers: TaskTracker::new(),
             abandon: CancellationToken::new(),
             claim_sequence: 0,
+            waiting: HashMap::new(),
         }
     }
 
@@ -73,15 +81,23 @@ impl Scheduler {
                 self.reclaim_expired().await;
                 last_reclaim = Instant::now();
             }
-            // Endpoints whose circuit is open or that are at their limit
-            // keep their deliveries unclaimed: no slot, no attempt spent.
-            let blocked = self.ctx.health.blocked(now_millis());
-            match self.claim(permits.len(), &blocked.endpoints).await {
+            self.start_waiting(&mut permits).await;
+            if permits.is_empty() {
+                continue;
+            }
+            // Endpoints whose circuit is open or that have nothing more to
+            // lease keep their deliveries unclaimed: no slot, no attempt spent.
+            let waiting = self
+                .waiting
+                .iter()
+                .map(|(endpoint, queue)| (endpoint.clone(), queue.len()))
+                .collect();
+            let blocked = self.ctx.health.blocked(now_millis(), &waiting);
+            match self.claim(permits.len(), &blocked).await {
                 Ok(ClaimOutcome::Claimed(deliveries)) => {
                     claim_failures = 0;
                     for delivery in deliveries {
-                        let permit = permits.pop().expect("never more claims than permits");
-                        self.start_or_release(delivery, permit).await;
+                        self.start_or_wait(delivery, &mut permits);
                     }
                 }
                 Ok(ClaimOutcome::NothingDue) => {
@@ -133,7 +149,7 @@ impl Scheduler {
     async fn claim(
         &mut self,
         limit: usize,
-        excluded: &[String],
+        blocked: &Blocked,
     ) -> Result<ClaimOutcome, crate::store::StoreError> {
         self.claim_sequence += 1;
         let token = format!("{}:{}", self.settings.instance_id, self.claim_sequence);
@@ -144,30 +160,104 @@ impl Scheduler {
             now,
             until: now + self.settings.lease.as_millis() as i64,
         };
-        self.ctx.store.claim_due(lease, limit, excluded).await
+        let room = EndpointRoom {
+            excluded: &blocked.endpoints,
+            room: &blocked.room,
+            default_limit: self.settings.max_concurrent_per_endpoint,
+            prefetch_factor: PREFETCH_FACTOR,
+        };
+        self.ctx.store.claim_due(lease, limit, &room).await
     }
 
-    /// Starts the attempt if its endpoint has a free slot; otherwise (a
-    /// batch claimed more than the endpoint may take) puts it back.
-    async fn start_or_release(&self, delivery: ClaimedDelivery, permit: OwnedSemaphorePermit) {
-        let limit = delivery
+    fn limit_of(&self, delivery: &ClaimedDelivery) -> usize {
+        delivery
             .max_concurrent
             .map_or(self.settings.max_concurrent_per_endpoint, |limit| {
                 limit as usize
-            });
+            })
+    }
+
+    /// Starts the attempt if its endpoint has a free slot and a permit is
+    /// left; otherwise it waits for a slot, leased to this process.
+    fn start_or_wait(
+        &mut self,
+        delivery: ClaimedDelivery,
+        permits: &mut Vec<OwnedSemaphorePermit>,
+    ) {
+        let limit = self.limit_of(&delivery);
+        if !permits.is_empty()
+            && let Some(slot) =
+                self.ctx
+                    .health
+                    .try_begin(&delivery.endpoint_id, limit, now_millis())
+        {
+            let permit = permits.pop().expect("checked above");
+            self.spawn_attempt(delivery, slot, permit);
+            return;
+        }
+        self.ctx.health.know_limit(&delivery.endpoint_id, limit);
+        self.waiting
+            .entry(delivery.endpoint_id.to_string())
+            .or_default()
+            .push_back((delivery, Instant::now()));
+    }
+
+    /// Starts waiting deliveries whose endpoint has a free slot. Puts back
+    /// those of an endpoint whose last attempt failed (it gets exactly its
+    /// limit) and those that waited so long their lease might run out.
+    async fn start_waiting(&mut self, permits: &mut Vec<OwnedSemaphorePermit>) {
+        if self.waiting.is_empty() {
+            return;
+        }
         let now = now_millis();
-        let Some(slot) = self.ctx.health.try_begin(&delivery.endpoint_id, limit, now) else {
-            drop(permit);
+        let max_wait = self
+            .settings
+            .lease
+            .saturating_sub(self.settings.request_timeout)
+            / 2;
+        let mut put_back = Vec::new();
+        let mut endpoints: Vec<String> = self.waiting.keys().cloned().collect();
+        endpoints.sort();
+        for endpoint in endpoints {
+            let mut queue = self.waiting.remove(&endpoint).unwrap_or_default();
+            if !self.ctx.health.may_start_waiting(&endpoint, now) {
+                put_back.extend(queue.drain(..).map(|(delivery, _)| delivery));
+                continue;
+            }
+            while let Some((delivery, claimed_at)) = queue.pop_front() {
+                if claimed_at.elapsed() > max_wait {
+                    put_back.push(delivery);
+                    continue;
+                }
+                let limit = self.limit_of(&delivery);
+                let slot = match permits.is_empty() {
+                    true => None,
+                    false => self.ctx.health.try_begin(&delivery.endpoint_id, limit, now),
+                };
+                let Some(slot) = slot else {
+                    queue.push_front((delivery, claimed_at));
+                    break;
+                };
+                let permit = permits.pop().expect("checked above");
+                self.spawn_attempt(delivery, slot, permit);
+            }
+            if !queue.is_empty() {
+                self.waiting.insert(endpoint, queue);
+            }
+        }
+        for delivery in put_back {
             if let Err(e) = self
                 .ctx
                 .store
                 .release_delivery(&delivery.delivery_id, &delivery.lease_token, now)
                 .await
             {
-                warn!(error.message = %e, "failed to release a held-back delivery; its lease will expire");
+                warn!(error.message = %e, "failed to put back a waiting delivery; its lease will expire");
             }
-            return;
-        };
+        }
+    }
+
+    fn spawn_attempt(&self, delivery: ClaimedDelivery, slot: Slot, permit: OwnedSemaphorePermit) {
         let ctx = Arc::clone(&self.ctx);
         let abandon = self.abandon.clone();
         self.workers.spawn(async move {

@@ -12,8 +12,8 @@ use tracing::error;
 
 use super::rows::RoutingRow;
 use super::{
-    AttemptResult, DispatchOutcome, Event, RecordOutcome, RoutedDelivery, Routing, StoreError,
-    now_millis,
+    AttemptResult, DispatchOutcome, EndpointVerdict, Event, RecordOutcome, RoutedDelivery, Routing,
+    StoreError, now_millis,
 };
 use crate::domain::{DeliveryId, EndpointId, EventPattern, EventType};
 
@@ -28,26 +28,36 @@ const QUEUE_CAPACITY: usize = 4096;
 pub(super) trait WriteBatch: Send {
     async fn load_endpoints(&mut self) -> Result<Vec<RoutingRow>, StoreError>;
 
-    /// Inserts the event; `false` when its idempotency key is already taken.
-    async fn insert_event(&mut self, event: &Event) -> Result<bool, StoreError>;
+    /// Inserts the events in one statement, in the order given; returns,
+    /// per event, `false` when its idempotency key was already taken.
+    async fn insert_events(&mut self, events: &[&Event]) -> Result<Vec<bool>, StoreError>;
 
     /// The original dispatch of an idempotency key.
     async fn existing_dispatch(&mut self, key: &str) -> Result<DispatchOutcome, StoreError>;
 
-    /// Inserts one pending delivery per (delivery id, endpoint id).
-    async fn insert_deliveries(
-        &mut self,
-        event: &Event,
-        deliveries: &[(DeliveryId, &str)],
-    ) -> Result<(), StoreError>;
+    /// Inserts one pending delivery per (event, delivery id, endpoint id),
+    /// a few statements for the whole batch.
+    async fn insert_deliveries(&mut self, deliveries: &[NewDelivery<'_>])
+    -> Result<(), StoreError>;
 
-    /// Appends the attempt and, if the lease still holds, moves the
-    /// delivery and updates the endpoint's health.
-    async fn record_attempt(
+    /// Appends the attempts and moves each delivery whose lease still
+    /// holds, in one statement each; returns, per result, whether it moved.
+    async fn record_attempts(
+        &mut self,
+        results: &[&AttemptResult],
+        now: i64,
+    ) -> Result<Vec<bool>, StoreError>;
+
+    /// Clears the failure counts of endpoints that just succeeded.
+    async fn reset_failures(&mut self, endpoint_ids: &[&str]) -> Result<(), StoreError>;
+
+    /// Counts a failure against the endpoint and disables it when the
+    /// verdict says so; returns the reason when this disabled it.
+    async fn endpoint_failed(
         &mut self,
         result: &AttemptResult,
         now: i64,
-    ) -> Result<RecordOutcome, StoreError>;
+    ) -> Result<Option<String>, StoreError>;
 
     /// Tells other instances that new deliveries are due (PostgreSQL).
     async fn announce_due_work(&mut self) -> Result<(), StoreError> {
@@ -56,6 +66,17 @@ pub(super) trait WriteBatch: Send {
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
+
+/// A delivery a dispatch creates.
+pub(super) struct NewDelivery<'a> {
+    pub id: DeliveryId,
+    pub event: &'a Event,
+    pub endpoint_id: &'a str,
+}
+
+/// Rows per multi-row statement, well under both backends' limits on
+/// bound parameters.
+pub(super) const ROWS_PER_STATEMENT: usize = 1000;
 
 /// Opens write transactions.
 #[async_trait]
@@ -211,36 +232,124 @@ async fn apply_batch(
     batch: &[WriteOp],
 ) -> Result<Vec<Applied>, StoreError> {
     let mut tx = backend.begin().await?;
-    let endpoints: Vec<RoutingEndpoint> = if batch
+    let now = now_millis();
+    let order = lock_order(batch);
+    let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
+
+    // Dispatches: route every event, insert the events in one statement and
+    // their deliveries in another.
+    let dispatches: Vec<usize> = order
         .iter()
-        .any(|op| matches!(op, WriteOp::Dispatch { .. }))
-    {
-        tx.load_endpoints()
+        .copied()
+        .filter(|index| matches!(batch[*index], WriteOp::Dispatch { .. }))
+        .collect();
+    if !dispatches.is_empty() {
+        let endpoints: Vec<RoutingEndpoint> = tx
+            .load_endpoints()
             .await?
             .into_iter()
             .map(RoutingEndpoint::try_from)
-            .collect::<Result<_, _>>()?
-    } else {
-        Vec::new()
-    };
-    let now = now_millis();
-    let mut new_deliveries = false;
-    let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
-    for index in lock_order(batch) {
-        let op = &batch[index];
-        results[index] = Some(match op {
-            WriteOp::Dispatch { event, routing, .. } => {
-                let result = dispatch(tx.as_mut(), &endpoints, event, routing).await?;
-                new_deliveries |= matches!(&result, Ok(DispatchOutcome::Created { deliveries, .. }) if !deliveries.is_empty());
-                Applied::Dispatch(result)
+            .collect::<Result<_, _>>()?;
+        let mut routed = Vec::with_capacity(dispatches.len());
+        for index in dispatches {
+            let WriteOp::Dispatch { event, routing, .. } = &batch[index] else {
+                unreachable!("filtered to dispatches");
+            };
+            match route(&endpoints, &event.event_type, routing) {
+                Ok(endpoint_ids) => routed.push((index, event, endpoint_ids)),
+                Err(e) => results[index] = Some(Applied::Dispatch(Err(e))),
             }
-            WriteOp::Record { result, .. } => {
-                Applied::Record(tx.record_attempt(result, now).await?)
+        }
+        let events: Vec<&Event> = routed.iter().map(|(_, event, _)| *event).collect();
+        let inserted = tx.insert_events(&events).await?;
+        let mut new_deliveries = Vec::new();
+        let mut duplicates = Vec::new();
+        for ((index, event, endpoint_ids), inserted) in routed.into_iter().zip(inserted) {
+            if !inserted {
+                duplicates.push((index, event));
+                continue;
             }
-        });
+            let first = new_deliveries.len();
+            new_deliveries.extend(endpoint_ids.into_iter().map(|endpoint_id| NewDelivery {
+                id: DeliveryId::generate(),
+                event,
+                endpoint_id,
+            }));
+            results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Created {
+                event_id: event.id.clone(),
+                deliveries: new_deliveries[first..]
+                    .iter()
+                    .map(|delivery| RoutedDelivery {
+                        id: delivery.id.clone(),
+                        endpoint_id: EndpointId::from_stored(delivery.endpoint_id.to_owned()),
+                    })
+                    .collect(),
+            })));
+        }
+        if !new_deliveries.is_empty() {
+            tx.insert_deliveries(&new_deliveries).await?;
+            tx.announce_due_work().await?;
+        }
+        // After the inserts, so a key used twice in this batch finds the
+        // deliveries of its first use.
+        for (index, event) in duplicates {
+            let key = event
+                .idempotency_key
+                .as_deref()
+                .expect("only the idempotency key can conflict on insert");
+            results[index] = Some(Applied::Dispatch(Ok(tx.existing_dispatch(key).await?)));
+        }
     }
-    if new_deliveries {
-        tx.announce_due_work().await?;
+
+    // Attempt results: append and move in bulk; endpoint health after.
+    let records: Vec<(usize, &AttemptResult)> = order
+        .iter()
+        .filter_map(|index| match &batch[*index] {
+            WriteOp::Record { result, .. } => Some((*index, result)),
+            WriteOp::Dispatch { .. } => None,
+        })
+        .collect();
+    if !records.is_empty() {
+        let attempts: Vec<&AttemptResult> = records.iter().map(|(_, result)| *result).collect();
+        let moved = tx.record_attempts(&attempts, now).await?;
+        // Endpoint rows are locked in ascending endpoint order (records are
+        // sorted so), resets of all-healthy endpoints in bulk, endpoints with
+        // a failure in this batch result by result, in queue order, so the
+        // count at the threshold is exact.
+        let failing: std::collections::HashSet<&str> = records
+            .iter()
+            .filter(|(_, result)| result.verdict != EndpointVerdict::Healthy)
+            .map(|(_, result)| result.endpoint_id.as_str())
+            .collect();
+        let mut healthy: Vec<&str> = Vec::new();
+        for ((index, result), moved) in records.into_iter().zip(moved) {
+            let endpoint = result.endpoint_id.as_str();
+            let outcome = if !moved {
+                RecordOutcome::LeaseLost
+            } else if !failing.contains(endpoint) {
+                // Sorted by endpoint: a repeat is the previous entry.
+                if healthy.last() != Some(&endpoint) {
+                    healthy.push(endpoint);
+                }
+                RecordOutcome::Recorded { disabled: None }
+            } else {
+                if !healthy.is_empty() {
+                    tx.reset_failures(&healthy).await?;
+                    healthy.clear();
+                }
+                let disabled = if result.verdict == EndpointVerdict::Healthy {
+                    tx.reset_failures(&[endpoint]).await?;
+                    None
+                } else {
+                    tx.endpoint_failed(result, now).await?
+                };
+                RecordOutcome::Recorded { disabled }
+            };
+            results[index] = Some(Applied::Record(outcome));
+        }
+        if !healthy.is_empty() {
+            tx.reset_failures(&healthy).await?;
+        }
     }
     tx.commit().await?;
     Ok(results
@@ -267,44 +376,6 @@ fn lock_order(batch: &[WriteOp]) -> Vec<usize> {
     // Stable: operations without a lock key keep their queue order.
     order.sort_by(|a, b| key(a).cmp(&key(b)));
     order
-}
-
-/// Stores one event and its deliveries. The outer error aborts the batch;
-/// the inner one answers this caller only, and nothing of it was written.
-async fn dispatch(
-    tx: &mut dyn WriteBatch,
-    endpoints: &[RoutingEndpoint],
-    event: &Event,
-    routing: &Routing,
-) -> Result<Result<DispatchOutcome, StoreError>, StoreError> {
-    let endpoint_ids = match route(endpoints, &event.event_type, routing) {
-        Ok(ids) => ids,
-        Err(e) => return Ok(Err(e)),
-    };
-    if !tx.insert_event(event).await? {
-        let key = event
-            .idempotency_key
-            .as_deref()
-            .expect("only the idempotency key can conflict on insert");
-        return Ok(Ok(tx.existing_dispatch(key).await?));
-    }
-    let deliveries: Vec<(DeliveryId, &str)> = endpoint_ids
-        .into_iter()
-        .map(|endpoint_id| (DeliveryId::generate(), endpoint_id))
-        .collect();
-    if !deliveries.is_empty() {
-        tx.insert_deliveries(event, &deliveries).await?;
-    }
-    Ok(Ok(DispatchOutcome::Created {
-        event_id: event.id.clone(),
-        deliveries: deliveries
-            .into_iter()
-            .map(|(id, endpoint_id)| RoutedDelivery {
-                id,
-                endpoint_id: EndpointId::from_stored(endpoint_id.to_owned()),
-            })
-            .collect(),
-    }))
 }
 
 /// The endpoints an event goes to, or why it cannot be sent.
@@ -357,26 +428,37 @@ macro_rules! impl_write_batch {
                 .await?)
             }
 
-            async fn insert_event(
+            async fn insert_events(
                 &mut self,
-                event: &$crate::store::Event,
-            ) -> Result<bool, $crate::store::StoreError> {
+                events: &[&$crate::store::Event],
+            ) -> Result<Vec<bool>, $crate::store::StoreError> {
+                use std::collections::HashSet;
                 // On PostgreSQL a concurrent insert of the same key by another
-                // transaction makes this wait for it, then do nothing if it
+                // transaction makes this wait for it, then skip the row if it
                 // committed.
-                let inserted = sqlx::query(
-                    "INSERT INTO events (id, event_type, payload, idempotency_key, created_at)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (idempotency_key) DO NOTHING",
-                )
-                .bind(event.id.as_str())
-                .bind(event.event_type.as_str())
-                .bind(event.payload.as_bytes())
-                .bind(event.idempotency_key.as_deref())
-                .bind(event.created_at)
-                .execute(&mut *self.0)
-                .await?;
-                Ok(inserted.rows_affected() == 1)
+                let mut inserted: HashSet<String> = HashSet::with_capacity(events.len());
+                for chunk in events.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO events (id, event_type, payload, idempotency_key, created_at) ",
+                    );
+                    insert.push_values(chunk, |mut row, event| {
+                        row.push_bind(event.id.as_str())
+                            .push_bind(event.event_type.as_str())
+                            .push_bind(event.payload.as_bytes())
+                            .push_bind(event.idempotency_key.as_deref())
+                            .push_bind(event.created_at);
+                    });
+                    insert.push(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id");
+                    let ids: Vec<String> = insert
+                        .build_query_scalar()
+                        .fetch_all(&mut *self.0)
+                        .await?;
+                    inserted.extend(ids);
+                }
+                Ok(events
+                    .iter()
+                    .map(|event| inserted.contains(event.id.as_str()))
+                    .collect())
             }
 
             async fn existing_dispatch(
@@ -404,80 +486,115 @@ macro_rules! impl_write_batch {
 
             async fn insert_deliveries(
                 &mut self,
-                event: &$crate::store::Event,
-                deliveries: &[($crate::domain::DeliveryId, &str)],
+                deliveries: &[$crate::store::batch::NewDelivery<'_>],
             ) -> Result<(), $crate::store::StoreError> {
-                let mut insert = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at) ",
-                );
-                insert.push_values(deliveries, |mut row, (delivery_id, endpoint_id)| {
-                    row.push_bind(delivery_id.as_str())
-                        .push_bind(event.id.as_str())
-                        .push_bind(*endpoint_id)
-                        .push_bind($crate::domain::DeliveryState::Pending.as_str())
-                        .push_bind(event.created_at)
-                        .push_bind(event.created_at)
-                        .push_bind(event.created_at);
-                });
-                insert.build().execute(&mut *self.0).await?;
+                for chunk in deliveries.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at) ",
+                    );
+                    insert.push_values(chunk, |mut row, delivery| {
+                        row.push_bind(delivery.id.as_str())
+                            .push_bind(delivery.event.id.as_str())
+                            .push_bind(delivery.endpoint_id)
+                            .push("'pending'")
+                            .push_bind(delivery.event.created_at)
+                            .push_bind(delivery.event.created_at)
+                            .push_bind(delivery.event.created_at);
+                    });
+                    insert.build().execute(&mut *self.0).await?;
+                }
                 Ok(())
             }
 
-            async fn record_attempt(
+            async fn record_attempts(
+                &mut self,
+                results: &[&$crate::store::AttemptResult],
+                now: i64,
+            ) -> Result<Vec<bool>, $crate::store::StoreError> {
+                use std::collections::HashSet;
+                let mut moved: HashSet<String> = HashSet::with_capacity(results.len());
+                for chunk in results.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+                    // Attempts are appended whether or not the lease still
+                    // holds: they happened.
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status,
+                                               error_kind, error_message, response_excerpt, instance_id) ",
+                    );
+                    insert.push_values(chunk, |mut row, result| {
+                        let attempt = &result.attempt;
+                        row.push_bind(attempt.delivery_id.as_str())
+                            .push_bind(i64::from(attempt.attempt_number))
+                            .push_bind(attempt.started_at)
+                            .push_bind(attempt.duration_ms)
+                            .push_bind(attempt.http_status.map(i64::from))
+                            .push_bind(attempt.error_kind.map(|kind| kind.as_str()))
+                            .push_bind(attempt.error_message.as_deref())
+                            .push_bind(attempt.response_excerpt.as_deref())
+                            .push_bind(attempt.instance_id.as_deref());
+                    });
+                    insert.build().execute(&mut *self.0).await?;
+                    // One UPDATE for the chunk; the lease token fences each row.
+                    let mut update = sqlx::QueryBuilder::<$db>::new(
+                        "WITH moves (id, lease_token, state, attempt_count, retry_at, last_error) AS (",
+                    );
+                    update.push_values(chunk, |mut row, result| {
+                        row.push_bind(result.attempt.delivery_id.as_str())
+                            .push_bind(result.lease_token.as_str())
+                            .push_bind(result.transition.state().as_str())
+                            .push_bind(i64::from(result.attempt.attempt_number))
+                            .push_bind(result.transition.retry_at())
+                            .push_bind(result.attempt.error_message.as_deref());
+                    });
+                    update.push(
+                        ") UPDATE deliveries
+                         SET state = moves.state, attempt_count = moves.attempt_count,
+                             next_attempt_at = COALESCE(moves.retry_at, deliveries.next_attempt_at),
+                             last_error = moves.last_error, lease_owner = NULL, lease_token = NULL,
+                             leased_until = NULL, updated_at = ",
+                    );
+                    update.push_bind(now);
+                    update.push(
+                        " FROM moves WHERE deliveries.id = moves.id AND deliveries.lease_token = moves.lease_token
+                         RETURNING deliveries.id",
+                    );
+                    let ids: Vec<String> = update
+                        .build_query_scalar()
+                        .fetch_all(&mut *self.0)
+                        .await?;
+                    moved.extend(ids);
+                }
+                Ok(results
+                    .iter()
+                    .map(|result| moved.contains(result.attempt.delivery_id.as_str()))
+                    .collect())
+            }
+
+            async fn reset_failures(
+                &mut self,
+                endpoint_ids: &[&str],
+            ) -> Result<(), $crate::store::StoreError> {
+                // A healthy endpoint matches no row and takes no lock, so the
+                // hot path never contends on endpoint rows.
+                let mut update = sqlx::QueryBuilder::<$db>::new(
+                    "UPDATE endpoints SET consecutive_failures = 0 WHERE consecutive_failures <> 0 AND id IN (",
+                );
+                let mut ids = update.separated(", ");
+                for id in endpoint_ids {
+                    ids.push_bind(*id);
+                }
+                update.push(")");
+                update.build().execute(&mut *self.0).await?;
+                Ok(())
+            }
+
+            async fn endpoint_failed(
                 &mut self,
                 result: &$crate::store::AttemptResult,
                 now: i64,
-            ) -> Result<$crate::store::RecordOutcome, $crate::store::StoreError> {
-                use $crate::store::{EndpointVerdict, RecordOutcome};
-                let attempt = &result.attempt;
-                sqlx::query(
-                    "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status,
-                                           error_kind, error_message, response_excerpt, instance_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(attempt.delivery_id.as_str())
-                .bind(i64::from(attempt.attempt_number))
-                .bind(attempt.started_at)
-                .bind(attempt.duration_ms)
-                .bind(attempt.http_status.map(i64::from))
-                .bind(attempt.error_kind.map(|kind| kind.as_str()))
-                .bind(attempt.error_message.as_deref())
-                .bind(attempt.response_excerpt.as_deref())
-                .bind(attempt.instance_id.as_deref())
-                .execute(&mut *self.0)
-                .await?;
-                let updated = sqlx::query(
-                    "UPDATE deliveries
-                     SET state = $1, attempt_count = $2, next_attempt_at = COALESCE($3, next_attempt_at),
-                         last_error = $4, lease_owner = NULL, lease_token = NULL, leased_until = NULL,
-                         updated_at = $5
-                     WHERE id = $6 AND lease_token = $7",
-                )
-                .bind(result.transition.state().as_str())
-                .bind(i64::from(attempt.attempt_number))
-                .bind(result.transition.retry_at())
-                .bind(attempt.error_message.as_deref())
-                .bind(now)
-                .bind(attempt.delivery_id.as_str())
-                .bind(&result.lease_token)
-                .execute(&mut *self.0)
-                .await?;
-                if updated.rows_affected() != 1 {
-                    return Ok(RecordOutcome::LeaseLost);
-                }
+            ) -> Result<Option<String>, $crate::store::StoreError> {
+                use $crate::store::EndpointVerdict;
                 // The failure count lives in the database, so it is right
-                // however many instances deliver to the endpoint. A success
-                // on a healthy endpoint matches no row and takes no lock, so
-                // the hot path never contends on endpoint rows.
-                if result.verdict == EndpointVerdict::Healthy {
-                    sqlx::query(
-                        "UPDATE endpoints SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0",
-                    )
-                    .bind(result.endpoint_id.as_str())
-                    .execute(&mut *self.0)
-                    .await?;
-                    return Ok(RecordOutcome::Recorded { disabled: None });
-                }
+                // however many instances deliver to the endpoint.
                 let failures: Option<i64> = sqlx::query_scalar(
                     "UPDATE endpoints SET consecutive_failures = consecutive_failures + 1
                      WHERE id = $1 RETURNING consecutive_failures",
@@ -485,7 +602,7 @@ macro_rules! impl_write_batch {
                 .bind(result.endpoint_id.as_str())
                 .fetch_optional(&mut *self.0)
                 .await?;
-                let last_error = attempt.error_message.as_deref().unwrap_or("unknown");
+                let last_error = result.attempt.error_message.as_deref().unwrap_or("unknown");
                 let reason = match (&result.verdict, failures) {
                     (EndpointVerdict::Gone, _) => Some(format!("the receiver answered 410 Gone ({last_error})")),
                     (EndpointVerdict::Failing { disable_after }, Some(count)) if count >= i64::from(*disable_after) => {
@@ -494,7 +611,7 @@ macro_rules! impl_write_batch {
                     _ => None,
                 };
                 let Some(reason) = reason else {
-                    return Ok(RecordOutcome::Recorded { disabled: None });
+                    return Ok(None);
                 };
                 let disabled = sqlx::query(
                     "UPDATE endpoints SET active = FALSE, auto_disabled = TRUE, disabled_reason = $1, disabled_at = $2,
@@ -507,9 +624,7 @@ macro_rules! impl_write_batch {
                 .execute(&mut *self.0)
                 .await?
                 .rows_affected();
-                Ok(RecordOutcome::Recorded {
-                    disabled: (disabled == 1).then_some(reason),
-                })
+                Ok((disabled == 1).then_some(reason))
             }
 
             async fn commit(self: Box<Self>) -> Result<(), $crate::store::StoreError> {

@@ -119,6 +119,37 @@ pub enum DispatchOutcome {
     },
 }
 
+/// How many more deliveries each endpoint may lease, for a claim.
+pub struct EndpointRoom<'a> {
+    /// Endpoints to leave alone (circuit open, or nothing more to lease).
+    pub excluded: &'a [String],
+    /// What the endpoints this process knows may still lease.
+    pub room: &'a [(String, usize)],
+    /// The limit of endpoints without their own `max_concurrent`.
+    pub default_limit: usize,
+    /// Others may lease this many times their limit.
+    pub prefetch_factor: usize,
+}
+
+impl EndpointRoom<'_> {
+    /// Rows a claim looks at to fill `limit` slots: enough to skip past a
+    /// few endpoints that have little room, bounded so a claim stays cheap
+    /// however large the backlog.
+    pub fn scan(limit: usize) -> i64 {
+        i64::try_from(limit.saturating_mul(4).max(64)).unwrap_or(i64::MAX)
+    }
+
+    /// `room` as a JSON object, for the claim statements.
+    pub fn room_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .room
+            .iter()
+            .map(|(endpoint, count)| (endpoint.clone(), (*count).into()))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
 /// A delivery leased to a worker, with everything needed to attempt it.
 #[derive(Debug, Clone)]
 pub struct ClaimedDelivery {
@@ -264,12 +295,13 @@ pub trait Store: EventLog + Send + Sync + 'static {
     -> Result<DispatchOutcome, StoreError>;
 
     /// Leases up to `limit` due deliveries of enabled endpoints, except
-    /// those of `excluded` endpoints.
+    /// those `room` excludes, and no more of an endpoint's than it has room
+    /// for.
     async fn claim_due(
         &self,
         lease: Lease<'_>,
         limit: usize,
-        excluded: &[String],
+        room: &EndpointRoom<'_>,
     ) -> Result<ClaimOutcome, StoreError>;
 
     /// Appends the attempt and, if its lease token still holds the lease,

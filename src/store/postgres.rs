@@ -17,8 +17,8 @@ use super::batch::{BatchBackend, BatchWriter, WriteBatch, impl_write_batch};
 use super::log::impl_event_log;
 use super::rows::ClaimedRow;
 use super::{
-    AttemptResult, ClaimOutcome, DispatchOutcome, Event, Lease, RecordOutcome, Routing, Store,
-    StoreError,
+    AttemptResult, ClaimOutcome, DispatchOutcome, EndpointRoom, Event, Lease, RecordOutcome,
+    Routing, Store, StoreError,
 };
 use crate::config::DatabaseConfig;
 use crate::domain::DeliveryId;
@@ -118,19 +118,31 @@ impl Store for PgStore {
         &self,
         lease: Lease<'_>,
         limit: usize,
-        excluded: &[String],
+        room: &EndpointRoom<'_>,
     ) -> Result<ClaimOutcome, StoreError> {
-        // One statement: lock due rows no other instance holds, lease them,
-        // and return them joined with their event and endpoint.
+        // One statement: lock due rows no other instance holds, keep each
+        // endpoint's earliest as many as it has room for, lease them, and
+        // return them joined with their event and endpoint.
         let rows: Vec<ClaimedRow> = sqlx::query_as(
-            "WITH due AS (
+            "WITH candidates AS (
                  -- Deliveries of disabled endpoints are paused: not claimed.
-                 SELECT d.id FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
+                 SELECT d.id, d.endpoint_id, d.next_attempt_at, COALESCE(ep.max_concurrent, $8) AS cap
+                 FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
                  WHERE d.state = 'pending' AND d.next_attempt_at <= $4 AND ep.active
                    AND NOT (d.endpoint_id = ANY($6))
                  ORDER BY d.next_attempt_at
-                 LIMIT $5
+                 LIMIT $9
                  FOR UPDATE OF d SKIP LOCKED
+             ), due AS (
+                 SELECT id FROM (
+                     SELECT c.id, c.next_attempt_at,
+                            ROW_NUMBER() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at) AS rank,
+                            COALESCE(f.value::bigint, c.cap * $10) AS room
+                     FROM candidates c LEFT JOIN jsonb_each_text($7::jsonb) f ON f.key = c.endpoint_id
+                 ) ranked
+                 WHERE rank <= room
+                 ORDER BY next_attempt_at
+                 LIMIT $5
              ), claimed AS (
                  UPDATE deliveries d
                  SET state = 'in_flight', lease_owner = $1, lease_token = $2, leased_until = $3, updated_at = $4
@@ -149,7 +161,11 @@ impl Store for PgStore {
         .bind(lease.until)
         .bind(lease.now)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(excluded)
+        .bind(room.excluded)
+        .bind(room.room_json())
+        .bind(i64::try_from(room.default_limit).unwrap_or(i64::MAX))
+        .bind(EndpointRoom::scan(limit))
+        .bind(i64::try_from(room.prefetch_factor).unwrap_or(1))
         .fetch_all(&self.pool)
         .await?;
         if rows.is_empty() {

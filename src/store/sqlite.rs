@@ -17,8 +17,8 @@ use super::batch::{BatchBackend, BatchWriter, WriteBatch, impl_write_batch};
 use super::log::impl_event_log;
 use super::rows::ClaimedRow;
 use super::{
-    AttemptResult, ClaimOutcome, DispatchOutcome, Event, Lease, RecordOutcome, Routing, Store,
-    StoreError, now_millis,
+    AttemptResult, ClaimOutcome, DispatchOutcome, EndpointRoom, Event, Lease, RecordOutcome,
+    Routing, Store, StoreError, now_millis,
 };
 use crate::config::{self, DatabaseConfig};
 use crate::domain::DeliveryId;
@@ -122,18 +122,31 @@ impl Store for SqliteStore {
         &self,
         lease: Lease<'_>,
         limit: usize,
-        excluded: &[String],
+        room: &EndpointRoom<'_>,
     ) -> Result<ClaimOutcome, StoreError> {
         let mut tx = self.writer.begin().await?;
         let claimed = sqlx::query(
             "UPDATE deliveries
              SET state = 'in_flight', lease_owner = ?1, lease_token = ?2, leased_until = ?3, updated_at = ?4
              WHERE id IN (
-                 -- Deliveries of disabled endpoints are paused: not claimed.
-                 SELECT d.id FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
-                 WHERE d.state = 'pending' AND d.next_attempt_at <= ?4 AND ep.active
-                   AND d.endpoint_id NOT IN (SELECT value FROM json_each(?6))
-                 ORDER BY d.next_attempt_at
+                 SELECT id FROM (
+                     -- Each endpoint's earliest deliveries, as many as it has room for.
+                     SELECT c.id, c.next_attempt_at,
+                            ROW_NUMBER() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at) AS rank,
+                            COALESCE(f.value, c.cap * ?10) AS room
+                     FROM (
+                         -- Deliveries of disabled endpoints are paused: not claimed.
+                         SELECT d.id, d.endpoint_id, d.next_attempt_at, COALESCE(ep.max_concurrent, ?8) AS cap
+                         FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
+                         WHERE d.state = 'pending' AND d.next_attempt_at <= ?4 AND ep.active
+                           AND d.endpoint_id NOT IN (SELECT value FROM json_each(?6))
+                         ORDER BY d.next_attempt_at
+                         LIMIT ?9
+                     ) c
+                     LEFT JOIN json_each(?7) f ON f.key = c.endpoint_id
+                 )
+                 WHERE rank <= room
+                 ORDER BY next_attempt_at
                  LIMIT ?5
              )",
         )
@@ -142,7 +155,11 @@ impl Store for SqliteStore {
         .bind(lease.until)
         .bind(lease.now)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(serde_json::to_string(excluded).expect("a list of strings always serialises"))
+        .bind(serde_json::to_string(room.excluded).expect("a list of strings always serialises"))
+        .bind(room.room_json())
+        .bind(i64::try_from(room.default_limit).unwrap_or(i64::MAX))
+        .bind(EndpointRoom::scan(limit))
+        .bind(i64::try_from(room.prefetch_factor).unwrap_or(1))
         .execute(&mut *tx)
         .await?;
         if claimed.rows_affected() == 0 {

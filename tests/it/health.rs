@@ -398,10 +398,91 @@ async fn gone_disables_at_once_and_the_probe_brings_it_back(backend: Backend) {
     assert_eq!(enabled.consecutive_failures, 0);
 }
 
+/// A claim takes no more of an endpoint's deliveries than the endpoint has
+/// room for, and fills the rest with other endpoints' work.
+async fn a_claim_respects_each_endpoints_room(backend: Backend) {
+    use webhookd::config::DatabaseConfig;
+    use webhookd::domain::{CanonicalPayload, EventId, EventType};
+    use webhookd::store::{ClaimOutcome, EndpointRoom, EndpointSpec, Event, Lease, Routing};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = webhookd::store::connect(&DatabaseConfig {
+        url: backend.fresh_database_url(dir.path()).await,
+        ..DatabaseConfig::default()
+    })
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let spec = |id: &str, limit: Option<u32>| EndpointSpec {
+        id: webhookd::domain::EndpointId::parse(id).unwrap(),
+        url: "https://example.com/hook".to_owned(),
+        event_patterns: vec![format!("{id}.*")],
+        secret: None,
+        signature_scheme: Default::default(),
+        active: true,
+        max_concurrent: limit,
+    };
+    store
+        .sync_config_endpoints(
+            &[spec("hot", None), spec("own", Some(3)), spec("cold", None)],
+            0,
+        )
+        .await
+        .unwrap();
+    // Hot's backlog comes first in time, then own's, then cold's.
+    for (endpoint, count) in [("hot", 40), ("own", 10), ("cold", 5)] {
+        for _ in 0..count {
+            store
+                .dispatch(
+                    Event {
+                        id: EventId::generate(),
+                        event_type: EventType::parse(&format!("{endpoint}.event")).unwrap(),
+                        payload: CanonicalPayload::from_json_text("{}", 1024).unwrap(),
+                        idempotency_key: None,
+                        created_at: 1,
+                    },
+                    Routing::Subscribed,
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let now = webhookd::store::now_millis();
+    let lease = Lease {
+        owner: "test",
+        token: "t1",
+        now,
+        until: now + 60_000,
+    };
+    // Hot is known to have room for 4 more; the others get twice their limit.
+    let known = vec![("hot".to_owned(), 4)];
+    let room = EndpointRoom {
+        excluded: &[],
+        room: &known,
+        default_limit: 10,
+        prefetch_factor: 2,
+    };
+    let ClaimOutcome::Claimed(claimed) = store.claim_due(lease, 50, &room).await.unwrap() else {
+        panic!("nothing claimed");
+    };
+    let count = |endpoint: &str| {
+        claimed
+            .iter()
+            .filter(|d| d.endpoint_id.as_str() == endpoint)
+            .count()
+    };
+    assert_eq!(
+        (count("hot"), count("own"), count("cold")),
+        (4, 6, 5),
+        "hot: its room; own: twice its own limit of 3; cold: all it has"
+    );
+}
+
 crate::backend_tests!(
     a_hanging_endpoint_never_slows_the_others,
     an_open_circuit_spends_no_attempts_and_closes_after_a_good_trial,
     retry_after_is_respected,
     failing_endpoints_are_disabled_alerted_and_resumed,
     gone_disables_at_once_and_the_probe_brings_it_back,
+    a_claim_respects_each_endpoints_room,
 );
