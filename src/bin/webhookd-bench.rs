@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use axum::Router;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use clap::Parser;
@@ -23,6 +24,7 @@ use tokio::sync::Semaphore;
 use tonic::transport::Channel;
 use webhookd::api::proto::webhook_service_client::WebhookServiceClient;
 use webhookd::api::proto::{DispatchRequest, dispatch_request::Body};
+use webhookd::signing;
 
 #[derive(Parser)]
 struct Args {
@@ -60,26 +62,69 @@ struct Args {
     /// calls go to them round-robin.
     #[arg(long, default_value_t = 1)]
     instances: usize,
+    /// Endpoints point at a closed port: deliveries fail once and wait an
+    /// hour for their retry. Measures memory with a large pending backlog
+    /// (no ledger check).
+    #[arg(long)]
+    receiver_down: bool,
+    /// Events (each with a succeeded delivery and its attempt) written to the
+    /// database before the run, to measure the cost of history.
+    #[arg(long, default_value_t = 0)]
+    preload_events: usize,
 }
 
-/// Receipt times by event id, shared by all receivers.
+/// The signing secret of every bench endpoint.
+const SECRET: &str = "bench-secret-0123456789abcdef";
+
+/// Receipt times per (endpoint index, event id).
+type Receipts = HashMap<(usize, String), Vec<Instant>>;
+
+/// What the receivers saw, shared by all of them.
 #[derive(Clone, Default)]
 struct Ledger {
-    received: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+    received: Arc<Mutex<Receipts>>,
+    bad_signatures: Arc<std::sync::atomic::AtomicUsize>,
     delay: Duration,
 }
 
-async fn receive(State(ledger): State<Ledger>, headers: HeaderMap) -> StatusCode {
+async fn receive(
+    State(ledger): State<Ledger>,
+    Path(endpoint): Path<usize>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     let now = Instant::now();
-    if let Some(id) = headers.get("x-webhook-id").and_then(|v| v.to_str().ok()) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    // Every delivery is checked as a receiver would check it.
+    let unix_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    if signing::verify(
+        &[SECRET.as_bytes()],
+        &body,
+        header("x-webhook-timestamp"),
+        header("x-webhook-signature"),
+        unix_now,
+        signing::DEFAULT_TOLERANCE,
+    )
+    .is_err()
+    {
         ledger
-            .received
-            .lock()
-            .unwrap()
-            .entry(id.to_owned())
-            .or_default()
-            .push(now);
+            .bad_signatures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
+    ledger
+        .received
+        .lock()
+        .unwrap()
+        .entry((endpoint, header("x-webhook-id").to_owned()))
+        .or_default()
+        .push(now);
     if !ledger.delay.is_zero() {
         tokio::time::sleep(ledger.delay).await;
     }
@@ -167,12 +212,17 @@ async fn main() -> Result<()> {
     for index in 0..args.fan_out {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let app = Router::new()
-            .route("/hook", post(receive))
-            .with_state(ledger.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        if args.receiver_down {
+            // Nothing listens there once the listener is dropped.
+            drop(listener);
+        } else {
+            let app = Router::new()
+                .route("/hook/{endpoint}", post(receive))
+                .with_state(ledger.clone());
+            tokio::spawn(async move { axum::serve(listener, app).await });
+        }
         endpoints.push_str(&format!(
-            "  - id: ep_{index}\n    url: http://{addr}/hook\n    events: [\"*\"]\n"
+            "  - id: ep_{index}\n    url: http://{addr}/hook/{index}\n    events: [\"*\"]\n    secret: {SECRET}\n"
         ));
     }
     let dir = tempfile::tempdir()?;
@@ -183,11 +233,17 @@ async fn main() -> Result<()> {
     let config = format!(
         "server:\n  grpc_addr: 127.0.0.1:0\n  http_addr: 127.0.0.1:0\ndatabase:\n  url: \"{database_url}\"\n\
          webhook_engine:\n  signing_secret: bench-secret\n  max_concurrent_deliveries: {}\n  max_concurrent_per_endpoint: {}\n\
+         retry_policy:\n  initial_delay_seconds: {retry_delay}\n  max_delay_seconds: 3600\n\
          security:\n  allowed_networks: [\"127.0.0.0/8\"]\nlogging:\n  level: warn\nendpoints:\n{endpoints}",
-        args.max_concurrent_deliveries, args.max_concurrent_per_endpoint
+        args.max_concurrent_deliveries,
+        args.max_concurrent_per_endpoint,
+        retry_delay = if args.receiver_down { 3600 } else { 1 },
     );
     if args.instances > 1 && !database_url.starts_with("postgres") {
         bail!("--instances above 1 needs a PostgreSQL --database-url");
+    }
+    if args.preload_events > 0 {
+        preload(&args, &config, dir.path(), &database_url).await?;
     }
     let mut daemons = Vec::with_capacity(args.instances);
     let mut clients = Vec::with_capacity(args.instances);
@@ -242,6 +298,9 @@ async fn main() -> Result<()> {
         task.await??;
     }
     let dispatch_elapsed = started.elapsed();
+    if args.receiver_down {
+        return report_backlog(&args, &pids, dispatch_elapsed).await;
+    }
     let expected = args.events * args.fan_out;
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -272,19 +331,25 @@ async fn main() -> Result<()> {
     let mut end_to_end = Histogram::<u64>::new(3)?;
     let mut missing = 0usize;
     let mut duplicates = 0usize;
+    // Every acknowledged (event, endpoint) pair must have arrived.
     for (event_id, acked) in acks.iter() {
-        match received.get(event_id) {
-            Some(times) => {
-                duplicates += times.len().saturating_sub(args.fan_out);
-                for receipt in times {
-                    // A delivery can land before the client has read the ack.
-                    end_to_end
-                        .record(receipt.saturating_duration_since(*acked).as_micros() as u64)?;
+        for endpoint in 0..args.fan_out {
+            match received.get(&(endpoint, event_id.clone())) {
+                Some(times) => {
+                    duplicates += times.len() - 1;
+                    for receipt in times {
+                        // A delivery can land before the client has read the ack.
+                        end_to_end
+                            .record(receipt.saturating_duration_since(*acked).as_micros() as u64)?;
+                    }
                 }
+                None => missing += 1,
             }
-            None => missing += 1,
         }
     }
+    let bad_signatures = ledger
+        .bad_signatures
+        .load(std::sync::atomic::Ordering::Relaxed);
     let total = (last_receipt - started).as_secs_f64();
     println!(
         "events {}  fan-out {}  payload ~{} B  dispatch concurrency {}  receiver delay {} ms  instances {}",
@@ -306,9 +371,95 @@ async fn main() -> Result<()> {
     report("Dispatch latency", &dispatch_latency.lock().unwrap());
     report("ack-to-receipt latency", &end_to_end);
     println!("webhookd CPU (all)          {cpu:>10.2} s   peak RSS {rss:.1} MB (largest instance)");
-    println!("ledger: missing {missing}, duplicates {duplicates}");
-    if missing > 0 {
-        bail!("ledger does not balance: {missing} acknowledged events never arrived");
+    println!(
+        "ledger: missing {missing}, duplicates {duplicates}, bad signatures {bad_signatures} (all {} checked)",
+        received.values().map(Vec::len).sum::<usize>()
+    );
+    if missing > 0 || bad_signatures > 0 {
+        bail!(
+            "ledger does not balance: {missing} acknowledged (event, endpoint) pairs never arrived, {bad_signatures} signatures did not verify"
+        );
     }
+    Ok(())
+}
+
+/// With receivers down: the backlog stays pending; report webhookd's memory
+/// as it holds it.
+async fn report_backlog(args: &Args, pids: &[u32], dispatch_elapsed: Duration) -> Result<()> {
+    let rss_now = |pid: u32| -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+    };
+    println!(
+        "receivers down: {} events x {} endpoints dispatched in {:.1} s ({:.0} events/s)",
+        args.events,
+        args.fan_out,
+        dispatch_elapsed.as_secs_f64(),
+        args.events as f64 / dispatch_elapsed.as_secs_f64()
+    );
+    // Every delivery fails once, then waits an hour for its retry.
+    for seconds in [0u64, 10, 20] {
+        tokio::time::sleep(Duration::from_secs(if seconds == 0 { 0 } else { 10 })).await;
+        for pid in pids {
+            println!(
+                "after {seconds:>2} s: webhookd RSS {:.1} MB, peak {:.1} MB",
+                rss_now(*pid).unwrap_or(0.0),
+                peak_rss_mb(*pid).unwrap_or(0.0)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Writes `args.preload_events` events, each with a succeeded delivery to
+/// `ep_0` and its attempt, straight into the database (after letting a
+/// short-lived webhookd create the schema and the endpoints).
+async fn preload(
+    args: &Args,
+    config: &str,
+    dir: &std::path::Path,
+    database_url: &str,
+) -> Result<()> {
+    let (daemon, _) = start_webhookd(args, config, dir)?;
+    drop(daemon);
+    let started = Instant::now();
+    let n = args.preload_events as i64;
+    let statements = [
+        "INSERT INTO events (id, event_type, payload, created_at)
+         SELECT 'evt_pre_' || n, 'bench.history', CAST('{\"n\":1}' AS BLOB), n FROM numbers",
+        "INSERT INTO deliveries (id, event_id, endpoint_id, state, attempt_count, next_attempt_at, created_at, updated_at)
+         SELECT 'dlv_pre_' || n, 'evt_pre_' || n, 'ep_0', 'succeeded', 1, n, n, n FROM numbers",
+        "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status)
+         SELECT 'dlv_pre_' || n, 1, n, 1, 204 FROM numbers",
+    ];
+    if database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database_url).await?;
+        for statement in statements {
+            let statement = format!(
+                "WITH numbers AS (SELECT generate_series(1, $1::bigint) AS n) {}",
+                statement.replace(
+                    "CAST('{\"n\":1}' AS BLOB)",
+                    "convert_to('{\"n\":1}', 'UTF8')"
+                )
+            );
+            sqlx::query(&statement).bind(n).execute(&pool).await?;
+        }
+        sqlx::query("ANALYZE").execute(&pool).await?;
+    } else {
+        let pool = sqlx::SqlitePool::connect(database_url).await?;
+        for statement in statements {
+            let statement = format!(
+                "WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < ?1) {statement}"
+            );
+            sqlx::query(&statement).bind(n).execute(&pool).await?;
+        }
+        sqlx::query("ANALYZE").execute(&pool).await?;
+    }
+    println!(
+        "preloaded {} events with their deliveries and attempts in {:.1} s",
+        args.preload_events,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -5,6 +5,7 @@ mod common;
 
 mod api;
 mod auth;
+mod bench;
 mod cluster;
 mod delivery;
 mod health;
