@@ -81,9 +81,12 @@ impl EndpointHealth {
         let mut blocked = Blocked::default();
         for (endpoint, gate) in gates.iter() {
             let factor = if gate.last_failed { 1 } else { PREFETCH_FACTOR };
+            let most = gate.limit * factor;
             let leased = gate.in_flight + waiting.get(endpoint).copied().unwrap_or(0);
-            let room = (gate.limit * factor).saturating_sub(leased);
-            if !gate.breaker.allows(now) || room == 0 {
+            let room = most.saturating_sub(leased);
+            // A busy endpoint is refilled once it can take a quarter of what
+            // it may lease, not after every request: one claim brings many.
+            if !gate.breaker.allows(now) || room == 0 || room * 4 < most {
                 blocked.endpoints.push(endpoint.clone());
             } else {
                 blocked.room.push((endpoint.clone(), room));
@@ -222,6 +225,7 @@ mod tests {
         assert_eq!(health.blocked(0, &waiting).endpoints, ["ep"]);
         assert_eq!(health.blocked(0, &none).room, [("ep".to_owned(), 2)]);
         first.succeeded(0);
+        // Room for 1 of 4 is a quarter: worth a claim.
         assert!(health.blocked(0, &waiting).endpoints.is_empty());
         assert_eq!(health.blocked(0, &none).room, [("ep".to_owned(), 3)]);
     }

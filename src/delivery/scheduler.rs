@@ -103,7 +103,13 @@ impl Scheduler {
                 Ok(ClaimOutcome::NothingDue) => {
                     claim_failures = 0;
                     drop(permits);
-                    let sleep_for = self.idle_sleep(&blocked).await;
+                    // Deliveries waiting for a slot: the slot's release wakes
+                    // this loop, no need to ask the store when work is due.
+                    let sleep_for = if self.waiting.is_empty() {
+                        self.idle_sleep(&blocked).await
+                    } else {
+                        self.settings.poll_interval
+                    };
                     tokio::select! {
                         _ = stop.cancelled() => break,
                         _ = wake.notified() => {}
