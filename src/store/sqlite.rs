@@ -125,7 +125,7 @@ impl Store for SqliteStore {
         room: &EndpointRoom<'_>,
     ) -> Result<ClaimOutcome, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let claimed = sqlx::query(
+        let claimed: Vec<String> = sqlx::query_scalar(
             "UPDATE deliveries
              SET state = 'in_flight', lease_owner = ?1, lease_token = ?2, leased_until = ?3, updated_at = ?4
              WHERE id IN (
@@ -148,7 +148,8 @@ impl Store for SqliteStore {
                  WHERE rank <= room
                  ORDER BY next_attempt_at
                  LIMIT ?5
-             )",
+             )
+             RETURNING id",
         )
         .bind(lease.owner)
         .bind(lease.token)
@@ -160,9 +161,9 @@ impl Store for SqliteStore {
         .bind(i64::try_from(room.default_limit).unwrap_or(i64::MAX))
         .bind(EndpointRoom::scan(limit))
         .bind(i64::try_from(room.prefetch_factor).unwrap_or(1))
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
-        if claimed.rows_affected() == 0 {
+        if claimed.is_empty() {
             tx.rollback().await?;
             return Ok(ClaimOutcome::NothingDue);
         }
@@ -172,10 +173,10 @@ impl Store for SqliteStore {
              FROM deliveries d
              JOIN events e ON e.id = d.event_id
              JOIN endpoints ep ON ep.id = d.endpoint_id
-             WHERE d.lease_token = ?
+             WHERE d.id IN (SELECT value FROM json_each(?))
              ORDER BY d.next_attempt_at",
         )
-        .bind(lease.token)
+        .bind(serde_json::to_string(&claimed).expect("a list of strings always serialises"))
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
