@@ -300,7 +300,8 @@ impl Scheduler {
             Ok(Some(at)) => {
                 let until_due =
                     Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0));
-                until_due.clamp(MIN_IDLE_SLEEP, poll)
+                // `poll` is below the minimum when a circuit's trial is due.
+                until_due.clamp(MIN_IDLE_SLEEP, poll.max(MIN_IDLE_SLEEP))
             }
             Ok(None) => poll,
             Err(e) => {

@@ -478,6 +478,42 @@ async fn a_claim_respects_each_endpoints_room(backend: Backend) {
     );
 }
 
+/// Circuits that open and close every few milliseconds, next to retries
+/// coming due: the scheduler's idle sleep must never panic (it once did
+/// when a trial was due in under 5 ms, and the whole process stopped).
+async fn circuits_flapping_next_to_due_retries_keep_the_scheduler_alive(backend: Backend) {
+    let failing = Receiver::start(500).await;
+    let flaky = Receiver::start(500).await;
+    flaky.script((0..400).map(|i| Reply::Status(if i % 3 == 0 { 200 } else { 500 })));
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            max_attempts: 1000,
+            initial_delay_seconds: 0.01,
+            backoff_multiplier: 1.0,
+            circuit_breaker_failures: 3,
+            circuit_breaker_cooldown_seconds: 0.01,
+            ..TestSettings::with_endpoints(vec![
+                TestEndpoint::new("ep_failing", failing.url(), &["*"]),
+                TestEndpoint::new("ep_flaky", flaky.url(), &["*"]),
+            ])
+        },
+    )
+    .await;
+    for n in 0..100 {
+        app.dispatch("order.created", &format!("{{\"n\":{n}}}"))
+            .await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let before = failing.total_requests() + flaky.total_requests();
+    app.dispatch("order.created", "{\"n\":-1}").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        failing.total_requests() + flaky.total_requests() > before,
+        "the scheduler still delivers"
+    );
+}
+
 crate::backend_tests!(
     a_hanging_endpoint_never_slows_the_others,
     an_open_circuit_spends_no_attempts_and_closes_after_a_good_trial,
@@ -485,4 +521,5 @@ crate::backend_tests!(
     failing_endpoints_are_disabled_alerted_and_resumed,
     gone_disables_at_once_and_the_probe_brings_it_back,
     a_claim_respects_each_endpoints_room,
+    circuits_flapping_next_to_due_retries_keep_the_scheduler_alive,
 );
