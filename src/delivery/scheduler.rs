@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
-use super::worker::{DeliveryContext, attempt_delivery};
+use super::worker::{AttemptOutcome, DeliveryContext, attempt_delivery};
 use crate::health::{Blocked, PREFETCH_FACTOR, Slot};
 use crate::store::{ClaimOutcome, ClaimedDelivery, EndpointRoom, Lease, now_millis};
 
@@ -49,9 +49,53 @@ pub struct Scheduler {
     /// are cut short and their leases released.
     abandon: CancellationToken,
     claim_sequence: u64,
-    /// Deliveries claimed ahead, waiting for a slot of their endpoint,
-    /// oldest first, with when they were claimed.
-    waiting: HashMap<String, VecDeque<(ClaimedDelivery, Instant)>>,
+    /// Deliveries claimed ahead, waiting for a slot of their endpoint.
+    waiting: Waiting,
+    /// Cancelled when draining starts: no waiting delivery starts after.
+    draining: CancellationToken,
+}
+
+/// Deliveries claimed ahead per endpoint, oldest first, with when they were
+/// claimed. Shared with the workers, which hand a slot they free straight
+/// to the next one.
+type Waiting = Arc<std::sync::Mutex<HashMap<String, VecDeque<(ClaimedDelivery, Instant)>>>>;
+
+fn lock(
+    waiting: &Waiting,
+) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<(ClaimedDelivery, Instant)>>> {
+    // Every critical section leaves the map whole, so a poisoned lock is usable.
+    waiting.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The next waiting delivery of `endpoint` with a slot to run in, if its
+/// endpoint may take it now. Deliveries that waited too long are left for
+/// the scheduler to put back.
+fn take_waiting(
+    ctx: &DeliveryContext,
+    waiting: &Waiting,
+    endpoint: &str,
+    max_wait: Duration,
+    default_limit: usize,
+) -> Option<(ClaimedDelivery, Slot)> {
+    let now = now_millis();
+    if !ctx.health.may_start_waiting(endpoint, now) {
+        return None;
+    }
+    let mut waiting = lock(waiting);
+    let queue = waiting.get_mut(endpoint)?;
+    let (front, claimed_at) = queue.front()?;
+    if claimed_at.elapsed() > max_wait {
+        return None;
+    }
+    let limit = front
+        .max_concurrent
+        .map_or(default_limit, |limit| limit as usize);
+    let slot = ctx.health.try_begin(&front.endpoint_id, limit, now)?;
+    let (delivery, _) = queue.pop_front()?;
+    if queue.is_empty() {
+        waiting.remove(endpoint);
+    }
+    Some((delivery, slot))
 }
 
 impl Scheduler {
@@ -63,7 +107,8 @@ impl Scheduler {
             workers: TaskTracker::new(),
             abandon: CancellationToken::new(),
             claim_sequence: 0,
-            waiting: HashMap::new(),
+            waiting: Waiting::default(),
+            draining: CancellationToken::new(),
         }
     }
 
@@ -87,8 +132,7 @@ impl Scheduler {
             }
             // Endpoints whose circuit is open or that have nothing more to
             // lease keep their deliveries unclaimed: no slot, no attempt spent.
-            let waiting = self
-                .waiting
+            let waiting = lock(&self.waiting)
                 .iter()
                 .map(|(endpoint, queue)| (endpoint.clone(), queue.len()))
                 .collect();
@@ -105,7 +149,8 @@ impl Scheduler {
                     drop(permits);
                     // Deliveries waiting for a slot: the slot's release wakes
                     // this loop, no need to ask the store when work is due.
-                    let sleep_for = if self.waiting.is_empty() {
+                    let nothing_waiting = lock(&self.waiting).is_empty();
+                    let sleep_for = if nothing_waiting {
                         self.idle_sleep(&blocked).await
                     } else {
                         self.settings.poll_interval
@@ -202,7 +247,7 @@ impl Scheduler {
             return;
         }
         self.ctx.health.know_limit(&delivery.endpoint_id, limit);
-        self.waiting
+        lock(&self.waiting)
             .entry(delivery.endpoint_id.to_string())
             .or_default()
             .push_back((delivery, Instant::now()));
@@ -212,20 +257,17 @@ impl Scheduler {
     /// those of an endpoint whose last attempt failed (it gets exactly its
     /// limit) and those that waited so long their lease might run out.
     async fn start_waiting(&mut self, permits: &mut Vec<OwnedSemaphorePermit>) {
-        if self.waiting.is_empty() {
+        let mut all = std::mem::take(&mut *lock(&self.waiting));
+        if all.is_empty() {
             return;
         }
         let now = now_millis();
-        let max_wait = self
-            .settings
-            .lease
-            .saturating_sub(self.settings.request_timeout)
-            / 2;
+        let max_wait = self.max_wait();
         let mut put_back = Vec::new();
-        let mut endpoints: Vec<String> = self.waiting.keys().cloned().collect();
+        let mut endpoints: Vec<String> = all.keys().cloned().collect();
         endpoints.sort();
         for endpoint in endpoints {
-            let mut queue = self.waiting.remove(&endpoint).unwrap_or_default();
+            let mut queue = all.remove(&endpoint).unwrap_or_default();
             if !self.ctx.health.may_start_waiting(&endpoint, now) {
                 put_back.extend(queue.drain(..).map(|(delivery, _)| delivery));
                 continue;
@@ -248,7 +290,7 @@ impl Scheduler {
                 self.spawn_attempt(delivery, slot, permit);
             }
             if !queue.is_empty() {
-                self.waiting.insert(endpoint, queue);
+                lock(&self.waiting).insert(endpoint, queue);
             }
         }
         for delivery in put_back {
@@ -263,11 +305,34 @@ impl Scheduler {
         }
     }
 
+    /// How long a delivery may wait for a slot and still finish its
+    /// attempt within its lease.
+    fn max_wait(&self) -> Duration {
+        self.settings
+            .lease
+            .saturating_sub(self.settings.request_timeout)
+            / 2
+    }
+
     fn spawn_attempt(&self, delivery: ClaimedDelivery, slot: Slot, permit: OwnedSemaphorePermit) {
         let ctx = Arc::clone(&self.ctx);
         let abandon = self.abandon.clone();
+        let draining = self.draining.clone();
+        let waiting = Arc::clone(&self.waiting);
+        let max_wait = self.max_wait();
+        let default_limit = self.settings.max_concurrent_per_endpoint;
         self.workers.spawn(async move {
-            attempt_delivery(&ctx, delivery, slot, &abandon).await;
+            let mut next = Some((delivery, slot));
+            while let Some((delivery, slot)) = next.take() {
+                let endpoint = delivery.endpoint_id.to_string();
+                let outcome = attempt_delivery(&ctx, delivery, slot, &abandon).await;
+                // A success frees its slot: hand it straight to the
+                // endpoint's next waiting delivery, without a trip through
+                // the scheduler's loop (which may be waiting on the store).
+                if outcome == AttemptOutcome::Delivered && !draining.is_cancelled() {
+                    next = take_waiting(&ctx, &waiting, &endpoint, max_wait, default_limit);
+                }
+            }
             drop(permit);
         });
     }
@@ -312,6 +377,7 @@ impl Scheduler {
     }
 
     async fn drain(self) {
+        self.draining.cancel();
         self.workers.close();
         let in_flight = self.workers.len();
         if in_flight > 0 {
