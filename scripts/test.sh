@@ -86,3 +86,19 @@ WEBHOOKD_BIN=$PWD/target/debug/webhookd ARTIFACTS_DIR=${ARTIFACTS_DIR:-$PWD/targ
 
 echo "==> example receivers of docs/receivers.md"
 WEBHOOKD_BIN=$PWD/target/debug/webhookd docs/examples/test.sh
+
+echo "==> reliability suite"
+# Scenarios 1-9 of docs/reliability.md: SIGKILLs, a failpoint crash, a
+# stalled instance, PostgreSQL outages and misbehaving receivers against
+# target/debug/webhookd (built with --features failpoints), with a ledger
+# that must balance. Private PostgreSQL clusters come from
+# WEBHOOKD_TEST_PG_BIN. The SDK is installed from a copy, so no build
+# leftovers land in clients/python.
+[ -x target/test-python/bin/python ] || python3 -m venv target/test-python
+reliability_sdk=$(mktemp -d)
+cp -r clients/python/pyproject.toml clients/python/README.md clients/python/src "$reliability_sdk/"
+rm -rf "$reliability_sdk/src/webhookd.egg-info"
+target/test-python/bin/pip install --quiet --disable-pip-version-check "$reliability_sdk"
+rm -rf "$reliability_sdk"
+WEBHOOKD_BIN=$PWD/target/debug/webhookd WEBHOOKD_TEST_PG_BIN=${WEBHOOKD_TEST_PG_BIN:-$(pg_bin)} \
+  target/test-python/bin/python tests/reliability/run.py --markdown target/reliability-results.md
