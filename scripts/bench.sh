@@ -25,15 +25,16 @@ fresh_pg() {
 
 # name | description | arguments
 scenarios=(
-  "sqlite-flood|SQLite, fan-out 1, 500 B, instant receiver, 300k events (about 60 s)|--events $(events 300000)"
+  "sqlite-flood|SQLite, fan-out 1, 500 B, instant receiver, flood of 300k events|--events $(events 300000)"
   "sqlite-20k|SQLite, fan-out 1, 20 KiB payload|--events $(events 40000) --payload-bytes 20480"
   "sqlite-fanout-10|SQLite, fan-out 10, 500 B|--events $(events 20000) --fan-out 10"
   "sqlite-slow-fanout-10|SQLite, fan-out 10, receivers answer in 50 ms|--events $(events 5000) --fan-out 10 --receiver-delay-ms 50"
   "sqlite-rate-1000|SQLite, fixed 1,000 events/s, 60 s|--events $(events 60000) --rate 1000"
+  "sqlite-rate-5000|SQLite, fixed 5,000 events/s, 60 s (sustained throughput)|--events $(events 300000) --rate 5000"
   "sqlite-history-1m|SQLite, 1,000,000 events already stored, then 100k events|--events $(events 100000) --preload-events $(events 1000000)"
   "sqlite-empty-100k|SQLite, empty database, 100k events (baseline of the line above)|--events $(events 100000)"
   "sqlite-backlog-100k|SQLite, receivers down, 100k deliveries pending|--events $(events 100000) --receiver-down"
-  "pg-flood|PostgreSQL, one instance, fan-out 1, 500 B, 200k events|--events $(events 200000) --database-url PG"
+  "pg-flood|PostgreSQL, one instance, fan-out 1, 500 B, 100k events|--events $(events 100000) --database-url PG"
   "pg-rate-1000|PostgreSQL, fixed 1,000 events/s, 60 s|--events $(events 60000) --rate 1000 --database-url PG"
   "pg-two-instances|PostgreSQL, two instances, fan-out 1|--events $(events 100000) --instances 2 --database-url PG"
 )
