@@ -67,6 +67,13 @@ fn lock(
     waiting.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The concurrency limit of a delivery's endpoint: its own, or the default.
+fn limit_of(delivery: &ClaimedDelivery, default_limit: usize) -> usize {
+    delivery
+        .max_concurrent
+        .map_or(default_limit, |limit| limit as usize)
+}
+
 /// The next waiting delivery of `endpoint` with a slot to run in, if its
 /// endpoint may take it now. Deliveries that waited too long are left for
 /// the scheduler to put back.
@@ -87,9 +94,7 @@ fn take_waiting(
     if claimed_at.elapsed() > max_wait {
         return None;
     }
-    let limit = front
-        .max_concurrent
-        .map_or(default_limit, |limit| limit as usize);
+    let limit = limit_of(front, default_limit);
     let slot = ctx.health.try_begin(&front.endpoint_id, limit, now)?;
     let (delivery, _) = queue.pop_front()?;
     if queue.is_empty() {
@@ -220,14 +225,6 @@ impl Scheduler {
         self.ctx.store.claim_due(lease, limit, &room).await
     }
 
-    fn limit_of(&self, delivery: &ClaimedDelivery) -> usize {
-        delivery
-            .max_concurrent
-            .map_or(self.settings.max_concurrent_per_endpoint, |limit| {
-                limit as usize
-            })
-    }
-
     /// Starts the attempt if its endpoint has a free slot and a permit is
     /// left; otherwise it waits for a slot, leased to this process.
     fn start_or_wait(
@@ -235,7 +232,7 @@ impl Scheduler {
         delivery: ClaimedDelivery,
         permits: &mut Vec<OwnedSemaphorePermit>,
     ) {
-        let limit = self.limit_of(&delivery);
+        let limit = limit_of(&delivery, self.settings.max_concurrent_per_endpoint);
         if !permits.is_empty()
             && let Some(slot) =
                 self.ctx
@@ -277,7 +274,7 @@ impl Scheduler {
                     put_back.push(delivery);
                     continue;
                 }
-                let limit = self.limit_of(&delivery);
+                let limit = limit_of(&delivery, self.settings.max_concurrent_per_endpoint);
                 let slot = match permits.is_empty() {
                     true => None,
                     false => self.ctx.health.try_begin(&delivery.endpoint_id, limit, now),

@@ -358,11 +358,11 @@ async fn apply_batch(
         .collect())
 }
 
-/// The order to apply a batch in: keyed dispatches sorted by idempotency
-/// key, then attempt results sorted by endpoint, then the rest as queued.
-/// Concurrent batches (several writers, several instances) then take the
-/// row locks they share (idempotency keys, endpoint failure counts) in one
-/// global order, which cannot deadlock.
+/// The order to apply a batch in: dispatches first, keyed ones sorted by
+/// idempotency key (they are inserted in this order), then attempt results
+/// sorted by endpoint. Concurrent batches (several writers, several
+/// instances) then take the row locks they share (idempotency keys, endpoint
+/// failure counts) in one global order, which cannot deadlock.
 fn lock_order(batch: &[WriteOp]) -> Vec<usize> {
     // (section, lock key): sections sort first, then keys within them.
     let key = |index: &usize| match &batch[*index] {

@@ -176,25 +176,8 @@ async fn every_call_needs_a_key_with_the_right_role(backend: Backend) {
     );
 }
 
-fn client_with_key(
-    app: &crate::common::TestApp,
-    key: &str,
-) -> WebhookServiceClient<
-    tonic::service::interceptor::InterceptedService<
-        tonic::transport::Channel,
-        impl tonic::service::Interceptor + use<>,
-    >,
-> {
-    let header = MetadataValue::try_from(format!("Bearer {key}")).unwrap();
-    WebhookServiceClient::with_interceptor(
-        app.channel.clone(),
-        move |mut request: tonic::Request<()>| {
-            request
-                .metadata_mut()
-                .insert("authorization", header.clone());
-            Ok(request)
-        },
-    )
+fn client_with_key(app: &crate::common::TestApp, key: &str) -> crate::common::KeyedClient {
+    crate::common::keyed_client(app.channel.clone(), key)
 }
 
 async fn api_keys_created_over_the_api_work_until_revoked(backend: Backend) {

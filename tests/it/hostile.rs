@@ -10,7 +10,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::routing::post;
-use tonic::metadata::MetadataValue;
 use webhookd::api::proto::{
     ApiKeyRole, CreateApiKeyRequest, CreateEndpointRequest, ListEventsRequest,
     RotateEndpointSecretRequest, SignatureScheme,
@@ -19,7 +18,8 @@ use webhookd::domain::DeliveryState;
 
 use crate::common::daemon::{Daemon, write_config};
 use crate::common::{
-    Backend, Receiver, SECRET, TestEndpoint, TestSettings, dispatch_request, eventually, spawn_app,
+    Backend, Receiver, SECRET, TestEndpoint, TestSettings, dispatch_request, eventually,
+    keyed_client, spawn_app,
 };
 
 const GIB: usize = 1 << 30;
@@ -133,18 +133,8 @@ async fn no_secret_reaches_the_logs(backend: Backend) {
         &database_url,
     );
     let daemon = Daemon::start_logging(&config, "debug");
-    let header = MetadataValue::try_from(format!("Bearer {admin_key}")).unwrap();
     let channel = daemon.channel().await;
-    let mut client =
-        webhookd::api::proto::webhook_service_client::WebhookServiceClient::with_interceptor(
-            channel.clone(),
-            move |mut request: tonic::Request<()>| {
-                request
-                    .metadata_mut()
-                    .insert("authorization", header.clone());
-                Ok(request)
-            },
-        );
+    let mut client = keyed_client(channel.clone(), admin_key);
     let api_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     client
         .create_endpoint(CreateEndpointRequest {
@@ -176,17 +166,7 @@ async fn no_secret_reaches_the_logs(backend: Backend) {
         .into_inner()
         .key;
     let wrong_key = "wrong-key-that-must-not-be-logged-42";
-    let mut stranger =
-        webhookd::api::proto::webhook_service_client::WebhookServiceClient::with_interceptor(
-            channel,
-            move |mut request: tonic::Request<()>| {
-                request.metadata_mut().insert(
-                    "authorization",
-                    MetadataValue::try_from(format!("Bearer {wrong_key}")).unwrap(),
-                );
-                Ok(request)
-            },
-        );
+    let mut stranger = keyed_client(channel, wrong_key);
     assert!(
         stranger
             .list_events(ListEventsRequest::default())

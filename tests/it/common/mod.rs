@@ -89,6 +89,27 @@ pub async fn sql(url: &str, statement: &str) -> Option<i64> {
     }
 }
 
+/// A client that sends `authorization: Bearer <key>` with every call.
+pub type KeyedClient = WebhookServiceClient<
+    tonic::service::interceptor::InterceptedService<
+        Channel,
+        Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send>,
+    >,
+>;
+
+pub fn keyed_client(channel: Channel, key: &str) -> KeyedClient {
+    let header = tonic::metadata::MetadataValue::try_from(format!("Bearer {key}")).unwrap();
+    WebhookServiceClient::with_interceptor(
+        channel,
+        Box::new(move |mut request: tonic::Request<()>| {
+            request
+                .metadata_mut()
+                .insert("authorization", header.clone());
+            Ok(request)
+        }),
+    )
+}
+
 /// The Python of scripts/test.sh's venv (aiosmtpd, standardwebhooks, …);
 /// `None` (the test skips that part) outside CI when it is not set.
 pub fn test_python(needed_for: &str) -> Option<String> {
