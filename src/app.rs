@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use axum::serve::ListenerExt;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -31,10 +30,11 @@ use crate::domain::EndpointId;
 use crate::health::EndpointHealth;
 use crate::http::{self, HttpState};
 use crate::limits;
+use crate::listener::{self, Admission, CallTrackingLayer, ConnectionLimits, Incoming};
 use crate::metrics::Counters;
 use crate::store::log::Purged;
 use crate::store::{self, EndpointSpec, Store};
-use crate::tls::{ListenerTls, TlsListener};
+use crate::tls::ListenerTls;
 use crate::updates::UpdateBus;
 
 /// How long the servers get to finish open requests once deliveries drained.
@@ -58,10 +58,14 @@ const GRPC_MESSAGE_OVERHEAD: usize = 64 * 1024;
 
 pub struct App {
     config: Config,
+    /// Keeps a second process off this SQLite file while the app runs.
+    database_lock: Option<store::DatabaseLock>,
     store: Arc<dyn Store>,
     grpc_listener: TcpListener,
     http_listener: TcpListener,
     instance_id: String,
+    /// The soft limit on open files after raising it at start.
+    open_file_limit: u64,
 }
 
 impl App {
@@ -72,6 +76,7 @@ impl App {
         // install (several apps in one test process) is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
 
+        let database_lock = store::lock_database(&config.database.url)?;
         let store = store::connect(&config.database).await.with_context(|| {
             format!(
                 "failed to open the database {}",
@@ -113,16 +118,20 @@ impl App {
                     config.server.http_addr
                 )
             })?;
+        let open_file_limit = listener::raise_open_file_limit();
+        info!(open_file_limit, "open file limit raised to the hard limit");
         let instance_id = format!(
             "webhookd-{}",
             &uuid::Uuid::now_v7().simple().to_string()[20..]
         );
         Ok(App {
             config,
+            database_lock,
             store,
             grpc_listener,
             http_listener,
             instance_id,
+            open_file_limit,
         })
     }
 
@@ -150,11 +159,16 @@ impl App {
         let http_addr = self.http_addr();
         let App {
             config,
+            database_lock,
             store,
             grpc_listener,
             http_listener,
             instance_id,
+            open_file_limit,
         } = self;
+        let connection_limits = connection_limits(&config, open_file_limit);
+        let grpc_admission = Admission::new("grpc", connection_limits);
+        let http_admission = Admission::new("http", connection_limits);
 
         let wake = Arc::new(Notify::new());
         let updates = Arc::new(UpdateBus::new());
@@ -265,10 +279,15 @@ impl App {
                 .tls_config(tls.grpc())
                 .context("failed to set up TLS for the gRPC listener")?;
         }
+        // Live clients answer keepalive pings, so they never idle out.
+        let keepalive = connection_limits.idle_timeout / 3;
         let grpc_server = grpc_builder
             .max_concurrent_streams(Some(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION))
             .http2_max_header_list_size(Some(limits::MAX_HEADER_LIST_BYTES))
+            .http2_keepalive_interval(Some(keepalive))
+            .http2_keepalive_timeout(Some(keepalive.min(Duration::from_secs(20))))
             .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()))
+            .layer(CallTrackingLayer)
             .layer(GrpcAuthLayer {
                 keys: Arc::clone(&api_keys),
             })
@@ -277,8 +296,7 @@ impl App {
             .add_optional_service(reflection_v1alpha)
             .add_service(api)
             .serve_with_incoming_shutdown(
-                // Small responses go out at once, not after a delayed ACK.
-                tonic::transport::server::TcpIncoming::from(grpc_listener).with_nodelay(Some(true)),
+                Incoming::new(grpc_listener, Arc::clone(&grpc_admission)),
                 stop_servers.clone().cancelled_owned(),
             );
         let mut grpc_task = spawn_named("grpc server", async move {
@@ -292,28 +310,16 @@ impl App {
             health: Arc::clone(&endpoint_health),
             keys: Arc::clone(&api_keys),
         });
-        let http_shutdown = stop_servers.clone().cancelled_owned();
         let http_tls = listener_tls
             .as_ref()
             .map(|tls| tls.rustls_config(&[b"http/1.1"]))
             .transpose()
             .map_err(|(key, reason)| anyhow::anyhow!("invalid config at `{key}`: {reason}"))?;
+        let http_stop = stop_servers.clone();
+        let http_incoming = Incoming::new(http_listener, Arc::clone(&http_admission));
         let mut http_task = spawn_named("http server", async move {
-            match http_tls {
-                Some(tls) => axum::serve(TlsListener::new(http_listener, tls)?, router)
-                    .with_graceful_shutdown(http_shutdown)
-                    .await
-                    .context("HTTPS server failed"),
-                None => axum::serve(
-                    http_listener.tap_io(|tcp| {
-                        let _ = tcp.set_nodelay(true);
-                    }),
-                    router,
-                )
-                .with_graceful_shutdown(http_shutdown)
-                .await
-                .context("HTTP server failed"),
-            }
+            listener::http::serve(http_incoming, http_admission, http_tls, router, http_stop).await;
+            Ok(())
         });
 
         let scheduler_stop = stop_scheduler.clone();
@@ -407,10 +413,43 @@ impl App {
             }
         }
         info!("webhookd stopped");
+        drop(database_lock);
         match failure {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+}
+
+/// File descriptors kept for everything but client connections: database
+/// connections, outbound deliveries, logs and files.
+const RESERVED_FILE_DESCRIPTORS: u64 = 128;
+/// Fewest connections a listener is allowed, however low the file limit.
+const MIN_CONNECTIONS_PER_LISTENER: usize = 16;
+
+/// The listeners' limits: `server.max_connections`, lowered when the open
+/// file limit cannot hold two listeners of that size next to the
+/// descriptors the rest of webhookd needs.
+fn connection_limits(config: &Config, open_file_limit: u64) -> ConnectionLimits {
+    let reserved = RESERVED_FILE_DESCRIPTORS
+        + config.webhook_engine.max_concurrent_deliveries as u64
+        + u64::from(config.database.max_connections);
+    let per_listener = usize::try_from(open_file_limit.saturating_sub(reserved) / 2)
+        .unwrap_or(usize::MAX)
+        .max(MIN_CONNECTIONS_PER_LISTENER);
+    let max_connections = config.server.max_connections.min(per_listener);
+    if max_connections < config.server.max_connections {
+        warn!(
+            configured = config.server.max_connections,
+            max_connections,
+            open_file_limit,
+            "server.max_connections lowered to fit the open file limit; raise the limit (ulimit -n, LimitNOFILE) to serve more"
+        );
+    }
+    ConnectionLimits {
+        max_connections,
+        header_read_timeout: Duration::from_secs_f64(config.server.header_read_timeout_seconds),
+        idle_timeout: Duration::from_secs_f64(config.server.idle_timeout_seconds),
     }
 }
 
@@ -495,16 +534,18 @@ impl ReadinessMonitor {
                 Ok(Ok(()))
             );
             failed_pings = if answered { 0 } else { failed_pings + 1 };
-            // One slow ping under load is not an outage: it takes two in a
-            // row (about 2 s) to turn NOT_SERVING, one success to serve again.
-            let reachable = failed_pings < PINGS_FAILED_BEFORE_NOT_SERVING;
+            let problem = self.problem(failed_pings).await;
+            let reachable = problem.is_none();
             if serving != reachable {
-                let status = if reachable {
-                    info!("database reachable, serving");
-                    ServingStatus::Serving
-                } else {
-                    warn!("database unreachable, health is NOT_SERVING");
-                    ServingStatus::NotServing
+                let status = match &problem {
+                    None => {
+                        info!("database reachable and writable, serving");
+                        ServingStatus::Serving
+                    }
+                    Some(problem) => {
+                        warn!(reason = %problem, "health is NOT_SERVING");
+                        ServingStatus::NotServing
+                    }
                 };
                 self.health.set_service_status("", status).await;
                 self.health
@@ -516,7 +557,7 @@ impl ReadinessMonitor {
                 self.ready.store(reachable, Ordering::Release);
                 serving = reachable;
             }
-            let pause = if failed_pings > 0 {
+            let pause = if failed_pings > 0 || !reachable {
                 READINESS_RECHECK_INTERVAL
             } else {
                 READINESS_INTERVAL
@@ -525,6 +566,25 @@ impl ReadinessMonitor {
                 _ = stop.cancelled() => return,
                 _ = tokio::time::sleep(pause) => {}
             }
+        }
+    }
+
+    /// Why the instance cannot take events now, if it cannot.
+    async fn problem(&self, failed_pings: u32) -> Option<String> {
+        // One slow ping under load is not an outage: it takes two in a row
+        // (about 2 s) to turn NOT_SERVING, one success to serve again.
+        if failed_pings >= PINGS_FAILED_BEFORE_NOT_SERVING {
+            return Some("the database does not answer".to_owned());
+        }
+        if let Err(e) = self.store.check_database_file() {
+            return Some(e.to_string());
+        }
+        let failing = self.store.write_failure()?;
+        // Writes may work again with no traffic to show it (a load balancer
+        // sends none to an instance that is NOT_SERVING): probe.
+        match tokio::time::timeout(READINESS_PING_TIMEOUT, self.store.probe_write()).await {
+            Ok(Ok(())) => None,
+            _ => Some(format!("database writes fail: {failing}")),
         }
     }
 }

@@ -83,6 +83,18 @@ pub struct ServerConfig {
     pub shutdown_grace_seconds: f64,
     /// TLS for both listeners; plaintext when absent.
     pub tls: Option<ListenerTlsConfig>,
+    /// Most connections each listener keeps open. At the cap, a new
+    /// connection closes the least active one (never one with a call in
+    /// progress). Lowered at start if the open file limit cannot hold both
+    /// listeners' caps. Default 4096.
+    pub max_connections: usize,
+    /// Time a new connection has to complete its first request (TLS
+    /// handshake included), in seconds. Default 10.
+    pub header_read_timeout_seconds: f64,
+    /// Time a connection may stay open with nothing to read and no call in
+    /// progress, in seconds. gRPC connections are pinged (HTTP/2 keepalive)
+    /// at a third of it, so live clients answer in time. Default 120.
+    pub idle_timeout_seconds: f64,
 }
 
 /// Certificate files of the gRPC and HTTP listeners.
@@ -106,6 +118,9 @@ impl Default for ServerConfig {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             shutdown_grace_seconds: 10.0,
             tls: None,
+            max_connections: 4096,
+            header_read_timeout_seconds: 10.0,
+            idle_timeout_seconds: 120.0,
         }
     }
 }
@@ -144,6 +159,103 @@ impl Default for DatabaseConfig {
             sqlite_synchronous: SqliteSynchronous::Normal,
         }
     }
+}
+
+impl DatabaseConfig {
+    /// Loads only the `database` section (file, environment, flags), for
+    /// commands such as `migrate` that need nothing else: the other
+    /// sections, and their required keys, are not read.
+    pub fn load_file(path: Option<&str>, cli: &CliOverrides) -> Result<Self, ConfigError> {
+        #[derive(Deserialize)]
+        struct DatabaseOnly {
+            #[serde(default)]
+            database: DatabaseConfig,
+        }
+        let text = read_file(path)?;
+        let tree = layered_tree(text.as_deref(), std::env::vars(), cli)?;
+        // Only this section is interpolated: a `${VAR}` elsewhere (the
+        // signing secret, say) need not be set to migrate.
+        let mut database = Value::Mapping(Default::default());
+        if let Some(section) = tree.get("database") {
+            database
+                .as_mapping_mut()
+                .expect("just built as a mapping")
+                .insert(Value::from("database"), section.clone());
+        }
+        interpolate_env_vars(&mut database, "", &|name| std::env::var(name).ok())?;
+        let only: DatabaseOnly = deserialize(database)?;
+        only.database.validate()?;
+        Ok(only.database)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        positive(
+            "database.acquire_timeout_seconds",
+            self.acquire_timeout_seconds,
+        )?;
+        if self.max_connections == 0 {
+            return Err(ConfigError::invalid(
+                "database.max_connections",
+                "must be at least 1",
+            ));
+        }
+        if !(self.url.starts_with("sqlite:") || self.url.starts_with("postgres")) {
+            return Err(ConfigError::invalid(
+                "database.url",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn read_file(path: Option<&str>) -> Result<Option<String>, ConfigError> {
+    path.map(|path| {
+        std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })
+    })
+    .transpose()
+}
+
+/// The YAML tree after every layer: the file, then `WEBHOOKD_…` variables
+/// from `env`, then flags (`${VAR}` interpolation is the caller's).
+fn layered_tree(
+    yaml: Option<&str>,
+    env: impl IntoIterator<Item = (String, String)>,
+    cli: &CliOverrides,
+) -> Result<Value, ConfigError> {
+    let mut tree = match yaml {
+        Some(text) => {
+            serde_norway::from_str::<Value>(text).map_err(|e| ConfigError::Syntax(e.to_string()))?
+        }
+        None => Value::Null,
+    };
+    if tree.is_null() {
+        tree = Value::Mapping(Default::default());
+    }
+    apply_env_overrides(&mut tree, env)?;
+    apply_cli_overrides(&mut tree, cli)?;
+    Ok(tree)
+}
+
+/// Deserialises `tree`, naming the key at fault in any error.
+fn deserialize<T: serde::de::DeserializeOwned>(tree: Value) -> Result<T, ConfigError> {
+    serde_path_to_error::deserialize(tree).map_err(|e| {
+        let parent = match e.path().to_string() {
+            root if root == "." => String::new(),
+            path => path,
+        };
+        let reason = e.into_inner().to_string();
+        // serde reports a missing key at its parent; name the key itself.
+        let key = match missing_field(&reason) {
+            Some(field) if parent.is_empty() => field.to_owned(),
+            Some(field) => format!("{parent}.{field}"),
+            None => parent,
+        };
+        ConfigError::invalid(key, reason)
+    })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -453,9 +565,10 @@ fn default_smtp_tls() -> SmtpTls {
 }
 
 /// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
+    #[default]
     Pretty,
     Json,
 }
@@ -496,52 +609,18 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
         cli: &CliOverrides,
     ) -> Result<Config, ConfigError> {
-        let mut tree = match yaml {
-            Some(text) => serde_norway::from_str::<Value>(text)
-                .map_err(|e| ConfigError::Syntax(e.to_string()))?,
-            None => Value::Null,
-        };
-        if tree.is_null() {
-            tree = Value::Mapping(Default::default());
-        }
-        apply_env_overrides(&mut tree, env)?;
-        apply_cli_overrides(&mut tree, cli)?;
+        let mut tree = layered_tree(yaml, env, cli)?;
         interpolate_env_vars(&mut tree, "", &|name| std::env::var(name).ok())?;
-
-        let config: Config = serde_path_to_error::deserialize(tree).map_err(|e| {
-            let parent = match e.path().to_string() {
-                root if root == "." => String::new(),
-                path => path,
-            };
-            let reason = e.into_inner().to_string();
-            // serde reports a missing key at its parent; name the key itself.
-            let key = match missing_field(&reason) {
-                Some(field) if parent.is_empty() => field.to_owned(),
-                Some(field) => format!("{parent}.{field}"),
-                None => parent,
-            };
-            ConfigError::invalid(key, reason)
-        })?;
+        let config: Config = deserialize(tree)?;
         config.validate()?;
         Ok(config)
     }
 
     /// Reads and loads the file at `path` with the process environment.
     pub fn load_file(path: Option<&str>, cli: &CliOverrides) -> Result<Config, ConfigError> {
-        let text = match path {
-            Some(path) => {
-                Some(
-                    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                        path: path.to_owned(),
-                        source,
-                    })?,
-                )
-            }
-            None => None,
-        };
+        let text = read_file(path)?;
         Config::load(text.as_deref(), std::env::vars(), cli)
     }
-
     fn validate(&self) -> Result<(), ConfigError> {
         let engine = &self.webhook_engine;
         if engine.signing_secret.expose_secret().is_empty() {
@@ -621,23 +700,21 @@ impl Config {
             "server.shutdown_grace_seconds",
             self.server.shutdown_grace_seconds,
         )?;
-        positive(
-            "database.acquire_timeout_seconds",
-            self.database.acquire_timeout_seconds,
-        )?;
-        if self.database.max_connections == 0 {
+        if self.server.max_connections == 0 {
             return Err(ConfigError::invalid(
-                "database.max_connections",
+                "server.max_connections",
                 "must be at least 1",
             ));
         }
-        if !(self.database.url.starts_with("sqlite:") || self.database.url.starts_with("postgres"))
-        {
-            return Err(ConfigError::invalid(
-                "database.url",
-                "must start with sqlite:// or postgres://",
-            ));
-        }
+        positive(
+            "server.header_read_timeout_seconds",
+            self.server.header_read_timeout_seconds,
+        )?;
+        positive(
+            "server.idle_timeout_seconds",
+            self.server.idle_timeout_seconds,
+        )?;
+        self.database.validate()?;
         positive(
             "health.check_interval_seconds",
             self.health.check_interval_seconds,
@@ -860,24 +937,30 @@ fn is_placeholder(secret: &SecretString) -> bool {
     value.starts_with("YOUR_") && value.ends_with(PLACEHOLDER_MARKER)
 }
 
+/// Longest duration any key may give, in seconds (about 31 years): beyond
+/// it, time arithmetic would overflow.
+const MAX_SECONDS: f64 = 1e9;
+
 fn positive(key: &str, value: f64) -> Result<(), ConfigError> {
-    if value > 0.0 && value.is_finite() {
+    if value > 0.0 && value <= MAX_SECONDS {
         Ok(())
     } else {
         Err(ConfigError::invalid(
             key,
-            format!("must be a positive number of seconds (got {value})"),
+            format!("must be a positive number of seconds, at most {MAX_SECONDS} (got {value})"),
         ))
     }
 }
 
 fn non_negative(key: &str, value: f64) -> Result<(), ConfigError> {
-    if value >= 0.0 && value.is_finite() {
+    if (0.0..=MAX_SECONDS).contains(&value) {
         Ok(())
     } else {
         Err(ConfigError::invalid(
             key,
-            format!("must be zero or a positive number of seconds (got {value})"),
+            format!(
+                "must be zero or a positive number of seconds, at most {MAX_SECONDS} (got {value})"
+            ),
         ))
     }
 }

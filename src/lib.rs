@@ -14,6 +14,7 @@
 //! - [`health`]: circuit breakers and per-endpoint concurrency; [`alert`]:
 //!   email alerts when endpoints are disabled or recover.
 //! - [`http`]: health probes, the JSON API, Prometheus and the dashboard.
+//! - [`listener`]: connection caps, timeouts and eviction for both listeners.
 //! - [`metrics`]: delivery metrics from the attempts table; Prometheus counters.
 //! - [`updates`]: the live feed of state changes behind StreamDeliveries.
 //! - [`app`]: wires the parts together; tests start it on port 0.
@@ -31,6 +32,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod signing;
 pub mod store;

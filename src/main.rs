@@ -6,11 +6,15 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use tracing::{error, info, warn};
 
-use webhookd::config::{CliOverrides, Config, LogFormat};
+use webhookd::config::{CliOverrides, Config, DatabaseConfig, LogFormat};
 use webhookd::{App, store, telemetry};
+
+/// Exit code of a start refused for the operator to fix: invalid config, or
+/// a database another process is serving.
+const EXIT_REFUSED: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -19,21 +23,6 @@ use webhookd::{App, store, telemetry};
     about = "Reliable webhook delivery over gRPC"
 )]
 struct Cli {
-    /// Path of the YAML config file.
-    #[arg(long, global = true, env = "WEBHOOKD_CONFIG")]
-    config: Option<String>,
-    /// gRPC listen address (overrides server.grpc_addr); port 0 picks a free port.
-    #[arg(long, global = true)]
-    grpc_addr: Option<SocketAddr>,
-    /// HTTP listen address (overrides server.http_addr); port 0 picks a free port.
-    #[arg(long, global = true)]
-    http_addr: Option<SocketAddr>,
-    /// Database URL (overrides database.url), e.g. sqlite://webhookd.db.
-    #[arg(long, global = true)]
-    database_url: Option<String>,
-    /// Log format (overrides logging.format).
-    #[arg(long, global = true, value_enum)]
-    log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,42 +30,46 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the service: gRPC API, HTTP probes and the delivery scheduler.
-    Serve,
-    /// Apply database migrations and exit.
-    Migrate,
+    Serve(ServeArgs),
+    /// Apply database migrations and exit. Needs only the database URL.
+    Migrate(MigrateArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// gRPC listen address (overrides server.grpc_addr); port 0 picks a free port.
+    #[arg(long)]
+    grpc_addr: Option<SocketAddr>,
+    /// HTTP listen address (overrides server.http_addr); port 0 picks a free port.
+    #[arg(long)]
+    http_addr: Option<SocketAddr>,
+}
+
+#[derive(Args)]
+struct MigrateArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Path of the YAML config file.
+    #[arg(long, env = "WEBHOOKD_CONFIG")]
+    config: Option<String>,
+    /// Database URL (overrides database.url), e.g. sqlite://webhookd.db.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Log format (overrides logging.format).
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Reads `FAILPOINTS` in builds with the `failpoints` feature; inert otherwise.
     let _failpoints = fail::FailScenario::setup();
-    let overrides = CliOverrides {
-        grpc_addr: cli.grpc_addr,
-        http_addr: cli.http_addr,
-        database_url: cli.database_url.clone(),
-        log_format: cli.log_format,
-    };
-    let config = match Config::load_file(cli.config.as_deref(), &overrides) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("webhookd: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let ansi = std::io::stderr().is_terminal();
-    telemetry::init(
-        config.logging.format,
-        &config.logging.level,
-        ansi,
-        std::io::stderr,
-    );
-    for key in config.placeholder_secrets() {
-        warn!(
-            key,
-            "SECRET IS STILL THE PLACEHOLDER FROM config.example.yaml: anyone can forge signatures; set a real secret before production"
-        );
-    }
-
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -84,20 +77,80 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Serve => serve(config).await,
-            Command::Migrate => migrate(config).await,
+    let result = match cli.command {
+        Command::Serve(args) => {
+            let overrides = CliOverrides {
+                grpc_addr: args.grpc_addr,
+                http_addr: args.http_addr,
+                database_url: args.common.database_url.clone(),
+                log_format: args.common.log_format,
+            };
+            let config = match Config::load_file(args.common.config.as_deref(), &overrides) {
+                Ok(config) => config,
+                Err(e) => return refused(&e.into()),
+            };
+            init_telemetry(config.logging.format, &config.logging.level);
+            for key in config.placeholder_secrets() {
+                warn!(
+                    key,
+                    "SECRET IS STILL THE PLACEHOLDER FROM config.example.yaml: anyone can forge signatures; set a real secret before production"
+                );
+            }
+            runtime.block_on(serve(config))
         }
-    });
+        Command::Migrate(args) => {
+            let overrides = CliOverrides {
+                database_url: args.common.database_url.clone(),
+                ..CliOverrides::default()
+            };
+            let database =
+                match DatabaseConfig::load_file(args.common.config.as_deref(), &overrides) {
+                    Ok(database) => database,
+                    Err(e) => return refused(&e.into()),
+                };
+            init_telemetry(args.common.log_format.unwrap_or_default(), "info");
+            runtime.block_on(migrate(database))
+        }
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<store::LockError>().is_some() => {
+            error!("{}", describe(&e));
+            ExitCode::from(EXIT_REFUSED)
+        }
         Err(e) => {
-            error!(error.cause_chain = ?e, "{e:#}");
-            eprintln!("webhookd: {e:#}");
+            error!(error.cause_chain = ?e, "{}", describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Reports an error found before logging is set up, once, on stderr.
+fn refused(e: &anyhow::Error) -> ExitCode {
+    eprintln!("webhookd: {}", describe(e));
+    ExitCode::from(EXIT_REFUSED)
+}
+
+fn init_telemetry(format: LogFormat, level: &str) {
+    let ansi = std::io::stderr().is_terminal();
+    telemetry::init(format, level, ansi, std::io::stderr);
+}
+
+/// The error and its causes as one line, each cause once: many errors
+/// repeat their source's text in their own message.
+fn describe(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -105,12 +158,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run_until(shutdown_signal()).await
 }
 
-async fn migrate(config: Config) -> anyhow::Result<()> {
-    let store = store::connect(&config.database)
-        .await
-        .context("failed to open the database")?;
+async fn migrate(database: DatabaseConfig) -> anyhow::Result<()> {
+    // Migrating under a running instance could change the schema beneath it.
+    let _lock = store::lock_database(&database.url)?;
+    let store = store::connect(&database).await.with_context(|| {
+        format!(
+            "failed to open the database {}",
+            store::redact_url(&database.url)
+        )
+    })?;
     store.migrate().await.context("failed to run migrations")?;
-    info!(database = %store::redact_url(&config.database.url), "migrations applied");
+    info!(database = %store::redact_url(&database.url), "migrations applied");
     Ok(())
 }
 

@@ -165,10 +165,8 @@ pub async fn attempt_delivery(
         }
         // A failed attempt holds its slot until its result is stored, so one
         // that disables the endpoint does so before the next can start.
-        if let Some(slot) = slot {
-            if let Some(change) = slot.failed(now_millis()) {
-                report_circuit_change(ctx, &delivery, change);
-            }
+        if let Some(change) = slot.and_then(|slot| slot.failed(now_millis())) {
+            report_circuit_change(ctx, &delivery, change);
         }
         outcome
     }

@@ -4,11 +4,11 @@
 //! after that transaction committed, so "durable before acknowledged" holds
 //! while the cost of a commit is shared.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as SyncMutex};
 
 use async_trait::async_trait;
 use tokio::sync::{Mutex, mpsc, oneshot};
-use tracing::error;
+use tracing::{error, info};
 
 use super::rows::RoutingRow;
 use super::{
@@ -64,6 +64,10 @@ pub(super) trait WriteBatch: Send {
         Ok(())
     }
 
+    /// Overwrites the probe row with `ballast`, a write about the size of a
+    /// small batch, to learn whether writes commit again.
+    async fn write_probe(&mut self, ballast: &[u8], now: i64) -> Result<(), StoreError>;
+
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
@@ -94,12 +98,85 @@ pub(super) enum WriteOp {
         result: AttemptResult,
         reply: oneshot::Sender<Result<RecordOutcome, StoreError>>,
     },
+    Probe {
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+/// Bytes a write probe commits: enough that a disk with room for the probe
+/// has room for an ordinary batch too, so readiness does not flap between
+/// a tiny write that fits and real batches that do not.
+const PROBE_BALLAST_BYTES: usize = 256 * 1024;
+
+/// Whether writes commit, as the writers last saw it. Readiness reads it:
+/// while writes fail (a full disk, a read-only file) the instance reports
+/// NOT_SERVING, and it serves again after the next write commits.
+#[derive(Debug, Default)]
+pub struct WriteHealth {
+    /// Guarded by a std mutex: held for a field copy, never across `.await`.
+    state: SyncMutex<WriteState>,
+}
+
+#[derive(Debug, Default)]
+struct WriteState {
+    /// Why the last write batch failed; `None` after one committed.
+    failing: Option<String>,
+    /// Set once the database can no longer be trusted with new events (its
+    /// file was deleted or replaced); never cleared.
+    refused: Option<String>,
+}
+
+impl WriteHealth {
+    /// Why writes fail right now, if they do.
+    pub fn failure(&self) -> Option<String> {
+        let state = self
+            .state
+            .lock()
+            .expect("write health lock is never poisoned");
+        state.refused.clone().or_else(|| state.failing.clone())
+    }
+
+    /// Refuses every later dispatch with `reason`.
+    pub fn refuse_writes(&self, reason: String) {
+        let mut state = self
+            .state
+            .lock()
+            .expect("write health lock is never poisoned");
+        state.refused.get_or_insert(reason);
+    }
+
+    fn refused(&self) -> Option<String> {
+        let state = self
+            .state
+            .lock()
+            .expect("write health lock is never poisoned");
+        state.refused.clone()
+    }
+
+    fn committed(&self) {
+        let mut state = self
+            .state
+            .lock()
+            .expect("write health lock is never poisoned");
+        if let Some(reason) = state.failing.take() {
+            info!(after = %reason, "database writes commit again");
+        }
+    }
+
+    fn failed(&self, reason: &str) {
+        let mut state = self
+            .state
+            .lock()
+            .expect("write health lock is never poisoned");
+        state.failing = Some(reason.to_owned());
+    }
 }
 
 /// The sending side of the writer task.
 #[derive(Debug, Clone)]
 pub(super) struct BatchWriter {
     queue: mpsc::Sender<WriteOp>,
+    health: Arc<WriteHealth>,
 }
 
 impl BatchWriter {
@@ -110,10 +187,19 @@ impl BatchWriter {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let receiver = Arc::new(Mutex::new(receiver));
         let backend = Arc::new(backend);
+        let health = Arc::new(WriteHealth::default());
         for _ in 0..writers.max(1) {
-            tokio::spawn(run(Arc::clone(&backend), Arc::clone(&receiver)));
+            tokio::spawn(run(
+                Arc::clone(&backend),
+                Arc::clone(&receiver),
+                Arc::clone(&health),
+            ));
         }
-        BatchWriter { queue }
+        BatchWriter { queue, health }
+    }
+
+    pub(super) fn health(&self) -> &WriteHealth {
+        &self.health
     }
 
     pub(super) async fn dispatch(
@@ -121,6 +207,9 @@ impl BatchWriter {
         event: Event,
         routing: Routing,
     ) -> Result<DispatchOutcome, StoreError> {
+        if let Some(reason) = self.health.refused() {
+            return Err(StoreError::Unavailable(reason));
+        }
         let (reply, answer) = oneshot::channel();
         self.submit(WriteOp::Dispatch {
             event,
@@ -140,6 +229,13 @@ impl BatchWriter {
         answer.await.map_err(|_| writer_gone())?
     }
 
+    /// Commits a probe write through the writers; `Ok` means writes work.
+    pub(super) async fn probe(&self) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(WriteOp::Probe { reply }).await?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
     async fn submit(&self, op: WriteOp) -> Result<(), StoreError> {
         self.queue.send(op).await.map_err(|_| writer_gone())
     }
@@ -153,9 +249,14 @@ fn writer_gone() -> StoreError {
 enum Applied {
     Dispatch(Result<DispatchOutcome, StoreError>),
     Record(RecordOutcome),
+    Probe,
 }
 
-async fn run<B: BatchBackend>(backend: Arc<B>, queue: Arc<Mutex<mpsc::Receiver<WriteOp>>>) {
+async fn run<B: BatchBackend>(
+    backend: Arc<B>,
+    queue: Arc<Mutex<mpsc::Receiver<WriteOp>>>,
+    health: Arc<WriteHealth>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         // The lock is held only while taking a batch, so another writer
@@ -164,8 +265,11 @@ async fn run<B: BatchBackend>(backend: Arc<B>, queue: Arc<Mutex<mpsc::Receiver<W
         if taken == 0 {
             return;
         }
+        // Nobody is answered before the outcome of the commit is known: a
+        // caller told OK has its rows committed, any other gets an error.
         match apply_batch(backend.as_ref(), &batch).await {
             Ok(results) => {
+                health.committed();
                 for (op, applied) in batch.drain(..).zip(results) {
                     match (op, applied) {
                         (WriteOp::Dispatch { reply, .. }, Applied::Dispatch(result)) => {
@@ -174,13 +278,20 @@ async fn run<B: BatchBackend>(backend: Arc<B>, queue: Arc<Mutex<mpsc::Receiver<W
                         (WriteOp::Record { reply, .. }, Applied::Record(outcome)) => {
                             let _ = reply.send(Ok(outcome));
                         }
+                        (WriteOp::Probe { reply }, Applied::Probe) => {
+                            let _ = reply.send(Ok(()));
+                        }
                         _ => unreachable!("results are produced in operation order"),
                     }
                 }
             }
             Err(e) => {
+                // The transaction was dropped, so it rolls back; the
+                // backend's connection check replaces a connection that is
+                // still inside it (see `sqlite::verify_outside_transaction`).
                 error!(error.message = %e, operations = batch.len(), "write batch failed and was rolled back");
                 let reason = e.to_string();
+                health.failed(&reason);
                 for op in batch.drain(..) {
                     let error = StoreError::Unavailable(reason.clone());
                     match op {
@@ -188,6 +299,9 @@ async fn run<B: BatchBackend>(backend: Arc<B>, queue: Arc<Mutex<mpsc::Receiver<W
                             let _ = reply.send(Err(error));
                         }
                         WriteOp::Record { reply, .. } => {
+                            let _ = reply.send(Err(error));
+                        }
+                        WriteOp::Probe { reply } => {
                             let _ = reply.send(Err(error));
                         }
                     }
@@ -306,7 +420,7 @@ async fn apply_batch(
         .iter()
         .filter_map(|index| match &batch[*index] {
             WriteOp::Record { result, .. } => Some((*index, result)),
-            WriteOp::Dispatch { .. } => None,
+            WriteOp::Dispatch { .. } | WriteOp::Probe { .. } => None,
         })
         .collect();
     if !records.is_empty() {
@@ -351,6 +465,16 @@ async fn apply_batch(
             tx.reset_failures(&healthy).await?;
         }
     }
+
+    let probes: Vec<usize> = (0..batch.len())
+        .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
+        .collect();
+    if !probes.is_empty() {
+        tx.write_probe(&vec![0u8; PROBE_BALLAST_BYTES], now).await?;
+        for index in probes {
+            results[index] = Some(Applied::Probe);
+        }
+    }
     tx.commit().await?;
     Ok(results
         .into_iter()
@@ -371,6 +495,7 @@ fn lock_order(batch: &[WriteOp]) -> Vec<usize> {
             None => (2, None),
         },
         WriteOp::Record { result, .. } => (1, Some(result.endpoint_id.as_str())),
+        WriteOp::Probe { .. } => (3, None),
     };
     let mut order: Vec<usize> = (0..batch.len()).collect();
     // Stable: operations without a lock key keep their queue order.
@@ -625,6 +750,22 @@ macro_rules! impl_write_batch {
                 .await?
                 .rows_affected();
                 Ok((disabled == 1).then_some(reason))
+            }
+
+            async fn write_probe(
+                &mut self,
+                ballast: &[u8],
+                now: i64,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO store_probes (name, probed_at, ballast) VALUES ('write', $1, $2)
+                     ON CONFLICT (name) DO UPDATE SET probed_at = excluded.probed_at, ballast = excluded.ballast",
+                )
+                .bind(now)
+                .bind(ballast)
+                .execute(&mut *self.0)
+                .await?;
+                Ok(())
             }
 
             async fn commit(self: Box<Self>) -> Result<(), $crate::store::StoreError> {

@@ -5,11 +5,14 @@
 //! claims are leases that fence late results.
 
 mod batch;
+mod lock;
 pub mod log;
 mod postgres;
 mod rows;
 mod sqlite;
 
+pub use batch::WriteHealth;
+pub use lock::{DatabaseLock, LockError, lock_database, sqlite_file};
 pub use log::EventLog;
 
 pub use postgres::PgStore;
@@ -288,6 +291,22 @@ pub trait Store: EventLog + Send + Sync + 'static {
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Why writes fail right now (the last write batch failed, or the
+    /// database was lost); `None` while they commit.
+    fn write_failure(&self) -> Option<String>;
+
+    /// Commits a probe write, about the size of a small batch, through the
+    /// same writers as dispatches; `Ok` once writes commit again.
+    async fn probe_write(&self) -> Result<(), StoreError>;
+
+    /// Checks that the database is still the one opened at start. SQLite:
+    /// the file was not deleted or replaced underneath the process; if it
+    /// was, new events are refused from then on, since they would be
+    /// acknowledged into a file that no restart can find.
+    fn check_database_file(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Stores the event and one pending delivery per routed endpoint in one
     /// transaction.

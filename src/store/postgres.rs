@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
+use sqlx::{Connection, Postgres, Transaction};
 use tokio::sync::Notify;
 use tracing::{debug, warn};
 
@@ -47,9 +47,23 @@ pub struct PgStore {
 impl PgStore {
     pub async fn connect(config: &DatabaseConfig) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(&config.url)?.application_name("webhookd");
+        let acquire_timeout = Duration::from_secs_f64(config.acquire_timeout_seconds);
+        // One plain connection first: a pool retries until its timeout and
+        // then reports only "pool timed out", hiding the cause (connection
+        // refused, authentication failed, no such database).
+        tokio::time::timeout(acquire_timeout, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| {
+                StoreError::Unavailable(format!(
+                    "no answer from the server within database.acquire_timeout_seconds ({}s)",
+                    config.acquire_timeout_seconds
+                ))
+            })??
+            .close()
+            .await?;
         let pool = PgPoolOptions::new()
             .max_connections(config.max_connections)
-            .acquire_timeout(Duration::from_secs_f64(config.acquire_timeout_seconds))
+            .acquire_timeout(acquire_timeout)
             .connect_with(options)
             .await?;
         let batched = BatchWriter::spawn(PgBatches(pool.clone()), PG_WRITERS);
@@ -104,6 +118,14 @@ impl Store for PgStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn write_failure(&self) -> Option<String> {
+        self.batched.health().failure()
+    }
+
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        self.batched.probe().await
     }
 
     async fn dispatch(

@@ -4,14 +4,17 @@
 //! in-process instead of meeting `SQLITE_BUSY`; reads use a separate pool.
 //! SQLite serves one webhookd instance: use PostgreSQL for several.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Connection, Sqlite, Transaction};
+use tracing::{error, warn};
 
 use super::batch::{BatchBackend, BatchWriter, WriteBatch, impl_write_batch};
 use super::log::impl_event_log;
@@ -38,6 +41,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     /// Group-committed writes (dispatches and attempt results).
     batched: BatchWriter,
+    /// The database file and its identity when opened; `None` in memory.
+    file: Option<(PathBuf, FileIdentity)>,
 }
 
 impl SqliteStore {
@@ -47,15 +52,26 @@ impl SqliteStore {
             config::SqliteSynchronous::Full => SqliteSynchronous::Full,
         };
         let options = SqliteConnectOptions::from_str(&config.url)?
-            .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
+        // The file is created here, once. Connections opened later (a
+        // replaced writer, a new reader) must find it: if it was deleted,
+        // they fail instead of quietly starting an empty database.
+        SqliteConnection::connect_with(&options.clone().create_if_missing(true))
+            .await?
+            .close()
+            .await?;
+        let file = super::sqlite_file(&config.url).and_then(|path| {
+            let identity = FileIdentity::of(&path)?;
+            Some((path, identity))
+        });
         let acquire_timeout = Duration::from_secs_f64(config.acquire_timeout_seconds);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
+            .after_release(|conn, _| Box::pin(verify_outside_transaction(conn)))
             .connect_with(options.clone())
             .await?;
         let reader = SqlitePoolOptions::new()
@@ -68,7 +84,56 @@ impl SqliteStore {
             writer,
             reader,
             batched,
+            file,
         })
+    }
+}
+
+/// Decides whether the writer connection goes back to the pool: only if it
+/// is outside any transaction, as sqlx counts and as SQLite itself says.
+///
+/// After some errors (`SQLITE_FULL`, `SQLITE_IOERR`) SQLite rolls the
+/// transaction back on its own. sqlx's ROLLBACK then fails, its depth count
+/// stays at one, the next `begin` issues a SAVEPOINT, and from then on
+/// every "transaction" nests inside one that never commits: calls are
+/// acknowledged and nothing reaches the file. A connection in any doubt is
+/// closed instead, and the pool opens a fresh one.
+async fn verify_outside_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    // `BEGIN IMMEDIATE` is refused by sqlx when it counts an open
+    // transaction and by SQLite when one is open, so it checks both.
+    match conn.begin_with("BEGIN IMMEDIATE").await {
+        Ok(probe) => {
+            probe.rollback().await?;
+            Ok(true)
+        }
+        Err(e) => {
+            warn!(error.message = %e, "replacing the database writer connection: it was left inside a transaction");
+            Ok(false)
+        }
+    }
+}
+
+/// A file's identity: the same path with another identity is another file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileIdentity {
+    device: u64,
+    inode: u64,
+}
+
+impl FileIdentity {
+    #[cfg(unix)]
+    fn of(path: &std::path::Path) -> Option<FileIdentity> {
+        use std::os::unix::fs::MetadataExt;
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(FileIdentity {
+            device: metadata.dev(),
+            inode: metadata.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_path: &std::path::Path) -> Option<FileIdentity> {
+        None
     }
 }
 
@@ -108,6 +173,34 @@ impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
+    }
+
+    fn write_failure(&self) -> Option<String> {
+        self.batched.health().failure()
+    }
+
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        self.batched.probe().await
+    }
+
+    fn check_database_file(&self) -> Result<(), StoreError> {
+        let Some((path, opened)) = &self.file else {
+            return Ok(());
+        };
+        let problem = match FileIdentity::of(path) {
+            Some(now) if now == *opened => return Ok(()),
+            Some(_) => "was replaced by another file",
+            None => "was deleted",
+        };
+        let reason = format!(
+            "the database file {} {problem} while webhookd was running; new events are refused because they could not survive a restart: restore the file and restart webhookd",
+            path.display()
+        );
+        if self.batched.health().failure().as_deref() != Some(reason.as_str()) {
+            error!(database = %path.display(), "{reason}");
+        }
+        self.batched.health().refuse_writes(reason.clone());
+        Err(StoreError::Unavailable(reason))
     }
 
     async fn dispatch(

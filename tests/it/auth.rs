@@ -181,7 +181,7 @@ fn client_with_key(app: &crate::common::TestApp, key: &str) -> crate::common::Ke
 }
 
 async fn api_keys_created_over_the_api_work_until_revoked(backend: Backend) {
-    let app = spawn_app(&backend, keyed_settings()).await;
+    let mut app = spawn_app(&backend, keyed_settings()).await;
     let mut admin = client_with_key(&app, ADMIN_KEY);
 
     // Only admins manage keys.
@@ -318,7 +318,8 @@ async fn api_keys_created_over_the_api_work_until_revoked(backend: Backend) {
         .into_inner()
         .api_keys;
     assert_eq!(listed.len(), 4);
-    let restarted = app.restart().await;
+    app.stop().await.unwrap();
+    let mut restarted = app.restart().await;
     let mut admin = client_with_key(&restarted, ADMIN_KEY);
     let created = admin
         .create_api_key(CreateApiKeyRequest {
@@ -328,6 +329,7 @@ async fn api_keys_created_over_the_api_work_until_revoked(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
+    restarted.stop().await.unwrap();
     let restarted = restarted.restart().await;
     client_with_key(&restarted, &created.key)
         .dispatch(dispatch_request("order.created", "{}"))

@@ -225,7 +225,7 @@ impl Drop for SmtpServer {
 async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
     let smtp = SmtpServer::start();
     let receiver = Receiver::start(500).await;
-    let app = spawn_app(
+    let mut app = spawn_app(
         &backend,
         TestSettings {
             max_attempts: 1000,
@@ -285,26 +285,18 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
     );
     // A restart with the same config file keeps it disabled: the file says
     // `active: true`, but only an operator (or the probe) re-enables.
+    app.stop().await.unwrap();
     let restarted = app.restart().await;
-    let after_restart = restarted
-        .client
-        .clone()
-        .get_endpoint(GetEndpointRequest {
-            id: "ep_flaky".to_owned(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let after_restart = endpoint_of(&restarted).await;
     assert!(!after_restart.active, "still disabled after a restart");
     assert_eq!(after_restart.disabled_reason, disabled.disabled_reason);
-    drop(restarted);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.total_requests(), 3, "no burst after the restart");
     // Paused, not dropped and not dead-lettered; new events are kept too.
-    let third = app.dispatch("order.created", "{\"n\":3}").await;
+    let third = restarted.dispatch("order.created", "{\"n\":3}").await;
     for event in [&first, &second, &third] {
         assert_eq!(
-            app.deliveries(&event.event_id).await[0].state,
+            restarted.deliveries(&event.event_id).await[0].state,
             DeliveryState::Pending
         );
     }
@@ -331,7 +323,8 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
     }
 
     receiver.set_default(Reply::Status(200));
-    app.client
+    restarted
+        .client
         .clone()
         .enable_endpoint(EnableEndpointRequest {
             id: "ep_flaky".to_owned(),
@@ -341,7 +334,7 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
     eventually(WAIT, || async { receiver.succeeded_event_ids().len() == 3 })
         .await
         .expect("re-enabling resumes every paused delivery");
-    assert_eq!(endpoint().await.consecutive_failures, 0);
+    assert_eq!(endpoint_of(&restarted).await.consecutive_failures, 0);
     if let Some(smtp) = &smtp {
         eventually(WAIT, || async {
             smtp.text().contains("endpoint ep_flaky re-enabled")
@@ -349,6 +342,18 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
         .await
         .expect("a recovery email");
     }
+}
+
+/// `ep_flaky` as `app` reports it.
+async fn endpoint_of(app: &crate::common::TestApp) -> webhookd::api::proto::Endpoint {
+    app.client
+        .clone()
+        .get_endpoint(GetEndpointRequest {
+            id: "ep_flaky".to_owned(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 async fn gone_disables_at_once_and_the_probe_brings_it_back(backend: Backend) {

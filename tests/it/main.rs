@@ -8,6 +8,7 @@ mod auth;
 mod bench;
 mod cluster;
 mod delivery;
+mod faults;
 mod health;
 mod hostile;
 mod limits;

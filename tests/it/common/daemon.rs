@@ -32,9 +32,27 @@ impl Daemon {
 
     /// Like `start`, logging at `level` (`RUST_LOG` syntax).
     pub fn start_logging(config_path: &Path, level: &str) -> Daemon {
-        let mut child = Command::new(BINARY)
+        let mut command = Command::new(BINARY);
+        command
             .args(["serve", "--log-format", "json", "--config"])
-            .arg(config_path)
+            .arg(config_path);
+        Self::spawn(command, level)
+    }
+
+    /// Like `start`, with soft and hard limits of `files` open files.
+    pub fn start_with_file_limit(config_path: &Path, files: u32) -> Daemon {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(BINARY)
+            .args(["serve", "--log-format", "json", "--config"])
+            .arg(config_path);
+        Self::spawn(command, "info")
+    }
+
+    fn spawn(mut command: Command, level: &str) -> Daemon {
+        let mut child = command
             .env("RUST_LOG", level)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -64,6 +82,10 @@ impl Daemon {
             instance_id,
             log,
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Everything logged so far, one line per entry.

@@ -6,6 +6,7 @@ pub mod certs;
 pub mod daemon;
 pub mod postgres;
 pub mod receiver;
+pub mod tmpfs;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -308,6 +309,12 @@ pub async fn spawn_app(backend: &Backend, settings: TestSettings) -> TestApp {
     start(yaml, database_url, dir).await
 }
 
+/// Starts webhookd in-process on port 0 with the database at `database_url`.
+pub async fn spawn_app_on(database_url: &str, settings: TestSettings) -> TestApp {
+    let yaml = settings.to_yaml(database_url);
+    start(yaml, database_url.to_owned(), tempfile::tempdir().unwrap()).await
+}
+
 async fn start(yaml: String, database_url: String, dir: TempDir) -> TestApp {
     let config = Config::load(Some(&yaml), Vec::new(), &Default::default())
         .unwrap_or_else(|e| panic!("test config is invalid: {e}\n{yaml}"));
@@ -389,6 +396,22 @@ impl TestApp {
         .unwrap_or_else(|_| {
             panic!("delivery {delivery_id} did not reach {state} within {within:?}")
         });
+    }
+
+    /// `/readyz`'s status and the gRPC health status, as a pair.
+    pub async fn readiness(&self) -> (u16, i32) {
+        let http = reqwest::get(format!("{}/readyz", self.http_base))
+            .await
+            .map(|response| response.status().as_u16())
+            .unwrap_or(0);
+        let grpc = tonic_health::pb::health_client::HealthClient::new(self.channel.clone())
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .map(|response| response.into_inner().status)
+            .unwrap_or(-1);
+        (http, grpc)
     }
 
     /// Starts a second app on this one's database (stop this one first).
