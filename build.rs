@@ -20,6 +20,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out_dir.join("webhook_descriptor.bin"),
         descriptor_set.encode_to_vec(),
     )?;
-    tonic_prost_build::configure().compile_fds(descriptor_set)?;
+    // Our codec answers undecodable requests with INVALID_ARGUMENT.
+    tonic_prost_build::configure()
+        .codec_path("crate::api::codec::ApiCodec")
+        .compile_fds(descriptor_set)?;
     Ok(())
 }

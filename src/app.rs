@@ -181,6 +181,7 @@ impl App {
         let alerter = Alerter::start(config.alerts.email.as_ref()).map_err(anyhow::Error::msg)?;
         let ready = Arc::new(AtomicBool::new(false));
         let stop_scheduler = CancellationToken::new();
+        let stop_streams = CancellationToken::new();
         let stop_servers = CancellationToken::new();
 
         let engine = &config.webhook_engine;
@@ -251,7 +252,10 @@ impl App {
                 "no API keys configured: the API is open to anyone who can connect (loopback only unless security.allow_unauthenticated)"
             );
         }
-        let message_limit = engine.max_payload_bytes.saturating_mul(4) + GRPC_MESSAGE_OVERHEAD;
+        // Up to the hard cap, an oversized Dispatch is read and answered with
+        // PAYLOAD_TOO_LARGE; a payload limit above the cap raises the cap.
+        let message_limit = (engine.max_payload_bytes.saturating_mul(4) + GRPC_MESSAGE_OVERHEAD)
+            .max(limits::MAX_GRPC_MESSAGE_BYTES);
         let api = WebhookServiceServer::new(WebhookApi {
             store: Arc::clone(&store),
             wake: Arc::clone(&wake),
@@ -263,6 +267,7 @@ impl App {
             alerter: alerter.clone(),
             network_policy: Arc::clone(&network_policy),
             api_keys: Arc::clone(&api_keys),
+            shutdown: stop_streams.clone(),
         })
         .max_decoding_message_size(message_limit);
 
@@ -400,6 +405,8 @@ impl App {
         if !scheduler_task.is_finished() {
             let _ = report_exit("scheduler", scheduler_task.await);
         }
+        // Open streams would hold the server's graceful stop: end them.
+        stop_streams.cancel();
         stop_servers.cancel();
         for (name, task) in [("grpc server", grpc_task), ("http server", http_task)] {
             if task.is_finished() {

@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 
@@ -76,6 +77,10 @@ pub struct ApiKeys {
     configured: Vec<Key>,
     /// Unrevoked keys created over the API, as last read from the store.
     managed: RwLock<Vec<Key>>,
+    /// Whether the store holds any key, revoked ones included. Once a key
+    /// has been created, authentication stays on: revoking every key locks
+    /// the API rather than opening it.
+    ever_created: AtomicBool,
     reflection: ReflectionAccess,
 }
 
@@ -114,12 +119,25 @@ impl ApiKeys {
         ApiKeys {
             configured: keys,
             managed: RwLock::new(Vec::new()),
+            ever_created: AtomicBool::new(false),
             reflection: config.reflection,
         }
     }
 
+    /// Whether calls need a key: once any key was configured or created,
+    /// even if every created key has been revoked since.
     pub fn is_enabled(&self) -> bool {
-        !self.configured.is_empty() || !self.managed_keys().is_empty()
+        !self.configured.is_empty() || self.ever_created.load(Ordering::Acquire)
+    }
+
+    /// Unrevoked admin keys, of the config file and of the store.
+    pub fn admin_keys(&self) -> Vec<String> {
+        self.configured
+            .iter()
+            .chain(self.managed_keys().iter())
+            .filter(|key| key.role == ApiKeyRole::Admin)
+            .map(|key| key.name.clone())
+            .collect()
     }
 
     /// The keys of the config file.
@@ -135,6 +153,9 @@ impl ApiKeys {
     /// Replaces the keys created over the API with `stored`, skipping
     /// revoked ones (and any row that does not parse).
     pub fn replace_managed(&self, stored: &[StoredApiKey]) {
+        if !stored.is_empty() {
+            self.ever_created.store(true, Ordering::Release);
+        }
         let keys = stored
             .iter()
             .filter(|key| key.revoked_at.is_none())

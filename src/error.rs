@@ -104,6 +104,21 @@ impl ApiError {
         }
     }
 
+    /// `field` holds `got` bytes where `limit` is the most allowed.
+    pub fn too_long(field: &str, limit: usize, got: usize) -> Self {
+        ApiError::invalid_field(field, format!("must be at most {limit} bytes (got {got})"))
+            .with_reason(reason::FIELD_TOO_LONG)
+            .with_metadata("limit", limit.to_string())
+    }
+
+    /// Fails with `too_long` when `value` is over `limit` bytes.
+    pub fn check_length(field: &str, value: &str, limit: usize) -> Result<(), ApiError> {
+        if value.len() > limit {
+            return Err(ApiError::too_long(field, limit, value.len()));
+        }
+        Ok(())
+    }
+
     /// `field` lists `got` items where `limit` is the most allowed.
     pub fn too_many(field: &str, limit: usize, got: usize, reason: &'static str) -> Self {
         ApiError::invalid_field(field, format!("at most {limit} entries (got {got})"))

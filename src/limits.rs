@@ -16,8 +16,30 @@ pub const MAX_DELIVERY_IDS: usize = 1000;
 pub const MAX_LIVE_STREAMS: usize = 1000;
 /// Items in one page of a List call.
 pub const MAX_PAGE_SIZE: usize = 1000;
-/// Event types an endpoint may subscribe to, or a stream may filter on.
+/// Event types an endpoint may subscribe to, or a filter may name.
 pub const MAX_EVENT_TYPES: usize = 100;
+/// Delivery states one filter may name (there are few states; repeats are
+/// pointless).
+pub const MAX_STATES: usize = 16;
+/// Bytes of an endpoint URL.
+pub const MAX_URL_BYTES: usize = 4096;
+/// Bytes of a free-text reason (DisableEndpoint).
+pub const MAX_REASON_BYTES: usize = 1024;
+/// Bytes of an endpoint secret a caller sets.
+pub const MAX_SECRET_BYTES: usize = 1024;
+/// Bytes of a page token (ours are far shorter).
+pub const MAX_PAGE_TOKEN_BYTES: usize = 1024;
+/// Paths in one update mask.
+pub const MAX_UPDATE_MASK_PATHS: usize = 16;
+/// Largest gRPC message decoded. Above the payload limit (a JSON payload
+/// sent as a `Struct` takes several times its canonical size), so requests
+/// up to here get webhookd's own PAYLOAD_TOO_LARGE answer; beyond it the
+/// transport refuses them before they are read whole.
+pub const MAX_GRPC_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
+/// Fastest bulk replay rate, deliveries per second; a slower cap may be as
+/// slow as one a day.
+pub const MAX_REPLAY_RATE: f64 = 1_000_000.0;
+pub const MIN_REPLAY_RATE: f64 = 1.0 / 86_400.0;
 
 /// Stable `ErrorInfo.reason` codes, one per kind of refusal.
 pub mod reason {
@@ -26,6 +48,13 @@ pub mod reason {
     pub const TOO_MANY_ENDPOINT_IDS: &str = "TOO_MANY_ENDPOINT_IDS";
     pub const TOO_MANY_EVENT_TYPES: &str = "TOO_MANY_EVENT_TYPES";
     pub const TOO_MANY_DELIVERY_IDS: &str = "TOO_MANY_DELIVERY_IDS";
+    pub const TOO_MANY_STATES: &str = "TOO_MANY_STATES";
+    pub const TOO_MANY_MASK_PATHS: &str = "TOO_MANY_MASK_PATHS";
+    pub const FIELD_TOO_LONG: &str = "FIELD_TOO_LONG";
+    pub const OUT_OF_RANGE: &str = "OUT_OF_RANGE";
+    pub const MALFORMED_REQUEST: &str = "MALFORMED_REQUEST";
+    pub const LAST_ADMIN_KEY: &str = "LAST_ADMIN_KEY";
+    pub const FIRST_KEY_NOT_ADMIN: &str = "FIRST_KEY_NOT_ADMIN";
     pub const PAGE_SIZE_TOO_LARGE: &str = "PAGE_SIZE_TOO_LARGE";
     pub const ENDPOINT_NOT_FOUND: &str = "ENDPOINT_NOT_FOUND";
     pub const ENDPOINT_EXISTS: &str = "ENDPOINT_EXISTS";

@@ -119,7 +119,7 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_REFUSED)
         }
         Err(e) => {
-            error!(error.cause_chain = ?e, "{}", describe(&e));
+            error!("{}", describe(&e));
             ExitCode::FAILURE
         }
     }

@@ -124,19 +124,11 @@ pub struct Report {
     pub endpoints: Vec<EndpointStatus>,
 }
 
-impl Report {
-    /// Fills in the circuit states, which live in this process's memory.
-    pub fn with_circuit_states(mut self, health: &crate::health::EndpointHealth, now: i64) -> Self {
-        for status in &mut self.endpoints {
-            status.circuit_state = health.circuit_state(&status.endpoint.id, now).to_owned();
-        }
-        self
-    }
-}
-
 /// Builds the report for the `window` before `now`, for one endpoint or all.
+/// Circuit states, which live in this process's memory, come from `health`.
 pub async fn report(
     store: &dyn Store,
+    health: &crate::health::EndpointHealth,
     window: Duration,
     endpoint: Option<&EndpointId>,
     now: i64,
@@ -196,7 +188,7 @@ pub async fn report(
             succeeded: tally.succeeded,
             success_rate: tally.success_rate(),
             latency: tally.summary(),
-            circuit_state: String::new(),
+            circuit_state: health.circuit_state(&backlog.endpoint.id, now).to_owned(),
             pending: backlog.pending,
             oldest_pending_age_seconds: backlog.oldest_pending_age_seconds,
             endpoint: backlog.endpoint,

@@ -14,14 +14,6 @@ pub fn timestamp(millis: i64) -> Timestamp {
     }
 }
 
-/// A protobuf timestamp as unix milliseconds.
-pub fn millis(timestamp: &Timestamp) -> i64 {
-    timestamp
-        .seconds
-        .saturating_mul(1000)
-        .saturating_add(i64::from(timestamp.nanos) / 1_000_000)
-}
-
 pub fn state_to_proto(state: DeliveryState) -> proto::DeliveryState {
     match state {
         DeliveryState::Pending => proto::DeliveryState::Pending,
@@ -150,7 +142,12 @@ pub fn attempt_to_proto(attempt: &crate::store::AttemptRecord) -> proto::Attempt
     }
 }
 
-pub fn endpoint_to_proto(endpoint: &crate::store::log::EndpointRecord) -> proto::Endpoint {
+/// An endpoint as the API shows it; its circuit state comes from `health`,
+/// which holds the breakers of this process.
+pub fn endpoint_to_proto(
+    endpoint: &crate::store::log::EndpointRecord,
+    health: &crate::health::EndpointHealth,
+) -> proto::Endpoint {
     proto::Endpoint {
         id: endpoint.id.to_string(),
         url: endpoint.url.clone(),
@@ -164,7 +161,9 @@ pub fn endpoint_to_proto(endpoint: &crate::store::log::EndpointRecord) -> proto:
         consecutive_failures: endpoint.consecutive_failures,
         created_at: Some(timestamp(endpoint.created_at)),
         updated_at: Some(timestamp(endpoint.updated_at)),
-        circuit_state: String::new(),
+        circuit_state: health
+            .circuit_state(&endpoint.id, crate::store::now_millis())
+            .to_owned(),
         signature_scheme: match endpoint.signature_scheme {
             SignatureScheme::Webhookd => proto::SignatureScheme::Webhookd,
             SignatureScheme::Standard => proto::SignatureScheme::Standard,
@@ -227,7 +226,11 @@ mod tests {
     #[test]
     fn timestamps_round_trip_including_before_the_epoch() {
         for ms in [0, 1, 999, 1_700_000_000_123, -1, -1001] {
-            assert_eq!(millis(&timestamp(ms)), ms, "{ms}");
+            assert_eq!(
+                super::super::fields::timestamp("t", &timestamp(ms)),
+                Ok(ms),
+                "{ms}"
+            );
         }
     }
 

@@ -12,7 +12,11 @@ use super::proto;
 use crate::delivery::net_policy::NetworkPolicy;
 use crate::domain::{EndpointId, EventPattern, SignatureScheme, TargetUrl};
 use crate::error::ApiError;
-use crate::limits::{MAX_EVENT_TYPES, reason};
+use crate::health::EndpointHealth;
+use crate::limits::{
+    MAX_EVENT_TYPES, MAX_REASON_BYTES, MAX_SECRET_BYTES, MAX_UPDATE_MASK_PATHS, MAX_URL_BYTES,
+    reason,
+};
 use crate::signing::standard;
 use crate::store::log::EndpointChanges;
 use crate::store::{EndpointSpec, Store, StoreError};
@@ -33,6 +37,7 @@ fn endpoint_id(field: &str, raw: &str) -> Result<EndpointId, ApiError> {
 }
 
 fn url(field: &str, raw: &str, policy: &NetworkPolicy) -> Result<String, ApiError> {
+    ApiError::check_length(field, raw, MAX_URL_BYTES)?;
     let url = TargetUrl::parse(raw).map_err(|reason| ApiError::invalid_field(field, reason))?;
     policy
         .check_url(url.as_url())
@@ -84,6 +89,7 @@ pub fn generate_secret() -> String {
 
 pub async fn create(
     store: &dyn Store,
+    health: &EndpointHealth,
     request: proto::CreateEndpointRequest,
     policy: &NetworkPolicy,
     now: i64,
@@ -98,6 +104,7 @@ pub async fn create(
         endpoint_id("id", &request.id)?
     };
     let signature_scheme = signature_scheme("signature_scheme", request.signature_scheme)?;
+    ApiError::check_length("secret", &request.secret, MAX_SECRET_BYTES)?;
     let secret = match request.secret.as_str() {
         "" if signature_scheme == SignatureScheme::Standard => {
             return Err(ApiError::invalid_field(
@@ -131,11 +138,12 @@ pub async fn create(
         max_concurrent: None,
     };
     let record = store.create_endpoint(&spec, now).await?;
-    Ok(endpoint_to_proto(&record))
+    Ok(endpoint_to_proto(&record, health))
 }
 
 pub async fn get(
     store: &dyn Store,
+    health: &EndpointHealth,
     request: proto::GetEndpointRequest,
 ) -> Result<proto::Endpoint, ApiError> {
     let id = endpoint_id("id", &request.id)?;
@@ -143,24 +151,29 @@ pub async fn get(
         .get_endpoint(&id)
         .await?
         .ok_or(crate::store::StoreError::EndpointNotFound(id.to_string()))?;
-    Ok(endpoint_to_proto(&record))
+    Ok(endpoint_to_proto(&record, health))
 }
 
 pub async fn list(
     store: &dyn Store,
+    health: &EndpointHealth,
     request: proto::ListEndpointsRequest,
 ) -> Result<proto::ListEndpointsResponse, ApiError> {
     let page = page_request(request.page_size, &request.page_token)?;
     let endpoints = store.list_endpoints(page.after(), page.fetch()).await?;
     let (endpoints, next_page_token) = page.split(endpoints, |e| e.id.to_string());
     Ok(proto::ListEndpointsResponse {
-        endpoints: endpoints.iter().map(endpoint_to_proto).collect(),
+        endpoints: endpoints
+            .iter()
+            .map(|record| endpoint_to_proto(record, health))
+            .collect(),
         next_page_token,
     })
 }
 
 pub async fn update(
     store: &dyn Store,
+    health: &EndpointHealth,
     request: proto::UpdateEndpointRequest,
     policy: &NetworkPolicy,
     now: i64,
@@ -179,6 +192,14 @@ pub async fn update(
             "name the fields to change: \"url\", \"event_types\"",
         ));
     }
+    if paths.len() > MAX_UPDATE_MASK_PATHS {
+        return Err(ApiError::too_many(
+            "update_mask.paths",
+            MAX_UPDATE_MASK_PATHS,
+            paths.len(),
+            reason::TOO_MANY_MASK_PATHS,
+        ));
+    }
     let mut changes = EndpointChanges::default();
     for path in &paths {
         match path.as_str() {
@@ -190,13 +211,16 @@ pub async fn update(
             other => {
                 return Err(ApiError::invalid_field(
                     "update_mask",
-                    format!("`{other}` cannot be updated; use \"url\" or \"event_types\""),
+                    format!(
+                        "`{}` cannot be updated; use \"url\" or \"event_types\"",
+                        other.chars().take(64).collect::<String>()
+                    ),
                 ));
             }
         }
     }
     let record = store.update_endpoint(&id, &changes, now).await?;
-    Ok(endpoint_to_proto(&record))
+    Ok(endpoint_to_proto(&record, health))
 }
 
 pub async fn delete(
@@ -210,19 +234,22 @@ pub async fn delete(
 
 pub async fn set_active(
     store: &dyn Store,
+    health: &EndpointHealth,
     id: &str,
     active: bool,
     reason: &str,
     now: i64,
 ) -> Result<proto::Endpoint, ApiError> {
     let id = endpoint_id("id", id)?;
+    ApiError::check_length("reason", reason, MAX_REASON_BYTES)?;
     let reason = (!reason.is_empty()).then_some(reason);
     let record = store.set_endpoint_active(&id, active, reason, now).await?;
-    Ok(endpoint_to_proto(&record))
+    Ok(endpoint_to_proto(&record, health))
 }
 
 pub async fn rotate_secret(
     store: &dyn Store,
+    health: &EndpointHealth,
     request: proto::RotateEndpointSecretRequest,
     default_secret: &SecretString,
     now: i64,
@@ -261,7 +288,7 @@ pub async fn rotate_secret(
         )
         .await?;
     Ok(proto::RotateEndpointSecretResponse {
-        endpoint: Some(endpoint_to_proto(&record)),
+        endpoint: Some(endpoint_to_proto(&record, health)),
         new_secret,
     })
 }

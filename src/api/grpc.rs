@@ -22,9 +22,9 @@ use crate::delivery::net_policy::NetworkPolicy;
 use crate::domain::{
     CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::health::EndpointHealth;
-use crate::limits::{MAX_ENDPOINT_IDS, reason};
+use crate::limits::reason;
 use crate::metrics::{self, Counters};
 use crate::store::{DispatchOutcome, Event, Routing, Store, now_millis};
 use crate::updates::{Update, UpdateBus, UpdateKind};
@@ -47,6 +47,8 @@ pub struct WebhookApi {
     pub network_policy: Arc<NetworkPolicy>,
     /// Refreshed at once when a key is created or revoked here.
     pub api_keys: Arc<ApiKeys>,
+    /// Cancelled when the server stops: open streams end.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl WebhookApi {
@@ -90,14 +92,6 @@ fn validate_dispatch(request: DispatchRequest, limit: usize) -> Result<ValidDisp
         }
         key => Some(key.to_owned()),
     };
-    if request.endpoint_ids.len() > MAX_ENDPOINT_IDS {
-        return Err(ApiError::too_many(
-            "endpoint_ids",
-            MAX_ENDPOINT_IDS,
-            request.endpoint_ids.len(),
-            reason::TOO_MANY_ENDPOINT_IDS,
-        ));
-    }
     let routing = if request.endpoint_ids.is_empty() {
         Routing::Subscribed
     } else {
@@ -118,9 +112,12 @@ fn payload_error(field: &str, error: PayloadError) -> ApiError {
     };
     let invalid = ApiError::invalid_field(field, error.to_string());
     match too_large {
-        Some(limit) => invalid
-            .with_reason(reason::PAYLOAD_TOO_LARGE)
-            .with_metadata("limit", limit.to_string()),
+        Some(limit) => ApiError {
+            code: ErrorCode::ResourceExhausted,
+            ..invalid
+        }
+        .with_reason(reason::PAYLOAD_TOO_LARGE)
+        .with_metadata("limit", limit.to_string()),
         None => invalid,
     }
 }
@@ -265,6 +262,7 @@ impl WebhookService for WebhookApi {
     ) -> Result<Response<proto::Endpoint>, Status> {
         let endpoint = endpoints::create(
             self.store.as_ref(),
+            &self.health,
             request.into_inner(),
             &self.network_policy,
             now_millis(),
@@ -279,7 +277,7 @@ impl WebhookService for WebhookApi {
         request: Request<proto::GetEndpointRequest>,
     ) -> Result<Response<proto::Endpoint>, Status> {
         Ok(Response::new(
-            endpoints::get(self.store.as_ref(), request.into_inner()).await?,
+            endpoints::get(self.store.as_ref(), &self.health, request.into_inner()).await?,
         ))
     }
 
@@ -288,7 +286,7 @@ impl WebhookService for WebhookApi {
         request: Request<proto::ListEndpointsRequest>,
     ) -> Result<Response<proto::ListEndpointsResponse>, Status> {
         Ok(Response::new(
-            endpoints::list(self.store.as_ref(), request.into_inner()).await?,
+            endpoints::list(self.store.as_ref(), &self.health, request.into_inner()).await?,
         ))
     }
 
@@ -298,6 +296,7 @@ impl WebhookService for WebhookApi {
     ) -> Result<Response<proto::Endpoint>, Status> {
         let endpoint = endpoints::update(
             self.store.as_ref(),
+            &self.health,
             request.into_inner(),
             &self.network_policy,
             now_millis(),
@@ -334,8 +333,15 @@ impl WebhookService for WebhookApi {
                 .is_some_and(|e| !e.active),
             Err(_) => false,
         };
-        let endpoint =
-            endpoints::set_active(self.store.as_ref(), id, true, "", now_millis()).await?;
+        let endpoint = endpoints::set_active(
+            self.store.as_ref(),
+            &self.health,
+            id,
+            true,
+            "",
+            now_millis(),
+        )
+        .await?;
         let endpoint_id = EndpointId::from_stored(endpoint.id.clone());
         self.health.reset(&endpoint_id);
         if was_disabled {
@@ -361,6 +367,7 @@ impl WebhookService for WebhookApi {
         let request = request.into_inner();
         let endpoint = endpoints::set_active(
             self.store.as_ref(),
+            &self.health,
             &request.id,
             false,
             &request.reason,
@@ -377,6 +384,7 @@ impl WebhookService for WebhookApi {
     ) -> Result<Response<proto::RotateEndpointSecretResponse>, Status> {
         let response = endpoints::rotate_secret(
             self.store.as_ref(),
+            &self.health,
             request.into_inner(),
             &self.default_secret,
             now_millis(),
@@ -436,7 +444,13 @@ impl WebhookService for WebhookApi {
         request: Request<StreamDeliveriesRequest>,
     ) -> Result<Response<Self::StreamDeliveriesStream>, Status> {
         Ok(Response::new(
-            stream::open(&self.updates, self.store.as_ref(), request.get_ref()).await?,
+            stream::open(
+                &self.updates,
+                self.store.as_ref(),
+                request.get_ref(),
+                self.shutdown.child_token(),
+            )
+            .await?,
         ))
     }
 
@@ -459,10 +473,15 @@ impl WebhookService for WebhookApi {
                 ApiError::from(crate::store::StoreError::EndpointNotFound(id.to_string())).into(),
             );
         }
-        let report = metrics::report(self.store.as_ref(), window, endpoint.as_ref(), now_millis())
-            .await
-            .map_err(ApiError::from)?
-            .with_circuit_states(&self.health, now_millis());
+        let report = metrics::report(
+            self.store.as_ref(),
+            &self.health,
+            window,
+            endpoint.as_ref(),
+            now_millis(),
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(Response::new(report_to_proto(&report)))
     }
 }
@@ -529,7 +548,13 @@ mod tests {
             let err = validate_dispatch(request, 64)
                 .err()
                 .unwrap_or_else(|| panic!("case `{case}` should fail"));
-            assert_eq!(err.code, ErrorCode::InvalidArgument, "case `{case}`");
+            // Too large is a resource limit; everything else a bad argument.
+            let expected = if case == "payload too large" {
+                ErrorCode::ResourceExhausted
+            } else {
+                ErrorCode::InvalidArgument
+            };
+            assert_eq!(err.code, expected, "case `{case}`");
             assert_eq!(
                 err.field_violations[0].0, field,
                 "case `{case}`: {}",

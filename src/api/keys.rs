@@ -8,6 +8,7 @@ use super::proto;
 use crate::auth::{self, ApiKeys};
 use crate::config::ApiKeyRole;
 use crate::error::{ApiError, ErrorCode};
+use crate::limits::reason;
 use crate::store::Store;
 use crate::store::log::StoredApiKey;
 
@@ -76,6 +77,15 @@ pub async fn create(
 ) -> Result<proto::CreateApiKeyResponse, ApiError> {
     let name = name(&request.name)?;
     let role = role_from_proto(request.role)?;
+    if !keys.is_enabled() && role != ApiKeyRole::Admin {
+        // The first key turns authentication on: without an admin key,
+        // nobody could manage keys afterwards.
+        return Err(ApiError::new(
+            ErrorCode::FailedPrecondition,
+            "the first API key must have API_KEY_ROLE_ADMIN: it turns authentication on, and without an admin key nobody could manage keys afterwards",
+        )
+        .with_reason(reason::FIRST_KEY_NOT_ADMIN));
+    }
     if keys.configured().iter().any(|key| key.name == name) {
         return Err(ApiError::new(
             ErrorCode::AlreadyExists,
@@ -137,6 +147,15 @@ pub async fn revoke(
                 "API key `{name}` is defined in the config file: remove it from security.api_keys and restart"
             ),
         ));
+    }
+    if keys.admin_keys() == [name.as_str()] {
+        return Err(ApiError::new(
+            ErrorCode::FailedPrecondition,
+            format!(
+                "API key `{name}` is the last admin key: revoking it would leave nobody able to manage keys; create another admin key first (or configure one in security.api_keys)"
+            ),
+        )
+        .with_reason(reason::LAST_ADMIN_KEY));
     }
     let before = store.revoke_api_key(&name, now).await?;
     if let Some(revoked_at) = before.revoked_at {

@@ -1,12 +1,12 @@
 //! The event log over gRPC: GetEvent, ListEvents, ListDeliveries,
 //! ListDeadLetters, RedriveDeadLetters and Replay.
 
-use super::convert::{attempt_to_proto, delivery_to_proto, event_to_proto, millis};
+use super::convert::{attempt_to_proto, delivery_to_proto, event_to_proto};
 use super::page::{Page, page_request};
 use super::{fields, proto};
-use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId};
+use crate::domain::{DeliveryState, EndpointId, EventId};
 use crate::error::{ApiError, ErrorCode};
-use crate::limits::{MAX_DELIVERY_IDS, MAX_ENDPOINT_IDS, reason};
+use crate::limits::{MAX_DELIVERY_IDS, MAX_REPLAY_RATE, MIN_REPLAY_RATE, reason};
 use crate::store::log::{DeliveryQuery, EventQuery, RedriveSelection, ReplayTargets};
 use crate::store::{RoutedDelivery, Store};
 
@@ -25,8 +25,8 @@ pub fn delivery_query(filter: Option<&proto::DeliveryFilter>) -> Result<Delivery
         return Ok(DeliveryQuery::default());
     };
     let query = DeliveryQuery {
-        start: filter.start_time.as_ref().map(millis),
-        end: filter.end_time.as_ref().map(millis),
+        start: fields::optional_timestamp("filter.start_time", filter.start_time.as_ref())?,
+        end: fields::optional_timestamp("filter.end_time", filter.end_time.as_ref())?,
         event_types: fields::event_patterns("filter.event_types", &filter.event_types)?,
         endpoint_id: optional_endpoint("filter.endpoint_id", &filter.endpoint_id)?,
         states: fields::states("filter.states", &filter.states)?,
@@ -46,10 +46,7 @@ pub async fn get_event(
     store: &dyn Store,
     request: proto::GetEventRequest,
 ) -> Result<proto::GetEventResponse, ApiError> {
-    if request.event_id.is_empty() {
-        return Err(ApiError::invalid_field("event_id", "is required"));
-    }
-    let id = EventId::from_stored(request.event_id);
+    let id = fields::event_id("event_id", &request.event_id)?;
     let event = store.get_event(&id).await?.ok_or_else(|| {
         ApiError::new(ErrorCode::NotFound, format!("event `{id}` does not exist"))
     })?;
@@ -72,8 +69,8 @@ pub async fn list_events(
 ) -> Result<proto::ListEventsResponse, ApiError> {
     let page = page_request(request.page_size, &request.page_token)?;
     let query = EventQuery {
-        start: request.start_time.as_ref().map(millis),
-        end: request.end_time.as_ref().map(millis),
+        start: fields::optional_timestamp("start_time", request.start_time.as_ref())?,
+        end: fields::optional_timestamp("end_time", request.end_time.as_ref())?,
         event_types: fields::event_patterns("event_types", &request.event_types)?,
         endpoint_id: optional_endpoint("endpoint_id", &request.endpoint_id)?,
     };
@@ -125,14 +122,7 @@ pub async fn redrive(
     request: proto::RedriveDeadLettersRequest,
     now: i64,
 ) -> Result<u64, ApiError> {
-    if request.delivery_ids.len() > MAX_DELIVERY_IDS {
-        return Err(ApiError::too_many(
-            "delivery_ids",
-            MAX_DELIVERY_IDS,
-            request.delivery_ids.len(),
-            reason::TOO_MANY_DELIVERY_IDS,
-        ));
-    }
+    let ids = fields::delivery_ids("delivery_ids", &request.delivery_ids, MAX_DELIVERY_IDS)?;
     let selection = if request.delivery_ids.is_empty() {
         if request.filter.is_none() {
             return Err(ApiError::invalid_field(
@@ -144,15 +134,30 @@ pub async fn redrive(
         query.states = vec![DeliveryState::Dead];
         RedriveSelection::Matching(query)
     } else {
-        RedriveSelection::Ids(
-            request
-                .delivery_ids
-                .into_iter()
-                .map(DeliveryId::from_stored)
-                .collect(),
-        )
+        RedriveSelection::Ids(ids)
     };
     Ok(store.redrive(&selection, request.dry_run, now).await?)
+}
+
+/// Milliseconds between the deliveries of a bulk replay capped at
+/// `max_per_second` (0: no cap). Rates outside
+/// [`MIN_REPLAY_RATE`, `MAX_REPLAY_RATE`] are refused, so the spacing, and
+/// the due times computed from it, stay far from overflow.
+fn replay_spacing_ms(max_per_second: f64) -> Result<i64, ApiError> {
+    if max_per_second == 0.0 {
+        return Ok(0);
+    }
+    if !(MIN_REPLAY_RATE..=MAX_REPLAY_RATE).contains(&max_per_second) {
+        return Err(ApiError::invalid_field(
+            "max_per_second",
+            format!(
+                "must be 0 (no cap) or a rate from {MIN_REPLAY_RATE:e} (one a day) to {MAX_REPLAY_RATE} per second (got {max_per_second})"
+            ),
+        )
+        .with_reason(reason::OUT_OF_RANGE));
+    }
+    // In range, 1000 / rate is at most 86,400,000: it fits an i64 exactly.
+    Ok((1000.0 / max_per_second).ceil() as i64)
 }
 
 /// What a replay created.
@@ -167,17 +172,7 @@ pub async fn replay(
     request: proto::ReplayRequest,
     now: i64,
 ) -> Result<ReplayOutcome, ApiError> {
-    if !request.max_per_second.is_finite() || request.max_per_second < 0.0 {
-        return Err(ApiError::invalid_field(
-            "max_per_second",
-            "must be zero (no cap) or a positive rate",
-        ));
-    }
-    let spacing_ms = if request.max_per_second > 0.0 {
-        (1000.0 / request.max_per_second).ceil() as i64
-    } else {
-        0
-    };
+    let spacing_ms = replay_spacing_ms(request.max_per_second)?;
     match (request.event_id.is_empty(), request.filter.as_ref()) {
         (false, Some(_)) => Err(ApiError::invalid_field(
             "filter",
@@ -199,15 +194,7 @@ pub async fn replay(
             })
         }
         (false, None) => {
-            if request.endpoint_ids.len() > MAX_ENDPOINT_IDS {
-                return Err(ApiError::too_many(
-                    "endpoint_ids",
-                    MAX_ENDPOINT_IDS,
-                    request.endpoint_ids.len(),
-                    reason::TOO_MANY_ENDPOINT_IDS,
-                ));
-            }
-            let event_id = EventId::from_stored(request.event_id);
+            let event_id = fields::event_id("event_id", &request.event_id)?;
             let targets = if request.endpoint_ids.is_empty() {
                 ReplayTargets::Original
             } else {
@@ -249,6 +236,25 @@ pub async fn replay(
                 deliveries,
                 event_id: Some(event_id),
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_rates_out_of_range_are_refused() {
+        assert_eq!(replay_spacing_ms(0.0), Ok(0));
+        assert_eq!(replay_spacing_ms(10.0), Ok(100));
+        assert_eq!(replay_spacing_ms(MIN_REPLAY_RATE), Ok(86_400_000));
+        for bad in [1e-300, -1.0, f64::NAN, f64::INFINITY, 1e12] {
+            assert_eq!(
+                replay_spacing_ms(bad).unwrap_err().reason,
+                reason::OUT_OF_RANGE,
+                "{bad}"
+            );
         }
     }
 }

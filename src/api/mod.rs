@@ -1,6 +1,7 @@
 //! The gRPC API. Conversion between protobuf messages and domain types
 //! happens here only.
 
+pub mod codec;
 mod convert;
 mod endpoints;
 mod fields;

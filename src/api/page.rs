@@ -1,7 +1,7 @@
 //! Opaque page tokens and page sizes for the List RPCs.
 
 use crate::error::ApiError;
-use crate::limits::reason;
+use crate::limits::{MAX_PAGE_TOKEN_BYTES, reason};
 use crate::store::log::MAX_PAGE_SIZE;
 
 /// Page size when the request names none.
@@ -29,6 +29,7 @@ pub fn page_request(size: u32, token: &str) -> Result<Page, ApiError> {
         }
         size => size,
     };
+    ApiError::check_length("page_token", token, MAX_PAGE_TOKEN_BYTES)?;
     let after = if token.is_empty() {
         None
     } else {

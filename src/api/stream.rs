@@ -11,9 +11,10 @@ use std::time::Duration;
 use futures::Stream;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::Status;
 
-use super::convert::{millis, timestamp, update_to_proto};
+use super::convert::{timestamp, update_to_proto};
 use super::fields;
 use super::proto::{self, StreamDeliveriesRequest};
 use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId, EventPattern, EventType};
@@ -31,9 +32,6 @@ const STREAM_BUFFER: usize = 256;
 /// An idle stream gets a heartbeat this often, so proxies keep it open.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(15);
 
-/// Most filter entries of one kind per stream.
-const MAX_FILTER_ENTRIES: usize = 100;
-
 pub type DeliveryUpdateStream =
     Pin<Box<dyn Stream<Item = Result<proto::DeliveryUpdate, Status>> + Send>>;
 
@@ -47,20 +45,6 @@ struct StreamFilter {
 
 impl StreamFilter {
     fn parse(request: &StreamDeliveriesRequest) -> Result<Self, ApiError> {
-        for (field, count) in [
-            ("endpoint_ids", request.endpoint_ids.len()),
-            ("event_types", request.event_types.len()),
-            ("states", request.states.len()),
-        ] {
-            if count > MAX_FILTER_ENTRIES {
-                let reason = match field {
-                    "endpoint_ids" => reason::TOO_MANY_ENDPOINT_IDS,
-                    "event_types" => reason::TOO_MANY_EVENT_TYPES,
-                    _ => reason::INVALID_ARGUMENT,
-                };
-                return Err(ApiError::too_many(field, MAX_FILTER_ENTRIES, count, reason));
-            }
-        }
         Ok(StreamFilter {
             endpoints: fields::endpoint_ids("endpoint_ids", &request.endpoint_ids)?
                 .into_iter()
@@ -102,12 +86,17 @@ impl StreamFilter {
 ///   instance's, up to `STORE_HISTORY_LIMIT`), then live. Subscribing
 ///   before reading the store and skipping live results already in the
 ///   history leaves no gap and no duplicate at the switch.
+///
+/// The stream ends with UNAVAILABLE when `shutdown` is cancelled, so a
+/// stopping server is not held open by its streams.
 pub async fn open(
     bus: &Arc<UpdateBus>,
     store: &dyn Store,
     request: &StreamDeliveriesRequest,
+    shutdown: CancellationToken,
 ) -> Result<DeliveryUpdateStream, ApiError> {
     let filter = StreamFilter::parse(request)?;
+    let since_time = fields::optional_timestamp("since_time", request.since_time.as_ref())?;
     if bus.subscriber_count() >= MAX_LIVE_STREAMS {
         return Err(ApiError::new(
             ErrorCode::ResourceExhausted,
@@ -122,7 +111,7 @@ pub async fn open(
     let (mut backlog, live) =
         bus.subscribe(|update| since_sequence > 0 && update.sequence > since_sequence);
     let mut already_sent = HashSet::new();
-    if let (0, Some(since)) = (since_sequence, request.since_time.as_ref().map(millis)) {
+    if let (0, Some(since)) = (since_sequence, since_time) {
         for attempt in store.attempt_history(since, STORE_HISTORY_LIMIT).await? {
             let update = history_update(attempt);
             already_sent.insert(result_key(&update));
@@ -130,7 +119,14 @@ pub async fn open(
         }
     }
     let (sender, receiver) = mpsc::channel(STREAM_BUFFER);
-    tokio::spawn(forward(filter, backlog, already_sent, live, sender));
+    tokio::spawn(forward(
+        filter,
+        backlog,
+        already_sent,
+        live,
+        sender,
+        shutdown,
+    ));
     Ok(Box::pin(ReceiverStream::new(receiver)))
 }
 
@@ -196,9 +192,10 @@ async fn forward(
     already_sent: HashSet<Option<(String, u32)>>,
     mut live: broadcast::Receiver<Update>,
     sender: Sender,
+    shutdown: CancellationToken,
 ) {
     for update in backlog.iter().filter(|u| filter.matches(u)) {
-        if sender.send(Ok(update_to_proto(update))).await.is_err() {
+        if !send(&sender, update_to_proto(update), &shutdown).await {
             return;
         }
     }
@@ -218,11 +215,36 @@ async fn forward(
             },
             _ = tokio::time::sleep(HEARTBEAT_INTERVAL) => notice(proto::UpdateKind::Heartbeat, 0),
             _ = sender.closed() => return,
+            _ = shutdown.cancelled() => return end_at_shutdown(&sender),
         };
-        if sender.send(Ok(message)).await.is_err() {
+        if !send(&sender, message, &shutdown).await {
             return;
         }
     }
+}
+
+/// Sends one update; `false` when the stream is over (the consumer left,
+/// or shutdown began while it was not reading).
+async fn send(
+    sender: &Sender,
+    message: proto::DeliveryUpdate,
+    shutdown: &CancellationToken,
+) -> bool {
+    tokio::select! {
+        sent = sender.send(Ok(message)) => sent.is_ok(),
+        _ = shutdown.cancelled() => {
+            end_at_shutdown(sender);
+            false
+        }
+    }
+}
+
+/// Ends the stream with a status that tells the consumer how to resume.
+fn end_at_shutdown(sender: &Sender) {
+    // A full buffer means the consumer is not reading: it gets a plain end.
+    let _ = sender.try_send(Err(Status::unavailable(
+        "webhookd is shutting down; reconnect (to another instance) and resume with since_sequence or since_time",
+    )));
 }
 
 fn notice(kind: proto::UpdateKind, missed: u64) -> proto::DeliveryUpdate {

@@ -57,9 +57,36 @@ string_newtype!(
     EventType
 );
 
+/// Checks an id a caller names (an event or delivery id): 1–255
+/// characters of `[A-Za-z0-9_-]`. Its shape is not checked further: an id
+/// that was never issued is simply not found.
+fn check_named_id(kind: &str, raw: &str) -> Result<(), String> {
+    if raw.is_empty() {
+        return Err(format!("{kind} id must not be empty"));
+    }
+    if raw.len() > MAX_ID_LEN {
+        return Err(format!("{kind} id is longer than {MAX_ID_LEN} characters"));
+    }
+    if !raw
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+    {
+        return Err(format!(
+            "{kind} id may only contain letters, digits, `_` and `-`"
+        ));
+    }
+    Ok(())
+}
+
 impl EventId {
     pub fn generate() -> Self {
         EventId(format!("evt_{}", Uuid::now_v7().simple()))
+    }
+
+    /// An event id a caller names; see `check_named_id`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        check_named_id("event", raw)?;
+        Ok(EventId(raw.to_owned()))
     }
 
     /// Wraps an id read back from the store.
@@ -71,6 +98,12 @@ impl EventId {
 impl DeliveryId {
     pub fn generate() -> Self {
         DeliveryId(format!("dlv_{}", Uuid::now_v7().simple()))
+    }
+
+    /// A delivery id a caller names; see `check_named_id`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        check_named_id("delivery", raw)?;
+        Ok(DeliveryId(raw.to_owned()))
     }
 
     /// Wraps an id read back from the store.
@@ -214,17 +247,28 @@ impl SignatureScheme {
 pub struct TargetUrl(url::Url);
 
 impl TargetUrl {
+    /// Accepts an absolute http(s) URL with a host and no credentials, of
+    /// at most `MAX_URL_BYTES`. Errors quote the URL with any credentials
+    /// masked.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let url = url::Url::parse(raw).map_err(|e| format!("`{raw}` is not a valid URL: {e}"))?;
+        if raw.len() > crate::limits::MAX_URL_BYTES {
+            return Err(format!(
+                "must be at most {} bytes (got {})",
+                crate::limits::MAX_URL_BYTES,
+                raw.len()
+            ));
+        }
+        let shown = redact_credentials(raw);
+        let url = url::Url::parse(raw).map_err(|e| format!("`{shown}` is not a valid URL: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("`{raw}` must use http or https"));
+            return Err(format!("`{shown}` must use http or https"));
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(format!("`{raw}` has no host"));
+            return Err(format!("`{shown}` has no host"));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(format!(
-                "`{raw}` must not carry credentials; use the signature to authenticate deliveries"
+                "`{shown}` must not carry credentials; use the signature to authenticate deliveries"
             ));
         }
         Ok(TargetUrl(url))
@@ -239,9 +283,58 @@ impl TargetUrl {
     }
 }
 
+/// `raw` with the user information of a URL (`user:password@`) masked,
+/// for messages; works on text that does not parse as a URL too.
+pub fn redact_credentials(raw: &str) -> String {
+    let Some(scheme_end) = raw.find("://") else {
+        return raw.to_owned();
+    };
+    let authority_start = scheme_end + 3;
+    let authority_end = raw[authority_start..]
+        .find(['/', '?', '#'])
+        .map_or(raw.len(), |offset| authority_start + offset);
+    match raw[authority_start..authority_end].rfind('@') {
+        Some(at) => format!(
+            "{}***@{}",
+            &raw[..authority_start],
+            &raw[authority_start + at + 1..]
+        ),
+        None => raw.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_never_appear_in_url_errors() {
+        for raw in [
+            "https://alice:s3cret@hooks.example.com/x",
+            "https://s3cret@hooks.example.com/x",
+            "ftp://alice:s3cret@hooks.example.com/x",
+            "https://alice:s3cret@/x",
+            "https://alice:s3cret@exa mple.com/x",
+        ] {
+            let error = TargetUrl::parse(raw).unwrap_err();
+            assert!(!error.contains("s3cret"), "{raw}: {error}");
+            assert!(error.contains("***@"), "{raw}: {error}");
+        }
+        assert_eq!(
+            redact_credentials("https://hooks.example.com/a@b"),
+            "https://hooks.example.com/a@b"
+        );
+    }
+
+    #[test]
+    fn overlong_urls_are_refused_by_length() {
+        let long = format!("https://hooks.example.com/{}", "a".repeat(5000));
+        assert!(
+            TargetUrl::parse(&long)
+                .unwrap_err()
+                .contains("at most 4096 bytes")
+        );
+    }
 
     #[test]
     fn event_types_follow_the_documented_grammar() {

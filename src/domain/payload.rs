@@ -171,6 +171,11 @@ mod tests {
             ),
             r#"{"big":18446744073709551617,"exp":1e+400,"neg":-0.0,"total":99.990}"#
         );
+        // The one normalisation, as docs/receivers.md says: exponents.
+        assert_eq!(
+            canonical(r#"{"a": 1e2, "b": 1E-5, "c": 2.5E+3}"#),
+            r#"{"a":1e+2,"b":1e-5,"c":2.5e+3}"#
+        );
     }
 
     #[test]

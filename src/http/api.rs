@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,25 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response()
+    }
+}
+
+/// Query parameters, with a malformed query answered by the documented
+/// JSON error (axum's own rejection is plain text).
+pub struct JsonQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for JsonQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(params)| JsonQuery(params))
+            .map_err(|rejection| ApiError::invalid_field("query", rejection.body_text()))
     }
 }
 
@@ -234,7 +254,7 @@ pub fn metrics_scope(
 
 pub async fn metrics(
     State(state): State<HttpState>,
-    Query(params): Query<MetricsParams>,
+    JsonQuery(params): JsonQuery<MetricsParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (window, endpoint) = metrics_scope(
         params.window.unwrap_or(0),
@@ -250,6 +270,7 @@ pub async fn metrics(
     }
     let report = metrics::report(
         state.store.as_ref(),
+        &state.health,
         window,
         endpoint.as_ref(),
         now_millis(),
@@ -265,6 +286,7 @@ pub async fn endpoints(State(state): State<HttpState>) -> Result<impl IntoRespon
     }
     let report = metrics::report(
         state.store.as_ref(),
+        &state.health,
         metrics::DEFAULT_WINDOW,
         None,
         now_millis(),
@@ -299,7 +321,7 @@ pub struct DeliveriesParams {
 
 pub async fn deliveries(
     State(state): State<HttpState>,
-    Query(params): Query<DeliveriesParams>,
+    JsonQuery(params): JsonQuery<DeliveriesParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     #[derive(Serialize)]
     struct DeliveryJson {
@@ -372,7 +394,7 @@ pub struct AttemptsParams {
 
 pub async fn attempts(
     State(state): State<HttpState>,
-    Query(params): Query<AttemptsParams>,
+    JsonQuery(params): JsonQuery<AttemptsParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     #[derive(Serialize)]
     struct AttemptJson {

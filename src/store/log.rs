@@ -731,7 +731,7 @@ macro_rules! impl_event_log {
                     let mut page_ids = Vec::with_capacity(rows.len());
                     insert.push_values(rows.iter(), |mut row, (original, event_id, endpoint_id)| {
                         let id = $crate::domain::DeliveryId::generate();
-                        let due = now + spacing_ms * count as i64;
+                        let due = now.saturating_add(spacing_ms.saturating_mul(i64::try_from(count).unwrap_or(i64::MAX)));
                         count += 1;
                         row.push_bind(id.to_string())
                             .push_bind(event_id.clone())

@@ -115,6 +115,17 @@ test('the dashboard shows live numbers, endpoints and failures', { timeout: 90_0
     assert.match(failText, /active/, 'ep_fail status is shown');
   });
 
+  await t.test('an open circuit is shown as failing, not as a healthy endpoint', async () => {
+    const failRow = '[data-testid="endpoint-row"][data-endpoint-id="ep_fail"]';
+    await page.waitForFunction(
+      (selector) => /circuit open/.test(document.querySelector(selector)?.textContent || ''),
+      failRow, { timeout: 20_000 },
+    );
+    assert.match(await page.locator(failRow).innerText(), /circuit open/, 'ep_fail shows its open circuit');
+    const okText = await page.locator('[data-testid="endpoint-row"][data-endpoint-id="ep_ok"]').innerText();
+    assert.match(okText, /circuit closed/, 'ep_ok shows a closed circuit');
+  });
+
   await t.test('the failure feed shows ep_fail', async () => {
     await page.waitForFunction(
       () => [...document.querySelectorAll('[data-testid="failure-row"]')].some((r) => r.textContent.includes('ep_fail')),

@@ -116,6 +116,12 @@ webhook_engine:
 retry_policy:
   max_attempts: 2
   initial_delay_seconds: 0.2
+# ep_fail's circuit opens after 3 failures and stays open for the whole
+# test, below the threshold that would disable it: the page must show it.
+health:
+  failure_threshold: 1000
+  circuit_breaker_failures: 3
+  circuit_breaker_cooldown_seconds: 600
 security:
   allowed_networks: ["127.0.0.0/8"]
 endpoints:

@@ -75,7 +75,7 @@ async fn bad_requests_get_an_actionable_error_and_store_nothing(backend: Backend
                 "order.created",
                 &format!("{{\"a\":\"{}\"}}", "x".repeat(2000)),
             ),
-            Code::InvalidArgument,
+            Code::ResourceExhausted,
             "over the limit of 1024 bytes",
             Some("payload_json"),
         ),

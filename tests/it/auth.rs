@@ -346,7 +346,81 @@ async fn api_keys_created_over_the_api_work_until_revoked(backend: Backend) {
     );
 }
 
+/// Keys created over an API that started without any: the first must be an
+/// admin key, the last admin key cannot be revoked, and once keys exist the
+/// API never opens again, even with every created key revoked.
+async fn authentication_once_on_stays_on(backend: Backend) {
+    let mut app = spawn_app(&backend, TestSettings::default()).await;
+    let mut open = app.client.clone();
+    let create = |name: &str, role: ApiKeyRole| CreateApiKeyRequest {
+        name: name.to_owned(),
+        role: role as i32,
+    };
+    let refused = open
+        .create_api_key(create("ingest", ApiKeyRole::Dispatch))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("first API key"),
+        "{}",
+        refused.message()
+    );
+
+    let root = open
+        .create_api_key(create("root", ApiKeyRole::Admin))
+        .await
+        .expect("the first key is an admin key")
+        .into_inner()
+        .key;
+    let mut admin = client_with_key(&app, &root);
+    admin
+        .create_api_key(create("ingest", ApiKeyRole::Dispatch))
+        .await
+        .unwrap();
+    let last = admin
+        .revoke_api_key(RevokeApiKeyRequest {
+            name: "root".to_owned(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(last.code(), Code::FailedPrecondition);
+    assert!(
+        last.message().contains("last admin key"),
+        "{}",
+        last.message()
+    );
+    admin
+        .revoke_api_key(RevokeApiKeyRequest {
+            name: "ingest".to_owned(),
+        })
+        .await
+        .expect("a dispatch key may go");
+
+    // Every created key revoked behind the API's back (another instance,
+    // an operator with psql): the API stays closed, across a restart.
+    crate::common::sql(
+        &app.database_url,
+        "UPDATE api_keys SET revoked_at = 1 WHERE revoked_at IS NULL",
+    )
+    .await;
+    app.stop().await.unwrap();
+    let restarted = app.restart().await;
+    let anonymous = restarted
+        .client
+        .clone()
+        .dispatch(dispatch_request("order.created", "{}"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        anonymous.code(),
+        Code::Unauthenticated,
+        "revoking every key does not reopen the API"
+    );
+}
+
 crate::backend_tests!(
     every_call_needs_a_key_with_the_right_role,
     api_keys_created_over_the_api_work_until_revoked,
+    authentication_once_on_stays_on,
 );

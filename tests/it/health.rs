@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use webhookd::api::proto::{EnableEndpointRequest, GetEndpointRequest};
+use webhookd::api::proto::{
+    EnableEndpointRequest, GetEndpointRequest, GetMetricsRequest, ListEndpointsRequest,
+};
 use webhookd::domain::DeliveryState;
 
 use crate::common::{
@@ -129,6 +131,87 @@ async fn an_open_circuit_spends_no_attempts_and_closes_after_a_good_trial(backen
         attempts += app.deliveries(&event.event_id).await[0].attempt_count as usize;
     }
     assert_eq!(attempts, receiver.total_requests());
+}
+
+/// An open circuit is reported the same everywhere an endpoint is shown:
+/// GetEndpoint, ListEndpoints, GetMetrics and both JSON endpoints.
+async fn circuit_state_is_shown_wherever_an_endpoint_is(backend: Backend) {
+    let receiver = Receiver::start(500).await;
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            max_attempts: 1000,
+            circuit_breaker_failures: 2,
+            circuit_breaker_cooldown_seconds: 600.0,
+            ..TestSettings::with_endpoints(vec![
+                TestEndpoint::new("ep_1", receiver.url(), &["*"]),
+                TestEndpoint::new("ep_2", receiver.url(), &["other.*"]),
+            ])
+        },
+    )
+    .await;
+    for n in 0..3 {
+        app.dispatch("order.created", &format!("{{\"n\":{n}}}"))
+            .await;
+    }
+    let mut client = app.client.clone();
+    eventually(WAIT, || {
+        let mut client = client.clone();
+        async move {
+            client
+                .get_endpoint(GetEndpointRequest {
+                    id: "ep_1".to_owned(),
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .circuit_state
+                == "open"
+        }
+    })
+    .await
+    .expect("GetEndpoint shows the open circuit");
+
+    let listed: HashMap<String, String> = client
+        .list_endpoints(ListEndpointsRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .endpoints
+        .into_iter()
+        .map(|e| (e.id, e.circuit_state))
+        .collect();
+    assert_eq!(listed["ep_1"], "open");
+    assert_eq!(listed["ep_2"], "closed");
+    let metrics = client
+        .get_metrics(GetMetricsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    let ep_1 = metrics
+        .endpoints
+        .iter()
+        .find(|e| e.endpoint_id == "ep_1")
+        .unwrap();
+    assert_eq!(ep_1.circuit_state, "open");
+    for path in ["/api/v1/endpoints", "/api/v1/metrics"] {
+        let body: serde_json::Value = serde_json::from_str(
+            &reqwest::get(format!("{}{path}", app.http_base))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        let endpoint = body["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["endpoint_id"] == "ep_1")
+            .unwrap_or_else(|| panic!("{path} lists ep_1: {body}"));
+        assert_eq!(endpoint["circuit_state"], "open", "{path}: {body}");
+    }
 }
 
 async fn retry_after_is_respected(backend: Backend) {
@@ -522,6 +605,7 @@ async fn circuits_flapping_next_to_due_retries_keep_the_scheduler_alive(backend:
 crate::backend_tests!(
     a_hanging_endpoint_never_slows_the_others,
     an_open_circuit_spends_no_attempts_and_closes_after_a_good_trial,
+    circuit_state_is_shown_wherever_an_endpoint_is,
     retry_after_is_respected,
     failing_endpoints_are_disabled_alerted_and_resumed,
     gone_disables_at_once_and_the_probe_brings_it_back,

@@ -164,20 +164,94 @@ fn invalid_config_fails_at_start_with_the_key_and_reason() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/webhookd.yaml"));
 }
 
-#[test]
-fn migrate_creates_the_schema_and_exits() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("fresh.db");
-    let output = Command::new(BINARY)
-        .args(["migrate", "--database-url"])
-        .arg(format!("sqlite://{}", database.display()))
-        .env("WEBHOOKD_WEBHOOK_ENGINE__SIGNING_SECRET", "s")
-        .output()
-        .unwrap();
+fn assert_succeeded(output: &std::process::Output) {
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// `migrate` needs the database URL and nothing else: no config file, no
+/// signing secret, no serve-only flags in its help.
+#[test]
+fn migrate_needs_only_the_database_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("fresh.db");
+    let output = Command::new(BINARY)
+        .args(["migrate", "--database-url"])
+        .arg(format!("sqlite://{}", database.display()))
+        .env_remove("WEBHOOKD_WEBHOOK_ENGINE__SIGNING_SECRET")
+        .env_remove("WEBHOOKD_CONFIG")
+        .output()
+        .unwrap();
+    assert_succeeded(&output);
     assert!(database.is_file());
+
+    // A config file with other sections (and a secret from an unset
+    // variable) is read for its database section only.
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "database:\n  url: \"sqlite://{}\"\nwebhook_engine:\n  signing_secret: \"${{WEBHOOKD_TEST_UNSET_SECRET}}\"\n",
+            dir.path().join("other.db").display()
+        ),
+    )
+    .unwrap();
+    let output = Command::new(BINARY)
+        .args(["migrate", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_succeeded(&output);
+    assert!(dir.path().join("other.db").is_file());
+
+    let help = Command::new(BINARY)
+        .args(["migrate", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--database-url"), "{help}");
+    for unrelated in ["--grpc-addr", "--http-addr"] {
+        assert!(
+            !help.contains(unrelated),
+            "migrate --help lists {unrelated}: {help}"
+        );
+    }
+}
+
+/// A database that refuses connections is reported at once, with the root
+/// cause, printed once.
+#[test]
+fn an_unreachable_database_is_reported_with_its_cause_once() {
+    // Nothing listens on a port we just bound and released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(&config, "webhook_engine:\n  signing_secret: s\n").unwrap();
+    let output = Command::new(BINARY)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .arg("--database-url")
+        .arg(format!("postgres://postgres@127.0.0.1:{port}/webhookd"))
+        .args(["--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.to_lowercase().contains("connection refused"),
+        "the cause is named: {stderr}"
+    );
+    assert!(!stderr.contains("pool timed out"), "{stderr}");
+    assert_eq!(
+        stderr.matches("failed to open the database").count(),
+        1,
+        "printed once: {stderr}"
+    );
 }

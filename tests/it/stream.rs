@@ -281,7 +281,28 @@ async fn resuming_by_time_replays_history_from_the_store(backend: Backend) {
     assert_eq!(succeeded.len(), 4);
 }
 
+/// A stopping server ends its open streams with UNAVAILABLE (and a hint to
+/// resume) instead of waiting out the servers' 5 s stop timeout for them.
+async fn streams_end_promptly_at_shutdown(backend: Backend) {
+    let mut app = spawn_app(&backend, TestSettings::default()).await;
+    let mut stream = open(&app, StreamDeliveriesRequest::default()).await;
+    let started = std::time::Instant::now();
+    app.stop().await.unwrap();
+    let took = started.elapsed();
+    let end = tokio::time::timeout(WAIT, stream.message())
+        .await
+        .expect("the stream ends");
+    let status = end.expect_err("the stream ends with a status");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    assert!(status.message().contains("resume"), "{}", status.message());
+    assert!(
+        took < Duration::from_secs(4),
+        "stopping with an open stream took {took:?}: it waited for the stream"
+    );
+}
+
 crate::backend_tests!(
+    streams_end_promptly_at_shutdown,
     resuming_by_time_replays_history_from_the_store,
     stream_reports_every_step_of_a_delivery,
     state_filter_passes_only_those_states,
