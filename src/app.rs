@@ -27,13 +27,14 @@ use crate::delivery::http_client::ReceiverTls;
 use crate::delivery::probe::Prober;
 use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
 use crate::domain::EndpointId;
+use crate::domain::EndpointSpec;
 use crate::health::EndpointHealth;
 use crate::http::{self, HttpState};
 use crate::limits;
 use crate::listener::{self, Admission, CallTrackingLayer, ConnectionLimits, Incoming};
 use crate::metrics::Counters;
-use crate::store::log::Purged;
-use crate::store::{self, EndpointSpec, Store};
+use crate::store::Purged;
+use crate::store::{self, Store};
 use crate::tls::ListenerTls;
 use crate::updates::UpdateBus;
 
@@ -88,7 +89,7 @@ impl App {
             .await
             .context("failed to run database migrations")?;
         store
-            .sync_config_endpoints(&endpoint_specs(&config), store::now_millis())
+            .sync_config_endpoints(&endpoint_specs(&config), crate::clock::now_millis())
             .await
             .context("failed to store the endpoints of the config file")?;
         let recovered = store
@@ -504,7 +505,7 @@ async fn run_retention(
 ) -> Result<()> {
     let max_age_ms = i64::from(config.max_age_days) * 24 * 60 * 60 * 1000;
     loop {
-        let cutoff = store::now_millis() - max_age_ms;
+        let cutoff = crate::clock::now_millis() - max_age_ms;
         match store.purge_dead_letters(cutoff).await {
             Ok(purged) if purged == Purged::default() => {}
             Ok(purged) => info!(
@@ -602,8 +603,16 @@ fn endpoint_specs(config: &Config) -> Vec<EndpointSpec> {
         .iter()
         .map(|endpoint| EndpointSpec {
             id: EndpointId::parse(&endpoint.id).expect("endpoint ids are validated at config load"),
-            url: endpoint.url.clone(),
-            event_patterns: endpoint.events.clone(),
+            url: crate::domain::TargetUrl::parse(&endpoint.url)
+                .expect("endpoint URLs are validated at config load"),
+            event_patterns: endpoint
+                .events
+                .iter()
+                .map(|pattern| {
+                    crate::domain::EventPattern::parse(pattern)
+                        .expect("endpoint patterns are validated at config load")
+                })
+                .collect(),
             secret: endpoint.secret.clone(),
             signature_scheme: endpoint.signature_scheme,
             active: endpoint.active,

@@ -15,53 +15,18 @@ use std::task::{Context, Poll};
 use sha2::{Digest, Sha256};
 use tonic::codegen::http;
 
-use crate::config::{ApiKeyRole, ReflectionAccess, SecurityConfig};
+use crate::config::{ReflectionAccess, SecurityConfig};
+use crate::domain::ApiKeyRecord;
+pub use crate::domain::{Permission, Role};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::reason;
-use crate::store::log::StoredApiKey;
-
-/// The permission a call needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    Dispatch,
-    Read,
-    Admin,
-}
-
-impl ApiKeyRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApiKeyRole::Dispatch => "dispatch",
-            ApiKeyRole::Read => "read",
-            ApiKeyRole::Admin => "admin",
-        }
-    }
-
-    pub fn from_stored(name: &str) -> Option<Self> {
-        match name {
-            "dispatch" => Some(ApiKeyRole::Dispatch),
-            "read" => Some(ApiKeyRole::Read),
-            "admin" => Some(ApiKeyRole::Admin),
-            _ => None,
-        }
-    }
-
-    fn grants(self, needed: Permission) -> bool {
-        matches!(
-            (self, needed),
-            (ApiKeyRole::Admin, _)
-                | (ApiKeyRole::Read, Permission::Read)
-                | (ApiKeyRole::Dispatch, Permission::Dispatch)
-        )
-    }
-}
 
 /// A key as checked: its name, digest and role.
 #[derive(Debug, Clone)]
 pub struct Key {
     pub name: String,
     digest: [u8; 32],
-    pub role: ApiKeyRole,
+    pub role: Role,
 }
 
 impl Key {
@@ -135,7 +100,7 @@ impl ApiKeys {
         self.configured
             .iter()
             .chain(self.managed_keys().iter())
-            .filter(|key| key.role == ApiKeyRole::Admin)
+            .filter(|key| key.role == Role::Admin)
             .map(|key| key.name.clone())
             .collect()
     }
@@ -152,7 +117,7 @@ impl ApiKeys {
 
     /// Replaces the keys created over the API with `stored`, skipping
     /// revoked ones (and any row that does not parse).
-    pub fn replace_managed(&self, stored: &[StoredApiKey]) {
+    pub fn replace_managed(&self, stored: &[ApiKeyRecord]) {
         if !stored.is_empty() {
             self.ever_created.store(true, Ordering::Release);
         }
@@ -165,7 +130,7 @@ impl ApiKeys {
                 Some(Key {
                     name: key.name.clone(),
                     digest,
-                    role: ApiKeyRole::from_stored(&key.role)?,
+                    role: key.role,
                 })
             })
             .collect();

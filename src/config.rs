@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_norway::Value;
 
-use crate::domain::{EndpointId, EventPattern, SignatureScheme, TargetUrl};
+use crate::domain::{EndpointId, EventPattern, Role, SignatureScheme, TargetUrl};
 use crate::signing::standard;
 
 /// Prefix of environment variables that override config keys, as in
@@ -36,10 +36,10 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    fn invalid(key: impl Into<String>, reason: impl Into<String>) -> Self {
+    fn invalid(key: impl Into<String>, reason: impl std::fmt::Display) -> Self {
         ConfigError::Invalid {
             key: key.into(),
-            reason: reason.into(),
+            reason: reason.to_string(),
         }
     }
 }
@@ -475,18 +475,6 @@ pub enum ReflectionAccess {
     Off,
 }
 
-/// What an API key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ApiKeyRole {
-    /// Dispatch only.
-    Dispatch,
-    /// Streams, metrics and the event log.
-    Read,
-    /// Everything.
-    Admin,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyConfig {
@@ -498,14 +486,14 @@ pub struct ApiKeyConfig {
     /// Lowercase hex SHA-256 of the key.
     #[serde(default)]
     pub key_sha256: Option<String>,
-    pub role: ApiKeyRole,
+    pub role: Role,
 }
 
 impl Config {
     /// The outbound network policy of `security.allowed_networks`
     /// (validated at load).
-    pub fn network_policy(&self) -> crate::delivery::net_policy::NetworkPolicy {
-        crate::delivery::net_policy::NetworkPolicy::new(
+    pub fn network_policy(&self) -> crate::domain::network::NetworkPolicy {
+        crate::domain::network::NetworkPolicy::new(
             self.security
                 .allowed_networks
                 .iter()

@@ -95,8 +95,8 @@ impl ApiError {
     }
 
     /// An invalid argument in `field`.
-    pub fn invalid_field(field: &str, description: impl Into<String>) -> Self {
-        let description = description.into();
+    pub fn invalid_field(field: &str, description: impl std::fmt::Display) -> Self {
+        let description = description.to_string();
         ApiError {
             message: format!("{field}: {description}"),
             field_violations: vec![(field.to_owned(), description)],
@@ -169,11 +169,18 @@ impl From<StoreError> for ApiError {
                 format!("endpoint `{id}` is not active; enable it before sending to it"),
             )
             .with_reason(reason::ENDPOINT_INACTIVE),
-            StoreError::Database(_) | StoreError::Unavailable(_) => {
-                error!(error.message = %e, error.cause_chain = ?e, "store unavailable");
+            StoreError::Unavailable(_) => {
+                error!(error.message = %e, "store unavailable");
                 ApiError::new(
                     ErrorCode::Unavailable,
                     "the store is unavailable; nothing was stored, retry later",
+                )
+            }
+            StoreError::Conflict(_) => {
+                error!(error.message = %e, "the database refused a change");
+                ApiError::new(
+                    ErrorCode::FailedPrecondition,
+                    "the change conflicts with what is stored; nothing was changed",
                 )
             }
             other => {

@@ -198,7 +198,7 @@ impl Drop for Slot {
     fn drop(&mut self) {
         if !self.finished {
             self.health
-                .finish(&self.endpoint, None, crate::store::now_millis());
+                .finish(&self.endpoint, None, crate::clock::now_millis());
         }
         self.health.wake.notify_one();
     }

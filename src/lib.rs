@@ -25,6 +25,7 @@ pub mod alert;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod domain;

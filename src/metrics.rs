@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
+use crate::domain::EndpointRecord;
 use crate::domain::{EndpointId, ErrorKind};
-use crate::store::log::{AttemptStat, EndpointRecord, MAX_PAGE_SIZE};
+use crate::store::{AttemptStat, MAX_PAGE_SIZE};
 use crate::store::{Store, StoreError};
 
 /// The window when a request names none.

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use tokio::sync::broadcast;
 
+use crate::clock::now_millis;
 use crate::domain::{DeliveryId, DeliveryState, EndpointId, ErrorKind, EventId, EventType};
-use crate::store::now_millis;
 
 /// Updates each subscriber may fall behind by before it is told it lagged.
 pub const SUBSCRIBER_BUFFER: usize = 1024;

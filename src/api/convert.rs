@@ -6,6 +6,30 @@ use super::proto;
 use crate::domain::{DeliveryState, SignatureScheme};
 use crate::updates::{Update, UpdateKind};
 
+/// A protobuf `Struct` payload as the domain's structured payload.
+pub fn payload_from_struct(payload: &prost_types::Struct) -> crate::domain::PayloadObject {
+    payload
+        .fields
+        .iter()
+        .map(|(key, value)| (key.clone(), payload_value(value)))
+        .collect()
+}
+
+fn payload_value(value: &prost_types::Value) -> crate::domain::PayloadValue {
+    use crate::domain::PayloadValue;
+    use prost_types::value::Kind;
+    match &value.kind {
+        None | Some(Kind::NullValue(_)) => PayloadValue::Null,
+        Some(Kind::BoolValue(b)) => PayloadValue::Bool(*b),
+        Some(Kind::NumberValue(n)) => PayloadValue::Number(*n),
+        Some(Kind::StringValue(s)) => PayloadValue::String(s.clone()),
+        Some(Kind::StructValue(s)) => PayloadValue::Object(payload_from_struct(s)),
+        Some(Kind::ListValue(list)) => {
+            PayloadValue::List(list.values.iter().map(payload_value).collect())
+        }
+    }
+}
+
 /// Unix milliseconds as a protobuf timestamp.
 pub fn timestamp(millis: i64) -> Timestamp {
     Timestamp {
@@ -94,7 +118,7 @@ pub fn update_to_proto(update: &Update) -> proto::DeliveryUpdate {
     }
 }
 
-pub fn event_to_proto(event: &crate::store::Event) -> proto::Event {
+pub fn event_to_proto(event: &crate::domain::Event) -> proto::Event {
     proto::Event {
         id: event.id.to_string(),
         event_type: event.event_type.to_string(),
@@ -105,7 +129,7 @@ pub fn event_to_proto(event: &crate::store::Event) -> proto::Event {
     }
 }
 
-pub fn delivery_to_proto(delivery: &crate::store::DeliveryRecord) -> proto::Delivery {
+pub fn delivery_to_proto(delivery: &crate::domain::DeliveryRecord) -> proto::Delivery {
     proto::Delivery {
         id: delivery.id.to_string(),
         event_id: delivery.event_id.to_string(),
@@ -127,7 +151,7 @@ pub fn delivery_to_proto(delivery: &crate::store::DeliveryRecord) -> proto::Deli
     }
 }
 
-pub fn attempt_to_proto(attempt: &crate::store::AttemptRecord) -> proto::Attempt {
+pub fn attempt_to_proto(attempt: &crate::domain::AttemptRecord) -> proto::Attempt {
     proto::Attempt {
         number: attempt.attempt_number,
         started_at: Some(timestamp(attempt.started_at)),
@@ -145,7 +169,7 @@ pub fn attempt_to_proto(attempt: &crate::store::AttemptRecord) -> proto::Attempt
 /// An endpoint as the API shows it; its circuit state comes from `health`,
 /// which holds the breakers of this process.
 pub fn endpoint_to_proto(
-    endpoint: &crate::store::log::EndpointRecord,
+    endpoint: &crate::domain::EndpointRecord,
     health: &crate::health::EndpointHealth,
 ) -> proto::Endpoint {
     proto::Endpoint {
@@ -155,14 +179,14 @@ pub fn endpoint_to_proto(
         active: endpoint.active,
         disabled_reason: endpoint.disabled_reason.clone().unwrap_or_default(),
         disabled_at: endpoint.disabled_at.map(timestamp),
-        origin: endpoint.origin.clone(),
+        origin: endpoint.origin.as_str().to_owned(),
         secret_hint: endpoint.secret_hint.clone().unwrap_or_default(),
         previous_secret_expires_at: endpoint.previous_secret_expires_at.map(timestamp),
         consecutive_failures: endpoint.consecutive_failures,
         created_at: Some(timestamp(endpoint.created_at)),
         updated_at: Some(timestamp(endpoint.updated_at)),
         circuit_state: health
-            .circuit_state(&endpoint.id, crate::store::now_millis())
+            .circuit_state(&endpoint.id, crate::clock::now_millis())
             .to_owned(),
         signature_scheme: match endpoint.signature_scheme {
             SignatureScheme::Webhookd => proto::SignatureScheme::Webhookd,

@@ -9,7 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::convert::endpoint_to_proto;
 use super::page::page_request;
 use super::proto;
-use crate::delivery::net_policy::NetworkPolicy;
+use crate::domain::EndpointChanges;
+use crate::domain::EndpointSpec;
+use crate::domain::network::NetworkPolicy;
 use crate::domain::{EndpointId, EventPattern, SignatureScheme, TargetUrl};
 use crate::error::ApiError;
 use crate::health::EndpointHealth;
@@ -18,8 +20,7 @@ use crate::limits::{
     reason,
 };
 use crate::signing::standard;
-use crate::store::log::EndpointChanges;
-use crate::store::{EndpointSpec, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Shortest secret a caller may set; generated secrets are 32 random bytes.
 pub const MIN_SECRET_LEN: usize = 24;
@@ -36,16 +37,16 @@ fn endpoint_id(field: &str, raw: &str) -> Result<EndpointId, ApiError> {
     EndpointId::parse(raw).map_err(|reason| ApiError::invalid_field(field, reason))
 }
 
-fn url(field: &str, raw: &str, policy: &NetworkPolicy) -> Result<String, ApiError> {
+fn url(field: &str, raw: &str, policy: &NetworkPolicy) -> Result<TargetUrl, ApiError> {
     ApiError::check_length(field, raw, MAX_URL_BYTES)?;
     let url = TargetUrl::parse(raw).map_err(|reason| ApiError::invalid_field(field, reason))?;
     policy
         .check_url(url.as_url())
         .map_err(|reason| ApiError::invalid_field(field, reason))?;
-    Ok(url.as_str().to_owned())
+    Ok(url)
 }
 
-fn event_types(field: &str, raw: &[String]) -> Result<Vec<String>, ApiError> {
+fn event_types(field: &str, raw: &[String]) -> Result<Vec<EventPattern>, ApiError> {
     if raw.is_empty() {
         return Err(ApiError::invalid_field(
             field,
@@ -60,11 +61,13 @@ fn event_types(field: &str, raw: &[String]) -> Result<Vec<String>, ApiError> {
             reason::TOO_MANY_EVENT_TYPES,
         ));
     }
-    for (index, pattern) in raw.iter().enumerate() {
-        EventPattern::parse(pattern)
-            .map_err(|reason| ApiError::invalid_field(&format!("{field}[{index}]"), reason))?;
-    }
-    Ok(raw.to_vec())
+    raw.iter()
+        .enumerate()
+        .map(|(index, pattern)| {
+            EventPattern::parse(pattern)
+                .map_err(|reason| ApiError::invalid_field(&format!("{field}[{index}]"), reason))
+        })
+        .collect()
 }
 
 fn signature_scheme(field: &str, raw: i32) -> Result<SignatureScheme, ApiError> {

@@ -18,7 +18,7 @@ fn each<T>(
     field: &str,
     raw: &[impl AsRef<str>],
     (limit, limit_reason): (usize, &'static str),
-    parse: impl Fn(&str) -> Result<T, String>,
+    parse: impl Fn(&str) -> Result<T, crate::domain::DomainError>,
 ) -> Result<Vec<T>, ApiError> {
     if raw.len() > limit {
         return Err(ApiError::too_many(field, limit, raw.len(), limit_reason));

@@ -18,7 +18,9 @@ use super::stream::{self, DeliveryUpdateStream};
 use super::{endpoints, fields, keys, log, proto};
 use crate::alert::{Alert, AlertKind, Alerter};
 use crate::auth::ApiKeys;
-use crate::delivery::net_policy::NetworkPolicy;
+use crate::clock::now_millis;
+use crate::domain::Event;
+use crate::domain::network::NetworkPolicy;
 use crate::domain::{
     CanonicalPayload, DeliveryState, EndpointId, EventId, EventType, MAX_ID_LEN, PayloadError,
 };
@@ -26,7 +28,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::health::EndpointHealth;
 use crate::limits::reason;
 use crate::metrics::{self, Counters};
-use crate::store::{DispatchOutcome, Event, Routing, Store, now_millis};
+use crate::store::{DispatchOutcome, Routing, Store};
 use crate::updates::{Update, UpdateBus, UpdateKind};
 use secrecy::SecretString;
 
@@ -71,8 +73,10 @@ fn validate_dispatch(request: DispatchRequest, limit: usize) -> Result<ValidDisp
     let event_type = EventType::parse(&request.event_type)
         .map_err(|reason| ApiError::invalid_field("event_type", reason))?;
     let payload = match &request.body {
-        Some(Body::Payload(payload)) => CanonicalPayload::from_struct(payload, limit)
-            .map_err(|e| payload_error("payload", e))?,
+        Some(Body::Payload(payload)) => {
+            CanonicalPayload::from_object(&super::convert::payload_from_struct(payload), limit)
+                .map_err(|e| payload_error("payload", e))?
+        }
         Some(Body::PayloadJson(text)) => CanonicalPayload::from_json_text(text, limit)
             .map_err(|e| payload_error("payload_json", e))?,
         None => {

@@ -6,11 +6,11 @@ use rand::RngCore;
 use super::convert::timestamp;
 use super::proto;
 use crate::auth::{self, ApiKeys};
-use crate::config::ApiKeyRole;
+use crate::domain::ApiKeyRecord;
+use crate::domain::Role;
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::reason;
 use crate::store::Store;
-use crate::store::log::StoredApiKey;
 
 /// Longest key name.
 const MAX_NAME_LEN: usize = 64;
@@ -18,19 +18,19 @@ const MAX_NAME_LEN: usize = 64;
 /// What every generated key starts with, so secret scanners can spot one.
 const KEY_PREFIX: &str = "wkd_";
 
-fn role_to_proto(role: ApiKeyRole) -> proto::ApiKeyRole {
+fn role_to_proto(role: Role) -> proto::ApiKeyRole {
     match role {
-        ApiKeyRole::Dispatch => proto::ApiKeyRole::Dispatch,
-        ApiKeyRole::Read => proto::ApiKeyRole::Read,
-        ApiKeyRole::Admin => proto::ApiKeyRole::Admin,
+        Role::Dispatch => proto::ApiKeyRole::Dispatch,
+        Role::Read => proto::ApiKeyRole::Read,
+        Role::Admin => proto::ApiKeyRole::Admin,
     }
 }
 
-fn role_from_proto(raw: i32) -> Result<ApiKeyRole, ApiError> {
+fn role_from_proto(raw: i32) -> Result<Role, ApiError> {
     match proto::ApiKeyRole::try_from(raw) {
-        Ok(proto::ApiKeyRole::Dispatch) => Ok(ApiKeyRole::Dispatch),
-        Ok(proto::ApiKeyRole::Read) => Ok(ApiKeyRole::Read),
-        Ok(proto::ApiKeyRole::Admin) => Ok(ApiKeyRole::Admin),
+        Ok(proto::ApiKeyRole::Dispatch) => Ok(Role::Dispatch),
+        Ok(proto::ApiKeyRole::Read) => Ok(Role::Read),
+        Ok(proto::ApiKeyRole::Admin) => Ok(Role::Admin),
         _ => Err(ApiError::invalid_field(
             "role",
             "is required: API_KEY_ROLE_DISPATCH, API_KEY_ROLE_READ or API_KEY_ROLE_ADMIN",
@@ -51,11 +51,10 @@ fn name(raw: &str) -> Result<String, ApiError> {
     Ok(raw.to_owned())
 }
 
-fn stored_to_proto(key: &StoredApiKey) -> proto::ApiKey {
+fn stored_to_proto(key: &ApiKeyRecord) -> proto::ApiKey {
     proto::ApiKey {
         name: key.name.clone(),
-        role: ApiKeyRole::from_stored(&key.role)
-            .map_or(proto::ApiKeyRole::Unspecified, role_to_proto) as i32,
+        role: role_to_proto(key.role) as i32,
         origin: "api".to_owned(),
         created_at: Some(timestamp(key.created_at)),
         revoked_at: key.revoked_at.map(timestamp),
@@ -77,7 +76,7 @@ pub async fn create(
 ) -> Result<proto::CreateApiKeyResponse, ApiError> {
     let name = name(&request.name)?;
     let role = role_from_proto(request.role)?;
-    if !keys.is_enabled() && role != ApiKeyRole::Admin {
+    if !keys.is_enabled() && role != Role::Admin {
         // The first key turns authentication on: without an admin key,
         // nobody could manage keys afterwards.
         return Err(ApiError::new(
@@ -95,10 +94,10 @@ pub async fn create(
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let key = format!("{KEY_PREFIX}{}", hex::encode(bytes));
-    let stored = StoredApiKey {
+    let stored = ApiKeyRecord {
         name,
         key_sha256: hex::encode(auth::digest(key.as_bytes())),
-        role: role.as_str().to_owned(),
+        role,
         created_at: now,
         revoked_at: None,
     };
@@ -168,7 +167,7 @@ pub async fn revoke(
         ));
     }
     refresh(store, keys).await?;
-    Ok(stored_to_proto(&StoredApiKey {
+    Ok(stored_to_proto(&ApiKeyRecord {
         revoked_at: Some(now),
         ..before
     }))

@@ -7,7 +7,7 @@ use super::{fields, proto};
 use crate::domain::{DeliveryState, EndpointId, EventId};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::{MAX_DELIVERY_IDS, MAX_REPLAY_RATE, MIN_REPLAY_RATE, reason};
-use crate::store::log::{DeliveryQuery, EventQuery, RedriveSelection, ReplayTargets};
+use crate::store::{DeliveryQuery, EventQuery, RedriveSelection, ReplayTargets};
 use crate::store::{RoutedDelivery, Store};
 
 fn optional_endpoint(field: &str, raw: &str) -> Result<Option<EndpointId>, ApiError> {

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::limits::{MAX_PAGE_TOKEN_BYTES, reason};
-use crate::store::log::MAX_PAGE_SIZE;
+use crate::store::MAX_PAGE_SIZE;
 
 /// Page size when the request names none.
 pub const DEFAULT_PAGE_SIZE: usize = 100;

@@ -17,12 +17,12 @@ use tonic::Status;
 use super::convert::{timestamp, update_to_proto};
 use super::fields;
 use super::proto::{self, StreamDeliveriesRequest};
+use crate::clock::now_millis;
 use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId, EventPattern, EventType};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::{MAX_LIVE_STREAMS, reason};
+use crate::store::AttemptHistory;
 use crate::store::Store;
-use crate::store::log::AttemptHistory;
-use crate::store::now_millis;
 use crate::updates::UpdateKind;
 use crate::updates::{Update, UpdateBus};
 

@@ -9,8 +9,9 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use std::sync::Arc;
 
-use super::net_policy::{BlockedAddress, GuardedResolver, NetworkPolicy, SystemLookup};
+use super::resolver::{GuardedResolver, SystemLookup};
 use crate::domain::ErrorKind;
+use crate::domain::network::{NetworkError, NetworkPolicy};
 
 /// The `User-Agent` of every delivery.
 pub const USER_AGENT: &str = concat!("webhookd/", env!("CARGO_PKG_VERSION"));
@@ -164,7 +165,7 @@ fn classify(error: &reqwest::Error) -> ErrorKind {
     }
     let mut source = error.source();
     while let Some(cause) = source {
-        if cause.is::<BlockedAddress>() {
+        if cause.is::<NetworkError>() {
             return ErrorKind::Blocked;
         }
         source = cause.source();

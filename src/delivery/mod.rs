@@ -3,8 +3,8 @@
 
 pub mod circuit_breaker;
 pub mod http_client;
-pub mod net_policy;
 pub mod probe;
+pub mod resolver;
 pub mod retry;
 pub mod scheduler;
 pub mod worker;

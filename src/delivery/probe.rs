@@ -14,9 +14,10 @@ use tracing::{debug, info, warn};
 use super::http_client::{DeliveryClient, SendResult};
 use super::worker::{SignedRequest, signed_headers};
 use crate::alert::{Alert, AlertKind, Alerter};
+use crate::clock::now_millis;
+use crate::domain::EndpointRecord;
 use crate::health::EndpointHealth;
-use crate::store::log::{EndpointRecord, MAX_PAGE_SIZE};
-use crate::store::{Store, StoreError, now_millis};
+use crate::store::{MAX_PAGE_SIZE, Store, StoreError};
 use crate::updates::{Update, UpdateBus, UpdateKind};
 
 /// The event type of probe requests, which receivers should answer 2xx.

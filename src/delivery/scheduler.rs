@@ -16,8 +16,9 @@ use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
 use super::worker::{AttemptOutcome, DeliveryContext, attempt_delivery};
+use crate::clock::now_millis;
 use crate::health::{Blocked, PREFETCH_FACTOR, Slot};
-use crate::store::{ClaimOutcome, ClaimedDelivery, EndpointRoom, Lease, now_millis};
+use crate::store::{ClaimOutcome, ClaimedDelivery, EndpointRoom, Lease};
 
 /// Shortest idle sleep, so a clock oddity can never become a busy loop.
 const MIN_IDLE_SLEEP: Duration = Duration::from_millis(5);

@@ -14,13 +14,14 @@ use super::circuit_breaker::Transition;
 use super::http_client::{DeliveryClient, SendResult};
 use super::retry::{RetryDecision, RetryPolicy};
 use crate::alert::{Alert, AlertKind, Alerter};
+use crate::clock::now_millis;
+use crate::domain::AttemptRecord;
 use crate::domain::{DeliveryState, ErrorKind, SignatureScheme};
 use crate::health::{EndpointHealth, Slot};
 use crate::metrics::Counters;
 use crate::signing::{self, standard};
 use crate::store::{
-    AttemptRecord, AttemptResult, ClaimedDelivery, DeliveryTransition, EndpointVerdict,
-    RecordOutcome, Store, now_millis,
+    AttemptResult, ClaimedDelivery, DeliveryTransition, EndpointVerdict, RecordOutcome, Store,
 };
 use crate::updates::{Update, UpdateBus, UpdateKind};
 

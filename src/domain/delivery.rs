@@ -1,7 +1,42 @@
-//! Delivery states and attempt error kinds, as stored and reported.
+//! Deliveries and their attempts: states, error kinds, and the records as
+//! stored and reported.
 
 use std::fmt;
 use std::str::FromStr;
+
+use super::{DeliveryId, DomainError, EndpointId, EventId, EventType};
+
+/// A delivery as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub id: DeliveryId,
+    pub event_id: EventId,
+    pub endpoint_id: EndpointId,
+    pub state: DeliveryState,
+    pub attempt_count: u32,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    /// The delivery this one replays.
+    pub replay_of: Option<DeliveryId>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub event_type: EventType,
+}
+
+/// One attempt, as recorded: never changed once written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRecord {
+    pub delivery_id: DeliveryId,
+    pub attempt_number: u32,
+    pub started_at: i64,
+    pub duration_ms: i64,
+    pub http_status: Option<u16>,
+    pub error_kind: Option<ErrorKind>,
+    pub error_message: Option<String>,
+    pub response_excerpt: Option<String>,
+    /// The webhookd instance that made the attempt.
+    pub instance_id: Option<String>,
+}
 
 /// Where a delivery is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,7 +79,7 @@ impl DeliveryState {
 }
 
 impl FromStr for DeliveryState {
-    type Err = String;
+    type Err = DomainError;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(match raw {
@@ -54,7 +89,12 @@ impl FromStr for DeliveryState {
             "failed" => DeliveryState::Failed,
             "dead" => DeliveryState::Dead,
             "cancelled" => DeliveryState::Cancelled,
-            other => return Err(format!("unknown delivery state `{other}`")),
+            other => {
+                return Err(DomainError::Unknown {
+                    what: "delivery state",
+                    raw: other.to_owned(),
+                });
+            }
         })
     }
 }
@@ -116,7 +156,7 @@ impl ErrorKind {
 }
 
 impl FromStr for ErrorKind {
-    type Err = String;
+    type Err = DomainError;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(match raw {
@@ -130,7 +170,12 @@ impl FromStr for ErrorKind {
             "http_other" => ErrorKind::HttpOther,
             "io" => ErrorKind::Io,
             "blocked" => ErrorKind::Blocked,
-            other => return Err(format!("unknown error kind `{other}`")),
+            other => {
+                return Err(DomainError::Unknown {
+                    what: "error kind",
+                    raw: other.to_owned(),
+                });
+            }
         })
     }
 }

@@ -1,11 +1,24 @@
 //! Domain types, each parsed once at the edge so the rest of the code can
-//! trust them: ids, event types and patterns, target URLs, canonical payloads.
+//! trust them: ids, event types and patterns, target URLs, canonical
+//! payloads, and the entities webhookd keeps (events, endpoints,
+//! deliveries, attempts, API keys). Nothing here knows about protobuf, SQL
+//! or HTTP.
 
+mod api_key;
 mod delivery;
+mod endpoint;
+mod event;
+pub mod network;
 mod payload;
 
-pub use delivery::{DeliveryState, ErrorKind};
-pub use payload::{CanonicalPayload, PayloadError};
+pub use api_key::{ApiKeyRecord, Permission, Role};
+pub use delivery::{AttemptRecord, DeliveryRecord, DeliveryState, ErrorKind};
+pub use endpoint::{
+    EndpointChanges, EndpointOrigin, EndpointRecord, EndpointSpec, SignatureScheme, TargetUrl,
+    patterns_json, redact_credentials,
+};
+pub use event::Event;
+pub use payload::{CanonicalPayload, PayloadError, PayloadObject, PayloadValue};
 
 use std::fmt;
 
@@ -13,6 +26,44 @@ use uuid::Uuid;
 
 /// Longest endpoint id, idempotency key or event type accepted.
 pub const MAX_ID_LEN: usize = 255;
+
+/// Why a value from outside (a request, the config file) is not a valid
+/// domain value. The message names the value and says what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("{what} must not be empty")]
+    Empty { what: &'static str },
+    #[error("{what} is longer than {max} characters")]
+    TooLong { what: &'static str, max: usize },
+    #[error("{what} `{raw}` may only contain {allowed}")]
+    InvalidCharacters {
+        what: &'static str,
+        raw: String,
+        allowed: &'static str,
+    },
+    #[error("event_type is required, e.g. \"order.created\"")]
+    MissingEventType,
+    #[error(
+        "invalid event type `{0}`: use dot-separated segments of lowercase letters, digits and `_`, e.g. \"order.created\""
+    )]
+    InvalidEventType(String),
+    #[error(
+        "invalid event type or pattern `{0}`: use an exact type (\"order.created\"), a prefix pattern (\"order.*\") or \"*\""
+    )]
+    InvalidPattern(String),
+    #[error("must be at most {max} bytes (got {got})")]
+    UrlTooLong { max: usize, got: usize },
+    #[error("`{url}` is not a valid URL: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("`{0}` must use http or https")]
+    UrlScheme(String),
+    #[error("`{0}` has no host")]
+    UrlWithoutHost(String),
+    #[error("`{0}` must not carry credentials; use the signature to authenticate deliveries")]
+    UrlWithCredentials(String),
+    #[error("unknown {what} `{raw}`")]
+    Unknown { what: &'static str, raw: String },
+}
 
 macro_rules! string_newtype {
     ($(#[$meta:meta])* $name:ident) => {
@@ -23,6 +74,12 @@ macro_rules! string_newtype {
         impl $name {
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+
+            /// Wraps a value read back from the store, which was valid when
+            /// it was written.
+            pub fn from_stored(raw: String) -> Self {
+                $name(raw)
             }
         }
 
@@ -57,25 +114,36 @@ string_newtype!(
     EventType
 );
 
-/// Checks an id a caller names (an event or delivery id): 1–255
-/// characters of `[A-Za-z0-9_-]`. Its shape is not checked further: an id
-/// that was never issued is simply not found.
-fn check_named_id(kind: &str, raw: &str) -> Result<(), String> {
+/// Checks an id a caller names: 1–255 characters, all `allowed`.
+fn check_id(
+    what: &'static str,
+    raw: &str,
+    allowed_chars: impl Fn(char) -> bool,
+    allowed: &'static str,
+) -> Result<(), DomainError> {
     if raw.is_empty() {
-        return Err(format!("{kind} id must not be empty"));
+        return Err(DomainError::Empty { what });
     }
     if raw.len() > MAX_ID_LEN {
-        return Err(format!("{kind} id is longer than {MAX_ID_LEN} characters"));
+        return Err(DomainError::TooLong {
+            what,
+            max: MAX_ID_LEN,
+        });
     }
-    if !raw
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
-    {
-        return Err(format!(
-            "{kind} id may only contain letters, digits, `_` and `-`"
-        ));
+    if !raw.chars().all(allowed_chars) {
+        return Err(DomainError::InvalidCharacters {
+            what,
+            raw: raw.to_owned(),
+            allowed,
+        });
     }
     Ok(())
+}
+
+/// Event and delivery ids that callers name are only checked for length
+/// and characters: an id that was never issued is simply not found.
+fn is_named_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-')
 }
 
 impl EventId {
@@ -83,15 +151,15 @@ impl EventId {
         EventId(format!("evt_{}", Uuid::now_v7().simple()))
     }
 
-    /// An event id a caller names; see `check_named_id`.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        check_named_id("event", raw)?;
+    /// An event id a caller names.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        check_id(
+            "event id",
+            raw,
+            is_named_id_char,
+            "letters, digits, `_` and `-`",
+        )?;
         Ok(EventId(raw.to_owned()))
-    }
-
-    /// Wraps an id read back from the store.
-    pub fn from_stored(id: String) -> Self {
-        EventId(id)
     }
 }
 
@@ -100,43 +168,33 @@ impl DeliveryId {
         DeliveryId(format!("dlv_{}", Uuid::now_v7().simple()))
     }
 
-    /// A delivery id a caller names; see `check_named_id`.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        check_named_id("delivery", raw)?;
+    /// A delivery id a caller names.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        check_id(
+            "delivery id",
+            raw,
+            is_named_id_char,
+            "letters, digits, `_` and `-`",
+        )?;
         Ok(DeliveryId(raw.to_owned()))
-    }
-
-    /// Wraps an id read back from the store.
-    pub fn from_stored(id: String) -> Self {
-        DeliveryId(id)
     }
 }
 
 impl EndpointId {
     /// Accepts 1–255 characters of `[A-Za-z0-9_.-]`.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        if raw.is_empty() {
-            return Err("endpoint id must not be empty".to_owned());
-        }
-        if raw.len() > MAX_ID_LEN {
-            return Err(format!(
-                "endpoint id is longer than {MAX_ID_LEN} characters"
-            ));
-        }
-        if !raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        {
-            return Err(format!(
-                "endpoint id `{raw}` may only contain letters, digits, `_`, `-` and `.`"
-            ));
-        }
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        check_id(
+            "endpoint id",
+            raw,
+            |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'),
+            "letters, digits, `_`, `-` and `.`",
+        )?;
         Ok(EndpointId(raw.to_owned()))
     }
 
-    /// Wraps an id read back from the store.
-    pub fn from_stored(id: String) -> Self {
-        EndpointId(id)
+    /// A new random id for an endpoint created without one.
+    pub fn generate() -> Self {
+        EndpointId(format!("ep_{}", &Uuid::now_v7().simple().to_string()[16..]))
     }
 }
 
@@ -149,24 +207,20 @@ fn is_segment(segment: &str) -> bool {
 
 impl EventType {
     /// Accepts `^[a-z0-9_]+(\.[a-z0-9_]+)*$`, at most 255 characters.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
         if raw.is_empty() {
-            return Err("event_type is required, e.g. \"order.created\"".to_owned());
+            return Err(DomainError::MissingEventType);
         }
         if raw.len() > MAX_ID_LEN {
-            return Err(format!("event_type is longer than {MAX_ID_LEN} characters"));
+            return Err(DomainError::TooLong {
+                what: "event_type",
+                max: MAX_ID_LEN,
+            });
         }
         if !raw.split('.').all(is_segment) {
-            return Err(format!(
-                "invalid event type `{raw}`: use dot-separated segments of lowercase letters, digits and `_`, e.g. \"order.created\""
-            ));
+            return Err(DomainError::InvalidEventType(raw.to_owned()));
         }
         Ok(EventType(raw.to_owned()))
-    }
-
-    /// Wraps a type read back from the store.
-    pub fn from_stored(raw: String) -> Self {
-        EventType(raw)
     }
 }
 
@@ -181,18 +235,19 @@ pub enum EventPattern {
 }
 
 impl EventPattern {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
         if raw == "*" {
             return Ok(EventPattern::All);
         }
+        let invalid = || DomainError::InvalidPattern(raw.to_owned());
         if let Some(prefix) = raw.strip_suffix(".*") {
             return EventType::parse(prefix)
                 .map(|_| EventPattern::Prefix(prefix.to_owned()))
-                .map_err(|_| invalid_pattern(raw));
+                .map_err(|_| invalid());
         }
         EventType::parse(raw)
             .map(|t| EventPattern::Exact(t.0))
-            .map_err(|_| invalid_pattern(raw))
+            .map_err(|_| invalid())
     }
 
     pub fn matches(&self, event_type: &EventType) -> bool {
@@ -205,136 +260,20 @@ impl EventPattern {
                 .is_some_and(|rest| rest.starts_with('.')),
         }
     }
-}
 
-fn invalid_pattern(raw: &str) -> String {
-    format!(
-        "invalid event type or pattern `{raw}`: use an exact type (\"order.created\"), a prefix pattern (\"order.*\") or \"*\""
-    )
-}
-
-/// A delivery target: an absolute http(s) URL with a host.
-/// How an endpoint's deliveries are signed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SignatureScheme {
-    /// `X-Webhook-Id`, `X-Webhook-Timestamp`, `X-Webhook-Signature: sha256=<hex>`.
-    #[default]
-    Webhookd,
-    /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
-    Standard,
-}
-
-impl SignatureScheme {
-    pub fn as_str(self) -> &'static str {
+    /// The pattern as written.
+    pub fn as_string(&self) -> String {
         match self {
-            SignatureScheme::Webhookd => "webhookd",
-            SignatureScheme::Standard => "standard",
+            EventPattern::All => "*".to_owned(),
+            EventPattern::Exact(exact) => exact.clone(),
+            EventPattern::Prefix(prefix) => format!("{prefix}.*"),
         }
-    }
-
-    /// Reads the stored name.
-    pub fn from_stored(name: &str) -> Option<Self> {
-        match name {
-            "webhookd" => Some(SignatureScheme::Webhookd),
-            "standard" => Some(SignatureScheme::Standard),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetUrl(url::Url);
-
-impl TargetUrl {
-    /// Accepts an absolute http(s) URL with a host and no credentials, of
-    /// at most `MAX_URL_BYTES`. Errors quote the URL with any credentials
-    /// masked.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        if raw.len() > crate::limits::MAX_URL_BYTES {
-            return Err(format!(
-                "must be at most {} bytes (got {})",
-                crate::limits::MAX_URL_BYTES,
-                raw.len()
-            ));
-        }
-        let shown = redact_credentials(raw);
-        let url = url::Url::parse(raw).map_err(|e| format!("`{shown}` is not a valid URL: {e}"))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("`{shown}` must use http or https"));
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(format!("`{shown}` has no host"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(format!(
-                "`{shown}` must not carry credentials; use the signature to authenticate deliveries"
-            ));
-        }
-        Ok(TargetUrl(url))
-    }
-
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-
-    pub fn as_url(&self) -> &url::Url {
-        &self.0
-    }
-}
-
-/// `raw` with the user information of a URL (`user:password@`) masked,
-/// for messages; works on text that does not parse as a URL too.
-pub fn redact_credentials(raw: &str) -> String {
-    let Some(scheme_end) = raw.find("://") else {
-        return raw.to_owned();
-    };
-    let authority_start = scheme_end + 3;
-    let authority_end = raw[authority_start..]
-        .find(['/', '?', '#'])
-        .map_or(raw.len(), |offset| authority_start + offset);
-    match raw[authority_start..authority_end].rfind('@') {
-        Some(at) => format!(
-            "{}***@{}",
-            &raw[..authority_start],
-            &raw[authority_start + at + 1..]
-        ),
-        None => raw.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn credentials_never_appear_in_url_errors() {
-        for raw in [
-            "https://alice:s3cret@hooks.example.com/x",
-            "https://s3cret@hooks.example.com/x",
-            "ftp://alice:s3cret@hooks.example.com/x",
-            "https://alice:s3cret@/x",
-            "https://alice:s3cret@exa mple.com/x",
-        ] {
-            let error = TargetUrl::parse(raw).unwrap_err();
-            assert!(!error.contains("s3cret"), "{raw}: {error}");
-            assert!(error.contains("***@"), "{raw}: {error}");
-        }
-        assert_eq!(
-            redact_credentials("https://hooks.example.com/a@b"),
-            "https://hooks.example.com/a@b"
-        );
-    }
-
-    #[test]
-    fn overlong_urls_are_refused_by_length() {
-        let long = format!("https://hooks.example.com/{}", "a".repeat(5000));
-        assert!(
-            TargetUrl::parse(&long)
-                .unwrap_err()
-                .contains("at most 4096 bytes")
-        );
-    }
 
     #[test]
     fn event_types_follow_the_documented_grammar() {
@@ -381,15 +320,9 @@ mod tests {
                 "{bad:?} should be rejected"
             );
         }
-    }
-
-    #[test]
-    fn target_urls_must_be_http_with_a_host() {
-        assert!(TargetUrl::parse("https://api.example.com/hooks").is_ok());
-        assert!(TargetUrl::parse("http://127.0.0.1:9000/").is_ok());
-        assert!(TargetUrl::parse("ftp://example.com/").is_err());
-        assert!(TargetUrl::parse("/relative").is_err());
-        assert!(TargetUrl::parse("https://user:pw@example.com/").is_err());
+        for raw in ["*", "order.*", "order.created"] {
+            assert_eq!(EventPattern::parse(raw).unwrap().as_string(), raw);
+        }
     }
 
     #[test]
@@ -399,12 +332,23 @@ mod tests {
         assert!(first.as_str().starts_with("evt_"));
         assert!(first < second, "UUIDv7 ids sort by creation time");
         assert!(DeliveryId::generate().as_str().starts_with("dlv_"));
+        assert!(EndpointId::parse(EndpointId::generate().as_str()).is_ok());
     }
 
     #[test]
     fn endpoint_ids_are_restricted() {
         assert!(EndpointId::parse("ep_001").is_ok());
         assert!(EndpointId::parse("").is_err());
-        assert!(EndpointId::parse("ep 1").is_err());
+        assert_eq!(
+            EndpointId::parse("ep 1").unwrap_err().to_string(),
+            "endpoint id `ep 1` may only contain letters, digits, `_`, `-` and `.`"
+        );
+    }
+
+    #[test]
+    fn named_ids_are_bounded() {
+        assert!(EventId::parse("evt_nope").is_ok());
+        assert!(EventId::parse(&"e".repeat(256)).is_err());
+        assert!(DeliveryId::parse("dlv_1;DROP").is_err());
     }
 }

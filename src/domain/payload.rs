@@ -41,10 +41,11 @@ impl CanonicalPayload {
         Self::from_value(value, limit)
     }
 
-    /// Canonicalises a protobuf `Struct`. Whole numbers within ±2^53 become
-    /// integers, so `5` is never sent as `5.0`.
-    pub fn from_struct(payload: &prost_types::Struct, limit: usize) -> Result<Self, PayloadError> {
-        let object = struct_to_map(payload, "payload")?;
+    /// Canonicalises a structured payload (what gRPC callers send as a
+    /// `Struct`, whose numbers are doubles). Whole numbers within ±2^53
+    /// become integers, so `5` is never sent as `5.0`.
+    pub fn from_object(payload: &PayloadObject, limit: usize) -> Result<Self, PayloadError> {
+        let object = object_to_map(payload, "payload")?;
         Self::from_value(Value::Object(object), limit)
     }
 
@@ -89,33 +90,42 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-fn struct_to_map(
-    input: &prost_types::Struct,
-    path: &str,
-) -> Result<Map<String, Value>, PayloadError> {
+/// A structured payload: JSON whose numbers are doubles, as a protobuf
+/// `Struct` carries it.
+pub type PayloadObject = std::collections::BTreeMap<String, PayloadValue>;
+
+/// One value of a structured payload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PayloadValue {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<PayloadValue>),
+    Object(PayloadObject),
+}
+
+fn object_to_map(input: &PayloadObject, path: &str) -> Result<Map<String, Value>, PayloadError> {
     input
-        .fields
         .iter()
         .map(|(key, value)| {
             let child_path = format!("{path}.{key}");
-            Ok((key.clone(), proto_value_to_json(value, &child_path)?))
+            Ok((key.clone(), value_to_json(value, &child_path)?))
         })
         .collect()
 }
 
-fn proto_value_to_json(value: &prost_types::Value, path: &str) -> Result<Value, PayloadError> {
-    use prost_types::value::Kind;
-    Ok(match &value.kind {
-        None | Some(Kind::NullValue(_)) => Value::Null,
-        Some(Kind::BoolValue(b)) => Value::Bool(*b),
-        Some(Kind::StringValue(s)) => Value::String(s.clone()),
-        Some(Kind::NumberValue(n)) => Value::Number(number_from_f64(*n, path)?),
-        Some(Kind::StructValue(s)) => Value::Object(struct_to_map(s, path)?),
-        Some(Kind::ListValue(list)) => Value::Array(
-            list.values
-                .iter()
+fn value_to_json(value: &PayloadValue, path: &str) -> Result<Value, PayloadError> {
+    Ok(match value {
+        PayloadValue::Null => Value::Null,
+        PayloadValue::Bool(b) => Value::Bool(*b),
+        PayloadValue::String(s) => Value::String(s.clone()),
+        PayloadValue::Number(n) => Value::Number(number_from_f64(*n, path)?),
+        PayloadValue::Object(object) => Value::Object(object_to_map(object, path)?),
+        PayloadValue::List(list) => Value::Array(
+            list.iter()
                 .enumerate()
-                .map(|(index, item)| proto_value_to_json(item, &format!("{path}[{index}]")))
+                .map(|(index, item)| value_to_json(item, &format!("{path}[{index}]")))
                 .collect::<Result<_, _>>()?,
         ),
     })
@@ -136,7 +146,6 @@ fn number_from_f64(n: f64, path: &str) -> Result<Number, PayloadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prost_types::value::Kind;
 
     const LIMIT: usize = 256 * 1024;
 
@@ -149,10 +158,8 @@ mod tests {
         .unwrap()
     }
 
-    fn number(n: f64) -> prost_types::Value {
-        prost_types::Value {
-            kind: Some(Kind::NumberValue(n)),
-        }
+    fn number(n: f64) -> PayloadValue {
+        PayloadValue::Number(n)
     }
 
     #[test]
@@ -217,26 +224,20 @@ mod tests {
 
     #[test]
     fn struct_whole_numbers_become_integers() {
-        let payload = prost_types::Struct {
-            fields: [
-                ("count".to_owned(), number(5.0)),
-                ("total".to_owned(), number(99.99)),
-                ("max_safe".to_owned(), number(9_007_199_254_740_992.0)),
-                ("huge".to_owned(), number(1e300)),
-                ("negative".to_owned(), number(-3.0)),
-                (
-                    "nested".to_owned(),
-                    prost_types::Value {
-                        kind: Some(Kind::ListValue(prost_types::ListValue {
-                            values: vec![number(1.0), number(0.5)],
-                        })),
-                    },
-                ),
-            ]
-            .into_iter()
-            .collect(),
-        };
-        let bytes = CanonicalPayload::from_struct(&payload, LIMIT)
+        let payload: PayloadObject = [
+            ("count".to_owned(), number(5.0)),
+            ("total".to_owned(), number(99.99)),
+            ("max_safe".to_owned(), number(9_007_199_254_740_992.0)),
+            ("huge".to_owned(), number(1e300)),
+            ("negative".to_owned(), number(-3.0)),
+            (
+                "nested".to_owned(),
+                PayloadValue::List(vec![number(1.0), number(0.5)]),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let bytes = CanonicalPayload::from_object(&payload, LIMIT)
             .unwrap()
             .into_bytes();
         assert_eq!(
@@ -247,10 +248,8 @@ mod tests {
 
     #[test]
     fn struct_rejects_nan_with_its_path() {
-        let payload = prost_types::Struct {
-            fields: [("bad".to_owned(), number(f64::NAN))].into_iter().collect(),
-        };
-        let err = CanonicalPayload::from_struct(&payload, LIMIT).unwrap_err();
+        let payload: PayloadObject = [("bad".to_owned(), number(f64::NAN))].into_iter().collect();
+        let err = CanonicalPayload::from_object(&payload, LIMIT).unwrap_err();
         assert!(err.to_string().contains("payload.bad"), "{err}");
     }
 }

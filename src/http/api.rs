@@ -13,12 +13,12 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::HttpState;
+use crate::clock::now_millis;
 use crate::domain::{DeliveryState, EndpointId};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::reason;
 use crate::metrics::{self, EndpointStatus, LatencySummary, Report};
-use crate::store::log::{DeliveryQuery, MAX_PAGE_SIZE};
-use crate::store::now_millis;
+use crate::store::{DeliveryQuery, MAX_PAGE_SIZE};
 
 /// Rows a list returns when the request names no limit.
 const DEFAULT_LIMIT: usize = 50;
@@ -343,9 +343,9 @@ pub async fn deliveries(
     let limit = limit(params.limit)?;
     let mut query = DeliveryQuery::default();
     if let Some(raw) = params.state.as_deref().filter(|s| !s.is_empty()) {
-        let parsed: DeliveryState = raw
-            .parse()
-            .map_err(|reason: String| ApiError::invalid_field("state", reason))?;
+        let parsed: DeliveryState = raw.parse().map_err(|reason: crate::domain::DomainError| {
+            ApiError::invalid_field("state", reason)
+        })?;
         query.states = vec![parsed];
     }
     if let Some(raw) = params.endpoint.as_deref().filter(|s| !s.is_empty()) {

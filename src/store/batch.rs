@@ -4,89 +4,28 @@
 //! after that transaction committed, so "durable before acknowledged" holds
 //! while the cost of a commit is shared.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex as SyncMutex};
 
-use async_trait::async_trait;
+use sqlx::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tracing::{error, info};
 
-use super::rows::RoutingRow;
-use super::{
-    AttemptResult, DispatchOutcome, EndpointVerdict, Event, RecordOutcome, RoutedDelivery, Routing,
-    StoreError, now_millis,
+use super::StoreError;
+use super::backend::Backend;
+use super::model::{
+    AttemptResult, DispatchOutcome, EndpointVerdict, RecordOutcome, RoutedDelivery, Routing,
 };
-use crate::domain::{DeliveryId, EndpointId, EventPattern, EventType};
+use super::rows::RoutingRow;
+use super::sql::NewDelivery;
+use crate::clock::now_millis;
+use crate::domain::{DeliveryId, EndpointId, Event, EventPattern, EventType};
 
 /// Most operations written in one transaction.
 const MAX_BATCH: usize = 256;
 
 /// Operations waiting for the writer; callers wait when it is full.
 const QUEUE_CAPACITY: usize = 4096;
-
-/// One open write transaction of a backend.
-#[async_trait]
-pub(super) trait WriteBatch: Send {
-    async fn load_endpoints(&mut self) -> Result<Vec<RoutingRow>, StoreError>;
-
-    /// Inserts the events in one statement, in the order given; returns,
-    /// per event, `false` when its idempotency key was already taken.
-    async fn insert_events(&mut self, events: &[&Event]) -> Result<Vec<bool>, StoreError>;
-
-    /// The original dispatch of an idempotency key.
-    async fn existing_dispatch(&mut self, key: &str) -> Result<DispatchOutcome, StoreError>;
-
-    /// Inserts one pending delivery per (event, delivery id, endpoint id),
-    /// a few statements for the whole batch.
-    async fn insert_deliveries(&mut self, deliveries: &[NewDelivery<'_>])
-    -> Result<(), StoreError>;
-
-    /// Appends the attempts and moves each delivery whose lease still
-    /// holds, in one statement each; returns, per result, whether it moved.
-    async fn record_attempts(
-        &mut self,
-        results: &[&AttemptResult],
-        now: i64,
-    ) -> Result<Vec<bool>, StoreError>;
-
-    /// Clears the failure counts of endpoints that just succeeded.
-    async fn reset_failures(&mut self, endpoint_ids: &[&str]) -> Result<(), StoreError>;
-
-    /// Counts a failure against the endpoint and disables it when the
-    /// verdict says so; returns the reason when this disabled it.
-    async fn endpoint_failed(
-        &mut self,
-        result: &AttemptResult,
-        now: i64,
-    ) -> Result<Option<String>, StoreError>;
-
-    /// Tells other instances that new deliveries are due (PostgreSQL).
-    async fn announce_due_work(&mut self) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    /// Overwrites the probe row with `ballast`, a write about the size of a
-    /// small batch, to learn whether writes commit again.
-    async fn write_probe(&mut self, ballast: &[u8], now: i64) -> Result<(), StoreError>;
-
-    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
-}
-
-/// A delivery a dispatch creates.
-pub(super) struct NewDelivery<'a> {
-    pub id: DeliveryId,
-    pub event: &'a Event,
-    pub endpoint_id: &'a str,
-}
-
-/// Rows per multi-row statement, well under both backends' limits on
-/// bound parameters.
-pub(super) const ROWS_PER_STATEMENT: usize = 1000;
-
-/// Opens write transactions.
-#[async_trait]
-pub(super) trait BatchBackend: Send + Sync + 'static {
-    async fn begin(&self) -> Result<Box<dyn WriteBatch>, StoreError>;
-}
 
 pub(super) enum WriteOp {
     Dispatch {
@@ -183,14 +122,13 @@ impl BatchWriter {
     /// Starts `writers` writer tasks that take turns at the queue, each
     /// writing its own batches; they end when every `BatchWriter` is dropped.
     /// SQLite wants one; PostgreSQL overlaps the round trips of several.
-    pub(super) fn spawn(backend: impl BatchBackend, writers: usize) -> Self {
+    pub(super) fn spawn<DB: Backend>(pool: Pool<DB>, writers: usize) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let receiver = Arc::new(Mutex::new(receiver));
-        let backend = Arc::new(backend);
         let health = Arc::new(WriteHealth::default());
         for _ in 0..writers.max(1) {
             tokio::spawn(run(
-                Arc::clone(&backend),
+                pool.clone(),
                 Arc::clone(&receiver),
                 Arc::clone(&health),
             ));
@@ -252,8 +190,8 @@ enum Applied {
     Probe,
 }
 
-async fn run<B: BatchBackend>(
-    backend: Arc<B>,
+async fn run<DB: Backend>(
+    pool: Pool<DB>,
     queue: Arc<Mutex<mpsc::Receiver<WriteOp>>>,
     health: Arc<WriteHealth>,
 ) {
@@ -267,7 +205,7 @@ async fn run<B: BatchBackend>(
         }
         // Nobody is answered before the outcome of the commit is known: a
         // caller told OK has its rows committed, any other gets an error.
-        match apply_batch(backend.as_ref(), &batch).await {
+        match apply_batch(&pool, &batch).await {
             Ok(results) => {
                 health.committed();
                 for (op, applied) in batch.drain(..).zip(results) {
@@ -341,11 +279,11 @@ impl TryFrom<RoutingRow> for RoutingEndpoint {
     }
 }
 
-async fn apply_batch(
-    backend: &impl BatchBackend,
+async fn apply_batch<DB: Backend>(
+    pool: &Pool<DB>,
     batch: &[WriteOp],
 ) -> Result<Vec<Applied>, StoreError> {
-    let mut tx = backend.begin().await?;
+    let mut tx = pool.begin().await?;
     let now = now_millis();
     let order = lock_order(batch);
     let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
@@ -358,8 +296,7 @@ async fn apply_batch(
         .filter(|index| matches!(batch[*index], WriteOp::Dispatch { .. }))
         .collect();
     if !dispatches.is_empty() {
-        let endpoints: Vec<RoutingEndpoint> = tx
-            .load_endpoints()
+        let endpoints: Vec<RoutingEndpoint> = DB::routing_endpoints(&mut tx)
             .await?
             .into_iter()
             .map(RoutingEndpoint::try_from)
@@ -375,7 +312,10 @@ async fn apply_batch(
             }
         }
         let events: Vec<&Event> = routed.iter().map(|(_, event, _)| *event).collect();
-        let inserted = tx.insert_events(&events).await?;
+        let inserted_ids: HashSet<String> = DB::insert_events(&mut tx, &events).await?;
+        let inserted = events
+            .iter()
+            .map(|event| inserted_ids.contains(event.id.as_str()));
         let mut new_deliveries = Vec::new();
         let mut duplicates = Vec::new();
         for ((index, event, endpoint_ids), inserted) in routed.into_iter().zip(inserted) {
@@ -401,8 +341,8 @@ async fn apply_batch(
             })));
         }
         if !new_deliveries.is_empty() {
-            tx.insert_deliveries(&new_deliveries).await?;
-            tx.announce_due_work().await?;
+            DB::insert_deliveries(&mut tx, &new_deliveries).await?;
+            DB::announce_due_work(&mut tx).await?;
         }
         // After the inserts, so a key used twice in this batch finds the
         // deliveries of its first use.
@@ -411,7 +351,14 @@ async fn apply_batch(
                 .idempotency_key
                 .as_deref()
                 .expect("only the idempotency key can conflict on insert");
-            results[index] = Some(Applied::Dispatch(Ok(tx.existing_dispatch(key).await?)));
+            let (event_id, delivery_ids) = DB::existing_dispatch(&mut tx, key).await?;
+            results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Duplicate {
+                event_id: crate::domain::EventId::from_stored(event_id),
+                delivery_ids: delivery_ids
+                    .into_iter()
+                    .map(DeliveryId::from_stored)
+                    .collect(),
+            })));
         }
     }
 
@@ -425,7 +372,10 @@ async fn apply_batch(
         .collect();
     if !records.is_empty() {
         let attempts: Vec<&AttemptResult> = records.iter().map(|(_, result)| *result).collect();
-        let moved = tx.record_attempts(&attempts, now).await?;
+        let moved_ids = DB::record_attempts(&mut tx, &attempts, now).await?;
+        let moved = attempts
+            .iter()
+            .map(|result| moved_ids.contains(result.attempt.delivery_id.as_str()));
         // Endpoint rows are locked in ascending endpoint order (records are
         // sorted so), resets of all-healthy endpoints in bulk, endpoints with
         // a failure in this batch result by result, in queue order, so the
@@ -448,21 +398,21 @@ async fn apply_batch(
                 RecordOutcome::Recorded { disabled: None }
             } else {
                 if !healthy.is_empty() {
-                    tx.reset_failures(&healthy).await?;
+                    DB::reset_failures(&mut tx, &healthy).await?;
                     healthy.clear();
                 }
                 let disabled = if result.verdict == EndpointVerdict::Healthy {
-                    tx.reset_failures(&[endpoint]).await?;
+                    DB::reset_failures(&mut tx, &[endpoint]).await?;
                     None
                 } else {
-                    tx.endpoint_failed(result, now).await?
+                    endpoint_failed::<DB>(&mut tx, result, now).await?
                 };
                 RecordOutcome::Recorded { disabled }
             };
             results[index] = Some(Applied::Record(outcome));
         }
         if !healthy.is_empty() {
-            tx.reset_failures(&healthy).await?;
+            DB::reset_failures(&mut tx, &healthy).await?;
         }
     }
 
@@ -470,7 +420,7 @@ async fn apply_batch(
         .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
         .collect();
     if !probes.is_empty() {
-        tx.write_probe(&vec![0u8; PROBE_BALLAST_BYTES], now).await?;
+        DB::write_probe(&mut tx, &vec![0u8; PROBE_BALLAST_BYTES], now).await?;
         for index in probes {
             results[index] = Some(Applied::Probe);
         }
@@ -480,6 +430,36 @@ async fn apply_batch(
         .into_iter()
         .map(|applied| applied.expect("every operation was applied"))
         .collect())
+}
+
+/// Counts a failure against the endpoint and disables it when the verdict
+/// says so; returns the reason when this attempt disabled it.
+async fn endpoint_failed<DB: Backend>(
+    conn: &mut DB::Connection,
+    result: &AttemptResult,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    let endpoint = result.endpoint_id.as_str();
+    let failures = DB::count_failure(conn, endpoint).await?;
+    let last_error = result.attempt.error_message.as_deref().unwrap_or("unknown");
+    let reason = match (&result.verdict, failures) {
+        (EndpointVerdict::Gone, _) => {
+            Some(format!("the receiver answered 410 Gone ({last_error})"))
+        }
+        (EndpointVerdict::Failing { disable_after }, Some(count))
+            if count >= i64::from(*disable_after) =>
+        {
+            Some(format!(
+                "{count} consecutive failed attempts (last: {last_error})"
+            ))
+        }
+        _ => None,
+    };
+    let Some(reason) = reason else {
+        return Ok(None);
+    };
+    let disabled = DB::auto_disable(conn, endpoint, &reason, now).await?;
+    Ok(disabled.then_some(reason))
 }
 
 /// The order to apply a batch in: dispatches first, keyed ones sorted by
@@ -534,247 +514,3 @@ fn route<'e>(
         }
     }
 }
-
-/// Implements `WriteBatch` for `$batch`, a newtype around an open
-/// transaction of database `$db`. The SQL is shared: `$N` placeholders work
-/// on both backends. `{ … }` holds backend-specific overrides.
-macro_rules! impl_write_batch {
-    ($batch:ty, $db:ty, { $($extra:tt)* }) => {
-        #[async_trait::async_trait]
-        impl $crate::store::batch::WriteBatch for $batch {
-            async fn load_endpoints(
-                &mut self,
-            ) -> Result<Vec<$crate::store::rows::RoutingRow>, $crate::store::StoreError> {
-                // Disabled endpoints are routed to, paused; deleted ones are not.
-                Ok(sqlx::query_as(
-                    "SELECT id, event_patterns, active FROM endpoints WHERE deleted_at IS NULL ORDER BY id",
-                )
-                .fetch_all(&mut *self.0)
-                .await?)
-            }
-
-            async fn insert_events(
-                &mut self,
-                events: &[&$crate::store::Event],
-            ) -> Result<Vec<bool>, $crate::store::StoreError> {
-                use std::collections::HashSet;
-                // On PostgreSQL a concurrent insert of the same key by another
-                // transaction makes this wait for it, then skip the row if it
-                // committed.
-                let mut inserted: HashSet<String> = HashSet::with_capacity(events.len());
-                for chunk in events.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO events (id, event_type, payload, idempotency_key, created_at) ",
-                    );
-                    insert.push_values(chunk, |mut row, event| {
-                        row.push_bind(event.id.as_str())
-                            .push_bind(event.event_type.as_str())
-                            .push_bind(event.payload.as_bytes())
-                            .push_bind(event.idempotency_key.as_deref())
-                            .push_bind(event.created_at);
-                    });
-                    insert.push(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id");
-                    let ids: Vec<String> = insert
-                        .build_query_scalar()
-                        .fetch_all(&mut *self.0)
-                        .await?;
-                    inserted.extend(ids);
-                }
-                Ok(events
-                    .iter()
-                    .map(|event| inserted.contains(event.id.as_str()))
-                    .collect())
-            }
-
-            async fn existing_dispatch(
-                &mut self,
-                key: &str,
-            ) -> Result<$crate::store::DispatchOutcome, $crate::store::StoreError> {
-                let event_id: String = sqlx::query_scalar("SELECT id FROM events WHERE idempotency_key = $1")
-                    .bind(key)
-                    .fetch_one(&mut *self.0)
-                    .await?;
-                let delivery_ids: Vec<String> = sqlx::query_scalar(
-                    "SELECT id FROM deliveries WHERE event_id = $1 AND replay_of IS NULL ORDER BY id",
-                )
-                .bind(&event_id)
-                .fetch_all(&mut *self.0)
-                .await?;
-                Ok($crate::store::DispatchOutcome::Duplicate {
-                    event_id: $crate::domain::EventId::from_stored(event_id),
-                    delivery_ids: delivery_ids
-                        .into_iter()
-                        .map($crate::domain::DeliveryId::from_stored)
-                        .collect(),
-                })
-            }
-
-            async fn insert_deliveries(
-                &mut self,
-                deliveries: &[$crate::store::batch::NewDelivery<'_>],
-            ) -> Result<(), $crate::store::StoreError> {
-                for chunk in deliveries.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at) ",
-                    );
-                    insert.push_values(chunk, |mut row, delivery| {
-                        row.push_bind(delivery.id.as_str())
-                            .push_bind(delivery.event.id.as_str())
-                            .push_bind(delivery.endpoint_id)
-                            .push("'pending'")
-                            .push_bind(delivery.event.created_at)
-                            .push_bind(delivery.event.created_at)
-                            .push_bind(delivery.event.created_at);
-                    });
-                    insert.build().execute(&mut *self.0).await?;
-                }
-                Ok(())
-            }
-
-            async fn record_attempts(
-                &mut self,
-                results: &[&$crate::store::AttemptResult],
-                now: i64,
-            ) -> Result<Vec<bool>, $crate::store::StoreError> {
-                use std::collections::HashSet;
-                let mut moved: HashSet<String> = HashSet::with_capacity(results.len());
-                for chunk in results.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                    // Attempts are appended whether or not the lease still
-                    // holds: they happened.
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO attempts (delivery_id, attempt_number, started_at, duration_ms, http_status,
-                                               error_kind, error_message, response_excerpt, instance_id) ",
-                    );
-                    insert.push_values(chunk, |mut row, result| {
-                        let attempt = &result.attempt;
-                        row.push_bind(attempt.delivery_id.as_str())
-                            .push_bind(i64::from(attempt.attempt_number))
-                            .push_bind(attempt.started_at)
-                            .push_bind(attempt.duration_ms)
-                            .push_bind(attempt.http_status.map(i64::from))
-                            .push_bind(attempt.error_kind.map(|kind| kind.as_str()))
-                            .push_bind(attempt.error_message.as_deref())
-                            .push_bind(attempt.response_excerpt.as_deref())
-                            .push_bind(attempt.instance_id.as_deref());
-                    });
-                    insert.build().execute(&mut *self.0).await?;
-                    // One UPDATE for the chunk; the lease token fences each row.
-                    let mut update = sqlx::QueryBuilder::<$db>::new(
-                        "WITH moves (id, lease_token, state, attempt_count, retry_at, last_error) AS (",
-                    );
-                    update.push_values(chunk, |mut row, result| {
-                        row.push_bind(result.attempt.delivery_id.as_str())
-                            .push_bind(result.lease_token.as_str())
-                            .push_bind(result.transition.state().as_str())
-                            .push_bind(i64::from(result.attempt.attempt_number))
-                            .push_bind(result.transition.retry_at())
-                            .push_bind(result.attempt.error_message.as_deref());
-                    });
-                    update.push(
-                        ") UPDATE deliveries
-                         SET state = moves.state, attempt_count = moves.attempt_count,
-                             next_attempt_at = COALESCE(moves.retry_at, deliveries.next_attempt_at),
-                             last_error = moves.last_error, lease_owner = NULL, lease_token = NULL,
-                             leased_until = NULL, updated_at = ",
-                    );
-                    update.push_bind(now);
-                    update.push(
-                        " FROM moves WHERE deliveries.id = moves.id AND deliveries.lease_token = moves.lease_token
-                         RETURNING deliveries.id",
-                    );
-                    let ids: Vec<String> = update
-                        .build_query_scalar()
-                        .fetch_all(&mut *self.0)
-                        .await?;
-                    moved.extend(ids);
-                }
-                Ok(results
-                    .iter()
-                    .map(|result| moved.contains(result.attempt.delivery_id.as_str()))
-                    .collect())
-            }
-
-            async fn reset_failures(
-                &mut self,
-                endpoint_ids: &[&str],
-            ) -> Result<(), $crate::store::StoreError> {
-                // A healthy endpoint matches no row and takes no lock, so the
-                // hot path never contends on endpoint rows.
-                let mut update = sqlx::QueryBuilder::<$db>::new(
-                    "UPDATE endpoints SET consecutive_failures = 0 WHERE consecutive_failures <> 0 AND id IN (",
-                );
-                let mut ids = update.separated(", ");
-                for id in endpoint_ids {
-                    ids.push_bind(*id);
-                }
-                update.push(")");
-                update.build().execute(&mut *self.0).await?;
-                Ok(())
-            }
-
-            async fn endpoint_failed(
-                &mut self,
-                result: &$crate::store::AttemptResult,
-                now: i64,
-            ) -> Result<Option<String>, $crate::store::StoreError> {
-                use $crate::store::EndpointVerdict;
-                // The failure count lives in the database, so it is right
-                // however many instances deliver to the endpoint.
-                let failures: Option<i64> = sqlx::query_scalar(
-                    "UPDATE endpoints SET consecutive_failures = consecutive_failures + 1
-                     WHERE id = $1 RETURNING consecutive_failures",
-                )
-                .bind(result.endpoint_id.as_str())
-                .fetch_optional(&mut *self.0)
-                .await?;
-                let last_error = result.attempt.error_message.as_deref().unwrap_or("unknown");
-                let reason = match (&result.verdict, failures) {
-                    (EndpointVerdict::Gone, _) => Some(format!("the receiver answered 410 Gone ({last_error})")),
-                    (EndpointVerdict::Failing { disable_after }, Some(count)) if count >= i64::from(*disable_after) => {
-                        Some(format!("{count} consecutive failed attempts (last: {last_error})"))
-                    }
-                    _ => None,
-                };
-                let Some(reason) = reason else {
-                    return Ok(None);
-                };
-                let disabled = sqlx::query(
-                    "UPDATE endpoints SET active = FALSE, auto_disabled = TRUE, disabled_reason = $1, disabled_at = $2,
-                         updated_at = $2
-                     WHERE id = $3 AND active",
-                )
-                .bind(&reason)
-                .bind(now)
-                .bind(result.endpoint_id.as_str())
-                .execute(&mut *self.0)
-                .await?
-                .rows_affected();
-                Ok((disabled == 1).then_some(reason))
-            }
-
-            async fn write_probe(
-                &mut self,
-                ballast: &[u8],
-                now: i64,
-            ) -> Result<(), $crate::store::StoreError> {
-                sqlx::query(
-                    "INSERT INTO store_probes (name, probed_at, ballast) VALUES ('write', $1, $2)
-                     ON CONFLICT (name) DO UPDATE SET probed_at = excluded.probed_at, ballast = excluded.ballast",
-                )
-                .bind(now)
-                .bind(ballast)
-                .execute(&mut *self.0)
-                .await?;
-                Ok(())
-            }
-
-            async fn commit(self: Box<Self>) -> Result<(), $crate::store::StoreError> {
-                Ok(self.0.commit().await?)
-            }
-
-            $($extra)*
-        }
-    };
-}
-
-pub(super) use impl_write_batch;

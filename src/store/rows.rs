@@ -4,10 +4,11 @@
 
 use secrecy::SecretString;
 
-use super::log::EndpointRecord;
-use super::{AttemptRecord, ClaimedDelivery, DeliveryRecord, Event, StoreError};
+use super::StoreError;
+use super::model::ClaimedDelivery;
 use crate::domain::{
-    CanonicalPayload, DeliveryId, EndpointId, EventId, EventType, SignatureScheme,
+    ApiKeyRecord, AttemptRecord, CanonicalPayload, DeliveryId, DeliveryRecord, EndpointId,
+    EndpointOrigin, EndpointRecord, Event, EventId, EventType, Role, SignatureScheme,
 };
 use crate::signing::standard;
 
@@ -23,16 +24,6 @@ fn scheme(stored: &str) -> Result<SignatureScheme, StoreError> {
 fn small(value: i64, column: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| corrupt(format!("{column} out of range: {value}")))
 }
-
-/// Selects `DeliveryRow`s as `d`, joined with their event as `e` (a macro,
-/// so `concat!` can extend it).
-macro_rules! select_delivery_sql {
-    () => {
-        "SELECT d.id, d.event_id, d.endpoint_id, d.state, d.attempt_count, d.next_attempt_at, d.last_error, \
-         d.replay_of, d.created_at, d.updated_at, e.event_type FROM deliveries d JOIN events e ON e.id = d.event_id"
-    };
-}
-pub(crate) use select_delivery_sql;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct DeliveryRow {
@@ -57,7 +48,10 @@ impl TryFrom<DeliveryRow> for DeliveryRecord {
             id: DeliveryId::from_stored(row.id),
             event_id: EventId::from_stored(row.event_id),
             endpoint_id: EndpointId::from_stored(row.endpoint_id),
-            state: row.state.parse().map_err(corrupt)?,
+            state: row
+                .state
+                .parse()
+                .map_err(|e: crate::domain::DomainError| corrupt(e.to_string()))?,
             attempt_count: small(row.attempt_count, "attempt_count")?,
             next_attempt_at: row.next_attempt_at,
             last_error: row.last_error,
@@ -101,7 +95,7 @@ impl TryFrom<AttemptRow> for AttemptRecord {
                 .error_kind
                 .map(|kind| kind.parse())
                 .transpose()
-                .map_err(corrupt)?,
+                .map_err(|e: crate::domain::DomainError| corrupt(e.to_string()))?,
             error_message: row.error_message,
             response_excerpt: row.response_excerpt,
             instance_id: row.instance_id,
@@ -174,15 +168,6 @@ impl ClaimedRow {
     }
 }
 
-/// Selects `EndpointRow`s (a macro, so `concat!` can extend it).
-macro_rules! select_endpoint_sql {
-    () => {
-        "SELECT id, url, event_patterns, active, disabled_reason, disabled_at, origin, secret, \
-         previous_secret_expires_at, signature_scheme, consecutive_failures, auto_disabled, created_at, updated_at FROM endpoints"
-    };
-}
-pub(crate) use select_endpoint_sql;
-
 #[derive(sqlx::FromRow)]
 pub(crate) struct EndpointRow {
     id: String,
@@ -231,7 +216,8 @@ impl TryFrom<EndpointRow> for EndpointRecord {
             active: row.active,
             disabled_reason: row.disabled_reason,
             disabled_at: row.disabled_at,
-            origin: row.origin,
+            origin: EndpointOrigin::from_stored(&row.origin)
+                .ok_or_else(|| corrupt(format!("unknown endpoint origin `{}`", row.origin)))?,
             secret_hint,
             previous_secret_expires_at: row.previous_secret_expires_at,
             signature_scheme,
@@ -250,4 +236,33 @@ pub(crate) struct RoutingRow {
     pub id: String,
     pub event_patterns: String,
     pub active: bool,
+}
+
+/// An API key as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ApiKeyRow {
+    pub name: String,
+    pub key_sha256: String,
+    pub role: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl TryFrom<ApiKeyRow> for ApiKeyRecord {
+    type Error = StoreError;
+
+    fn try_from(row: ApiKeyRow) -> Result<Self, StoreError> {
+        Ok(ApiKeyRecord {
+            role: Role::from_stored(&row.role).ok_or_else(|| {
+                corrupt(format!(
+                    "API key `{}` has unknown role `{}`",
+                    row.name, row.role
+                ))
+            })?,
+            name: row.name,
+            key_sha256: row.key_sha256,
+            created_at: row.created_at,
+            revoked_at: row.revoked_at,
+        })
+    }
 }

@@ -490,8 +490,10 @@ async fn gone_disables_at_once_and_the_probe_brings_it_back(backend: Backend) {
 /// room for, and fills the rest with other endpoints' work.
 async fn a_claim_respects_each_endpoints_room(backend: Backend) {
     use webhookd::config::DatabaseConfig;
-    use webhookd::domain::{CanonicalPayload, EventId, EventType};
-    use webhookd::store::{ClaimOutcome, EndpointRoom, EndpointSpec, Event, Lease, Routing};
+    use webhookd::domain::{
+        CanonicalPayload, EndpointSpec, Event, EventId, EventPattern, EventType, TargetUrl,
+    };
+    use webhookd::store::{ClaimOutcome, EndpointRoom, Lease, Routing};
 
     let dir = tempfile::tempdir().unwrap();
     let store = webhookd::store::connect(&DatabaseConfig {
@@ -503,8 +505,8 @@ async fn a_claim_respects_each_endpoints_room(backend: Backend) {
     store.migrate().await.unwrap();
     let spec = |id: &str, limit: Option<u32>| EndpointSpec {
         id: webhookd::domain::EndpointId::parse(id).unwrap(),
-        url: "https://example.com/hook".to_owned(),
-        event_patterns: vec![format!("{id}.*")],
+        url: TargetUrl::parse("https://example.com/hook").unwrap(),
+        event_patterns: vec![EventPattern::parse(&format!("{id}.*")).unwrap()],
         secret: None,
         signature_scheme: Default::default(),
         active: true,
@@ -535,7 +537,7 @@ async fn a_claim_respects_each_endpoints_room(backend: Backend) {
                 .unwrap();
         }
     }
-    let now = webhookd::store::now_millis();
+    let now = webhookd::clock::now_millis();
     let lease = Lease {
         owner: "test",
         token: "t1",

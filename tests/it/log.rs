@@ -181,7 +181,7 @@ async fn bulk_replay_of_dead_letters_counts_exactly_and_holds_the_rate_cap(backe
     )
     .await;
     let mut client = app.client.clone();
-    let before = webhookd::store::now_millis() - 1;
+    let before = webhookd::clock::now_millis() - 1;
     let mut dead = HashSet::new();
     for n in 0..10 {
         dead.insert(
@@ -361,7 +361,7 @@ async fn retention_purges_old_dead_letters_only(backend: Backend) {
     // A clock before the dead letters: nothing is old enough.
     let past = app
         .store
-        .purge_dead_letters(webhookd::store::now_millis() - 60_000)
+        .purge_dead_letters(webhookd::clock::now_millis() - 60_000)
         .await
         .unwrap();
     assert_eq!(past.deliveries, 0);
@@ -369,7 +369,7 @@ async fn retention_purges_old_dead_letters_only(backend: Backend) {
     // still has a successful delivery stays, the other goes.
     let purged = app
         .store
-        .purge_dead_letters(webhookd::store::now_millis() + 1)
+        .purge_dead_letters(webhookd::clock::now_millis() + 1)
         .await
         .unwrap();
     assert_eq!(
@@ -502,7 +502,7 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period(backend: Backe
     let after = receiver.next_request(WAIT).await;
     assert_eq!(after.header("x-webhook-signature").split(',').count(), 1);
     assert_signed(&after, &new_secret);
-    let now = webhookd::store::now_millis() / 1000;
+    let now = webhookd::clock::now_millis() / 1000;
     let old_fails = webhookd::signing::verify(
         &[old_secret.as_bytes()],
         &after.body,

@@ -223,7 +223,7 @@ async fn resuming_by_time_replays_history_from_the_store(backend: Backend) {
         TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])]),
     )
     .await;
-    let before = webhookd::store::now_millis() - 1000;
+    let before = webhookd::clock::now_millis() - 1000;
     let mut expected = std::collections::HashSet::new();
     for n in 0..3 {
         expected.insert(

@@ -17,8 +17,8 @@ use tokio::sync::oneshot;
 use tonic::transport::Channel;
 use webhookd::api::proto::webhook_service_client::WebhookServiceClient;
 use webhookd::api::proto::{DispatchRequest, DispatchResponse, dispatch_request::Body};
-use webhookd::domain::{DeliveryId, DeliveryState, EventId};
-use webhookd::store::{AttemptRecord, DeliveryRecord, Store};
+use webhookd::domain::{AttemptRecord, DeliveryId, DeliveryRecord, DeliveryState, EventId};
+use webhookd::store::Store;
 use webhookd::{App, Config};
 
 pub use receiver::{Receiver, Reply};

@@ -1,15 +1,23 @@
 //! Outbound safety (SSRF): deliveries go to public addresses only, unless
-//! `security.allowed_networks` opens an exception. Checked when an endpoint
-//! is created, and again at connect time: names are resolved by
-//! `GuardedResolver`, which drops forbidden addresses before anything is
-//! dialled, so a name that rebinds to a private address cannot slip through.
+//! `security.allowed_networks` opens an exception. The policy is checked
+//! when an endpoint is created (its URL) and again at connect time, when
+//! the delivery client's resolver (`delivery::resolver`) drops forbidden
+//! addresses before anything is dialled.
 
-use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::pin::Pin;
-use std::sync::Arc;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
+
+/// Why a URL or a name may not be delivered to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetworkError {
+    #[error(
+        "`{url}` points at a forbidden address ({reason}); add its network to security.allowed_networks to allow it"
+    )]
+    ForbiddenUrl { url: String, reason: &'static str },
+    #[error("blocked: {host} resolves only to forbidden addresses ({reasons})")]
+    Blocked { host: String, reasons: String },
+}
 
 /// Which addresses deliveries may reach.
 #[derive(Debug, Clone, Default)]
@@ -38,7 +46,7 @@ impl NetworkPolicy {
     /// Checks a delivery URL's host before anything is resolved: IP literals
     /// in any encoding (the URL parser normalises `2130706433` and `0x7f.1`)
     /// and `localhost` names. Other names are checked when they resolve.
-    pub fn check_url(&self, url: &url::Url) -> Result<(), String> {
+    pub fn check_url(&self, url: &url::Url) -> Result<(), NetworkError> {
         let refused = match url.host() {
             Some(url::Host::Ipv4(v4)) => self.refuses(IpAddr::V4(v4)),
             Some(url::Host::Ipv6(v6)) => self.refuses(IpAddr::V6(v6)),
@@ -48,9 +56,10 @@ impl NetworkPolicy {
             _ => None,
         };
         match refused {
-            Some(reason) => Err(format!(
-                "`{url}` points at a forbidden address ({reason}); add its network to security.allowed_networks to allow it"
-            )),
+            Some(reason) => Err(NetworkError::ForbiddenUrl {
+                url: url.to_string(),
+                reason,
+            }),
             None => Ok(()),
         }
     }
@@ -135,45 +144,13 @@ pub fn forbidden_reason(ip: IpAddr) -> Option<&'static str> {
     }
 }
 
-/// A name lookup, injectable so tests can rebind names at will.
-pub trait Lookup: Send + Sync + 'static {
-    fn lookup(
-        &self,
-        host: String,
-    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
-}
-
-/// The system resolver.
-pub struct SystemLookup;
-
-impl Lookup for SystemLookup {
-    fn lookup(
-        &self,
-        host: String,
-    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>> {
-        Box::pin(async move {
-            Ok(tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .map(|addr| addr.ip())
-                .collect())
-        })
-    }
-}
-
-/// A name that resolved only to forbidden addresses.
-#[derive(Debug, thiserror::Error)]
-#[error("blocked: {host} resolves only to forbidden addresses ({reasons})")]
-pub struct BlockedAddress {
-    pub host: String,
-    pub reasons: String,
-}
-
-/// Keeps the allowed addresses of `host`; an error when none is left.
+/// Keeps the allowed addresses of `host`; `NetworkError::Blocked` when
+/// none is left.
 pub fn filter_allowed(
     policy: &NetworkPolicy,
     host: &str,
     resolved: Vec<IpAddr>,
-) -> Result<Vec<IpAddr>, BlockedAddress> {
+) -> Result<Vec<IpAddr>, NetworkError> {
     let mut reasons = Vec::new();
     let allowed: Vec<IpAddr> = resolved
         .into_iter()
@@ -186,7 +163,7 @@ pub fn filter_allowed(
         })
         .collect();
     if allowed.is_empty() {
-        return Err(BlockedAddress {
+        return Err(NetworkError::Blocked {
             host: host.to_owned(),
             reasons: if reasons.is_empty() {
                 "no address".to_owned()
@@ -198,31 +175,9 @@ pub fn filter_allowed(
     Ok(allowed)
 }
 
-/// Resolves names for the delivery client, keeping only allowed addresses.
-/// The client connects only to what this returns.
-pub struct GuardedResolver<L> {
-    pub policy: Arc<NetworkPolicy>,
-    pub lookup: L,
-}
-
-impl<L: Lookup> reqwest::dns::Resolve for GuardedResolver<L> {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let policy = Arc::clone(&self.policy);
-        let host = name.as_str().to_owned();
-        let lookup = self.lookup.lookup(host.clone());
-        Box::pin(async move {
-            let allowed = filter_allowed(&policy, &host, lookup.await?)?;
-            let addrs: reqwest::dns::Addrs =
-                Box::new(allowed.into_iter().map(|ip| SocketAddr::new(ip, 0)));
-            Ok(addrs)
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     fn ip(raw: &str) -> IpAddr {
         raw.parse().unwrap()
@@ -340,54 +295,6 @@ mod tests {
             policy
                 .check_url(&url::Url::parse("http://localhost:9000/").unwrap())
                 .is_ok()
-        );
-    }
-
-    /// Answers each lookup with the next of its scripted answers.
-    struct Rebinding(Mutex<Vec<Vec<IpAddr>>>);
-
-    impl Lookup for Rebinding {
-        fn lookup(
-            &self,
-            _: String,
-        ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>> {
-            let answer = self.0.lock().unwrap().remove(0);
-            Box::pin(async move { Ok(answer) })
-        }
-    }
-
-    #[tokio::test]
-    async fn a_rebinding_name_never_yields_a_forbidden_address() {
-        use reqwest::dns::Resolve;
-        let resolver = GuardedResolver {
-            policy: Arc::new(NetworkPolicy::default()),
-            lookup: Rebinding(Mutex::new(vec![
-                vec![ip("93.184.216.34")],
-                vec![ip("127.0.0.1")],
-                vec![ip("10.0.0.5"), ip("93.184.216.34")],
-            ])),
-        };
-        let name = |host: &str| host.parse::<reqwest::dns::Name>().unwrap();
-        let first: Vec<_> = resolver
-            .resolve(name("rebind.example"))
-            .await
-            .unwrap()
-            .collect();
-        assert_eq!(first, [SocketAddr::new(ip("93.184.216.34"), 0)]);
-        let second = resolver.resolve(name("rebind.example")).await;
-        let error = second
-            .err()
-            .expect("a name that now resolves to loopback is blocked");
-        assert!(error.to_string().contains("127.0.0.1: loopback"), "{error}");
-        let third: Vec<_> = resolver
-            .resolve(name("rebind.example"))
-            .await
-            .unwrap()
-            .collect();
-        assert_eq!(
-            third,
-            [SocketAddr::new(ip("93.184.216.34"), 0)],
-            "only the allowed address is kept"
         );
     }
 

@@ -1,0 +1,114 @@
+//! Name resolution for the delivery client: every name is resolved here,
+//! and only addresses the network policy allows are returned, so a name
+//! that rebinds to a private address between checks cannot slip through.
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::domain::network::{NetworkPolicy, filter_allowed};
+
+/// A name lookup, injectable so tests can rebind names at will.
+pub trait Lookup: Send + Sync + 'static {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
+}
+
+/// The system resolver.
+pub struct SystemLookup;
+
+impl Lookup for SystemLookup {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>> {
+        Box::pin(async move {
+            Ok(tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .map(|addr| addr.ip())
+                .collect())
+        })
+    }
+}
+
+/// Resolves names for the delivery client, keeping only allowed addresses.
+/// The client connects only to what this returns.
+pub struct GuardedResolver<L> {
+    pub policy: Arc<NetworkPolicy>,
+    pub lookup: L,
+}
+
+impl<L: Lookup> reqwest::dns::Resolve for GuardedResolver<L> {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = Arc::clone(&self.policy);
+        let host = name.as_str().to_owned();
+        let lookup = self.lookup.lookup(host.clone());
+        Box::pin(async move {
+            let allowed = filter_allowed(&policy, &host, lookup.await?)?;
+            let addrs: reqwest::dns::Addrs =
+                Box::new(allowed.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+            Ok(addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    fn ip(raw: &str) -> IpAddr {
+        raw.parse().unwrap()
+    }
+
+    /// Answers each lookup with the next of its scripted answers.
+    struct Rebinding(Mutex<Vec<Vec<IpAddr>>>);
+
+    impl Lookup for Rebinding {
+        fn lookup(
+            &self,
+            _: String,
+        ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>> {
+            let answer = self.0.lock().unwrap().remove(0);
+            Box::pin(async move { Ok(answer) })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rebinding_name_never_yields_a_forbidden_address() {
+        use reqwest::dns::Resolve;
+        let resolver = GuardedResolver {
+            policy: Arc::new(NetworkPolicy::default()),
+            lookup: Rebinding(Mutex::new(vec![
+                vec![ip("93.184.216.34")],
+                vec![ip("127.0.0.1")],
+                vec![ip("10.0.0.5"), ip("93.184.216.34")],
+            ])),
+        };
+        let name = |host: &str| host.parse::<reqwest::dns::Name>().unwrap();
+        let first: Vec<_> = resolver
+            .resolve(name("rebind.example"))
+            .await
+            .unwrap()
+            .collect();
+        assert_eq!(first, [SocketAddr::new(ip("93.184.216.34"), 0)]);
+        let second = resolver.resolve(name("rebind.example")).await;
+        let error = second
+            .err()
+            .expect("a name that now resolves to loopback is blocked");
+        assert!(error.to_string().contains("127.0.0.1: loopback"), "{error}");
+        let third: Vec<_> = resolver
+            .resolve(name("rebind.example"))
+            .await
+            .unwrap()
+            .collect();
+        assert_eq!(
+            third,
+            [SocketAddr::new(ip("93.184.216.34"), 0)],
+            "only the allowed address is kept"
+        );
+    }
+}

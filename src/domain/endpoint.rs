@@ -1,0 +1,227 @@
+//! Endpoints: where deliveries go, what they subscribe to, how they are
+//! signed. `EndpointSpec` is a new or configured endpoint, validated once
+//! whether it comes from the config file or the API; `EndpointRecord` is an
+//! endpoint as stored, without its secrets.
+
+use secrecy::SecretString;
+
+use super::{DomainError, EndpointId, EventPattern};
+use crate::limits::MAX_URL_BYTES;
+
+/// How an endpoint's deliveries are signed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureScheme {
+    /// `X-Webhook-Id`, `X-Webhook-Timestamp`, `X-Webhook-Signature: sha256=<hex>`.
+    #[default]
+    Webhookd,
+    /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
+    Standard,
+}
+
+impl SignatureScheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureScheme::Webhookd => "webhookd",
+            SignatureScheme::Standard => "standard",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn from_stored(name: &str) -> Option<Self> {
+        match name {
+            "webhookd" => Some(SignatureScheme::Webhookd),
+            "standard" => Some(SignatureScheme::Standard),
+            _ => None,
+        }
+    }
+}
+
+/// Where an endpoint was defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointOrigin {
+    /// The config file: rewritten at every start.
+    Config,
+    /// The API: kept until deleted over the API.
+    Api,
+}
+
+impl EndpointOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndpointOrigin::Config => "config",
+            EndpointOrigin::Api => "api",
+        }
+    }
+
+    pub fn from_stored(name: &str) -> Option<Self> {
+        match name {
+            "config" => Some(EndpointOrigin::Config),
+            "api" => Some(EndpointOrigin::Api),
+            _ => None,
+        }
+    }
+}
+
+/// A delivery target: an absolute http(s) URL with a host and no
+/// credentials, at most `MAX_URL_BYTES` long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetUrl(url::Url);
+
+impl TargetUrl {
+    /// Errors quote the URL with any credentials masked.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.len() > MAX_URL_BYTES {
+            return Err(DomainError::UrlTooLong {
+                max: MAX_URL_BYTES,
+                got: raw.len(),
+            });
+        }
+        let shown = redact_credentials(raw);
+        let url = url::Url::parse(raw).map_err(|e| DomainError::InvalidUrl {
+            url: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(DomainError::UrlScheme(shown));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(DomainError::UrlWithoutHost(shown));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(DomainError::UrlWithCredentials(shown));
+        }
+        Ok(TargetUrl(url))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub fn as_url(&self) -> &url::Url {
+        &self.0
+    }
+}
+
+/// `raw` with the user information of a URL (`user:password@`) masked,
+/// for messages; works on text that does not parse as a URL too.
+pub fn redact_credentials(raw: &str) -> String {
+    let Some(scheme_end) = raw.find("://") else {
+        return raw.to_owned();
+    };
+    let authority_start = scheme_end + 3;
+    let authority_end = raw[authority_start..]
+        .find(['/', '?', '#'])
+        .map_or(raw.len(), |offset| authority_start + offset);
+    match raw[authority_start..authority_end].rfind('@') {
+        Some(at) => format!(
+            "{}***@{}",
+            &raw[..authority_start],
+            &raw[authority_start + at + 1..]
+        ),
+        None => raw.to_owned(),
+    }
+}
+
+/// A new endpoint, from the config file (upserted at every start) or the
+/// API (created once).
+#[derive(Debug, Clone)]
+pub struct EndpointSpec {
+    pub id: EndpointId,
+    pub url: TargetUrl,
+    pub event_patterns: Vec<EventPattern>,
+    /// `None`: sign with the engine's default secret.
+    pub secret: Option<SecretString>,
+    pub signature_scheme: SignatureScheme,
+    pub active: bool,
+    /// The endpoint's own concurrency limit.
+    pub max_concurrent: Option<u32>,
+}
+
+impl EndpointSpec {
+    /// The event patterns as the JSON array the store keeps.
+    pub fn patterns_json(&self) -> String {
+        patterns_json(&self.event_patterns)
+    }
+}
+
+/// Event patterns as the JSON array of strings the store keeps.
+pub fn patterns_json(patterns: &[EventPattern]) -> String {
+    let raw: Vec<String> = patterns.iter().map(EventPattern::as_string).collect();
+    serde_json::to_string(&raw).expect("a list of strings always serialises")
+}
+
+/// Changes to an endpoint; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct EndpointChanges {
+    pub url: Option<TargetUrl>,
+    pub event_patterns: Option<Vec<EventPattern>>,
+}
+
+/// An endpoint as stored, without its secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointRecord {
+    pub id: EndpointId,
+    pub url: String,
+    pub event_patterns: Vec<String>,
+    pub active: bool,
+    pub disabled_reason: Option<String>,
+    pub disabled_at: Option<i64>,
+    pub origin: EndpointOrigin,
+    /// The last 4 characters of its own secret; `None` when it signs with
+    /// the default secret.
+    pub secret_hint: Option<String>,
+    pub previous_secret_expires_at: Option<i64>,
+    pub signature_scheme: SignatureScheme,
+    /// The `whpk_` key receivers verify with, for ed25519 (`whsk_`) secrets.
+    pub public_key: Option<String>,
+    pub consecutive_failures: u32,
+    /// Disabled by webhookd itself (failures, 410), not by an operator.
+    pub auto_disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_appear_in_url_errors() {
+        for raw in [
+            "https://alice:s3cret@hooks.example.com/x",
+            "https://s3cret@hooks.example.com/x",
+            "ftp://alice:s3cret@hooks.example.com/x",
+            "https://alice:s3cret@/x",
+            "https://alice:s3cret@exa mple.com/x",
+        ] {
+            let error = TargetUrl::parse(raw).unwrap_err().to_string();
+            assert!(!error.contains("s3cret"), "{raw}: {error}");
+            assert!(error.contains("***@"), "{raw}: {error}");
+        }
+        assert_eq!(
+            redact_credentials("https://hooks.example.com/a@b"),
+            "https://hooks.example.com/a@b"
+        );
+    }
+
+    #[test]
+    fn overlong_urls_are_refused_by_length() {
+        let long = format!("https://hooks.example.com/{}", "a".repeat(5000));
+        assert!(
+            TargetUrl::parse(&long)
+                .unwrap_err()
+                .to_string()
+                .contains("at most 4096 bytes")
+        );
+    }
+
+    #[test]
+    fn target_urls_must_be_http_with_a_host() {
+        assert!(TargetUrl::parse("https://api.example.com/hooks").is_ok());
+        assert!(TargetUrl::parse("http://127.0.0.1:9000/").is_ok());
+        assert!(TargetUrl::parse("ftp://example.com/").is_err());
+        assert!(TargetUrl::parse("/relative").is_err());
+        assert!(TargetUrl::parse("https://user:pw@example.com/").is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! Events: what producers dispatch.
+
+use super::{CanonicalPayload, EventId, EventType};
+
+/// An event, as dispatched and as stored: never changed once written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: EventId,
+    pub event_type: EventType,
+    pub payload: CanonicalPayload,
+    pub idempotency_key: Option<String>,
+    pub created_at: i64,
+}

@@ -1,0 +1,150 @@
+//! `SqlStore`: the store over either backend, and `Backend`, what each
+//! backend supplies beyond the shared SQL.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::Pool;
+use tokio::sync::Notify;
+use tracing::error;
+
+use super::batch::BatchWriter;
+use super::model::{EndpointRoom, Lease};
+use super::rows::ClaimedRow;
+use super::sql::Sql;
+use super::{StoreError, StoreHealth};
+
+/// What a backend adds to the shared SQL: its migrations and the
+/// statements whose dialect differs.
+pub(crate) trait Backend: Sql + Send + Sync + 'static {
+    /// Applies the migrations of this backend (`migrations/<backend>`).
+    fn migrate(pool: &Pool<Self>) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Leases up to `limit` due deliveries of enabled endpoints, except
+    /// those `room` excludes, and no more of an endpoint's than it has room
+    /// for; returns them joined with their event and endpoint.
+    fn claim_due(
+        pool: &Pool<Self>,
+        lease: &Lease<'_>,
+        limit: usize,
+        room: &EndpointRoom<'_>,
+    ) -> impl Future<Output = Result<Vec<ClaimedRow>, StoreError>> + Send;
+
+    /// The earliest `next_attempt_at` of a pending delivery of an active
+    /// endpoint not in `excluded`, or the earliest lease expiry.
+    fn next_wakeup_at(
+        pool: &Pool<Self>,
+        excluded: &[String],
+    ) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+
+    /// Makes the deliveries a crashed predecessor held claimable at once,
+    /// as far as the backend can tell safely.
+    fn recover_at_start(pool: &Pool<Self>) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Tells other instances, inside a write transaction, that new
+    /// deliveries are due.
+    fn announce_due_work(
+        conn: &mut Self::Connection,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Wakes `wake` whenever another instance dispatches work, until the
+    /// future is dropped.
+    fn watch_remote_work(pool: Pool<Self>, wake: Arc<Notify>) -> impl Future<Output = ()> + Send;
+}
+
+/// The store over one backend: pools for reads and writes (the same pool
+/// on PostgreSQL; SQLite has a single writer connection) and the
+/// group-commit writer for the hot writes.
+pub struct SqlStore<DB: sqlx::Database> {
+    pub(super) read: Pool<DB>,
+    pub(super) write: Pool<DB>,
+    pub(super) batched: BatchWriter,
+    /// The SQLite file and its identity when opened; `None` otherwise.
+    pub(super) file: Option<(PathBuf, FileIdentity)>,
+}
+
+impl<DB: sqlx::Database> Clone for SqlStore<DB> {
+    fn clone(&self) -> Self {
+        SqlStore {
+            read: self.read.clone(),
+            write: self.write.clone(),
+            batched: self.batched.clone(),
+            file: self.file.clone(),
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::fmt::Debug for SqlStore<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("read", &self.read)
+            .field("write", &self.write)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A file's identity: the same path with another identity is another file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileIdentity {
+    device: u64,
+    inode: u64,
+}
+
+impl FileIdentity {
+    #[cfg(unix)]
+    pub(crate) fn of(path: &std::path::Path) -> Option<FileIdentity> {
+        use std::os::unix::fs::MetadataExt;
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(FileIdentity {
+            device: metadata.dev(),
+            inode: metadata.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub(crate) fn of(_path: &std::path::Path) -> Option<FileIdentity> {
+        None
+    }
+}
+
+#[async_trait]
+impl<DB: Backend> StoreHealth for SqlStore<DB> {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        DB::migrate(&self.write).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.read.acquire().await?;
+        Ok(DB::ping(&mut conn).await?)
+    }
+
+    fn write_failure(&self) -> Option<String> {
+        self.batched.health().failure()
+    }
+
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        self.batched.probe().await
+    }
+
+    fn check_database_file(&self) -> Result<(), StoreError> {
+        let Some((path, opened)) = &self.file else {
+            return Ok(());
+        };
+        let problem = match FileIdentity::of(path) {
+            Some(now) if now == *opened => return Ok(()),
+            Some(_) => "was replaced by another file",
+            None => "was deleted",
+        };
+        let reason = format!(
+            "the database file {} {problem} while webhookd was running; new events are refused because they could not survive a restart: restore the file and restart webhookd",
+            path.display()
+        );
+        if self.batched.health().failure().as_deref() != Some(reason.as_str()) {
+            error!(database = %path.display(), "{reason}");
+        }
+        self.batched.health().refuse_writes(reason.clone());
+        Err(StoreError::Unavailable(reason))
+    }
+}

@@ -1,0 +1,2 @@
+-- The caller appends the ids: `(…)`.
+SELECT COUNT(*) FROM deliveries WHERE state = 'dead' AND id IN

@@ -1,0 +1,2 @@
+-- Followed by the VALUES rows.
+INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, replay_of, created_at, updated_at)

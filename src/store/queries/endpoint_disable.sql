@@ -1,0 +1,3 @@
+UPDATE endpoints SET active = FALSE, auto_disabled = FALSE, disabled_reason = $1, disabled_at = $2,
+    updated_at = $2
+WHERE id = $3 AND deleted_at IS NULL

@@ -1,0 +1,2 @@
+-- Appended to endpoint_select.
+WHERE id = $1 AND deleted_at IS NULL

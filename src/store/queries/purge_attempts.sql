@@ -1,0 +1,3 @@
+DELETE FROM attempts WHERE delivery_id IN (
+    SELECT id FROM deliveries d WHERE d.state = 'dead' AND d.updated_at < $1
+      AND NOT EXISTS (SELECT 1 FROM deliveries r WHERE r.replay_of = d.id))
