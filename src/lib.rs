@@ -21,25 +21,21 @@
 
 #![forbid(unsafe_code)]
 
-pub mod alert;
 pub mod api;
 pub mod app;
-pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod error;
-pub mod health;
 pub mod http;
 pub mod limits;
 pub mod listener;
-pub mod metrics;
+pub mod service;
 pub mod signing;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
-pub mod updates;
 
 pub use app::App;
 pub use config::Config;

@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing::{error, info, warn};
 
-use webhookd::config::{CliOverrides, Config, DatabaseConfig, LogFormat};
+use webhookd::config::{CliOverrides, Config, ConfigError, DatabaseConfig, LogFormat};
 use webhookd::{App, store, telemetry};
 
 /// Exit code of a start refused for the operator to fix: invalid config, or
@@ -114,7 +114,12 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<store::LockError>().is_some() => {
+        // A config problem found at start (a certificate file, say) or a
+        // database another process serves: for the operator to fix.
+        Err(e)
+            if e.downcast_ref::<store::LockError>().is_some()
+                || e.downcast_ref::<ConfigError>().is_some() =>
+        {
             error!("{}", describe(&e));
             ExitCode::from(EXIT_REFUSED)
         }

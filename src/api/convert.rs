@@ -3,8 +3,8 @@
 use prost_types::Timestamp;
 
 use super::proto;
+use crate::delivery::updates::{Update, UpdateKind};
 use crate::domain::{DeliveryState, SignatureScheme};
-use crate::updates::{Update, UpdateKind};
 
 /// A protobuf `Struct` payload as the domain's structured payload.
 pub fn payload_from_struct(payload: &prost_types::Struct) -> crate::domain::PayloadObject {
@@ -166,12 +166,9 @@ pub fn attempt_to_proto(attempt: &crate::domain::AttemptRecord) -> proto::Attemp
     }
 }
 
-/// An endpoint as the API shows it; its circuit state comes from `health`,
-/// which holds the breakers of this process.
-pub fn endpoint_to_proto(
-    endpoint: &crate::domain::EndpointRecord,
-    health: &crate::health::EndpointHealth,
-) -> proto::Endpoint {
+/// An endpoint as the API shows it.
+pub fn endpoint_to_proto(view: &crate::service::EndpointView) -> proto::Endpoint {
+    let endpoint = &view.record;
     proto::Endpoint {
         id: endpoint.id.to_string(),
         url: endpoint.url.clone(),
@@ -185,9 +182,7 @@ pub fn endpoint_to_proto(
         consecutive_failures: endpoint.consecutive_failures,
         created_at: Some(timestamp(endpoint.created_at)),
         updated_at: Some(timestamp(endpoint.updated_at)),
-        circuit_state: health
-            .circuit_state(&endpoint.id, crate::clock::now_millis())
-            .to_owned(),
+        circuit_state: view.circuit_state.to_owned(),
         signature_scheme: match endpoint.signature_scheme {
             SignatureScheme::Webhookd => proto::SignatureScheme::Webhookd,
             SignatureScheme::Standard => proto::SignatureScheme::Standard,
@@ -196,7 +191,7 @@ pub fn endpoint_to_proto(
     }
 }
 
-fn latency_to_proto(latency: &crate::metrics::LatencySummary) -> proto::LatencySummary {
+fn latency_to_proto(latency: &crate::service::metrics::LatencySummary) -> proto::LatencySummary {
     proto::LatencySummary {
         p50_ms: latency.p50_ms,
         p95_ms: latency.p95_ms,
@@ -205,7 +200,7 @@ fn latency_to_proto(latency: &crate::metrics::LatencySummary) -> proto::LatencyS
     }
 }
 
-pub fn report_to_proto(report: &crate::metrics::Report) -> proto::GetMetricsResponse {
+pub fn report_to_proto(report: &crate::service::metrics::Report) -> proto::GetMetricsResponse {
     proto::GetMetricsResponse {
         attempted: report.attempted,
         succeeded: report.succeeded,

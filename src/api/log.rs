@@ -4,11 +4,12 @@
 use super::convert::{attempt_to_proto, delivery_to_proto, event_to_proto};
 use super::page::{Page, page_request};
 use super::{fields, proto};
-use crate::domain::{DeliveryState, EndpointId, EventId};
+use crate::domain::{DeliveryState, EndpointId};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::{MAX_DELIVERY_IDS, MAX_REPLAY_RATE, MIN_REPLAY_RATE, reason};
+use crate::service::ReplayRequest;
+use crate::store::Store;
 use crate::store::{DeliveryQuery, EventQuery, RedriveSelection, ReplayTargets};
-use crate::store::{RoutedDelivery, Store};
 
 fn optional_endpoint(field: &str, raw: &str) -> Result<Option<EndpointId>, ApiError> {
     if raw.is_empty() {
@@ -117,26 +118,23 @@ pub async fn list_dead_letters(
     list_deliveries_page(store, query, page).await
 }
 
-pub async fn redrive(
-    store: &dyn Store,
-    request: proto::RedriveDeadLettersRequest,
-    now: i64,
-) -> Result<u64, ApiError> {
+/// Checks a RedriveDeadLetters request: which dead letters.
+pub fn redrive_selection(
+    request: &proto::RedriveDeadLettersRequest,
+) -> Result<RedriveSelection, ApiError> {
     let ids = fields::delivery_ids("delivery_ids", &request.delivery_ids, MAX_DELIVERY_IDS)?;
-    let selection = if request.delivery_ids.is_empty() {
-        if request.filter.is_none() {
-            return Err(ApiError::invalid_field(
-                "filter",
-                "name delivery_ids or give a filter (an empty filter redrives every dead letter)",
-            ));
-        }
-        let mut query = delivery_query(request.filter.as_ref())?;
-        query.states = vec![DeliveryState::Dead];
-        RedriveSelection::Matching(query)
-    } else {
-        RedriveSelection::Ids(ids)
-    };
-    Ok(store.redrive(&selection, request.dry_run, now).await?)
+    if !ids.is_empty() {
+        return Ok(RedriveSelection::Ids(ids));
+    }
+    if request.filter.is_none() {
+        return Err(ApiError::invalid_field(
+            "filter",
+            "name delivery_ids or give a filter (an empty filter redrives every dead letter)",
+        ));
+    }
+    let mut query = delivery_query(request.filter.as_ref())?;
+    query.states = vec![DeliveryState::Dead];
+    Ok(RedriveSelection::Matching(query))
 }
 
 /// Milliseconds between the deliveries of a bulk replay capped at
@@ -160,18 +158,8 @@ fn replay_spacing_ms(max_per_second: f64) -> Result<i64, ApiError> {
     Ok((1000.0 / max_per_second).ceil() as i64)
 }
 
-/// What a replay created.
-pub struct ReplayOutcome {
-    pub count: u64,
-    pub deliveries: Vec<RoutedDelivery>,
-    pub event_id: Option<EventId>,
-}
-
-pub async fn replay(
-    store: &dyn Store,
-    request: proto::ReplayRequest,
-    now: i64,
-) -> Result<ReplayOutcome, ApiError> {
+/// Checks a Replay request.
+pub fn replay_request(request: proto::ReplayRequest) -> Result<ReplayRequest, ApiError> {
     let spacing_ms = replay_spacing_ms(request.max_per_second)?;
     match (request.event_id.is_empty(), request.filter.as_ref()) {
         (false, Some(_)) => Err(ApiError::invalid_field(
@@ -182,17 +170,11 @@ pub async fn replay(
             "event_id",
             "set event_id to replay one event, or filter to replay many",
         )),
-        (true, Some(filter)) => {
-            let query = delivery_query(Some(filter))?;
-            let bulk = store
-                .replay_matching(&query, request.dry_run, spacing_ms, now)
-                .await?;
-            Ok(ReplayOutcome {
-                count: bulk.count,
-                deliveries: bulk.deliveries,
-                event_id: None,
-            })
-        }
+        (true, Some(filter)) => Ok(ReplayRequest::Matching {
+            query: delivery_query(Some(filter))?,
+            spacing_ms,
+            dry_run: request.dry_run,
+        }),
         (false, None) => {
             let event_id = fields::event_id("event_id", &request.event_id)?;
             let targets = if request.endpoint_ids.is_empty() {
@@ -203,38 +185,10 @@ pub async fn replay(
                     &request.endpoint_ids,
                 )?)
             };
-            if request.dry_run {
-                let count = match &targets {
-                    ReplayTargets::Endpoints(ids) => ids.len() as u64,
-                    ReplayTargets::Original => {
-                        if store.get_event(&event_id).await?.is_none() {
-                            return Err(ApiError::new(
-                                ErrorCode::NotFound,
-                                format!("event `{event_id}` does not exist"),
-                            ));
-                        }
-                        let mut endpoints: Vec<String> = store
-                            .deliveries_for_event(&event_id)
-                            .await?
-                            .into_iter()
-                            .filter(|d| d.replay_of.is_none())
-                            .map(|d| d.endpoint_id.to_string())
-                            .collect();
-                        endpoints.dedup();
-                        endpoints.len() as u64
-                    }
-                };
-                return Ok(ReplayOutcome {
-                    count,
-                    deliveries: Vec::new(),
-                    event_id: Some(event_id),
-                });
-            }
-            let deliveries = store.replay_event(&event_id, &targets, now).await?;
-            Ok(ReplayOutcome {
-                count: deliveries.len() as u64,
-                deliveries,
-                event_id: Some(event_id),
+            Ok(ReplayRequest::Event {
+                event_id,
+                targets,
+                dry_run: request.dry_run,
             })
         }
     }

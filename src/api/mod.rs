@@ -1,12 +1,14 @@
-//! The gRPC API. Conversion between protobuf messages and domain types
-//! happens here only.
+//! The gRPC API: requests are parsed into domain types and results
+//! converted back here, and only here; the work is the service layer's.
 
+pub mod auth;
 pub mod codec;
 mod convert;
+mod dispatch;
 mod endpoints;
 mod fields;
 pub mod grpc;
-pub mod keys;
+mod keys;
 mod log;
 mod page;
 mod stream;

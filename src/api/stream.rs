@@ -18,13 +18,13 @@ use super::convert::{timestamp, update_to_proto};
 use super::fields;
 use super::proto::{self, StreamDeliveriesRequest};
 use crate::clock::now_millis;
+use crate::delivery::updates::UpdateKind;
+use crate::delivery::updates::{Update, UpdateBus};
 use crate::domain::{DeliveryId, DeliveryState, EndpointId, EventId, EventPattern, EventType};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::{MAX_LIVE_STREAMS, reason};
 use crate::store::AttemptHistory;
 use crate::store::Store;
-use crate::updates::UpdateKind;
-use crate::updates::{Update, UpdateBus};
 
 /// Messages buffered between the stream's task and the transport.
 const STREAM_BUFFER: usize = 256;
@@ -264,8 +264,8 @@ fn notice(kind: proto::UpdateKind, missed: u64) -> proto::DeliveryUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delivery::updates::UpdateKind;
     use crate::domain::{DeliveryId, EndpointId, EventType};
-    use crate::updates::UpdateKind;
 
     fn delivery_update(endpoint: &str, event_type: &str, state: DeliveryState) -> Update {
         let mut update = Update::new(

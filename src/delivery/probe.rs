@@ -13,12 +13,12 @@ use tracing::{debug, info, warn};
 
 use super::http_client::{DeliveryClient, SendResult};
 use super::worker::{SignedRequest, signed_headers};
-use crate::alert::{Alert, AlertKind, Alerter};
 use crate::clock::now_millis;
+use crate::delivery::alert::{Alert, AlertKind, Alerter};
+use crate::delivery::health::EndpointHealth;
+use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::EndpointRecord;
-use crate::health::EndpointHealth;
 use crate::store::{MAX_PAGE_SIZE, Store, StoreError};
-use crate::updates::{Update, UpdateBus, UpdateKind};
 
 /// The event type of probe requests, which receivers should answer 2xx.
 pub const PING_EVENT_TYPE: &str = "webhook.ping";
@@ -81,7 +81,7 @@ impl Prober {
         let ping_id = format!("ping_{}", uuid::Uuid::now_v7().simple());
         let body = serde_json::to_vec(&serde_json::json!({
             "endpoint_id": endpoint.id.as_str(),
-            "sent_at": crate::http::rfc3339(now),
+            "sent_at": crate::clock::rfc3339(now),
             "type": PING_EVENT_TYPE,
         }))
         .expect("a JSON value always serialises");

@@ -24,8 +24,8 @@ impl From<&RetryPolicyConfig> for RetryPolicy {
     fn from(config: &RetryPolicyConfig) -> Self {
         RetryPolicy {
             max_attempts: config.max_attempts,
-            initial_delay: Duration::from_secs_f64(config.initial_delay_seconds),
-            max_delay: Duration::from_secs_f64(config.max_delay_seconds),
+            initial_delay: config.initial_delay,
+            max_delay: config.max_delay,
             multiplier: config.backoff_multiplier,
             jitter: config.jitter,
         }

@@ -17,7 +17,7 @@ use tracing::{error, info, warn};
 
 use super::worker::{AttemptOutcome, DeliveryContext, attempt_delivery};
 use crate::clock::now_millis;
-use crate::health::{Blocked, PREFETCH_FACTOR, Slot};
+use crate::delivery::health::{Blocked, PREFETCH_FACTOR, Slot};
 use crate::store::{ClaimOutcome, ClaimedDelivery, EndpointRoom, Lease};
 
 /// Shortest idle sleep, so a clock oddity can never become a busy loop.

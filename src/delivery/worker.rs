@@ -13,17 +13,17 @@ use tracing::{Instrument, debug, error, info, info_span, warn};
 use super::circuit_breaker::Transition;
 use super::http_client::{DeliveryClient, SendResult};
 use super::retry::{RetryDecision, RetryPolicy};
-use crate::alert::{Alert, AlertKind, Alerter};
 use crate::clock::now_millis;
+use crate::delivery::alert::{Alert, AlertKind, Alerter};
+use crate::delivery::counters::Counters;
+use crate::delivery::health::{EndpointHealth, Slot};
+use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::AttemptRecord;
 use crate::domain::{DeliveryState, ErrorKind, SignatureScheme};
-use crate::health::{EndpointHealth, Slot};
-use crate::metrics::Counters;
 use crate::signing::{self, standard};
 use crate::store::{
     AttemptResult, ClaimedDelivery, DeliveryTransition, EndpointVerdict, RecordOutcome, Store,
 };
-use crate::updates::{Update, UpdateBus, UpdateKind};
 
 /// Extra headers that help receivers route and log, beside the signed ones.
 const HEADER_EVENT_TYPE: &str = "x-webhook-event-type";

@@ -3,10 +3,12 @@
 //! whether it comes from the config file or the API; `EndpointRecord` is an
 //! endpoint as stored, without its secrets.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
+use super::network::{NetworkError, NetworkPolicy};
 use super::{DomainError, EndpointId, EventPattern};
-use crate::limits::MAX_URL_BYTES;
+use crate::limits::{MAX_EVENT_TYPES, MAX_URL_BYTES};
+use crate::signing::standard;
 
 /// How an endpoint's deliveries are signed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
@@ -138,7 +140,156 @@ pub struct EndpointSpec {
     pub max_concurrent: Option<u32>,
 }
 
+/// An endpoint as the config file or a caller describes it, before it is
+/// checked.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointInput<'a> {
+    pub id: &'a str,
+    pub url: &'a str,
+    pub event_patterns: &'a [String],
+    pub secret: Option<&'a SecretString>,
+    pub signature_scheme: SignatureScheme,
+    pub active: bool,
+    pub max_concurrent: Option<u64>,
+}
+
+/// Why an endpoint description is not a valid endpoint; `field` says which
+/// part is at fault, relative to the endpoint (`url`, `events[2]`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("{0}")]
+    Id(DomainError),
+    #[error("{0}")]
+    Url(DomainError),
+    #[error("{0}")]
+    UrlForbidden(NetworkError),
+    #[error("list at least one event type or pattern")]
+    NoEventTypes,
+    #[error("at most {limit} entries (got {got})")]
+    TooManyEventTypes { limit: usize, got: usize },
+    #[error("{error}")]
+    EventPattern { index: usize, error: DomainError },
+    #[error("must not be empty; leave it out to sign with webhook_engine.signing_secret")]
+    EmptySecret,
+    #[error("must be at least {min} characters; leave it empty to use the default signing secret")]
+    SecretTooShort { min: usize },
+    #[error(
+        "signature_scheme standard needs the endpoint's own secret: `whsec_` + base64 of at least 24 random bytes, or a `whsk_` ed25519 key"
+    )]
+    StandardSchemeWithoutSecret,
+    #[error("{0}")]
+    StandardSecret(String),
+    #[error("must be at least 1")]
+    NoConcurrency,
+}
+
+impl EndpointError {
+    /// The part of the endpoint at fault, as its key or request field.
+    pub fn field(&self) -> String {
+        match self {
+            EndpointError::Id(_) => "id".to_owned(),
+            EndpointError::Url(_) | EndpointError::UrlForbidden(_) => "url".to_owned(),
+            EndpointError::NoEventTypes | EndpointError::TooManyEventTypes { .. } => {
+                "event_types".to_owned()
+            }
+            EndpointError::EventPattern { index, .. } => format!("event_types[{index}]"),
+            EndpointError::EmptySecret
+            | EndpointError::SecretTooShort { .. }
+            | EndpointError::StandardSchemeWithoutSecret
+            | EndpointError::StandardSecret(_) => "secret".to_owned(),
+            EndpointError::NoConcurrency => "max_concurrent".to_owned(),
+        }
+    }
+}
+
+/// Checks a secret an endpoint brings for `scheme`: standard ones must be
+/// keys of that scheme, others at least `min_len` characters.
+pub fn check_secret(
+    scheme: SignatureScheme,
+    secret: Option<&SecretString>,
+    min_len: usize,
+) -> Result<(), EndpointError> {
+    let Some(secret) = secret else {
+        return match scheme {
+            SignatureScheme::Standard => Err(EndpointError::StandardSchemeWithoutSecret),
+            SignatureScheme::Webhookd => Ok(()),
+        };
+    };
+    let raw = secret.expose_secret();
+    if raw.is_empty() {
+        return Err(EndpointError::EmptySecret);
+    }
+    match scheme {
+        SignatureScheme::Standard => standard::SigningKey::parse(raw)
+            .map(drop)
+            .map_err(|e| EndpointError::StandardSecret(e.to_string())),
+        SignatureScheme::Webhookd if raw.chars().count() < min_len => {
+            Err(EndpointError::SecretTooShort { min: min_len })
+        }
+        SignatureScheme::Webhookd => Ok(()),
+    }
+}
+
+/// Checks a new URL: a valid target the network policy lets deliveries
+/// reach.
+pub fn check_url(raw: &str, policy: &NetworkPolicy) -> Result<TargetUrl, EndpointError> {
+    let url = TargetUrl::parse(raw).map_err(EndpointError::Url)?;
+    policy
+        .check_url(url.as_url())
+        .map_err(EndpointError::UrlForbidden)?;
+    Ok(url)
+}
+
+/// Checks event patterns: at least one, at most `MAX_EVENT_TYPES`.
+pub fn check_event_patterns(raw: &[String]) -> Result<Vec<EventPattern>, EndpointError> {
+    if raw.is_empty() {
+        return Err(EndpointError::NoEventTypes);
+    }
+    if raw.len() > MAX_EVENT_TYPES {
+        return Err(EndpointError::TooManyEventTypes {
+            limit: MAX_EVENT_TYPES,
+            got: raw.len(),
+        });
+    }
+    raw.iter()
+        .enumerate()
+        .map(|(index, pattern)| {
+            EventPattern::parse(pattern)
+                .map_err(|error| EndpointError::EventPattern { index, error })
+        })
+        .collect()
+}
+
 impl EndpointSpec {
+    /// Checks `input`, the same way for the config file and the API: a
+    /// valid id, a URL the network policy allows, at least one valid event
+    /// pattern, a secret fit for the scheme (at least `min_secret_len`
+    /// characters for the webhookd scheme), and a concurrency limit of at
+    /// least 1. The first problem found is returned.
+    pub fn from_input(
+        input: EndpointInput<'_>,
+        policy: &NetworkPolicy,
+        min_secret_len: usize,
+    ) -> Result<EndpointSpec, EndpointError> {
+        let id = EndpointId::parse(input.id).map_err(EndpointError::Id)?;
+        let url = check_url(input.url, policy)?;
+        let event_patterns = check_event_patterns(input.event_patterns)?;
+        check_secret(input.signature_scheme, input.secret, min_secret_len)?;
+        let max_concurrent = match input.max_concurrent {
+            Some(0) => return Err(EndpointError::NoConcurrency),
+            limit => limit.map(|limit| u32::try_from(limit).unwrap_or(u32::MAX)),
+        };
+        Ok(EndpointSpec {
+            id,
+            url,
+            event_patterns,
+            secret: input.secret.cloned(),
+            signature_scheme: input.signature_scheme,
+            active: input.active,
+            max_concurrent,
+        })
+    }
+
     /// The event patterns as the JSON array the store keeps.
     pub fn patterns_json(&self) -> String {
         patterns_json(&self.event_patterns)

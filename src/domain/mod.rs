@@ -14,8 +14,9 @@ mod payload;
 pub use api_key::{ApiKeyRecord, Permission, Role};
 pub use delivery::{AttemptRecord, DeliveryRecord, DeliveryState, ErrorKind};
 pub use endpoint::{
-    EndpointChanges, EndpointOrigin, EndpointRecord, EndpointSpec, SignatureScheme, TargetUrl,
-    patterns_json, redact_credentials,
+    EndpointChanges, EndpointError, EndpointInput, EndpointOrigin, EndpointRecord, EndpointSpec,
+    SignatureScheme, TargetUrl, check_event_patterns, check_secret, check_url, patterns_json,
+    redact_credentials,
 };
 pub use event::Event;
 pub use payload::{CanonicalPayload, PayloadError, PayloadObject, PayloadValue};

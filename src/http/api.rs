@@ -3,21 +3,21 @@
 //! that `ErrorCode` maps to.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::HttpState;
 use crate::clock::now_millis;
+use crate::clock::rfc3339;
 use crate::domain::{DeliveryState, EndpointId};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::reason;
-use crate::metrics::{self, EndpointStatus, LatencySummary, Report};
+use crate::service::metrics::{self, EndpointStatus, LatencySummary, Report};
 use crate::store::{DeliveryQuery, MAX_PAGE_SIZE};
 
 /// Rows a list returns when the request names no limit.
@@ -80,29 +80,6 @@ pub async fn not_found() -> ApiError {
     ApiError::new(
         ErrorCode::NotFound,
         "no such path; see /api/v1/metrics, /api/v1/endpoints, /api/v1/deliveries, /api/v1/attempts, /metrics",
-    )
-}
-
-/// Unix milliseconds as RFC 3339 UTC with milliseconds.
-pub fn rfc3339(millis: i64) -> String {
-    let seconds = millis.div_euclid(1000);
-    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60,
-        second_of_day % 60,
-        millis.rem_euclid(1000)
     )
 }
 
@@ -223,45 +200,16 @@ pub struct MetricsParams {
     endpoint: Option<String>,
 }
 
-/// Validates a window and an optional endpoint, as GetMetrics does.
-pub fn metrics_scope(
-    window_seconds: u64,
-    endpoint: &str,
-) -> Result<(Duration, Option<EndpointId>), ApiError> {
-    let window = match window_seconds {
-        0 => metrics::DEFAULT_WINDOW,
-        seconds if seconds > metrics::MAX_WINDOW.as_secs() => {
-            return Err(ApiError::invalid_field(
-                "window",
-                format!(
-                    "must be at most {} seconds (24 h)",
-                    metrics::MAX_WINDOW.as_secs()
-                ),
-            ));
-        }
-        seconds => Duration::from_secs(seconds),
-    };
-    let endpoint = if endpoint.is_empty() {
-        None
-    } else {
-        Some(
-            EndpointId::parse(endpoint)
-                .map_err(|reason| ApiError::invalid_field("endpoint", reason))?,
-        )
-    };
-    Ok((window, endpoint))
-}
-
 pub async fn metrics(
     State(state): State<HttpState>,
     JsonQuery(params): JsonQuery<MetricsParams>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (window, endpoint) = metrics_scope(
+    let (window, endpoint) = metrics::scope(
         params.window.unwrap_or(0),
         params.endpoint.as_deref().unwrap_or(""),
     )?;
     if let Some(id) = &endpoint
-        && state.store.get_endpoint(id).await?.is_none()
+        && state.services.store.get_endpoint(id).await?.is_none()
     {
         return Err(ApiError::new(
             ErrorCode::NotFound,
@@ -269,8 +217,8 @@ pub async fn metrics(
         ));
     }
     let report = metrics::report(
-        state.store.as_ref(),
-        &state.health,
+        state.services.store.as_ref(),
+        &state.services.health,
         window,
         endpoint.as_ref(),
         now_millis(),
@@ -285,8 +233,8 @@ pub async fn endpoints(State(state): State<HttpState>) -> Result<impl IntoRespon
         endpoints: Vec<EndpointJson>,
     }
     let report = metrics::report(
-        state.store.as_ref(),
-        &state.health,
+        state.services.store.as_ref(),
+        &state.services.health,
         metrics::DEFAULT_WINDOW,
         None,
         now_millis(),
@@ -354,6 +302,7 @@ pub async fn deliveries(
         );
     }
     let mut rows = state
+        .services
         .store
         .list_deliveries(
             &query,
@@ -414,6 +363,7 @@ pub async fn attempts(
         attempts: Vec<AttemptJson>,
     }
     let rows = state
+        .services
         .store
         .recent_attempts(params.failed.unwrap_or(false), limit(params.limit)?)
         .await?;
@@ -434,29 +384,4 @@ pub async fn attempts(
             })
             .collect(),
     }))
-}
-
-pub async fn prometheus(State(state): State<HttpState>) -> Result<impl IntoResponse, ApiError> {
-    // Gauges need only the backlog, not the attempt scan of a full report.
-    let backlogs = metrics::backlogs(state.store.as_ref(), now_millis()).await?;
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.counters.render(&backlogs),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
-        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
-        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
-    }
 }

@@ -2,8 +2,7 @@
 //! the dashboard page (embedded in the binary).
 
 mod api;
-
-pub use api::{metrics_scope, rfc3339};
+mod prometheus;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,8 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 
-use crate::metrics::Counters;
-use crate::store::Store;
+use crate::service::Services;
 
 /// The dashboard: one self-contained page, no build step, no CDN.
 const DASHBOARD: &str = include_str!("dashboard.html");
@@ -25,17 +23,14 @@ const DASHBOARD: &str = include_str!("dashboard.html");
 pub struct HttpState {
     /// True while the store answers and no shutdown has begun.
     pub ready: Arc<AtomicBool>,
-    pub store: Arc<dyn Store>,
-    pub counters: Arc<Counters>,
-    pub health: Arc<crate::health::EndpointHealth>,
-    pub keys: Arc<crate::auth::ApiKeys>,
+    pub services: Services,
 }
 
 pub fn router(state: HttpState) -> Router {
     // Data needs a key with read access (when keys are configured); the
     // page itself and the probes do not.
     let data = Router::new()
-        .route("/metrics", get(api::prometheus))
+        .route("/metrics", get(prometheus::handler))
         .route("/api/v1/metrics", get(api::metrics))
         .route("/api/v1/endpoints", get(api::endpoints))
         .route("/api/v1/deliveries", get(api::deliveries))
@@ -63,8 +58,9 @@ async fn require_read(
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
     match state
-        .keys
-        .check(authorization, Some(crate::auth::Permission::Read))
+        .services
+        .api_keys
+        .check(authorization, Some(crate::domain::Permission::Read))
     {
         Ok(()) => next.run(request).await,
         Err(error) => error.into_response(),

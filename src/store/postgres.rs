@@ -43,7 +43,7 @@ impl SqlStore<Postgres> {
         let options = PgConnectOptions::from_str(&config.url)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
             .application_name("webhookd");
-        let acquire_timeout = Duration::from_secs_f64(config.acquire_timeout_seconds);
+        let acquire_timeout = config.acquire_timeout;
         // One plain connection first: a pool retries until its timeout and
         // then reports only "pool timed out", hiding the cause (connection
         // refused, authentication failed, no such database).
@@ -52,7 +52,7 @@ impl SqlStore<Postgres> {
             .map_err(|_| {
                 StoreError::Unavailable(format!(
                     "no answer from the server within database.acquire_timeout_seconds ({}s)",
-                    config.acquire_timeout_seconds
+                    config.acquire_timeout.as_secs_f64()
                 ))
             })??
             .close()

@@ -61,7 +61,7 @@ impl SqlStore<Sqlite> {
             let identity = FileIdentity::of(&path)?;
             Some((path, identity))
         });
-        let acquire_timeout = Duration::from_secs_f64(config.acquire_timeout_seconds);
+        let acquire_timeout = config.acquire_timeout;
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)

@@ -8,7 +8,7 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 use webhookd::app::App;
-use webhookd::config::{Config, ListenerTlsConfig};
+use webhookd::config::{Config, ConfigError, ListenerTlsConfig};
 use webhookd::domain::{DeliveryState, ErrorKind};
 use webhookd::tls::ListenerTls;
 
@@ -177,15 +177,43 @@ async fn unreadable_or_mismatched_tls_files_fail_at_start_naming_the_key() {
             ),
             ..TestSettings::default()
         };
-        let yaml = settings.to_yaml("sqlite::memory:");
-        let error = Config::load(Some(&yaml), Vec::new(), &Default::default())
-            .expect_err("invalid TLS files are refused")
-            .to_string();
+        let error = start_error(&settings).await;
         assert!(
             error.contains(&format!("`{expected_key}`")) && error.contains(reason),
             "{error}"
         );
     }
+    let receiver_ca_cases = [
+        (missing.clone(), "cannot read"),
+        (server.key_file.clone(), "no PEM certificate"),
+    ];
+    for (ca_file, reason) in receiver_ca_cases {
+        let settings = TestSettings {
+            security_yaml: format!("  receiver_ca_file: {}\n", ca_file.display()),
+            ..TestSettings::default()
+        };
+        let error = start_error(&settings).await;
+        assert!(
+            error.contains("`security.receiver_ca_file`") && error.contains(reason),
+            "{error}"
+        );
+    }
+}
+
+/// The error that refuses to start an app with `settings`: a `ConfigError`,
+/// which the binary turns into exit code 2.
+async fn start_error(settings: &TestSettings) -> String {
+    let yaml = settings.to_yaml("sqlite::memory:");
+    let config = Config::load(Some(&yaml), Vec::new(), &Default::default())
+        .expect("the file's syntax and values are valid");
+    let error = match App::build(config).await {
+        Ok(_) => panic!("unusable certificate files must refuse the start"),
+        Err(error) => error,
+    };
+    error
+        .downcast_ref::<ConfigError>()
+        .unwrap_or_else(|| panic!("expected a ConfigError, got {error:#}"))
+        .to_string()
 }
 
 /// An HTTPS receiver with a certificate from `ca`.

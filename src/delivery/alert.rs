@@ -12,8 +12,18 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use tracing::{error, info, warn};
 
+use crate::clock::rfc3339;
 use crate::config::{EmailAlertsConfig, SmtpTls};
 use crate::domain::EndpointId;
+
+/// Why alert email cannot be set up or sent.
+#[derive(Debug, thiserror::Error)]
+pub enum AlertError {
+    #[error("alerts.email: {0}")]
+    Transport(#[from] lettre::transport::smtp::Error),
+    #[error("cannot build the alert email: {0}")]
+    Message(#[from] lettre::error::Error),
+}
 
 /// Alerts waiting to be sent; later ones are dropped (and logged) when full.
 const QUEUE_CAPACITY: usize = 1000;
@@ -54,7 +64,7 @@ impl Alert {
     }
 
     fn body(&self) -> String {
-        let time = crate::http::rfc3339(self.at);
+        let time = rfc3339(self.at);
         match &self.kind {
             AlertKind::Disabled { reason, last_error } => format!(
                 "webhookd disabled endpoint {id} at {time}.\n\n\
@@ -82,7 +92,7 @@ pub struct Alerter {
 
 impl Alerter {
     /// Starts the sender when email is configured; logs only otherwise.
-    pub fn start(config: Option<&EmailAlertsConfig>) -> Result<Self, String> {
+    pub fn start(config: Option<&EmailAlertsConfig>) -> Result<Self, AlertError> {
         let Some(config) = config else {
             return Ok(Alerter { queue: None });
         };
@@ -116,15 +126,14 @@ struct EmailSender {
 }
 
 impl EmailSender {
-    fn new(config: &EmailAlertsConfig) -> Result<Self, String> {
+    fn new(config: &EmailAlertsConfig) -> Result<Self, AlertError> {
         let builder = match config.tls {
             SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host),
             SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host),
             SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
                 &config.host,
             )),
-        }
-        .map_err(|e| format!("alerts.email: {e}"))?;
+        }?;
         let mut builder = builder
             .port(config.port)
             .timeout(Some(Duration::from_secs(20)));
@@ -134,20 +143,10 @@ impl EmailSender {
                 password.expose_secret().to_owned(),
             ));
         }
-        // Validated at config load.
-        let from = config
-            .from
-            .parse()
-            .map_err(|e| format!("alerts.email.from: {e}"))?;
-        let to = config
-            .to
-            .iter()
-            .map(|to| to.parse().map_err(|e| format!("alerts.email.to: {e}")))
-            .collect::<Result<_, String>>()?;
         Ok(EmailSender {
             transport: builder.build(),
-            from,
-            to,
+            from: config.from.clone(),
+            to: config.to.clone(),
         })
     }
 
@@ -179,18 +178,15 @@ impl EmailSender {
         }
     }
 
-    async fn send(&self, alert: &Alert) -> Result<(), String> {
+    async fn send(&self, alert: &Alert) -> Result<(), AlertError> {
         let mut message = Message::builder()
             .from(self.from.clone())
             .subject(alert.subject());
         for to in &self.to {
             message = message.to(to.clone());
         }
-        let message = message.body(alert.body()).map_err(|e| e.to_string())?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        let message = message.body(alert.body())?;
+        self.transport.send(message).await?;
+        Ok(())
     }
 }

@@ -6,16 +6,12 @@
 //! Roles: `dispatch` may call Dispatch only; `read` may stream, read metrics
 //! and the event log; `admin` may do everything. Health checks need no key.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
-use std::task::{Context, Poll};
 
 use sha2::{Digest, Sha256};
-use tonic::codegen::http;
 
-use crate::config::{ReflectionAccess, SecurityConfig};
+use crate::config::SecurityConfig;
 use crate::domain::ApiKeyRecord;
 pub use crate::domain::{Permission, Role};
 use crate::error::{ApiError, ErrorCode};
@@ -46,7 +42,6 @@ pub struct ApiKeys {
     /// has been created, authentication stays on: revoking every key locks
     /// the API rather than opening it.
     ever_created: AtomicBool,
-    reflection: ReflectionAccess,
 }
 
 /// The SHA-256 of an API key, as stored.
@@ -85,7 +80,6 @@ impl ApiKeys {
             configured: keys,
             managed: RwLock::new(Vec::new()),
             ever_created: AtomicBool::new(false),
-            reflection: config.reflection,
         }
     }
 
@@ -108,6 +102,11 @@ impl ApiKeys {
     /// The keys of the config file.
     pub fn configured(&self) -> &[Key] {
         &self.configured
+    }
+
+    /// Whether the config file defines a key of this name.
+    pub fn is_configured(&self, name: &str) -> bool {
+        self.configured.iter().any(|key| key.name == name)
     }
 
     fn managed_keys(&self) -> std::sync::RwLockReadGuard<'_, Vec<Key>> {
@@ -135,28 +134,6 @@ impl ApiKeys {
             })
             .collect();
         *self.managed.write().unwrap_or_else(|e| e.into_inner()) = keys;
-    }
-
-    /// The permission a gRPC method path needs; `None`: open to anyone.
-    pub fn grpc_permission(&self, path: &str) -> Option<Permission> {
-        if path.starts_with("/grpc.health.v1.Health/") {
-            return None;
-        }
-        if path.starts_with("/grpc.reflection.") {
-            return match self.reflection {
-                ReflectionAccess::Open | ReflectionAccess::Off => None,
-                ReflectionAccess::Authenticated => Some(Permission::Read),
-            };
-        }
-        let method = path.rsplit('/').next().unwrap_or_default();
-        Some(match method {
-            "Dispatch" => Permission::Dispatch,
-            "GetEvent" | "ListEvents" | "ListDeliveries" | "ListDeadLetters"
-            | "StreamDeliveries" | "GetMetrics" | "GetEndpoint" | "ListEndpoints" => {
-                Permission::Read
-            }
-            _ => Permission::Admin,
-        })
     }
 
     /// Checks an `authorization` header value against `needed`.
@@ -207,58 +184,6 @@ impl ApiKeys {
                     key.name, key.role
                 ),
             ))
-        }
-    }
-}
-
-/// A tower layer that checks API keys on every gRPC call.
-#[derive(Clone)]
-pub struct GrpcAuthLayer {
-    pub keys: Arc<ApiKeys>,
-}
-
-impl<S> tower::Layer<S> for GrpcAuthLayer {
-    type Service = GrpcAuth<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        GrpcAuth {
-            inner,
-            keys: Arc::clone(&self.keys),
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct GrpcAuth<S> {
-    inner: S,
-    keys: Arc<ApiKeys>,
-}
-
-impl<S, B> tower::Service<http::Request<B>> for GrpcAuth<S>
-where
-    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>> + Send,
-    S::Future: Send + 'static,
-{
-    type Response = http::Response<tonic::body::Body>;
-    type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let needed = self.keys.grpc_permission(request.uri().path());
-        let authorization = request
-            .headers()
-            .get(http::header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok());
-        match self.keys.check(authorization, needed) {
-            Ok(()) => Box::pin(self.inner.call(request)),
-            Err(error) => {
-                let status: tonic::Status = error.into();
-                Box::pin(async move { Ok(status.into_http()) })
-            }
         }
     }
 }

@@ -1,0 +1,223 @@
+//! Background tasks beside the servers and the scheduler: readiness,
+//! dead-letter retention, API-key refresh, recovery probes of disabled
+//! endpoints and the watch for work other instances announce.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Result;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+use tracing::{error, info, warn};
+
+use super::servers;
+use crate::config::{Config, DeadLetterConfig};
+use crate::delivery::probe::Prober;
+use crate::service::Services;
+use crate::store::{Purged, Store};
+
+/// How often expired dead letters are purged.
+const RETENTION_INTERVAL: Duration = Duration::from_secs(60 * 60);
+/// How soon a key created or revoked on another instance takes effect here.
+const API_KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(3);
+
+/// How often the database is pinged to keep the health status current.
+const READINESS_INTERVAL: Duration = Duration::from_secs(1);
+/// After a failed ping the next comes sooner, so an outage shows within
+/// about 4 s (two failed pings) while one slow ping changes nothing.
+const READINESS_RECHECK_INTERVAL: Duration = Duration::from_millis(250);
+const READINESS_PING_TIMEOUT: Duration = Duration::from_millis(1500);
+const PINGS_FAILED_BEFORE_NOT_SERVING: u32 = 2;
+
+/// The running background tasks.
+pub struct Background {
+    stop: CancellationToken,
+    stoppable: Vec<JoinHandle<()>>,
+    /// Waits on the database's notifications; aborted rather than stopped.
+    remote_work: JoinHandle<()>,
+}
+
+impl Background {
+    pub fn start(
+        config: &Config,
+        services: &Services,
+        prober: Option<Prober>,
+        health: &HealthReporter,
+        ready: &Arc<AtomicBool>,
+    ) -> Self {
+        let stop = CancellationToken::new();
+        let monitor = ReadinessMonitor {
+            store: Arc::clone(&services.store),
+            health: health.clone(),
+            ready: Arc::clone(ready),
+        };
+        let mut stoppable = vec![
+            tokio::spawn(monitor.run(stop.clone())),
+            tokio::spawn(run_retention(
+                Arc::clone(&services.store),
+                config.dead_letter.clone(),
+                stop.clone(),
+            )),
+            tokio::spawn(refresh_api_keys(services.clone(), stop.clone())),
+        ];
+        if let Some(prober) = prober {
+            stoppable.push(tokio::spawn(prober.run_until_stopped(stop.clone())));
+        }
+        let store = Arc::clone(&services.store);
+        let wake = Arc::clone(&services.wake);
+        let remote_work = tokio::spawn(async move { store.watch_remote_work(wake).await });
+        Background {
+            stop,
+            stoppable,
+            remote_work,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.stop.cancel();
+        for task in self.stoppable {
+            let _ = task.await;
+        }
+        self.remote_work.abort();
+    }
+}
+
+/// Picks up API keys created or revoked on other instances.
+async fn refresh_api_keys(services: Services, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(API_KEY_REFRESH_INTERVAL) => {}
+        }
+        if let Err(e) = services.refresh_api_keys().await {
+            warn!(error.message = %e.message, "failed to refresh API keys");
+        }
+    }
+}
+
+/// Deletes dead letters older than `dead_letter.max_age_days`, at start and
+/// then every `RETENTION_INTERVAL`.
+async fn run_retention(store: Arc<dyn Store>, config: DeadLetterConfig, stop: CancellationToken) {
+    let max_age_ms = i64::from(config.max_age_days) * 24 * 60 * 60 * 1000;
+    loop {
+        let cutoff = crate::clock::now_millis() - max_age_ms;
+        match store.purge_dead_letters(cutoff).await {
+            Ok(purged) if purged == Purged::default() => {}
+            Ok(purged) => info!(
+                deliveries = purged.deliveries,
+                attempts = purged.attempts,
+                events = purged.events,
+                max_age_days = config.max_age_days,
+                "purged expired dead letters"
+            ),
+            Err(e) => warn!(error.message = %e, "failed to purge expired dead letters"),
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(RETENTION_INTERVAL) => {}
+        }
+    }
+}
+
+/// Keeps the health status in step with the store: NOT_SERVING while the
+/// database does not answer or refuses writes, SERVING again once it works.
+struct ReadinessMonitor {
+    store: Arc<dyn Store>,
+    health: HealthReporter,
+    ready: Arc<AtomicBool>,
+}
+
+impl ReadinessMonitor {
+    async fn run(self, stop: CancellationToken) {
+        let mut serving = true;
+        let mut failed_pings: u32 = 0;
+        loop {
+            let answered = matches!(
+                tokio::time::timeout(READINESS_PING_TIMEOUT, self.store.ping()).await,
+                Ok(Ok(()))
+            );
+            failed_pings = if answered { 0 } else { failed_pings + 1 };
+            let problem = self.problem(failed_pings).await;
+            let reachable = problem.is_none();
+            if serving != reachable {
+                let status = match &problem {
+                    None => {
+                        info!("database reachable and writable, serving");
+                        ServingStatus::Serving
+                    }
+                    Some(problem) => {
+                        warn!(reason = %problem, "health is NOT_SERVING");
+                        ServingStatus::NotServing
+                    }
+                };
+                servers::set_status(&self.health, status).await;
+                self.ready.store(reachable, Ordering::Release);
+                serving = reachable;
+            }
+            let pause = if failed_pings > 0 || !reachable {
+                READINESS_RECHECK_INTERVAL
+            } else {
+                READINESS_INTERVAL
+            };
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// Why the instance cannot take events now, if it cannot.
+    async fn problem(&self, failed_pings: u32) -> Option<String> {
+        // One slow ping under load is not an outage: it takes two in a row
+        // (about 2 s) to turn NOT_SERVING, one success to serve again.
+        if failed_pings >= PINGS_FAILED_BEFORE_NOT_SERVING {
+            return Some("the database does not answer".to_owned());
+        }
+        if let Err(e) = self.store.check_database_file() {
+            return Some(e.to_string());
+        }
+        let failing = self.store.write_failure()?;
+        // Writes may work again with no traffic to show it (a load balancer
+        // sends none to an instance that is NOT_SERVING): probe.
+        match tokio::time::timeout(READINESS_PING_TIMEOUT, self.store.probe_write()).await {
+            Ok(Ok(())) => None,
+            _ => Some(format!("database writes fail: {failing}")),
+        }
+    }
+}
+
+/// Spawns a task whose failure is logged once, where it happens.
+pub fn spawn_named<F>(name: &'static str, future: F) -> JoinHandle<Result<()>>
+where
+    F: Future<Output = Result<()>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let result = future.await;
+        if let Err(e) = &result {
+            error!(task = name, error.message = %e, error.cause_chain = ?e, "task failed");
+        }
+        result
+    })
+}
+
+/// Logs why a task stopped; returns the error of a task that failed.
+pub fn report_exit(
+    name: &'static str,
+    result: Result<Result<()>, tokio::task::JoinError>,
+) -> Option<anyhow::Error> {
+    match result {
+        Ok(Ok(())) => {
+            info!(task = name, "task stopped");
+            None
+        }
+        Ok(Err(e)) => Some(e),
+        Err(join_error) => {
+            error!(task = name, error.message = %join_error, "task panicked or was cancelled");
+            Some(anyhow::anyhow!("{name} panicked: {join_error}"))
+        }
+    }
+}

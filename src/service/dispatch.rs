@@ -1,0 +1,54 @@
+//! Dispatch: store an event and its deliveries, then set them going.
+
+use tracing::info;
+
+use super::Services;
+use crate::clock::now_millis;
+use crate::delivery::updates::UpdateKind;
+use crate::domain::{CanonicalPayload, Event, EventId, EventType};
+use crate::error::ApiError;
+use crate::store::{DispatchOutcome, Routing};
+
+/// An event as a producer sends it, parsed.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub event_type: EventType,
+    pub payload: CanonicalPayload,
+    pub idempotency_key: Option<String>,
+    pub routing: Routing,
+}
+
+impl Services {
+    /// Stores the event and one delivery per routed endpoint, durably,
+    /// before returning; a repeated idempotency key returns the original
+    /// dispatch instead.
+    pub async fn dispatch(&self, new: NewEvent) -> Result<DispatchOutcome, ApiError> {
+        let event = Event {
+            id: EventId::generate(),
+            event_type: new.event_type.clone(),
+            payload: new.payload,
+            idempotency_key: new.idempotency_key,
+            created_at: now_millis(),
+        };
+        let outcome = self.store.dispatch(event, new.routing).await?;
+        match &outcome {
+            DispatchOutcome::Created {
+                event_id,
+                deliveries,
+            } => {
+                self.counters.observe_dispatch();
+                self.announce_new_deliveries(
+                    UpdateKind::Created,
+                    Some(event_id),
+                    Some(&new.event_type),
+                    deliveries,
+                );
+                info!(event_id = %event_id, deliveries = deliveries.len(), "event accepted");
+            }
+            DispatchOutcome::Duplicate { event_id, .. } => {
+                info!(event_id = %event_id, "duplicate idempotency key, nothing new stored");
+            }
+        }
+        Ok(outcome)
+    }
+}
