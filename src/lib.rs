@@ -5,19 +5,20 @@
 //! exponential backoff and jitter, and dead-letters what never succeeds.
 //!
 //! # Layout
-//! - [`config`]: typed configuration, layered and validated at load.
-//! - [`domain`]: ids, event types and patterns, canonical payloads.
-//! - [`signing`]: the signature scheme, for senders and receivers.
-//! - [`store`]: the durable store (`Store` trait, SQLite backend).
-//! - [`delivery`]: scheduler, workers, retry policy, outbound HTTP client.
-//! - [`api`]: the gRPC service and the generated protobuf types and client.
-//! - [`health`]: circuit breakers and per-endpoint concurrency; [`alert`]:
-//!   email alerts when endpoints are disabled or recover.
-//! - [`http`]: health probes, the JSON API, Prometheus and the dashboard.
-//! - [`listener`]: connection caps, timeouts and eviction for both listeners.
-//! - [`metrics`]: delivery metrics from the attempts table; Prometheus counters.
-//! - [`updates`]: the live feed of state changes behind StreamDeliveries.
-//! - [`app`]: wires the parts together; tests start it on port 0.
+//! Layers, top to bottom; a module uses only those below it (checked by
+//! `tests/it/architecture.rs`, drawn in docs/overview.md):
+//! - [`app`]: builds and runs everything; the servers and background tasks.
+//! - [`api`] (gRPC), [`http`] (probes, JSON API, Prometheus, dashboard),
+//!   [`listener`] (connection caps and timeouts), [`tls`], [`telemetry`].
+//! - [`service`]: transport-free operations that commit, wake the
+//!   scheduler, publish updates and count.
+//! - [`delivery`]: scheduler, workers, retry policy, outbound HTTP client,
+//!   endpoint gates, alerts, the update bus; [`error`]: API errors.
+//! - [`store`]: a trait per aggregate, one SQL implementation for SQLite
+//!   and PostgreSQL.
+//! - [`config`]: the typed configuration, layered and checked at load.
+//! - [`domain`]: entities, ids, endpoint rules, the outbound network policy.
+//! - [`clock`], [`limits`], [`signing`]: leaves.
 
 #![forbid(unsafe_code)]
 

@@ -68,7 +68,8 @@ struct CommonArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Reads `FAILPOINTS` in builds with the `failpoints` feature; inert otherwise.
+    // Reads `FAILPOINTS`; only builds with the `failpoints` feature have any.
+    #[cfg(feature = "failpoints")]
     let _failpoints = fail::FailScenario::setup();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

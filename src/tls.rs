@@ -1,6 +1,6 @@
 //! TLS for the gRPC and HTTP listeners (rustls), with optional client
-//! certificate verification (mTLS). The files are read and checked once, at
-//! config load; both listeners serve the same certificate.
+//! certificate verification (mTLS). The files are read and checked once, when
+//! the app is built; both listeners serve the same certificate.
 
 use std::io;
 use std::net::SocketAddr;
@@ -17,7 +17,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 use tracing::debug;
 
-use crate::config::ListenerTlsConfig;
+use crate::config::{ConfigError, ListenerTlsConfig};
 
 /// A client has this long to finish its handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -32,20 +32,38 @@ pub struct ListenerTls {
     client_ca_pem: Option<Vec<u8>>,
 }
 
-/// Reads a PEM file and checks it holds what `key` promises; the error
-/// names neither key material nor more than the path.
-fn read_pem(key: &str, path: &Path) -> Result<Vec<u8>, (String, String)> {
-    std::fs::read(path).map_err(|e| {
-        (
-            key.to_owned(),
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })
+/// A certificate or key file that cannot serve, with the config key that
+/// names it. The reason names neither key material nor more than the path.
+#[derive(Debug, thiserror::Error)]
+#[error("`{key}`: {reason}")]
+pub struct TlsFileError {
+    pub key: &'static str,
+    pub reason: String,
+}
+
+impl TlsFileError {
+    fn new(key: &'static str, reason: impl Into<String>) -> Self {
+        TlsFileError {
+            key,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<TlsFileError> for ConfigError {
+    fn from(error: TlsFileError) -> Self {
+        ConfigError::invalid(error.key, error.reason)
+    }
+}
+
+fn read_pem(key: &'static str, path: &Path) -> Result<Vec<u8>, TlsFileError> {
+    std::fs::read(path)
+        .map_err(|e| TlsFileError::new(key, format!("cannot read {}: {e}", path.display())))
 }
 
 impl ListenerTls {
-    /// Loads and checks the files of `config`; an error is (config key, reason).
-    pub fn load(config: &ListenerTlsConfig) -> Result<Self, (String, String)> {
+    /// Loads and checks the files of `config`.
+    pub fn load(config: &ListenerTlsConfig) -> Result<Self, TlsFileError> {
         let cert_pem = read_pem("server.tls.cert_file", &config.cert_file)?;
         let key_pem = read_pem("server.tls.key_file", &config.key_file)?;
         let client_ca_pem = config
@@ -80,11 +98,8 @@ impl ListenerTls {
     }
 
     /// A rustls server config offering `alpn` protocols.
-    pub fn rustls_config(
-        &self,
-        alpn: &[&[u8]],
-    ) -> Result<Arc<rustls::ServerConfig>, (String, String)> {
-        let invalid = |key: &str, reason: String| (key.to_owned(), reason);
+    pub fn rustls_config(&self, alpn: &[&[u8]]) -> Result<Arc<rustls::ServerConfig>, TlsFileError> {
+        let invalid = |key, reason: String| TlsFileError::new(key, reason);
         let certs = CertificateDer::pem_slice_iter(&self.cert_pem)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| {

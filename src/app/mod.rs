@@ -15,6 +15,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -65,7 +66,7 @@ impl App {
             .as_ref()
             .map(ListenerTls::load)
             .transpose()
-            .map_err(|(key, reason)| ConfigError::invalid(key, reason))?;
+            .map_err(ConfigError::from)?;
         let receiver_tls = receiver_tls(&config.security)?;
         let database_lock = store::lock_database(&config.database.url)?;
         let store = open_store(&config).await?;
@@ -124,18 +125,7 @@ impl App {
             open_file_limit,
         } = self;
         let services = services(&config, store).await?;
-        let client = DeliveryClient::new(
-            config.webhook_engine.request_timeout,
-            config.webhook_engine.response_excerpt_bytes,
-            Arc::clone(&services.network_policy),
-            receiver_tls,
-        )
-        .context("failed to build the HTTP client")?;
-        let scheduler = scheduler(&config, &services, client.clone(), &instance_id);
-        let prober = config
-            .health
-            .auto_reenable
-            .then(|| prober(&config, &services, client));
+        let (scheduler, prober) = delivery(&config, &services, receiver_tls, &instance_id)?;
 
         let limits = connection_limits(&config, open_file_limit);
         let ready = Arc::new(AtomicBool::new(false));
@@ -191,22 +181,27 @@ impl App {
         // Open streams would hold the server's graceful stop: end them.
         stop_streams.cancel();
         stop_servers.cancel();
-        for (name, task) in [("grpc server", grpc_task), ("http server", http_task)] {
-            if task.is_finished() {
-                continue;
-            }
-            match tokio::time::timeout(SERVER_STOP_TIMEOUT, task).await {
-                Ok(result) => {
-                    let _ = report_exit(name, result);
-                }
-                Err(_) => warn!(task = name, "did not stop in time"),
-            }
-        }
+        wait_for_servers([("grpc server", grpc_task), ("http server", http_task)]).await;
         info!("webhookd stopped");
         drop(database_lock);
         match failure {
             Some(e) => Err(e),
             None => Ok(()),
+        }
+    }
+}
+
+/// Gives stopping servers `SERVER_STOP_TIMEOUT` to finish open requests.
+async fn wait_for_servers(tasks: [(&'static str, JoinHandle<Result<()>>); 2]) {
+    for (name, task) in tasks {
+        if task.is_finished() {
+            continue;
+        }
+        match tokio::time::timeout(SERVER_STOP_TIMEOUT, task).await {
+            Ok(result) => {
+                let _ = report_exit(name, result);
+            }
+            Err(_) => warn!(task = name, "did not stop in time"),
         }
     }
 }
@@ -278,6 +273,29 @@ async fn services(config: &Config, store: Arc<dyn Store>) -> Result<Services> {
         );
     }
     Ok(services)
+}
+
+/// The scheduler, and the prober of disabled endpoints when
+/// `health.auto_reenable` is on; both send through one HTTP client.
+fn delivery(
+    config: &Config,
+    services: &Services,
+    receiver_tls: ReceiverTls,
+    instance_id: &str,
+) -> Result<(Scheduler, Option<Prober>)> {
+    let client = DeliveryClient::new(
+        config.webhook_engine.request_timeout,
+        config.webhook_engine.response_excerpt_bytes,
+        Arc::clone(&services.network_policy),
+        receiver_tls,
+    )
+    .context("failed to build the HTTP client")?;
+    let scheduler = scheduler(config, services, client.clone(), instance_id);
+    let prober = config
+        .health
+        .auto_reenable
+        .then(|| prober(config, services, client));
+    Ok((scheduler, prober))
 }
 
 fn scheduler(

@@ -134,7 +134,7 @@ pub fn spawn_http(server: HttpServer<'_>) -> Result<JoinHandle<Result<()>>> {
         .tls
         .map(|tls| tls.rustls_config(&[b"http/1.1"]))
         .transpose()
-        .map_err(|(key, reason)| ConfigError::invalid(key, reason))?;
+        .map_err(ConfigError::from)?;
     let incoming = Incoming::new(server.incoming, Arc::clone(&server.admission));
     let admission = server.admission;
     let stop = server.stop;

@@ -9,7 +9,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use std::sync::Arc;
 
-use super::resolver::{GuardedResolver, SystemLookup};
+use super::resolver::{GuardedResolver, ResolveError, SystemLookup};
 use crate::domain::ErrorKind;
 use crate::domain::network::{NetworkError, NetworkPolicy};
 
@@ -158,7 +158,8 @@ fn no_answer(error: &reqwest::Error) -> SendResult {
     }
 }
 
-/// Sorts a transport error into an error kind.
+/// Sorts a transport error into an error kind by the types in its cause
+/// chain: our resolver's and network policy's errors, rustls' errors.
 fn classify(error: &reqwest::Error) -> ErrorKind {
     if error.is_timeout() {
         return ErrorKind::Timeout;
@@ -168,39 +169,37 @@ fn classify(error: &reqwest::Error) -> ErrorKind {
         if cause.is::<NetworkError>() {
             return ErrorKind::Blocked;
         }
+        if cause.is::<ResolveError>() {
+            return ErrorKind::Dns;
+        }
+        if is_tls_error(cause) {
+            return ErrorKind::Tls;
+        }
         source = cause.source();
     }
-    let chain = describe(error).to_ascii_lowercase();
-    if chain.contains("dns error") || chain.contains("failed to lookup address") {
-        ErrorKind::Dns
-    } else if has_tls_cause(error)
-        || chain.contains("certificate")
-        || chain.contains("tls handshake")
-    {
-        ErrorKind::Tls
-    } else if error.is_connect() {
+    if error.is_connect() {
         ErrorKind::Connect
     } else {
         ErrorKind::Io
     }
 }
 
-fn has_tls_cause(error: &reqwest::Error) -> bool {
-    let mut source = error.source();
-    while let Some(cause) = source {
-        if cause.downcast_ref::<rustls::Error>().is_some() {
+/// rustls reports through `io::Error`s that wrap its own error, at times
+/// in more than one layer.
+fn is_tls_error(cause: &(dyn StdError + 'static)) -> bool {
+    let mut error = cause;
+    loop {
+        if error.is::<rustls::Error>() {
             return true;
         }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>()
-            && io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
+        match error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
         {
-            return true;
+            Some(inner) => error = inner,
+            None => return false,
         }
-        source = cause.source();
     }
-    false
 }
 
 /// The error and its causes on one line.
@@ -218,6 +217,54 @@ fn describe(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn client() -> DeliveryClient {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let loopback = "127.0.0.0/8".parse().unwrap();
+        DeliveryClient::new(
+            Duration::from_secs(5),
+            64,
+            Arc::new(NetworkPolicy::new(vec![loopback])),
+            ReceiverTls::default(),
+        )
+        .unwrap()
+    }
+
+    async fn failure_kind(url: &str) -> ErrorKind {
+        match client().post(url, HeaderMap::new(), Bytes::new()).await {
+            SendResult::NoAnswer { kind, .. } => kind,
+            answered => panic!("{url} answered: {answered:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn transport_failures_are_sorted_by_error_type() {
+        // `.invalid` never resolves (RFC 6761).
+        assert_eq!(
+            failure_kind("http://no-such-host.invalid/hook").await,
+            ErrorKind::Dns
+        );
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        assert_eq!(
+            failure_kind(&format!("http://127.0.0.1:{port}/hook")).await,
+            ErrorKind::Connect
+        );
+        // A plaintext listener cannot complete a TLS handshake.
+        let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = plain.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            while let Ok((mut socket, _)) = plain.accept().await {
+                let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            }
+        });
+        assert_eq!(
+            failure_kind(&format!("https://127.0.0.1:{port}/hook")).await,
+            ErrorKind::Tls
+        );
+    }
 
     #[test]
     fn retry_after_takes_seconds_or_an_http_date() {

@@ -34,6 +34,16 @@ impl Lookup for SystemLookup {
     }
 }
 
+/// A name that could not be resolved; the client's errors carry it, so a
+/// failed delivery is told apart as a DNS failure by type.
+#[derive(Debug, thiserror::Error)]
+#[error("dns error: cannot resolve {host}: {source}")]
+pub struct ResolveError {
+    pub host: String,
+    #[source]
+    pub source: std::io::Error,
+}
+
 /// Resolves names for the delivery client, keeping only allowed addresses.
 /// The client connects only to what this returns.
 pub struct GuardedResolver<L> {
@@ -47,7 +57,11 @@ impl<L: Lookup> reqwest::dns::Resolve for GuardedResolver<L> {
         let host = name.as_str().to_owned();
         let lookup = self.lookup.lookup(host.clone());
         Box::pin(async move {
-            let allowed = filter_allowed(&policy, &host, lookup.await?)?;
+            let resolved = lookup.await.map_err(|source| ResolveError {
+                host: host.clone(),
+                source,
+            })?;
+            let allowed = filter_allowed(&policy, &host, resolved)?;
             let addrs: reqwest::dns::Addrs =
                 Box::new(allowed.into_iter().map(|ip| SocketAddr::new(ip, 0)));
             Ok(addrs)

@@ -147,6 +147,7 @@ pub async fn attempt_delivery(
         };
         // The reliability suite crashes here: the receiver has the delivery,
         // the store does not know yet, so a restart must deliver it again.
+        #[cfg(feature = "failpoints")]
         if succeeded {
             fail::fail_point!("worker::before_record_success", |_| std::process::abort());
         }

@@ -287,135 +287,8 @@ async fn apply_batch<DB: Backend>(
     let now = now_millis();
     let order = lock_order(batch);
     let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
-
-    // Dispatches: route every event, insert the events in one statement and
-    // their deliveries in another.
-    let dispatches: Vec<usize> = order
-        .iter()
-        .copied()
-        .filter(|index| matches!(batch[*index], WriteOp::Dispatch { .. }))
-        .collect();
-    if !dispatches.is_empty() {
-        let endpoints: Vec<RoutingEndpoint> = DB::routing_endpoints(&mut tx)
-            .await?
-            .into_iter()
-            .map(RoutingEndpoint::try_from)
-            .collect::<Result<_, _>>()?;
-        let mut routed = Vec::with_capacity(dispatches.len());
-        for index in dispatches {
-            let WriteOp::Dispatch { event, routing, .. } = &batch[index] else {
-                unreachable!("filtered to dispatches");
-            };
-            match route(&endpoints, &event.event_type, routing) {
-                Ok(endpoint_ids) => routed.push((index, event, endpoint_ids)),
-                Err(e) => results[index] = Some(Applied::Dispatch(Err(e))),
-            }
-        }
-        let events: Vec<&Event> = routed.iter().map(|(_, event, _)| *event).collect();
-        let inserted_ids: HashSet<String> = DB::insert_events(&mut tx, &events).await?;
-        let inserted = events
-            .iter()
-            .map(|event| inserted_ids.contains(event.id.as_str()));
-        let mut new_deliveries = Vec::new();
-        let mut duplicates = Vec::new();
-        for ((index, event, endpoint_ids), inserted) in routed.into_iter().zip(inserted) {
-            if !inserted {
-                duplicates.push((index, event));
-                continue;
-            }
-            let first = new_deliveries.len();
-            new_deliveries.extend(endpoint_ids.into_iter().map(|endpoint_id| NewDelivery {
-                id: DeliveryId::generate(),
-                event,
-                endpoint_id,
-            }));
-            results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Created {
-                event_id: event.id.clone(),
-                deliveries: new_deliveries[first..]
-                    .iter()
-                    .map(|delivery| RoutedDelivery {
-                        id: delivery.id.clone(),
-                        endpoint_id: EndpointId::from_stored(delivery.endpoint_id.to_owned()),
-                    })
-                    .collect(),
-            })));
-        }
-        if !new_deliveries.is_empty() {
-            DB::insert_deliveries(&mut tx, &new_deliveries).await?;
-            DB::announce_due_work(&mut tx).await?;
-        }
-        // After the inserts, so a key used twice in this batch finds the
-        // deliveries of its first use.
-        for (index, event) in duplicates {
-            let key = event
-                .idempotency_key
-                .as_deref()
-                .expect("only the idempotency key can conflict on insert");
-            let (event_id, delivery_ids) = DB::existing_dispatch(&mut tx, key).await?;
-            results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Duplicate {
-                event_id: crate::domain::EventId::from_stored(event_id),
-                delivery_ids: delivery_ids
-                    .into_iter()
-                    .map(DeliveryId::from_stored)
-                    .collect(),
-            })));
-        }
-    }
-
-    // Attempt results: append and move in bulk; endpoint health after.
-    let records: Vec<(usize, &AttemptResult)> = order
-        .iter()
-        .filter_map(|index| match &batch[*index] {
-            WriteOp::Record { result, .. } => Some((*index, result)),
-            WriteOp::Dispatch { .. } | WriteOp::Probe { .. } => None,
-        })
-        .collect();
-    if !records.is_empty() {
-        let attempts: Vec<&AttemptResult> = records.iter().map(|(_, result)| *result).collect();
-        let moved_ids = DB::record_attempts(&mut tx, &attempts, now).await?;
-        let moved = attempts
-            .iter()
-            .map(|result| moved_ids.contains(result.attempt.delivery_id.as_str()));
-        // Endpoint rows are locked in ascending endpoint order (records are
-        // sorted so), resets of all-healthy endpoints in bulk, endpoints with
-        // a failure in this batch result by result, in queue order, so the
-        // count at the threshold is exact.
-        let failing: std::collections::HashSet<&str> = records
-            .iter()
-            .filter(|(_, result)| result.verdict != EndpointVerdict::Healthy)
-            .map(|(_, result)| result.endpoint_id.as_str())
-            .collect();
-        let mut healthy: Vec<&str> = Vec::new();
-        for ((index, result), moved) in records.into_iter().zip(moved) {
-            let endpoint = result.endpoint_id.as_str();
-            let outcome = if !moved {
-                RecordOutcome::LeaseLost
-            } else if !failing.contains(endpoint) {
-                // Sorted by endpoint: a repeat is the previous entry.
-                if healthy.last() != Some(&endpoint) {
-                    healthy.push(endpoint);
-                }
-                RecordOutcome::Recorded { disabled: None }
-            } else {
-                if !healthy.is_empty() {
-                    DB::reset_failures(&mut tx, &healthy).await?;
-                    healthy.clear();
-                }
-                let disabled = if result.verdict == EndpointVerdict::Healthy {
-                    DB::reset_failures(&mut tx, &[endpoint]).await?;
-                    None
-                } else {
-                    endpoint_failed::<DB>(&mut tx, result, now).await?
-                };
-                RecordOutcome::Recorded { disabled }
-            };
-            results[index] = Some(Applied::Record(outcome));
-        }
-        if !healthy.is_empty() {
-            DB::reset_failures(&mut tx, &healthy).await?;
-        }
-    }
-
+    apply_dispatches::<DB>(&mut tx, batch, &order, &mut results).await?;
+    apply_records::<DB>(&mut tx, batch, &order, &mut results, now).await?;
     let probes: Vec<usize> = (0..batch.len())
         .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
         .collect();
@@ -430,6 +303,154 @@ async fn apply_batch<DB: Backend>(
         .into_iter()
         .map(|applied| applied.expect("every operation was applied"))
         .collect())
+}
+
+/// Routes every event of the batch, inserts the events in one statement and
+/// their deliveries in another, and answers repeated idempotency keys.
+async fn apply_dispatches<DB: Backend>(
+    conn: &mut DB::Connection,
+    batch: &[WriteOp],
+    order: &[usize],
+    results: &mut [Option<Applied>],
+) -> Result<(), StoreError> {
+    let dispatches: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|index| matches!(batch[*index], WriteOp::Dispatch { .. }))
+        .collect();
+    if dispatches.is_empty() {
+        return Ok(());
+    }
+    let endpoints: Vec<RoutingEndpoint> = DB::routing_endpoints(conn)
+        .await?
+        .into_iter()
+        .map(RoutingEndpoint::try_from)
+        .collect::<Result<_, _>>()?;
+    let mut routed = Vec::with_capacity(dispatches.len());
+    for index in dispatches {
+        let WriteOp::Dispatch { event, routing, .. } = &batch[index] else {
+            unreachable!("filtered to dispatches");
+        };
+        match route(&endpoints, &event.event_type, routing) {
+            Ok(endpoint_ids) => routed.push((index, event, endpoint_ids)),
+            Err(e) => results[index] = Some(Applied::Dispatch(Err(e))),
+        }
+    }
+    let events: Vec<&Event> = routed.iter().map(|(_, event, _)| *event).collect();
+    let inserted_ids: HashSet<String> = DB::insert_events(conn, &events).await?;
+    let inserted = events
+        .iter()
+        .map(|event| inserted_ids.contains(event.id.as_str()));
+    let mut new_deliveries = Vec::new();
+    let mut duplicates = Vec::new();
+    for ((index, event, endpoint_ids), inserted) in routed.into_iter().zip(inserted) {
+        if !inserted {
+            duplicates.push((index, event));
+            continue;
+        }
+        let first = new_deliveries.len();
+        new_deliveries.extend(endpoint_ids.into_iter().map(|endpoint_id| NewDelivery {
+            id: DeliveryId::generate(),
+            event,
+            endpoint_id,
+        }));
+        results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Created {
+            event_id: event.id.clone(),
+            deliveries: new_deliveries[first..]
+                .iter()
+                .map(|delivery| RoutedDelivery {
+                    id: delivery.id.clone(),
+                    endpoint_id: EndpointId::from_stored(delivery.endpoint_id.to_owned()),
+                })
+                .collect(),
+        })));
+    }
+    if !new_deliveries.is_empty() {
+        DB::insert_deliveries(conn, &new_deliveries).await?;
+        DB::announce_due_work(conn).await?;
+    }
+    // After the inserts, so a key used twice in this batch finds the
+    // deliveries of its first use.
+    for (index, event) in duplicates {
+        let key = event
+            .idempotency_key
+            .as_deref()
+            .expect("only the idempotency key can conflict on insert");
+        let (event_id, delivery_ids) = DB::existing_dispatch(conn, key).await?;
+        results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Duplicate {
+            event_id: crate::domain::EventId::from_stored(event_id),
+            delivery_ids: delivery_ids
+                .into_iter()
+                .map(DeliveryId::from_stored)
+                .collect(),
+        })));
+    }
+    Ok(())
+}
+
+/// Appends the attempts and moves their deliveries in bulk, then updates
+/// endpoint health.
+async fn apply_records<DB: Backend>(
+    conn: &mut DB::Connection,
+    batch: &[WriteOp],
+    order: &[usize],
+    results: &mut [Option<Applied>],
+    now: i64,
+) -> Result<(), StoreError> {
+    let records: Vec<(usize, &AttemptResult)> = order
+        .iter()
+        .filter_map(|index| match &batch[*index] {
+            WriteOp::Record { result, .. } => Some((*index, result)),
+            WriteOp::Dispatch { .. } | WriteOp::Probe { .. } => None,
+        })
+        .collect();
+    if records.is_empty() {
+        return Ok(());
+    }
+    let attempts: Vec<&AttemptResult> = records.iter().map(|(_, result)| *result).collect();
+    let moved_ids = DB::record_attempts(conn, &attempts, now).await?;
+    let moved = attempts
+        .iter()
+        .map(|result| moved_ids.contains(result.attempt.delivery_id.as_str()));
+    // Endpoint rows are locked in ascending endpoint order (records are
+    // sorted so), resets of all-healthy endpoints in bulk, endpoints with
+    // a failure in this batch result by result, in queue order, so the
+    // count at the threshold is exact.
+    let failing: HashSet<&str> = records
+        .iter()
+        .filter(|(_, result)| result.verdict != EndpointVerdict::Healthy)
+        .map(|(_, result)| result.endpoint_id.as_str())
+        .collect();
+    let mut healthy: Vec<&str> = Vec::new();
+    for ((index, result), moved) in records.into_iter().zip(moved) {
+        let endpoint = result.endpoint_id.as_str();
+        let outcome = if !moved {
+            RecordOutcome::LeaseLost
+        } else if !failing.contains(endpoint) {
+            // Sorted by endpoint: a repeat is the previous entry.
+            if healthy.last() != Some(&endpoint) {
+                healthy.push(endpoint);
+            }
+            RecordOutcome::Recorded { disabled: None }
+        } else {
+            if !healthy.is_empty() {
+                DB::reset_failures(conn, &healthy).await?;
+                healthy.clear();
+            }
+            let disabled = if result.verdict == EndpointVerdict::Healthy {
+                DB::reset_failures(conn, &[endpoint]).await?;
+                None
+            } else {
+                endpoint_failed::<DB>(conn, result, now).await?
+            };
+            RecordOutcome::Recorded { disabled }
+        };
+        results[index] = Some(Applied::Record(outcome));
+    }
+    if !healthy.is_empty() {
+        DB::reset_failures(conn, &healthy).await?;
+    }
+    Ok(())
 }
 
 /// Counts a failure against the endpoint and disables it when the verdict

@@ -66,10 +66,12 @@ async fn a_hanging_endpoint_never_slows_the_others(backend: Backend) {
     eprintln!(
         "isolation: healthy endpoint p99 {without:?} alone, {with:?} next to a hanging endpoint"
     );
-    // The hanging endpoint holds at most its 5 slots of 20. The few
-    // milliseconds of slack absorb scheduler noise on a loaded CI machine.
+    // The hanging endpoint holds at most its 5 slots of 20. Were it to hold
+    // more, healthy deliveries would wait for its 30 s timeout; the half
+    // second of slack only absorbs the noise of a loaded 2-core machine,
+    // where a p99 alone varies from 50 to 200 ms between runs.
     assert!(
-        with <= without * 2 + Duration::from_millis(25),
+        with <= without * 2 + Duration::from_millis(500),
         "p99 {with:?} next to the hanging endpoint, {without:?} without"
     );
     assert!(
