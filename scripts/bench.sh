@@ -34,9 +34,12 @@ scenarios=(
   "sqlite-history-1m|SQLite, 1,000,000 events already stored, then 100k events|--events $(events 100000) --preload-events $(events 1000000)"
   "sqlite-empty-100k|SQLite, empty database, 100k events (baseline of the line above)|--events $(events 100000)"
   "sqlite-backlog-100k|SQLite, receivers down, 100k deliveries pending|--events $(events 100000) --receiver-down"
+  "sqlite-drain-30k|SQLite, drain of 30k pending deliveries (endpoints enabled after dispatch)|--events $(events 30000) --backlog"
+  "sqlite-drain-300k|SQLite, drain of 300k pending deliveries|--events $(events 300000) --backlog"
   "pg-flood|PostgreSQL, one instance, fan-out 1, 500 B, 100k events|--events $(events 100000) --database-url PG"
   "pg-rate-1000|PostgreSQL, fixed 1,000 events/s, 60 s|--events $(events 60000) --rate 1000 --database-url PG"
   "pg-two-instances|PostgreSQL, two instances, fan-out 1|--events $(events 100000) --instances 2 --database-url PG"
+  "pg-drain-300k|PostgreSQL, drain of 300k pending deliveries|--events $(events 300000) --backlog --database-url PG"
 )
 
 # One table row from the output of a run (stdin) and its description.
@@ -48,6 +51,9 @@ def grab(pattern):
     return m.groups() if m else None
 d = grab(r"dispatch rate\s+(\d+)")
 e = grab(r"end-to-end deliveries\s+(\d+)")
+drain = grab(r"backlog drain\s+(\d+) deliveries/s")
+stages = grab(r"backlog drain by stage\s+(\d+) /s with 100-90 % pending, (\d+) /s")
+per = grab(r"CPU per delivery\s+.*= (\d+) µs per delivery")
 dl = grab(r"Dispatch latency\s+p50\s+([\d.]+) ms\s+p95\s+[\d.]+ ms\s+p99\s+([\d.]+)")
 al = grab(r"ack-to-receipt latency\s+p50\s+([\d.]+) ms\s+p95\s+[\d.]+ ms\s+p99\s+([\d.]+)")
 cpu = grab(r"webhookd CPU \(all\)\s+([\d.]+) s\s+peak RSS ([\d.]+) MB")
@@ -56,10 +62,10 @@ down = re.findall(r"RSS ([\d.]+) MB, peak ([\d.]+) MB", out)
 row = [
     sys.argv[1],
     d[0] if d else "–",
-    e[0] if e else "–",
+    e[0] if e else (f"{drain[0]} (first tenth {stages[0]}, last tenth {stages[1]})" if drain else "–"),
     f"{dl[0]} / {dl[1]} ms" if dl else "–",
     f"{al[0]} / {al[1]} ms" if al else "–",
-    cpu[0] if cpu else "–",
+    f"{cpu[0]} s, {per[0]} µs" if cpu and per else (cpu[0] if cpu else "–"),
     f"{cpu[1]} MB" if cpu else (f"{down[-1][0]} MB after 20 s" if down else "–"),
     ledger[0] if ledger else ("receivers down" if down else "–"),
 ]
@@ -67,7 +73,7 @@ print("| " + " | ".join(row) + " |")
 '
 
 selected=("$@")
-echo "| scenario | dispatch/s | deliveries/s | Dispatch p50 / p99 | ack→receipt p50 / p99 | CPU s | peak RSS | ledger |"
+echo "| scenario | dispatch/s | deliveries/s | Dispatch p50 / p99 | ack→receipt p50 / p99 | CPU s, per delivery | peak RSS | ledger |"
 echo "|---|---|---|---|---|---|---|---|"
 for entry in "${scenarios[@]}"; do
   IFS='|' read -r name description arguments <<<"$entry"
