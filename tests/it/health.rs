@@ -13,6 +13,7 @@ use webhookd::api::proto::{
 };
 use webhookd::domain::DeliveryState;
 
+use crate::common::settings::EmailAlerts;
 use crate::common::{
     Backend, Receiver, Reply, SECRET, TestEndpoint, TestSettings, assert_signed, eventually,
     spawn_app,
@@ -286,10 +287,13 @@ impl SmtpServer {
         })
     }
 
-    fn alerts_yaml(&self) -> String {
-        format!(
-            "alerts:\n  email:\n    host: 127.0.0.1\n    port: {}\n    tls: none\n    from: \"webhookd <alerts@example.com>\"\n    to: [\"ops@example.com\"]\n",
-            self.port
+    /// `alerts.email` sending to this server.
+    fn alerts(&self) -> EmailAlerts {
+        EmailAlerts::plaintext(
+            "127.0.0.1",
+            self.port,
+            "webhookd <alerts@example.com>",
+            &["ops@example.com"],
         )
     }
 
@@ -316,10 +320,7 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
             failure_threshold: 3,
             // One attempt at a time, so the count at the threshold is exact.
             max_concurrent_per_endpoint: 1,
-            extra_yaml: smtp
-                .as_ref()
-                .map(SmtpServer::alerts_yaml)
-                .unwrap_or_default(),
+            alerts: smtp.as_ref().map(SmtpServer::alerts),
             ..TestSettings::with_endpoints(vec![TestEndpoint::new(
                 "ep_flaky",
                 receiver.url(),
