@@ -309,7 +309,7 @@ pub fn dispatch_request(event_type: &str, payload_json: &str) -> DispatchRequest
     }
 }
 
-/// How often `eventually` checks its condition.
+/// How often `eventually` and `consistently` check their condition.
 const POLL: Duration = Duration::from_millis(20);
 
 /// Polls `condition` until it holds; `Err` after `within`.
@@ -327,6 +327,24 @@ where
             return Err(());
         }
         tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Polls `condition` for the whole of `window`; `Err` as soon as it fails.
+/// For proving that something does not happen: the window is the claim, so
+/// this always takes `window` when it passes.
+pub async fn consistently<F, Fut>(window: Duration, mut condition: F) -> Result<(), ()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let failed = eventually(window, || {
+        let check = condition();
+        async move { !check.await }
+    });
+    match failed.await {
+        Ok(()) => Err(()),
+        Err(()) => Ok(()),
     }
 }
 
