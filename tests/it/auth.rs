@@ -1,5 +1,6 @@
 //! API keys and roles on gRPC and HTTP; health stays open.
 
+use sha2::Digest;
 use tonic::Code;
 use tonic::metadata::MetadataValue;
 use tonic_health::pb::HealthCheckRequest;
@@ -9,7 +10,9 @@ use webhookd::api::proto::{
     ApiKeyRole, CreateApiKeyRequest, CreateEndpointRequest, GetMetricsRequest, ListApiKeysRequest,
     ListEventsRequest, ReplayRequest, RevokeApiKeyRequest, StreamDeliveriesRequest,
 };
+use webhookd::domain::Role;
 
+use crate::common::settings::ApiKey;
 use crate::common::{Backend, TestSettings, dispatch_request, spawn_app};
 
 const DISPATCH_KEY: &str = "dispatch-key-0123456789";
@@ -18,15 +21,14 @@ const ADMIN_KEY: &str = "admin-key-0123456789ab";
 
 fn keyed_settings() -> TestSettings {
     TestSettings {
-        security_yaml: format!(
-            "  api_keys:\n    - name: billing\n      key: {DISPATCH_KEY}\n      role: dispatch\n    - name: dashboards\n      key: {READ_KEY}\n      role: read\n    - name: ops\n      key_sha256: \"{}\"\n      role: admin\n",
-            hex::encode(sha2::Sha256::digest(ADMIN_KEY.as_bytes()))
-        ),
+        api_keys: vec![
+            ApiKey::plain("billing", Role::Dispatch, DISPATCH_KEY),
+            ApiKey::plain("dashboards", Role::Read, READ_KEY),
+            ApiKey::sha256_of("ops", Role::Admin, ADMIN_KEY),
+        ],
         ..TestSettings::default()
     }
 }
-
-use sha2::Digest;
 
 /// The code each call gets with `key` (`None`: no header).
 async fn codes(app: &crate::common::TestApp, key: Option<&str>) -> Vec<(&'static str, Code)> {

@@ -260,6 +260,8 @@ async fn a_database_restart_under_load_loses_nothing() {
         }
         saw_not_serving |= health_of(ServingStatus::NotServing).await;
         n += 1;
+        // Paces the probes through the fixed 4 s outage: the window is the
+        // claim (no Dispatch may succeed in it), not a wait for a condition.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(

@@ -354,7 +354,8 @@ async fn idle_connections_beyond_the_cap_leave_the_api_reachable() {
     let app = spawn_app_on(
         &format!("sqlite://{}", dir.path().join("webhookd.db").display()),
         TestSettings {
-            server_yaml: "  max_connections: 40\n  header_read_timeout_seconds: 2\n".to_owned(),
+            max_connections: Some(40),
+            header_read_timeout_seconds: Some(2.0),
             ..TestSettings::default()
         },
     )

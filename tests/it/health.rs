@@ -13,6 +13,7 @@ use webhookd::api::proto::{
 };
 use webhookd::domain::DeliveryState;
 
+use crate::common::settings::EmailAlerts;
 use crate::common::{
     Backend, Receiver, Reply, SECRET, TestEndpoint, TestSettings, assert_signed, eventually,
     spawn_app,
@@ -104,7 +105,8 @@ async fn an_open_circuit_spends_no_attempts_and_closes_after_a_good_trial(backen
         );
     }
     // Down for 2.5 s: the circuit opens after 3 failures and lets one trial
-    // through per cooldown.
+    // through per cooldown. The window is the measure (requests in 2.5 s of
+    // outage), so time must pass: no condition to wait for.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let while_down = receiver.total_requests();
     receiver.set_default(Reply::Status(200));
@@ -288,10 +290,13 @@ impl SmtpServer {
         })
     }
 
-    fn alerts_yaml(&self) -> String {
-        format!(
-            "alerts:\n  email:\n    host: 127.0.0.1\n    port: {}\n    tls: none\n    from: \"webhookd <alerts@example.com>\"\n    to: [\"ops@example.com\"]\n",
-            self.port
+    /// `alerts.email` sending to this server.
+    fn alerts(&self) -> EmailAlerts {
+        EmailAlerts::plaintext(
+            "127.0.0.1",
+            self.port,
+            "webhookd <alerts@example.com>",
+            &["ops@example.com"],
         )
     }
 
@@ -318,10 +323,7 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
             failure_threshold: 3,
             // One attempt at a time, so the count at the threshold is exact.
             max_concurrent_per_endpoint: 1,
-            extra_yaml: smtp
-                .as_ref()
-                .map(SmtpServer::alerts_yaml)
-                .unwrap_or_default(),
+            alerts: smtp.as_ref().map(SmtpServer::alerts),
             ..TestSettings::with_endpoints(vec![TestEndpoint::new(
                 "ep_flaky",
                 receiver.url(),
@@ -362,12 +364,13 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
         "{}",
         disabled.disabled_reason
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(
-        receiver.total_requests(),
-        3,
-        "exactly the threshold, then nothing"
-    );
+    receiver
+        .expect_total_requests_to_stay(
+            3,
+            Duration::from_millis(800),
+            "exactly the threshold, then nothing",
+        )
+        .await;
     // A restart with the same config file keeps it disabled: the file says
     // `active: true`, but only an operator (or the probe) re-enables.
     app.stop().await.unwrap();
@@ -375,8 +378,9 @@ async fn failing_endpoints_are_disabled_alerted_and_resumed(backend: Backend) {
     let after_restart = endpoint_of(&restarted).await;
     assert!(!after_restart.active, "still disabled after a restart");
     assert_eq!(after_restart.disabled_reason, disabled.disabled_reason);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(receiver.total_requests(), 3, "no burst after the restart");
+    receiver
+        .expect_total_requests_to_stay(3, Duration::from_millis(300), "no burst after the restart")
+        .await;
     // Paused, not dropped and not dead-lettered; new events are kept too.
     let third = restarted.dispatch("order.created", "{\"n\":3}").await;
     for event in [&first, &second, &third] {
@@ -596,14 +600,16 @@ async fn circuits_flapping_next_to_due_retries_keep_the_scheduler_alive(backend:
         app.dispatch("order.created", &format!("{{\"n\":{n}}}"))
             .await;
     }
+    // Three seconds of flapping is the exposure the test is about: time
+    // must pass, there is no condition that marks "long enough".
     tokio::time::sleep(Duration::from_secs(3)).await;
     let before = failing.total_requests() + flaky.total_requests();
     app.dispatch("order.created", "{\"n\":-1}").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(
-        failing.total_requests() + flaky.total_requests() > before,
-        "the scheduler still delivers"
-    );
+    eventually(Duration::from_millis(500), || async {
+        failing.total_requests() + flaky.total_requests() > before
+    })
+    .await
+    .expect("the scheduler still delivers");
 }
 
 crate::backend_tests!(

@@ -14,9 +14,10 @@ use webhookd::api::proto::{
     ApiKeyRole, CreateApiKeyRequest, CreateEndpointRequest, ListEventsRequest,
     RotateEndpointSecretRequest, SignatureScheme,
 };
-use webhookd::domain::DeliveryState;
+use webhookd::domain::{DeliveryState, Role};
 
 use crate::common::daemon::{Daemon, write_config};
+use crate::common::settings::ApiKey;
 use crate::common::{
     Backend, Receiver, SECRET, TestEndpoint, TestSettings, dispatch_request, eventually,
     keyed_client, spawn_app,
@@ -125,9 +126,7 @@ async fn no_secret_reaches_the_logs(backend: Backend) {
     let config = write_config(
         dir.path(),
         &TestSettings {
-            security_yaml: format!(
-                "  api_keys:\n    - name: ops\n      key: {admin_key}\n      role: admin\n"
-            ),
+            api_keys: vec![ApiKey::plain("ops", Role::Admin, admin_key)],
             ..TestSettings::with_endpoints(vec![config_endpoint])
         },
         &database_url,

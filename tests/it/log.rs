@@ -230,8 +230,9 @@ async fn bulk_replay_of_dead_letters_counts_exactly_and_holds_the_rate_cap(backe
         .into_inner();
     assert_eq!(dry.count, 10);
     assert!(dry.delivery_ids.is_empty());
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(failing.total_requests(), 10, "dry_run sent nothing");
+    failing
+        .expect_total_requests_to_stay(10, Duration::from_millis(300), "dry_run sent nothing")
+        .await;
 
     failing.set_default(crate::common::Reply::Status(200));
     let started = Instant::now();
@@ -473,6 +474,7 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period(backend: Backe
         .into_inner();
     assert_eq!(created.secret_hint, "efgh", "only a hint of the secret");
 
+    let requested_at = webhookd::clock::now_millis();
     let rotated = client
         .rotate_endpoint_secret(RotateEndpointSecretRequest {
             id: "ep_rot".to_owned(),
@@ -481,14 +483,18 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period(backend: Backe
         .await
         .unwrap()
         .into_inner();
+    let answered_at = webhookd::clock::now_millis();
     let new_secret = rotated.new_secret.clone();
     assert!(new_secret.len() >= 48, "at least 24 random bytes");
+    let expires_at = rotated
+        .endpoint
+        .unwrap()
+        .previous_secret_expires_at
+        .expect("the old secret has an expiry");
+    let expires_at_millis = expires_at.seconds * 1000 + i64::from(expires_at.nanos) / 1_000_000;
     assert!(
-        rotated
-            .endpoint
-            .unwrap()
-            .previous_secret_expires_at
-            .is_some()
+        (requested_at + 2000..=answered_at + 2000).contains(&expires_at_millis),
+        "the old secret expires 2 s after the rotation"
     );
 
     app.dispatch("order.created", "{}").await;
@@ -497,7 +503,13 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period(backend: Backe
     assert_signed(&during, old_secret);
     assert_signed(&during, &new_secret);
 
-    tokio::time::sleep(Duration::from_millis(2200)).await;
+    // The grace period is over once the clock passes that expiry (the
+    // server signs with the same clock).
+    eventually(Duration::from_secs(3), || async {
+        webhookd::clock::now_millis() > expires_at_millis
+    })
+    .await
+    .expect("the 2 s grace period ends");
     app.dispatch("order.created", "{}").await;
     let after = receiver.next_request(WAIT).await;
     assert_eq!(after.header("x-webhook-signature").split(',').count(), 1);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::common::daemon::{BINARY, Daemon, write_config};
 use crate::common::{
-    Backend, Receiver, Reply, TestEndpoint, TestSettings, dispatch_request, eventually,
+    Backend, ConfigTree, Receiver, Reply, TestEndpoint, TestSettings, dispatch_request, eventually,
 };
 
 async fn sigkill_during_retries_loses_nothing_after_restart(backend: Backend) {
@@ -122,24 +122,28 @@ fn invalid_config_fails_at_start_with_the_key_and_reason() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         (
-            "retry_policy:\n  max_attempts: 0\nwebhook_engine:\n  signing_secret: s\n",
+            ConfigTree::new()
+                .set("retry_policy.max_attempts", 0)
+                .set("webhook_engine.signing_secret", "s"),
             "retry_policy.max_attempts",
             "at least 1",
         ),
         (
-            "webhook_engine:\n  max_concurrent_deliveries: 5\n",
+            ConfigTree::new().set("webhook_engine.max_concurrent_deliveries", 5),
             "webhook_engine.signing_secret",
             "missing field",
         ),
         (
-            "webhook_engine:\n  signing_secret: s\n  turbo: true\n",
+            ConfigTree::new()
+                .set("webhook_engine.signing_secret", "s")
+                .set("webhook_engine.turbo", true),
             "webhook_engine.turbo",
             "unknown field",
         ),
     ];
-    for (yaml, key, reason) in cases {
+    for (config, key, reason) in cases {
         let path = dir.path().join("bad.yaml");
-        std::fs::write(&path, yaml).unwrap();
+        config.write(&path);
         let output = Command::new(BINARY)
             .args(["serve", "--config"])
             .arg(&path)
@@ -191,14 +195,16 @@ fn migrate_needs_only_the_database_url() {
     // A config file with other sections (and a secret from an unset
     // variable) is read for its database section only.
     let config = dir.path().join("config.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "database:\n  url: \"sqlite://{}\"\nwebhook_engine:\n  signing_secret: \"${{WEBHOOKD_TEST_UNSET_SECRET}}\"\n",
-            dir.path().join("other.db").display()
-        ),
-    )
-    .unwrap();
+    ConfigTree::new()
+        .set(
+            "database.url",
+            format!("sqlite://{}", dir.path().join("other.db").display()),
+        )
+        .set(
+            "webhook_engine.signing_secret",
+            "${WEBHOOKD_TEST_UNSET_SECRET}",
+        )
+        .write(&config);
     let output = Command::new(BINARY)
         .args(["migrate", "--config"])
         .arg(&config)
@@ -233,7 +239,9 @@ fn an_unreachable_database_is_reported_with_its_cause_once() {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.yaml");
-    std::fs::write(&config, "webhook_engine:\n  signing_secret: s\n").unwrap();
+    ConfigTree::new()
+        .set("webhook_engine.signing_secret", "s")
+        .write(&config);
     let output = Command::new(BINARY)
         .args(["serve", "--config"])
         .arg(&config)

@@ -14,6 +14,7 @@ use webhookd::tls::ListenerTls;
 
 use crate::common::certs::{IssuedCert, TestCa};
 use crate::common::receiver::Receiver;
+use crate::common::settings::TlsFiles;
 use crate::common::{Backend, TestEndpoint, TestSettings, spawn_app};
 
 /// Starts webhookd with `settings` (which may hold TLS) and returns its
@@ -79,12 +80,11 @@ async fn listeners_serve_tls_and_require_client_certificates() {
     let client = ca.client_cert(dir.path(), "client");
     let stranger = TestCa::new("someone else").client_cert(dir.path(), "stranger");
     let settings = TestSettings {
-        server_yaml: format!(
-            "  tls:\n    cert_file: {}\n    key_file: {}\n    client_ca_file: {}\n",
-            server.cert_file.display(),
-            server.key_file.display(),
-            ca.write(dir.path(), "ca.pem").display()
-        ),
+        tls: Some(TlsFiles {
+            cert_file: server.cert_file.clone(),
+            key_file: server.key_file.clone(),
+            client_ca_file: Some(ca.write(dir.path(), "ca.pem")),
+        }),
         ..TestSettings::default()
     };
     let (grpc_port, http_port, _stop) = start_app(&settings, dir.path()).await;
@@ -170,11 +170,11 @@ async fn unreadable_or_mismatched_tls_files_fail_at_start_naming_the_key() {
     ];
     for (cert, key, expected_key, reason) in cases {
         let settings = TestSettings {
-            server_yaml: format!(
-                "  tls:\n    cert_file: {}\n    key_file: {}\n",
-                cert.display(),
-                key.display()
-            ),
+            tls: Some(TlsFiles {
+                cert_file: cert.clone(),
+                key_file: key.clone(),
+                client_ca_file: None,
+            }),
             ..TestSettings::default()
         };
         let error = start_error(&settings).await;
@@ -189,7 +189,7 @@ async fn unreadable_or_mismatched_tls_files_fail_at_start_naming_the_key() {
     ];
     for (ca_file, reason) in receiver_ca_cases {
         let settings = TestSettings {
-            security_yaml: format!("  receiver_ca_file: {}\n", ca_file.display()),
+            receiver_ca_file: Some(ca_file),
             ..TestSettings::default()
         };
         let error = start_error(&settings).await;
@@ -236,33 +236,31 @@ async fn https_receivers_are_verified_unless_told_otherwise(backend: Backend) {
     let receiver = https_receiver(&private_ca, dir.path()).await;
     assert!(receiver.url().starts_with("https://"));
     let ca_file = private_ca.write(dir.path(), "receiver-ca.pem");
+    let one_attempt = || TestSettings {
+        max_attempts: 1,
+        ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_tls", receiver.url(), &["*"])])
+    };
     let cases = [
-        ("system roots only", String::new(), DeliveryState::Dead),
+        ("system roots only", one_attempt(), DeliveryState::Dead),
         (
             "private CA trusted",
-            format!("  receiver_ca_file: {}\n", ca_file.display()),
+            TestSettings {
+                receiver_ca_file: Some(ca_file),
+                ..one_attempt()
+            },
             DeliveryState::Succeeded,
         ),
         (
             "checks switched off",
-            "  dangerous_accept_invalid_certs: true\n".to_owned(),
+            TestSettings {
+                dangerous_accept_invalid_certs: true,
+                ..one_attempt()
+            },
             DeliveryState::Succeeded,
         ),
     ];
-    for (name, security_yaml, expected) in cases {
-        let app = spawn_app(
-            &backend,
-            TestSettings {
-                max_attempts: 1,
-                security_yaml,
-                ..TestSettings::with_endpoints(vec![TestEndpoint::new(
-                    "ep_tls",
-                    receiver.url(),
-                    &["*"],
-                )])
-            },
-        )
-        .await;
+    for (name, settings, expected) in cases {
+        let app = spawn_app(&backend, settings).await;
         let event = app.dispatch("order.created", "{}").await;
         let delivery = &event.delivery_ids[0];
         app.wait_for_state(&event.event_id, delivery, expected, Duration::from_secs(10))

@@ -138,6 +138,6 @@ impl Drop for Daemon {
 /// Writes `settings` for `database_url` to `dir/config.yaml`.
 pub fn write_config(dir: &Path, settings: &TestSettings, database_url: &str) -> PathBuf {
     let path = dir.join("config.yaml");
-    std::fs::write(&path, settings.to_yaml(database_url)).unwrap();
+    settings.config_tree(database_url).write(&path);
     path
 }

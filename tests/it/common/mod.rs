@@ -6,6 +6,7 @@ pub mod certs;
 pub mod daemon;
 pub mod postgres;
 pub mod receiver;
+pub mod settings;
 pub mod tmpfs;
 
 use std::future::Future;
@@ -22,6 +23,7 @@ use webhookd::store::Store;
 use webhookd::{App, Config};
 
 pub use receiver::{Receiver, Reply};
+pub use settings::{ConfigTree, TestEndpoint, TestSettings};
 
 pub const SECRET: &str = "test-signing-secret";
 
@@ -125,164 +127,6 @@ pub fn test_python(needed_for: &str) -> Option<String> {
             );
             None
         }
-    }
-}
-
-/// An endpoint for the test config.
-pub struct TestEndpoint {
-    pub id: String,
-    pub url: String,
-    pub events: Vec<String>,
-    pub secret: Option<String>,
-}
-
-impl TestEndpoint {
-    pub fn new(id: &str, url: String, events: &[&str]) -> Self {
-        TestEndpoint {
-            id: id.to_owned(),
-            url,
-            events: events.iter().map(|e| (*e).to_owned()).collect(),
-            secret: None,
-        }
-    }
-}
-
-/// Settings a test varies; everything else is fast and fixed.
-pub struct TestSettings {
-    pub endpoints: Vec<TestEndpoint>,
-    pub max_attempts: u32,
-    pub initial_delay_seconds: f64,
-    pub backoff_multiplier: f64,
-    pub timeout_seconds: f64,
-    pub dead_letter: bool,
-    pub max_concurrent_deliveries: usize,
-    pub max_payload_bytes: usize,
-    /// `webhook_engine.lease_seconds`; the default when `None`.
-    pub lease_seconds: Option<f64>,
-    /// `health.failure_threshold`; high by default, so only the health
-    /// tests see endpoints disabled.
-    pub failure_threshold: u32,
-    /// `health.circuit_breaker_failures`; high by default, likewise.
-    pub circuit_breaker_failures: u32,
-    pub circuit_breaker_cooldown_seconds: f64,
-    pub max_concurrent_per_endpoint: usize,
-    /// `health.auto_reenable` (probes every 0.5 s when on).
-    pub auto_reenable: bool,
-    /// `security.allowed_networks`: loopback by default, where the test
-    /// receivers listen.
-    pub allowed_networks: Vec<String>,
-    /// Extra lines inside the `security` block (indented two spaces).
-    pub security_yaml: String,
-    /// Extra lines inside the `server` block (indented two spaces).
-    pub server_yaml: String,
-    /// Extra top-level YAML appended to the config (e.g. an `alerts` block).
-    pub extra_yaml: String,
-}
-
-impl Default for TestSettings {
-    fn default() -> Self {
-        TestSettings {
-            endpoints: Vec::new(),
-            max_attempts: 5,
-            initial_delay_seconds: 0.05,
-            backoff_multiplier: 2.0,
-            timeout_seconds: 2.0,
-            dead_letter: true,
-            max_concurrent_deliveries: 50,
-            max_payload_bytes: 256 * 1024,
-            lease_seconds: None,
-            failure_threshold: 10_000,
-            circuit_breaker_failures: 10_000,
-            circuit_breaker_cooldown_seconds: 30.0,
-            max_concurrent_per_endpoint: 10,
-            auto_reenable: false,
-            allowed_networks: vec!["127.0.0.0/8".to_owned()],
-            security_yaml: String::new(),
-            server_yaml: String::new(),
-            extra_yaml: String::new(),
-        }
-    }
-}
-
-impl TestSettings {
-    pub fn with_endpoints(endpoints: Vec<TestEndpoint>) -> Self {
-        TestSettings {
-            endpoints,
-            ..Default::default()
-        }
-    }
-
-    /// The YAML config for a database at `database_url`, listening on port 0.
-    pub fn to_yaml(&self, database_url: &str) -> String {
-        let mut yaml = format!(
-            "server:
-  grpc_addr: \"127.0.0.1:0\"
-  http_addr: \"127.0.0.1:0\"
-  shutdown_grace_seconds: 1
-{server_extra}database:
-  url: \"{database_url}\"
-  acquire_timeout_seconds: 1
-webhook_engine:
-  signing_secret: \"{SECRET}\"
-  default_timeout_seconds: {timeout}
-  max_concurrent_deliveries: {concurrency}
-  max_payload_bytes: {max_payload}
-  max_concurrent_per_endpoint: {per_endpoint}
-  poll_interval_seconds: 0.2
-retry_policy:
-  max_attempts: {attempts}
-  initial_delay_seconds: {initial}
-  max_delay_seconds: 30
-  backoff_multiplier: {multiplier}
-  jitter: false
-dead_letter:
-  enabled: {dead_letter}
-health:
-  failure_threshold: {failure_threshold}
-  circuit_breaker_failures: {breaker_failures}
-  circuit_breaker_cooldown_seconds: {breaker_cooldown}
-  check_interval_seconds: 0.5
-  auto_reenable: {auto_reenable}
-security:
-  allowed_networks: {allowed:?}
-{security_extra}endpoints:
-",
-            timeout = self.timeout_seconds,
-            concurrency = self.max_concurrent_deliveries,
-            max_payload = self.max_payload_bytes,
-            attempts = self.max_attempts,
-            initial = self.initial_delay_seconds,
-            multiplier = self.backoff_multiplier,
-            dead_letter = self.dead_letter,
-            per_endpoint = self.max_concurrent_per_endpoint,
-            failure_threshold = self.failure_threshold,
-            breaker_failures = self.circuit_breaker_failures,
-            breaker_cooldown = self.circuit_breaker_cooldown_seconds,
-            auto_reenable = self.auto_reenable,
-            allowed = self.allowed_networks,
-            security_extra = self.security_yaml,
-            server_extra = self.server_yaml,
-        );
-        if let Some(lease) = self.lease_seconds {
-            yaml = yaml.replace(
-                "  poll_interval_seconds: 0.2\n",
-                &format!("  poll_interval_seconds: 0.2\n  lease_seconds: {lease}\n"),
-            );
-        }
-        if self.endpoints.is_empty() {
-            yaml.push_str("  []\n");
-        }
-        for endpoint in &self.endpoints {
-            yaml.push_str(&format!(
-                "  - id: \"{}\"\n    url: \"{}\"\n    events: {:?}\n",
-                endpoint.id, endpoint.url, endpoint.events
-            ));
-            if let Some(secret) = &endpoint.secret {
-                yaml.push_str(&format!("    secret: \"{secret}\"\n"));
-            }
-        }
-        yaml.push_str(&self.extra_yaml);
-        yaml
     }
 }
 
@@ -465,6 +309,9 @@ pub fn dispatch_request(event_type: &str, payload_json: &str) -> DispatchRequest
     }
 }
 
+/// How often `eventually` and `consistently` check their condition.
+const POLL: Duration = Duration::from_millis(20);
+
 /// Polls `condition` until it holds; `Err` after `within`.
 pub async fn eventually<F, Fut>(within: Duration, mut condition: F) -> Result<(), ()>
 where
@@ -479,7 +326,25 @@ where
         if Instant::now() >= deadline {
             return Err(());
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Polls `condition` for the whole of `window`; `Err` as soon as it fails.
+/// For proving that something does not happen: the window is the claim, so
+/// this always takes `window` when it passes.
+pub async fn consistently<F, Fut>(window: Duration, mut condition: F) -> Result<(), ()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let failed = eventually(window, || {
+        let check = condition();
+        async move { !check.await }
+    });
+    match failed.await {
+        Ok(()) => Err(()),
+        Err(()) => Ok(()),
     }
 }
 

@@ -174,12 +174,9 @@ fn free_port() -> u16 {
 
 /// Waits until a server at `url` accepts connections.
 pub async fn wait_until_accepting(url: &str, within: Duration) {
-    let deadline = std::time::Instant::now() + within;
-    while sqlx::PgConnection::connect(url).await.is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "PostgreSQL did not come up at {url}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    super::eventually(within, || async {
+        sqlx::PgConnection::connect(url).await.is_ok()
+    })
+    .await
+    .unwrap_or_else(|()| panic!("PostgreSQL did not come up at {url}"));
 }

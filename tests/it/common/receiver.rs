@@ -169,6 +169,18 @@ impl Receiver {
             .expect("the receiver task is alive")
     }
 
+    /// Asserts that the count of requests stays at `count` for all of
+    /// `window` (for a receiver whose requests the test does not read).
+    pub async fn expect_total_requests_to_stay(&self, count: usize, window: Duration, why: &str) {
+        let held = super::consistently(window, || async { self.total_requests() == count }).await;
+        assert!(
+            held.is_ok(),
+            "{why}: {} requests to {}, expected {count}",
+            self.total_requests(),
+            self.addr
+        );
+    }
+
     /// Asserts that no further request arrives during `period`.
     pub async fn expect_silence(&mut self, period: Duration) {
         if let Ok(Some(request)) = tokio::time::timeout(period, self.requests.recv()).await {
