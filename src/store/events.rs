@@ -204,7 +204,7 @@ impl<DB: Backend> EventLog for SqlStore<DB> {
         let mut read = self.read.acquire().await?;
         if dry_run {
             return Ok(BulkReplay {
-                count: DB::count_deliveries(&mut read, query).await?,
+                count: DB::count_replayable(&mut read, query).await?,
                 deliveries: Vec::new(),
             });
         }

@@ -98,7 +98,9 @@ pub(crate) trait Sql: Database + Sized {
         event_id: &str,
     ) -> impl Future<Output = SqlResult<Vec<(String, String)>>> + Send;
 
-    fn count_deliveries(
+    /// How many deliveries `replay_page` would return over all pages:
+    /// those matching `query`, to endpoints that still exist.
+    fn count_replayable(
         conn: &mut Self::Connection,
         query: &DeliveryQuery,
     ) -> impl Future<Output = SqlResult<u64>> + Send;

@@ -114,8 +114,8 @@ where
             .await
     }
 
-    async fn count_deliveries(conn: &mut DB::Connection, query: &DeliveryQuery) -> SqlResult<u64> {
-        let statement = dynamic::count_deliveries(query);
+    async fn count_replayable(conn: &mut DB::Connection, query: &DeliveryQuery) -> SqlResult<u64> {
+        let statement = dynamic::count_replayable(query);
         let counts: Vec<i64> = DB::fetch_column(conn, statement).await?;
         Ok(as_u64(counts.first().copied().unwrap_or(0)))
     }

@@ -287,9 +287,43 @@ async fn a_bulk_replay_copies_each_match_once_spaced_out(backend: Backend) {
     assert_eq!(test.all_deliveries().await.len(), 3120);
 }
 
+async fn a_bulk_replay_counts_in_a_dry_run_what_it_replays(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_a", &["*"]), endpoint("ep_b", &["*"])])
+        .await;
+    let empty = test
+        .store
+        .replay_matching(&DeliveryQuery::default(), false, 0, T0)
+        .await;
+    assert_eq!(empty.unwrap().count, 0, "nothing to replay");
+    test.dispatch(event("order.created", T0)).await;
+    test.dispatch(event("order.created", T0)).await;
+    test.store.delete_endpoint(&id("ep_b"), T0).await.unwrap();
+    let store = &test.store;
+
+    let dry = store
+        .replay_matching(&DeliveryQuery::default(), true, 0, T0)
+        .await
+        .unwrap();
+    let real = store
+        .replay_matching(&DeliveryQuery::default(), false, 0, T0)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        real.count, 2,
+        "deliveries to a deleted endpoint are not replayed"
+    );
+    assert_eq!(
+        dry.count, real.count,
+        "a dry run counts what the replay would create"
+    );
+}
+
 crate::backend_tests!(
     a_redrive_gives_dead_letters_a_fresh_retry_cycle,
     a_replay_sends_an_event_again_to_the_endpoints_asked_for,
     a_refused_replay_creates_nothing,
     a_bulk_replay_copies_each_match_once_spaced_out,
+    a_bulk_replay_counts_in_a_dry_run_what_it_replays,
 );
