@@ -412,6 +412,7 @@ where
             .bind(spec.active)
             .bind(now)
             .bind(spec.signature_scheme.as_str())
+            .bind(spec.max_concurrent.map(i64::from))
             .execute(&mut *conn)
             .await?;
         Ok(created.rows_affected() > 0)

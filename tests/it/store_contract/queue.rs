@@ -192,6 +192,24 @@ async fn claims_take_no_more_of_an_endpoint_than_its_room(backend: Backend) {
     }
 }
 
+async fn an_api_endpoints_own_limit_holds_like_a_config_endpoints(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    let mut limited = endpoint("ep_limited", &["*"]);
+    limited.max_concurrent = Some(1);
+    test.create_endpoints(&[limited]).await;
+    dispatch_each(&test, &["order.created"], 5).await;
+    let room = EndpointRoom {
+        default_limit: 10,
+        prefetch_factor: 2,
+        ..super::ANY_ROOM
+    };
+
+    let claimed = claim_with(&test, &room).await;
+
+    assert_eq!(claimed.len(), 2, "twice its own limit of 1");
+    assert!(claimed.iter().all(|d| d.max_concurrent == Some(1)));
+}
+
 /// Claims everything `room` allows, at `T0 + 10`.
 async fn claim_with(test: &TestStore, room: &EndpointRoom<'_>) -> Vec<ClaimedDelivery> {
     let outcome = test
@@ -298,6 +316,7 @@ crate::backend_tests!(
     a_claimed_delivery_carries_everything_needed_to_attempt_it,
     claims_leave_paused_and_excluded_endpoints_alone,
     claims_take_no_more_of_an_endpoint_than_its_room,
+    an_api_endpoints_own_limit_holds_like_a_config_endpoints,
     the_scheduler_wakes_for_the_earliest_due_delivery_or_lease_expiry,
     a_dispatch_of_another_instance_wakes_the_watcher,
 );
