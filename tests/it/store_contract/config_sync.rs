@@ -2,6 +2,7 @@
 //! every start; those it no longer lists are deleted; API endpoints are
 //! left alone unless the file takes their id.
 
+use secrecy::SecretString;
 use webhookd::domain::{DeliveryState, EndpointOrigin, EndpointSpec, TargetUrl};
 use webhookd::store::{DeliveryTransition, EndpointVerdict, RecordOutcome};
 
@@ -142,7 +143,43 @@ async fn the_file_decides_whether_an_endpoint_is_active_unless_webhookd_disabled
     assert!(get(&test, "cfg_a").await.unwrap().active);
 }
 
+async fn an_endpoint_dropped_from_the_file_and_added_back_starts_afresh(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    let spec = endpoint("cfg_a", &["*"]);
+    sync(&test, std::slice::from_ref(&spec), T0).await;
+    test.dispatch_one("order.created", T0).await;
+    let claimed = test.claim_one("lease-1", T0).await;
+    test.record(attempt(&claimed, T0, DeliveryTransition::RetryAt(T0 + 10)))
+        .await;
+    test.store
+        .rotate_endpoint_secret(
+            &id("cfg_a"),
+            &SecretString::from("rotated-secret"),
+            &SecretString::from("the-default-secret"),
+            T0 + 1_000_000,
+            T0,
+        )
+        .await
+        .unwrap();
+    let before = get(&test, "cfg_a").await.unwrap();
+    assert_eq!(before.consecutive_failures, 1);
+
+    sync(&test, &[], T0 + 10).await;
+    sync(&test, &[spec], T0 + 20).await;
+
+    let revived = get(&test, "cfg_a").await.unwrap();
+    assert_eq!(
+        revived.consecutive_failures, 0,
+        "the failures of the deleted endpoint do not count against the new one"
+    );
+    assert_eq!(
+        revived.previous_secret_expires_at, None,
+        "the deleted endpoint's old secret does not sign the new one's deliveries"
+    );
+}
+
 crate::backend_tests!(
     a_sync_writes_the_files_endpoints_and_deletes_those_it_dropped,
     the_file_decides_whether_an_endpoint_is_active_unless_webhookd_disabled_it,
+    an_endpoint_dropped_from_the_file_and_added_back_starts_afresh,
 );
