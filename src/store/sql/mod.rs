@@ -161,11 +161,11 @@ pub(crate) trait Sql: Database + Sized {
     ) -> impl Future<Output = SqlResult<HashSet<String>>> + Send;
 
     /// The event of an idempotency key and the deliveries its dispatch
-    /// created.
+    /// created; `None` when no event has the key.
     fn existing_dispatch(
         conn: &mut Self::Connection,
         key: &str,
-    ) -> impl Future<Output = SqlResult<(String, Vec<String>)>> + Send;
+    ) -> impl Future<Output = SqlResult<Option<(String, Vec<String>)>>> + Send;
 
     fn insert_deliveries(
         conn: &mut Self::Connection,

@@ -224,16 +224,19 @@ where
     async fn existing_dispatch(
         conn: &mut DB::Connection,
         key: &str,
-    ) -> SqlResult<(String, Vec<String>)> {
-        let event_id: String = sqlx::query_scalar(EVENT_BY_IDEMPOTENCY_KEY)
+    ) -> SqlResult<Option<(String, Vec<String>)>> {
+        let event_id: Option<String> = sqlx::query_scalar(EVENT_BY_IDEMPOTENCY_KEY)
             .bind(key)
-            .fetch_one(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?;
+        let Some(event_id) = event_id else {
+            return Ok(None);
+        };
         let delivery_ids: Vec<String> = sqlx::query_scalar(DELIVERY_IDS_OF_DISPATCH)
             .bind(&event_id)
             .fetch_all(&mut *conn)
             .await?;
-        Ok((event_id, delivery_ids))
+        Ok(Some((event_id, delivery_ids)))
     }
 
     async fn insert_deliveries(

@@ -270,6 +270,43 @@ async fn a_refused_dispatch_leaves_its_idempotency_key_unused(backend: Backend) 
     assert_eq!(retried.delivery_ids.len(), 1);
 }
 
+async fn a_reused_key_is_a_duplicate_even_when_its_targets_are_gone(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_off", &["*"]), endpoint("ep_gone", &["*"])])
+        .await;
+    let store = &test.store;
+    let keyed = |key: &str, target: &str| {
+        let mut keyed = event("order.created", T0);
+        keyed.idempotency_key = Some(key.to_owned());
+        (keyed, Routing::Targeted(vec![id(target)]))
+    };
+    let (first_off, to_off) = keyed("key-off", "ep_off");
+    let first_off = Outcome::from(store.dispatch(first_off, to_off).await.unwrap());
+    let (first_gone, to_gone) = keyed("key-gone", "ep_gone");
+    let first_gone = Outcome::from(store.dispatch(first_gone, to_gone).await.unwrap());
+    test.disable("ep_off").await;
+    store.delete_endpoint(&id("ep_gone"), T0).await.unwrap();
+
+    // A producer retrying a dispatch whose answer it lost learns that the
+    // event is stored, whatever became of its targets since.
+    for (key, target, first) in [
+        ("key-off", "ep_off", first_off),
+        ("key-gone", "ep_gone", first_gone),
+    ] {
+        let (retry, routing) = keyed(key, target);
+        let outcome = store.dispatch(retry, routing).await;
+        let retried = Outcome::from(outcome.unwrap_or_else(|e| panic!("{key}: {e:?}")));
+        assert_eq!(
+            retried,
+            Outcome {
+                duplicate: true,
+                ..first
+            },
+            "{key}"
+        );
+    }
+}
+
 async fn unknown_ids_read_as_absent(backend: Backend) {
     let test = fresh_store(&backend).await;
     let store = &test.store;
@@ -300,5 +337,6 @@ crate::backend_tests!(
     a_reused_idempotency_key_answers_with_the_first_dispatch,
     one_key_dispatched_twice_at_once_stores_one_event,
     a_refused_dispatch_leaves_its_idempotency_key_unused,
+    a_reused_key_is_a_duplicate_even_when_its_targets_are_gone,
     unknown_ids_read_as_absent,
 );
