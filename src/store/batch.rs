@@ -327,13 +327,19 @@ async fn apply_dispatches<DB: Backend>(
         .map(RoutingEndpoint::try_from)
         .collect::<Result<_, _>>()?;
     let mut routed = Vec::with_capacity(dispatches.len());
+    // Keyed dispatches that routing refused, decided after the inserts.
+    let mut unroutable = Vec::new();
     for index in dispatches {
         let WriteOp::Dispatch { event, routing, .. } = &batch[index] else {
             unreachable!("filtered to dispatches");
         };
-        match route(&endpoints, &event.event_type, routing) {
-            Ok(endpoint_ids) => routed.push((index, event, endpoint_ids)),
-            Err(e) => results[index] = Some(Applied::Dispatch(Err(e))),
+        match (
+            route(&endpoints, &event.event_type, routing),
+            &event.idempotency_key,
+        ) {
+            (Ok(endpoint_ids), _) => routed.push((index, event, endpoint_ids)),
+            (Err(e), Some(key)) => unroutable.push((index, key.as_str(), e)),
+            (Err(e), None) => results[index] = Some(Applied::Dispatch(Err(e))),
         }
     }
     let events: Vec<&Event> = routed.iter().map(|(_, event, _)| *event).collect();
@@ -376,14 +382,19 @@ async fn apply_dispatches<DB: Backend>(
             .idempotency_key
             .as_deref()
             .expect("only the idempotency key can conflict on insert");
-        let (event_id, delivery_ids) = DB::existing_dispatch(conn, key).await?;
-        results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Duplicate {
-            event_id: crate::domain::EventId::from_stored(event_id),
-            delivery_ids: delivery_ids
-                .into_iter()
-                .map(DeliveryId::from_stored)
-                .collect(),
-        })));
+        let duplicate = earlier_dispatch::<DB>(conn, key).await?.ok_or_else(|| {
+            StoreError::Internal(format!(
+                "idempotency key `{key}` conflicted but no event has it"
+            ))
+        })?;
+        results[index] = Some(Applied::Dispatch(Ok(duplicate)));
+    }
+    // A retry of a keyed dispatch whose targets were disabled or deleted
+    // since it was stored is still a duplicate; only a key never used
+    // gets the refusal.
+    for (index, key, refusal) in unroutable {
+        let outcome = earlier_dispatch::<DB>(conn, key).await?.ok_or(refusal);
+        results[index] = Some(Applied::Dispatch(outcome));
     }
     Ok(())
 }
@@ -451,6 +462,24 @@ async fn apply_records<DB: Backend>(
         DB::reset_failures(conn, &healthy).await?;
     }
     Ok(())
+}
+
+/// The dispatch that stored the event of idempotency key `key`, as a
+/// duplicate of it; `None` when no event has the key.
+async fn earlier_dispatch<DB: Backend>(
+    conn: &mut DB::Connection,
+    key: &str,
+) -> Result<Option<DispatchOutcome>, StoreError> {
+    let Some((event_id, delivery_ids)) = DB::existing_dispatch(conn, key).await? else {
+        return Ok(None);
+    };
+    Ok(Some(DispatchOutcome::Duplicate {
+        event_id: crate::domain::EventId::from_stored(event_id),
+        delivery_ids: delivery_ids
+            .into_iter()
+            .map(DeliveryId::from_stored)
+            .collect(),
+    }))
 }
 
 /// Counts a failure against the endpoint and disables it when the verdict

@@ -15,7 +15,9 @@ use crate::domain::{AttemptRecord, DeliveryId, DeliveryRecord, EndpointId, Event
 #[async_trait]
 pub trait EventLog: Send + Sync {
     /// Stores the event and one pending delivery per routed endpoint in one
-    /// transaction (group-committed with other writes).
+    /// transaction (group-committed with other writes). An idempotency key
+    /// used before answers `Duplicate` with what that dispatch stored, even
+    /// where routing would refuse the event now.
     async fn dispatch(&self, event: Event, routing: Routing)
     -> Result<DispatchOutcome, StoreError>;
 
@@ -204,7 +206,7 @@ impl<DB: Backend> EventLog for SqlStore<DB> {
         let mut read = self.read.acquire().await?;
         if dry_run {
             return Ok(BulkReplay {
-                count: DB::count_deliveries(&mut read, query).await?,
+                count: DB::count_replayable(&mut read, query).await?,
                 deliveries: Vec::new(),
             });
         }

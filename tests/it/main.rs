@@ -17,5 +17,6 @@ mod log;
 mod monitoring;
 mod process;
 mod signatures;
+mod store_contract;
 mod stream;
 mod tls;

@@ -6,6 +6,14 @@ ON CONFLICT (id) DO UPDATE SET
     url = excluded.url, event_patterns = excluded.event_patterns, secret = excluded.secret,
     signature_scheme = excluded.signature_scheme,
     max_concurrent = excluded.max_concurrent, origin = 'config', deleted_at = NULL,
+    -- A deleted endpoint brought back by the file is a new endpoint, as
+    -- create_endpoint makes it: the old one's failures and replaced secret
+    -- do not carry over. (SET reads the row as it was: deleted_at too.)
+    consecutive_failures = CASE WHEN endpoints.deleted_at IS NULL
+        THEN endpoints.consecutive_failures ELSE 0 END,
+    previous_secret = CASE WHEN endpoints.deleted_at IS NULL THEN endpoints.previous_secret END,
+    previous_secret_expires_at = CASE WHEN endpoints.deleted_at IS NULL
+        THEN endpoints.previous_secret_expires_at END,
     -- An endpoint webhookd disabled itself stays disabled across restarts
     -- while the file still wants it active: only EnableEndpoint or the
     -- recovery probe bring it back.

@@ -52,8 +52,8 @@ pub(super) fn list_deliveries(
     statement
 }
 
-pub(super) fn count_deliveries(query: &DeliveryQuery) -> Statement {
-    let mut statement = Statement::new(DELIVERY_COUNT);
+pub(super) fn count_replayable(query: &DeliveryQuery) -> Statement {
+    let mut statement = Statement::new(DELIVERY_COUNT_REPLAYABLE);
     push_delivery_filter(&mut statement, query);
     statement
 }

@@ -98,7 +98,9 @@ pub(crate) trait Sql: Database + Sized {
         event_id: &str,
     ) -> impl Future<Output = SqlResult<Vec<(String, String)>>> + Send;
 
-    fn count_deliveries(
+    /// How many deliveries `replay_page` would return over all pages:
+    /// those matching `query`, to endpoints that still exist.
+    fn count_replayable(
         conn: &mut Self::Connection,
         query: &DeliveryQuery,
     ) -> impl Future<Output = SqlResult<u64>> + Send;
@@ -159,11 +161,11 @@ pub(crate) trait Sql: Database + Sized {
     ) -> impl Future<Output = SqlResult<HashSet<String>>> + Send;
 
     /// The event of an idempotency key and the deliveries its dispatch
-    /// created.
+    /// created; `None` when no event has the key.
     fn existing_dispatch(
         conn: &mut Self::Connection,
         key: &str,
-    ) -> impl Future<Output = SqlResult<(String, Vec<String>)>> + Send;
+    ) -> impl Future<Output = SqlResult<Option<(String, Vec<String>)>>> + Send;
 
     fn insert_deliveries(
         conn: &mut Self::Connection,

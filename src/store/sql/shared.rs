@@ -114,8 +114,8 @@ where
             .await
     }
 
-    async fn count_deliveries(conn: &mut DB::Connection, query: &DeliveryQuery) -> SqlResult<u64> {
-        let statement = dynamic::count_deliveries(query);
+    async fn count_replayable(conn: &mut DB::Connection, query: &DeliveryQuery) -> SqlResult<u64> {
+        let statement = dynamic::count_replayable(query);
         let counts: Vec<i64> = DB::fetch_column(conn, statement).await?;
         Ok(as_u64(counts.first().copied().unwrap_or(0)))
     }
@@ -224,16 +224,19 @@ where
     async fn existing_dispatch(
         conn: &mut DB::Connection,
         key: &str,
-    ) -> SqlResult<(String, Vec<String>)> {
-        let event_id: String = sqlx::query_scalar(EVENT_BY_IDEMPOTENCY_KEY)
+    ) -> SqlResult<Option<(String, Vec<String>)>> {
+        let event_id: Option<String> = sqlx::query_scalar(EVENT_BY_IDEMPOTENCY_KEY)
             .bind(key)
-            .fetch_one(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?;
+        let Some(event_id) = event_id else {
+            return Ok(None);
+        };
         let delivery_ids: Vec<String> = sqlx::query_scalar(DELIVERY_IDS_OF_DISPATCH)
             .bind(&event_id)
             .fetch_all(&mut *conn)
             .await?;
-        Ok((event_id, delivery_ids))
+        Ok(Some((event_id, delivery_ids)))
     }
 
     async fn insert_deliveries(
@@ -412,6 +415,7 @@ where
             .bind(spec.active)
             .bind(now)
             .bind(spec.signature_scheme.as_str())
+            .bind(spec.max_concurrent.map(i64::from))
             .execute(&mut *conn)
             .await?;
         Ok(created.rows_affected() > 0)

@@ -1,0 +1,239 @@
+//! `DeliveryQueue`, leases: a result counts only under the lease that
+//! claimed it, and leases are given back (released, reclaimed when
+//! expired, recovered at start) without spending an attempt.
+
+use webhookd::domain::DeliveryState;
+use webhookd::store::{DeliveryTransition, RecordOutcome};
+
+use super::{LEASE_MS, T0, attempt, endpoint, fresh_store, id, ids_of};
+use crate::common::Backend;
+
+const RECORDED: RecordOutcome = RecordOutcome::Recorded { disabled: None };
+
+async fn a_result_moves_the_delivery_only_under_the_lease_that_claimed_it(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
+    let delivery = test.dispatch_one("order.created", T0).await;
+    let claimed = test.claim_one("lease-1", T0).await;
+
+    // Another lease's result: appended to the history, moves nothing.
+    let mut foreign = attempt(&claimed, T0, DeliveryTransition::Dead);
+    foreign.lease_token = "lease-of-another-claim".to_owned();
+    assert_eq!(test.record(foreign).await, RecordOutcome::LeaseLost);
+    let stored = test.delivery(&delivery.id).await;
+    assert_eq!(
+        (stored.state, stored.attempt_count),
+        (DeliveryState::InFlight, 0)
+    );
+    let endpoint = test.store.get_endpoint(&id("ep_a")).await.unwrap().unwrap();
+    assert_eq!(
+        endpoint.consecutive_failures, 0,
+        "a fenced result counts no failure"
+    );
+
+    let retry_at = T0 + 500;
+    let retry = attempt(&claimed, T0, DeliveryTransition::RetryAt(retry_at));
+    assert_eq!(test.record(retry).await, RECORDED);
+    let stored = test.delivery(&delivery.id).await;
+    assert_eq!(stored.state, DeliveryState::Pending);
+    assert_eq!(stored.attempt_count, 1);
+    assert_eq!(stored.next_attempt_at, retry_at);
+    assert_eq!(stored.last_error.as_deref(), Some("HTTP 500"));
+
+    // The result ended the lease: a second one under it is stale.
+    let stale = attempt(&claimed, T0, DeliveryTransition::Succeeded);
+    assert_eq!(test.record(stale).await, RecordOutcome::LeaseLost);
+    assert_eq!(
+        test.delivery(&delivery.id).await.state,
+        DeliveryState::Pending
+    );
+
+    assert!(
+        test.claim("instance-a", "lease-2", retry_at - 1, 10)
+            .await
+            .is_empty()
+    );
+    let again = test.claim_one("lease-2", retry_at).await;
+    assert_eq!(again.attempt_number, 2);
+    let success = attempt(&again, retry_at, DeliveryTransition::Succeeded);
+    assert_eq!(test.record(success).await, RECORDED);
+    let stored = test.delivery(&delivery.id).await;
+    assert_eq!(
+        (stored.state, stored.attempt_count),
+        (DeliveryState::Succeeded, 2)
+    );
+    assert_eq!(stored.last_error, None);
+
+    let history = test
+        .store
+        .attempts_for_delivery(&delivery.id)
+        .await
+        .unwrap();
+    let numbers: Vec<(u32, Option<u16>)> = history
+        .iter()
+        .map(|a| (a.attempt_number, a.http_status))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            (1, Some(500)),
+            (1, Some(500)),
+            (1, Some(200)),
+            (2, Some(200))
+        ],
+        "every attempt is kept, fenced or not, in the order recorded"
+    );
+    assert_eq!(
+        history[3],
+        attempt(&again, retry_at, DeliveryTransition::Succeeded).attempt
+    );
+}
+
+async fn an_expired_lease_is_reclaimed_and_its_late_result_fenced(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
+    let delivery = test.dispatch_one("order.created", T0).await;
+    let first = test.claim_one("lease-1", T0).await;
+    let expiry = T0 + LEASE_MS;
+
+    // A lease holds until, not through, its expiry.
+    assert_eq!(
+        test.store.reclaim_expired_leases(expiry - 1).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        test.delivery(&delivery.id).await.state,
+        DeliveryState::InFlight
+    );
+    assert_eq!(test.store.reclaim_expired_leases(expiry).await.unwrap(), 1);
+    let stored = test.delivery(&delivery.id).await;
+    assert_eq!(
+        (stored.state, stored.attempt_count),
+        (DeliveryState::Pending, 0)
+    );
+
+    let second = test.claim("instance-b", "lease-2", expiry, 10).await;
+    assert_eq!(ids_of(&second), [&delivery.id]);
+    assert_eq!(second[0].attempt_number, 1, "reclaiming spends no attempt");
+    let late = attempt(&first, T0, DeliveryTransition::Dead);
+    assert_eq!(test.record(late).await, RecordOutcome::LeaseLost);
+    assert_eq!(
+        test.delivery(&delivery.id).await.state,
+        DeliveryState::InFlight
+    );
+    let current = attempt(&second[0], expiry, DeliveryTransition::Succeeded);
+    assert_eq!(test.record(current).await, RECORDED);
+    assert_eq!(
+        test.delivery(&delivery.id).await.state,
+        DeliveryState::Succeeded
+    );
+    assert_eq!(
+        test.store
+            .reclaim_expired_leases(expiry + LEASE_MS)
+            .await
+            .unwrap(),
+        0,
+        "finished deliveries hold no lease"
+    );
+}
+
+async fn a_released_claim_comes_due_again_without_spending_an_attempt(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
+    let delivery = test.dispatch_one("order.created", T0).await;
+    let claimed = test.claim_one("lease-1", T0).await;
+    let store = &test.store;
+
+    store
+        .release_delivery(&delivery.id, "lease-of-another-claim", T0 + 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        test.delivery(&delivery.id).await.state,
+        DeliveryState::InFlight,
+        "only the lease's own token releases it"
+    );
+    store
+        .release_delivery(&delivery.id, "lease-1", T0 + 100)
+        .await
+        .unwrap();
+    let stored = test.delivery(&delivery.id).await;
+    assert_eq!(stored.state, DeliveryState::Pending);
+    assert_eq!(stored.next_attempt_at, T0 + 100);
+    assert_eq!(stored.attempt_count, 0);
+
+    let late = attempt(&claimed, T0, DeliveryTransition::Succeeded);
+    assert_eq!(test.record(late).await, RecordOutcome::LeaseLost);
+    assert!(
+        test.claim("instance-a", "lease-2", T0 + 99, 10)
+            .await
+            .is_empty()
+    );
+    let again = test.claim_one("lease-2", T0 + 100).await;
+    assert_eq!(again.attempt_number, 1);
+}
+
+async fn releasing_an_owners_leases_frees_only_its_claims(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
+    for offset in 0..3 {
+        test.dispatch_one("order.created", T0 + offset).await;
+    }
+    let mine = test.claim("instance-a", "lease-a", T0 + 5, 2).await;
+    let theirs = test.claim("instance-b", "lease-b", T0 + 5, 2).await;
+    assert_eq!((mine.len(), theirs.len()), (2, 1));
+
+    assert_eq!(test.store.release_leases("instance-a").await.unwrap(), 2);
+    assert_eq!(test.store.release_leases("instance-a").await.unwrap(), 0);
+    for claimed in &mine {
+        let stored = test.delivery(&claimed.delivery_id).await;
+        assert_eq!(
+            (stored.state, stored.attempt_count),
+            (DeliveryState::Pending, 0)
+        );
+    }
+    let kept = test.delivery(&theirs[0].delivery_id).await;
+    assert_eq!(
+        kept.state,
+        DeliveryState::InFlight,
+        "another owner's lease holds"
+    );
+    // Released deliveries stay due when they were.
+    let reclaimed = test.claim("instance-b", "lease-b2", T0 + 5, 10).await;
+    assert_eq!(ids_of(&reclaimed), ids_of(&mine));
+    let late = attempt(&mine[0], T0 + 5, DeliveryTransition::Succeeded);
+    assert_eq!(test.record(late).await, RecordOutcome::LeaseLost);
+}
+
+/// SQLite: the one process per file that held leases is gone, so they are
+/// freed. PostgreSQL: other instances may hold them, so they are left to
+/// expire.
+async fn recovery_at_start_frees_leases_only_where_no_one_else_holds_them(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
+    let leased = test.dispatch_one("order.created", T0).await;
+    test.claim_one("lease-1", T0).await;
+    let waiting = test.dispatch_one("order.created", T0 + 1_000).await;
+
+    let recovered = test.store.recover_at_start().await.unwrap();
+
+    let (expected, state) = match backend {
+        Backend::Sqlite => (1, DeliveryState::Pending),
+        Backend::Postgres(_) => (0, DeliveryState::InFlight),
+    };
+    assert_eq!(recovered, expected);
+    let stored = test.delivery(&leased.id).await;
+    assert_eq!((stored.state, stored.attempt_count), (state, 0));
+    assert_eq!(
+        test.delivery(&waiting.id).await.state,
+        DeliveryState::Pending
+    );
+}
+
+crate::backend_tests!(
+    a_result_moves_the_delivery_only_under_the_lease_that_claimed_it,
+    an_expired_lease_is_reclaimed_and_its_late_result_fenced,
+    a_released_claim_comes_due_again_without_spending_an_attempt,
+    releasing_an_owners_leases_frees_only_its_claims,
+    recovery_at_start_frees_leases_only_where_no_one_else_holds_them,
+);
