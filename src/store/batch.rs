@@ -377,26 +377,7 @@ async fn apply_dispatches<DB: Backend>(
     }
     // After the inserts, so a key used twice in this batch finds the
     // deliveries of its first use.
-    for (index, event) in duplicates {
-        let key = event
-            .idempotency_key
-            .as_deref()
-            .expect("only the idempotency key can conflict on insert");
-        let duplicate = earlier_dispatch::<DB>(conn, key).await?.ok_or_else(|| {
-            StoreError::Internal(format!(
-                "idempotency key `{key}` conflicted but no event has it"
-            ))
-        })?;
-        results[index] = Some(Applied::Dispatch(Ok(duplicate)));
-    }
-    // A retry of a keyed dispatch whose targets were disabled or deleted
-    // since it was stored is still a duplicate; only a key never used
-    // gets the refusal.
-    for (index, key, refusal) in unroutable {
-        let outcome = earlier_dispatch::<DB>(conn, key).await?.ok_or(refusal);
-        results[index] = Some(Applied::Dispatch(outcome));
-    }
-    Ok(())
+    answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await
 }
 
 /// Appends the attempts and moves their deliveries in bulk, then updates
@@ -460,6 +441,37 @@ async fn apply_records<DB: Backend>(
     }
     if !healthy.is_empty() {
         DB::reset_failures(conn, &healthy).await?;
+    }
+    Ok(())
+}
+
+/// Answers dispatches whose idempotency key was used before: with the
+/// earlier dispatch, or, for a refused one whose key was never used, with
+/// the refusal.
+async fn answer_repeated_keys<DB: Backend>(
+    conn: &mut DB::Connection,
+    duplicates: Vec<(usize, &Event)>,
+    unroutable: Vec<(usize, &str, StoreError)>,
+    results: &mut [Option<Applied>],
+) -> Result<(), StoreError> {
+    for (index, event) in duplicates {
+        let key = event
+            .idempotency_key
+            .as_deref()
+            .expect("only the idempotency key can conflict on insert");
+        let duplicate = earlier_dispatch::<DB>(conn, key).await?.ok_or_else(|| {
+            StoreError::Internal(format!(
+                "idempotency key `{key}` conflicted but no event has it"
+            ))
+        })?;
+        results[index] = Some(Applied::Dispatch(Ok(duplicate)));
+    }
+    // A retry of a keyed dispatch whose targets were disabled or deleted
+    // since it was stored is still a duplicate; only a key never used
+    // gets the refusal.
+    for (index, key, refusal) in unroutable {
+        let outcome = earlier_dispatch::<DB>(conn, key).await?.ok_or(refusal);
+        results[index] = Some(Applied::Dispatch(outcome));
     }
     Ok(())
 }
