@@ -255,14 +255,7 @@ mod tests {
 
     #[test]
     fn every_state_round_trips() {
-        for state in [
-            DeliveryState::Pending,
-            DeliveryState::InFlight,
-            DeliveryState::Succeeded,
-            DeliveryState::Failed,
-            DeliveryState::Dead,
-            DeliveryState::Cancelled,
-        ] {
+        for state in DeliveryState::ALL {
             assert_eq!(state_from_proto(state_to_proto(state) as i32), Some(state));
         }
         assert_eq!(state_from_proto(0), None);

@@ -56,6 +56,18 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
+    /// Every state, in the order of a delivery's life.
+    pub const ALL: [DeliveryState; 6] = [
+        DeliveryState::Pending,
+        DeliveryState::InFlight,
+        DeliveryState::Succeeded,
+        DeliveryState::Failed,
+        DeliveryState::Dead,
+        DeliveryState::Cancelled,
+    ];
+}
+
+impl DeliveryState {
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryState::Pending => "pending",
@@ -192,14 +204,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for state in [
-            DeliveryState::Pending,
-            DeliveryState::InFlight,
-            DeliveryState::Succeeded,
-            DeliveryState::Failed,
-            DeliveryState::Dead,
-            DeliveryState::Cancelled,
-        ] {
+        for state in DeliveryState::ALL {
             assert_eq!(state.as_str().parse::<DeliveryState>(), Ok(state));
         }
         for kind in [
