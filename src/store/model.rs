@@ -51,11 +51,11 @@ pub struct EndpointRoom<'a> {
 }
 
 impl EndpointRoom<'_> {
-    /// Rows a claim looks at to fill `limit` slots: enough to skip past a
-    /// few endpoints that have little room, bounded so a claim stays cheap
-    /// however large the backlog.
-    pub fn scan(limit: usize) -> i64 {
-        i64::try_from(limit.saturating_mul(4).max(64)).unwrap_or(i64::MAX)
+    /// Most pending rows a claim reads per endpoint: no endpoint can take
+    /// more than the whole claim, and reading no more keeps a claim cheap
+    /// however large one endpoint's backlog is.
+    pub fn rows_per_endpoint(limit: usize) -> i64 {
+        i64::try_from(limit).unwrap_or(i64::MAX)
     }
 
     /// `room` as a JSON object, for the claim statements.

@@ -97,7 +97,7 @@ impl Backend for Postgres {
             .bind(room.excluded)
             .bind(room_json)
             .bind(default_limit)
-            .bind(EndpointRoom::scan(limit))
+            .bind(EndpointRoom::rows_per_endpoint(limit))
             .bind(prefetch)
             .fetch_all(pool)
             .await?)

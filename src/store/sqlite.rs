@@ -10,10 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqliteTransactionManager;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Connection, Pool, Sqlite};
+use sqlx::{Connection, Pool, Sqlite, TransactionManager};
 use tokio::sync::Notify;
 use tracing::warn;
 
@@ -32,6 +33,11 @@ const CLAIMED_DETAILS: &str = include_str!("queries/sqlite/claimed_details.sql")
 const NEXT_WAKEUP: &str = include_str!("queries/sqlite/next_wakeup.sql");
 const RECOVER_LEASES: &str = include_str!("queries/sqlite/recover_leases.sql");
 
+/// Page cache of each connection, in KiB.
+const CACHE_KIB: u64 = 32 * 1024;
+/// How much of the database file connections map into memory.
+const MMAP_BYTES: u64 = 256 * 1024 * 1024;
+
 /// How long a connection waits on a lock held by another process (such as
 /// `sqlite3` opened by an operator) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,7 +55,12 @@ impl SqlStore<Sqlite> {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // The hot tables' pages stay in memory as the backlog grows
+            // (SQLite's default cache is 2 MiB per connection); reads map
+            // the file instead of copying it through read calls.
+            .pragma("cache_size", format!("-{}", CACHE_KIB))
+            .pragma("mmap_size", MMAP_BYTES.to_string());
         // The file is created here, once. Connections opened later (a
         // replaced writer, a new reader) must find it: if it was deleted,
         // they fail instead of quietly starting an empty database.
@@ -93,7 +104,13 @@ impl SqlStore<Sqlite> {
 /// acknowledged and nothing reaches the file. A connection in any doubt is
 /// closed instead, and the pool opens a fresh one.
 async fn verify_outside_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
-    // `BEGIN IMMEDIATE` is refused by sqlx when it counts an open
+    // sqlx counts a transaction only once SQLite began it and uncounts it
+    // only once SQLite ended it, so a count of zero needs no check.
+    if SqliteTransactionManager::get_transaction_depth(conn) == 0 {
+        return Ok(true);
+    }
+    // A rollback may still be queued behind the release. `BEGIN IMMEDIATE`
+    // runs after it and is refused by sqlx when it counts an open
     // transaction and by SQLite when one is open, so it checks both.
     match conn.begin_with("BEGIN IMMEDIATE").await {
         Ok(probe) => {
@@ -120,7 +137,6 @@ impl Backend for Sqlite {
     ) -> Result<Vec<ClaimedRow>, StoreError> {
         let excluded =
             serde_json::to_string(room.excluded).expect("a list of strings always serialises");
-        let room_json = room.room_json();
         let default_limit = i64::try_from(room.default_limit).unwrap_or(i64::MAX);
         let prefetch = i64::try_from(room.prefetch_factor).unwrap_or(1);
         let mut tx = pool.begin().await?;
@@ -131,9 +147,9 @@ impl Backend for Sqlite {
             .bind(lease.now)
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .bind(excluded)
-            .bind(room_json)
+            .bind(room.room_json())
             .bind(default_limit)
-            .bind(EndpointRoom::scan(limit))
+            .bind(EndpointRoom::rows_per_endpoint(limit))
             .bind(prefetch)
             .fetch_all(&mut *tx)
             .await?;

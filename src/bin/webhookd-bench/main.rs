@@ -120,6 +120,15 @@ async fn main() -> Result<()> {
     print_settings(&args);
     let expected = args.events * args.fan_out;
     if args.backlog {
+        println!(
+            "dispatch rate               {:>10.0} events/s (acknowledged)",
+            args.events as f64 / dispatched.elapsed.as_secs_f64()
+        );
+        report("Dispatch latency", &dispatched.latency);
+        println!(
+            "CPU per dispatched event    {}",
+            meter.read().describe(args.events)
+        );
         drain_backlog(&args, &clients, &ledger, &pids, postgres, expected).await?;
     } else {
         wait_for_receipts(&ledger, expected).await?;

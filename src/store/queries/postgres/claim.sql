@@ -2,15 +2,26 @@
 -- endpoint's earliest as many as it has room for, lease them, and return
 -- them joined with their event and endpoint. Parameters as in
 -- sqlite/claim.sql; $6 is a text array, $7 a JSON object.
-WITH candidates AS (
+WITH heads AS (
+    -- Only the $5 endpoints whose earliest due delivery comes first can
+    -- hold the $5 earliest deliveries; a paused backlog is never read.
+    SELECT ep.id, COALESCE(ep.max_concurrent, $8) AS cap, h.head
+    FROM endpoints ep
+    CROSS JOIN LATERAL (SELECT MIN(d.next_attempt_at) AS head FROM deliveries d
+                        WHERE d.endpoint_id = ep.id AND d.state = 'pending') h
     -- Deliveries of disabled endpoints are paused: not claimed.
-    SELECT d.id, d.endpoint_id, d.next_attempt_at, COALESCE(ep.max_concurrent, $8) AS cap
-    FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
-    WHERE d.state = 'pending' AND d.next_attempt_at <= $4 AND ep.active
-      AND NOT (d.endpoint_id = ANY($6))
-    ORDER BY d.next_attempt_at
-    LIMIT $9
-    FOR UPDATE OF d SKIP LOCKED
+    WHERE ep.active AND NOT (ep.id = ANY($6)) AND h.head <= $4
+    ORDER BY h.head
+    LIMIT $5
+), candidates AS (
+    SELECT c.id, c.endpoint_id, c.next_attempt_at, heads.cap
+    FROM heads CROSS JOIN LATERAL (
+        SELECT d.id, d.endpoint_id, d.next_attempt_at FROM deliveries d
+        WHERE d.endpoint_id = heads.id AND d.state = 'pending' AND d.next_attempt_at <= $4
+        ORDER BY d.next_attempt_at
+        LIMIT $9
+        FOR UPDATE SKIP LOCKED
+    ) c
 ), due AS (
     SELECT id FROM (
         SELECT c.id, c.next_attempt_at,

@@ -1,26 +1,41 @@
 -- Leases up to $5 due deliveries to $1 (token $2, until $3, now $4): each
 -- endpoint's earliest, as many as it has room for. $6: endpoints to skip
 -- (a JSON array); $7: room per endpoint this process knows (a JSON
--- object); $8: the default per-endpoint limit; $9: rows scanned; $10: how
--- many times its limit an endpoint may lease ahead. Returns the leased ids.
+-- object); $8: the default per-endpoint limit; $9: most rows read per
+-- endpoint; $10: how many times its limit an endpoint may lease ahead.
+-- Returns the leased ids.
+--
+-- It starts from the endpoints, not from the deliveries: only the $5
+-- endpoints whose earliest due delivery comes first can hold the $5
+-- earliest deliveries, and the backlog of an endpoint that is disabled or
+-- skipped is never read, however large it is.
 UPDATE deliveries
 SET state = 'in_flight', lease_owner = ?1, lease_token = ?2, leased_until = ?3, updated_at = ?4
 WHERE id IN (
     SELECT id FROM (
-        -- Each endpoint's earliest deliveries, as many as it has room for.
-        SELECT c.id, c.next_attempt_at,
-               ROW_NUMBER() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at) AS rank,
-               COALESCE(f.value, c.cap * ?10) AS room
+        SELECT d.id, d.next_attempt_at,
+               ROW_NUMBER() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at) AS rank,
+               COALESCE(f.value, e.cap * ?10) AS room
         FROM (
-            -- Deliveries of disabled endpoints are paused: not claimed.
-            SELECT d.id, d.endpoint_id, d.next_attempt_at, COALESCE(ep.max_concurrent, ?8) AS cap
-            FROM deliveries d JOIN endpoints ep ON ep.id = d.endpoint_id
-            WHERE d.state = 'pending' AND d.next_attempt_at <= ?4 AND ep.active
-              AND d.endpoint_id NOT IN (SELECT value FROM json_each(?6))
-            ORDER BY d.next_attempt_at
+            SELECT id, cap FROM (
+                SELECT ep.id, COALESCE(ep.max_concurrent, ?8) AS cap,
+                       (SELECT MIN(h.next_attempt_at) FROM deliveries h
+                        WHERE h.endpoint_id = ep.id AND h.state = 'pending') AS head
+                FROM endpoints ep
+                -- Deliveries of disabled endpoints are paused: not claimed.
+                WHERE ep.active AND ep.id NOT IN (SELECT value FROM json_each(?6))
+            )
+            WHERE head <= ?4
+            ORDER BY head
+            LIMIT ?5
+        ) e
+        JOIN deliveries d ON d.id IN (
+            SELECT q.id FROM deliveries q
+            WHERE q.endpoint_id = e.id AND q.state = 'pending' AND q.next_attempt_at <= ?4
+            ORDER BY q.next_attempt_at
             LIMIT ?9
-        ) c
-        LEFT JOIN json_each(?7) f ON f.key = c.endpoint_id
+        )
+        LEFT JOIN json_each(?7) f ON f.key = e.id
     )
     WHERE rank <= room
     ORDER BY next_attempt_at
