@@ -2,9 +2,9 @@
 # Installs the SDK into .venv (the newest tested runtime) and runs its tests:
 # the shared signature vectors and the client against a fake server always;
 # the live tests when WEBHOOKD_ADDR (clients/test.sh's webhookd) and
-# WEBHOOKD_BIN (webhookds of the tests' own) are set; mypy --strict. Then the
-# unit tests again in .venv-floor, on the oldest grpcio/protobuf the package
-# accepts (requirements-floor.txt).
+# WEBHOOKD_BIN (webhookds of the tests' own) are set; ruff and mypy --strict.
+# Then the unit tests again in .venv-floor, on the oldest grpcio/protobuf
+# the package accepts (requirements-floor.txt).
 set -euo pipefail
 cd "$(dirname "$0")"
 pip_install=(python -m pip install --quiet --disable-pip-version-check)
@@ -18,6 +18,8 @@ fi
 # setuptools builds in the tree: drop its leftovers so no stale file is packaged.
 rm -rf build src/webhookd.egg-info
 .venv/bin/"${pip_install[@]}" -r requirements-dev.txt .
+.venv/bin/ruff format --check --quiet .
+.venv/bin/ruff check --quiet .
 .venv/bin/python -m mypy
 .venv/bin/python -m pytest -q
 

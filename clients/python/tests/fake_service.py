@@ -83,7 +83,9 @@ class FakeService(webhook_pb2_grpc.WebhookServiceServicer):
 
     def CreateApiKey(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._record("CreateApiKey", request, context)
-        return pb.CreateApiKeyResponse(api_key=pb.ApiKey(name=request.name, role=request.role), key="k")
+        return pb.CreateApiKeyResponse(
+            api_key=pb.ApiKey(name=request.name, role=request.role), key="k"
+        )
 
     def UpdateEndpoint(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._record("UpdateEndpoint", request, context)
@@ -122,7 +124,9 @@ def status_details(*details: tuple[str, bytes]) -> bytes:
 
 
 def error_info(reason: str, domain: str, metadata: dict[str, str]) -> bytes:
-    entries = b"".join(_field(3, _field(1, k.encode()) + _field(2, v.encode())) for k, v in metadata.items())
+    entries = b"".join(
+        _field(3, _field(1, k.encode()) + _field(2, v.encode())) for k, v in metadata.items()
+    )
     return _field(1, reason.encode()) + _field(2, domain.encode()) + entries
 
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 
 import grpc
 import pytest
+from fake_service import Failure, FakeServer, bad_request, error_info, status_details
 
 import webhookd
-from fake_service import FakeServer, Failure, bad_request, error_info, status_details
 from webhookd import webhook_pb2 as pb
 from webhookd._channel import is_loopback
 from webhookd._retry import retry_delay
@@ -59,9 +59,13 @@ def test_streams_have_no_deadline_unless_configured(server: FakeServer) -> None:
 
 def test_dispatch_sends_json_text_and_generates_an_idempotency_key(server: FakeServer) -> None:
     with webhookd.Client(server.address) as client:
-        result = client.dispatch("order.created", {"total": 99.99, "big": 2**64 + 1}, endpoint_ids=["ep_a"])
+        result = client.dispatch(
+            "order.created", {"total": 99.99, "big": 2**64 + 1}, endpoint_ids=["ep_a"]
+        )
         client.dispatch("order.created", {}, idempotency_key="mine")
-    assert result == webhookd.DispatchResult(event_id="evt_1", delivery_ids=["dlv_1"], duplicate=False)
+    assert result == webhookd.DispatchResult(
+        event_id="evt_1", delivery_ids=["dlv_1"], duplicate=False
+    )
     generated, given = server.service.calls("Dispatch")
     assert generated.request.payload_json == '{"total": 99.99, "big": 18446744073709551617}'
     assert generated.request.idempotency_key.startswith("sdk-")
@@ -103,7 +107,9 @@ def test_idempotent_calls_give_up_after_max_attempts(server: FakeServer) -> None
         ("CreateApiKey", lambda c: c.create_api_key("ci", "read")),
     ],
 )
-def test_non_idempotent_calls_are_not_retried(server: FakeServer, method: str, call: object) -> None:
+def test_non_idempotent_calls_are_not_retried(
+    server: FakeServer, method: str, call: object
+) -> None:
     server.service.failures[method] = [Failure(grpc.StatusCode.UNAVAILABLE)]
     with webhookd.Client(server.address, retry=FAST_RETRY) as client:
         with pytest.raises(webhookd.WebhookdError):
@@ -121,18 +127,27 @@ def test_other_codes_are_not_retried(server: FakeServer) -> None:
 
 def test_error_carries_reason_metadata_and_field_violations(server: FakeServer) -> None:
     details = status_details(
-        ("type.googleapis.com/google.rpc.ErrorInfo", error_info("PAYLOAD_TOO_LARGE", "webhookd", {"limit": "1024"})),
+        (
+            "type.googleapis.com/google.rpc.ErrorInfo",
+            error_info("PAYLOAD_TOO_LARGE", "webhookd", {"limit": "1024"}),
+        ),
         ("type.googleapis.com/google.rpc.BadRequest", bad_request(("payload_json", "too large"))),
         ("type.googleapis.com/google.rpc.Unknown", b"\x08\x01"),
     )
-    server.service.failures["Dispatch"] = [Failure(grpc.StatusCode.RESOURCE_EXHAUSTED, "payload too large", details)]
+    server.service.failures["Dispatch"] = [
+        Failure(grpc.StatusCode.RESOURCE_EXHAUSTED, "payload too large", details)
+    ]
     with webhookd.Client(server.address) as client:
         with pytest.raises(webhookd.WebhookdError) as failure:
             client.dispatch("order.created", {})
     error = failure.value
     assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert error.message == "payload too large"
-    assert (error.reason, error.domain, error.metadata) == ("PAYLOAD_TOO_LARGE", "webhookd", {"limit": "1024"})
+    assert (error.reason, error.domain, error.metadata) == (
+        "PAYLOAD_TOO_LARGE",
+        "webhookd",
+        {"limit": "1024"},
+    )
     assert error.field_violations == [webhookd.FieldViolation("payload_json", "too large")]
     assert str(error) == "RESOURCE_EXHAUSTED: payload too large (PAYLOAD_TOO_LARGE)"
     assert isinstance(error.__cause__, grpc.RpcError)
@@ -143,7 +158,11 @@ def test_malformed_details_still_give_the_status(server: FakeServer) -> None:
     with webhookd.Client(server.address) as client:
         with pytest.raises(webhookd.WebhookdError) as failure:
             client.get_event("evt_1")
-    assert (failure.value.code, failure.value.message, failure.value.reason) == (grpc.StatusCode.NOT_FOUND, "gone", "")
+    assert (failure.value.code, failure.value.message, failure.value.reason) == (
+        grpc.StatusCode.NOT_FOUND,
+        "gone",
+        "",
+    )
 
 
 def test_replies_become_native_types(server: FakeServer) -> None:
@@ -154,7 +173,9 @@ def test_replies_become_native_types(server: FakeServer) -> None:
     assert detail.event.created_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
     (delivery,) = detail.deliveries
     assert delivery.state == "dead" and delivery.next_attempt_at is None
-    assert delivery.attempts[0].duration_ms == 2**40 and delivery.attempts[0].error_kind == "connect"
+    assert (
+        delivery.attempts[0].duration_ms == 2**40 and delivery.attempts[0].error_kind == "connect"
+    )
     assert metrics.attempted == 2**63 + 5
     assert metrics.failures_by_error_kind == {"timeout": 3}
 
@@ -162,7 +183,9 @@ def test_replies_become_native_types(server: FakeServer) -> None:
 def test_requests_take_native_types(server: FakeServer) -> None:
     since = datetime(2024, 1, 2, 3, 4, 5, 600_000, tzinfo=timezone(timedelta(hours=1)))
     with webhookd.Client(server.address) as client:
-        stream = client.stream_deliveries(states=["succeeded", "dead"], since_time=since, since_sequence=2**63)
+        stream = client.stream_deliveries(
+            states=["succeeded", "dead"], since_time=since, since_sequence=2**63
+        )
         _seen_then_closed(server, stream, 1)
         client.update_endpoint("ep_1", event_types=["a.*"])
         client.rotate_endpoint_secret("ep_1", grace_period=timedelta(hours=2))
@@ -178,14 +201,21 @@ def test_requests_take_native_types(server: FakeServer) -> None:
     assert request.since_time.seconds == 1704161045 and request.since_time.nanos == 600_000_000
     assert request.since_sequence == 2**63
     update = server.service.calls("UpdateEndpoint")[0].request
-    assert list(update.update_mask.paths) == ["event_types"] and list(update.endpoint.event_types) == ["a.*"]
+    assert list(update.update_mask.paths) == ["event_types"] and list(
+        update.endpoint.event_types
+    ) == ["a.*"]
     assert server.service.calls("RotateEndpointSecret")[0].request.grace_period_seconds == 7200
     assert server.service.calls("CreateApiKey")[0].request.role == pb.API_KEY_ROLE_ADMIN
 
 
 def test_stream_yields_updates_and_close_ends_it(server: FakeServer) -> None:
     server.service.updates = [
-        pb.DeliveryUpdate(event_id="evt_1", state=pb.DELIVERY_STATE_PENDING, kind=pb.UPDATE_KIND_CREATED, sequence=1),
+        pb.DeliveryUpdate(
+            event_id="evt_1",
+            state=pb.DELIVERY_STATE_PENDING,
+            kind=pb.UPDATE_KIND_CREATED,
+            sequence=1,
+        ),
         pb.DeliveryUpdate(kind=pb.UPDATE_KIND_LAGGED, missed=2**33, sequence=2),
     ]
     with webhookd.Client(server.address) as client:
@@ -261,7 +291,9 @@ def test_backoff_is_exponential_with_full_jitter() -> None:
         def uniform(self, a: float, b: float) -> float:
             return b
 
-    ceilings = [retry_delay(policy, attempt, unavailable, True, Highest()) for attempt in range(1, 5)]
+    ceilings = [
+        retry_delay(policy, attempt, unavailable, True, Highest()) for attempt in range(1, 5)
+    ]
     assert ceilings == [0.1, 0.2, 0.4, None]  # 4 attempts in all
     long_policy = webhookd.RetryPolicy(max_attempts=10)
     assert retry_delay(long_policy, 7, unavailable, True, Highest()) == 2.0  # capped
@@ -273,8 +305,10 @@ def test_backoff_is_exponential_with_full_jitter() -> None:
     assert retry_delay(webhookd.RetryPolicy(max_attempts=1), 1, unavailable, True, rng) is None
 
 
-def _seen_then_closed(server: FakeServer, stream: webhookd.DeliveryStream, streams_seen: int) -> None:
-    """Closes ``stream`` once the server has seen it (a call cancelled at once may never reach it)."""
+def _seen_then_closed(
+    server: FakeServer, stream: webhookd.DeliveryStream, streams_seen: int
+) -> None:
+    """Closes ``stream`` once the server has seen it (a call cancelled at once may not reach it)."""
     _wait_for(lambda: len(server.service.calls("StreamDeliveries")) == streams_seen)
     stream.close()
 

@@ -26,7 +26,9 @@ print(webhookd.__version__, webhookd.__file__, " ".join(sorted(e.id for e in end
 
 
 def _run(*command: str | Path, cwd: Path) -> str:
-    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, f"{command} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -39,7 +41,9 @@ def _venv(path: Path) -> Path:
 def _check(python: Path, workdir: Path) -> None:
     """Runs the program with the installed SDK, from a directory outside the repository."""
     (workdir / "program.py").write_text(PROGRAM, encoding="utf-8")
-    version, location, endpoints = _run(python, "program.py", os.environ["WEBHOOKD_ADDR"], cwd=workdir).split(" ", 2)
+    version, location, endpoints = _run(
+        python, "program.py", os.environ["WEBHOOKD_ADDR"], cwd=workdir
+    ).split(" ", 2)
     assert version == webhookd.__version__
     assert Path(location).is_relative_to(python.parents[1]), f"imported from {location}"
     assert os.environ["WEBHOOKD_ENDPOINT_ID"] in endpoints.split()
@@ -47,13 +51,24 @@ def _check(python: Path, workdir: Path) -> None:
 
 def test_pip_install_from_the_path(tmp_path: Path) -> None:
     python = _venv(tmp_path / "venv")
-    _run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PACKAGE, cwd=tmp_path)
+    _run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        PACKAGE,
+        cwd=tmp_path,
+    )
     _check(python, tmp_path)
 
 
 def test_pip_install_of_the_built_wheel_and_sdist(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    _run(sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", dist, PACKAGE, cwd=tmp_path)
+    _run(
+        sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", dist, PACKAGE, cwd=tmp_path
+    )
     (wheel,) = dist.glob("webhookd-*.whl")
     (sdist,) = dist.glob("webhookd-*.tar.gz")
     python = _venv(tmp_path / "venv")

@@ -4,14 +4,13 @@ A receiver runs here, on 127.0.0.1:$WEBHOOKD_RECEIVER_PORT, the URL of endpoint
 $WEBHOOKD_ENDPOINT_ID, and checks every request with webhookd.verify.
 """
 
+import asyncio
 import os
 import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import asyncio
 
 import grpc
 import pytest
@@ -120,9 +119,7 @@ def test_unknown_endpoint_is_not_found(client: webhookd.Client) -> None:
     assert failure.value.reason == "ENDPOINT_NOT_FOUND"
 
 
-def test_stream_reports_the_delivery_succeeded(
-    client: webhookd.Client, receiver: Receiver
-) -> None:
+def test_stream_reports_the_delivery_succeeded(client: webhookd.Client, receiver: Receiver) -> None:
     # Opened before the dispatch and replaying from a moment before it, so
     # that no update can be missed.
     updates = client.stream_deliveries(

@@ -14,9 +14,9 @@ from typing import Any
 
 import grpc
 import pytest
+from webhookd_server import WebhookdServer, free_port
 
 import webhookd
-from webhookd_server import WebhookdServer, free_port
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("WEBHOOKD_BIN"), reason="WEBHOOKD_BIN is not set (run clients/test.sh)"
@@ -109,8 +109,13 @@ def test_endpoint_calls(client: Any) -> None:
     assert not disabled.active and disabled.disabled_reason == "maintenance"
     assert disabled.disabled_at is not None
 
-    updated = client.update_endpoint(endpoint_id, url="http://127.0.0.1:9/second", event_types=["live.b", "live.c.*"])
-    assert (updated.url, updated.event_types) == ("http://127.0.0.1:9/second", ["live.b", "live.c.*"])
+    updated = client.update_endpoint(
+        endpoint_id, url="http://127.0.0.1:9/second", event_types=["live.b", "live.c.*"]
+    )
+    assert (updated.url, updated.event_types) == (
+        "http://127.0.0.1:9/second",
+        ["live.b", "live.c.*"],
+    )
     renamed_only = client.update_endpoint(endpoint_id, url="http://127.0.0.1:9/third")
     assert renamed_only.event_types == ["live.b", "live.c.*"]
 
@@ -121,7 +126,10 @@ def test_endpoint_calls(client: Any) -> None:
     assert timedelta(minutes=59) < expires - datetime.now(timezone.utc) <= timedelta(hours=1)
 
     standard = client.create_endpoint(
-        "http://127.0.0.1:9/std", ["live.std"], secret="whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY", signature_scheme="standard"
+        "http://127.0.0.1:9/std",
+        ["live.std"],
+        secret="whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY",
+        signature_scheme="standard",
     )
     assert standard.signature_scheme == "standard" and standard.id.startswith("ep_")
 
@@ -139,7 +147,10 @@ def test_endpoint_calls(client: Any) -> None:
     assert client.delete_endpoint(standard.id) == 0
     with pytest.raises(webhookd.WebhookdError) as failure:
         client.get_endpoint(endpoint_id)
-    assert (failure.value.code, failure.value.reason) == (grpc.StatusCode.NOT_FOUND, "ENDPOINT_NOT_FOUND")
+    assert (failure.value.code, failure.value.reason) == (
+        grpc.StatusCode.NOT_FOUND,
+        "ENDPOINT_NOT_FOUND",
+    )
 
 
 def test_event_delivery_and_dead_letter_calls(client: Any) -> None:
@@ -148,12 +159,16 @@ def test_event_delivery_and_dead_letter_calls(client: Any) -> None:
     endpoint = client.create_endpoint(f"http://127.0.0.1:{free_port()}/hook", ["live.*"])
     event_type = f"live.{uuid.uuid4().hex[:10]}"
     started = datetime.now(timezone.utc) - timedelta(seconds=1)
-    dispatched = client.dispatch(event_type, {"n": 2**64 + 1, "price": 9.990}, endpoint_ids=[endpoint.id])
+    dispatched = client.dispatch(
+        event_type, {"n": 2**64 + 1, "price": 9.990}, endpoint_ids=[endpoint.id]
+    )
     assert dispatched.event_id.startswith("evt_") and not dispatched.duplicate
     (delivery_id,) = dispatched.delivery_ids
 
     dead_filter = webhookd.DeliveryFilter(endpoint_id=endpoint.id, start_time=started)
-    dead = _wait_until(lambda: client.list_dead_letters(filter=dead_filter).items, "no dead letter").copy()
+    dead = _wait_until(
+        lambda: client.list_dead_letters(filter=dead_filter).items, "no dead letter"
+    ).copy()
     assert [d.id for d in dead] == [delivery_id] and dead[0].state == "dead"
 
     detail = client.get_event(dispatched.event_id)
@@ -166,20 +181,38 @@ def test_event_delivery_and_dead_letter_calls(client: Any) -> None:
     assert delivery.attempts[0].error_kind == "connect" and delivery.attempts[0].http_status == 0
     assert delivery.attempts[0].started_at is not None
 
-    events = client.list_events(event_types=[event_type], start_time=started, end_time=datetime.now(timezone.utc) + timedelta(minutes=1))
+    events = client.list_events(
+        event_types=[event_type],
+        start_time=started,
+        end_time=datetime.now(timezone.utc) + timedelta(minutes=1),
+    )
     assert [e.id for e in events.items] == [dispatched.event_id] and events.next_page_token == ""
-    deliveries = client.list_deliveries(filter=webhookd.DeliveryFilter(event_types=[event_type], states=["dead"]))
+    deliveries = client.list_deliveries(
+        filter=webhookd.DeliveryFilter(event_types=[event_type], states=["dead"])
+    )
     assert [d.id for d in deliveries.items] == [delivery_id]
-    assert client.list_deliveries(filter=webhookd.DeliveryFilter(event_types=[event_type], states=["succeeded"])).items == []
+    assert (
+        client.list_deliveries(
+            filter=webhookd.DeliveryFilter(event_types=[event_type], states=["succeeded"])
+        ).items
+        == []
+    )
 
     assert client.redrive_dead_letters(delivery_ids=[delivery_id], dry_run=True) == 1
     assert client.redrive_dead_letters(filter=dead_filter) == 1
-    _wait_until(lambda: client.list_dead_letters(filter=dead_filter).items, "no dead letter after the redrive")
+    _wait_until(
+        lambda: client.list_dead_letters(filter=dead_filter).items,
+        "no dead letter after the redrive",
+    )
 
     assert client.replay(dispatched.event_id, dry_run=True).count == 1
     replayed = client.replay(dispatched.event_id)
     assert replayed.count == 1 and len(replayed.delivery_ids) == 1
-    matching = client.replay_matching(webhookd.DeliveryFilter(event_types=[event_type], states=["dead"]), max_per_second=100, dry_run=True)
+    matching = client.replay_matching(
+        webhookd.DeliveryFilter(event_types=[event_type], states=["dead"]),
+        max_per_second=100,
+        dry_run=True,
+    )
     assert matching.count >= 1
 
     metrics = client.get_metrics(window_seconds=600, endpoint_id=endpoint.id)
@@ -194,9 +227,15 @@ def test_stream_resumes_from_a_sequence(client: Any, server: WebhookdServer) -> 
     started = datetime.now(timezone.utc) - timedelta(seconds=1)
 
     async def first_live_update() -> tuple[webhookd.DispatchResult, webhookd.DeliveryUpdate]:
-        async with webhookd.AsyncClient(server.address, stream_timeout=WAIT_SECONDS) as async_client:
-            async with async_client.stream_deliveries(endpoint_ids=[endpoint.id], since_time=started) as updates:
-                dispatched = await async_client.dispatch("live.stream", {}, endpoint_ids=[endpoint.id])
+        async with webhookd.AsyncClient(
+            server.address, stream_timeout=WAIT_SECONDS
+        ) as async_client:
+            async with async_client.stream_deliveries(
+                endpoint_ids=[endpoint.id], since_time=started
+            ) as updates:
+                dispatched = await async_client.dispatch(
+                    "live.stream", {}, endpoint_ids=[endpoint.id]
+                )
                 async for update in updates:
                     # Replayed history has sequence 0; live updates are numbered.
                     if update.event_id == dispatched.event_id and update.sequence > 0:
@@ -228,7 +267,10 @@ def test_errors_carry_code_reason_metadata_and_violations(client: Any) -> None:
 
     with pytest.raises(webhookd.WebhookdError) as unknown:
         client.dispatch("live.x", {}, endpoint_ids=["ep_nope"])
-    assert (unknown.value.code, unknown.value.reason) == (grpc.StatusCode.NOT_FOUND, "ENDPOINT_NOT_FOUND")
+    assert (unknown.value.code, unknown.value.reason) == (
+        grpc.StatusCode.NOT_FOUND,
+        "ENDPOINT_NOT_FOUND",
+    )
 
 
 @pytest.mark.parametrize("flavour", ["sync", "asyncio"])
@@ -238,7 +280,11 @@ def test_api_keys(tmp_path: Path, flavour: str) -> None:
     clients: list[Any] = []
 
     def connect(api_key: str | None = None) -> Any:
-        new = webhookd.Client(server.address, api_key=api_key) if flavour == "sync" else BlockingAsyncClient(server.address, api_key=api_key)
+        new = (
+            webhookd.Client(server.address, api_key=api_key)
+            if flavour == "sync"
+            else BlockingAsyncClient(server.address, api_key=api_key)
+        )
         clients.append(new)
         return new
 
@@ -246,7 +292,10 @@ def test_api_keys(tmp_path: Path, flavour: str) -> None:
         anonymous = connect()
         with pytest.raises(webhookd.WebhookdError) as not_admin:
             anonymous.create_api_key("first", "read")
-        assert not_admin.value.code in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.INVALID_ARGUMENT)
+        assert not_admin.value.code in (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
         admin_key = anonymous.create_api_key("ops", "admin")
         assert (admin_key.api_key.name, admin_key.api_key.role) == ("ops", "admin")
         assert admin_key.key and admin_key.api_key.revoked_at is None
@@ -257,7 +306,10 @@ def test_api_keys(tmp_path: Path, flavour: str) -> None:
 
         admin = connect(admin_key.key)
         reader_key = admin.create_api_key("reader", "read")
-        assert sorted((k.name, k.role) for k in admin.list_api_keys()) == [("ops", "admin"), ("reader", "read")]
+        assert sorted((k.name, k.role) for k in admin.list_api_keys()) == [
+            ("ops", "admin"),
+            ("reader", "read"),
+        ]
 
         reader = connect(reader_key.key)
         assert reader.list_events(page_size=1).items == []

@@ -2,8 +2,9 @@
 floors are the versions test.sh tests, and its README links work off GitHub."""
 
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 import webhookd
 
@@ -16,7 +17,9 @@ def test_version_is_the_one_of_clients_version() -> None:
 
 
 def test_dependency_floors_are_the_tested_ones() -> None:
-    floors = dict(re.findall(r"^([a-z0-9-]+)==(\S+)$", (PACKAGE / "requirements-floor.txt").read_text(), re.M))
+    floors = dict(
+        re.findall(r"^([a-z0-9-]+)==(\S+)$", (PACKAGE / "requirements-floor.txt").read_text(), re.M)
+    )
     for requirement in PYPROJECT["project"]["dependencies"]:
         name, floor = re.match(r"([a-z0-9-]+)>=([^,]+)", requirement).groups()  # type: ignore[union-attr]
         assert floors[name] == floor, f"{requirement} is tested at {name}=={floors[name]}"

@@ -39,12 +39,18 @@ class WebhookdServer:
         with log_path.open("wb") as log:
             self._process = subprocess.Popen(
                 [
-                    self.binary, "serve",
-                    "--config", str(self.config_path),
-                    "--database-url", f"sqlite://{self.workdir / 'webhookd.db'}",
-                    "--grpc-addr", self.address,
-                    "--http-addr", "127.0.0.1:0",
-                    "--log-format", "json",
+                    self.binary,
+                    "serve",
+                    "--config",
+                    str(self.config_path),
+                    "--database-url",
+                    f"sqlite://{self.workdir / 'webhookd.db'}",
+                    "--grpc-addr",
+                    self.address,
+                    "--http-addr",
+                    "127.0.0.1:0",
+                    "--log-format",
+                    "json",
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -79,7 +85,8 @@ def _listening(log_path: Path) -> bool:
         except ValueError:
             continue
         if isinstance(entry, dict) and "webhookd listening" in (
-            entry.get("message"), entry.get("fields", {}).get("message")
+            entry.get("message"),
+            entry.get("fields", {}).get("message"),
         ):
             return True
     return False

@@ -55,7 +55,9 @@ def credentials(
     use_tls = tls if tls is not None else not is_loopback(address)
     if not use_tls:
         if root_certificates or client_certificate or client_key:
-            raise ValueError("TLS certificates were given but TLS is off (tls=False or a loopback address)")
+            raise ValueError(
+                "TLS certificates were given but TLS is off (tls=False or a loopback address)"
+            )
         return None
     if (client_certificate is None) != (client_key is None):
         raise ValueError("mTLS needs both client_certificate and client_key")
@@ -83,12 +85,16 @@ class _CallDetails(
 class CallDefaults(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
     """Adds the API key to every call, and a deadline to calls that set none."""
 
-    def __init__(self, metadata: Metadata, timeout: float | None, stream_timeout: float | None) -> None:
+    def __init__(
+        self, metadata: Metadata, timeout: float | None, stream_timeout: float | None
+    ) -> None:
         self._metadata = metadata
         self._timeout = timeout
         self._stream_timeout = stream_timeout
 
-    def _details(self, details: grpc.ClientCallDetails, default_timeout: float | None) -> _CallDetails:
+    def _details(
+        self, details: grpc.ClientCallDetails, default_timeout: float | None
+    ) -> _CallDetails:
         return _CallDetails(
             details.method,
             details.timeout if details.timeout is not None else default_timeout,
@@ -98,10 +104,14 @@ class CallDefaults(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInter
             getattr(details, "compression", None),
         )
 
-    def intercept_unary_unary(self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any) -> Any:
+    def intercept_unary_unary(
+        self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any
+    ) -> Any:
         return continuation(self._details(details, self._timeout), request)
 
-    def intercept_unary_stream(self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any) -> Any:
+    def intercept_unary_stream(
+        self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any
+    ) -> Any:
         return continuation(self._details(details, self._stream_timeout), request)
 
 
@@ -136,12 +146,16 @@ class _AsyncDefaults:
 
 
 class AsyncUnaryDefaults(_AsyncDefaults, grpc.aio.UnaryUnaryClientInterceptor):
-    async def intercept_unary_unary(self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any) -> Any:
+    async def intercept_unary_unary(
+        self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
         return await continuation(self.details(details), request)
 
 
 class AsyncStreamDefaults(_AsyncDefaults, grpc.aio.UnaryStreamClientInterceptor):
-    async def intercept_unary_stream(self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any) -> Any:
+    async def intercept_unary_stream(
+        self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
         return await continuation(self.details(details), request)
 
 
@@ -157,5 +171,9 @@ def async_channel(
         AsyncStreamDefaults(metadata, stream_timeout),
     ]
     if creds is None:
-        return grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS, interceptors=interceptors)
-    return grpc.aio.secure_channel(address, creds, options=_CHANNEL_OPTIONS, interceptors=interceptors)
+        return grpc.aio.insecure_channel(
+            address, options=_CHANNEL_OPTIONS, interceptors=interceptors
+        )
+    return grpc.aio.secure_channel(
+        address, creds, options=_CHANNEL_OPTIONS, interceptors=interceptors
+    )

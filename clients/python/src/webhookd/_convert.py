@@ -42,7 +42,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _enum_name(enum: Any, prefix: str, value: int) -> str:
-    """The lowercase name of ``value`` without ``prefix``; "unspecified" for a value this SDK predates."""
+    """The lowercase name of ``value`` without ``prefix``.
+
+    A value newer than this SDK becomes "unspecified".
+    """
     try:
         name: str = enum.Name(value)
     except ValueError:
@@ -55,7 +58,9 @@ def _enum_value(enum: Any, prefix: str, name: str) -> int:
         value: int = enum.Value(prefix + name.upper())
     except ValueError:
         known = [n[len(prefix) :].lower() for n in enum.keys()]
-        raise ValueError(f"unknown {prefix.rstrip('_').lower()} {name!r}; expected one of {known}") from None
+        raise ValueError(
+            f"unknown {prefix.rstrip('_').lower()} {name!r}; expected one of {known}"
+        ) from None
     return value
 
 
@@ -124,7 +129,7 @@ def delivery_filter(value: DeliveryFilter | None) -> Any:
 
 
 def strings(values: Iterable[str] | None) -> list[str]:
-    """A repeated string field's value; refuses a bare string, which would be split into characters."""
+    """A repeated string field's value; refuses a bare string, which would be split."""
     if isinstance(values, str):
         raise TypeError(f"expected a list of strings, got the string {values!r}")
     return list(values or ())

@@ -36,6 +36,7 @@ class RetryPolicy:
             raise ValueError(f"invalid backoff in {self}")
 
 
+DEFAULT_RETRY = RetryPolicy()
 NO_RETRY = RetryPolicy(max_attempts=1)
 
 

@@ -12,7 +12,7 @@ import grpc.aio
 
 from webhookd import _channel, _convert, _rpc
 from webhookd._proto.webhook.v1 import webhook_pb2_grpc
-from webhookd._retry import NO_RETRY, RetryPolicy, retry_delay
+from webhookd._retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy, retry_delay
 from webhookd.client import DEFAULT_TIMEOUT, log
 from webhookd.errors import WebhookdError
 from webhookd.models import (
@@ -109,7 +109,7 @@ class AsyncClient:
         client_key: bytes | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         stream_timeout: float | None = None,
-        retry: RetryPolicy | None = RetryPolicy(),
+        retry: RetryPolicy | None = DEFAULT_RETRY,
         auto_idempotency_key: bool = True,
     ) -> None:
         creds = _channel.credentials(
@@ -135,7 +135,13 @@ class AsyncClient:
                 delay = retry_delay(self._retry, attempt, error.code, call.retryable, self._rng)
                 if delay is None:
                     raise error from failure
-            log.debug("webhookd %s failed (%s), retry %d in %.3f s", call.method, error.code.name, attempt, delay)
+            log.debug(
+                "webhookd %s failed (%s), retry %d in %.3f s",
+                call.method,
+                error.code.name,
+                attempt,
+                delay,
+            )
             await asyncio.sleep(delay)
             attempt += 1
 
@@ -149,7 +155,9 @@ class AsyncClient:
     ) -> DispatchResult:
         """See :meth:`Client.dispatch`."""
         return await self._unary(
-            _rpc.dispatch(event_type, payload, idempotency_key, endpoint_ids, self._auto_idempotency_key)
+            _rpc.dispatch(
+                event_type, payload, idempotency_key, endpoint_ids, self._auto_idempotency_key
+            )
         )
 
     async def replay(
@@ -180,7 +188,9 @@ class AsyncClient:
         )
         return AsyncDeliveryStream(self.stub.StreamDeliveries(request, timeout=timeout))
 
-    async def get_metrics(self, *, window_seconds: int = 0, endpoint_id: str | None = None) -> Metrics:
+    async def get_metrics(
+        self, *, window_seconds: int = 0, endpoint_id: str | None = None
+    ) -> Metrics:
         """See :meth:`Client.get_metrics`."""
         return await self._unary(_rpc.get_metrics(window_seconds, endpoint_id))
 

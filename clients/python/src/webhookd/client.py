@@ -3,7 +3,7 @@
 import logging
 import random
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
@@ -12,7 +12,7 @@ import grpc
 
 from webhookd import _channel, _convert, _rpc
 from webhookd._proto.webhook.v1 import webhook_pb2_grpc
-from webhookd._retry import NO_RETRY, RetryPolicy, retry_delay
+from webhookd._retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy, retry_delay
 from webhookd.errors import WebhookdError
 from webhookd.models import (
     ApiKey,
@@ -108,7 +108,7 @@ class Client:
         client_key: bytes | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         stream_timeout: float | None = None,
-        retry: RetryPolicy | None = RetryPolicy(),
+        retry: RetryPolicy | None = DEFAULT_RETRY,
         auto_idempotency_key: bool = True,
     ) -> None:
         """Opens a channel to ``address`` ("host:port").
@@ -146,7 +146,13 @@ class Client:
                 delay = retry_delay(self._retry, attempt, error.code, call.retryable, self._rng)
                 if delay is None:
                     raise error from failure
-            log.debug("webhookd %s failed (%s), retry %d in %.3f s", call.method, error.code.name, attempt, delay)
+            log.debug(
+                "webhookd %s failed (%s), retry %d in %.3f s",
+                call.method,
+                error.code.name,
+                attempt,
+                delay,
+            )
             time.sleep(delay)
             attempt += 1
 
@@ -166,7 +172,9 @@ class Client:
         ``endpoint_ids`` restricts delivery to these endpoints, subscribed or not.
         """
         return self._unary(
-            _rpc.dispatch(event_type, payload, idempotency_key, endpoint_ids, self._auto_idempotency_key)
+            _rpc.dispatch(
+                event_type, payload, idempotency_key, endpoint_ids, self._auto_idempotency_key
+            )
         )
 
     def replay(
@@ -289,7 +297,9 @@ class Client:
         """One endpoint."""
         return self._unary(_rpc.get_endpoint(id))
 
-    def list_endpoints(self, *, page_size: int = 0, page_token: str | None = None) -> Page[Endpoint]:
+    def list_endpoints(
+        self, *, page_size: int = 0, page_token: str | None = None
+    ) -> Page[Endpoint]:
         """One page of endpoints."""
         return self._unary(_rpc.list_endpoints(page_size, page_token))
 

@@ -37,7 +37,7 @@ UpdateKind = Literal[
 """What a :class:`DeliveryUpdate` reports."""
 
 ApiKeyRole = Literal["unspecified", "dispatch", "read", "admin"]
-"""What an API key may do: ``dispatch`` only, ``read`` (streams, metrics, the log), or everything."""
+"""What an API key may do: ``dispatch`` only, ``read`` (streams, metrics, log), or all."""
 
 SignatureScheme = Literal["unspecified", "webhookd", "standard"]
 """How an endpoint's deliveries are signed: X-Webhook-* headers, or Standard Webhooks."""
