@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Regenerates the committed gRPC stubs under src/webhookd/_proto from
-# ../../proto with the pinned grpcio-tools. Deterministic: a second run leaves
-# no diff.
+# ../../proto with the grpcio-tools pinned in requirements-generate.txt, in a
+# venv of its own (.venv-generate) so that the generator's grpcio/protobuf
+# never leak into the test venvs. Deterministic: a second run leaves no diff.
 set -euo pipefail
 cd "$(dirname "$0")"
 proto_root=../../proto
 out=src/webhookd/_proto
 
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+[ -x .venv-generate/bin/python ] || python3 -m venv .venv-generate
+.venv-generate/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-generate.txt
 
 rm -rf "$out"
 mkdir -p "$out/webhook/v1"
-.venv/bin/python -m grpc_tools.protoc -I "$proto_root" \
+.venv-generate/bin/python -m grpc_tools.protoc -I "$proto_root" \
   --python_out="$out" --pyi_out="$out" --grpc_python_out="$out" \
   webhook/v1/webhook.proto
 # protoc writes absolute imports from the proto root; anchor them in the package.

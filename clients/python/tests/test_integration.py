@@ -4,6 +4,7 @@ A receiver runs here, on 127.0.0.1:$WEBHOOKD_RECEIVER_PORT, the URL of endpoint
 $WEBHOOKD_ENDPOINT_ID, and checks every request with webhookd.verify.
 """
 
+import asyncio
 import os
 import threading
 import uuid
@@ -85,7 +86,7 @@ def _dispatch(client: webhookd.Client, payload: dict[str, object], **options: st
         payload,
         endpoint_ids=[os.environ["WEBHOOKD_ENDPOINT_ID"]],
         **options,
-    )
+    ).event_id
 
 
 def test_dispatch_is_received_with_a_valid_signature(
@@ -101,7 +102,7 @@ def test_idempotent_dispatch_returns_the_original_event(
 ) -> None:
     key = f"sdk-python-{uuid.uuid4().hex}"
     first = _dispatch(client, {"n": 1}, idempotency_key=key)
-    second = client.dispatch_result(
+    second = client.dispatch(
         os.environ["WEBHOOKD_EVENT_TYPE"],
         {"n": 1},
         idempotency_key=key,
@@ -112,14 +113,13 @@ def test_idempotent_dispatch_returns_the_original_event(
 
 
 def test_unknown_endpoint_is_not_found(client: webhookd.Client) -> None:
-    with pytest.raises(grpc.RpcError) as failure:
+    with pytest.raises(webhookd.WebhookdError) as failure:
         client.dispatch(os.environ["WEBHOOKD_EVENT_TYPE"], {}, endpoint_ids=["ep_unknown"])
-    assert failure.value.code() == grpc.StatusCode.NOT_FOUND
+    assert failure.value.code == grpc.StatusCode.NOT_FOUND
+    assert failure.value.reason == "ENDPOINT_NOT_FOUND"
 
 
-def test_stream_reports_the_delivery_succeeded(
-    client: webhookd.Client, receiver: Receiver
-) -> None:
+def test_stream_reports_the_delivery_succeeded(client: webhookd.Client, receiver: Receiver) -> None:
     # Opened before the dispatch and replaying from a moment before it, so
     # that no update can be missed.
     updates = client.stream_deliveries(
@@ -128,9 +128,32 @@ def test_stream_reports_the_delivery_succeeded(
         timeout=DEADLINE_SECONDS,
     )
     event_id = _dispatch(client, {"streamed": True})
-    succeeded = webhookd.DeliveryState.DELIVERY_STATE_SUCCEEDED
-    try:
-        assert any(u.event_id == event_id and u.state == succeeded for u in updates)
-    except grpc.RpcError as failure:
-        pytest.fail(f"no SUCCEEDED update for {event_id}: {failure.code()} {failure.details()}")
+    with updates:
+        try:
+            assert any(u.event_id == event_id and u.state == "succeeded" for u in updates)
+        except webhookd.WebhookdError as failure:
+            pytest.fail(f"no succeeded update for {event_id}: {failure}")
+    assert receiver.wait_for(event_id) is None
+
+
+def test_async_client_dispatches_and_streams(receiver: Receiver) -> None:
+    async def scenario() -> str:
+        async with webhookd.AsyncClient(os.environ["WEBHOOKD_ADDR"]) as client:
+            async with client.stream_deliveries(
+                endpoint_ids=[os.environ["WEBHOOKD_ENDPOINT_ID"]],
+                since_time=datetime.now(timezone.utc) - timedelta(seconds=5),
+                timeout=DEADLINE_SECONDS,
+            ) as updates:
+                result = await client.dispatch(
+                    os.environ["WEBHOOKD_EVENT_TYPE"],
+                    {"client": "asyncio"},
+                    endpoint_ids=[os.environ["WEBHOOKD_ENDPOINT_ID"]],
+                )
+                async for update in updates:
+                    if update.event_id == result.event_id and update.kind == "succeeded":
+                        assert update.http_status == 204 and update.occurred_at is not None
+                        return result.event_id
+        raise AssertionError("the stream ended before the delivery succeeded")
+
+    event_id = asyncio.run(scenario())
     assert receiver.wait_for(event_id) is None

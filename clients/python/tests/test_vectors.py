@@ -76,10 +76,15 @@ def test_missing_headers_are_malformed() -> None:
     with pytest.raises(webhookd.MalformedHeaderError):
         webhookd.verify(b"{}", {webhookd.TIMESTAMP_HEADER: "0"}, "s", now=0)
     with pytest.raises(webhookd.MalformedHeaderError):
-        webhookd.verify(b"{}", {webhookd.SIGNATURE_HEADER: webhookd.sign("s", 0, b"{}")}, "s", now=0)
+        webhookd.verify(
+            b"{}", {webhookd.SIGNATURE_HEADER: webhookd.sign("s", 0, b"{}")}, "s", now=0
+        )
 
 
 def test_default_now_is_the_current_time() -> None:
-    headers = {webhookd.TIMESTAMP_HEADER: "0", webhookd.SIGNATURE_HEADER: webhookd.sign("s", 0, b"{}")}
+    headers = {
+        webhookd.TIMESTAMP_HEADER: "0",
+        webhookd.SIGNATURE_HEADER: webhookd.sign("s", 0, b"{}"),
+    }
     with pytest.raises(webhookd.TimestampOutOfToleranceError):
         webhookd.verify(b"{}", headers, "s")

@@ -1,15 +1,41 @@
 /**
- * @webhookd/client: dispatch events to webhookd over gRPC, watch their
- * deliveries, and verify signed webhooks on the receiving side.
+ * @webhookd/client: call webhookd over gRPC (one typed method per RPC),
+ * and verify the signed webhooks it delivers on the receiving side.
  */
 export {
   WebhookdClient,
   DeliveryStream,
+  DEFAULT_TIMEOUT_MS,
   type WebhookdClientOptions,
   type DispatchOptions,
-  type DeliveryUpdate,
-  type DeliveryStreamFilter,
+  type StreamDeliveriesOptions,
+  type PageOptions,
 } from './client';
+export { WebhookdError, type FieldViolation, type ErrorDetails } from './errors';
+export { DEFAULT_RETRY_POLICY, RETRYABLE_CODES, type RetryPolicy } from './retry';
+export type {
+  ApiKey,
+  ApiKeyRole,
+  Attempt,
+  CreatedApiKey,
+  Delivery,
+  DeliveryFilter,
+  DeliveryState,
+  DeliveryUpdate,
+  DispatchResult,
+  Endpoint,
+  EndpointStatus,
+  Event,
+  EventDetail,
+  LatencySummary,
+  Metrics,
+  Page,
+  ReplayResult,
+  RotatedSecret,
+  SignatureScheme,
+  UpdateKind,
+} from './models';
+export { VERSION } from './version';
 export {
   sign,
   verify,
@@ -29,6 +55,4 @@ export {
   type WebhookHeaders,
   type WebhookVerificationErrorCode,
 } from './signature';
-export { DeliveryState } from './generated/webhook/v1/DeliveryState';
-export { UpdateKind } from './generated/webhook/v1/UpdateKind';
 export type { WebhookServiceClient } from './generated/webhook/v1/WebhookService';

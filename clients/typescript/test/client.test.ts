@@ -1,49 +1,89 @@
 /**
- * The wrapper against an in-process fake WebhookService: what it sends, and
- * how its stream ends, is cancelled and fails. Needs no webhookd.
+ * The client against an in-process fake WebhookService: what it sends, how
+ * it retries and what it makes of replies, errors and streams. Needs no
+ * webhookd.
  */
 import { strict as assert } from 'node:assert';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { DeliveryState, WebhookdClient, type DeliveryUpdate } from '../src';
-import { LOADER_OPTIONS, PROTO_FILE } from '../src/client';
-import type { ProtoGrpcType } from '../src/generated/webhook';
-import type { DispatchRequest__Output } from '../src/generated/webhook/v1/DispatchRequest';
-import type { StreamDeliveriesRequest__Output } from '../src/generated/webhook/v1/StreamDeliveriesRequest';
+import * as protobuf from 'protobufjs';
+import {
+  DEFAULT_RETRY_POLICY,
+  WebhookdClient,
+  WebhookdError,
+  type DeliveryUpdate,
+  type WebhookdClientOptions,
+} from '../src';
+import { isLoopback } from '../src/channel';
+import { webhookGrpc } from '../src/client';
+import { retryDelay, retryPolicy } from '../src/retry';
 import type { WebhookServiceHandlers } from '../src/generated/webhook/v1/WebhookService';
 
-/** What the fake server saw of the last Dispatch. */
-let lastDispatch:
-  | { request: DispatchRequest__Output; metadata: grpc.Metadata; deadline: grpc.Deadline }
-  | undefined;
-/** The last StreamDeliveries request, and a promise of its cancellation. */
-let lastStream: { request: StreamDeliveriesRequest__Output; cancelled: Promise<void> } | undefined;
+/** One call as the fake server saw it. */
+interface Received {
+  method: string;
+  request: Record<string, unknown>;
+  metadata: grpc.Metadata;
+  /** Milliseconds until the call's deadline, Infinity without one. */
+  remainingMs: number;
+}
+
+let received: Received[] = [];
+/** Statuses the next calls of a method get instead of their answer. */
+let failures: Record<string, grpc.StatusObject[]> = {};
+/** Resolved when the server sees a stream cancelled. */
+let streamCancelled: Promise<void> = Promise.resolve();
 
 /** Every test fails rather than hangs when a call is never answered or cancelled. */
-const TIMEOUT = { timeout: 5_000 };
+const TIMEOUT = { timeout: 10_000 };
+/** Retries without waiting, so that the tests stay fast. */
+const FAST_RETRY = { maxAttempts: 3, initialBackoffMs: 1, maxBackoffMs: 1 };
+
+function record(method: string, call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): grpc.StatusObject | undefined {
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  received.push({
+    method,
+    request: call.request as Record<string, unknown>,
+    metadata: call.metadata,
+    remainingMs: deadlineMs - Date.now(),
+  });
+  return failures[method]?.shift();
+}
+
+function unary<Reply>(method: string, reply: (request: any) => Reply) {
+  return (call: grpc.ServerUnaryCall<any, Reply>, callback: grpc.sendUnaryData<Reply>) => {
+    const failure = record(method, call);
+    if (failure) {
+      callback(failure);
+    } else {
+      callback(null, reply(call.request));
+    }
+  };
+}
 
 const handlers: Partial<WebhookServiceHandlers> = {
-  Dispatch(call, callback) {
-    lastDispatch = { request: call.request, metadata: call.metadata, deadline: call.getDeadline() };
-    if (call.request.eventType === 'bad') {
-      callback({ code: grpc.status.INVALID_ARGUMENT, details: 'bad event type' });
-    } else {
-      callback(null, { eventId: 'evt_1', deliveryIds: ['dlv_1'], duplicate: false });
-    }
-  },
+  Dispatch: unary('Dispatch', () => ({ eventId: 'evt_1', deliveryIds: ['dlv_1'], duplicate: false })),
+  Replay: unary('Replay', () => ({ deliveryIds: ['dlv_2'], count: '1' })),
+  GetEvent: unary('GetEvent', (request) => ({
+    event: { id: request.eventId, createdAt: { seconds: '1700000000', nanos: 123_000_000 } },
+    deliveries: [{ id: 'dlv_1', state: 'DELIVERY_STATE_DEAD', attempts: [{ number: 1, durationMs: String(2 ** 40), errorKind: 'connect' }] }],
+  })),
+  GetMetrics: unary('GetMetrics', () => ({ attempted: '9223372036854775813', failuresByErrorKind: { timeout: '3' } })),
+  UpdateEndpoint: unary('UpdateEndpoint', (request) => request.endpoint),
+  RotateEndpointSecret: unary('RotateEndpointSecret', (request) => ({ endpoint: { id: request.id }, newSecret: 's' })),
+  CreateApiKey: unary('CreateApiKey', (request) => ({ apiKey: { name: request.name, role: request.role }, key: 'k' })),
   StreamDeliveries(call) {
-    lastStream = {
-      request: call.request,
-      cancelled: new Promise((resolve) => call.on('cancelled', () => resolve())),
-    };
-    const mode = call.request.endpointIds[0];
-    call.write({ eventId: 'evt_1', state: 'DELIVERY_STATE_PENDING', sequence: 1 });
-    call.write({ eventId: 'evt_1', state: 'DELIVERY_STATE_SUCCEEDED', sequence: 2 });
-    if (mode === 'end') {
+    const failure = record('StreamDeliveries', call);
+    streamCancelled = new Promise((resolve) => call.on('cancelled', () => resolve()));
+    if (failure) {
+      call.emit('error', failure);
+      return;
+    }
+    call.write({ eventId: 'evt_1', state: 'DELIVERY_STATE_PENDING', kind: 'UPDATE_KIND_CREATED', sequence: '1' });
+    call.write({ kind: 'UPDATE_KIND_LAGGED', missed: (2n ** 60n).toString(), sequence: '2' });
+    if (call.request.endpointIds[0] === 'end') {
       call.end();
-    } else if (mode === 'fail') {
-      call.emit('error', { code: grpc.status.NOT_FOUND, details: 'no such endpoint' });
     }
     // Otherwise the stream stays open until the client cancels it.
   },
@@ -53,14 +93,8 @@ let server: grpc.Server;
 let address: string;
 
 before(async () => {
-  const proto = grpc.loadPackageDefinition(
-    protoLoader.loadSync(PROTO_FILE, LOADER_OPTIONS),
-  ) as unknown as ProtoGrpcType;
   server = new grpc.Server();
-  server.addService(
-    proto.webhook.v1.WebhookService.service,
-    handlers as grpc.UntypedServiceImplementation,
-  );
+  server.addService(webhookGrpc().webhook.v1.WebhookService.service, handlers as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
@@ -71,12 +105,17 @@ before(async () => {
 
 after(() => server.forceShutdown());
 
+beforeEach(() => {
+  received = [];
+  failures = {};
+});
+
 /** Runs `body` with a fresh client, closing it afterwards. */
 async function withClient(
-  options: ConstructorParameters<typeof WebhookdClient>[1],
+  options: Omit<WebhookdClientOptions, 'address'>,
   body: (client: WebhookdClient) => Promise<void>,
 ): Promise<void> {
-  const client = new WebhookdClient(address, options);
+  const client = new WebhookdClient({ address, ...options });
   try {
     await body(client);
   } finally {
@@ -84,40 +123,215 @@ async function withClient(
   }
 }
 
-test('dispatch sends the payload as JSON text, the API key and a deadline', TIMEOUT, async () => {
-  await withClient({ apiKey: 'k3y', deadlineMs: 5_000 }, async (client) => {
-    const before = Date.now();
-    const payload = { order_id: 'ord_1', total: 99.99 };
-    const eventId = await client.dispatch('order.created', payload, {
-      idempotencyKey: 'idem-1',
-      endpointIds: ['ep_a', 'ep_b'],
-    });
-    assert.equal(eventId, 'evt_1');
-    assert.ok(lastDispatch);
-    const { request, metadata, deadline } = lastDispatch;
-    assert.equal(request.eventType, 'order.created');
-    assert.equal(request.body, 'payloadJson');
-    assert.equal(request.payloadJson, JSON.stringify(payload));
-    assert.equal(request.idempotencyKey, 'idem-1');
-    assert.deepEqual(request.endpointIds, ['ep_a', 'ep_b']);
-    assert.deepEqual(metadata.get('authorization'), ['Bearer k3y']);
-    const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-    assert.ok(deadlineMs >= before + 5_000 && deadlineMs <= Date.now() + 5_000, `${deadlineMs}`);
+const calls = (method: string): Received[] => received.filter((r) => r.method === method);
+
+/** Whether a deadline seen by the server is the `ms` the client set. */
+const about = (remainingMs: number, ms: number): boolean => remainingMs > ms - 1000 && remainingMs <= ms + 50;
+
+/** A serialized google.rpc.Status with an ErrorInfo and a BadRequest. */
+function statusDetails(): Buffer {
+  const root = protobuf.parse(`syntax = "proto3";
+    message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
+    message Any { string type_url = 1; bytes value = 2; }
+    message ErrorInfo { string reason = 1; string domain = 2; map<string, string> metadata = 3; }
+    message BadRequest { repeated V field_violations = 1; }
+    message V { string field = 1; string description = 2; }`, { keepCase: true }).root;
+  const encode = (type: string, value: object): Uint8Array => root.lookupType(type).encode(value).finish();
+  return Buffer.from(
+    encode('Status', {
+      code: 8,
+      details: [
+        { type_url: 'type.googleapis.com/google.rpc.ErrorInfo', value: encode('ErrorInfo', { reason: 'PAYLOAD_TOO_LARGE', domain: 'webhookd', metadata: { limit: '1024' } }) },
+        { type_url: 'type.googleapis.com/google.rpc.BadRequest', value: encode('BadRequest', { field_violations: [{ field: 'payload_json', description: 'too large' }] }) },
+        { type_url: 'type.googleapis.com/google.rpc.Unknown', value: Buffer.from([8, 1]) },
+      ],
+    }),
+  );
+}
+
+function failure(code: grpc.status, details = 'injected failure', statusDetailsBin?: Buffer): grpc.StatusObject {
+  const metadata = new grpc.Metadata();
+  if (statusDetailsBin) {
+    metadata.set('grpc-status-details-bin', statusDetailsBin);
+  }
+  return { code, details, metadata };
+}
+
+test('calls carry the API key and the default deadline, raw ones too', TIMEOUT, async () => {
+  await withClient({ apiKey: 'k3y', timeoutMs: 5_000 }, async (client) => {
+    await client.getEvent('evt_1');
+    await new Promise((resolve, reject) =>
+      client.raw.getEvent({ eventId: 'evt_1' }, (error, reply) => (error ? reject(error) : resolve(reply))),
+    );
+  });
+  assert.equal(calls('GetEvent').length, 2);
+  for (const call of calls('GetEvent')) {
+    assert.deepEqual(call.metadata.get('authorization'), ['Bearer k3y']);
+    assert.ok(about(call.remainingMs, 5_000), `${call.remainingMs}`);
+    assert.match(String(call.metadata.get('user-agent')[0]), /^webhookd-node\/0\.1\.0/);
+  }
+});
+
+test('without options: no API key and a 10 s deadline', TIMEOUT, async () => {
+  await withClient({}, async (client) => {
+    await client.getEvent('evt_1');
+  });
+  const [call] = calls('GetEvent');
+  assert.deepEqual(call.metadata.get('authorization'), []);
+  assert.ok(about(call.remainingMs, 10_000), `${call.remainingMs}`);
+});
+
+test('timeoutMs null disables the deadline', TIMEOUT, async () => {
+  await withClient({ timeoutMs: null }, async (client) => {
+    await client.getEvent('evt_1');
+  });
+  assert.ok(calls('GetEvent')[0].remainingMs > 1e9);
+});
+
+test('streams have no deadline unless one is configured', TIMEOUT, async () => {
+  await withClient({ streamTimeoutMs: 30_000 }, async (client) => {
+    await collect(client.streamDeliveries({ endpointIds: ['end'] }));
+    await collect(client.streamDeliveries({ endpointIds: ['end'], timeoutMs: 3_000 }));
+  });
+  await withClient({}, async (client) => {
+    await collect(client.streamDeliveries({ endpointIds: ['end'] }));
+  });
+  const [configured, perCall, none] = calls('StreamDeliveries');
+  assert.ok(about(configured.remainingMs, 30_000), `${configured.remainingMs}`);
+  assert.ok(about(perCall.remainingMs, 3_000), `${perCall.remainingMs}`);
+  assert.ok(none.remainingMs > 1e9, `${none.remainingMs}`);
+});
+
+test('dispatch sends JSON text and generates an idempotency key', TIMEOUT, async () => {
+  await withClient({}, async (client) => {
+    const result = await client.dispatch('order.created', { total: 99.99 }, { endpointIds: ['ep_a'] });
+    assert.deepEqual(result, { eventId: 'evt_1', deliveryIds: ['dlv_1'], duplicate: false });
+    await client.dispatch('order.created', {}, { idempotencyKey: 'mine' });
+  });
+  const [generated, given] = calls('Dispatch');
+  assert.equal(generated.request.payloadJson, '{"total":99.99}');
+  assert.equal(generated.request.body, 'payloadJson');
+  assert.match(String(generated.request.idempotencyKey), /^sdk-[0-9a-f-]{36}$/);
+  assert.deepEqual(generated.request.endpointIds, ['ep_a']);
+  assert.equal(given.request.idempotencyKey, 'mine');
+});
+
+test('an unavailable dispatch is retried with the same key', TIMEOUT, async () => {
+  failures.Dispatch = [failure(grpc.status.UNAVAILABLE), failure(grpc.status.UNAVAILABLE)];
+  await withClient({ retry: FAST_RETRY }, async (client) => {
+    assert.equal((await client.dispatch('order.created', {})).eventId, 'evt_1');
+  });
+  const keys = new Set(calls('Dispatch').map((c) => c.request.idempotencyKey));
+  assert.equal(calls('Dispatch').length, 3);
+  assert.equal(keys.size, 1);
+});
+
+test('a dispatch without a key is not retried', TIMEOUT, async () => {
+  failures.Dispatch = [failure(grpc.status.UNAVAILABLE)];
+  await withClient({ retry: FAST_RETRY, autoIdempotencyKey: false }, async (client) => {
+    await assert.rejects(client.dispatch('order.created', {}), { name: 'WebhookdError', code: grpc.status.UNAVAILABLE });
+  });
+  assert.equal(calls('Dispatch').length, 1);
+});
+
+test('idempotent calls give up after maxAttempts; retry null disables retries', TIMEOUT, async () => {
+  failures.GetEvent = Array.from({ length: 5 }, () => failure(grpc.status.DEADLINE_EXCEEDED));
+  await withClient({ retry: FAST_RETRY }, async (client) => {
+    await assert.rejects(client.getEvent('evt_1'), { codeName: 'DEADLINE_EXCEEDED' });
+  });
+  assert.equal(calls('GetEvent').length, 3);
+  received = [];
+  await withClient({ retry: null }, async (client) => {
+    await assert.rejects(client.getEvent('evt_1'), { codeName: 'DEADLINE_EXCEEDED' });
+  });
+  assert.equal(calls('GetEvent').length, 1);
+});
+
+test('non-idempotent calls and other codes are not retried', TIMEOUT, async () => {
+  failures.Replay = [failure(grpc.status.UNAVAILABLE)];
+  failures.RotateEndpointSecret = [failure(grpc.status.UNAVAILABLE)];
+  failures.CreateApiKey = [failure(grpc.status.UNAVAILABLE)];
+  failures.GetEvent = [failure(grpc.status.NOT_FOUND)];
+  await withClient({ retry: FAST_RETRY }, async (client) => {
+    await assert.rejects(client.replay('evt_1'), WebhookdError);
+    await assert.rejects(client.rotateEndpointSecret('ep_1'), WebhookdError);
+    await assert.rejects(client.createApiKey('ci', 'read'), WebhookdError);
+    await assert.rejects(client.getEvent('evt_1'), { codeName: 'NOT_FOUND' });
+  });
+  for (const method of ['Replay', 'RotateEndpointSecret', 'CreateApiKey', 'GetEvent']) {
+    assert.equal(calls(method).length, 1, method);
+  }
+});
+
+test('errors carry the reason, its metadata and the field violations', TIMEOUT, async () => {
+  failures.Dispatch = [failure(grpc.status.RESOURCE_EXHAUSTED, 'payload too large', statusDetails())];
+  await withClient({}, async (client) => {
+    const error = await client.dispatch('order.created', {}).then(
+      () => assert.fail('dispatch succeeded'),
+      (rejected: unknown) => rejected,
+    );
+    assert.ok(error instanceof WebhookdError);
+    assert.equal(error.code, grpc.status.RESOURCE_EXHAUSTED);
+    assert.equal(error.codeName, 'RESOURCE_EXHAUSTED');
+    assert.equal(error.message, 'payload too large');
+    assert.equal(error.reason, 'PAYLOAD_TOO_LARGE');
+    assert.equal(error.domain, 'webhookd');
+    assert.deepEqual(error.metadata, { limit: '1024' });
+    assert.deepEqual(error.fieldViolations, [{ field: 'payload_json', description: 'too large' }]);
+    assert.equal(String(error), 'WebhookdError: RESOURCE_EXHAUSTED: payload too large (PAYLOAD_TOO_LARGE)');
+    assert.equal((error.cause as grpc.ServiceError).code, grpc.status.RESOURCE_EXHAUSTED);
   });
 });
 
-test('dispatch without options sends no API key', TIMEOUT, async () => {
+test('malformed details still give the status', TIMEOUT, async () => {
+  failures.GetEvent = [failure(grpc.status.NOT_FOUND, 'gone', Buffer.from([0x1a, 0xff]))];
   await withClient({}, async (client) => {
-    await client.dispatch('order.created', {});
-    assert.deepEqual(lastDispatch?.metadata.get('authorization'), []);
-    assert.deepEqual(lastDispatch?.request.endpointIds, []);
+    await assert.rejects(client.getEvent('evt_1'), { codeName: 'NOT_FOUND', message: 'gone', reason: '' });
   });
 });
 
-test('dispatch rejects with the gRPC status', TIMEOUT, async () => {
+test('replies become native values', TIMEOUT, async () => {
   await withClient({}, async (client) => {
-    await assert.rejects(client.dispatch('bad', {}), { code: grpc.status.INVALID_ARGUMENT });
+    const detail = await client.getEvent('evt_9');
+    assert.equal(detail.event.id, 'evt_9');
+    assert.deepEqual(detail.event.createdAt, new Date('2023-11-14T22:13:20.123Z'));
+    const [delivery] = detail.deliveries;
+    assert.equal(delivery.state, 'dead');
+    assert.equal(delivery.nextAttemptAt, undefined);
+    assert.equal(delivery.attempts[0].durationMs, 2n ** 40n);
+    const metrics = await client.getMetrics({ windowSeconds: 60 });
+    assert.equal(metrics.attempted, 2n ** 63n + 5n);
+    assert.deepEqual(metrics.failuresByErrorKind, { timeout: 3n });
+    assert.deepEqual(await client.replay('evt_1'), { deliveryIds: ['dlv_2'], count: 1n });
   });
+});
+
+test('requests take native values', TIMEOUT, async () => {
+  await withClient({}, async (client) => {
+    await collect(
+      client.streamDeliveries({
+        endpointIds: ['end'],
+        states: ['succeeded', 'dead'],
+        sinceTime: new Date('2024-01-02T02:04:05.600Z'),
+        sinceSequence: 2n ** 63n,
+      }),
+    );
+    await client.updateEndpoint('ep_1', { eventTypes: ['a.*'] });
+    await client.rotateEndpointSecret('ep_1', { gracePeriodMs: 2 * 3600 * 1000 });
+    await client.createApiKey('ci', 'admin');
+    assert.throws(() => client.streamDeliveries({ states: ['done' as 'dead'] }), /unknown delivery_state 'done'/);
+    await assert.rejects(client.updateEndpoint('ep_1', {}), /url or eventTypes/);
+    await assert.rejects(client.rotateEndpointSecret('ep_1', { gracePeriodMs: 10 }), RangeError);
+  });
+  const stream = calls('StreamDeliveries')[0].request;
+  assert.deepEqual(stream.states, ['DELIVERY_STATE_SUCCEEDED', 'DELIVERY_STATE_DEAD']);
+  assert.deepEqual(stream.sinceTime, { seconds: '1704161045', nanos: 600_000_000 });
+  assert.equal(stream.sinceSequence, '9223372036854775808');
+  const update = calls('UpdateEndpoint')[0].request as { endpoint: { eventTypes: string[] }; updateMask: { paths: string[] } };
+  assert.deepEqual(update.updateMask.paths, ['event_types']);
+  assert.deepEqual(update.endpoint.eventTypes, ['a.*']);
+  assert.equal(calls('RotateEndpointSecret')[0].request.gracePeriodSeconds, 7200);
+  assert.equal(calls('CreateApiKey')[0].request.role, 'API_KEY_ROLE_ADMIN');
 });
 
 /** Collects every update of a stream. */
@@ -129,44 +343,39 @@ async function collect(stream: AsyncIterable<DeliveryUpdate>): Promise<DeliveryU
   return updates;
 }
 
-test('streamDeliveries yields every update until the server ends the stream', TIMEOUT, async () => {
+test('streamDeliveries yields native updates until the server ends the stream', TIMEOUT, async () => {
   await withClient({ apiKey: 'k3y' }, async (client) => {
-    const stream = client.streamDeliveries({
-      endpointIds: ['end'],
-      states: ['DELIVERY_STATE_SUCCEEDED'],
-    });
-    const updates = await collect(stream);
-    assert.deepEqual(lastStream?.request.states, ['DELIVERY_STATE_SUCCEEDED']);
+    const updates = await collect(client.streamDeliveries({ endpointIds: ['end'] }));
     assert.deepEqual(
-      updates.map((u) => [u.state, u.sequence]),
+      updates.map((u) => [u.kind, u.state, u.sequence, u.missed]),
       [
-        [DeliveryState.DELIVERY_STATE_PENDING, '1'],
-        [DeliveryState.DELIVERY_STATE_SUCCEEDED, '2'],
+        ['created', 'pending', 1n, 0n],
+        ['lagged', 'unspecified', 2n, 2n ** 60n],
       ],
     );
   });
+  assert.deepEqual(calls('StreamDeliveries')[0].metadata.get('authorization'), ['Bearer k3y']);
 });
 
-test('streamDeliveries throws the gRPC status of a failed stream', TIMEOUT, async () => {
+test('a failed stream throws a WebhookdError', TIMEOUT, async () => {
+  failures.StreamDeliveries = [failure(grpc.status.NOT_FOUND, 'no such endpoint')];
   await withClient({}, async (client) => {
-    await assert.rejects(collect(client.streamDeliveries({ endpointIds: ['fail'] })), {
-      code: grpc.status.NOT_FOUND,
-    });
+    await assert.rejects(collect(client.streamDeliveries()), { name: 'WebhookdError', codeName: 'NOT_FOUND' });
   });
 });
 
-test('cancel ends a waiting iteration without an error', TIMEOUT, async () => {
+test('close ends a waiting iteration without an error', TIMEOUT, async () => {
   await withClient({}, async (client) => {
     const stream = client.streamDeliveries({ endpointIds: ['open'] });
     const updates: DeliveryUpdate[] = [];
     for await (const update of stream) {
       updates.push(update);
       if (updates.length === 2) {
-        setTimeout(() => stream.cancel(), 10);
+        setTimeout(() => stream.close(), 10);
       }
     }
     assert.equal(updates.length, 2);
-    await lastStream?.cancelled;
+    await streamCancelled;
   });
 });
 
@@ -176,6 +385,48 @@ test('leaving the loop early cancels the call', TIMEOUT, async () => {
       assert.equal(update.eventId, 'evt_1');
       break;
     }
-    await lastStream?.cancelled;
+    await streamCancelled;
   });
+});
+
+test('TLS is on except for loopback addresses', () => {
+  const cases: [string, boolean][] = [
+    ['127.0.0.1:50051', true],
+    ['127.10.0.3:1', true],
+    ['localhost:50051', true],
+    ['LOCALHOST:1', true],
+    ['[::1]:50051', true],
+    ['[0:0:0:0:0:0:0:1]:50051', true],
+    ['unix:/run/webhookd.sock', true],
+    ['dns:///localhost:50051', true],
+    ['webhookd.example.com:443', false],
+    ['10.0.0.5:50051', false],
+    ['[2001:db8::1]:50051', false],
+    ['localhost.example.com:1', false],
+    ['127.example.com:1', false],
+  ];
+  for (const [candidate, loopback] of cases) {
+    assert.equal(isLoopback(candidate), loopback, candidate);
+  }
+  assert.throws(() => new WebhookdClient({ address: '127.0.0.1:1', rootCertificates: Buffer.from('pem') }), /TLS is off/);
+  assert.throws(
+    () => new WebhookdClient({ address: 'webhookd.example.com:443', clientCertificate: Buffer.from('pem') }),
+    /both/,
+  );
+});
+
+test('backoff is exponential with full jitter', () => {
+  const policy = retryPolicy(undefined);
+  assert.deepEqual(policy, DEFAULT_RETRY_POLICY);
+  const highest = (): number => 1 - Number.EPSILON;
+  const ceilings = [1, 2, 3, 4].map((attempt) => retryDelay(policy, attempt, grpc.status.UNAVAILABLE, true, highest));
+  assert.deepEqual(ceilings.map((c) => (c === undefined ? c : Math.round(c))), [100, 200, 400, undefined]);
+  const long = retryPolicy({ maxAttempts: 10 });
+  assert.equal(Math.round(retryDelay(long, 7, grpc.status.UNAVAILABLE, true, highest) ?? 0), 2000);
+  const delays = Array.from({ length: 200 }, () => retryDelay(long, 3, grpc.status.DEADLINE_EXCEEDED, true));
+  assert.ok(delays.every((d) => d !== undefined && d >= 0 && d < 400));
+  assert.ok(new Set(delays).size > 100);
+  assert.equal(retryDelay(policy, 1, grpc.status.UNAVAILABLE, false), undefined);
+  assert.equal(retryDelay(policy, 1, grpc.status.INTERNAL, true), undefined);
+  assert.throws(() => retryPolicy({ maxAttempts: 0 }), RangeError);
 });

@@ -10,7 +10,7 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { test } from 'node:test';
-import { DeliveryState, verify, WebhookdClient, type DeliveryUpdate } from '../src';
+import { verify, WebhookdClient, WebhookdError, type DeliveryUpdate } from '../src';
 
 const env = process.env;
 const STREAM_DEADLINE_MS = 20_000;
@@ -66,17 +66,16 @@ test(
       server.close();
     });
 
-    const client = new WebhookdClient(address);
+    const client = new WebhookdClient({ address });
     t.after(() => client.close());
 
     // Open the stream first, replaying from a little before now so that no
     // update of the event can be missed; collect updates in the background.
-    const since = Math.floor(Date.now() / 1000) - 5;
     const stream = client.streamDeliveries({
       endpointIds: [endpointId],
-      sinceTime: { seconds: since, nanos: 0 },
+      sinceTime: new Date(Date.now() - 5_000),
     });
-    t.after(() => stream.cancel());
+    t.after(() => stream.close());
     const updates: DeliveryUpdate[] = [];
     let streamOutcome: { error: unknown } | undefined;
     void (async () => {
@@ -90,12 +89,14 @@ test(
       }
     })();
 
-    const eventId = await client.dispatch(
+    const { eventId, deliveryIds, duplicate } = await client.dispatch(
       eventType,
       { sdk: 'typescript', n: 1, note: 'Zoë 😀' },
       { endpointIds: [endpointId] },
     );
     assert.match(eventId, /^evt_/);
+    assert.equal(deliveryIds.length, 1);
+    assert.equal(duplicate, false);
 
     await t.test('the receiver gets the event, correctly signed', async () => {
       const received = await firstRequest;
@@ -112,7 +113,7 @@ test(
       const deadline = Date.now() + STREAM_DEADLINE_MS;
       const success = (): DeliveryUpdate | undefined =>
         updates.find(
-          (u) => u.eventId === eventId && u.state === DeliveryState.DELIVERY_STATE_SUCCEEDED,
+          (u) => u.eventId === eventId && u.state === 'succeeded',
         );
       while (success() === undefined) {
         if (streamOutcome !== undefined) {
@@ -120,11 +121,21 @@ test(
         }
         assert.ok(
           Date.now() < deadline,
-          `no DELIVERY_STATE_SUCCEEDED update for ${eventId} within ${STREAM_DEADLINE_MS} ms`,
+          `no succeeded update for ${eventId} within ${STREAM_DEADLINE_MS} ms`,
         );
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       assert.equal(success()?.endpointId, endpointId);
+      assert.equal(success()?.deliveryId, deliveryIds[0]);
+    });
+
+    await t.test('an unknown endpoint is NOT_FOUND with its reason', async () => {
+      await assert.rejects(client.dispatch(eventType, {}, { endpointIds: ['ep_unknown'] }), (error: unknown) => {
+        assert.ok(error instanceof WebhookdError);
+        assert.equal(error.codeName, 'NOT_FOUND');
+        assert.equal(error.reason, 'ENDPOINT_NOT_FOUND');
+        return true;
+      });
     });
   },
 );

@@ -1,19 +1,41 @@
-"""webhookd: dispatch events to a webhookd server and verify the webhooks it delivers.
+"""webhookd: call a webhookd server, and verify the webhooks it delivers.
 
-Producers use :class:`Client`; receivers use :func:`verify`, or
-:func:`verify_standard` for endpoints on the Standard Webhooks scheme. Every
-generated message and enum is in ``webhookd.webhook_pb2`` (for calls through
-``Client.stub``); the ones the wrapper uses are also exported here.
+Producers and operators use :class:`Client` (or :class:`AsyncClient` under
+asyncio): one typed method per RPC, returning the dataclasses of
+:mod:`webhookd.models`, raising :class:`WebhookdError`. Receivers use
+:func:`verify`, or :func:`verify_standard` for endpoints on the Standard
+Webhooks scheme. The generated messages are in ``webhookd.webhook_pb2``, for
+calls through ``Client.stub``.
 """
 
 from webhookd._proto.webhook.v1 import webhook_pb2
-from webhookd._proto.webhook.v1.webhook_pb2 import (
+from webhookd._retry import RETRYABLE_CODES, RetryPolicy
+from webhookd._version import __version__
+from webhookd.aio import AsyncClient, AsyncDeliveryStream
+from webhookd.client import DEFAULT_TIMEOUT, Client, DeliveryStream
+from webhookd.errors import FieldViolation, WebhookdError
+from webhookd.models import (
+    ApiKey,
+    ApiKeyRole,
+    Attempt,
+    CreatedApiKey,
+    Delivery,
+    DeliveryFilter,
     DeliveryState,
     DeliveryUpdate,
-    DispatchResponse,
+    DispatchResult,
+    Endpoint,
+    EndpointStatus,
+    Event,
+    EventDetail,
+    LatencySummary,
+    Metrics,
+    Page,
+    ReplayResult,
+    RotatedSecret,
+    SignatureScheme,
     UpdateKind,
 )
-from webhookd.client import Client
 from webhookd.verify import (
     ID_HEADER,
     SIGNATURE_HEADER,
@@ -31,21 +53,46 @@ from webhookd.verify import (
 )
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "ID_HEADER",
+    "RETRYABLE_CODES",
     "SIGNATURE_HEADER",
     "STANDARD_ID_HEADER",
     "STANDARD_SIGNATURE_HEADER",
     "STANDARD_TIMESTAMP_HEADER",
     "TIMESTAMP_HEADER",
+    "ApiKey",
+    "ApiKeyRole",
+    "AsyncClient",
+    "AsyncDeliveryStream",
+    "Attempt",
     "Client",
+    "CreatedApiKey",
+    "Delivery",
+    "DeliveryFilter",
     "DeliveryState",
+    "DeliveryStream",
     "DeliveryUpdate",
-    "DispatchResponse",
+    "DispatchResult",
+    "Endpoint",
+    "EndpointStatus",
+    "Event",
+    "EventDetail",
+    "FieldViolation",
+    "LatencySummary",
     "MalformedHeaderError",
+    "Metrics",
+    "Page",
+    "ReplayResult",
+    "RetryPolicy",
+    "RotatedSecret",
     "SignatureMismatchError",
+    "SignatureScheme",
     "TimestampOutOfToleranceError",
     "UpdateKind",
     "WebhookVerificationError",
+    "WebhookdError",
+    "__version__",
     "sign",
     "verify",
     "verify_standard",

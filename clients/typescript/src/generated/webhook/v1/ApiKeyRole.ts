@@ -1,4 +1,4 @@
-// Original file: proto/webhook/v1/webhook.proto
+// Original file: ../../proto/webhook/v1/webhook.proto
 
 /**
  * What an API key may do.

@@ -1,4 +1,4 @@
-// Original file: proto/webhook/v1/webhook.proto
+// Original file: ../../proto/webhook/v1/webhook.proto
 
 import type { ApiKeyRole as _webhook_v1_ApiKeyRole, ApiKeyRole__Output as _webhook_v1_ApiKeyRole__Output } from '../../webhook/v1/ApiKeyRole';
 

@@ -1,4 +1,4 @@
-// Original file: proto/webhook/v1/webhook.proto
+// Original file: ../../proto/webhook/v1/webhook.proto
 
 import type { SignatureScheme as _webhook_v1_SignatureScheme, SignatureScheme__Output as _webhook_v1_SignatureScheme__Output } from '../../webhook/v1/SignatureScheme';
 

@@ -1,4 +1,4 @@
-// Original file: proto/webhook/v1/webhook.proto
+// Original file: ../../proto/webhook/v1/webhook.proto
 
 import type { LatencySummary as _webhook_v1_LatencySummary, LatencySummary__Output as _webhook_v1_LatencySummary__Output } from '../../webhook/v1/LatencySummary';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: proto/webhook/v1/webhook.proto
+// Original file: ../../proto/webhook/v1/webhook.proto
 
 import type { EndpointStatus as _webhook_v1_EndpointStatus, EndpointStatus__Output as _webhook_v1_EndpointStatus__Output } from '../../webhook/v1/EndpointStatus';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: proto/webhook/v1/webhook.proto
+// Original file: ../../proto/webhook/v1/webhook.proto
 
 import type { DeliveryFilter as _webhook_v1_DeliveryFilter, DeliveryFilter__Output as _webhook_v1_DeliveryFilter__Output } from '../../webhook/v1/DeliveryFilter';
 

@@ -1,5 +1,3 @@
-import datetime
-
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -7,8 +5,7 @@ from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Iterable as _Iterable, Mapping as _Mapping
-from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -106,7 +103,7 @@ class DispatchResponse(_message.Message):
     event_id: str
     delivery_ids: _containers.RepeatedScalarFieldContainer[str]
     duplicate: bool
-    def __init__(self, event_id: _Optional[str] = ..., delivery_ids: _Optional[_Iterable[str]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., delivery_ids: _Optional[_Iterable[str]] = ..., duplicate: bool = ...) -> None: ...
 
 class DeliveryFilter(_message.Message):
     __slots__ = ("start_time", "end_time", "event_types", "endpoint_id", "states")
@@ -120,7 +117,7 @@ class DeliveryFilter(_message.Message):
     event_types: _containers.RepeatedScalarFieldContainer[str]
     endpoint_id: str
     states: _containers.RepeatedScalarFieldContainer[DeliveryState]
-    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_types: _Optional[_Iterable[str]] = ..., endpoint_id: _Optional[str] = ..., states: _Optional[_Iterable[_Union[DeliveryState, str]]] = ...) -> None: ...
+    def __init__(self, start_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., event_types: _Optional[_Iterable[str]] = ..., endpoint_id: _Optional[str] = ..., states: _Optional[_Iterable[_Union[DeliveryState, str]]] = ...) -> None: ...
 
 class ReplayRequest(_message.Message):
     __slots__ = ("event_id", "endpoint_ids", "filter", "dry_run", "max_per_second")
@@ -134,7 +131,7 @@ class ReplayRequest(_message.Message):
     filter: DeliveryFilter
     dry_run: bool
     max_per_second: float
-    def __init__(self, event_id: _Optional[str] = ..., endpoint_ids: _Optional[_Iterable[str]] = ..., filter: _Optional[_Union[DeliveryFilter, _Mapping]] = ..., dry_run: _Optional[bool] = ..., max_per_second: _Optional[float] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., endpoint_ids: _Optional[_Iterable[str]] = ..., filter: _Optional[_Union[DeliveryFilter, _Mapping]] = ..., dry_run: bool = ..., max_per_second: _Optional[float] = ...) -> None: ...
 
 class ReplayResponse(_message.Message):
     __slots__ = ("delivery_ids", "count")
@@ -156,7 +153,7 @@ class Event(_message.Message):
     payload_json: str
     idempotency_key: str
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., event_type: _Optional[str] = ..., payload_json: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., event_type: _Optional[str] = ..., payload_json: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Attempt(_message.Message):
     __slots__ = ("number", "started_at", "duration_ms", "http_status", "error_kind", "error_message", "response_excerpt")
@@ -174,7 +171,7 @@ class Attempt(_message.Message):
     error_kind: str
     error_message: str
     response_excerpt: str
-    def __init__(self, number: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[int] = ..., http_status: _Optional[int] = ..., error_kind: _Optional[str] = ..., error_message: _Optional[str] = ..., response_excerpt: _Optional[str] = ...) -> None: ...
+    def __init__(self, number: _Optional[int] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[int] = ..., http_status: _Optional[int] = ..., error_kind: _Optional[str] = ..., error_message: _Optional[str] = ..., response_excerpt: _Optional[str] = ...) -> None: ...
 
 class Delivery(_message.Message):
     __slots__ = ("id", "event_id", "endpoint_id", "state", "attempt_count", "next_attempt_at", "last_error", "replay_of", "created_at", "updated_at", "attempts", "event_type")
@@ -202,7 +199,7 @@ class Delivery(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     attempts: _containers.RepeatedCompositeFieldContainer[Attempt]
     event_type: str
-    def __init__(self, id: _Optional[str] = ..., event_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempt_count: _Optional[int] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., replay_of: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., event_type: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., event_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempt_count: _Optional[int] = ..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., replay_of: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., event_type: _Optional[str] = ...) -> None: ...
 
 class GetEventRequest(_message.Message):
     __slots__ = ("event_id",)
@@ -232,7 +229,7 @@ class ListEventsRequest(_message.Message):
     endpoint_id: str
     page_size: int
     page_token: str
-    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_types: _Optional[_Iterable[str]] = ..., endpoint_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, start_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., event_types: _Optional[_Iterable[str]] = ..., endpoint_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListEventsResponse(_message.Message):
     __slots__ = ("events", "next_page_token")
@@ -278,7 +275,7 @@ class RedriveDeadLettersRequest(_message.Message):
     delivery_ids: _containers.RepeatedScalarFieldContainer[str]
     filter: DeliveryFilter
     dry_run: bool
-    def __init__(self, delivery_ids: _Optional[_Iterable[str]] = ..., filter: _Optional[_Union[DeliveryFilter, _Mapping]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    def __init__(self, delivery_ids: _Optional[_Iterable[str]] = ..., filter: _Optional[_Union[DeliveryFilter, _Mapping]] = ..., dry_run: bool = ...) -> None: ...
 
 class RedriveDeadLettersResponse(_message.Message):
     __slots__ = ("count",)
@@ -318,7 +315,7 @@ class Endpoint(_message.Message):
     circuit_state: str
     signature_scheme: SignatureScheme
     public_key: str
-    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., active: _Optional[bool] = ..., disabled_reason: _Optional[str] = ..., disabled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., secret_hint: _Optional[str] = ..., previous_secret_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., consecutive_failures: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., circuit_state: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., public_key: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., active: bool = ..., disabled_reason: _Optional[str] = ..., disabled_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., secret_hint: _Optional[str] = ..., previous_secret_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., consecutive_failures: _Optional[int] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., circuit_state: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., public_key: _Optional[str] = ...) -> None: ...
 
 class CreateEndpointRequest(_message.Message):
     __slots__ = ("id", "url", "event_types", "secret", "disabled", "signature_scheme")
@@ -334,7 +331,7 @@ class CreateEndpointRequest(_message.Message):
     secret: str
     disabled: bool
     signature_scheme: SignatureScheme
-    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., disabled: _Optional[bool] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., disabled: bool = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ...) -> None: ...
 
 class GetEndpointRequest(_message.Message):
     __slots__ = ("id",)
@@ -420,7 +417,7 @@ class StreamDeliveriesRequest(_message.Message):
     states: _containers.RepeatedScalarFieldContainer[DeliveryState]
     since_sequence: int
     since_time: _timestamp_pb2.Timestamp
-    def __init__(self, endpoint_ids: _Optional[_Iterable[str]] = ..., event_types: _Optional[_Iterable[str]] = ..., states: _Optional[_Iterable[_Union[DeliveryState, str]]] = ..., since_sequence: _Optional[int] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, endpoint_ids: _Optional[_Iterable[str]] = ..., event_types: _Optional[_Iterable[str]] = ..., states: _Optional[_Iterable[_Union[DeliveryState, str]]] = ..., since_sequence: _Optional[int] = ..., since_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DeliveryUpdate(_message.Message):
     __slots__ = ("delivery_id", "event_id", "endpoint_id", "event_type", "state", "attempt", "http_status", "error_kind", "latency_ms", "next_attempt_at", "occurred_at", "kind", "sequence", "missed", "detail")
@@ -454,7 +451,7 @@ class DeliveryUpdate(_message.Message):
     sequence: int
     missed: int
     detail: str
-    def __init__(self, delivery_id: _Optional[str] = ..., event_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., event_type: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempt: _Optional[int] = ..., http_status: _Optional[int] = ..., error_kind: _Optional[str] = ..., latency_ms: _Optional[int] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[UpdateKind, str]] = ..., sequence: _Optional[int] = ..., missed: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
+    def __init__(self, delivery_id: _Optional[str] = ..., event_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., event_type: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempt: _Optional[int] = ..., http_status: _Optional[int] = ..., error_kind: _Optional[str] = ..., latency_ms: _Optional[int] = ..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., occurred_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[UpdateKind, str]] = ..., sequence: _Optional[int] = ..., missed: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class GetMetricsRequest(_message.Message):
     __slots__ = ("window_seconds", "endpoint_id")
@@ -500,7 +497,7 @@ class EndpointStatus(_message.Message):
     latency: LatencySummary
     pending: int
     oldest_pending_age_seconds: float
-    def __init__(self, endpoint_id: _Optional[str] = ..., active: _Optional[bool] = ..., disabled_reason: _Optional[str] = ..., circuit_state: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., attempted: _Optional[int] = ..., succeeded: _Optional[int] = ..., success_rate: _Optional[float] = ..., latency: _Optional[_Union[LatencySummary, _Mapping]] = ..., pending: _Optional[int] = ..., oldest_pending_age_seconds: _Optional[float] = ...) -> None: ...
+    def __init__(self, endpoint_id: _Optional[str] = ..., active: bool = ..., disabled_reason: _Optional[str] = ..., circuit_state: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., attempted: _Optional[int] = ..., succeeded: _Optional[int] = ..., success_rate: _Optional[float] = ..., latency: _Optional[_Union[LatencySummary, _Mapping]] = ..., pending: _Optional[int] = ..., oldest_pending_age_seconds: _Optional[float] = ...) -> None: ...
 
 class GetMetricsResponse(_message.Message):
     __slots__ = ("attempted", "succeeded", "failed", "dead_lettered", "success_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "failures_by_error_kind", "latency_max_ms", "failures_by_status_class", "endpoints", "window_seconds")
@@ -560,7 +557,7 @@ class ApiKey(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     revoked_at: _timestamp_pb2.Timestamp
     fingerprint: str
-    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[ApiKeyRole, str]] = ..., origin: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fingerprint: _Optional[str] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[ApiKeyRole, str]] = ..., origin: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., revoked_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., fingerprint: _Optional[str] = ...) -> None: ...
 
 class CreateApiKeyRequest(_message.Message):
     __slots__ = ("name", "role")
@@ -582,7 +579,7 @@ class ListApiKeysRequest(_message.Message):
     __slots__ = ("include_revoked",)
     INCLUDE_REVOKED_FIELD_NUMBER: _ClassVar[int]
     include_revoked: bool
-    def __init__(self, include_revoked: _Optional[bool] = ...) -> None: ...
+    def __init__(self, include_revoked: bool = ...) -> None: ...
 
 class ListApiKeysResponse(_message.Message):
     __slots__ = ("api_keys",)

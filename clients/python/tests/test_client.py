@@ -1,0 +1,327 @@
+"""The clients against an in-process fake server: what they send, how they retry,
+and what they make of the replies and errors. Needs no webhookd."""
+
+import asyncio
+import random
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import grpc
+import pytest
+from fake_service import Failure, FakeServer, bad_request, error_info, status_details
+
+import webhookd
+from webhookd import webhook_pb2 as pb
+from webhookd._channel import is_loopback
+from webhookd._retry import retry_delay
+
+# Retries without waiting, so that the tests stay fast.
+FAST_RETRY = webhookd.RetryPolicy(max_attempts=3, initial_backoff=0.001, max_backoff=0.001)
+
+
+@pytest.fixture()
+def server() -> Iterator[FakeServer]:
+    fake = FakeServer()
+    yield fake
+    fake.stop()
+
+
+def test_calls_carry_the_api_key_and_the_default_deadline(server: FakeServer) -> None:
+    with webhookd.Client(server.address, api_key="k3y", timeout=5) as client:
+        client.get_event("evt_1")
+        client.stub.GetEvent(pb.GetEventRequest(event_id="evt_1"))  # the raw stub too
+    for call in server.service.calls("GetEvent"):
+        assert call.metadata["authorization"] == "Bearer k3y"
+        assert _about(call.time_remaining, 5)
+        assert call.metadata["user-agent"].startswith(f"webhookd-python/{webhookd.__version__}")
+
+
+def test_without_options_no_key_and_a_10_second_deadline(server: FakeServer) -> None:
+    with webhookd.Client(server.address) as client:
+        client.get_event("evt_1")
+    (call,) = server.service.calls("GetEvent")
+    assert "authorization" not in call.metadata
+    assert _about(call.time_remaining, 10)
+
+
+def test_streams_have_no_deadline_unless_configured(server: FakeServer) -> None:
+    with webhookd.Client(server.address, stream_timeout=30) as client:
+        _seen_then_closed(server, client.stream_deliveries(), 1)
+        _seen_then_closed(server, client.stream_deliveries(timeout=3), 2)
+    with webhookd.Client(server.address) as client:
+        _seen_then_closed(server, client.stream_deliveries(), 3)
+    remaining = [c.time_remaining for c in server.service.calls("StreamDeliveries")]
+    assert _about(remaining[0], 30)
+    assert _about(remaining[1], 3)
+    assert remaining[2] is None or remaining[2] > 1e9  # no deadline: "infinite" on the server
+
+
+def test_dispatch_sends_json_text_and_generates_an_idempotency_key(server: FakeServer) -> None:
+    with webhookd.Client(server.address) as client:
+        result = client.dispatch(
+            "order.created", {"total": 99.99, "big": 2**64 + 1}, endpoint_ids=["ep_a"]
+        )
+        client.dispatch("order.created", {}, idempotency_key="mine")
+    assert result == webhookd.DispatchResult(
+        event_id="evt_1", delivery_ids=["dlv_1"], duplicate=False
+    )
+    generated, given = server.service.calls("Dispatch")
+    assert generated.request.payload_json == '{"total": 99.99, "big": 18446744073709551617}'
+    assert generated.request.idempotency_key.startswith("sdk-")
+    assert list(generated.request.endpoint_ids) == ["ep_a"]
+    assert given.request.idempotency_key == "mine"
+
+
+def test_unavailable_dispatch_is_retried_with_the_same_key(server: FakeServer) -> None:
+    server.service.failures["Dispatch"] = [Failure(grpc.StatusCode.UNAVAILABLE)] * 2
+    with webhookd.Client(server.address, retry=FAST_RETRY) as client:
+        assert client.dispatch("order.created", {}).event_id == "evt_1"
+    keys = {c.request.idempotency_key for c in server.service.calls("Dispatch")}
+    assert len(server.service.calls("Dispatch")) == 3 and len(keys) == 1
+
+
+def test_dispatch_without_a_key_is_not_retried(server: FakeServer) -> None:
+    server.service.failures["Dispatch"] = [Failure(grpc.StatusCode.UNAVAILABLE)]
+    with webhookd.Client(server.address, retry=FAST_RETRY, auto_idempotency_key=False) as client:
+        with pytest.raises(webhookd.WebhookdError) as failure:
+            client.dispatch("order.created", {})
+    assert failure.value.code == grpc.StatusCode.UNAVAILABLE
+    assert len(server.service.calls("Dispatch")) == 1
+
+
+def test_idempotent_calls_give_up_after_max_attempts(server: FakeServer) -> None:
+    server.service.failures["GetEvent"] = [Failure(grpc.StatusCode.DEADLINE_EXCEEDED)] * 5
+    with webhookd.Client(server.address, retry=FAST_RETRY) as client:
+        with pytest.raises(webhookd.WebhookdError) as failure:
+            client.get_event("evt_1")
+    assert failure.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert len(server.service.calls("GetEvent")) == FAST_RETRY.max_attempts
+
+
+@pytest.mark.parametrize(
+    ("method", "call"),
+    [
+        ("Replay", lambda c: c.replay("evt_1")),
+        ("RotateEndpointSecret", lambda c: c.rotate_endpoint_secret("ep_1")),
+        ("CreateApiKey", lambda c: c.create_api_key("ci", "read")),
+    ],
+)
+def test_non_idempotent_calls_are_not_retried(
+    server: FakeServer, method: str, call: object
+) -> None:
+    server.service.failures[method] = [Failure(grpc.StatusCode.UNAVAILABLE)]
+    with webhookd.Client(server.address, retry=FAST_RETRY) as client:
+        with pytest.raises(webhookd.WebhookdError):
+            call(client)  # type: ignore[operator]
+    assert len(server.service.calls(method)) == 1
+
+
+def test_other_codes_are_not_retried(server: FakeServer) -> None:
+    server.service.failures["GetEvent"] = [Failure(grpc.StatusCode.NOT_FOUND)]
+    with webhookd.Client(server.address, retry=FAST_RETRY) as client:
+        with pytest.raises(webhookd.WebhookdError):
+            client.get_event("evt_1")
+    assert len(server.service.calls("GetEvent")) == 1
+
+
+def test_error_carries_reason_metadata_and_field_violations(server: FakeServer) -> None:
+    details = status_details(
+        (
+            "type.googleapis.com/google.rpc.ErrorInfo",
+            error_info("PAYLOAD_TOO_LARGE", "webhookd", {"limit": "1024"}),
+        ),
+        ("type.googleapis.com/google.rpc.BadRequest", bad_request(("payload_json", "too large"))),
+        ("type.googleapis.com/google.rpc.Unknown", b"\x08\x01"),
+    )
+    server.service.failures["Dispatch"] = [
+        Failure(grpc.StatusCode.RESOURCE_EXHAUSTED, "payload too large", details)
+    ]
+    with webhookd.Client(server.address) as client:
+        with pytest.raises(webhookd.WebhookdError) as failure:
+            client.dispatch("order.created", {})
+    error = failure.value
+    assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error.message == "payload too large"
+    assert (error.reason, error.domain, error.metadata) == (
+        "PAYLOAD_TOO_LARGE",
+        "webhookd",
+        {"limit": "1024"},
+    )
+    assert error.field_violations == [webhookd.FieldViolation("payload_json", "too large")]
+    assert str(error) == "RESOURCE_EXHAUSTED: payload too large (PAYLOAD_TOO_LARGE)"
+    assert isinstance(error.__cause__, grpc.RpcError)
+
+
+def test_malformed_details_still_give_the_status(server: FakeServer) -> None:
+    server.service.failures["GetEvent"] = [Failure(grpc.StatusCode.NOT_FOUND, "gone", b"\x1a\xff")]
+    with webhookd.Client(server.address) as client:
+        with pytest.raises(webhookd.WebhookdError) as failure:
+            client.get_event("evt_1")
+    assert (failure.value.code, failure.value.message, failure.value.reason) == (
+        grpc.StatusCode.NOT_FOUND,
+        "gone",
+        "",
+    )
+
+
+def test_replies_become_native_types(server: FakeServer) -> None:
+    with webhookd.Client(server.address) as client:
+        detail = client.get_event("evt_9")
+        metrics = client.get_metrics(window_seconds=60)
+    assert detail.event.id == "evt_9"
+    assert detail.event.created_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+    (delivery,) = detail.deliveries
+    assert delivery.state == "dead" and delivery.next_attempt_at is None
+    assert (
+        delivery.attempts[0].duration_ms == 2**40 and delivery.attempts[0].error_kind == "connect"
+    )
+    assert metrics.attempted == 2**63 + 5
+    assert metrics.failures_by_error_kind == {"timeout": 3}
+
+
+def test_requests_take_native_types(server: FakeServer) -> None:
+    since = datetime(2024, 1, 2, 3, 4, 5, 600_000, tzinfo=timezone(timedelta(hours=1)))
+    with webhookd.Client(server.address) as client:
+        stream = client.stream_deliveries(
+            states=["succeeded", "dead"], since_time=since, since_sequence=2**63
+        )
+        _seen_then_closed(server, stream, 1)
+        client.update_endpoint("ep_1", event_types=["a.*"])
+        client.rotate_endpoint_secret("ep_1", grace_period=timedelta(hours=2))
+        client.create_api_key("ci", "admin")
+        with pytest.raises(ValueError, match="unknown delivery_state 'done'"):
+            client.stream_deliveries(states=["done"])  # type: ignore[list-item]
+        with pytest.raises(ValueError, match="timezone-aware"):
+            client.stream_deliveries(since_time=datetime(2024, 1, 1))
+        with pytest.raises(ValueError, match="url or event_types"):
+            client.update_endpoint("ep_1")
+    request = server.service.calls("StreamDeliveries")[0].request
+    assert list(request.states) == [pb.DELIVERY_STATE_SUCCEEDED, pb.DELIVERY_STATE_DEAD]
+    assert request.since_time.seconds == 1704161045 and request.since_time.nanos == 600_000_000
+    assert request.since_sequence == 2**63
+    update = server.service.calls("UpdateEndpoint")[0].request
+    assert list(update.update_mask.paths) == ["event_types"] and list(
+        update.endpoint.event_types
+    ) == ["a.*"]
+    assert server.service.calls("RotateEndpointSecret")[0].request.grace_period_seconds == 7200
+    assert server.service.calls("CreateApiKey")[0].request.role == pb.API_KEY_ROLE_ADMIN
+
+
+def test_stream_yields_updates_and_close_ends_it(server: FakeServer) -> None:
+    server.service.updates = [
+        pb.DeliveryUpdate(
+            event_id="evt_1",
+            state=pb.DELIVERY_STATE_PENDING,
+            kind=pb.UPDATE_KIND_CREATED,
+            sequence=1,
+        ),
+        pb.DeliveryUpdate(kind=pb.UPDATE_KIND_LAGGED, missed=2**33, sequence=2),
+    ]
+    with webhookd.Client(server.address) as client:
+        with client.stream_deliveries() as stream:
+            first = next(stream)
+            second = next(stream)
+            stream.close()
+            assert list(stream) == []
+    assert (first.state, first.kind, first.sequence) == ("pending", "created", 1)
+    assert (second.state, second.kind, second.missed) == ("unspecified", "lagged", 2**33)
+
+
+def test_async_client_has_the_same_behaviour(server: FakeServer) -> None:
+    server.service.failures["GetEvent"] = [Failure(grpc.StatusCode.UNAVAILABLE)]
+    server.service.failures["Dispatch"] = [Failure(grpc.StatusCode.NOT_FOUND, "no endpoint")]
+    server.service.updates = [pb.DeliveryUpdate(event_id="evt_1", sequence=7)]
+
+    async def scenario() -> None:
+        async with webhookd.AsyncClient(server.address, api_key="k3y", retry=FAST_RETRY) as client:
+            assert (await client.get_event("evt_1")).event.id == "evt_1"
+            await client.stub.GetEvent(pb.GetEventRequest(event_id="evt_1"))
+            with pytest.raises(webhookd.WebhookdError) as failure:
+                await client.dispatch("order.created", {})
+            assert failure.value.code == grpc.StatusCode.NOT_FOUND
+            async with client.stream_deliveries(timeout=5) as stream:
+                update = await stream.__anext__()
+                assert update.sequence == 7
+                stream.close()
+                assert [u async for u in stream] == []
+
+    asyncio.run(scenario())
+    calls = server.service.calls("GetEvent")
+    assert len(calls) == 3  # one retry, then the raw call
+    for call in calls:
+        assert call.metadata["authorization"] == "Bearer k3y"
+        assert _about(call.time_remaining, 10)
+    stream_call = server.service.calls("StreamDeliveries")[0]
+    assert _about(stream_call.time_remaining, 5)
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1:50051", True),
+        ("127.10.0.3:1", True),
+        ("localhost:50051", True),
+        ("LOCALHOST:1", True),
+        ("[::1]:50051", True),
+        ("unix:/run/webhookd.sock", True),
+        ("dns:///localhost:50051", True),
+        ("webhookd.example.com:443", False),
+        ("10.0.0.5:50051", False),
+        ("[2001:db8::1]:50051", False),
+        ("localhost.example.com:1", False),
+    ],
+)
+def test_tls_is_on_except_for_loopback_addresses(address: str, loopback: bool) -> None:
+    assert is_loopback(address) is loopback
+
+
+def test_tls_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="TLS is off"):
+        webhookd.Client("127.0.0.1:1", root_certificates=b"pem")
+    with pytest.raises(ValueError, match="both"):
+        webhookd.Client("webhookd.example.com:443", client_certificate=b"pem")
+
+
+def test_backoff_is_exponential_with_full_jitter() -> None:
+    policy = webhookd.RetryPolicy()
+    unavailable = grpc.StatusCode.UNAVAILABLE
+
+    class Highest(random.Random):
+        def uniform(self, a: float, b: float) -> float:
+            return b
+
+    ceilings = [
+        retry_delay(policy, attempt, unavailable, True, Highest()) for attempt in range(1, 5)
+    ]
+    assert ceilings == [0.1, 0.2, 0.4, None]  # 4 attempts in all
+    long_policy = webhookd.RetryPolicy(max_attempts=10)
+    assert retry_delay(long_policy, 7, unavailable, True, Highest()) == 2.0  # capped
+    rng = random.Random(7)
+    delays = [retry_delay(long_policy, 3, unavailable, True, rng) for _ in range(200)]
+    assert all(d is not None and 0 <= d <= 0.4 for d in delays) and len(set(delays)) > 100
+    assert retry_delay(policy, 1, unavailable, False, rng) is None
+    assert retry_delay(policy, 1, grpc.StatusCode.INTERNAL, True, rng) is None
+    assert retry_delay(webhookd.RetryPolicy(max_attempts=1), 1, unavailable, True, rng) is None
+
+
+def _seen_then_closed(
+    server: FakeServer, stream: webhookd.DeliveryStream, streams_seen: int
+) -> None:
+    """Closes ``stream`` once the server has seen it (a call cancelled at once may not reach it)."""
+    _wait_for(lambda: len(server.service.calls("StreamDeliveries")) == streams_seen)
+    stream.close()
+
+
+def _wait_for(condition: object, timeout: float = 5.0) -> None:
+    """Polls ``condition`` until it holds; the server records streams asynchronously."""
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def _about(remaining: float | None, seconds: float) -> bool:
+    """Whether a deadline seen by the server is the ``seconds`` the client set (the
+    server's clock may round it up by a few milliseconds)."""
+    return remaining is not None and seconds - 1 < remaining <= seconds + 0.1
