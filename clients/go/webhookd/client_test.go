@@ -1,151 +1,647 @@
 package webhookd_test
 
+// The client against an in-process fake webhookd: what it sends, how it
+// converts results, retries, deadlines, errors and TLS.
+
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"io"
+	"math/big"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/webhookd/webhookd/clients/go/webhookd"
 	"github.com/webhookd/webhookd/clients/go/webhookv1"
 )
 
-// fakeServer records what the client sends and streams canned updates.
+// fakeServer records what the client sends and answers with canned results.
 type fakeServer struct {
 	webhookv1.UnimplementedWebhookServiceServer
 
-	mu            sync.Mutex
-	dispatch      *webhookv1.DispatchRequest
+	mu sync.Mutex
+	// Requests by method name, in order.
+	requests map[string][]any
+	// The authorization metadata of every call.
 	authorization []string
-	hadDeadline   bool
-	stream        *webhookv1.StreamDeliveriesRequest
+	// Whether each call had a deadline, by method name.
+	deadlines map[string][]bool
+	// Errors to return, by method name, before answering normally.
+	failures map[string][]error
 }
 
-func (s *fakeServer) Dispatch(ctx context.Context, req *webhookv1.DispatchRequest) (*webhookv1.DispatchResponse, error) {
+func (s *fakeServer) record(ctx context.Context, method string, req any) error {
 	md, _ := metadata.FromIncomingContext(ctx)
-	_, hadDeadline := ctx.Deadline()
+	_, hasDeadline := ctx.Deadline()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dispatch, s.authorization, s.hadDeadline = req, md.Get("authorization"), hadDeadline
-	return &webhookv1.DispatchResponse{EventId: "evt_1"}, nil
-}
-
-func (s *fakeServer) StreamDeliveries(req *webhookv1.StreamDeliveriesRequest, stream webhookv1.WebhookService_StreamDeliveriesServer) error {
-	s.mu.Lock()
-	s.stream = req
-	s.mu.Unlock()
-	if len(req.GetEndpointIds()) == 0 {
-		return status.Error(codes.InvalidArgument, "no endpoint")
+	if s.requests == nil {
+		s.requests = map[string][]any{}
+		s.deadlines = map[string][]bool{}
 	}
-	for _, id := range []string{"dlv_1", "dlv_2"} {
-		if err := stream.Send(&webhookv1.DeliveryUpdate{DeliveryId: id, State: webhookv1.DeliveryState_DELIVERY_STATE_SUCCEEDED}); err != nil {
-			return err
-		}
+	s.requests[method] = append(s.requests[method], req)
+	s.deadlines[method] = append(s.deadlines[method], hasDeadline)
+	s.authorization = append(s.authorization, strings.Join(md.Get("authorization"), ","))
+	if failures := s.failures[method]; len(failures) > 0 {
+		s.failures[method] = failures[1:]
+		return failures[0]
 	}
 	return nil
 }
 
-func startFake(t *testing.T) (*fakeServer, string) {
+func (s *fakeServer) failNext(method string, errs ...error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failures == nil {
+		s.failures = map[string][]error{}
+	}
+	s.failures[method] = append(s.failures[method], errs...)
+}
+
+func (s *fakeServer) deadlinesOf(method string) []bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deadlines[method]
+}
+
+func (s *fakeServer) calls(method string) []any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[method]
+}
+
+var (
+	created = time.Date(2026, 1, 2, 3, 4, 5, 600_000_000, time.UTC)
+	later   = created.Add(time.Hour)
+)
+
+func (s *fakeServer) Dispatch(ctx context.Context, req *webhookv1.DispatchRequest) (*webhookv1.DispatchResponse, error) {
+	if err := s.record(ctx, "Dispatch", req); err != nil {
+		return nil, err
+	}
+	return &webhookv1.DispatchResponse{EventId: "evt_1", DeliveryIds: []string{"dlv_1", "dlv_2"}, Duplicate: true}, nil
+}
+
+func (s *fakeServer) Replay(ctx context.Context, req *webhookv1.ReplayRequest) (*webhookv1.ReplayResponse, error) {
+	if err := s.record(ctx, "Replay", req); err != nil {
+		return nil, err
+	}
+	return &webhookv1.ReplayResponse{DeliveryIds: []string{"dlv_9"}, Count: 1 << 40}, nil
+}
+
+func (s *fakeServer) GetEndpoint(ctx context.Context, req *webhookv1.GetEndpointRequest) (*webhookv1.Endpoint, error) {
+	if err := s.record(ctx, "GetEndpoint", req); err != nil {
+		return nil, err
+	}
+	return &webhookv1.Endpoint{
+		Id:                      req.GetId(),
+		Url:                     "https://example.com/hook",
+		EventTypes:              []string{"order.*"},
+		Active:                  false,
+		DisabledReason:          "maintenance",
+		DisabledAt:              timestamppb.New(later),
+		Origin:                  "api",
+		SecretHint:              "cdef",
+		ConsecutiveFailures:     3,
+		CreatedAt:               timestamppb.New(created),
+		UpdatedAt:               timestamppb.New(later),
+		CircuitState:            "half_open",
+		SignatureScheme:         webhookv1.SignatureScheme_SIGNATURE_SCHEME_STANDARD,
+		PublicKey:               "whpk_x",
+		PreviousSecretExpiresAt: nil,
+	}, nil
+}
+
+func (s *fakeServer) UpdateEndpoint(ctx context.Context, req *webhookv1.UpdateEndpointRequest) (*webhookv1.Endpoint, error) {
+	if err := s.record(ctx, "UpdateEndpoint", req); err != nil {
+		return nil, err
+	}
+	return req.GetEndpoint(), nil
+}
+
+func (s *fakeServer) GetEvent(ctx context.Context, req *webhookv1.GetEventRequest) (*webhookv1.GetEventResponse, error) {
+	if err := s.record(ctx, "GetEvent", req); err != nil {
+		return nil, err
+	}
+	return &webhookv1.GetEventResponse{
+		Event: &webhookv1.Event{Id: req.GetEventId(), EventType: "order.created", PayloadJson: `{"n":18446744073709551616}`, CreatedAt: timestamppb.New(created)},
+		Deliveries: []*webhookv1.Delivery{{
+			Id: "dlv_1", EventId: req.GetEventId(), EndpointId: "ep_1", State: webhookv1.DeliveryState_DELIVERY_STATE_IN_FLIGHT,
+			AttemptCount: 1, NextAttemptAt: timestamppb.New(later), CreatedAt: timestamppb.New(created), UpdatedAt: timestamppb.New(later),
+			Attempts: []*webhookv1.Attempt{{Number: 1, StartedAt: timestamppb.New(created), DurationMs: 1500, HttpStatus: 503, ErrorKind: "http_5xx"}},
+		}},
+	}, nil
+}
+
+func (s *fakeServer) GetMetrics(ctx context.Context, req *webhookv1.GetMetricsRequest) (*webhookv1.GetMetricsResponse, error) {
+	if err := s.record(ctx, "GetMetrics", req); err != nil {
+		return nil, err
+	}
+	return &webhookv1.GetMetricsResponse{
+		Attempted: 10, Succeeded: 7, Failed: 3, SuccessRate: 0.7, LatencyP50Ms: 1.5, LatencyMaxMs: 2000,
+		FailuresByErrorKind: map[string]uint64{"connect": 3}, WindowSeconds: req.GetWindowSeconds(),
+		Endpoints: []*webhookv1.EndpointStatus{{EndpointId: "ep_1", Pending: 4, OldestPendingAgeSeconds: 2.5, Latency: &webhookv1.LatencySummary{P99Ms: 12}}},
+	}, nil
+}
+
+func (s *fakeServer) ListApiKeys(ctx context.Context, req *webhookv1.ListApiKeysRequest) (*webhookv1.ListApiKeysResponse, error) {
+	if err := s.record(ctx, "ListApiKeys", req); err != nil {
+		return nil, err
+	}
+	return &webhookv1.ListApiKeysResponse{ApiKeys: []*webhookv1.ApiKey{
+		{Name: "ops", Role: webhookv1.ApiKeyRole_API_KEY_ROLE_ADMIN, CreatedAt: timestamppb.New(created)},
+		{Name: "old", Role: webhookv1.ApiKeyRole_API_KEY_ROLE_READ, CreatedAt: timestamppb.New(created), RevokedAt: timestamppb.New(later)},
+	}}, nil
+}
+
+func (s *fakeServer) StreamDeliveries(req *webhookv1.StreamDeliveriesRequest, stream webhookv1.WebhookService_StreamDeliveriesServer) error {
+	if err := s.record(stream.Context(), "StreamDeliveries", req); err != nil {
+		return err
+	}
+	if len(req.GetEndpointIds()) == 0 {
+		return status.Error(codes.InvalidArgument, "no endpoint")
+	}
+	for i, id := range []string{"dlv_1", "dlv_2"} {
+		update := &webhookv1.DeliveryUpdate{
+			DeliveryId: id, Sequence: uint64(i + 1), Kind: webhookv1.UpdateKind_UPDATE_KIND_RETRY_SCHEDULED,
+			State: webhookv1.DeliveryState_DELIVERY_STATE_PENDING, LatencyMs: 250, OccurredAt: timestamppb.New(created),
+		}
+		if err := stream.Send(update); err != nil {
+			return err
+		}
+	}
+	if req.GetEndpointIds()[0] == "ep_forever" {
+		<-stream.Context().Done()
+		return stream.Context().Err()
+	}
+	return nil
+}
+
+func startFake(t *testing.T, serverOptions ...grpc.ServerOption) (*fakeServer, string) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fake := &fakeServer{}
-	server := grpc.NewServer()
+	server := grpc.NewServer(serverOptions...)
 	webhookv1.RegisterWebhookServiceServer(server, fake)
 	go server.Serve(lis)
 	t.Cleanup(server.Stop)
 	return fake, lis.Addr().String()
 }
 
-func TestDispatch(t *testing.T) {
-	fake, addr := startFake(t)
-	ctx := context.Background()
-	client, err := webhookd.Dial(ctx, addr, webhookd.WithAPIKey("k3y"), webhookd.WithTimeout(time.Minute))
+func newClient(t *testing.T, addr string, opts ...webhookd.Option) *webhookd.Client {
+	t.Helper()
+	client, err := webhookd.New(addr, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
+	t.Cleanup(func() { client.Close() })
+	return client
+}
 
-	id, err := client.Dispatch(ctx, "order.created", map[string]any{"total": json.Number("99.990")},
+// fastRetry retries quickly, so that the tests do not wait.
+var fastRetry = webhookd.WithRetry(webhookd.RetryPolicy{MaxAttempts: 3, InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+
+func TestDispatch(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr, webhookd.WithAPIKey("k3y"))
+	ctx := context.Background()
+
+	result, err := client.Dispatch(ctx, "order.created", map[string]any{"total": json.Number("99.990")},
 		webhookd.WithIdempotencyKey("idem"), webhookd.WithEndpointIDs("ep_a", "ep_b"))
-	if err != nil || id != "evt_1" {
-		t.Fatalf("Dispatch = %q, %v", id, err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	fake.mu.Lock()
-	defer fake.mu.Unlock()
-	req := fake.dispatch
+	if result.EventID != "evt_1" || len(result.DeliveryIDs) != 2 || result.DeliveryIDs[1] != "dlv_2" || !result.Duplicate {
+		t.Errorf("Dispatch = %+v", result)
+	}
+	req := fake.calls("Dispatch")[0].(*webhookv1.DispatchRequest)
 	if req.GetEventType() != "order.created" || req.GetPayloadJson() != `{"total":99.990}` ||
 		req.GetIdempotencyKey() != "idem" || len(req.GetEndpointIds()) != 2 {
 		t.Errorf("server got %v", req)
 	}
-	if len(fake.authorization) != 1 || fake.authorization[0] != "Bearer k3y" {
-		t.Errorf("authorization metadata = %q", fake.authorization)
+	if fake.authorization[0] != "Bearer k3y" {
+		t.Errorf("authorization metadata = %q", fake.authorization[0])
 	}
-	if !fake.hadDeadline {
-		t.Error("WithTimeout gave the call no deadline")
+
+	// A json.RawMessage is sent as it is.
+	raw := json.RawMessage(`{"n": 18446744073709551616}`)
+	if _, err := client.Dispatch(ctx, "order.created", raw); err != nil {
+		t.Fatal(err)
+	}
+	req = fake.calls("Dispatch")[1].(*webhookv1.DispatchRequest)
+	if req.GetPayloadJson() != string(raw) {
+		t.Errorf("payload_json = %q, want %q", req.GetPayloadJson(), raw)
+	}
+	if !strings.HasPrefix(req.GetIdempotencyKey(), "sdk-") || len(req.GetIdempotencyKey()) != len("sdk-")+36 {
+		t.Errorf("generated idempotency key = %q, want sdk-<uuid>", req.GetIdempotencyKey())
+	}
+}
+
+func TestDispatchWithoutAutoIdempotencyKeyIsNotRetried(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr, fastRetry, webhookd.WithAutoIdempotencyKey(false))
+	fake.failNext("Dispatch", status.Error(codes.Unavailable, "down"))
+
+	_, err := client.Dispatch(context.Background(), "a.b", map[string]any{})
+	if status.Code(err) != codes.Unavailable {
+		t.Errorf("Dispatch = %v, want Unavailable", err)
+	}
+	calls := fake.calls("Dispatch")
+	if len(calls) != 1 || calls[0].(*webhookv1.DispatchRequest).GetIdempotencyKey() != "" {
+		t.Errorf("server got %d calls (%v), want 1 without a key", len(calls), calls)
+	}
+}
+
+func TestDispatchWithKeyIsRetried(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr, fastRetry)
+	fake.failNext("Dispatch", status.Error(codes.Unavailable, "down"), status.Error(codes.DeadlineExceeded, "slow"))
+
+	result, err := client.Dispatch(context.Background(), "a.b", map[string]any{})
+	if err != nil || result.EventID != "evt_1" {
+		t.Fatalf("Dispatch = %+v, %v", result, err)
+	}
+	calls := fake.calls("Dispatch")
+	if len(calls) != 3 {
+		t.Fatalf("server got %d calls, want 3", len(calls))
+	}
+	key := calls[0].(*webhookv1.DispatchRequest).GetIdempotencyKey()
+	for _, call := range calls {
+		if call.(*webhookv1.DispatchRequest).GetIdempotencyKey() != key {
+			t.Error("the retries did not reuse the idempotency key")
+		}
 	}
 }
 
 func TestDispatchRejectsUnencodablePayload(t *testing.T) {
 	_, addr := startFake(t)
-	client, err := webhookd.Dial(context.Background(), addr)
+	client := newClient(t, addr)
+	_, err := client.Dispatch(context.Background(), "a.b", make(chan int))
+	var werr *webhookd.Error
+	if !errors.As(err, &werr) || werr.Code != codes.InvalidArgument || werr.FieldViolations[0].Field != "payload" {
+		t.Errorf("Dispatch of a channel = %v, want an InvalidArgument *Error on payload", err)
+	}
+}
+
+func TestRetries(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr, fastRetry)
+	ctx := context.Background()
+
+	fake.failNext("GetEndpoint", status.Error(codes.Unavailable, "down"), status.Error(codes.Unavailable, "down"))
+	if _, err := client.GetEndpoint(ctx, "ep_1"); err != nil {
+		t.Errorf("GetEndpoint after 2 UNAVAILABLE = %v, want success on the 3rd attempt", err)
+	}
+
+	fake.failNext("GetEndpoint", status.Error(codes.Unavailable, "1"), status.Error(codes.Unavailable, "2"), status.Error(codes.Unavailable, "3"))
+	if _, err := client.GetEndpoint(ctx, "ep_1"); status.Code(err) != codes.Unavailable || !strings.Contains(err.Error(), "3") {
+		t.Errorf("GetEndpoint after 3 UNAVAILABLE = %v, want the 3rd error (MaxAttempts 3)", err)
+	}
+	if got := len(fake.calls("GetEndpoint")); got != 6 {
+		t.Errorf("GetEndpoint calls = %d, want 6", got)
+	}
+
+	fake.failNext("GetEndpoint", status.Error(codes.NotFound, "no"))
+	if _, err := client.GetEndpoint(ctx, "ep_1"); status.Code(err) != codes.NotFound || len(fake.calls("GetEndpoint")) != 7 {
+		t.Errorf("NOT_FOUND was retried or lost: %v", err)
+	}
+
+	fake.failNext("Replay", status.Error(codes.Unavailable, "down"))
+	if _, err := client.Replay(ctx, "evt_1", nil); status.Code(err) != codes.Unavailable || len(fake.calls("Replay")) != 1 {
+		t.Errorf("Replay was retried: %v, %d calls", err, len(fake.calls("Replay")))
+	}
+
+	noRetry := newClient(t, addr, webhookd.WithRetry(webhookd.NoRetry))
+	fake.failNext("GetEndpoint", status.Error(codes.Unavailable, "down"))
+	if _, err := noRetry.GetEndpoint(ctx, "ep_1"); status.Code(err) != codes.Unavailable {
+		t.Errorf("NoRetry GetEndpoint = %v, want UNAVAILABLE", err)
+	}
+}
+
+func TestRetryStopsWhenTheContextEnds(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr, webhookd.WithRetry(webhookd.RetryPolicy{MaxAttempts: 10, InitialBackoff: time.Hour}))
+	fake.failNext("GetEndpoint", status.Error(codes.Unavailable, "down"))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := client.GetEndpoint(ctx, "ep_1")
+	if status.Code(err) != codes.DeadlineExceeded || time.Since(start) > 5*time.Second {
+		t.Errorf("GetEndpoint = %v after %v, want DEADLINE_EXCEEDED promptly", err, time.Since(start))
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	policy := webhookd.DefaultRetryPolicy
+	cases := []struct {
+		retry  int
+		random float64
+		want   time.Duration
+	}{
+		{1, 1, 100 * time.Millisecond},
+		{1, 0.5, 50 * time.Millisecond},
+		{2, 1, 200 * time.Millisecond},
+		{3, 1, 400 * time.Millisecond},
+		{5, 1, 1600 * time.Millisecond},
+		{6, 1, 2 * time.Second},
+		{30, 1, 2 * time.Second},
+		{30, 0, 0},
+	}
+	for _, c := range cases {
+		if got := webhookd.Backoff(policy, c.retry, c.random); got != c.want {
+			t.Errorf("retry %d with random %v: delay %v, want %v", c.retry, c.random, got, c.want)
+		}
+	}
+	if policy.MaxAttempts != 4 {
+		t.Errorf("default MaxAttempts = %d, want 4", policy.MaxAttempts)
+	}
+}
+
+func TestErrorDetails(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr)
+	st, err := status.New(codes.ResourceExhausted, "payload too large").WithDetails(
+		&errdetails.ErrorInfo{Reason: "PAYLOAD_TOO_LARGE", Domain: "webhookd", Metadata: map[string]string{"limit": "1024"}},
+		&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: "payload_json", Description: "too big"}}},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
-	if _, err := client.Dispatch(context.Background(), "a.b", make(chan int)); err == nil {
-		t.Error("Dispatch of a channel succeeded")
+	fake.failNext("Dispatch", st.Err())
+
+	_, err = client.Dispatch(context.Background(), "a.b", map[string]any{})
+	var werr *webhookd.Error
+	if !errors.As(err, &werr) {
+		t.Fatalf("error %T is not a *webhookd.Error", err)
+	}
+	if werr.Code != codes.ResourceExhausted || werr.Message != "payload too large" || werr.Reason != "PAYLOAD_TOO_LARGE" ||
+		werr.Metadata["limit"] != "1024" || len(werr.FieldViolations) != 1 ||
+		werr.FieldViolations[0] != (webhookd.FieldViolation{Field: "payload_json", Description: "too big"}) {
+		t.Errorf("error = %+v", werr)
+	}
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("status.Code = %v", status.Code(err))
+	}
+	if want := "webhookd: ResourceExhausted: payload too large (PAYLOAD_TOO_LARGE)"; err.Error() != want {
+		t.Errorf("Error() = %q, want %q", err.Error(), want)
+	}
+}
+
+func TestDeadlines(t *testing.T) {
+	fake, addr := startFake(t)
+	ctx := context.Background()
+
+	// The default timeout applies to the raw stub too.
+	client := newClient(t, addr, webhookd.WithAPIKey("raw-key"))
+	if _, err := client.Raw().GetEndpoint(ctx, &webhookv1.GetEndpointRequest{Id: "ep_1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.GetEndpoint(ctx, "ep_1"); err != nil {
+		t.Fatal(err)
+	}
+	untimed := newClient(t, addr, webhookd.WithTimeout(0))
+	if _, err := untimed.GetEndpoint(ctx, "ep_1"); err != nil {
+		t.Fatal(err)
+	}
+	deadlines := fake.deadlinesOf("GetEndpoint")
+	if len(deadlines) != 3 || !deadlines[0] || !deadlines[1] || deadlines[2] {
+		t.Errorf("deadlines seen = %v, want [true true false]", deadlines)
+	}
+	if fake.authorization[0] != "Bearer raw-key" {
+		t.Errorf("the raw stub sent authorization %q", fake.authorization[0])
+	}
+
+	// Streams get none by default, or the stream timeout.
+	stream, err := client.StreamDeliveries(ctx, webhookd.StreamFilter{EndpointIDs: []string{"ep_forever"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream.Recv()
+	stream.Close()
+	timed := newClient(t, addr, webhookd.WithStreamTimeout(300*time.Millisecond))
+	stream, err = timed.StreamDeliveries(ctx, webhookd.StreamFilter{EndpointIDs: []string{"ep_forever"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	var last error
+	for last == nil {
+		_, last = stream.Recv()
+	}
+	if status.Code(last) != codes.DeadlineExceeded {
+		t.Errorf("stream with a timeout ended with %v, want DEADLINE_EXCEEDED", last)
+	}
+	if streamDeadlines := fake.deadlinesOf("StreamDeliveries"); streamDeadlines[0] || !streamDeadlines[1] {
+		t.Errorf("stream deadlines = %v, want [false true]", streamDeadlines)
 	}
 }
 
 func TestStreamDeliveries(t *testing.T) {
 	fake, addr := startFake(t)
+	client := newClient(t, addr)
 	ctx := context.Background()
-	client, err := webhookd.Dial(ctx, addr)
+
+	since := time.Unix(1700000000, 0)
+	stream, err := client.StreamDeliveries(ctx, webhookd.StreamFilter{
+		EndpointIDs: []string{"ep_a"}, SinceTime: since, States: []webhookd.DeliveryState{webhookd.DeliveryStateDead},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
-
-	since := time.Unix(1700000000, 0)
-	var got []string
-	for update, err := range client.StreamDeliveries(ctx, webhookd.StreamFilter{EndpointIDs: []string{"ep_a"}, SinceTime: since}) {
+	var got []*webhookd.DeliveryUpdate
+	for update, err := range stream.All() {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, update.GetDeliveryId())
+		got = append(got, update)
 	}
-	if len(got) != 2 || got[0] != "dlv_1" || got[1] != "dlv_2" {
-		t.Errorf("updates = %q, want dlv_1 dlv_2", got)
+	if len(got) != 2 || got[0].DeliveryID != "dlv_1" || got[1].Sequence != 2 {
+		t.Fatalf("updates = %+v, want dlv_1 dlv_2", got)
 	}
-	fake.mu.Lock()
-	if !fake.stream.GetSinceTime().AsTime().Equal(since) {
-		t.Errorf("since_time = %v, want %v", fake.stream.GetSinceTime().AsTime(), since)
+	want := webhookd.DeliveryUpdate{
+		Kind: webhookd.UpdateKindRetryScheduled, Sequence: 1, DeliveryID: "dlv_1",
+		State: webhookd.DeliveryStatePending, Latency: 250 * time.Millisecond, OccurredAt: created,
 	}
-	fake.mu.Unlock()
+	if *got[0] != want {
+		t.Errorf("update = %+v, want %+v", *got[0], want)
+	}
+	req := fake.calls("StreamDeliveries")[0].(*webhookv1.StreamDeliveriesRequest)
+	if !req.GetSinceTime().AsTime().Equal(since) || req.GetStates()[0] != webhookv1.DeliveryState_DELIVERY_STATE_DEAD {
+		t.Errorf("request = %v", req)
+	}
 
-	// Breaking out early is fine, and errors end the sequence.
-	for range client.StreamDeliveries(ctx, webhookd.StreamFilter{EndpointIDs: []string{"ep_a"}}) {
-		break
+	// Close ends a Recv waiting in another goroutine with io.EOF.
+	stream, err = client.StreamDeliveries(ctx, webhookd.StreamFilter{EndpointIDs: []string{"ep_forever"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream.Recv()
+	stream.Recv()
+	ended := make(chan error, 1)
+	go func() {
+		_, err := stream.Recv()
+		ended <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	stream.Close()
+	select {
+	case err := <-ended:
+		if err != io.EOF {
+			t.Errorf("Recv after Close = %v, want io.EOF", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end Recv")
+	}
+
+	// A server error ends the sequence with an *Error.
+	stream, err = client.StreamDeliveries(ctx, webhookd.StreamFilter{})
+	if err != nil {
+		t.Fatal(err)
 	}
 	var errs int
-	for update, err := range client.StreamDeliveries(ctx, webhookd.StreamFilter{}) {
-		if update != nil || status.Code(err) != codes.InvalidArgument {
+	for update, err := range stream.All() {
+		var werr *webhookd.Error
+		if update != nil || !errors.As(err, &werr) || werr.Code != codes.InvalidArgument {
 			t.Errorf("got %v, %v; want nil, InvalidArgument", update, err)
 		}
 		errs++
 	}
 	if errs != 1 {
 		t.Errorf("got %d errors, want 1", errs)
+	}
+
+	if _, err := client.StreamDeliveries(ctx, webhookd.StreamFilter{States: []webhookd.DeliveryState{"sleepy"}}); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("unknown state = %v, want InvalidArgument", err)
+	}
+}
+
+func TestConversions(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr)
+	ctx := context.Background()
+
+	endpoint, err := client.GetEndpoint(ctx, "ep_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if endpoint.ID != "ep_1" || endpoint.Active || endpoint.DisabledAt == nil || !endpoint.DisabledAt.Equal(later) ||
+		endpoint.PreviousSecretExpiresAt != nil || !endpoint.CreatedAt.Equal(created) || endpoint.ConsecutiveFailures != 3 ||
+		endpoint.SignatureScheme != webhookd.SignatureSchemeStandard || endpoint.CircuitState != "half_open" {
+		t.Errorf("endpoint = %+v", endpoint)
+	}
+
+	detail, err := client.GetEvent(ctx, "evt_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(detail.Event.PayloadJSON) != `{"n":18446744073709551616}` || !detail.Event.CreatedAt.Equal(created) {
+		t.Errorf("event = %+v", detail.Event)
+	}
+	delivery := detail.Deliveries[0]
+	if delivery.State != webhookd.DeliveryStateInFlight || delivery.NextAttemptAt == nil || !delivery.NextAttemptAt.Equal(later) {
+		t.Errorf("delivery = %+v", delivery)
+	}
+	if attempt := delivery.Attempts[0]; attempt.Duration != 1500*time.Millisecond || attempt.HTTPStatus != 503 || attempt.ErrorKind != "http_5xx" {
+		t.Errorf("attempt = %+v", attempt)
+	}
+
+	metrics, err := client.GetMetrics(ctx, &webhookd.MetricsOptions{Window: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if metrics.Window != time.Hour || metrics.Attempted != 10 || metrics.FailuresByErrorKind["connect"] != 3 ||
+		metrics.Latency.P50 != 1500*time.Microsecond || metrics.Latency.Max != 2*time.Second ||
+		metrics.Endpoints[0].OldestPendingAge != 2500*time.Millisecond || metrics.Endpoints[0].Latency.P99 != 12*time.Millisecond {
+		t.Errorf("metrics = %+v", metrics)
+	}
+
+	keys, err := client.ListAPIKeys(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 || keys[0].Role != webhookd.APIKeyRoleAdmin || keys[0].RevokedAt != nil || keys[1].RevokedAt == nil {
+		t.Errorf("keys = %+v", keys)
+	}
+	if !fake.calls("ListApiKeys")[0].(*webhookv1.ListApiKeysRequest).GetIncludeRevoked() {
+		t.Error("include_revoked was not sent")
+	}
+
+	replay, err := client.Replay(ctx, "evt_1", &webhookd.ReplayOptions{EndpointIDs: []string{"ep_2"}, DryRun: true})
+	if err != nil || replay.Count != 1<<40 || replay.DeliveryIDs[0] != "dlv_9" {
+		t.Errorf("Replay = %+v, %v", replay, err)
+	}
+	if req := fake.calls("Replay")[0].(*webhookv1.ReplayRequest); !req.GetDryRun() || req.GetEndpointIds()[0] != "ep_2" || req.GetFilter() != nil {
+		t.Errorf("Replay request = %v", req)
+	}
+	if _, err := client.ReplayMatching(ctx, webhookd.DeliveryFilter{EndpointID: "ep_1", States: []webhookd.DeliveryState{webhookd.DeliveryStateDead}},
+		&webhookd.ReplayMatchingOptions{MaxPerSecond: 2.5}); err != nil {
+		t.Fatal(err)
+	}
+	if req := fake.calls("Replay")[1].(*webhookv1.ReplayRequest); req.GetFilter().GetEndpointId() != "ep_1" || req.GetMaxPerSecond() != 2.5 ||
+		req.GetFilter().GetStates()[0] != webhookv1.DeliveryState_DELIVERY_STATE_DEAD {
+		t.Errorf("ReplayMatching request = %v", req)
+	}
+}
+
+func TestUpdateEndpointBuildsTheMask(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr)
+	ctx := context.Background()
+	if _, err := client.UpdateEndpoint(ctx, "ep_1", webhookd.EndpointUpdate{URL: "https://new.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.UpdateEndpoint(ctx, "ep_1", webhookd.EndpointUpdate{URL: "https://new.example", EventTypes: []string{"a.*"}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"url", "url,event_types"} {
+		req := fake.calls("UpdateEndpoint")[i].(*webhookv1.UpdateEndpointRequest)
+		if got := strings.Join(req.GetUpdateMask().GetPaths(), ","); got != want || req.GetEndpoint().GetId() != "ep_1" {
+			t.Errorf("update %d: mask %q, want %q", i, got, want)
+		}
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	cases := map[string]bool{
+		"127.0.0.1:50051":           true,
+		"127.8.9.10:1":              true,
+		"localhost:50051":           true,
+		"LOCALHOST:1":               true,
+		"[::1]:50051":               true,
+		"dns:///localhost:50051":    true,
+		"unix:///run/webhookd.sock": true,
+		"10.0.0.1:50051":            false,
+		"webhookd.internal:443":     false,
+		"dns:///example.com:443":    false,
+		"localhost.example.com:1":   false,
+		"[2001:db8::1]:50051":       false,
+	}
+	for address, want := range cases {
+		if got := webhookd.IsLoopback(address); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", address, got, want)
+		}
 	}
 }
 
@@ -160,5 +656,69 @@ func TestDialFailsFast(t *testing.T) {
 	defer cancel()
 	if _, err := webhookd.Dial(ctx, addr); err == nil || ctx.Err() != nil {
 		t.Errorf("Dial to a closed port = %v (context: %v), want a prompt error", err, ctx.Err())
+	}
+}
+
+// selfSigned returns a certificate for 127.0.0.1 and localhost, and its PEM.
+func selfSigned(t *testing.T) (tls.Certificate, []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	template := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "webhookd test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              []string{"localhost"},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certificate, err := tls.X509KeyPair(certPEM, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return certificate, certPEM
+}
+
+func TestTLS(t *testing.T) {
+	certificate, certPEM := selfSigned(t)
+	_, addr := startFake(t, grpc.Creds(credentials.NewServerTLSFromCert(&certificate)))
+	ctx := context.Background()
+
+	// Private CA: TLS even on loopback.
+	client := newClient(t, addr, webhookd.WithRootCAs(certPEM), fastRetry)
+	if _, err := client.GetEndpoint(ctx, "ep_1"); err != nil {
+		t.Errorf("GetEndpoint over TLS: %v", err)
+	}
+	// Loopback without options: plaintext, which a TLS server refuses.
+	plain := newClient(t, addr, webhookd.WithRetry(webhookd.NoRetry))
+	if _, err := plain.GetEndpoint(ctx, "ep_1"); status.Code(err) != codes.Unavailable {
+		t.Errorf("plaintext to a TLS server = %v, want UNAVAILABLE", err)
+	}
+	// Forced TLS with the system roots does not trust the test certificate.
+	forced := newClient(t, addr, webhookd.WithTLS(nil), webhookd.WithRetry(webhookd.NoRetry))
+	if _, err := forced.GetEndpoint(ctx, "ep_1"); status.Code(err) != codes.Unavailable {
+		t.Errorf("TLS with the system roots = %v, want UNAVAILABLE", err)
+	}
+
+	if _, err := webhookd.New(addr, webhookd.WithRootCAs([]byte("not pem"))); err == nil {
+		t.Error("New accepted a root CA that is not PEM")
+	}
+	if _, err := webhookd.New(addr, webhookd.WithInsecure(), webhookd.WithRootCAs(certPEM)); err == nil {
+		t.Error("New accepted WithInsecure with WithRootCAs")
 	}
 }

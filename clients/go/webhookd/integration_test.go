@@ -14,7 +14,6 @@ import (
 
 	"github.com/webhookd/webhookd/clients/go/verify"
 	"github.com/webhookd/webhookd/clients/go/webhookd"
-	"github.com/webhookd/webhookd/clients/go/webhookv1"
 )
 
 // received is one request seen by the test receiver.
@@ -57,7 +56,7 @@ func TestIntegration(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	client, err := webhookd.Dial(ctx, addr)
+	client, err := webhookd.New(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +64,16 @@ func TestIntegration(t *testing.T) {
 
 	// Watch before dispatching, and replay history from just before, so the
 	// update is seen however the two race.
-	updates := make(chan *webhookv1.DeliveryUpdate, 64)
+	updates := make(chan *webhookd.DeliveryUpdate, 64)
 	streamErr := make(chan error, 1)
+	filter := webhookd.StreamFilter{EndpointIDs: []string{endpointID}, SinceTime: time.Now().Add(-time.Second)}
+	stream, err := client.StreamDeliveries(ctx, filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
 	go func() {
-		filter := webhookd.StreamFilter{EndpointIDs: []string{endpointID}, SinceTime: time.Now().Add(-time.Second)}
-		for update, err := range client.StreamDeliveries(ctx, filter) {
+		for update, err := range stream.All() {
 			if err != nil {
 				streamErr <- err
 				return
@@ -85,10 +89,14 @@ func TestIntegration(t *testing.T) {
 
 	payload := map[string]any{"sdk": "go", "n": 1, "at": time.Now().UnixNano()}
 	key := "go-sdk-" + strconv.FormatInt(time.Now().UnixNano(), 10)
-	eventID, err := client.Dispatch(ctx, eventType, payload,
+	result, err := client.Dispatch(ctx, eventType, payload,
 		webhookd.WithEndpointIDs(endpointID), webhookd.WithIdempotencyKey(key))
 	if err != nil {
 		t.Fatalf("Dispatch: %v", err)
+	}
+	eventID := result.EventID
+	if result.Duplicate || len(result.DeliveryIDs) != 1 {
+		t.Errorf("Dispatch = %+v, want one delivery, not a duplicate", result)
 	}
 
 	t.Run("delivered and verified", func(t *testing.T) {
@@ -112,8 +120,11 @@ func TestIntegration(t *testing.T) {
 	t.Run("idempotent", func(t *testing.T) {
 		again, err := client.Dispatch(ctx, eventType, payload,
 			webhookd.WithEndpointIDs(endpointID), webhookd.WithIdempotencyKey(key))
-		if err != nil || again != eventID {
-			t.Errorf("second Dispatch = %q, %v; want %q", again, err, eventID)
+		if err != nil {
+			t.Fatalf("second Dispatch: %v", err)
+		}
+		if again.EventID != eventID || !again.Duplicate || again.DeliveryIDs[0] != result.DeliveryIDs[0] {
+			t.Errorf("second Dispatch = %+v; want the duplicate of %+v", again, result)
 		}
 	})
 
@@ -121,7 +132,7 @@ func TestIntegration(t *testing.T) {
 		for {
 			select {
 			case update := <-updates:
-				if update.GetEventId() == eventID && update.GetState() == webhookv1.DeliveryState_DELIVERY_STATE_SUCCEEDED {
+				if update.EventID == eventID && update.State == webhookd.DeliveryStateSucceeded {
 					return
 				}
 			case err := <-streamErr:

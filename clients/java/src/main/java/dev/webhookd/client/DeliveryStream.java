@@ -1,46 +1,80 @@
 package dev.webhookd.client;
 
-import dev.webhookd.v1.DeliveryUpdate;
 import io.grpc.Context;
+import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /**
- * The live updates of {@link WebhookdClient#streamDeliveries}. {@link #hasNext()} blocks until the
- * next update arrives; it throws {@link io.grpc.StatusRuntimeException} if the stream fails.
- * Close the stream to stop receiving, for example from another thread.
+ * The updates of {@link WebhookdClient#streamDeliveries streamDeliveries}, for a for-each loop:
+ *
+ * <pre>{@code
+ * try (DeliveryStream stream = client.streamDeliveries(filter)) {
+ *   for (DeliveryUpdate update : stream) {
+ *     ...
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The iterator's {@code hasNext()} blocks until the next update arrives; the loop ends when the
+ * server ends the stream or the stream is {@linkplain #close() closed} (from any thread). A failed
+ * stream, or one past its timeout ({@code DEADLINE_EXCEEDED}), throws a {@link WebhookdException}.
+ * The stream can be iterated once.
  */
-public final class DeliveryStream implements Iterator<DeliveryUpdate>, AutoCloseable {
+public final class DeliveryStream implements Iterable<DeliveryUpdate>, AutoCloseable {
   private final Context.CancellableContext context;
-  private final Iterator<DeliveryUpdate> updates;
+  private final Iterator<dev.webhookd.v1.DeliveryUpdate> updates;
+  private volatile boolean closed;
+  private boolean iterated;
 
-  DeliveryStream(Context.CancellableContext context, Iterator<DeliveryUpdate> updates) {
+  DeliveryStream(
+      Context.CancellableContext context, Iterator<dev.webhookd.v1.DeliveryUpdate> updates) {
     this.context = context;
     this.updates = updates;
   }
 
   /**
-   * Waits for the next update.
+   * Returns the iterator of the updates. A stream has one: a second call fails.
    *
-   * @return true when an update is available, false when the server ended the stream
+   * @return the iterator
+   * @throws IllegalStateException if it was already called
    */
   @Override
-  public boolean hasNext() {
-    return updates.hasNext();
+  public synchronized Iterator<DeliveryUpdate> iterator() {
+    if (iterated) {
+      throw new IllegalStateException("a DeliveryStream can be iterated once");
+    }
+    iterated = true;
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        if (closed) {
+          return false;
+        }
+        try {
+          return updates.hasNext();
+        } catch (StatusRuntimeException e) {
+          if (closed) {
+            return false;
+          }
+          throw WebhookdException.from(e);
+        }
+      }
+
+      @Override
+      public DeliveryUpdate next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException("the stream has ended");
+        }
+        return Convert.update(updates.next());
+      }
+    };
   }
 
-  /**
-   * Returns the next update, waiting for it if needed.
-   *
-   * @return the update
-   */
-  @Override
-  public DeliveryUpdate next() {
-    return updates.next();
-  }
-
-  /** Cancels the stream; a thread blocked in {@link #hasNext()} then gets a CANCELLED status. */
+  /** Cancels the stream; a loop waiting for an update in another thread then ends. */
   @Override
   public void close() {
+    closed = true;
     context.cancel(null);
   }
 }

@@ -1,17 +1,14 @@
 package dev.webhookd.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.google.protobuf.Timestamp;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.webhookd.v1.DeliveryState;
-import dev.webhookd.v1.DeliveryUpdate;
-import dev.webhookd.v1.StreamDeliveriesRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -60,12 +57,7 @@ class IntegrationTest {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
     receiver.createContext("/", IntegrationTest::receive);
     receiver.start();
-    client =
-        WebhookdClient.builder()
-            .address(address)
-            .usePlaintext()
-            .deadline(Duration.ofSeconds(10))
-            .build();
+    client = WebhookdClient.builder(address).build();
   }
 
   @AfterAll
@@ -101,10 +93,14 @@ class IntegrationTest {
   }
 
   private static String dispatch(String orderId) {
-    return client.dispatch(
-        eventType,
-        Map.of("order_id", orderId, "total", 99.99),
-        DispatchOptions.defaults().withEndpointIds(List.of(endpointId)));
+    DispatchResult result =
+        client.dispatch(
+            eventType,
+            Map.of("order_id", orderId, "total", 99.99),
+            DispatchOptions.defaults().withEndpointIds(List.of(endpointId)));
+    assertEquals(1, result.deliveryIds().size());
+    assertFalse(result.duplicate());
+    return result.eventId();
   }
 
   private static Received awaitDelivery(String eventId) throws InterruptedException {
@@ -132,20 +128,19 @@ class IntegrationTest {
   @Test
   void streamReportsTheSucceededDelivery() throws InterruptedException {
     Instant since = Instant.now().minusSeconds(5);
-    StreamDeliveriesRequest filter =
-        StreamDeliveriesRequest.newBuilder()
-            .addEndpointIds(endpointId)
+    StreamFilter filter =
+        StreamFilter.all()
+            .withEndpointIds(List.of(endpointId))
             // Replays from a moment before the dispatch, so no update is lost while the stream
             // is being opened.
-            .setSinceTime(Timestamp.newBuilder().setSeconds(since.getEpochSecond()))
-            .build();
+            .withSinceTime(since);
     BlockingQueue<Object> updates = new LinkedBlockingQueue<>();
     try (DeliveryStream stream = client.streamDeliveries(filter)) {
       Thread reader =
           new Thread(
               () -> {
                 try {
-                  stream.forEachRemaining(updates::add);
+                  stream.forEach(updates::add);
                 } catch (RuntimeException e) {
                   updates.add(e);
                 }
@@ -165,8 +160,7 @@ class IntegrationTest {
           throw new AssertionError("the delivery stream failed", e);
         }
         DeliveryUpdate update = (DeliveryUpdate) item;
-        if (eventId.equals(update.getEventId())
-            && update.getState() == DeliveryState.DELIVERY_STATE_SUCCEEDED) {
+        if (eventId.equals(update.eventId()) && update.state() == DeliveryState.SUCCEEDED) {
           return;
         }
       }

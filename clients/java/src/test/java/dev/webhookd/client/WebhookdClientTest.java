@@ -2,14 +2,27 @@ package dev.webhookd.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.webhookd.v1.DeliveryState;
-import dev.webhookd.v1.DeliveryUpdate;
+import com.google.protobuf.Any;
+import com.google.protobuf.Timestamp;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
 import dev.webhookd.v1.DispatchRequest;
 import dev.webhookd.v1.DispatchResponse;
+import dev.webhookd.v1.GetEndpointRequest;
+import dev.webhookd.v1.GetEventRequest;
+import dev.webhookd.v1.GetEventResponse;
+import dev.webhookd.v1.GetMetricsRequest;
+import dev.webhookd.v1.GetMetricsResponse;
+import dev.webhookd.v1.ReplayRequest;
+import dev.webhookd.v1.ReplayResponse;
 import dev.webhookd.v1.StreamDeliveriesRequest;
+import dev.webhookd.v1.UpdateEndpointRequest;
 import dev.webhookd.v1.WebhookServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Grpc;
@@ -18,65 +31,201 @@ import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsServerCredentials;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The wrapper against a fake webhookd on a local port. */
+/** The client against a fake webhookd on a local port. */
 class WebhookdClientTest {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Instant CREATED = Instant.parse("2026-01-02T03:04:05.600Z");
+  private static final Instant LATER = CREATED.plusSeconds(3600);
 
-  private final BlockingQueue<DispatchRequest> dispatched = new LinkedBlockingQueue<>();
-  private final BlockingQueue<String> authorizations = new LinkedBlockingQueue<>();
+  private final Map<String, List<Object>> requests = new ConcurrentHashMap<>();
+  private final Map<String, Deque<StatusRuntimeException>> failures = new ConcurrentHashMap<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Boolean>> deadlines = new ConcurrentHashMap<>();
   private final CountDownLatch streamCancelled = new CountDownLatch(1);
-  private volatile boolean endStream;
+  private final List<WebhookdClient> clients = new ArrayList<>();
   private Server server;
-  private WebhookdClient client;
 
-  /** Answers Dispatch with a fixed event id; streams two updates, then ends or waits. */
+  private static Timestamp timestamp(Instant instant) {
+    return Convert.timestamp(instant);
+  }
+
+  /** Records each request, fails it if a failure is queued, and answers with canned results. */
   private final class FakeService extends WebhookServiceGrpc.WebhookServiceImplBase {
+    private boolean record(String method, Object request, StreamObserver<?> responses) {
+      requests.computeIfAbsent(method, m -> new CopyOnWriteArrayList<>()).add(request);
+      deadlines
+          .computeIfAbsent(method, m -> new CopyOnWriteArrayList<>())
+          .add(Context.current().getDeadline() != null);
+      Deque<StatusRuntimeException> queued = failures.get(method);
+      StatusRuntimeException failure = queued == null ? null : queued.poll();
+      if (failure != null) {
+        responses.onError(failure);
+        return false;
+      }
+      return true;
+    }
+
     @Override
     public void dispatch(DispatchRequest request, StreamObserver<DispatchResponse> responses) {
-      dispatched.add(request);
-      responses.onNext(DispatchResponse.newBuilder().setEventId("evt_1").build());
-      responses.onCompleted();
+      if (record("Dispatch", request, responses)) {
+        responses.onNext(
+            DispatchResponse.newBuilder()
+                .setEventId("evt_1")
+                .addDeliveryIds("dlv_1")
+                .addDeliveryIds("dlv_2")
+                .setDuplicate(true)
+                .build());
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void replay(ReplayRequest request, StreamObserver<ReplayResponse> responses) {
+      if (record("Replay", request, responses)) {
+        responses.onNext(
+            ReplayResponse.newBuilder().addDeliveryIds("dlv_9").setCount(1L << 40).build());
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void getEndpoint(
+        GetEndpointRequest request, StreamObserver<dev.webhookd.v1.Endpoint> responses) {
+      if (record("GetEndpoint", request, responses)) {
+        responses.onNext(
+            dev.webhookd.v1.Endpoint.newBuilder()
+                .setId(request.getId())
+                .setUrl("https://example.com/hook")
+                .addEventTypes("order.*")
+                .setDisabledReason("maintenance")
+                .setDisabledAt(timestamp(LATER))
+                .setOrigin("api")
+                .setSecretHint("cdef")
+                .setConsecutiveFailures(3)
+                .setCreatedAt(timestamp(CREATED))
+                .setUpdatedAt(timestamp(LATER))
+                .setCircuitState("half_open")
+                .setSignatureScheme(dev.webhookd.v1.SignatureScheme.SIGNATURE_SCHEME_STANDARD)
+                .build());
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void updateEndpoint(
+        UpdateEndpointRequest request, StreamObserver<dev.webhookd.v1.Endpoint> responses) {
+      if (record("UpdateEndpoint", request, responses)) {
+        responses.onNext(request.getEndpoint());
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void getEvent(GetEventRequest request, StreamObserver<GetEventResponse> responses) {
+      if (record("GetEvent", request, responses)) {
+        responses.onNext(
+            GetEventResponse.newBuilder()
+                .setEvent(
+                    dev.webhookd.v1.Event.newBuilder()
+                        .setId(request.getEventId())
+                        .setEventType("order.created")
+                        .setPayloadJson("{\"n\":18446744073709551616}")
+                        .setCreatedAt(timestamp(CREATED)))
+                .addDeliveries(
+                    dev.webhookd.v1.Delivery.newBuilder()
+                        .setId("dlv_1")
+                        .setState(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_IN_FLIGHT)
+                        .setAttemptCount(1)
+                        .setNextAttemptAt(timestamp(LATER))
+                        .setCreatedAt(timestamp(CREATED))
+                        .addAttempts(
+                            dev.webhookd.v1.Attempt.newBuilder()
+                                .setNumber(1)
+                                .setStartedAt(timestamp(CREATED))
+                                .setDurationMs(1500)
+                                .setHttpStatus(503)
+                                .setErrorKind("http_5xx")))
+                .build());
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void getMetrics(GetMetricsRequest request, StreamObserver<GetMetricsResponse> responses) {
+      if (record("GetMetrics", request, responses)) {
+        responses.onNext(
+            GetMetricsResponse.newBuilder()
+                .setAttempted(10)
+                .setFailed(3)
+                .setLatencyP50Ms(1.5)
+                .setLatencyMaxMs(2000)
+                .putFailuresByErrorKind("connect", 3)
+                .setWindowSeconds(request.getWindowSeconds())
+                .addEndpoints(
+                    dev.webhookd.v1.EndpointStatus.newBuilder()
+                        .setEndpointId("ep_1")
+                        .setPending(4)
+                        .setOldestPendingAgeSeconds(2.5)
+                        .setLatency(dev.webhookd.v1.LatencySummary.newBuilder().setP99Ms(12)))
+                .build());
+        responses.onCompleted();
+      }
     }
 
     @Override
     public void streamDeliveries(
-        StreamDeliveriesRequest request, StreamObserver<DeliveryUpdate> updates) {
+        StreamDeliveriesRequest request, StreamObserver<dev.webhookd.v1.DeliveryUpdate> updates) {
+      if (!record("StreamDeliveries", request, updates)) {
+        return;
+      }
       Context.current().addListener(context -> streamCancelled.countDown(), Runnable::run);
       for (long sequence = 1; sequence <= 2; sequence++) {
         updates.onNext(
-            DeliveryUpdate.newBuilder()
+            dev.webhookd.v1.DeliveryUpdate.newBuilder()
                 .setSequence(sequence)
+                .setKind(dev.webhookd.v1.UpdateKind.UPDATE_KIND_RETRY_SCHEDULED)
                 .setEndpointId(request.getEndpointIds(0))
-                .setState(DeliveryState.DELIVERY_STATE_SUCCEEDED)
+                .setState(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_PENDING)
+                .setLatencyMs(250)
+                .setOccurredAt(timestamp(CREATED))
                 .build());
       }
-      if (endStream) {
+      if (!request.getEndpointIds(0).equals("ep_forever")) {
         updates.onCompleted();
       }
     }
   }
 
-  @BeforeEach
-  void start() throws IOException {
+  private String start(ServerCredentials credentials) throws IOException {
     ServerInterceptor recordAuthorization =
         new ServerInterceptor() {
           @Override
@@ -88,82 +237,442 @@ class WebhookdClientTest {
           }
         };
     server =
-        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        Grpc.newServerBuilderForPort(0, credentials)
             .addService(ServerInterceptors.intercept(new FakeService(), recordAuthorization))
             .build()
             .start();
-    client =
-        WebhookdClient.builder()
-            .address("127.0.0.1:" + server.getPort())
-            .usePlaintext()
-            .apiKey("key_123")
-            .deadline(Duration.ofSeconds(10))
-            .build();
+    return "127.0.0.1:" + server.getPort();
+  }
+
+  private String start() throws IOException {
+    return start(InsecureServerCredentials.create());
+  }
+
+  private WebhookdClient client(WebhookdClient.Builder builder) {
+    WebhookdClient client = builder.build();
+    clients.add(client);
+    return client;
+  }
+
+  private static final RetryPolicy FAST_RETRY =
+      RetryPolicy.DEFAULT.withMaxAttempts(3).withBackoff(Duration.ofMillis(1), Duration.ofMillis(5));
+
+  private void failNext(String method, Status... statuses) {
+    Deque<StatusRuntimeException> queue =
+        failures.computeIfAbsent(method, m -> new ArrayDeque<>());
+    for (Status status : statuses) {
+      queue.add(status.asRuntimeException());
+    }
+  }
+
+  private List<Object> requests(String method) {
+    return requests.getOrDefault(method, List.of());
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    client.close();
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    for (WebhookdClient client : clients) {
+      client.close();
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test
-  void dispatchSendsPayloadAsJsonWithTheApiKey() throws InterruptedException {
+  void dispatchSendsPayloadAsJsonWithTheApiKeyAndReturnsTheResult() throws IOException {
+    String address = start();
+    WebhookdClient client = client(WebhookdClient.builder(address).apiKey("key_123"));
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("order_id", "ord_<1>");
     payload.put("total", 99.99);
     payload.put("items", List.of(1, 2));
     payload.put("note", null);
 
-    assertEquals("evt_1", client.dispatch("order.created", payload));
+    DispatchResult result = client.dispatch("order.created", payload);
 
-    DispatchRequest request = dispatched.poll(5, TimeUnit.SECONDS);
+    assertEquals(new DispatchResult("evt_1", List.of("dlv_1", "dlv_2"), true), result);
+    DispatchRequest request = (DispatchRequest) requests("Dispatch").get(0);
     assertEquals("order.created", request.getEventType());
     assertEquals(
         "{\"order_id\":\"ord_<1>\",\"total\":99.99,\"items\":[1,2],\"note\":null}",
         request.getPayloadJson());
-    assertEquals("", request.getIdempotencyKey());
+    assertTrue(request.getIdempotencyKey().matches("sdk-[0-9a-f-]{36}"), request.getIdempotencyKey());
     assertTrue(request.getEndpointIdsList().isEmpty());
-    assertEquals("Bearer key_123", authorizations.poll(5, TimeUnit.SECONDS));
+    assertEquals("Bearer key_123", authorizations.get(0));
   }
 
   @Test
-  void dispatchOptionsAreSent() throws InterruptedException {
+  void dispatchOptionsAreSent() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
     DispatchOptions options =
         DispatchOptions.defaults()
             .withIdempotencyKey("k1")
             .withEndpointIds(List.of("ep_a", "ep_b"));
-    client.dispatch("order.created", Map.of("n", 5), options);
+    client.dispatchJson("order.created", "{\"n\": 18446744073709551616}", options);
 
-    DispatchRequest request = dispatched.poll(5, TimeUnit.SECONDS);
-    assertEquals("{\"n\":5}", request.getPayloadJson());
+    DispatchRequest request = (DispatchRequest) requests("Dispatch").get(0);
+    assertEquals("{\"n\": 18446744073709551616}", request.getPayloadJson());
     assertEquals("k1", request.getIdempotencyKey());
     assertEquals(List.of("ep_a", "ep_b"), request.getEndpointIdsList());
   }
 
   @Test
-  void streamYieldsUpdatesUntilTheServerEndsIt() {
-    endStream = true;
-    StreamDeliveriesRequest filter =
-        StreamDeliveriesRequest.newBuilder().addEndpointIds("ep_a").build();
-    try (DeliveryStream stream = client.streamDeliveries(filter)) {
-      assertEquals(1, stream.next().getSequence());
-      assertEquals("ep_a", stream.next().getEndpointId());
-      assertFalse(stream.hasNext());
+  void dispatchIsRetriedWithTheSameKey() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()).retryPolicy(FAST_RETRY));
+    failNext("Dispatch", Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED);
+
+    assertEquals("evt_1", client.dispatch("a.b", Map.of()).eventId());
+
+    List<Object> calls = requests("Dispatch");
+    assertEquals(3, calls.size());
+    String key = ((DispatchRequest) calls.get(0)).getIdempotencyKey();
+    for (Object call : calls) {
+      assertEquals(key, ((DispatchRequest) call).getIdempotencyKey());
     }
   }
 
   @Test
-  void closingTheStreamCancelsIt() throws InterruptedException {
-    StreamDeliveriesRequest filter =
-        StreamDeliveriesRequest.newBuilder().addEndpointIds("ep_a").build();
-    DeliveryStream stream = client.streamDeliveries(filter);
-    stream.next();
-    stream.next();
+  void dispatchWithoutAKeyIsNotRetried() throws IOException {
+    WebhookdClient client =
+        client(
+            WebhookdClient.builder(start()).retryPolicy(FAST_RETRY).autoIdempotencyKey(false));
+    failNext("Dispatch", Status.UNAVAILABLE);
+
+    WebhookdException e =
+        assertThrows(WebhookdException.class, () -> client.dispatch("a.b", Map.of()));
+    assertEquals(Status.Code.UNAVAILABLE, e.code());
+    assertEquals(1, requests("Dispatch").size());
+    assertEquals("", ((DispatchRequest) requests("Dispatch").get(0)).getIdempotencyKey());
+  }
+
+  @Test
+  void idempotentCallsAreRetriedUpToTheLimit() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()).retryPolicy(FAST_RETRY));
+
+    failNext("GetEndpoint", Status.UNAVAILABLE, Status.UNAVAILABLE);
+    assertEquals("ep_1", client.getEndpoint("ep_1").id());
+    assertEquals(3, requests("GetEndpoint").size());
+
+    failNext(
+        "GetEndpoint",
+        Status.UNAVAILABLE.withDescription("1"),
+        Status.UNAVAILABLE.withDescription("2"),
+        Status.UNAVAILABLE.withDescription("3"));
+    WebhookdException e = assertThrows(WebhookdException.class, () -> client.getEndpoint("ep_1"));
+    assertEquals("3", e.getMessage());
+    assertEquals(6, requests("GetEndpoint").size());
+
+    failures.get("GetEndpoint").clear();
+    failNext("GetEndpoint", Status.NOT_FOUND);
+    assertThrows(WebhookdException.class, () -> client.getEndpoint("ep_1"));
+    assertEquals(7, requests("GetEndpoint").size(), "NOT_FOUND is not retried");
+
+    failNext("Replay", Status.UNAVAILABLE);
+    assertThrows(WebhookdException.class, () -> client.replay("evt_1"));
+    assertEquals(1, requests("Replay").size(), "Replay is not retried");
+
+    WebhookdClient noRetry =
+        client(WebhookdClient.builder("127.0.0.1:" + server.getPort()).retryPolicy(RetryPolicy.NONE));
+    failNext("GetEndpoint", Status.UNAVAILABLE);
+    assertThrows(WebhookdException.class, () -> noRetry.getEndpoint("ep_1"));
+    assertEquals(8, requests("GetEndpoint").size());
+  }
+
+  @Test
+  void backoffIsExponentialWithFullJitter() {
+    RetryPolicy policy = RetryPolicy.DEFAULT;
+    assertEquals(4, policy.maxAttempts());
+    assertEquals(Duration.ofMillis(100), policy.backoff(1, 1));
+    assertEquals(Duration.ofMillis(50), policy.backoff(1, 0.5));
+    assertEquals(Duration.ofMillis(200), policy.backoff(2, 1));
+    assertEquals(Duration.ofMillis(400), policy.backoff(3, 1));
+    assertEquals(Duration.ofMillis(1600), policy.backoff(5, 1));
+    assertEquals(Duration.ofSeconds(2), policy.backoff(6, 1));
+    assertEquals(Duration.ofSeconds(2), policy.backoff(40, 1));
+    assertEquals(Duration.ZERO, policy.backoff(40, 0));
+    assertThrows(IllegalArgumentException.class, () -> policy.withMaxAttempts(0));
+  }
+
+  @Test
+  void errorDetailsAreDecoded() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    com.google.rpc.Status details =
+        com.google.rpc.Status.newBuilder()
+            .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
+            .setMessage("payload too large")
+            .addDetails(
+                Any.pack(
+                    ErrorInfo.newBuilder()
+                        .setReason("PAYLOAD_TOO_LARGE")
+                        .setDomain("webhookd")
+                        .putMetadata("limit", "1024")
+                        .build()))
+            .addDetails(
+                Any.pack(
+                    BadRequest.newBuilder()
+                        .addFieldViolations(
+                            BadRequest.FieldViolation.newBuilder()
+                                .setField("payload_json")
+                                .setDescription("too big"))
+                        .build()))
+            .build();
+    failures
+        .computeIfAbsent("Dispatch", m -> new ArrayDeque<>())
+        .add(StatusProto.toStatusRuntimeException(details));
+
+    WebhookdException e =
+        assertThrows(WebhookdException.class, () -> client.dispatch("a.b", Map.of()));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.code());
+    assertEquals("payload too large", e.getMessage());
+    assertEquals("PAYLOAD_TOO_LARGE", e.reason());
+    assertEquals(Map.of("limit", "1024"), e.metadata());
+    assertEquals(
+        List.of(new WebhookdException.FieldViolation("payload_json", "too big")),
+        e.fieldViolations());
+    assertEquals(
+        "WebhookdException: RESOURCE_EXHAUSTED: payload too large (PAYLOAD_TOO_LARGE)",
+        e.toString());
+    assertTrue(e.getCause() instanceof StatusRuntimeException);
+  }
+
+  @Test
+  void unaryCallsHaveADefaultDeadlineTheRawStubIncluded() throws IOException {
+    String address = start();
+    WebhookdClient client = client(WebhookdClient.builder(address).apiKey("raw_key"));
+    client.raw().getEndpoint(GetEndpointRequest.newBuilder().setId("ep_1").build());
+    client.getEndpoint("ep_1");
+    client(WebhookdClient.builder(address).timeout(Duration.ZERO)).getEndpoint("ep_1");
+
+    assertEquals(List.of(true, true, false), deadlines.get("GetEndpoint"));
+    assertEquals("Bearer raw_key", authorizations.get(0), "the raw stub sends the API key");
+  }
+
+  @Test
+  void streamYieldsNativeUpdatesUntilTheServerEndsIt() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    StreamFilter filter =
+        StreamFilter.all()
+            .withEndpointIds(List.of("ep_a"))
+            .withStates(List.of(DeliveryState.DEAD))
+            .withSinceTime(CREATED);
+    List<DeliveryUpdate> updates = new ArrayList<>();
+    try (DeliveryStream stream = client.streamDeliveries(filter)) {
+      for (DeliveryUpdate update : stream) {
+        updates.add(update);
+      }
+      assertThrows(IllegalStateException.class, stream::iterator);
+    }
+    assertEquals(2, updates.size());
+    assertEquals(
+        new DeliveryUpdate(
+            UpdateKind.RETRY_SCHEDULED, 1, "", "", "ep_a", "", DeliveryState.PENDING, 0, 0, "",
+            Duration.ofMillis(250), null, CREATED, 0, ""),
+        updates.get(0));
+    StreamDeliveriesRequest request = (StreamDeliveriesRequest) requests("StreamDeliveries").get(0);
+    assertEquals(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_DEAD, request.getStates(0));
+    assertEquals(CREATED, Convert.instant(true, request.getSinceTime()));
+  }
+
+  @Test
+  void closingTheStreamEndsTheLoop() throws Exception {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    DeliveryStream stream =
+        client.streamDeliveries(StreamFilter.all().withEndpointIds(List.of("ep_forever")));
+    Iterator<DeliveryUpdate> updates = stream.iterator();
+    updates.next();
+    updates.next();
+    BlockingQueue<Object> ended = new LinkedBlockingQueue<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                ended.add(updates.hasNext());
+              } catch (RuntimeException e) {
+                ended.add(e);
+              }
+            });
+    reader.start();
+    Thread.sleep(50);
     stream.close();
 
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, stream::hasNext);
-    assertEquals(Status.Code.CANCELLED, e.getStatus().getCode());
+    assertEquals(false, ended.poll(5, TimeUnit.SECONDS));
     assertTrue(streamCancelled.await(5, TimeUnit.SECONDS), "the server saw the cancellation");
+  }
+
+  @Test
+  void streamsHaveNoDeadlineUnlessOneIsSet() throws IOException {
+    String address = start();
+    WebhookdClient client = client(WebhookdClient.builder(address));
+    StreamFilter forever = StreamFilter.all().withEndpointIds(List.of("ep_forever"));
+    try (DeliveryStream stream = client.streamDeliveries(forever)) {
+      stream.iterator().next();
+    }
+    try (DeliveryStream stream = client.streamDeliveries(forever, Duration.ofMillis(300))) {
+      Iterator<DeliveryUpdate> updates = stream.iterator();
+      updates.next();
+      updates.next();
+      WebhookdException e = assertThrows(WebhookdException.class, updates::hasNext);
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, e.code());
+    }
+    WebhookdClient timed =
+        client(WebhookdClient.builder(address).streamTimeout(Duration.ofMillis(300)));
+    try (DeliveryStream stream = timed.streamDeliveries(forever)) {
+      Iterator<DeliveryUpdate> updates = stream.iterator();
+      updates.next();
+      updates.next();
+      assertThrows(WebhookdException.class, updates::hasNext);
+    }
+    assertEquals(List.of(false, true, true), deadlines.get("StreamDeliveries"));
+  }
+
+  @Test
+  void resultsAreNativeTypes() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+
+    Endpoint endpoint = client.getEndpoint("ep_1");
+    assertEquals("ep_1", endpoint.id());
+    assertFalse(endpoint.active());
+    assertEquals(LATER, endpoint.disabledAt());
+    assertNull(endpoint.previousSecretExpiresAt());
+    assertEquals(CREATED, endpoint.createdAt());
+    assertEquals(SignatureScheme.STANDARD, endpoint.signatureScheme());
+    assertEquals(List.of("order.*"), endpoint.eventTypes());
+
+    EventDetail detail = client.getEvent("evt_1");
+    assertEquals("{\"n\":18446744073709551616}", detail.event().payloadJson());
+    assertEquals(CREATED, detail.event().createdAt());
+    Delivery delivery = detail.deliveries().get(0);
+    assertEquals(DeliveryState.IN_FLIGHT, delivery.state());
+    assertEquals(LATER, delivery.nextAttemptAt());
+    assertNull(delivery.updatedAt());
+    Attempt attempt = delivery.attempts().get(0);
+    assertEquals(Duration.ofMillis(1500), attempt.duration());
+    assertEquals(503, attempt.httpStatus());
+
+    Metrics metrics = client.getMetrics(Duration.ofHours(1), "ep_1");
+    assertEquals(Duration.ofHours(1), metrics.window());
+    assertEquals(10, metrics.attempted());
+    assertEquals(Map.of("connect", 3L), metrics.failuresByErrorKind());
+    assertEquals(Duration.ofNanos(1_500_000), metrics.latency().p50());
+    assertEquals(Duration.ofSeconds(2), metrics.latency().max());
+    assertEquals(Duration.ofMillis(2500), metrics.endpoints().get(0).oldestPendingAge());
+    assertEquals(Duration.ofMillis(12), metrics.endpoints().get(0).latency().p99());
+    assertEquals("ep_1", ((GetMetricsRequest) requests("GetMetrics").get(0)).getEndpointId());
+
+    ReplayResult replay = client.replay("evt_1", List.of("ep_2"), true);
+    assertEquals(new ReplayResult(List.of("dlv_9"), 1L << 40), replay);
+    ReplayRequest request = (ReplayRequest) requests("Replay").get(0);
+    assertTrue(request.getDryRun());
+    assertFalse(request.hasFilter());
+    client.replayMatching(
+        DeliveryFilter.all().withEndpointId("ep_1").withStates(List.of(DeliveryState.DEAD)),
+        2.5,
+        false);
+    request = (ReplayRequest) requests("Replay").get(1);
+    assertEquals("ep_1", request.getFilter().getEndpointId());
+    assertEquals(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_DEAD, request.getFilter().getStates(0));
+    assertEquals(2.5, request.getMaxPerSecond());
+  }
+
+  @Test
+  void updateEndpointBuildsTheMaskFromTheArgumentsGiven() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    client.updateEndpoint("ep_1", "https://new.example", null);
+    client.updateEndpoint("ep_1", "https://new.example", List.of("a.*"));
+    client.updateEndpoint("ep_1", null, List.of("a.*"));
+    List<List<String>> masks = new ArrayList<>();
+    for (Object request : requests("UpdateEndpoint")) {
+      masks.add(((UpdateEndpointRequest) request).getUpdateMask().getPathsList());
+    }
+    assertEquals(List.of(List.of("url"), List.of("url", "event_types"), List.of("event_types")), masks);
+  }
+
+  @Test
+  void enumsMatchTheProtoValues() {
+    for (dev.webhookd.v1.DeliveryState value : dev.webhookd.v1.DeliveryState.values()) {
+      if (value != dev.webhookd.v1.DeliveryState.UNRECOGNIZED) {
+        assertEquals(value, Convert.toProto(Convert.deliveryState(value)), value.name());
+      }
+    }
+    for (dev.webhookd.v1.UpdateKind value : dev.webhookd.v1.UpdateKind.values()) {
+      if (value != dev.webhookd.v1.UpdateKind.UNRECOGNIZED) {
+        assertEquals(value.name(), "UPDATE_KIND_" + Convert.updateKind(value).name());
+      }
+    }
+    for (dev.webhookd.v1.ApiKeyRole value : dev.webhookd.v1.ApiKeyRole.values()) {
+      if (value != dev.webhookd.v1.ApiKeyRole.UNRECOGNIZED) {
+        assertEquals(value, Convert.toProto(Convert.apiKeyRole(value)), value.name());
+      }
+    }
+    for (dev.webhookd.v1.SignatureScheme value : dev.webhookd.v1.SignatureScheme.values()) {
+      if (value != dev.webhookd.v1.SignatureScheme.UNRECOGNIZED) {
+        assertEquals(value, Convert.toProto(Convert.signatureScheme(value)), value.name());
+      }
+    }
+    assertEquals(DeliveryState.UNSPECIFIED, Convert.deliveryState(dev.webhookd.v1.DeliveryState.UNRECOGNIZED));
+    assertEquals("in_flight", DeliveryState.IN_FLIGHT.toString());
+    assertEquals(UpdateKind.RETRY_SCHEDULED, UpdateKind.fromName("retry_scheduled"));
+    assertEquals("admin", ApiKeyRole.ADMIN.toString());
+    assertEquals(SignatureScheme.STANDARD, SignatureScheme.fromName("standard"));
+  }
+
+  @Test
+  void loopbackAddressesUsePlaintext() {
+    Map<String, Boolean> cases = new LinkedHashMap<>();
+    cases.put("127.0.0.1:50051", true);
+    cases.put("127.8.9.10:1", true);
+    cases.put("localhost:50051", true);
+    cases.put("LOCALHOST:1", true);
+    cases.put("[::1]:50051", true);
+    cases.put("dns:///localhost:50051", true);
+    cases.put("unix:///run/webhookd.sock", true);
+    cases.put("10.0.0.1:50051", false);
+    cases.put("webhookd.internal:443", false);
+    cases.put("dns:///example.com:443", false);
+    cases.put("localhost.example.com:1", false);
+    cases.put("[2001:db8::1]:50051", false);
+    cases.forEach(
+        (address, loopback) ->
+            assertEquals(loopback, WebhookdClient.isLoopback(address), address));
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = WebhookdClientTest.class.getResourceAsStream("/tls/" + name)) {
+      assertNotNull(in, name);
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void tlsWithAPrivateCa() throws IOException {
+    ServerCredentials credentials;
+    try (InputStream chain = WebhookdClientTest.class.getResourceAsStream("/tls/server.pem");
+        InputStream key = WebhookdClientTest.class.getResourceAsStream("/tls/server.key")) {
+      credentials = TlsServerCredentials.create(chain, key);
+    }
+    String address = start(credentials);
+
+    WebhookdClient trusted =
+        client(WebhookdClient.builder(address).rootCertificates(resource("ca.pem")));
+    assertEquals("ep_1", trusted.getEndpoint("ep_1").id(), "TLS with the private CA");
+
+    WebhookdClient plaintext =
+        client(WebhookdClient.builder(address).retryPolicy(RetryPolicy.NONE));
+    assertEquals(
+        Status.Code.UNAVAILABLE,
+        assertThrows(WebhookdException.class, () -> plaintext.getEndpoint("ep_1")).code(),
+        "loopback defaults to plaintext, which a TLS server refuses");
+
+    WebhookdClient systemRoots =
+        client(WebhookdClient.builder(address).tls(true).retryPolicy(RetryPolicy.NONE));
+    assertEquals(
+        Status.Code.UNAVAILABLE,
+        assertThrows(WebhookdException.class, () -> systemRoots.getEndpoint("ep_1")).code(),
+        "the system roots do not trust the test CA");
+
+    assertThrows(
+        IllegalStateException.class,
+        () -> WebhookdClient.builder(address).tls(false).rootCertificates(resource("ca.pem")).build());
   }
 }

@@ -1,0 +1,577 @@
+package webhookd_test
+
+// Every call of the client against a webhookd of its own, started from
+// $WEBHOOKD_BIN (or target/debug/webhookd) with its own config and SQLite
+// file: the results, the error type on real errors, API keys, and a Dispatch
+// retried across a restart of the server.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/webhookd/webhookd/clients/go/webhookd"
+	"github.com/webhookd/webhookd/clients/go/webhookv1"
+)
+
+// liveConfig keeps deliveries short: one attempt, then the dead-letter queue.
+const liveConfig = `webhook_engine:
+  signing_secret: live-test-signing-secret-0123456789
+  max_payload_bytes: 1024
+  default_timeout_seconds: 2
+retry_policy:
+  max_attempts: 1
+  initial_delay_seconds: 0.1
+security:
+  allowed_networks: ["127.0.0.0/8"]
+`
+
+// daemon is a webhookd process on a fixed port and database, so that it can
+// be stopped and started again in the same place.
+type daemon struct {
+	t        *testing.T
+	bin      string
+	dir      string
+	addr     string
+	logPath  string
+	cmd      *exec.Cmd
+	finished chan struct{}
+}
+
+func webhookdBinary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("WEBHOOKD_BIN")
+	if bin == "" {
+		bin = filepath.Join("..", "..", "..", "target", "debug", "webhookd")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		if os.Getenv("WEBHOOKD_ADDR") != "" {
+			t.Fatalf("no webhookd binary at %s (set WEBHOOKD_BIN)", bin)
+		}
+		t.Skipf("no webhookd binary at %s (set WEBHOOKD_BIN or run clients/test.sh)", bin)
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lis.Close()
+	return lis.Addr().(*net.TCPAddr).Port
+}
+
+func startDaemon(t *testing.T) *daemon {
+	t.Helper()
+	d := &daemon{t: t, bin: webhookdBinary(t), dir: t.TempDir()}
+	d.addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	d.logPath = filepath.Join(d.dir, "webhookd.log")
+	if err := os.WriteFile(filepath.Join(d.dir, "config.yaml"), []byte(liveConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.start()
+	t.Cleanup(d.stop)
+	return d
+}
+
+// start runs webhookd and waits until it logs that it is listening.
+func (d *daemon) start() {
+	d.t.Helper()
+	logFile, err := os.OpenFile(d.logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer logFile.Close()
+	d.cmd = exec.Command(d.bin, "serve",
+		"--config", filepath.Join(d.dir, "config.yaml"),
+		"--database-url", "sqlite://"+filepath.Join(d.dir, "webhookd.db"),
+		"--grpc-addr", d.addr, "--http-addr", "127.0.0.1:0", "--log-format", "json")
+	d.cmd.Stderr = logFile
+	d.cmd.Stdout = logFile
+	if err := d.cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	d.finished = make(chan struct{})
+	go func(cmd *exec.Cmd, finished chan struct{}) {
+		cmd.Wait()
+		close(finished)
+	}(d.cmd, d.finished)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if d.listening() {
+			return
+		}
+		select {
+		case <-d.finished:
+			d.t.Fatalf("webhookd exited at start:\n%s", d.log())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	d.t.Fatalf("webhookd did not start within 20 s:\n%s", d.log())
+}
+
+func (d *daemon) listening() bool {
+	file, err := os.Open(d.logPath)
+	if err != nil {
+		return false
+	}
+	defer file.Close()
+	scanner := bufio.NewScanner(file)
+	for scanner.Scan() {
+		var line struct {
+			Message  string `json:"message"`
+			GRPCAddr string `json:"grpc_addr"`
+		}
+		if json.Unmarshal(scanner.Bytes(), &line) == nil && line.Message == "webhookd listening" {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *daemon) log() string {
+	content, _ := os.ReadFile(d.logPath)
+	return string(content)
+}
+
+// stop ends webhookd with SIGTERM (SIGKILL after 10 s) and waits for it.
+func (d *daemon) stop() {
+	if d.cmd == nil {
+		return
+	}
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.finished:
+	case <-time.After(10 * time.Second):
+		d.cmd.Process.Kill()
+		<-d.finished
+	}
+	d.cmd = nil
+}
+
+// closedURL is a loopback URL where nothing listens: deliveries to it fail
+// with "connect" at once.
+func closedURL(t *testing.T) string {
+	return fmt.Sprintf("http://127.0.0.1:%d/hook", freePort(t))
+}
+
+// wantError fails the test unless err is an *Error with this code and reason.
+func wantError(t *testing.T, err error, code codes.Code, reason string) *webhookd.Error {
+	t.Helper()
+	var werr *webhookd.Error
+	if !errors.As(err, &werr) {
+		t.Fatalf("error = %v (%T), want a *webhookd.Error", err, err)
+	}
+	if werr.Code != code || werr.Reason != reason {
+		t.Fatalf("error = %v (code %v, reason %q), want code %v, reason %q", werr, werr.Code, werr.Reason, code, reason)
+	}
+	return werr
+}
+
+// eventually retries check until it returns true, for 15 s at most.
+func eventually(t *testing.T, what string, check func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !check() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 15 s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestLive(t *testing.T) {
+	d := startDaemon(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	client := newClient(t, d.addr)
+	started := time.Now().Add(-time.Second)
+
+	const secret = "live-endpoint-secret-0123456789abcd"
+	var endpoint *webhookd.Endpoint
+
+	t.Run("endpoints", func(t *testing.T) {
+		var err error
+		endpoint, err = client.CreateEndpoint(ctx, closedURL(t), []string{"live.*"},
+			&webhookd.CreateEndpointOptions{ID: "ep_live", Secret: secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if endpoint.ID != "ep_live" || !endpoint.Active || endpoint.Origin != "api" || endpoint.SecretHint != "abcd" ||
+			endpoint.SignatureScheme != webhookd.SignatureSchemeWebhookd || endpoint.CreatedAt.Before(started) ||
+			endpoint.DisabledAt != nil || !slices.Equal(endpoint.EventTypes, []string{"live.*"}) {
+			t.Errorf("CreateEndpoint = %+v", endpoint)
+		}
+		standard, err := client.CreateEndpoint(ctx, closedURL(t), []string{"other.*"}, &webhookd.CreateEndpointOptions{
+			ID: "ep_standard", Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Disabled: true,
+			SignatureScheme: webhookd.SignatureSchemeStandard,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if standard.SignatureScheme != webhookd.SignatureSchemeStandard || standard.Active {
+			t.Errorf("standard endpoint = %+v", standard)
+		}
+
+		got, err := client.GetEndpoint(ctx, "ep_live")
+		if err != nil || got.URL != endpoint.URL || !got.CreatedAt.Equal(endpoint.CreatedAt) {
+			t.Errorf("GetEndpoint = %+v, %v", got, err)
+		}
+
+		var ids []string
+		var token string
+		for pages := 0; ; pages++ {
+			page, err := client.ListEndpoints(ctx, &webhookd.ListEndpointsOptions{PageSize: 1, PageToken: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Items) > 1 || pages > 10 {
+				t.Fatalf("page of %d items (page %d)", len(page.Items), pages)
+			}
+			for _, item := range page.Items {
+				ids = append(ids, item.ID)
+			}
+			if token = page.NextPageToken; token == "" {
+				break
+			}
+		}
+		if !slices.Contains(ids, "ep_live") || !slices.Contains(ids, "ep_standard") {
+			t.Errorf("ListEndpoints pages = %v", ids)
+		}
+
+		newURL := closedURL(t)
+		updated, err := client.UpdateEndpoint(ctx, "ep_live", webhookd.EndpointUpdate{URL: newURL})
+		if err != nil || updated.URL != newURL || !slices.Equal(updated.EventTypes, []string{"live.*"}) {
+			t.Errorf("UpdateEndpoint(url) = %+v, %v", updated, err)
+		}
+		updated, err = client.UpdateEndpoint(ctx, "ep_live", webhookd.EndpointUpdate{EventTypes: []string{"live.*", "extra.event"}})
+		if err != nil || updated.URL != newURL || len(updated.EventTypes) != 2 {
+			t.Errorf("UpdateEndpoint(event_types) = %+v, %v", updated, err)
+		}
+		endpoint = updated
+
+		disabled, err := client.DisableEndpoint(ctx, "ep_live", "maintenance window")
+		if err != nil || disabled.Active || disabled.DisabledReason != "maintenance window" || disabled.DisabledAt == nil {
+			t.Errorf("DisableEndpoint = %+v, %v", disabled, err)
+		}
+		enabled, err := client.EnableEndpoint(ctx, "ep_live")
+		if err != nil || !enabled.Active || enabled.DisabledAt != nil {
+			t.Errorf("EnableEndpoint = %+v, %v", enabled, err)
+		}
+
+		rotated, err := client.RotateEndpointSecret(ctx, "ep_live", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expires := rotated.Endpoint.PreviousSecretExpiresAt
+		if len(rotated.NewSecret) < 24 || rotated.Endpoint.SecretHint != rotated.NewSecret[len(rotated.NewSecret)-4:] ||
+			expires == nil || expires.Sub(time.Now()) < 59*time.Minute || expires.Sub(time.Now()) > 61*time.Minute {
+			t.Errorf("RotateEndpointSecret = %+v", rotated)
+		}
+
+		cancelled, err := client.DeleteEndpoint(ctx, "ep_standard")
+		if err != nil || cancelled != 0 {
+			t.Errorf("DeleteEndpoint = %d, %v", cancelled, err)
+		}
+		_, err = client.GetEndpoint(ctx, "ep_standard")
+		wantError(t, err, codes.NotFound, "ENDPOINT_NOT_FOUND")
+	})
+	if endpoint == nil {
+		t.Fatal("no endpoint to send to")
+	}
+
+	t.Run("dispatch and the event log", func(t *testing.T) {
+		// Canonical JSON (sorted keys, no spaces), so that the stored text is
+		// byte for byte the same; the numbers keep their exact text.
+		payload := json.RawMessage(`{"big":18446744073709551616,"order_id":"ord_1","total":99.990}`)
+		first, err := client.Dispatch(ctx, "live.order.created", payload, webhookd.WithIdempotencyKey("live-order-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(first.EventID, "evt_") || len(first.DeliveryIDs) != 1 || first.Duplicate {
+			t.Errorf("Dispatch = %+v", first)
+		}
+		again, err := client.Dispatch(ctx, "live.order.created", payload, webhookd.WithIdempotencyKey("live-order-1"))
+		if err != nil || again.EventID != first.EventID || !again.Duplicate || !slices.Equal(again.DeliveryIDs, first.DeliveryIDs) {
+			t.Errorf("second Dispatch = %+v, %v; want the duplicate of %+v", again, err, first)
+		}
+		auto, err := client.Dispatch(ctx, "live.order.updated", map[string]any{"order_id": "ord_1"}, webhookd.WithEndpointIDs("ep_live"))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// The single attempt fails (nothing listens), so the delivery dies.
+		var detail *webhookd.EventDetail
+		eventually(t, "the delivery is dead", func() bool {
+			detail, err = client.GetEvent(ctx, first.EventID)
+			return err == nil && len(detail.Deliveries) == 1 && detail.Deliveries[0].State == webhookd.DeliveryStateDead
+		})
+		if detail.Event.ID != first.EventID || detail.Event.EventType != "live.order.created" ||
+			string(detail.Event.PayloadJSON) != string(payload) || detail.Event.IdempotencyKey != "live-order-1" ||
+			detail.Event.CreatedAt.Before(started) {
+			t.Errorf("GetEvent event = %+v", detail.Event)
+		}
+		delivery := detail.Deliveries[0]
+		if delivery.ID != first.DeliveryIDs[0] || delivery.EndpointID != "ep_live" || delivery.AttemptCount != 1 ||
+			len(delivery.Attempts) != 1 || delivery.Attempts[0].Number != 1 || delivery.Attempts[0].ErrorKind != "connect" ||
+			delivery.Attempts[0].StartedAt.Before(started) {
+			t.Errorf("GetEvent delivery = %+v", delivery)
+		}
+		autoDetail, err := client.GetEvent(ctx, auto.EventID)
+		if err != nil || !strings.HasPrefix(autoDetail.Event.IdempotencyKey, "sdk-") {
+			t.Errorf("the generated idempotency key = %+v, %v; want sdk-...", autoDetail, err)
+		}
+
+		events, err := client.ListEvents(ctx, &webhookd.ListEventsOptions{EventTypes: []string{"live.order.*"}, StartTime: started, PageSize: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var eventIDs []string
+		for _, event := range events.Items {
+			eventIDs = append(eventIDs, event.ID)
+		}
+		if !slices.Equal(eventIDs, []string{first.EventID, auto.EventID}) {
+			t.Errorf("ListEvents = %v, want [%s %s]", eventIDs, first.EventID, auto.EventID)
+		}
+		page, err := client.ListEvents(ctx, &webhookd.ListEventsOptions{EventTypes: []string{"live.order.*"}, PageSize: 1})
+		if err != nil || len(page.Items) != 1 || page.NextPageToken == "" {
+			t.Errorf("ListEvents page of 1 = %+v, %v", page, err)
+		}
+
+		eventually(t, "both deliveries are dead", func() bool {
+			dead, err := client.ListDeliveries(ctx, &webhookd.ListDeliveriesOptions{
+				Filter: webhookd.DeliveryFilter{EndpointID: "ep_live", States: []webhookd.DeliveryState{webhookd.DeliveryStateDead}},
+			})
+			return err == nil && len(dead.Items) == 2
+		})
+		letters, err := client.ListDeadLetters(ctx, &webhookd.ListDeliveriesOptions{
+			Filter: webhookd.DeliveryFilter{EndpointID: "ep_live", EventTypes: []string{"live.order.created"}},
+		})
+		if err != nil || len(letters.Items) != 1 || letters.Items[0].ID != delivery.ID || letters.Items[0].State != webhookd.DeliveryStateDead {
+			t.Errorf("ListDeadLetters = %+v, %v", letters, err)
+		}
+
+		count, err := client.RedriveDeadLetters(ctx, &webhookd.RedriveOptions{DeliveryIDs: []string{delivery.ID}, DryRun: true})
+		if err != nil || count != 1 {
+			t.Errorf("RedriveDeadLetters dry run = %d, %v", count, err)
+		}
+		count, err = client.RedriveDeadLetters(ctx, &webhookd.RedriveOptions{DeliveryIDs: []string{delivery.ID}})
+		if err != nil || count != 1 {
+			t.Errorf("RedriveDeadLetters = %d, %v", count, err)
+		}
+
+		dry, err := client.Replay(ctx, first.EventID, &webhookd.ReplayOptions{DryRun: true})
+		if err != nil || dry.Count != 1 || len(dry.DeliveryIDs) != 0 {
+			t.Errorf("Replay dry run = %+v, %v", dry, err)
+		}
+		replayed, err := client.Replay(ctx, first.EventID, nil)
+		if err != nil || replayed.Count != 1 || len(replayed.DeliveryIDs) != 1 {
+			t.Errorf("Replay = %+v, %v", replayed, err)
+		}
+		matching, err := client.ReplayMatching(ctx, webhookd.DeliveryFilter{EndpointID: "ep_live", EventTypes: []string{"live.order.updated"}},
+			&webhookd.ReplayMatchingOptions{DryRun: true, MaxPerSecond: 10})
+		if err != nil || matching.Count != 1 {
+			t.Errorf("ReplayMatching dry run = %+v, %v", matching, err)
+		}
+
+		metrics, err := client.GetMetrics(ctx, &webhookd.MetricsOptions{Window: 10 * time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if metrics.Window != 10*time.Minute || metrics.Attempted < 2 || metrics.Failed < 2 || metrics.FailuresByErrorKind["connect"] < 2 ||
+			metrics.DeadLettered < 2 || metrics.SuccessRate != 0 {
+			t.Errorf("GetMetrics = %+v", metrics)
+		}
+		perEndpoint, err := client.GetMetrics(ctx, &webhookd.MetricsOptions{EndpointID: "ep_live"})
+		if err != nil || len(perEndpoint.Endpoints) != 1 || perEndpoint.Endpoints[0].EndpointID != "ep_live" || perEndpoint.Endpoints[0].Attempted < 2 {
+			t.Errorf("GetMetrics(ep_live) = %+v, %v", perEndpoint, err)
+		}
+
+		stream, err := client.StreamDeliveries(ctx, webhookd.StreamFilter{
+			EndpointIDs: []string{"ep_live"}, EventTypes: []string{"live.order.created"}, SinceTime: started,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The history since the start of the test: the updates of the first
+		// event's delivery, up to its death.
+		var kinds []webhookd.UpdateKind
+		for update, err := range stream.All() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if update.Kind == webhookd.UpdateKindHeartbeat {
+				continue
+			}
+			if update.EventID != first.EventID || update.DeliveryID != delivery.ID || update.EventType != "live.order.created" ||
+				update.OccurredAt.Before(started) {
+				t.Errorf("update = %+v", update)
+			}
+			kinds = append(kinds, update.Kind)
+			if update.Kind == webhookd.UpdateKindDeadLettered {
+				if update.State != webhookd.DeliveryStateDead || update.ErrorKind != "connect" {
+					t.Errorf("dead_lettered update = %+v", update)
+				}
+				break
+			}
+		}
+		if len(kinds) == 0 || kinds[len(kinds)-1] != webhookd.UpdateKindDeadLettered {
+			t.Errorf("update kinds = %v, want ... dead_lettered", kinds)
+		}
+
+		cancelled, err := client.DeleteEndpoint(ctx, "ep_live")
+		if err != nil || cancelled < 0 {
+			t.Errorf("DeleteEndpoint = %d, %v", cancelled, err)
+		}
+	})
+
+	t.Run("errors", func(t *testing.T) {
+		_, err := client.Dispatch(ctx, "Not A Type", map[string]any{})
+		werr := wantError(t, err, codes.InvalidArgument, "INVALID_ARGUMENT")
+		if len(werr.FieldViolations) != 1 || werr.FieldViolations[0].Field != "event_type" || werr.FieldViolations[0].Description == "" {
+			t.Errorf("field violations = %+v", werr.FieldViolations)
+		}
+		_, err = client.Dispatch(ctx, "live.big", map[string]any{"blob": strings.Repeat("x", 2048)})
+		werr = wantError(t, err, codes.ResourceExhausted, "PAYLOAD_TOO_LARGE")
+		if werr.Metadata["limit"] != "1024" || werr.Message == "" {
+			t.Errorf("metadata = %v, message %q", werr.Metadata, werr.Message)
+		}
+		_, err = client.GetEndpoint(ctx, "ep_missing")
+		wantError(t, err, codes.NotFound, "ENDPOINT_NOT_FOUND")
+		_, err = client.Dispatch(ctx, "live.order.created", map[string]any{}, webhookd.WithEndpointIDs("ep_missing"))
+		wantError(t, err, codes.NotFound, "ENDPOINT_NOT_FOUND")
+	})
+
+	t.Run("dispatch retried across a restart", func(t *testing.T) {
+		var mu sync.Mutex
+		var attempts []codes.Code
+		recordAttempts := grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			err := invoker(ctx, method, req, reply, cc, opts...)
+			if method == webhookv1.WebhookService_Dispatch_FullMethodName {
+				mu.Lock()
+				attempts = append(attempts, status.Code(err))
+				mu.Unlock()
+			}
+			return err
+		})
+		// About 7 s of retries on average, the server needs well under 1 s.
+		retrying := newClient(t, d.addr, webhookd.WithDialOptions(recordAttempts),
+			webhookd.WithRetry(webhookd.RetryPolicy{MaxAttempts: 10, InitialBackoff: 250 * time.Millisecond, MaxBackoff: 2 * time.Second}))
+		if _, err := retrying.ListEndpoints(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+
+		d.stop()
+		type outcome struct {
+			result *webhookd.DispatchResult
+			err    error
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			result, err := retrying.Dispatch(ctx, "live.restart", map[string]any{"n": 1})
+			done <- outcome{result, err}
+		}()
+		eventually(t, "a first attempt failed", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(attempts) > 0
+		})
+		d.start()
+		var got outcome
+		select {
+		case got = <-done:
+		case <-time.After(60 * time.Second):
+			t.Fatal("Dispatch did not return")
+		}
+		if got.err != nil {
+			t.Fatalf("Dispatch across a restart: %v (attempts %v)", got.err, attempts)
+		}
+		mu.Lock()
+		if len(attempts) < 2 || attempts[0] != codes.Unavailable || attempts[len(attempts)-1] != codes.OK {
+			t.Errorf("attempts = %v, want UNAVAILABLE first and OK last", attempts)
+		}
+		mu.Unlock()
+		events, err := client.ListEvents(ctx, &webhookd.ListEventsOptions{EventTypes: []string{"live.restart"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events.Items) != 1 || events.Items[0].ID != got.result.EventID {
+			t.Errorf("events after the restart = %+v, want exactly %s", events.Items, got.result.EventID)
+		}
+	})
+
+	t.Run("api keys", func(t *testing.T) {
+		_, err := client.CreateAPIKey(ctx, "live-reader", webhookd.APIKeyRoleRead)
+		wantError(t, err, codes.FailedPrecondition, "FIRST_KEY_NOT_ADMIN")
+
+		admin, err := client.CreateAPIKey(ctx, "live-admin", webhookd.APIKeyRoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if admin.Key == "" || admin.APIKey.Name != "live-admin" || admin.APIKey.Role != webhookd.APIKeyRoleAdmin ||
+			admin.APIKey.Origin != "api" || len(admin.APIKey.Fingerprint) != 8 || admin.APIKey.RevokedAt != nil {
+			t.Errorf("CreateAPIKey = %+v", admin)
+		}
+		eventually(t, "calls without a key are refused", func() bool {
+			_, err := client.ListEndpoints(ctx, nil)
+			return status.Code(err) == codes.Unauthenticated
+		})
+		_, err = client.ListEndpoints(ctx, nil)
+		wantError(t, err, codes.Unauthenticated, "API_KEY_MISSING")
+
+		keyed := newClient(t, d.addr, webhookd.WithAPIKey(admin.Key))
+		reader, err := keyed.CreateAPIKey(ctx, "live-reader", webhookd.APIKeyRoleRead)
+		if err != nil || reader.APIKey.Role != webhookd.APIKeyRoleRead {
+			t.Fatalf("CreateAPIKey(read) = %+v, %v", reader, err)
+		}
+		// The raw stub sends the key too.
+		raw, err := keyed.Raw().ListApiKeys(ctx, &webhookv1.ListApiKeysRequest{})
+		if err != nil || len(raw.GetApiKeys()) != 2 {
+			t.Errorf("Raw().ListApiKeys = %v, %v", raw, err)
+		}
+
+		readOnly := newClient(t, d.addr, webhookd.WithAPIKey(reader.Key))
+		if _, err := readOnly.ListEvents(ctx, nil); err != nil {
+			t.Errorf("ListEvents with a read key: %v", err)
+		}
+		_, err = readOnly.CreateEndpoint(ctx, closedURL(t), []string{"x.*"}, nil)
+		wantError(t, err, codes.PermissionDenied, "ROLE_NOT_ALLOWED")
+
+		revoked, err := keyed.RevokeAPIKey(ctx, "live-reader")
+		if err != nil || revoked.Name != "live-reader" || revoked.RevokedAt == nil {
+			t.Errorf("RevokeAPIKey = %+v, %v", revoked, err)
+		}
+		active, err := keyed.ListAPIKeys(ctx, false)
+		if err != nil || len(active) != 1 || active[0].Name != "live-admin" {
+			t.Errorf("ListAPIKeys = %+v, %v", active, err)
+		}
+		all, err := keyed.ListAPIKeys(ctx, true)
+		if err != nil || len(all) != 2 {
+			t.Errorf("ListAPIKeys(include revoked) = %+v, %v", all, err)
+		}
+		_, err = keyed.RevokeAPIKey(ctx, "live-admin")
+		wantError(t, err, codes.FailedPrecondition, "LAST_ADMIN_KEY")
+	})
+}

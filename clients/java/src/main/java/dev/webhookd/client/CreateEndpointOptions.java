@@ -1,0 +1,121 @@
+package dev.webhookd.client;
+
+import java.util.Objects;
+
+/**
+ * Optional settings of {@link WebhookdClient#createEndpoint createEndpoint}. Immutable: each {@code
+ * with} method returns a copy.
+ *
+ * <pre>{@code
+ * Endpoint endpoint = client.createEndpoint("https://billing.example.com/webhooks",
+ *     List.of("order.*"),
+ *     CreateEndpointOptions.defaults().withId("ep_billing").withSecret(secret));
+ * }</pre>
+ */
+public final class CreateEndpointOptions {
+  private static final CreateEndpointOptions DEFAULTS =
+      new CreateEndpointOptions("", "", false, SignatureScheme.WEBHOOKD);
+
+  private final String id;
+  private final String secret;
+  private final boolean disabled;
+  private final SignatureScheme signatureScheme;
+
+  private CreateEndpointOptions(
+      String id, String secret, boolean disabled, SignatureScheme signatureScheme) {
+    this.id = id;
+    this.secret = secret;
+    this.disabled = disabled;
+    this.signatureScheme = signatureScheme;
+  }
+
+  /**
+   * Returns the defaults: a generated id, the server's default secret, active, signed with the
+   * webhookd scheme.
+   *
+   * @return the default options
+   */
+  public static CreateEndpointOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Returns a copy with a chosen endpoint id.
+   *
+   * @param id {@code [A-Za-z0-9_.-]}, at most 255 characters; empty for {@code ep_} and a random
+   *     suffix
+   * @return the new options
+   */
+  public CreateEndpointOptions withId(String id) {
+    return new CreateEndpointOptions(Objects.requireNonNull(id, "id"), secret, disabled, signatureScheme);
+  }
+
+  /**
+   * Returns a copy with a signing secret.
+   *
+   * @param secret at least 24 characters; with {@link SignatureScheme#STANDARD}, {@code whsec_} +
+   *     base64 (HMAC) or {@code whsk_} + base64 of an ed25519 seed. Empty to sign with the
+   *     server's default secret
+   * @return the new options
+   */
+  public CreateEndpointOptions withSecret(String secret) {
+    return new CreateEndpointOptions(id, Objects.requireNonNull(secret, "secret"), disabled, signatureScheme);
+  }
+
+  /**
+   * Returns a copy that creates the endpoint disabled or not.
+   *
+   * @param disabled true to create it disabled
+   * @return the new options
+   */
+  public CreateEndpointOptions withDisabled(boolean disabled) {
+    return new CreateEndpointOptions(id, secret, disabled, signatureScheme);
+  }
+
+  /**
+   * Returns a copy with a signature scheme.
+   *
+   * @param signatureScheme how deliveries are signed
+   * @return the new options
+   */
+  public CreateEndpointOptions withSignatureScheme(SignatureScheme signatureScheme) {
+    return new CreateEndpointOptions(
+        id, secret, disabled, Objects.requireNonNull(signatureScheme, "signatureScheme"));
+  }
+
+  /**
+   * Returns the endpoint id.
+   *
+   * @return the id, empty for a generated one
+   */
+  public String id() {
+    return id;
+  }
+
+  /**
+   * Returns the signing secret.
+   *
+   * @return the secret, empty for the server's default
+   */
+  public String secret() {
+    return secret;
+  }
+
+  /**
+   * Tells whether the endpoint is created disabled.
+   *
+   * @return true when it is
+   */
+  public boolean disabled() {
+    return disabled;
+  }
+
+  /**
+   * Returns the signature scheme.
+   *
+   * @return the scheme
+   */
+  public SignatureScheme signatureScheme() {
+    return signatureScheme;
+  }
+}

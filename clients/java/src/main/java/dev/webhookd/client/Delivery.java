@@ -1,0 +1,39 @@
+package dev.webhookd.client;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The delivery of one event to one endpoint.
+ *
+ * @param id the delivery id ({@code dlv_...})
+ * @param eventId its event
+ * @param endpointId its endpoint
+ * @param eventType its event's type
+ * @param state where it is in its lifecycle
+ * @param attemptCount attempts made so far
+ * @param nextAttemptAt when the next attempt is due (pending deliveries), or null
+ * @param lastError the error of the last failed attempt, empty if none
+ * @param replayOf the delivery this one replays; empty for an original delivery
+ * @param createdAt when it was created
+ * @param updatedAt when it last changed
+ * @param attempts its attempts, oldest first ({@link WebhookdClient#getEvent getEvent} only; empty elsewhere)
+ */
+public record Delivery(
+    String id,
+    String eventId,
+    String endpointId,
+    String eventType,
+    DeliveryState state,
+    int attemptCount,
+    Instant nextAttemptAt,
+    String lastError,
+    String replayOf,
+    Instant createdAt,
+    Instant updatedAt,
+    List<Attempt> attempts) {
+  /** Copies the collections, so that the record is immutable. */
+  public Delivery {
+    attempts = List.copyOf(attempts);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.webhookd.client;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A receiver of webhooks.
+ *
+ * @param id the endpoint id
+ * @param url where deliveries are sent
+ * @param eventTypes the event types and patterns it subscribes to
+ * @param active false while it is disabled
+ * @param disabledReason why it is disabled, when it is; empty otherwise
+ * @param disabledAt when it was disabled, or null
+ * @param origin {@code config} (from the config file) or {@code api}
+ * @param secretHint the last 4 characters of its signing secret
+ * @param previousSecretExpiresAt while a rotated-out secret is still accepted: until when; null otherwise
+ * @param consecutiveFailures failed attempts in a row
+ * @param createdAt when it was created
+ * @param updatedAt when it last changed
+ * @param circuitState the circuit breaker: {@code closed}, {@code open} or {@code half_open}
+ * @param signatureScheme how its deliveries are signed
+ * @param publicKey for Standard Webhooks endpoints with an ed25519 secret, the {@code whpk_} public key receivers verify with; empty otherwise
+ */
+public record Endpoint(
+    String id,
+    String url,
+    List<String> eventTypes,
+    boolean active,
+    String disabledReason,
+    Instant disabledAt,
+    String origin,
+    String secretHint,
+    Instant previousSecretExpiresAt,
+    int consecutiveFailures,
+    Instant createdAt,
+    Instant updatedAt,
+    String circuitState,
+    SignatureScheme signatureScheme,
+    String publicKey) {
+  /** Copies the collections, so that the record is immutable. */
+  public Endpoint {
+    eventTypes = List.copyOf(eventTypes);
+  }
+}
