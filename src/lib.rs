@@ -9,7 +9,8 @@
 //! `tests/it/architecture.rs`, drawn in docs/overview.md):
 //! - [`app`]: builds and runs everything; the servers and background tasks.
 //! - [`api`] (gRPC), [`http`] (probes, JSON API, Prometheus, dashboard),
-//!   [`listener`] (connection caps and timeouts), [`tls`], [`telemetry`].
+//!   [`listener`] (connection caps and timeouts), [`tls`], [`telemetry`],
+//!   [`check`] (`webhookd check-receiver`).
 //! - [`service`]: transport-free operations that commit, wake the
 //!   scheduler, publish updates and count.
 //! - [`delivery`]: scheduler, workers, retry policy, outbound HTTP client,
@@ -24,6 +25,7 @@
 
 pub mod api;
 pub mod app;
+pub mod check;
 pub mod clock;
 pub mod config;
 pub mod delivery;

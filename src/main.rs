@@ -1,16 +1,22 @@
 //! The `webhookd` command line: `serve` runs the service, `migrate` applies
-//! database migrations and exits.
+//! database migrations and exits, `check-receiver` checks that a receiver
+//! verifies signatures.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
 use tracing::{error, info, warn};
 
 use webhookd::config::{CliOverrides, Config, ConfigError, DatabaseConfig, LogFormat};
-use webhookd::{App, store, telemetry};
+use webhookd::delivery::http_client::ReceiverTls;
+use webhookd::domain::SignatureScheme;
+use webhookd::{App, check, store, telemetry};
 
 /// Exit code of a start refused for the operator to fix: invalid config, or
 /// a database another process is serving.
@@ -33,6 +39,38 @@ enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit. Needs only the database URL.
     Migrate(MigrateArgs),
+    /// Check that a receiver verifies signatures: send it a valid, a
+    /// tampered, a stale, a rotated-secret and another secret's delivery,
+    /// and report which it accepted. Exit 0 when it accepts and rejects
+    /// each as it should, 1 when not.
+    CheckReceiver(CheckReceiverArgs),
+}
+
+#[derive(Args)]
+struct CheckReceiverArgs {
+    /// The receiver's URL, e.g. http://127.0.0.1:9000/webhook.
+    url: String,
+    /// The endpoint secret the receiver verifies with (`whsec_…` or
+    /// `whsk_…` with `--scheme standard`).
+    #[arg(long, env = "WEBHOOKD_CHECK_SECRET", hide_env_values = true)]
+    secret: String,
+    /// The endpoint's signature scheme.
+    #[arg(long, value_enum, default_value_t = SchemeArg::Webhookd)]
+    scheme: SchemeArg,
+    /// How long to wait for each answer, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout_seconds: f64,
+    /// PEM CA certificates to trust for an HTTPS receiver behind a private CA.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemeArg {
+    /// X-Webhook-* headers, `sha256=` HMAC signatures.
+    Webhookd,
+    /// Standard Webhooks: webhook-* headers, `v1,` HMAC or `v1a,` ed25519.
+    Standard,
 }
 
 #[derive(Args)]
@@ -112,6 +150,7 @@ fn main() -> ExitCode {
             init_telemetry(args.common.log_format.unwrap_or_default(), "info");
             runtime.block_on(migrate(database))
         }
+        Command::CheckReceiver(args) => return runtime.block_on(check_receiver(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -176,6 +215,53 @@ async fn migrate(database: DatabaseConfig) -> anyhow::Result<()> {
     store.migrate().await.context("failed to run migrations")?;
     info!(database = %store::redact_url(&database.url), "migrations applied");
     Ok(())
+}
+
+async fn check_receiver(args: CheckReceiverArgs) -> ExitCode {
+    let options = match check_options(args) {
+        Ok(options) => options,
+        Err(e) => return refused(&e),
+    };
+    match check::run(&options).await {
+        Ok(outcomes) => {
+            println!("{}", check::render(&options.url, &outcomes));
+            if outcomes.iter().all(check::Outcome::passed) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => refused(&e.into()),
+    }
+}
+
+fn check_options(args: CheckReceiverArgs) -> anyhow::Result<check::CheckOptions> {
+    let timeout = Duration::try_from_secs_f64(args.timeout_seconds)
+        .ok()
+        .filter(|timeout| !timeout.is_zero())
+        .context("--timeout-seconds must be a positive number of seconds")?;
+    let extra_roots = match &args.ca_file {
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("--ca-file {}: cannot read it", path.display()))?;
+            reqwest::Certificate::from_pem_bundle(&pem)
+                .with_context(|| format!("--ca-file {}: not PEM certificates", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    Ok(check::CheckOptions {
+        url: args.url,
+        secret: SecretString::from(args.secret),
+        scheme: match args.scheme {
+            SchemeArg::Webhookd => SignatureScheme::Webhookd,
+            SchemeArg::Standard => SignatureScheme::Standard,
+        },
+        timeout,
+        tls: ReceiverTls {
+            extra_roots,
+            accept_invalid_certs: false,
+        },
+    })
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -2,7 +2,9 @@
 # Tests the example receivers of docs/receivers.md, one language at a time:
 # builds the receiver against its SDK from clients/, starts it, and sends it
 # hand-signed requests from Python's standard library (receiver_checks.py:
-# valid, duplicate, tampered, stale, wrong secret). Then a live webhookd
+# valid, duplicate, tampered, stale, wrong secret), then `webhookd
+# check-receiver` (valid, tampered, stale, rotated secret, another secret;
+# needs the webhookd binary). Then a live webhookd
 # delivers an event to it and replays it (needs grpcurl and the webhookd
 # binary; skipped without them, an error under CI=true).
 #
@@ -149,6 +151,8 @@ for lang in "${languages[@]}"; do
       echo "  the $lang receiver did not start"
       ok=no
     elif ! python3 "$examples/receiver_checks.py" signed "http://127.0.0.1:$port/webhook" "$secret"; then
+      ok=no
+    elif [ -x "$bin" ] && ! "$bin" check-receiver "http://127.0.0.1:$port/webhook" --secret "$secret" | sed 's/^/  /'; then
       ok=no
     elif [ "$live" = yes ] && ! python3 "$examples/receiver_checks.py" live "$grpc_addr" "ep_$lang"; then
       ok=no

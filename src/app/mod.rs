@@ -125,7 +125,11 @@ impl App {
             open_file_limit,
         } = self;
         let services = services(&config, store).await?;
-        let (scheduler, prober) = delivery(&config, &services, receiver_tls, &instance_id)?;
+        let (scheduler, prober) = match config.server.delivers() {
+            true => delivery(&config, &services, receiver_tls, &instance_id)
+                .map(|(scheduler, prober)| (Some(scheduler), prober))?,
+            false => (None, None),
+        };
 
         let limits = connection_limits(&config, open_file_limit);
         let ready = Arc::new(AtomicBool::new(false));
@@ -133,6 +137,7 @@ impl App {
         let stop_servers = CancellationToken::new();
         let (health, mut grpc_task) = servers::spawn_grpc(servers::GrpcServer {
             services: services.clone(),
+            serves_api: config.server.serves_api(),
             reflection: config.security.reflection,
             tls: listener_tls.as_ref(),
             incoming: grpc_listener,
@@ -152,31 +157,36 @@ impl App {
         })?;
         let stop_scheduler = CancellationToken::new();
         let scheduler_stop = stop_scheduler.clone();
-        let mut scheduler_task = spawn_named("scheduler", async move {
-            scheduler.run_until_stopped(scheduler_stop).await;
-            Ok(())
+        let mut scheduler_task = scheduler.map(|scheduler| {
+            spawn_named("scheduler", async move {
+                scheduler.run_until_stopped(scheduler_stop).await;
+                Ok(())
+            })
         });
 
         // Migrations just ran, so the store answers: serve from the start.
         ready.store(true, Ordering::Release);
         let background = Background::start(&config, &services, prober, &health, &ready);
-        info!(%grpc_addr, %http_addr, instance_id, "webhookd listening");
+        let roles = format!("{:?}", config.server.roles).to_lowercase();
+        info!(%grpc_addr, %http_addr, instance_id, %roles, "webhookd listening");
 
         let mut failure: Option<anyhow::Error> = None;
         tokio::select! {
             _ = shutdown => info!("shutdown requested"),
             result = &mut grpc_task => failure = report_exit("grpc server", result),
             result = &mut http_task => failure = report_exit("http server", result),
-            result = &mut scheduler_task => failure = report_exit("scheduler", result),
+            result = ended(&mut scheduler_task) => failure = report_exit("scheduler", result),
         }
 
         // Probes first, so load balancers stop sending work, then drain.
         background.stop().await;
         ready.store(false, Ordering::Release);
-        servers::set_not_serving(&health).await;
+        health.set_not_serving().await;
         stop_scheduler.cancel();
-        if !scheduler_task.is_finished() {
-            let _ = report_exit("scheduler", scheduler_task.await);
+        if let Some(task) = scheduler_task
+            && !task.is_finished()
+        {
+            let _ = report_exit("scheduler", task.await);
         }
         // Open streams would hold the server's graceful stop: end them.
         stop_streams.cancel();
@@ -188,6 +198,16 @@ impl App {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+}
+
+/// Completes when `task` ends; never when there is none.
+async fn ended(
+    task: &mut Option<JoinHandle<Result<()>>>,
+) -> Result<Result<()>, tokio::task::JoinError> {
+    match task {
+        Some(task) => task.await,
+        None => std::future::pending().await,
     }
 }
 

@@ -32,6 +32,8 @@ pub const SERVICE_NAME: &str =
 
 pub struct GrpcServer<'a> {
     pub services: Services,
+    /// Serve the WebhookService (`server.roles` has `api`).
+    pub serves_api: bool,
     pub reflection: ReflectionAccess,
     pub tls: Option<&'a ListenerTls>,
     pub incoming: TcpListener,
@@ -43,15 +45,36 @@ pub struct GrpcServer<'a> {
     pub stop: CancellationToken,
 }
 
-/// Starts serving the API, health checks and reflection; returns the
-/// handle that sets what health checks answer.
-pub async fn spawn_grpc(
-    server: GrpcServer<'_>,
-) -> Result<(HealthReporter, JoinHandle<Result<()>>)> {
-    let (health, health_service) = tonic_health::server::health_reporter();
-    health
-        .set_serving::<WebhookServiceServer<WebhookApi>>()
-        .await;
+/// What health checks answer: overall, and for the webhook service where
+/// this instance serves it.
+#[derive(Clone)]
+pub struct Health {
+    reporter: HealthReporter,
+    serves_api: bool,
+}
+
+impl Health {
+    pub async fn set(&self, status: ServingStatus) {
+        self.reporter.set_service_status("", status).await;
+        if self.serves_api {
+            self.reporter.set_service_status(SERVICE_NAME, status).await;
+        }
+    }
+
+    pub async fn set_not_serving(&self) {
+        self.set(ServingStatus::NotServing).await;
+    }
+}
+
+/// Starts serving the API (in the `api` role), health checks and
+/// reflection; returns the handle that sets what health checks answer.
+pub async fn spawn_grpc(server: GrpcServer<'_>) -> Result<(Health, JoinHandle<Result<()>>)> {
+    let (reporter, health_service) = tonic_health::server::health_reporter();
+    let health = Health {
+        reporter,
+        serves_api: server.serves_api,
+    };
+    health.set(ServingStatus::Serving).await;
     // grpcurl and other tools speak either reflection version.
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -75,11 +98,13 @@ pub async fn spawn_grpc(
         + GRPC_MESSAGE_OVERHEAD)
         .max(limits::MAX_GRPC_MESSAGE_BYTES);
     let api_keys = Arc::clone(&server.services.api_keys);
-    let api = WebhookServiceServer::new(WebhookApi {
-        services: server.services,
-        shutdown: server.stop_streams,
-    })
-    .max_decoding_message_size(message_limit);
+    let api = server.serves_api.then(|| {
+        WebhookServiceServer::new(WebhookApi {
+            services: server.services,
+            shutdown: server.stop_streams,
+        })
+        .max_decoding_message_size(message_limit)
+    });
 
     let mut builder = tonic::transport::Server::builder();
     if let Some(tls) = server.tls {
@@ -103,7 +128,7 @@ pub async fn spawn_grpc(
         .add_service(health_service)
         .add_optional_service(reflection_v1)
         .add_optional_service(reflection_v1alpha)
-        .add_service(api)
+        .add_optional_service(api)
         .serve_with_incoming_shutdown(
             Incoming::new(server.incoming, server.admission),
             server.stop.cancelled_owned(),
@@ -142,14 +167,4 @@ pub fn spawn_http(server: HttpServer<'_>) -> Result<JoinHandle<Result<()>>> {
         listener::http::serve(incoming, admission, tls, router, stop).await;
         Ok(())
     }))
-}
-
-/// Health checks answer NOT_SERVING, overall and for the webhook service.
-pub async fn set_not_serving(health: &HealthReporter) {
-    set_status(health, ServingStatus::NotServing).await;
-}
-
-pub async fn set_status(health: &HealthReporter, status: ServingStatus) {
-    health.set_service_status("", status).await;
-    health.set_service_status(SERVICE_NAME, status).await;
 }

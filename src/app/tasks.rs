@@ -11,10 +11,9 @@ use anyhow::Result;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
-use tonic_health::server::HealthReporter;
 use tracing::{error, info, warn};
 
-use super::servers;
+use super::servers::Health;
 use crate::config::{Config, DeadLetterConfig};
 use crate::delivery::probe::Prober;
 use crate::service::Services;
@@ -37,8 +36,9 @@ const PINGS_FAILED_BEFORE_NOT_SERVING: u32 = 2;
 pub struct Background {
     stop: CancellationToken,
     stoppable: Vec<JoinHandle<()>>,
-    /// Waits on the database's notifications; aborted rather than stopped.
-    remote_work: JoinHandle<()>,
+    /// Waits on the database's notifications (workers only); aborted
+    /// rather than stopped.
+    remote_work: Option<JoinHandle<()>>,
 }
 
 impl Background {
@@ -46,7 +46,7 @@ impl Background {
         config: &Config,
         services: &Services,
         prober: Option<Prober>,
-        health: &HealthReporter,
+        health: &Health,
         ready: &Arc<AtomicBool>,
     ) -> Self {
         let stop = CancellationToken::new();
@@ -57,19 +57,25 @@ impl Background {
         };
         let mut stoppable = vec![
             tokio::spawn(monitor.run(stop.clone())),
-            tokio::spawn(run_retention(
+            tokio::spawn(refresh_api_keys(services.clone(), stop.clone())),
+        ];
+        // Database upkeep and wake-ups for the scheduler: a worker's jobs.
+        let mut remote_work = None;
+        if config.server.delivers() {
+            stoppable.push(tokio::spawn(run_retention(
                 Arc::clone(&services.store),
                 config.dead_letter.clone(),
                 stop.clone(),
-            )),
-            tokio::spawn(refresh_api_keys(services.clone(), stop.clone())),
-        ];
+            )));
+            let store = Arc::clone(&services.store);
+            let wake = Arc::clone(&services.wake);
+            remote_work = Some(tokio::spawn(
+                async move { store.watch_remote_work(wake).await },
+            ));
+        }
         if let Some(prober) = prober {
             stoppable.push(tokio::spawn(prober.run_until_stopped(stop.clone())));
         }
-        let store = Arc::clone(&services.store);
-        let wake = Arc::clone(&services.wake);
-        let remote_work = tokio::spawn(async move { store.watch_remote_work(wake).await });
         Background {
             stop,
             stoppable,
@@ -82,7 +88,9 @@ impl Background {
         for task in self.stoppable {
             let _ = task.await;
         }
-        self.remote_work.abort();
+        if let Some(remote_work) = self.remote_work {
+            remote_work.abort();
+        }
     }
 }
 
@@ -127,7 +135,7 @@ async fn run_retention(store: Arc<dyn Store>, config: DeadLetterConfig, stop: Ca
 /// database does not answer or refuses writes, SERVING again once it works.
 struct ReadinessMonitor {
     store: Arc<dyn Store>,
-    health: HealthReporter,
+    health: Health,
     ready: Arc<AtomicBool>,
 }
 
@@ -154,7 +162,7 @@ impl ReadinessMonitor {
                         ServingStatus::NotServing
                     }
                 };
-                servers::set_status(&self.health, status).await;
+                self.health.set(status).await;
                 self.ready.store(reachable, Ordering::Release);
                 serving = reachable;
             }

@@ -119,6 +119,19 @@ pub struct ServerConfig {
         deserialize_with = "parse::positive_seconds"
     )]
     pub idle_timeout: Duration,
+    /// What this instance does: `api` serves the gRPC WebhookService
+    /// (Dispatch and the rest), `worker` delivers (the scheduler, recovery
+    /// probes, dead-letter retention). Default both. Split roles need
+    /// PostgreSQL, where other instances take the other role.
+    pub roles: Vec<InstanceRole>,
+}
+
+/// A part an instance plays (`server.roles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceRole {
+    Api,
+    Worker,
 }
 
 /// Certificate files of the gRPC and HTTP listeners.
@@ -145,7 +158,20 @@ impl Default for ServerConfig {
             max_connections: 4096,
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
+            roles: vec![InstanceRole::Api, InstanceRole::Worker],
         }
+    }
+}
+
+impl ServerConfig {
+    /// Serves the gRPC WebhookService.
+    pub fn serves_api(&self) -> bool {
+        self.roles.contains(&InstanceRole::Api)
+    }
+
+    /// Delivers.
+    pub fn delivers(&self) -> bool {
+        self.roles.contains(&InstanceRole::Worker)
     }
 }
 
@@ -430,6 +456,10 @@ pub struct SecurityConfig {
     /// Anyone on the path can then read and alter deliveries: for tests
     /// only. Logged loudly at start. Default false.
     pub dangerous_accept_invalid_certs: bool,
+    /// Accept only `https://` endpoint URLs, in this file and over the API;
+    /// deliveries to plain `http://` URLs stored before are refused (error
+    /// kind `blocked`). Default false.
+    pub https_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -570,6 +600,7 @@ impl Config {
     /// The outbound network policy of `security.allowed_networks`.
     pub fn network_policy(&self) -> NetworkPolicy {
         NetworkPolicy::new(self.security.allowed_networks.clone())
+            .with_https_only(self.security.https_only)
     }
 
     /// Keys whose value is still a placeholder from `config.example.yaml`.

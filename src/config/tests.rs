@@ -279,6 +279,32 @@ fn every_config_error_names_its_key_and_reason() {
             "server.grpc_addr",
             "invalid socket address",
         ),
+        (
+            "no roles",
+            format!("{MINIMAL}server:\n  roles: []\n"),
+            "server.roles",
+            "at least one of `api` and `worker`",
+        ),
+        (
+            "unknown role",
+            format!("{MINIMAL}server:\n  roles: [api, scheduler]\n"),
+            "server.roles[1]",
+            "unknown variant `scheduler`",
+        ),
+        (
+            "split roles on SQLite",
+            format!("{MINIMAL}server:\n  roles: [worker]\n"),
+            "server.roles",
+            "needs PostgreSQL",
+        ),
+        (
+            "plain HTTP endpoint with https_only",
+            format!(
+                "{MINIMAL}security:\n  https_only: true\nendpoints:\n  - id: ep_1\n    url: http://a.example/hook\n    events: [\"a.b\"]\n"
+            ),
+            "endpoints[0].url",
+            "security.https_only",
+        ),
     ];
     for (case, yaml, expected_key, expected_reason) in cases {
         let (key, reason) = invalid_key(&yaml);

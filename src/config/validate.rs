@@ -21,7 +21,26 @@ pub(super) fn check(config: &Config) -> Result<Vec<EndpointSpec>, ConfigError> {
     check_alerts(config)?;
     check_api_keys(config)?;
     check_open_listeners(config)?;
+    check_roles(config)?;
     check_endpoints(config)
+}
+
+fn check_roles(config: &Config) -> Result<(), ConfigError> {
+    let server = &config.server;
+    if server.roles.is_empty() {
+        return Err(ConfigError::invalid(
+            "server.roles",
+            "list at least one of `api` and `worker`",
+        ));
+    }
+    let split = !(server.serves_api() && server.delivers());
+    if split && config.database.url.starts_with("sqlite:") {
+        return Err(ConfigError::invalid(
+            "server.roles",
+            "an instance with only one role needs PostgreSQL: a SQLite file serves one process, so no other instance could take the other role",
+        ));
+    }
+    Ok(())
 }
 
 /// Fails with "must be at least 1" at `key` when `value` is zero.

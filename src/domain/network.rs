@@ -2,11 +2,14 @@
 //! `security.allowed_networks` opens an exception. The policy is checked
 //! when an endpoint is created (its URL) and again at connect time, when
 //! the delivery client's resolver (`delivery::resolver`) drops forbidden
-//! addresses before anything is dialled.
+//! addresses before anything is dialled. `security.https_only` refuses
+//! plain `http://` URLs at the same two points.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
+
+use super::endpoint::redact_credentials;
 
 /// Why a URL or a name may not be delivered to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,6 +18,8 @@ pub enum NetworkError {
         "`{url}` points at a forbidden address ({reason}); add its network to security.allowed_networks to allow it"
     )]
     ForbiddenUrl { url: String, reason: &'static str },
+    #[error("`{url}` is not an https:// URL; security.https_only allows only HTTPS endpoints")]
+    NotHttps { url: String },
     #[error("blocked: {host} resolves only to forbidden addresses ({reasons})")]
     Blocked { host: String, reasons: String },
 }
@@ -24,11 +29,21 @@ pub enum NetworkError {
 pub struct NetworkPolicy {
     /// Exceptions to the forbidden ranges.
     allowed: Vec<IpNet>,
+    /// Refuse URLs whose scheme is not `https`.
+    https_only: bool,
 }
 
 impl NetworkPolicy {
     pub fn new(allowed: Vec<IpNet>) -> Self {
-        NetworkPolicy { allowed }
+        NetworkPolicy {
+            allowed,
+            https_only: false,
+        }
+    }
+
+    /// The same policy, refusing plain HTTP URLs when `https_only`.
+    pub fn with_https_only(self, https_only: bool) -> Self {
+        NetworkPolicy { https_only, ..self }
     }
 
     /// Why `ip` may not be reached, or `None` when it may.
@@ -47,6 +62,11 @@ impl NetworkPolicy {
     /// in any encoding (the URL parser normalises `2130706433` and `0x7f.1`)
     /// and `localhost` names. Other names are checked when they resolve.
     pub fn check_url(&self, url: &url::Url) -> Result<(), NetworkError> {
+        if self.https_only && url.scheme() != "https" {
+            return Err(NetworkError::NotHttps {
+                url: redact_credentials(url.as_str()),
+            });
+        }
         let refused = match url.host() {
             Some(url::Host::Ipv4(v4)) => self.refuses(IpAddr::V4(v4)),
             Some(url::Host::Ipv6(v6)) => self.refuses(IpAddr::V6(v6)),
@@ -57,7 +77,7 @@ impl NetworkPolicy {
         };
         match refused {
             Some(reason) => Err(NetworkError::ForbiddenUrl {
-                url: url.to_string(),
+                url: redact_credentials(url.as_str()),
                 reason,
             }),
             None => Ok(()),
@@ -178,6 +198,44 @@ pub fn filter_allowed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn https_only_refuses_plain_http_and_keeps_the_address_rules() {
+        let policy = NetworkPolicy::new(vec!["127.0.0.0/8".parse().unwrap()]).with_https_only(true);
+        let url = |raw: &str| url::Url::parse(raw).unwrap();
+        assert!(
+            policy
+                .check_url(&url("https://127.0.0.1:8443/hook"))
+                .is_ok()
+        );
+        let refused = policy
+            .check_url(&url("http://user:pw@127.0.0.1/hook"))
+            .unwrap_err();
+        assert!(
+            matches!(refused, NetworkError::NotHttps { .. }),
+            "{refused:?}"
+        );
+        let message = refused.to_string();
+        assert!(message.contains("security.https_only"), "{message}");
+        assert!(!message.contains("pw"), "credentials echoed: {message}");
+        assert!(matches!(
+            policy.check_url(&url("https://10.0.0.1/hook")),
+            Err(NetworkError::ForbiddenUrl { .. })
+        ));
+        let plain = NetworkPolicy::new(vec!["127.0.0.0/8".parse().unwrap()]);
+        assert!(plain.check_url(&url("http://127.0.0.1/hook")).is_ok());
+    }
+
+    #[test]
+    fn a_forbidden_url_is_reported_without_its_credentials() {
+        let url = url::Url::parse("https://alice:s3cret@10.0.0.1/hook").unwrap();
+        let message = NetworkPolicy::default()
+            .check_url(&url)
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("s3cret"), "{message}");
+        assert!(message.contains("***@10.0.0.1"), "{message}");
+    }
 
     fn ip(raw: &str) -> IpAddr {
         raw.parse().unwrap()

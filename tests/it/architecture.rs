@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["delivery", "error"],
     &["service"],
     // The transports, and what the app needs beside them.
-    &["api", "http", "listener", "tls", "telemetry"],
+    &["api", "http", "listener", "tls", "telemetry", "check"],
     &["app"],
 ];
 

@@ -1,5 +1,6 @@
 //! Several webhookd processes on one PostgreSQL: work sharing, an instance
-//! killed mid-delivery, and a database restart under load.
+//! killed mid-delivery, a database restart under load, and instances split
+//! into the api and worker roles.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -14,7 +15,10 @@ use crate::common::daemon::{Daemon, write_config};
 use crate::common::postgres::{PrivateCluster, fresh_database, server_url, wait_until_accepting};
 use webhookd::api::proto::DispatchRequest;
 
-use crate::common::{Receiver, TestEndpoint, TestSettings, dispatch_request, eventually, sql};
+use crate::common::{
+    Receiver, TestEndpoint, TestSettings, consistently, dispatch_request, eventually, spawn_app_on,
+    sql,
+};
 
 /// Dispatches `count` events round-robin through `daemons`, `concurrency`
 /// calls at a time, and returns the accepted event ids.
@@ -289,5 +293,67 @@ async fn a_database_restart_under_load_loses_nothing() {
     eprintln!(
         "database restart: {unavailable} dispatches refused with UNAVAILABLE, {} accepted, all delivered",
         accepted.len()
+    );
+}
+
+/// `server.roles`: an api instance takes Dispatch and delivers nothing; a
+/// worker instance delivers what it accepted and serves no WebhookService;
+/// both answer health checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_and_worker_instances_split_the_work() {
+    let Some(server) = server_url() else { return };
+    let receiver = Receiver::start(200).await;
+    let database_url = fresh_database(&server).await;
+    let settings = |roles: &[&'static str]| TestSettings {
+        roles: Some(roles.to_vec()),
+        ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
+    };
+    let api = spawn_app_on(&database_url, settings(&["api"])).await;
+    let accepted = api.dispatch("order.created", "{}").await;
+    consistently(Duration::from_millis(800), || async {
+        receiver.total_requests() == 0
+    })
+    .await
+    .expect("an api-only instance delivers nothing");
+
+    let worker = spawn_app_on(&database_url, settings(&["worker"])).await;
+    eventually(Duration::from_secs(10), || async {
+        receiver.succeeded_event_ids().contains(&accepted.event_id)
+    })
+    .await
+    .expect("the worker delivers what the api instance accepted");
+    // Dispatched while both run: the worker hears of it at once.
+    let next = api.dispatch("order.created", "{}").await;
+    eventually(Duration::from_secs(5), || async {
+        receiver.succeeded_event_ids().contains(&next.event_id)
+    })
+    .await
+    .expect("the worker is woken by the api instance's dispatch");
+
+    let refused = worker
+        .try_dispatch(dispatch_request("order.created", "{}"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unimplemented, "{refused:?}");
+    for app in [&api, &worker] {
+        let overall = HealthClient::new(app.channel.clone())
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(overall.status, ServingStatus::Serving as i32);
+    }
+    let webhook_service = HealthClient::new(worker.channel.clone())
+        .check(HealthCheckRequest {
+            service: "webhook.v1.WebhookService".to_owned(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        webhook_service.code(),
+        Code::NotFound,
+        "{webhook_service:?}"
     );
 }

@@ -7,6 +7,7 @@ mod api;
 mod architecture;
 mod auth;
 mod bench;
+mod check;
 mod cluster;
 mod delivery;
 mod faults;

@@ -1,12 +1,15 @@
 //! TLS: the gRPC and HTTP listeners with server certificates and client
 //! certificate checks (mTLS); HTTPS receivers verified against the system
-//! roots, an extra CA file, or (dangerously) not at all.
+//! roots, an extra CA file, or (dangerously) not at all; `https_only`.
 
 use std::time::Duration;
 
+use prost_types::FieldMask;
+use tonic::Code;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
+use webhookd::api::proto::{CreateEndpointRequest, Endpoint, UpdateEndpointRequest};
 use webhookd::app::App;
 use webhookd::config::{Config, ConfigError, ListenerTlsConfig};
 use webhookd::domain::{DeliveryState, ErrorKind};
@@ -15,7 +18,7 @@ use webhookd::tls::ListenerTls;
 use crate::common::certs::{IssuedCert, TestCa};
 use crate::common::receiver::Receiver;
 use crate::common::settings::TlsFiles;
-use crate::common::{Backend, TestEndpoint, TestSettings, spawn_app};
+use crate::common::{Backend, TestApp, TestEndpoint, TestSettings, spawn_app};
 
 /// Starts webhookd with `settings` (which may hold TLS) and returns its
 /// gRPC and HTTP ports and a handle that stops it when dropped.
@@ -274,4 +277,115 @@ async fn https_receivers_are_verified_unless_told_otherwise(backend: Backend) {
     }
 }
 
-crate::backend_tests!(https_receivers_are_verified_unless_told_otherwise);
+/// With `security.https_only`, plain HTTP URLs are refused in the file, at
+/// creation and update, and deliveries to one stored before are blocked;
+/// HTTPS endpoints work as before.
+async fn https_only_refuses_plain_http_everywhere(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("private receiver CA");
+    let https = https_receiver(&ca, dir.path()).await;
+    let plain = Receiver::start(200).await;
+    let mut before = spawn_app(&backend, TestSettings::default()).await;
+    create_endpoint(&before, "ep_plain", &plain.url())
+        .await
+        .unwrap();
+    before.stop().await.unwrap();
+
+    let strict = TestSettings {
+        https_only: true,
+        max_attempts: 1,
+        receiver_ca_file: Some(ca.write(dir.path(), "receiver-ca.pem")),
+        ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_tls", https.url(), &["*"])])
+    };
+    let app = before.restart_with(strict.clone()).await;
+    let refused = create_endpoint(&app, "ep_new", "http://127.0.0.1:9/x")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(
+        refused.message().contains("security.https_only"),
+        "{refused:?}"
+    );
+    let updated = app
+        .client
+        .clone()
+        .update_endpoint(UpdateEndpointRequest {
+            endpoint: Some(Endpoint {
+                id: "ep_tls".to_owned(),
+                url: plain.url(),
+                ..Default::default()
+            }),
+            update_mask: Some(FieldMask {
+                paths: vec!["url".to_owned()],
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(updated.code(), Code::InvalidArgument, "{updated:?}");
+    create_endpoint(&app, "ep_https", &https.url())
+        .await
+        .unwrap();
+
+    let event = app.dispatch("order.created", "{}").await;
+    for delivery in app.deliveries(&event.event_id).await {
+        let expected = match delivery.endpoint_id.as_str() {
+            "ep_plain" => DeliveryState::Dead,
+            _ => DeliveryState::Succeeded,
+        };
+        app.wait_for_state(
+            &event.event_id,
+            delivery.id.as_str(),
+            expected,
+            Duration::from_secs(10),
+        )
+        .await;
+        if expected == DeliveryState::Dead {
+            let attempts = app.attempts(delivery.id.as_str()).await;
+            assert_eq!(
+                attempts[0].error_kind,
+                Some(ErrorKind::Blocked),
+                "{attempts:?}"
+            );
+        }
+    }
+    assert_eq!(
+        plain.total_requests(),
+        0,
+        "a plain HTTP endpoint was dialled"
+    );
+
+    // A plain HTTP endpoint in the file refuses the start, naming its key.
+    let file = TestSettings {
+        endpoints: vec![TestEndpoint::new("ep_file", plain.url(), &["*"])],
+        ..strict
+    };
+    let error = Config::load(
+        Some(&file.to_yaml("sqlite::memory:")),
+        Vec::new(),
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("endpoints[0].url") && error.contains("security.https_only"),
+        "{error}"
+    );
+}
+
+async fn create_endpoint(app: &TestApp, id: &str, url: &str) -> Result<(), tonic::Status> {
+    app.client
+        .clone()
+        .create_endpoint(CreateEndpointRequest {
+            id: id.to_owned(),
+            url: url.to_owned(),
+            event_types: vec!["*".to_owned()],
+            ..Default::default()
+        })
+        .await
+        .map(drop)
+}
+
+crate::backend_tests!(
+    https_receivers_are_verified_unless_told_otherwise,
+    https_only_refuses_plain_http_everywhere,
+);

@@ -196,6 +196,8 @@ pub struct TestSettings {
     pub tls: Option<TlsFiles>,
     /// `server.max_connections`; the default when `None`.
     pub max_connections: Option<usize>,
+    /// `server.roles`; the default (both) when `None`.
+    pub roles: Option<Vec<&'static str>>,
     /// `server.header_read_timeout_seconds`; the default when `None`.
     pub header_read_timeout_seconds: Option<f64>,
     /// `security.allowed_networks`: loopback by default, where the test
@@ -207,6 +209,8 @@ pub struct TestSettings {
     pub receiver_ca_file: Option<PathBuf>,
     /// `security.dangerous_accept_invalid_certs`.
     pub dangerous_accept_invalid_certs: bool,
+    /// `security.https_only`.
+    pub https_only: bool,
     /// `alerts.email`; no alerts when `None`.
     pub alerts: Option<EmailAlerts>,
 }
@@ -230,11 +234,13 @@ impl Default for TestSettings {
             auto_reenable: false,
             tls: None,
             max_connections: None,
+            roles: None,
             header_read_timeout_seconds: None,
             allowed_networks: vec!["127.0.0.0/8".to_owned()],
             api_keys: Vec::new(),
             receiver_ca_file: None,
             dangerous_accept_invalid_certs: false,
+            https_only: false,
             alerts: None,
         }
     }
@@ -256,6 +262,7 @@ impl TestSettings {
             .set("server.shutdown_grace_seconds", 1)
             .set_some("server.tls", self.tls.as_ref())
             .set_some("server.max_connections", self.max_connections)
+            .set_some("server.roles", self.roles.as_ref())
             .set_some(
                 "server.header_read_timeout_seconds",
                 self.header_read_timeout_seconds,
@@ -321,6 +328,7 @@ impl TestSettings {
                 "security.dangerous_accept_invalid_certs",
                 self.dangerous_accept_invalid_certs,
             )
+            .set("security.https_only", self.https_only)
             .set_some("alerts.email", self.alerts.as_ref())
     }
 }
