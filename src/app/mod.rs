@@ -157,12 +157,8 @@ impl App {
         })?;
         let stop_scheduler = CancellationToken::new();
         let scheduler_stop = stop_scheduler.clone();
-        let mut scheduler_task = scheduler.map(|scheduler| {
-            spawn_named("scheduler", async move {
-                scheduler.run_until_stopped(scheduler_stop).await;
-                Ok(())
-            })
-        });
+        let mut scheduler_task =
+            scheduler.map(|scheduler| spawn_scheduler(scheduler, scheduler_stop));
 
         // Migrations just ran, so the store answers: serve from the start.
         ready.store(true, Ordering::Release);
@@ -183,11 +179,7 @@ impl App {
         ready.store(false, Ordering::Release);
         health.set_not_serving().await;
         stop_scheduler.cancel();
-        if let Some(task) = scheduler_task
-            && !task.is_finished()
-        {
-            let _ = report_exit("scheduler", task.await);
-        }
+        wait_for_scheduler(scheduler_task).await;
         // Open streams would hold the server's graceful stop: end them.
         stop_streams.cancel();
         stop_servers.cancel();
@@ -198,6 +190,22 @@ impl App {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+}
+
+fn spawn_scheduler(scheduler: Scheduler, stop: CancellationToken) -> JoinHandle<Result<()>> {
+    spawn_named("scheduler", async move {
+        scheduler.run_until_stopped(stop).await;
+        Ok(())
+    })
+}
+
+/// Waits for a stopped scheduler to drain its deliveries.
+async fn wait_for_scheduler(task: Option<JoinHandle<Result<()>>>) {
+    if let Some(task) = task
+        && !task.is_finished()
+    {
+        let _ = report_exit("scheduler", task.await);
     }
 }
 

@@ -63,6 +63,7 @@ impl Alert {
         }
     }
 
+    // Long because it is mostly the mail's text, one template per kind.
     fn body(&self) -> String {
         let time = rfc3339(self.at);
         match &self.kind {
