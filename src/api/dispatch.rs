@@ -4,6 +4,7 @@ use super::convert::payload_from_struct;
 use super::fields;
 use super::proto::DispatchRequest;
 use super::proto::dispatch_request::Body;
+use crate::delivery::operational;
 use crate::domain::{CanonicalPayload, EventType, MAX_ID_LEN, PayloadError};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::reason;
@@ -14,6 +15,15 @@ use crate::store::Routing;
 pub fn parse(request: DispatchRequest, limit: usize) -> Result<NewEvent, ApiError> {
     let event_type = EventType::parse(&request.event_type)
         .map_err(|reason| ApiError::invalid_field("event_type", reason))?;
+    if operational::is_reserved(event_type.as_str()) {
+        return Err(ApiError::invalid_field(
+            "event_type",
+            format!(
+                "the `{}` prefix is reserved for webhookd's own operational events; choose another event type",
+                operational::RESERVED_PREFIX
+            ),
+        ));
+    }
     let payload = match &request.body {
         Some(Body::Payload(payload)) => {
             CanonicalPayload::from_object(&payload_from_struct(payload), limit)

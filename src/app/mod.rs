@@ -24,9 +24,11 @@ use crate::delivery::alert::Alerter;
 use crate::delivery::counters::Counters;
 use crate::delivery::health::EndpointHealth;
 use crate::delivery::http_client::ReceiverTls;
+use crate::delivery::operational::OperationalEvents;
 use crate::delivery::probe::Prober;
 use crate::delivery::updates::UpdateBus;
 use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
+use crate::domain::EndpointId;
 use crate::listener::{self, Admission, ConnectionLimits};
 use crate::service::{ApiKeys, Services};
 use crate::store::{self, Store};
@@ -275,6 +277,13 @@ async fn services(config: &Config, store: Arc<dyn Store>) -> Result<Services> {
     let wake = Arc::new(Notify::new());
     let cooldown_ms =
         i64::try_from(config.health.circuit_breaker_cooldown.as_millis()).unwrap_or(i64::MAX);
+    let operators = config.alerts.webhook_endpoints.iter().cloned();
+    let operational = OperationalEvents::new(
+        Arc::clone(&store),
+        Arc::clone(&wake),
+        operators.map(EndpointId::from_stored).collect(),
+    );
+    let alerter = Alerter::start(config.alerts.email.as_ref(), operational)?;
     let services = Services {
         store,
         health: Arc::new(EndpointHealth::new(
@@ -285,7 +294,7 @@ async fn services(config: &Config, store: Arc<dyn Store>) -> Result<Services> {
         wake,
         updates: Arc::new(UpdateBus::new()),
         counters: Arc::new(Counters::new()),
-        alerter: Alerter::start(config.alerts.email.as_ref())?,
+        alerter,
         network_policy: Arc::new(config.network_policy()),
         api_keys: Arc::new(ApiKeys::from_config(&config.security)),
         default_secret: config.webhook_engine.signing_secret.clone(),

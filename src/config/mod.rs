@@ -411,6 +411,10 @@ pub enum SmtpTls {
 pub struct AlertsConfig {
     /// Email alerts when an endpoint is disabled and when it recovers.
     pub email: Option<EmailAlertsConfig>,
+    /// Ids of endpoints of this file that receive webhookd's operational
+    /// webhooks (`webhookd.endpoint.disabled`, `webhookd.endpoint.recovered`,
+    /// `webhookd.delivery.dead_lettered`). Empty by default.
+    pub webhook_endpoints: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

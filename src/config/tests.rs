@@ -280,6 +280,12 @@ fn every_config_error_names_its_key_and_reason() {
             "invalid socket address",
         ),
         (
+            "operational webhook endpoint not in the file",
+            format!("{MINIMAL}alerts:\n  webhook_endpoints: [ops]\n"),
+            "alerts.webhook_endpoints[0]",
+            "no endpoint `ops`",
+        ),
+        (
             "no roles",
             format!("{MINIMAL}server:\n  roles: []\n"),
             "server.roles",

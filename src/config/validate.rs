@@ -136,6 +136,16 @@ impl DatabaseConfig {
 }
 
 fn check_alerts(config: &Config) -> Result<(), ConfigError> {
+    for (index, id) in config.alerts.webhook_endpoints.iter().enumerate() {
+        if !config.endpoints.iter().any(|endpoint| &endpoint.id == id) {
+            return Err(ConfigError::invalid(
+                format!("alerts.webhook_endpoints[{index}]"),
+                format!(
+                    "no endpoint `{id}` among this file's endpoints; list the ids of endpoints configured here"
+                ),
+            ));
+        }
+    }
     let Some(email) = &config.alerts.email else {
         return Ok(());
     };

@@ -1,7 +1,9 @@
 //! Alerts when an endpoint is disabled and when it recovers: an email
-//! through SMTP (`alerts.email`), always a log line. Sending happens on a
-//! background task with retries; a failure is logged and never reaches the
-//! delivery path.
+//! through SMTP (`alerts.email`), an operational webhook
+//! (`alerts.webhook_endpoints`, see `operational`), always a log line.
+//! Sending happens on background tasks; a failure is logged and never
+//! reaches the delivery path. Dead letters go to the operational webhooks
+//! only.
 
 use std::time::Duration;
 
@@ -12,6 +14,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use tracing::{error, info, warn};
 
+use super::operational::{DeadLetter, OperationalEvents};
 use crate::clock::rfc3339;
 use crate::config::{EmailAlertsConfig, SmtpTls};
 use crate::domain::EndpointId;
@@ -89,33 +92,60 @@ impl Alert {
 #[derive(Clone)]
 pub struct Alerter {
     queue: Option<mpsc::Sender<Alert>>,
+    operational: Option<OperationalEvents>,
 }
 
 impl Alerter {
-    /// Starts the sender when email is configured; logs only otherwise.
-    pub fn start(config: Option<&EmailAlertsConfig>) -> Result<Self, AlertError> {
-        let Some(config) = config else {
-            return Ok(Alerter { queue: None });
+    /// Starts the email sender when email is configured; sends
+    /// operational webhooks when `operational` is given; logs always.
+    pub fn start(
+        config: Option<&EmailAlertsConfig>,
+        operational: Option<OperationalEvents>,
+    ) -> Result<Self, AlertError> {
+        let queue = match config {
+            Some(config) => {
+                let sender = EmailSender::new(config)?;
+                let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
+                tokio::spawn(sender.run(receiver));
+                Some(queue)
+            }
+            None => None,
         };
-        let sender = EmailSender::new(config)?;
-        let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(sender.run(receiver));
-        Ok(Alerter { queue: Some(queue) })
+        Ok(Alerter { queue, operational })
     }
 
     pub fn send(&self, alert: Alert) {
         match &alert.kind {
-            AlertKind::Disabled { reason, .. } => {
+            AlertKind::Disabled { reason, last_error } => {
                 warn!(endpoint_id = %alert.endpoint_id, url = %alert.url, reason, "endpoint disabled");
+                if let Some(operational) = &self.operational {
+                    operational.endpoint_disabled(
+                        &alert.endpoint_id,
+                        &alert.url,
+                        reason,
+                        last_error,
+                        alert.at,
+                    );
+                }
             }
             AlertKind::Recovered { how } => {
-                info!(endpoint_id = %alert.endpoint_id, how, "endpoint re-enabled")
+                info!(endpoint_id = %alert.endpoint_id, how, "endpoint re-enabled");
+                if let Some(operational) = &self.operational {
+                    operational.endpoint_recovered(&alert.endpoint_id, &alert.url, how, alert.at);
+                }
             }
         }
         if let Some(queue) = &self.queue
             && queue.try_send(alert).is_err()
         {
             error!("alert queue full: an alert email was dropped");
+        }
+    }
+
+    /// A delivery was dead-lettered: an operational webhook, no email.
+    pub fn dead_lettered(&self, dead: DeadLetter) {
+        if let Some(operational) = &self.operational {
+            operational.dead_lettered(&dead);
         }
     }
 }

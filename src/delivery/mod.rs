@@ -9,6 +9,7 @@ pub mod circuit_breaker;
 pub mod counters;
 pub mod health;
 pub mod http_client;
+pub mod operational;
 pub mod probe;
 pub mod resolver;
 pub mod retry;

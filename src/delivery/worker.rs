@@ -17,6 +17,7 @@ use crate::clock::now_millis;
 use crate::delivery::alert::{Alert, AlertKind, Alerter};
 use crate::delivery::counters::Counters;
 use crate::delivery::health::{EndpointHealth, Slot};
+use crate::delivery::operational::DeadLetter;
 use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::AttemptRecord;
 use crate::domain::{DeliveryState, ErrorKind, SignatureScheme};
@@ -163,6 +164,10 @@ pub async fn attempt_delivery(
                 .publish(result_update(&delivery, &result.attempt, transition));
             if let Some(reason) = disabled {
                 report_disabled(ctx, &delivery, &result.attempt, reason);
+            }
+            if transition == DeliveryTransition::Dead {
+                ctx.alerter
+                    .dead_lettered(dead_letter(&delivery, &result.attempt));
             }
         }
         // A failed attempt holds its slot until its result is stored, so one
@@ -404,6 +409,17 @@ fn report_disabled(
         url: delivery.url.clone(),
         at: now_millis(),
     });
+}
+
+fn dead_letter(delivery: &ClaimedDelivery, attempt: &AttemptRecord) -> DeadLetter {
+    DeadLetter {
+        delivery_id: delivery.delivery_id.to_string(),
+        event_id: delivery.event_id.to_string(),
+        event_type: delivery.event_type.to_string(),
+        endpoint_id: delivery.endpoint_id.to_string(),
+        attempts: delivery.attempt_number,
+        last_error: attempt.error_message.clone().unwrap_or_default(),
+    }
 }
 
 fn update_for(delivery: &ClaimedDelivery, kind: UpdateKind, state: DeliveryState) -> Update {

@@ -574,5 +574,10 @@ fn route<'e>(
             }
             Ok(routed)
         }
+        Routing::Operational(targets) => Ok(endpoints
+            .iter()
+            .filter(|e| targets.iter().any(|t| t.as_str() == e.id))
+            .map(|e| e.id.as_str())
+            .collect()),
     }
 }

@@ -16,6 +16,9 @@ pub enum Routing {
     Subscribed,
     /// Exactly these endpoints, which must exist and be active.
     Targeted(Vec<EndpointId>),
+    /// webhookd's own events: these endpoints where they exist, active or
+    /// not (a disabled one's deliveries wait, paused, like any other).
+    Operational(Vec<EndpointId>),
 }
 
 /// A delivery created by a dispatch or a replay, and where it goes.

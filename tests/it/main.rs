@@ -16,6 +16,7 @@ mod hostile;
 mod limits;
 mod log;
 mod monitoring;
+mod operational;
 mod process;
 mod signatures;
 mod store_contract;

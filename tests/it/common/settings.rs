@@ -211,6 +211,8 @@ pub struct TestSettings {
     pub dangerous_accept_invalid_certs: bool,
     /// `security.https_only`.
     pub https_only: bool,
+    /// `alerts.webhook_endpoints`.
+    pub operational_endpoints: Vec<&'static str>,
     /// `alerts.email`; no alerts when `None`.
     pub alerts: Option<EmailAlerts>,
 }
@@ -241,6 +243,7 @@ impl Default for TestSettings {
             receiver_ca_file: None,
             dangerous_accept_invalid_certs: false,
             https_only: false,
+            operational_endpoints: Vec::new(),
             alerts: None,
         }
     }
@@ -329,6 +332,7 @@ impl TestSettings {
                 self.dangerous_accept_invalid_certs,
             )
             .set("security.https_only", self.https_only)
+            .set("alerts.webhook_endpoints", &self.operational_endpoints)
             .set_some("alerts.email", self.alerts.as_ref())
     }
 }
