@@ -31,6 +31,12 @@ pub const MAX_SECRET_BYTES: usize = 1024;
 pub const MAX_PAGE_TOKEN_BYTES: usize = 1024;
 /// Paths in one update mask.
 pub const MAX_UPDATE_MASK_PATHS: usize = 16;
+/// Custom headers of one endpoint.
+pub const MAX_ENDPOINT_HEADERS: usize = 20;
+/// Bytes of a custom header's name.
+pub const MAX_HEADER_NAME_BYTES: usize = 128;
+/// Bytes of a custom header's value.
+pub const MAX_HEADER_VALUE_BYTES: usize = 1024;
 /// Largest gRPC message decoded. Above the payload limit (a JSON payload
 /// sent as a `Struct` takes several times its canonical size), so requests
 /// up to here get webhookd's own PAYLOAD_TOO_LARGE answer; beyond it the
@@ -49,6 +55,7 @@ pub mod reason {
     pub const TOO_MANY_EVENT_TYPES: &str = "TOO_MANY_EVENT_TYPES";
     pub const TOO_MANY_DELIVERY_IDS: &str = "TOO_MANY_DELIVERY_IDS";
     pub const TOO_MANY_STATES: &str = "TOO_MANY_STATES";
+    pub const TOO_MANY_HEADERS: &str = "TOO_MANY_HEADERS";
     pub const TOO_MANY_MASK_PATHS: &str = "TOO_MANY_MASK_PATHS";
     pub const FIELD_TOO_LONG: &str = "FIELD_TOO_LONG";
     pub const OUT_OF_RANGE: &str = "OUT_OF_RANGE";

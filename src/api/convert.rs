@@ -188,6 +188,7 @@ pub fn endpoint_to_proto(view: &crate::service::EndpointView) -> proto::Endpoint
             SignatureScheme::Standard => proto::SignatureScheme::Standard,
         } as i32,
         public_key: endpoint.public_key.clone().unwrap_or_default(),
+        headers: endpoint.headers.shown().into_iter().collect(),
     }
 }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::proto;
 use crate::domain::network::NetworkPolicy;
 use crate::domain::{
-    EndpointChanges, EndpointError, EndpointId, EndpointInput, EndpointSpec, SignatureScheme,
-    check_event_patterns, check_url,
+    EndpointChanges, EndpointError, EndpointId, EndpointInput, EndpointSpec, HeaderError,
+    SignatureScheme, check_event_patterns, check_headers, check_url,
 };
 use crate::error::ApiError;
 use crate::limits::{
@@ -44,6 +44,9 @@ fn endpoint_error(prefix: &str, error: &EndpointError) -> ApiError {
         EndpointError::TooManyEventTypes { limit, .. } => invalid
             .with_reason(reason::TOO_MANY_EVENT_TYPES)
             .with_metadata("limit", limit.to_string()),
+        EndpointError::Header(HeaderError::TooMany { limit, .. }) => invalid
+            .with_reason(reason::TOO_MANY_HEADERS)
+            .with_metadata("limit", limit.to_string()),
         _ => invalid,
     }
 }
@@ -73,6 +76,7 @@ pub fn new_endpoint(
         id => id.to_owned(),
     };
     let secret = (!request.secret.is_empty()).then(|| request.secret.clone().into());
+    let headers: Vec<(String, String)> = request.headers.clone().into_iter().collect();
     let input = EndpointInput {
         id: &id,
         url: &request.url,
@@ -81,6 +85,7 @@ pub fn new_endpoint(
         signature_scheme: signature_scheme("signature_scheme", request.signature_scheme)?,
         active: !request.disabled,
         max_concurrent: None,
+        headers: &headers,
     };
     EndpointSpec::from_input(input, policy, MIN_SECRET_LEN).map_err(|e| endpoint_error("", &e))
 }
@@ -103,7 +108,7 @@ pub fn endpoint_changes(
     if paths.is_empty() {
         return Err(ApiError::invalid_field(
             "update_mask",
-            "name the fields to change: \"url\", \"event_types\"",
+            "name the fields to change: \"url\", \"event_types\", \"headers\"",
         ));
     }
     if paths.len() > MAX_UPDATE_MASK_PATHS {
@@ -130,11 +135,16 @@ pub fn endpoint_changes(
                         .map_err(|e| endpoint_error("endpoint.", &e))?,
                 );
             }
+            "headers" => {
+                let headers: Vec<(String, String)> = endpoint.headers.clone().into_iter().collect();
+                changes.headers =
+                    Some(check_headers(&headers).map_err(|e| endpoint_error("endpoint.", &e))?);
+            }
             other => {
                 return Err(ApiError::invalid_field(
                     "update_mask",
                     format!(
-                        "`{}` cannot be updated; use \"url\" or \"event_types\"",
+                        "`{}` cannot be updated; use \"url\", \"event_types\" or \"headers\"",
                         other.chars().take(64).collect::<String>()
                     ),
                 ));

@@ -10,6 +10,7 @@ mod parse;
 mod server;
 mod validate;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -280,6 +281,11 @@ pub struct EndpointConfig {
     /// Webhooks; needs its own `whsec_` or `whsk_` secret).
     #[serde(default)]
     pub signature_scheme: SignatureScheme,
+    /// Static headers added to every delivery, e.g. an API gateway's token:
+    /// `{ "Authorization": "Bearer ${GATEWAY_TOKEN}" }`. The headers
+    /// webhookd sets cannot be overridden.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 fn default_true() -> bool {

@@ -280,6 +280,12 @@ fn every_config_error_names_its_key_and_reason() {
             "invalid socket address",
         ),
         (
+            "custom header webhookd sets itself",
+            endpoint("    headers:\n      Content-Type: text/plain\n"),
+            "endpoints[0].headers.Content-Type",
+            "cannot be overridden",
+        ),
+        (
             "operational webhook endpoint not in the file",
             format!("{MINIMAL}alerts:\n  webhook_endpoints: [ops]\n"),
             "alerts.webhook_endpoints[0]",

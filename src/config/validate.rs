@@ -232,6 +232,7 @@ fn check_endpoints(config: &Config) -> Result<Vec<EndpointSpec>, ConfigError> {
     let mut seen = HashSet::new();
     let mut specs = Vec::with_capacity(config.endpoints.len());
     for (index, endpoint) in config.endpoints.iter().enumerate() {
+        let headers: Vec<(String, String)> = endpoint.headers.clone().into_iter().collect();
         let input = EndpointInput {
             id: &endpoint.id,
             url: &endpoint.url,
@@ -240,6 +241,7 @@ fn check_endpoints(config: &Config) -> Result<Vec<EndpointSpec>, ConfigError> {
             signature_scheme: endpoint.signature_scheme,
             active: endpoint.active,
             max_concurrent: endpoint.max_concurrent,
+            headers: &headers,
         };
         let spec = EndpointSpec::from_input(input, &policy, MIN_CONFIG_SECRET_LEN)
             .map_err(|e| endpoint_error(index, &e))?;

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use super::http_client::{DeliveryClient, SendResult};
-use super::worker::{SignedRequest, signed_headers};
+use super::worker::{SignedRequest, signed_headers, with_custom_headers};
 use crate::clock::now_millis;
 use crate::delivery::alert::{Alert, AlertKind, Alerter};
 use crate::delivery::health::EndpointHealth;
@@ -97,6 +97,8 @@ impl Prober {
             },
             now,
         );
+        // A gateway in front of the receiver needs the custom headers too.
+        let headers = with_custom_headers(headers, &endpoint.headers);
         match self.client.post(&endpoint.url, headers, body.into()).await {
             SendResult::Answered { status, .. } if (200..300).contains(&status) => {
                 self.reenable(endpoint).await

@@ -20,7 +20,7 @@ use crate::delivery::health::{EndpointHealth, Slot};
 use crate::delivery::operational::DeadLetter;
 use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::AttemptRecord;
-use crate::domain::{DeliveryState, ErrorKind, SignatureScheme};
+use crate::domain::{CustomHeaders, DeliveryState, ErrorKind, SignatureScheme};
 use crate::signing::{self, standard};
 use crate::store::{
     AttemptResult, ClaimedDelivery, DeliveryTransition, EndpointVerdict, RecordOutcome, Store,
@@ -190,20 +190,36 @@ fn prepare(ctx: &DeliveryContext, delivery: &ClaimedDelivery) -> PreparedRequest
         .as_ref()
         .filter(|(_, valid_until)| *valid_until > now)
         .map(|(secret, _)| secret);
+    let signed = signed_headers(
+        &SignedRequest {
+            event_id: delivery.event_id.as_str(),
+            event_type: delivery.event_type.as_str(),
+            attempt: delivery.attempt_number,
+            secret: delivery.secret.as_ref().unwrap_or(&ctx.default_secret),
+            previous_secret: previous,
+            scheme: delivery.signature_scheme,
+            body: &delivery.payload,
+        },
+        now,
+    );
     PreparedRequest {
-        headers: signed_headers(
-            &SignedRequest {
-                event_id: delivery.event_id.as_str(),
-                event_type: delivery.event_type.as_str(),
-                attempt: delivery.attempt_number,
-                secret: delivery.secret.as_ref().unwrap_or(&ctx.default_secret),
-                previous_secret: previous,
-                scheme: delivery.signature_scheme,
-                body: &delivery.payload,
-            },
-            now,
-        ),
+        headers: with_custom_headers(signed, &delivery.headers),
     }
+}
+
+/// `signed` plus the endpoint's custom headers. They were checked when the
+/// endpoint was stored, and the headers webhookd sets win regardless.
+pub fn with_custom_headers(mut signed: HeaderMap, custom: &CustomHeaders) -> HeaderMap {
+    for (name, value) in custom.iter() {
+        let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value))
+        else {
+            continue;
+        };
+        if !signed.contains_key(&name) {
+            signed.insert(name, value);
+        }
+    }
+    signed
 }
 
 /// What a signed request carries.

@@ -5,6 +5,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::headers::{CustomHeaders, HeaderError};
 use super::network::{NetworkError, NetworkPolicy};
 use super::{DomainError, EndpointId, EventPattern};
 use crate::limits::{MAX_EVENT_TYPES, MAX_URL_BYTES};
@@ -138,6 +139,8 @@ pub struct EndpointSpec {
     pub active: bool,
     /// The endpoint's own concurrency limit.
     pub max_concurrent: Option<u32>,
+    /// Static headers added to every delivery.
+    pub headers: CustomHeaders,
 }
 
 /// An endpoint as the config file or a caller describes it, before it is
@@ -151,6 +154,8 @@ pub struct EndpointInput<'a> {
     pub signature_scheme: SignatureScheme,
     pub active: bool,
     pub max_concurrent: Option<u64>,
+    /// Custom headers, name and value, as given.
+    pub headers: &'a [(String, String)],
 }
 
 /// Why an endpoint description is not a valid endpoint; `field` says which
@@ -181,6 +186,8 @@ pub enum EndpointError {
     StandardSecret(String),
     #[error("must be at least 1")]
     NoConcurrency,
+    #[error("{0}")]
+    Header(HeaderError),
 }
 
 impl EndpointError {
@@ -198,6 +205,10 @@ impl EndpointError {
             | EndpointError::StandardSchemeWithoutSecret
             | EndpointError::StandardSecret(_) => "secret".to_owned(),
             EndpointError::NoConcurrency => "max_concurrent".to_owned(),
+            EndpointError::Header(error) => match error.name() {
+                Some(name) => format!("headers.{name}"),
+                None => "headers".to_owned(),
+            },
         }
     }
 }
@@ -279,6 +290,7 @@ impl EndpointSpec {
             Some(0) => return Err(EndpointError::NoConcurrency),
             limit => limit.map(|limit| u32::try_from(limit).unwrap_or(u32::MAX)),
         };
+        let headers = check_headers(input.headers)?;
         Ok(EndpointSpec {
             id,
             url,
@@ -287,6 +299,7 @@ impl EndpointSpec {
             signature_scheme: input.signature_scheme,
             active: input.active,
             max_concurrent,
+            headers,
         })
     }
 
@@ -302,11 +315,22 @@ pub fn patterns_json(patterns: &[EventPattern]) -> String {
     serde_json::to_string(&raw).expect("a list of strings always serialises")
 }
 
+/// Checks custom headers (see `CustomHeaders`).
+pub fn check_headers(raw: &[(String, String)]) -> Result<CustomHeaders, EndpointError> {
+    CustomHeaders::parse(
+        raw.iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    )
+    .map_err(EndpointError::Header)
+}
+
 /// Changes to an endpoint; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct EndpointChanges {
     pub url: Option<TargetUrl>,
     pub event_patterns: Option<Vec<EventPattern>>,
+    /// Replaces all custom headers.
+    pub headers: Option<CustomHeaders>,
 }
 
 /// An endpoint as stored, without its secrets.
@@ -327,6 +351,7 @@ pub struct EndpointRecord {
     /// The `whpk_` key receivers verify with, for ed25519 (`whsk_`) secrets.
     pub public_key: Option<String>,
     pub consecutive_failures: u32,
+    pub headers: CustomHeaders,
     /// Disabled by webhookd itself (failures, 410), not by an operator.
     pub auto_disabled: bool,
     pub created_at: i64,

@@ -5,8 +5,8 @@
 use secrecy::SecretString;
 
 use crate::domain::{
-    AttemptRecord, DeliveryId, DeliveryState, EndpointId, EventId, EventPattern, EventType,
-    SignatureScheme,
+    AttemptRecord, CustomHeaders, DeliveryId, DeliveryState, EndpointId, EventId, EventPattern,
+    EventType, SignatureScheme,
 };
 
 /// Which endpoints an event goes to.
@@ -101,6 +101,8 @@ pub struct ClaimedDelivery {
     pub cycle_start: u32,
     /// The endpoint's own concurrency limit, if it has one.
     pub max_concurrent: Option<u32>,
+    /// Static headers added to the request.
+    pub headers: CustomHeaders,
     /// Fences the result: it is recorded only if the lease still holds.
     pub lease_token: String,
 }

@@ -7,8 +7,8 @@ use secrecy::SecretString;
 use super::StoreError;
 use super::model::ClaimedDelivery;
 use crate::domain::{
-    ApiKeyRecord, AttemptRecord, CanonicalPayload, DeliveryId, DeliveryRecord, EndpointId,
-    EndpointOrigin, EndpointRecord, Event, EventId, EventType, Role, SignatureScheme,
+    ApiKeyRecord, AttemptRecord, CanonicalPayload, CustomHeaders, DeliveryId, DeliveryRecord,
+    EndpointId, EndpointOrigin, EndpointRecord, Event, EventId, EventType, Role, SignatureScheme,
 };
 use crate::signing::standard;
 
@@ -140,10 +140,12 @@ pub(crate) struct ClaimedRow {
     cycle_start: i64,
     max_concurrent: Option<i64>,
     signature_scheme: String,
+    headers: String,
 }
 
 impl ClaimedRow {
     pub(super) fn into_claimed(self, lease_token: &str) -> Result<ClaimedDelivery, StoreError> {
+        let custom_headers = headers(&self.headers, &self.endpoint_id)?;
         Ok(ClaimedDelivery {
             delivery_id: DeliveryId::from_stored(self.id),
             event_id: EventId::from_stored(self.event_id),
@@ -163,6 +165,7 @@ impl ClaimedRow {
                 .max_concurrent
                 .map(|limit| small(limit, "max_concurrent"))
                 .transpose()?,
+            headers: custom_headers,
             lease_token: lease_token.to_owned(),
         })
     }
@@ -184,6 +187,13 @@ pub(crate) struct EndpointRow {
     auto_disabled: bool,
     created_at: i64,
     updated_at: i64,
+    headers: String,
+}
+
+/// An endpoint's custom headers as stored.
+fn headers(json: &str, endpoint_id: &str) -> Result<CustomHeaders, StoreError> {
+    CustomHeaders::from_json(json)
+        .ok_or_else(|| corrupt(format!("endpoint `{endpoint_id}` has unreadable headers")))
 }
 
 impl TryFrom<EndpointRow> for EndpointRecord {
@@ -197,6 +207,7 @@ impl TryFrom<EndpointRow> for EndpointRecord {
             ))
         })?;
         let signature_scheme = scheme(&row.signature_scheme)?;
+        let custom_headers = headers(&row.headers, &row.id)?;
         // The public half of an ed25519 key is for everyone to see.
         let public_key = match (signature_scheme, row.secret.as_deref()) {
             (SignatureScheme::Standard, Some(secret)) => standard::SigningKey::parse(secret)
@@ -223,6 +234,7 @@ impl TryFrom<EndpointRow> for EndpointRecord {
             signature_scheme,
             public_key,
             consecutive_failures: small(row.consecutive_failures, "consecutive_failures")?,
+            headers: custom_headers,
             auto_disabled: row.auto_disabled,
             created_at: row.created_at,
             updated_at: row.updated_at,

@@ -517,6 +517,7 @@ async fn a_claim_respects_each_endpoints_room(backend: Backend) {
         signature_scheme: Default::default(),
         active: true,
         max_concurrent: limit,
+        headers: Default::default(),
     };
     store
         .sync_config_endpoints(

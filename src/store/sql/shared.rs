@@ -360,6 +360,7 @@ where
             .bind(now)
             .bind(spec.max_concurrent.map(i64::from))
             .bind(spec.signature_scheme.as_str())
+            .bind(spec.headers.to_json())
             .execute(&mut *conn)
             .await?;
         Ok(())
@@ -416,6 +417,7 @@ where
             .bind(now)
             .bind(spec.signature_scheme.as_str())
             .bind(spec.max_concurrent.map(i64::from))
+            .bind(spec.headers.to_json())
             .execute(&mut *conn)
             .await?;
         Ok(created.rows_affected() > 0)
@@ -432,11 +434,13 @@ where
             .event_patterns
             .as_deref()
             .map(crate::domain::patterns_json);
+        let headers = changes.headers.as_ref().map(|headers| headers.to_json());
         let updated = sqlx::query(ENDPOINT_UPDATE)
             .bind(url)
             .bind(patterns)
             .bind(now)
             .bind(id)
+            .bind(headers)
             .execute(&mut *conn)
             .await?;
         Ok(updated.rows_affected() > 0)

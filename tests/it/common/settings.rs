@@ -74,6 +74,9 @@ pub struct TestEndpoint {
     /// `secret`; `webhook_engine.signing_secret` when `None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// `headers`: custom headers of every delivery.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub headers: std::collections::BTreeMap<String, String>,
 }
 
 impl TestEndpoint {
@@ -83,6 +86,7 @@ impl TestEndpoint {
             url,
             events: events.iter().map(|e| (*e).to_owned()).collect(),
             secret: None,
+            headers: Default::default(),
         }
     }
 }

@@ -135,6 +135,7 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
     let moved = EndpointChanges {
         url: Some(new_url),
         event_patterns: None,
+        headers: None,
     };
     let updated = test
         .store
@@ -145,9 +146,11 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
     assert_eq!(updated.event_patterns, ["order.*"]);
     assert_eq!((updated.created_at, updated.updated_at), (T0, T0 + 10));
 
+    let tenant = webhookd::domain::CustomHeaders::parse([("X-Tenant", "t1")]).unwrap();
     let resubscribed = EndpointChanges {
         url: None,
         event_patterns: Some(vec![EventPattern::parse("user.*").unwrap()]),
+        headers: Some(tenant.clone()),
     };
     let updated = test
         .store
@@ -156,6 +159,7 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
     let updated = updated.unwrap();
     assert_eq!(updated.url, "https://other.example.com/in");
     assert_eq!(updated.event_patterns, ["user.*"]);
+    assert_eq!(updated.headers, tenant);
     assert_eq!(get(&test, "ep_a").await, Some(updated));
     let (_, routed) = test.dispatch(super::event("order.created", T0)).await;
     assert!(routed.is_empty(), "routing follows the new patterns");

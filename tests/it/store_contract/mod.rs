@@ -89,6 +89,7 @@ pub fn endpoint(id: &str, patterns: &[&str]) -> EndpointSpec {
         signature_scheme: Default::default(),
         active: true,
         max_concurrent: None,
+        headers: Default::default(),
     }
 }
 
