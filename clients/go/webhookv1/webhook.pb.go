@@ -1572,7 +1572,11 @@ type Endpoint struct {
 	SignatureScheme SignatureScheme `protobuf:"varint,14,opt,name=signature_scheme,json=signatureScheme,proto3,enum=webhook.v1.SignatureScheme" json:"signature_scheme,omitempty"`
 	// For Standard Webhooks endpoints with an ed25519 (whsk_) secret: the
 	// whpk_ public key receivers verify v1a signatures with.
-	PublicKey     string `protobuf:"bytes,15,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	PublicKey string `protobuf:"bytes,15,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	// Static headers added to every delivery, by lower-case name. Values of
+	// credential headers (authorization, proxy-authorization, cookie,
+	// x-api-key, api-key) read back as "***".
+	Headers       map[string]string `protobuf:"bytes,16,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1712,6 +1716,13 @@ func (x *Endpoint) GetPublicKey() string {
 	return ""
 }
 
+func (x *Endpoint) GetHeaders() map[string]string {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
+}
+
 type CreateEndpointRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Optional; "ep_" and a random suffix when empty. [A-Za-z0-9_.-], at most
@@ -1731,8 +1742,12 @@ type CreateEndpointRequest struct {
 	Disabled bool `protobuf:"varint,5,opt,name=disabled,proto3" json:"disabled,omitempty"`
 	// UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
 	SignatureScheme SignatureScheme `protobuf:"varint,6,opt,name=signature_scheme,json=signatureScheme,proto3,enum=webhook.v1.SignatureScheme" json:"signature_scheme,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Static headers added to every delivery (at most 20; names are
+	// case-insensitive). The headers webhookd sets (Content-Type, Host,
+	// User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+	Headers       map[string]string `protobuf:"bytes,7,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateEndpointRequest) Reset() {
@@ -1805,6 +1820,13 @@ func (x *CreateEndpointRequest) GetSignatureScheme() SignatureScheme {
 		return x.SignatureScheme
 	}
 	return SignatureScheme_SIGNATURE_SCHEME_UNSPECIFIED
+}
+
+func (x *CreateEndpointRequest) GetHeaders() map[string]string {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
 }
 
 type GetEndpointRequest struct {
@@ -1959,8 +1981,9 @@ type UpdateEndpointRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The endpoint's id and the new values of the fields in update_mask.
 	Endpoint *Endpoint `protobuf:"bytes,1,opt,name=endpoint,proto3" json:"endpoint,omitempty"`
-	// Which fields to change: "url", "event_types". A new URL applies to the
-	// next attempt of every pending delivery.
+	// Which fields to change: "url", "event_types", "headers" (replaces all
+	// custom headers; an empty map removes them). A new URL or new headers
+	// apply to the next attempt of every pending delivery.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3394,7 +3417,7 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x06filter\x18\x02 \x01(\v2\x1a.webhook.v1.DeliveryFilterR\x06filter\x12\x17\n" +
 	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"2\n" +
 	"\x1aRedriveDeadLettersResponse\x12\x14\n" +
-	"\x05count\x18\x01 \x01(\x04R\x05count\"\x92\x05\n" +
+	"\x05count\x18\x01 \x01(\x04R\x05count\"\x8b\x06\n" +
 	"\bEndpoint\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
@@ -3417,7 +3440,11 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\rcircuit_state\x18\r \x01(\tR\fcircuitState\x12F\n" +
 	"\x10signature_scheme\x18\x0e \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\x12\x1d\n" +
 	"\n" +
-	"public_key\x18\x0f \x01(\tR\tpublicKey\"\xd6\x01\n" +
+	"public_key\x18\x0f \x01(\tR\tpublicKey\x12;\n" +
+	"\aheaders\x18\x10 \x03(\v2!.webhook.v1.Endpoint.HeadersEntryR\aheaders\x1a:\n" +
+	"\fHeadersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdc\x02\n" +
 	"\x15CreateEndpointRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
@@ -3425,7 +3452,11 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"eventTypes\x12\x16\n" +
 	"\x06secret\x18\x04 \x01(\tR\x06secret\x12\x1a\n" +
 	"\bdisabled\x18\x05 \x01(\bR\bdisabled\x12F\n" +
-	"\x10signature_scheme\x18\x06 \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\"$\n" +
+	"\x10signature_scheme\x18\x06 \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\x12H\n" +
+	"\aheaders\x18\a \x03(\v2..webhook.v1.CreateEndpointRequest.HeadersEntryR\aheaders\x1a:\n" +
+	"\fHeadersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"$\n" +
 	"\x12GetEndpointRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"R\n" +
 	"\x14ListEndpointsRequest\x12\x1b\n" +
@@ -3627,7 +3658,7 @@ func file_webhook_v1_webhook_proto_rawDescGZIP() []byte {
 }
 
 var file_webhook_v1_webhook_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_webhook_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_webhook_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_webhook_v1_webhook_proto_goTypes = []any{
 	(DeliveryState)(0),                   // 0: webhook.v1.DeliveryState
 	(SignatureScheme)(0),                 // 1: webhook.v1.SignatureScheme
@@ -3674,105 +3705,109 @@ var file_webhook_v1_webhook_proto_goTypes = []any{
 	(*ListApiKeysRequest)(nil),           // 42: webhook.v1.ListApiKeysRequest
 	(*ListApiKeysResponse)(nil),          // 43: webhook.v1.ListApiKeysResponse
 	(*RevokeApiKeyRequest)(nil),          // 44: webhook.v1.RevokeApiKeyRequest
-	nil,                                  // 45: webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	nil,                                  // 46: webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
-	(*structpb.Struct)(nil),              // 47: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),        // 48: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 49: google.protobuf.FieldMask
+	nil,                                  // 45: webhook.v1.Endpoint.HeadersEntry
+	nil,                                  // 46: webhook.v1.CreateEndpointRequest.HeadersEntry
+	nil,                                  // 47: webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	nil,                                  // 48: webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	(*structpb.Struct)(nil),              // 49: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 50: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 51: google.protobuf.FieldMask
 }
 var file_webhook_v1_webhook_proto_depIdxs = []int32{
-	47, // 0: webhook.v1.DispatchRequest.payload:type_name -> google.protobuf.Struct
-	48, // 1: webhook.v1.DeliveryFilter.start_time:type_name -> google.protobuf.Timestamp
-	48, // 2: webhook.v1.DeliveryFilter.end_time:type_name -> google.protobuf.Timestamp
+	49, // 0: webhook.v1.DispatchRequest.payload:type_name -> google.protobuf.Struct
+	50, // 1: webhook.v1.DeliveryFilter.start_time:type_name -> google.protobuf.Timestamp
+	50, // 2: webhook.v1.DeliveryFilter.end_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: webhook.v1.DeliveryFilter.states:type_name -> webhook.v1.DeliveryState
 	6,  // 4: webhook.v1.ReplayRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	48, // 5: webhook.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	48, // 6: webhook.v1.Attempt.started_at:type_name -> google.protobuf.Timestamp
+	50, // 5: webhook.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	50, // 6: webhook.v1.Attempt.started_at:type_name -> google.protobuf.Timestamp
 	0,  // 7: webhook.v1.Delivery.state:type_name -> webhook.v1.DeliveryState
-	48, // 8: webhook.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
-	48, // 9: webhook.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
-	48, // 10: webhook.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
+	50, // 8: webhook.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	50, // 9: webhook.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
+	50, // 10: webhook.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
 	10, // 11: webhook.v1.Delivery.attempts:type_name -> webhook.v1.Attempt
 	9,  // 12: webhook.v1.GetEventResponse.event:type_name -> webhook.v1.Event
 	11, // 13: webhook.v1.GetEventResponse.deliveries:type_name -> webhook.v1.Delivery
-	48, // 14: webhook.v1.ListEventsRequest.start_time:type_name -> google.protobuf.Timestamp
-	48, // 15: webhook.v1.ListEventsRequest.end_time:type_name -> google.protobuf.Timestamp
+	50, // 14: webhook.v1.ListEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	50, // 15: webhook.v1.ListEventsRequest.end_time:type_name -> google.protobuf.Timestamp
 	9,  // 16: webhook.v1.ListEventsResponse.events:type_name -> webhook.v1.Event
 	6,  // 17: webhook.v1.ListDeliveriesRequest.filter:type_name -> webhook.v1.DeliveryFilter
 	11, // 18: webhook.v1.ListDeliveriesResponse.deliveries:type_name -> webhook.v1.Delivery
 	6,  // 19: webhook.v1.ListDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
 	6,  // 20: webhook.v1.RedriveDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	48, // 21: webhook.v1.Endpoint.disabled_at:type_name -> google.protobuf.Timestamp
-	48, // 22: webhook.v1.Endpoint.previous_secret_expires_at:type_name -> google.protobuf.Timestamp
-	48, // 23: webhook.v1.Endpoint.created_at:type_name -> google.protobuf.Timestamp
-	48, // 24: webhook.v1.Endpoint.updated_at:type_name -> google.protobuf.Timestamp
+	50, // 21: webhook.v1.Endpoint.disabled_at:type_name -> google.protobuf.Timestamp
+	50, // 22: webhook.v1.Endpoint.previous_secret_expires_at:type_name -> google.protobuf.Timestamp
+	50, // 23: webhook.v1.Endpoint.created_at:type_name -> google.protobuf.Timestamp
+	50, // 24: webhook.v1.Endpoint.updated_at:type_name -> google.protobuf.Timestamp
 	1,  // 25: webhook.v1.Endpoint.signature_scheme:type_name -> webhook.v1.SignatureScheme
-	1,  // 26: webhook.v1.CreateEndpointRequest.signature_scheme:type_name -> webhook.v1.SignatureScheme
-	21, // 27: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
-	21, // 28: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
-	49, // 29: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
-	21, // 30: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
-	0,  // 31: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
-	48, // 32: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
-	0,  // 33: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
-	48, // 34: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
-	48, // 35: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
-	2,  // 36: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
-	36, // 37: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
-	45, // 38: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	46, // 39: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
-	37, // 40: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
-	3,  // 41: webhook.v1.ApiKey.role:type_name -> webhook.v1.ApiKeyRole
-	48, // 42: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	48, // 43: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	3,  // 44: webhook.v1.CreateApiKeyRequest.role:type_name -> webhook.v1.ApiKeyRole
-	39, // 45: webhook.v1.CreateApiKeyResponse.api_key:type_name -> webhook.v1.ApiKey
-	39, // 46: webhook.v1.ListApiKeysResponse.api_keys:type_name -> webhook.v1.ApiKey
-	4,  // 47: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
-	7,  // 48: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
-	33, // 49: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
-	35, // 50: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
-	12, // 51: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
-	14, // 52: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
-	16, // 53: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
-	18, // 54: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
-	19, // 55: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
-	22, // 56: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
-	23, // 57: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
-	24, // 58: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
-	26, // 59: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
-	27, // 60: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
-	29, // 61: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
-	30, // 62: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
-	31, // 63: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
-	40, // 64: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
-	42, // 65: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
-	44, // 66: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
-	5,  // 67: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
-	8,  // 68: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
-	34, // 69: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
-	38, // 70: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
-	13, // 71: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
-	15, // 72: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
-	17, // 73: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
-	17, // 74: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
-	20, // 75: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
-	21, // 76: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
-	21, // 77: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
-	25, // 78: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
-	21, // 79: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
-	28, // 80: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
-	21, // 81: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
-	21, // 82: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
-	32, // 83: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
-	41, // 84: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
-	43, // 85: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
-	39, // 86: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
-	67, // [67:87] is the sub-list for method output_type
-	47, // [47:67] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	45, // 26: webhook.v1.Endpoint.headers:type_name -> webhook.v1.Endpoint.HeadersEntry
+	1,  // 27: webhook.v1.CreateEndpointRequest.signature_scheme:type_name -> webhook.v1.SignatureScheme
+	46, // 28: webhook.v1.CreateEndpointRequest.headers:type_name -> webhook.v1.CreateEndpointRequest.HeadersEntry
+	21, // 29: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
+	21, // 30: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
+	51, // 31: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
+	21, // 32: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
+	0,  // 33: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
+	50, // 34: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
+	0,  // 35: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
+	50, // 36: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
+	50, // 37: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
+	2,  // 38: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
+	36, // 39: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
+	47, // 40: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	48, // 41: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	37, // 42: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
+	3,  // 43: webhook.v1.ApiKey.role:type_name -> webhook.v1.ApiKeyRole
+	50, // 44: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	50, // 45: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	3,  // 46: webhook.v1.CreateApiKeyRequest.role:type_name -> webhook.v1.ApiKeyRole
+	39, // 47: webhook.v1.CreateApiKeyResponse.api_key:type_name -> webhook.v1.ApiKey
+	39, // 48: webhook.v1.ListApiKeysResponse.api_keys:type_name -> webhook.v1.ApiKey
+	4,  // 49: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
+	7,  // 50: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
+	33, // 51: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
+	35, // 52: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
+	12, // 53: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
+	14, // 54: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
+	16, // 55: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
+	18, // 56: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
+	19, // 57: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
+	22, // 58: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
+	23, // 59: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
+	24, // 60: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
+	26, // 61: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
+	27, // 62: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
+	29, // 63: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
+	30, // 64: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
+	31, // 65: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
+	40, // 66: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
+	42, // 67: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
+	44, // 68: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
+	5,  // 69: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
+	8,  // 70: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
+	34, // 71: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
+	38, // 72: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
+	13, // 73: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
+	15, // 74: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
+	17, // 75: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
+	17, // 76: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
+	20, // 77: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
+	21, // 78: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 79: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
+	25, // 80: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
+	21, // 81: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
+	28, // 82: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
+	21, // 83: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 84: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
+	32, // 85: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
+	41, // 86: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
+	43, // 87: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
+	39, // 88: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
+	69, // [69:89] is the sub-list for method output_type
+	49, // [49:69] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_webhook_v1_webhook_proto_init() }
@@ -3790,7 +3825,7 @@ func file_webhook_v1_webhook_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_webhook_v1_webhook_proto_rawDesc), len(file_webhook_v1_webhook_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   43,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

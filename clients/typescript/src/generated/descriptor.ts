@@ -533,6 +533,11 @@ export const descriptor: Record<string, unknown> = {
                 "publicKey": {
                   "type": "string",
                   "id": 15
+                },
+                "headers": {
+                  "keyType": "string",
+                  "type": "string",
+                  "id": 16
                 }
               }
             },
@@ -562,6 +567,11 @@ export const descriptor: Record<string, unknown> = {
                 "signatureScheme": {
                   "type": "SignatureScheme",
                   "id": 6
+                },
+                "headers": {
+                  "keyType": "string",
+                  "type": "string",
+                  "id": 7
                 }
               }
             },

@@ -32,6 +32,12 @@ export interface CreateEndpointRequest {
    * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
    */
   'signatureScheme'?: (_webhook_v1_SignatureScheme);
+  /**
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   */
+  'headers'?: ({[key: string]: string});
 }
 
 export interface CreateEndpointRequest__Output {
@@ -64,4 +70,10 @@ export interface CreateEndpointRequest__Output {
    * UNSPECIFIED means SIGNATURE_SCHEME_WEBHOOKD.
    */
   'signatureScheme': (_webhook_v1_SignatureScheme__Output);
+  /**
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   */
+  'headers': ({[key: string]: string});
 }

@@ -41,6 +41,12 @@ export interface Endpoint {
    * whpk_ public key receivers verify v1a signatures with.
    */
   'publicKey'?: (string);
+  /**
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   */
+  'headers'?: ({[key: string]: string});
 }
 
 export interface Endpoint__Output {
@@ -81,4 +87,10 @@ export interface Endpoint__Output {
    * whpk_ public key receivers verify v1a signatures with.
    */
   'publicKey': (string);
+  /**
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   */
+  'headers': ({[key: string]: string});
 }

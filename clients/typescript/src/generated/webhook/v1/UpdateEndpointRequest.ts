@@ -9,8 +9,9 @@ export interface UpdateEndpointRequest {
    */
   'endpoint'?: (_webhook_v1_Endpoint | null);
   /**
-   * Which fields to change: "url", "event_types". A new URL applies to the
-   * next attempt of every pending delivery.
+   * Which fields to change: "url", "event_types", "headers" (replaces all
+   * custom headers; an empty map removes them). A new URL or new headers
+   * apply to the next attempt of every pending delivery.
    */
   'updateMask'?: (_google_protobuf_FieldMask | null);
 }
@@ -21,8 +22,9 @@ export interface UpdateEndpointRequest__Output {
    */
   'endpoint': (_webhook_v1_Endpoint__Output | null);
   /**
-   * Which fields to change: "url", "event_types". A new URL applies to the
-   * next attempt of every pending delivery.
+   * Which fields to change: "url", "event_types", "headers" (replaces all
+   * custom headers; an empty map removes them). A new URL or new headers
+   * apply to the next attempt of every pending delivery.
    */
   'updateMask': (_google_protobuf_FieldMask__Output | null);
 }

@@ -37,6 +37,18 @@ private static final long serialVersionUID = 0L;
     return dev.webhookd.v1.Webhook.internal_static_webhook_v1_CreateEndpointRequest_descriptor;
   }
 
+  @SuppressWarnings({"rawtypes"})
+  @java.lang.Override
+  protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+      int number) {
+    switch (number) {
+      case 7:
+        return internalGetHeaders();
+      default:
+        throw new RuntimeException(
+            "Invalid map field number: " + number);
+    }
+  }
   @java.lang.Override
   protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internalGetFieldAccessorTable() {
@@ -290,6 +302,109 @@ private static final long serialVersionUID = 0L;
     return result == null ? dev.webhookd.v1.SignatureScheme.UNRECOGNIZED : result;
   }
 
+  public static final int HEADERS_FIELD_NUMBER = 7;
+  private static final class HeadersDefaultEntryHolder {
+    static final com.google.protobuf.MapEntry<
+        java.lang.String, java.lang.String> defaultEntry =
+            com.google.protobuf.MapEntry
+            .<java.lang.String, java.lang.String>newDefaultInstance(
+                dev.webhookd.v1.Webhook.internal_static_webhook_v1_CreateEndpointRequest_HeadersEntry_descriptor, 
+                com.google.protobuf.WireFormat.FieldType.STRING,
+                "",
+                com.google.protobuf.WireFormat.FieldType.STRING,
+                "");
+  }
+  @SuppressWarnings("serial")
+  private com.google.protobuf.MapField<
+      java.lang.String, java.lang.String> headers_;
+  private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+  internalGetHeaders() {
+    if (headers_ == null) {
+      return com.google.protobuf.MapField.emptyMapField(
+          HeadersDefaultEntryHolder.defaultEntry);
+    }
+    return headers_;
+  }
+  public int getHeadersCount() {
+    return internalGetHeaders().getMap().size();
+  }
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  @java.lang.Override
+  public boolean containsHeaders(
+      java.lang.String key) {
+    if (key == null) { throw new NullPointerException("map key"); }
+    return internalGetHeaders().getMap().containsKey(key);
+  }
+  /**
+   * Use {@link #getHeadersMap()} instead.
+   */
+  @java.lang.Override
+  @java.lang.Deprecated
+  public java.util.Map<java.lang.String, java.lang.String> getHeaders() {
+    return getHeadersMap();
+  }
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  @java.lang.Override
+  public java.util.Map<java.lang.String, java.lang.String> getHeadersMap() {
+    return internalGetHeaders().getMap();
+  }
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  @java.lang.Override
+  public /* nullable */
+java.lang.String getHeadersOrDefault(
+      java.lang.String key,
+      /* nullable */
+java.lang.String defaultValue) {
+    if (key == null) { throw new NullPointerException("map key"); }
+    java.util.Map<java.lang.String, java.lang.String> map =
+        internalGetHeaders().getMap();
+    return map.containsKey(key) ? map.get(key) : defaultValue;
+  }
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  @java.lang.Override
+  public java.lang.String getHeadersOrThrow(
+      java.lang.String key) {
+    if (key == null) { throw new NullPointerException("map key"); }
+    java.util.Map<java.lang.String, java.lang.String> map =
+        internalGetHeaders().getMap();
+    if (!map.containsKey(key)) {
+      throw new java.lang.IllegalArgumentException();
+    }
+    return map.get(key);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -322,6 +437,12 @@ private static final long serialVersionUID = 0L;
     if (signatureScheme_ != dev.webhookd.v1.SignatureScheme.SIGNATURE_SCHEME_UNSPECIFIED.getNumber()) {
       output.writeEnum(6, signatureScheme_);
     }
+    com.google.protobuf.GeneratedMessageV3
+      .serializeStringMapTo(
+        output,
+        internalGetHeaders(),
+        HeadersDefaultEntryHolder.defaultEntry,
+        7);
     getUnknownFields().writeTo(output);
   }
 
@@ -356,6 +477,16 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeEnumSize(6, signatureScheme_);
     }
+    for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+         : internalGetHeaders().getMap().entrySet()) {
+      com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+      headers__ = HeadersDefaultEntryHolder.defaultEntry.newBuilderForType()
+          .setKey(entry.getKey())
+          .setValue(entry.getValue())
+          .build();
+      size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(7, headers__);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -382,6 +513,8 @@ private static final long serialVersionUID = 0L;
     if (getDisabled()
         != other.getDisabled()) return false;
     if (signatureScheme_ != other.signatureScheme_) return false;
+    if (!internalGetHeaders().equals(
+        other.internalGetHeaders())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -408,6 +541,10 @@ private static final long serialVersionUID = 0L;
         getDisabled());
     hash = (37 * hash) + SIGNATURE_SCHEME_FIELD_NUMBER;
     hash = (53 * hash) + signatureScheme_;
+    if (!internalGetHeaders().getMap().isEmpty()) {
+      hash = (37 * hash) + HEADERS_FIELD_NUMBER;
+      hash = (53 * hash) + internalGetHeaders().hashCode();
+    }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -517,6 +654,28 @@ private static final long serialVersionUID = 0L;
       return dev.webhookd.v1.Webhook.internal_static_webhook_v1_CreateEndpointRequest_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 7:
+          return internalGetHeaders();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
+    @SuppressWarnings({"rawtypes"})
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 7:
+          return internalGetMutableHeaders();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -546,6 +705,7 @@ private static final long serialVersionUID = 0L;
       secret_ = "";
       disabled_ = false;
       signatureScheme_ = 0;
+      internalGetMutableHeaders().clear();
       return this;
     }
 
@@ -597,6 +757,10 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000020) != 0)) {
         result.signatureScheme_ = signatureScheme_;
+      }
+      if (((from_bitField0_ & 0x00000040) != 0)) {
+        result.headers_ = internalGetHeaders();
+        result.headers_.makeImmutable();
       }
     }
 
@@ -675,6 +839,9 @@ private static final long serialVersionUID = 0L;
       if (other.signatureScheme_ != 0) {
         setSignatureSchemeValue(other.getSignatureSchemeValue());
       }
+      internalGetMutableHeaders().mergeFrom(
+          other.internalGetHeaders());
+      bitField0_ |= 0x00000040;
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -732,6 +899,15 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000020;
               break;
             } // case 48
+            case 58: {
+              com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+              headers__ = input.readMessage(
+                  HeadersDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+              internalGetMutableHeaders().getMutableMap().put(
+                  headers__.getKey(), headers__.getValue());
+              bitField0_ |= 0x00000040;
+              break;
+            } // case 58
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1311,6 +1487,175 @@ private static final long serialVersionUID = 0L;
       bitField0_ = (bitField0_ & ~0x00000020);
       signatureScheme_ = 0;
       onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> headers_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+        internalGetHeaders() {
+      if (headers_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            HeadersDefaultEntryHolder.defaultEntry);
+      }
+      return headers_;
+    }
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+        internalGetMutableHeaders() {
+      if (headers_ == null) {
+        headers_ = com.google.protobuf.MapField.newMapField(
+            HeadersDefaultEntryHolder.defaultEntry);
+      }
+      if (!headers_.isMutable()) {
+        headers_ = headers_.copy();
+      }
+      bitField0_ |= 0x00000040;
+      onChanged();
+      return headers_;
+    }
+    public int getHeadersCount() {
+      return internalGetHeaders().getMap().size();
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery (at most 20; names are
+     * case-insensitive). The headers webhookd sets (Content-Type, Host,
+     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 7;</code>
+     */
+    @java.lang.Override
+    public boolean containsHeaders(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetHeaders().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getHeadersMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getHeaders() {
+      return getHeadersMap();
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery (at most 20; names are
+     * case-insensitive). The headers webhookd sets (Content-Type, Host,
+     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 7;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getHeadersMap() {
+      return internalGetHeaders().getMap();
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery (at most 20; names are
+     * case-insensitive). The headers webhookd sets (Content-Type, Host,
+     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 7;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getHeadersOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetHeaders().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery (at most 20; names are
+     * case-insensitive). The headers webhookd sets (Content-Type, Host,
+     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 7;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getHeadersOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetHeaders().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+    public Builder clearHeaders() {
+      bitField0_ = (bitField0_ & ~0x00000040);
+      internalGetMutableHeaders().getMutableMap()
+          .clear();
+      return this;
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery (at most 20; names are
+     * case-insensitive). The headers webhookd sets (Content-Type, Host,
+     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 7;</code>
+     */
+    public Builder removeHeaders(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      internalGetMutableHeaders().getMutableMap()
+          .remove(key);
+      return this;
+    }
+    /**
+     * Use alternate mutation accessors instead.
+     */
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String>
+        getMutableHeaders() {
+      bitField0_ |= 0x00000040;
+      return internalGetMutableHeaders().getMutableMap();
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery (at most 20; names are
+     * case-insensitive). The headers webhookd sets (Content-Type, Host,
+     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 7;</code>
+     */
+    public Builder putHeaders(
+        java.lang.String key,
+        java.lang.String value) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      if (value == null) { throw new NullPointerException("map value"); }
+      internalGetMutableHeaders().getMutableMap()
+          .put(key, value);
+      bitField0_ |= 0x00000040;
+      return this;
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery (at most 20; names are
+     * case-insensitive). The headers webhookd sets (Content-Type, Host,
+     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 7;</code>
+     */
+    public Builder putAllHeaders(
+        java.util.Map<java.lang.String, java.lang.String> values) {
+      internalGetMutableHeaders().getMutableMap()
+          .putAll(values);
+      bitField0_ |= 0x00000040;
       return this;
     }
     @java.lang.Override

@@ -147,4 +147,68 @@ public interface CreateEndpointRequestOrBuilder extends
    * @return The signatureScheme.
    */
   dev.webhookd.v1.SignatureScheme getSignatureScheme();
+
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  int getHeadersCount();
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  boolean containsHeaders(
+      java.lang.String key);
+  /**
+   * Use {@link #getHeadersMap()} instead.
+   */
+  @java.lang.Deprecated
+  java.util.Map<java.lang.String, java.lang.String>
+  getHeaders();
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  java.util.Map<java.lang.String, java.lang.String>
+  getHeadersMap();
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  /* nullable */
+java.lang.String getHeadersOrDefault(
+      java.lang.String key,
+      /* nullable */
+java.lang.String defaultValue);
+  /**
+   * <pre>
+   * Static headers added to every delivery (at most 20; names are
+   * case-insensitive). The headers webhookd sets (Content-Type, Host,
+   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 7;</code>
+   */
+  java.lang.String getHeadersOrThrow(
+      java.lang.String key);
 }

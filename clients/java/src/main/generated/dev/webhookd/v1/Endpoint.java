@@ -41,6 +41,18 @@ private static final long serialVersionUID = 0L;
     return dev.webhookd.v1.Webhook.internal_static_webhook_v1_Endpoint_descriptor;
   }
 
+  @SuppressWarnings({"rawtypes"})
+  @java.lang.Override
+  protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+      int number) {
+    switch (number) {
+      case 16:
+        return internalGetHeaders();
+      default:
+        throw new RuntimeException(
+            "Invalid map field number: " + number);
+    }
+  }
   @java.lang.Override
   protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internalGetFieldAccessorTable() {
@@ -574,6 +586,109 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int HEADERS_FIELD_NUMBER = 16;
+  private static final class HeadersDefaultEntryHolder {
+    static final com.google.protobuf.MapEntry<
+        java.lang.String, java.lang.String> defaultEntry =
+            com.google.protobuf.MapEntry
+            .<java.lang.String, java.lang.String>newDefaultInstance(
+                dev.webhookd.v1.Webhook.internal_static_webhook_v1_Endpoint_HeadersEntry_descriptor, 
+                com.google.protobuf.WireFormat.FieldType.STRING,
+                "",
+                com.google.protobuf.WireFormat.FieldType.STRING,
+                "");
+  }
+  @SuppressWarnings("serial")
+  private com.google.protobuf.MapField<
+      java.lang.String, java.lang.String> headers_;
+  private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+  internalGetHeaders() {
+    if (headers_ == null) {
+      return com.google.protobuf.MapField.emptyMapField(
+          HeadersDefaultEntryHolder.defaultEntry);
+    }
+    return headers_;
+  }
+  public int getHeadersCount() {
+    return internalGetHeaders().getMap().size();
+  }
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  @java.lang.Override
+  public boolean containsHeaders(
+      java.lang.String key) {
+    if (key == null) { throw new NullPointerException("map key"); }
+    return internalGetHeaders().getMap().containsKey(key);
+  }
+  /**
+   * Use {@link #getHeadersMap()} instead.
+   */
+  @java.lang.Override
+  @java.lang.Deprecated
+  public java.util.Map<java.lang.String, java.lang.String> getHeaders() {
+    return getHeadersMap();
+  }
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  @java.lang.Override
+  public java.util.Map<java.lang.String, java.lang.String> getHeadersMap() {
+    return internalGetHeaders().getMap();
+  }
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  @java.lang.Override
+  public /* nullable */
+java.lang.String getHeadersOrDefault(
+      java.lang.String key,
+      /* nullable */
+java.lang.String defaultValue) {
+    if (key == null) { throw new NullPointerException("map key"); }
+    java.util.Map<java.lang.String, java.lang.String> map =
+        internalGetHeaders().getMap();
+    return map.containsKey(key) ? map.get(key) : defaultValue;
+  }
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  @java.lang.Override
+  public java.lang.String getHeadersOrThrow(
+      java.lang.String key) {
+    if (key == null) { throw new NullPointerException("map key"); }
+    java.util.Map<java.lang.String, java.lang.String> map =
+        internalGetHeaders().getMap();
+    if (!map.containsKey(key)) {
+      throw new java.lang.IllegalArgumentException();
+    }
+    return map.get(key);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -633,6 +748,12 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(publicKey_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 15, publicKey_);
     }
+    com.google.protobuf.GeneratedMessageV3
+      .serializeStringMapTo(
+        output,
+        internalGetHeaders(),
+        HeadersDefaultEntryHolder.defaultEntry,
+        16);
     getUnknownFields().writeTo(output);
   }
 
@@ -699,6 +820,16 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(publicKey_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(15, publicKey_);
     }
+    for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+         : internalGetHeaders().getMap().entrySet()) {
+      com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+      headers__ = HeadersDefaultEntryHolder.defaultEntry.newBuilderForType()
+          .setKey(entry.getKey())
+          .setValue(entry.getValue())
+          .build();
+      size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(16, headers__);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -755,6 +886,8 @@ private static final long serialVersionUID = 0L;
     if (signatureScheme_ != other.signatureScheme_) return false;
     if (!getPublicKey()
         .equals(other.getPublicKey())) return false;
+    if (!internalGetHeaders().equals(
+        other.internalGetHeaders())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -807,6 +940,10 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + signatureScheme_;
     hash = (37 * hash) + PUBLIC_KEY_FIELD_NUMBER;
     hash = (53 * hash) + getPublicKey().hashCode();
+    if (!internalGetHeaders().getMap().isEmpty()) {
+      hash = (37 * hash) + HEADERS_FIELD_NUMBER;
+      hash = (53 * hash) + internalGetHeaders().hashCode();
+    }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -916,6 +1053,28 @@ private static final long serialVersionUID = 0L;
       return dev.webhookd.v1.Webhook.internal_static_webhook_v1_Endpoint_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 16:
+          return internalGetHeaders();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
+    @SuppressWarnings({"rawtypes"})
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 16:
+          return internalGetMutableHeaders();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -979,6 +1138,7 @@ private static final long serialVersionUID = 0L;
       circuitState_ = "";
       signatureScheme_ = 0;
       publicKey_ = "";
+      internalGetMutableHeaders().clear();
       return this;
     }
 
@@ -1070,6 +1230,10 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00004000) != 0)) {
         result.publicKey_ = publicKey_;
+      }
+      if (((from_bitField0_ & 0x00008000) != 0)) {
+        result.headers_ = internalGetHeaders();
+        result.headers_.makeImmutable();
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1184,6 +1348,9 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00004000;
         onChanged();
       }
+      internalGetMutableHeaders().mergeFrom(
+          other.internalGetHeaders());
+      bitField0_ |= 0x00008000;
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1294,6 +1461,15 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00004000;
               break;
             } // case 122
+            case 130: {
+              com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+              headers__ = input.readMessage(
+                  HeadersDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+              internalGetMutableHeaders().getMutableMap().put(
+                  headers__.getKey(), headers__.getValue());
+              bitField0_ |= 0x00008000;
+              break;
+            } // case 130
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2701,6 +2877,175 @@ private static final long serialVersionUID = 0L;
       publicKey_ = value;
       bitField0_ |= 0x00004000;
       onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> headers_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+        internalGetHeaders() {
+      if (headers_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            HeadersDefaultEntryHolder.defaultEntry);
+      }
+      return headers_;
+    }
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+        internalGetMutableHeaders() {
+      if (headers_ == null) {
+        headers_ = com.google.protobuf.MapField.newMapField(
+            HeadersDefaultEntryHolder.defaultEntry);
+      }
+      if (!headers_.isMutable()) {
+        headers_ = headers_.copy();
+      }
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return headers_;
+    }
+    public int getHeadersCount() {
+      return internalGetHeaders().getMap().size();
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery, by lower-case name. Values of
+     * credential headers (authorization, proxy-authorization, cookie,
+     * x-api-key, api-key) read back as "***".
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 16;</code>
+     */
+    @java.lang.Override
+    public boolean containsHeaders(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetHeaders().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getHeadersMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getHeaders() {
+      return getHeadersMap();
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery, by lower-case name. Values of
+     * credential headers (authorization, proxy-authorization, cookie,
+     * x-api-key, api-key) read back as "***".
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 16;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getHeadersMap() {
+      return internalGetHeaders().getMap();
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery, by lower-case name. Values of
+     * credential headers (authorization, proxy-authorization, cookie,
+     * x-api-key, api-key) read back as "***".
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 16;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getHeadersOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetHeaders().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery, by lower-case name. Values of
+     * credential headers (authorization, proxy-authorization, cookie,
+     * x-api-key, api-key) read back as "***".
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 16;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getHeadersOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetHeaders().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+    public Builder clearHeaders() {
+      bitField0_ = (bitField0_ & ~0x00008000);
+      internalGetMutableHeaders().getMutableMap()
+          .clear();
+      return this;
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery, by lower-case name. Values of
+     * credential headers (authorization, proxy-authorization, cookie,
+     * x-api-key, api-key) read back as "***".
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 16;</code>
+     */
+    public Builder removeHeaders(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      internalGetMutableHeaders().getMutableMap()
+          .remove(key);
+      return this;
+    }
+    /**
+     * Use alternate mutation accessors instead.
+     */
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String>
+        getMutableHeaders() {
+      bitField0_ |= 0x00008000;
+      return internalGetMutableHeaders().getMutableMap();
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery, by lower-case name. Values of
+     * credential headers (authorization, proxy-authorization, cookie,
+     * x-api-key, api-key) read back as "***".
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 16;</code>
+     */
+    public Builder putHeaders(
+        java.lang.String key,
+        java.lang.String value) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      if (value == null) { throw new NullPointerException("map value"); }
+      internalGetMutableHeaders().getMutableMap()
+          .put(key, value);
+      bitField0_ |= 0x00008000;
+      return this;
+    }
+    /**
+     * <pre>
+     * Static headers added to every delivery, by lower-case name. Values of
+     * credential headers (authorization, proxy-authorization, cookie,
+     * x-api-key, api-key) read back as "***".
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; headers = 16;</code>
+     */
+    public Builder putAllHeaders(
+        java.util.Map<java.lang.String, java.lang.String> values) {
+      internalGetMutableHeaders().getMutableMap()
+          .putAll(values);
+      bitField0_ |= 0x00008000;
       return this;
     }
     @java.lang.Override

@@ -269,4 +269,68 @@ public interface EndpointOrBuilder extends
    */
   com.google.protobuf.ByteString
       getPublicKeyBytes();
+
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  int getHeadersCount();
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  boolean containsHeaders(
+      java.lang.String key);
+  /**
+   * Use {@link #getHeadersMap()} instead.
+   */
+  @java.lang.Deprecated
+  java.util.Map<java.lang.String, java.lang.String>
+  getHeaders();
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  java.util.Map<java.lang.String, java.lang.String>
+  getHeadersMap();
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  /* nullable */
+java.lang.String getHeadersOrDefault(
+      java.lang.String key,
+      /* nullable */
+java.lang.String defaultValue);
+  /**
+   * <pre>
+   * Static headers added to every delivery, by lower-case name. Values of
+   * credential headers (authorization, proxy-authorization, cookie,
+   * x-api-key, api-key) read back as "***".
+   * </pre>
+   *
+   * <code>map&lt;string, string&gt; headers = 16;</code>
+   */
+  java.lang.String getHeadersOrThrow(
+      java.lang.String key);
 }

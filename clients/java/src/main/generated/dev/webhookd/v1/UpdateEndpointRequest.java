@@ -82,8 +82,9 @@ private static final long serialVersionUID = 0L;
   private com.google.protobuf.FieldMask updateMask_;
   /**
    * <pre>
-   * Which fields to change: "url", "event_types". A new URL applies to the
-   * next attempt of every pending delivery.
+   * Which fields to change: "url", "event_types", "headers" (replaces all
+   * custom headers; an empty map removes them). A new URL or new headers
+   * apply to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -95,8 +96,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Which fields to change: "url", "event_types". A new URL applies to the
-   * next attempt of every pending delivery.
+   * Which fields to change: "url", "event_types", "headers" (replaces all
+   * custom headers; an empty map removes them). A new URL or new headers
+   * apply to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -108,8 +110,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Which fields to change: "url", "event_types". A new URL applies to the
-   * next attempt of every pending delivery.
+   * Which fields to change: "url", "event_types", "headers" (replaces all
+   * custom headers; an empty map removes them). A new URL or new headers
+   * apply to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -666,8 +669,9 @@ private static final long serialVersionUID = 0L;
         com.google.protobuf.FieldMask, com.google.protobuf.FieldMask.Builder, com.google.protobuf.FieldMaskOrBuilder> updateMaskBuilder_;
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -678,8 +682,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -694,8 +699,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -715,8 +721,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -734,8 +741,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -760,8 +768,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -778,8 +787,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -791,8 +801,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -807,8 +818,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which fields to change: "url", "event_types". A new URL applies to the
-     * next attempt of every pending delivery.
+     * Which fields to change: "url", "event_types", "headers" (replaces all
+     * custom headers; an empty map removes them). A new URL or new headers
+     * apply to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>

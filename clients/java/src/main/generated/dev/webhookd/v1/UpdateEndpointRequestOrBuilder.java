@@ -37,8 +37,9 @@ public interface UpdateEndpointRequestOrBuilder extends
 
   /**
    * <pre>
-   * Which fields to change: "url", "event_types". A new URL applies to the
-   * next attempt of every pending delivery.
+   * Which fields to change: "url", "event_types", "headers" (replaces all
+   * custom headers; an empty map removes them). A new URL or new headers
+   * apply to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -47,8 +48,9 @@ public interface UpdateEndpointRequestOrBuilder extends
   boolean hasUpdateMask();
   /**
    * <pre>
-   * Which fields to change: "url", "event_types". A new URL applies to the
-   * next attempt of every pending delivery.
+   * Which fields to change: "url", "event_types", "headers" (replaces all
+   * custom headers; an empty map removes them). A new URL or new headers
+   * apply to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -57,8 +59,9 @@ public interface UpdateEndpointRequestOrBuilder extends
   com.google.protobuf.FieldMask getUpdateMask();
   /**
    * <pre>
-   * Which fields to change: "url", "event_types". A new URL applies to the
-   * next attempt of every pending delivery.
+   * Which fields to change: "url", "event_types", "headers" (replaces all
+   * custom headers; an empty map removes them). A new URL or new headers
+   * apply to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>

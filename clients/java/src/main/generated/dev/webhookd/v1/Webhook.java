@@ -106,10 +106,20 @@ public final class Webhook {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_webhook_v1_Endpoint_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_webhook_v1_Endpoint_HeadersEntry_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_webhook_v1_Endpoint_HeadersEntry_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_webhook_v1_CreateEndpointRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_webhook_v1_CreateEndpointRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_webhook_v1_CreateEndpointRequest_HeadersEntry_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_webhook_v1_CreateEndpointRequest_HeadersEntry_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
     internal_static_webhook_v1_GetEndpointRequest_descriptor;
   static final 
@@ -297,7 +307,7 @@ public final class Webhook {
       "edriveDeadLettersRequest\022\024\n\014delivery_ids" +
       "\030\001 \003(\t\022*\n\006filter\030\002 \001(\0132\032.webhook.v1.Deli" +
       "veryFilter\022\017\n\007dry_run\030\003 \001(\010\"+\n\032RedriveDe" +
-      "adLettersResponse\022\r\n\005count\030\001 \001(\004\"\327\003\n\010End" +
+      "adLettersResponse\022\r\n\005count\030\001 \001(\004\"\273\004\n\010End" +
       "point\022\n\n\002id\030\001 \001(\t\022\013\n\003url\030\002 \001(\t\022\023\n\013event_" +
       "types\030\003 \003(\t\022\016\n\006active\030\004 \001(\010\022\027\n\017disabled_" +
       "reason\030\005 \001(\t\022/\n\013disabled_at\030\006 \001(\0132\032.goog" +
@@ -309,147 +319,152 @@ public final class Webhook {
       "\022.\n\nupdated_at\030\014 \001(\0132\032.google.protobuf.T" +
       "imestamp\022\025\n\rcircuit_state\030\r \001(\t\0225\n\020signa" +
       "ture_scheme\030\016 \001(\0162\033.webhook.v1.Signature" +
-      "Scheme\022\022\n\npublic_key\030\017 \001(\t\"\236\001\n\025CreateEnd" +
-      "pointRequest\022\n\n\002id\030\001 \001(\t\022\013\n\003url\030\002 \001(\t\022\023\n" +
-      "\013event_types\030\003 \003(\t\022\016\n\006secret\030\004 \001(\t\022\020\n\010di" +
-      "sabled\030\005 \001(\010\0225\n\020signature_scheme\030\006 \001(\0162\033" +
-      ".webhook.v1.SignatureScheme\" \n\022GetEndpoi" +
-      "ntRequest\022\n\n\002id\030\001 \001(\t\"=\n\024ListEndpointsRe" +
-      "quest\022\021\n\tpage_size\030\001 \001(\r\022\022\n\npage_token\030\002" +
-      " \001(\t\"Y\n\025ListEndpointsResponse\022\'\n\tendpoin" +
-      "ts\030\001 \003(\0132\024.webhook.v1.Endpoint\022\027\n\017next_p" +
-      "age_token\030\002 \001(\t\"p\n\025UpdateEndpointRequest" +
-      "\022&\n\010endpoint\030\001 \001(\0132\024.webhook.v1.Endpoint" +
-      "\022/\n\013update_mask\030\002 \001(\0132\032.google.protobuf." +
-      "FieldMask\"#\n\025DeleteEndpointRequest\022\n\n\002id" +
-      "\030\001 \001(\t\"6\n\026DeleteEndpointResponse\022\034\n\024canc" +
-      "elled_deliveries\030\001 \001(\004\"#\n\025EnableEndpoint" +
-      "Request\022\n\n\002id\030\001 \001(\t\"4\n\026DisableEndpointRe" +
-      "quest\022\n\n\002id\030\001 \001(\t\022\016\n\006reason\030\002 \001(\t\"G\n\033Rot" +
-      "ateEndpointSecretRequest\022\n\n\002id\030\001 \001(\t\022\034\n\024" +
-      "grace_period_seconds\030\002 \001(\r\"Z\n\034RotateEndp" +
-      "ointSecretResponse\022&\n\010endpoint\030\001 \001(\0132\024.w" +
-      "ebhook.v1.Endpoint\022\022\n\nnew_secret\030\002 \001(\t\"\267" +
-      "\001\n\027StreamDeliveriesRequest\022\024\n\014endpoint_i" +
-      "ds\030\001 \003(\t\022\023\n\013event_types\030\002 \003(\t\022)\n\006states\030" +
-      "\003 \003(\0162\031.webhook.v1.DeliveryState\022\026\n\016sinc" +
-      "e_sequence\030\004 \001(\004\022.\n\nsince_time\030\005 \001(\0132\032.g" +
-      "oogle.protobuf.Timestamp\"\226\003\n\016DeliveryUpd" +
-      "ate\022\023\n\013delivery_id\030\001 \001(\t\022\020\n\010event_id\030\002 \001" +
-      "(\t\022\023\n\013endpoint_id\030\003 \001(\t\022\022\n\nevent_type\030\004 " +
-      "\001(\t\022(\n\005state\030\005 \001(\0162\031.webhook.v1.Delivery" +
-      "State\022\017\n\007attempt\030\006 \001(\r\022\023\n\013http_status\030\007 " +
-      "\001(\r\022\022\n\nerror_kind\030\010 \001(\t\022\022\n\nlatency_ms\030\t " +
-      "\001(\004\0223\n\017next_attempt_at\030\n \001(\0132\032.google.pr" +
-      "otobuf.Timestamp\022/\n\013occurred_at\030\013 \001(\0132\032." +
-      "google.protobuf.Timestamp\022$\n\004kind\030\014 \001(\0162" +
-      "\026.webhook.v1.UpdateKind\022\020\n\010sequence\030\r \001(" +
-      "\004\022\016\n\006missed\030\016 \001(\004\022\016\n\006detail\030\017 \001(\t\"@\n\021Get" +
-      "MetricsRequest\022\026\n\016window_seconds\030\001 \001(\r\022\023" +
-      "\n\013endpoint_id\030\002 \001(\t\"P\n\016LatencySummary\022\016\n" +
-      "\006p50_ms\030\001 \001(\001\022\016\n\006p95_ms\030\002 \001(\001\022\016\n\006p99_ms\030" +
-      "\003 \001(\001\022\016\n\006max_ms\030\004 \001(\001\"\241\002\n\016EndpointStatus" +
-      "\022\023\n\013endpoint_id\030\001 \001(\t\022\016\n\006active\030\002 \001(\010\022\027\n" +
-      "\017disabled_reason\030\003 \001(\t\022\025\n\rcircuit_state\030" +
-      "\004 \001(\t\022\034\n\024consecutive_failures\030\005 \001(\r\022\021\n\ta" +
-      "ttempted\030\006 \001(\004\022\021\n\tsucceeded\030\007 \001(\004\022\024\n\014suc" +
-      "cess_rate\030\010 \001(\001\022+\n\007latency\030\t \001(\0132\032.webho" +
-      "ok.v1.LatencySummary\022\017\n\007pending\030\n \001(\004\022\"\n" +
-      "\032oldest_pending_age_seconds\030\013 \001(\001\"\316\004\n\022Ge" +
-      "tMetricsResponse\022\021\n\tattempted\030\001 \001(\004\022\021\n\ts" +
-      "ucceeded\030\002 \001(\004\022\016\n\006failed\030\003 \001(\004\022\025\n\rdead_l" +
-      "ettered\030\004 \001(\004\022\024\n\014success_rate\030\005 \001(\001\022\026\n\016l" +
-      "atency_p50_ms\030\006 \001(\001\022\026\n\016latency_p95_ms\030\007 " +
-      "\001(\001\022\026\n\016latency_p99_ms\030\010 \001(\001\022W\n\026failures_" +
-      "by_error_kind\030\t \003(\01327.webhook.v1.GetMetr" +
-      "icsResponse.FailuresByErrorKindEntry\022\026\n\016" +
-      "latency_max_ms\030\n \001(\001\022[\n\030failures_by_stat" +
-      "us_class\030\013 \003(\01329.webhook.v1.GetMetricsRe" +
-      "sponse.FailuresByStatusClassEntry\022-\n\tend" +
-      "points\030\014 \003(\0132\032.webhook.v1.EndpointStatus" +
-      "\022\026\n\016window_seconds\030\r \001(\r\032:\n\030FailuresByEr" +
-      "rorKindEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\004" +
-      ":\0028\001\032<\n\032FailuresByStatusClassEntry\022\013\n\003ke" +
-      "y\030\001 \001(\t\022\r\n\005value\030\002 \001(\004:\0028\001\"\301\001\n\006ApiKey\022\014\n" +
-      "\004name\030\001 \001(\t\022$\n\004role\030\002 \001(\0162\026.webhook.v1.A" +
-      "piKeyRole\022\016\n\006origin\030\003 \001(\t\022.\n\ncreated_at\030" +
-      "\004 \001(\0132\032.google.protobuf.Timestamp\022.\n\nrev" +
-      "oked_at\030\005 \001(\0132\032.google.protobuf.Timestam" +
-      "p\022\023\n\013fingerprint\030\006 \001(\t\"I\n\023CreateApiKeyRe" +
-      "quest\022\014\n\004name\030\001 \001(\t\022$\n\004role\030\002 \001(\0162\026.webh" +
-      "ook.v1.ApiKeyRole\"H\n\024CreateApiKeyRespons" +
-      "e\022#\n\007api_key\030\001 \001(\0132\022.webhook.v1.ApiKey\022\013" +
-      "\n\003key\030\002 \001(\t\"-\n\022ListApiKeysRequest\022\027\n\017inc" +
-      "lude_revoked\030\001 \001(\010\";\n\023ListApiKeysRespons" +
-      "e\022$\n\010api_keys\030\001 \003(\0132\022.webhook.v1.ApiKey\"" +
-      "#\n\023RevokeApiKeyRequest\022\014\n\004name\030\001 \001(\t*\331\001\n" +
-      "\rDeliveryState\022\036\n\032DELIVERY_STATE_UNSPECI" +
-      "FIED\020\000\022\032\n\026DELIVERY_STATE_PENDING\020\001\022\034\n\030DE" +
-      "LIVERY_STATE_IN_FLIGHT\020\002\022\034\n\030DELIVERY_STA" +
-      "TE_SUCCEEDED\020\003\022\031\n\025DELIVERY_STATE_FAILED\020" +
-      "\004\022\027\n\023DELIVERY_STATE_DEAD\020\005\022\034\n\030DELIVERY_S" +
-      "TATE_CANCELLED\020\006*q\n\017SignatureScheme\022 \n\034S" +
-      "IGNATURE_SCHEME_UNSPECIFIED\020\000\022\035\n\031SIGNATU" +
-      "RE_SCHEME_WEBHOOKD\020\001\022\035\n\031SIGNATURE_SCHEME" +
-      "_STANDARD\020\002*\333\003\n\nUpdateKind\022\033\n\027UPDATE_KIN" +
-      "D_UNSPECIFIED\020\000\022\027\n\023UPDATE_KIND_CREATED\020\001" +
-      "\022\037\n\033UPDATE_KIND_ATTEMPT_STARTED\020\002\022\031\n\025UPD" +
-      "ATE_KIND_SUCCEEDED\020\003\022\037\n\033UPDATE_KIND_RETR" +
-      "Y_SCHEDULED\020\004\022\035\n\031UPDATE_KIND_DEAD_LETTER" +
-      "ED\020\005\022\026\n\022UPDATE_KIND_FAILED\020\006\022\026\n\022UPDATE_K" +
-      "IND_PAUSED\020\007\022\030\n\024UPDATE_KIND_REPLAYED\020\010\022\031" +
-      "\n\025UPDATE_KIND_CANCELLED\020\t\022\036\n\032UPDATE_KIND" +
-      "_CIRCUIT_OPENED\020\n\022\036\n\032UPDATE_KIND_CIRCUIT" +
-      "_CLOSED\020\013\022!\n\035UPDATE_KIND_ENDPOINT_DISABL" +
-      "ED\020\014\022 \n\034UPDATE_KIND_ENDPOINT_ENABLED\020\r\022\031" +
-      "\n\025UPDATE_KIND_HEARTBEAT\020\016\022\026\n\022UPDATE_KIND" +
-      "_LAGGED\020\017*t\n\nApiKeyRole\022\034\n\030API_KEY_ROLE_" +
-      "UNSPECIFIED\020\000\022\031\n\025API_KEY_ROLE_DISPATCH\020\001" +
-      "\022\025\n\021API_KEY_ROLE_READ\020\002\022\026\n\022API_KEY_ROLE_" +
-      "ADMIN\020\0032\336\014\n\016WebhookService\022E\n\010Dispatch\022\033" +
-      ".webhook.v1.DispatchRequest\032\034.webhook.v1" +
-      ".DispatchResponse\022?\n\006Replay\022\031.webhook.v1" +
-      ".ReplayRequest\032\032.webhook.v1.ReplayRespon" +
-      "se\022U\n\020StreamDeliveries\022#.webhook.v1.Stre" +
-      "amDeliveriesRequest\032\032.webhook.v1.Deliver" +
-      "yUpdate0\001\022K\n\nGetMetrics\022\035.webhook.v1.Get" +
-      "MetricsRequest\032\036.webhook.v1.GetMetricsRe" +
-      "sponse\022E\n\010GetEvent\022\033.webhook.v1.GetEvent" +
-      "Request\032\034.webhook.v1.GetEventResponse\022K\n" +
-      "\nListEvents\022\035.webhook.v1.ListEventsReque" +
-      "st\032\036.webhook.v1.ListEventsResponse\022W\n\016Li" +
-      "stDeliveries\022!.webhook.v1.ListDeliveries" +
-      "Request\032\".webhook.v1.ListDeliveriesRespo" +
-      "nse\022Y\n\017ListDeadLetters\022\".webhook.v1.List" +
-      "DeadLettersRequest\032\".webhook.v1.ListDeli" +
-      "veriesResponse\022c\n\022RedriveDeadLetters\022%.w" +
-      "ebhook.v1.RedriveDeadLettersRequest\032&.we" +
-      "bhook.v1.RedriveDeadLettersResponse\022I\n\016C" +
-      "reateEndpoint\022!.webhook.v1.CreateEndpoin" +
-      "tRequest\032\024.webhook.v1.Endpoint\022C\n\013GetEnd" +
-      "point\022\036.webhook.v1.GetEndpointRequest\032\024." +
-      "webhook.v1.Endpoint\022T\n\rListEndpoints\022 .w" +
-      "ebhook.v1.ListEndpointsRequest\032!.webhook" +
-      ".v1.ListEndpointsResponse\022I\n\016UpdateEndpo" +
-      "int\022!.webhook.v1.UpdateEndpointRequest\032\024" +
-      ".webhook.v1.Endpoint\022W\n\016DeleteEndpoint\022!" +
-      ".webhook.v1.DeleteEndpointRequest\032\".webh" +
-      "ook.v1.DeleteEndpointResponse\022I\n\016EnableE" +
-      "ndpoint\022!.webhook.v1.EnableEndpointReque" +
-      "st\032\024.webhook.v1.Endpoint\022K\n\017DisableEndpo" +
-      "int\022\".webhook.v1.DisableEndpointRequest\032" +
-      "\024.webhook.v1.Endpoint\022i\n\024RotateEndpointS" +
-      "ecret\022\'.webhook.v1.RotateEndpointSecretR" +
-      "equest\032(.webhook.v1.RotateEndpointSecret" +
-      "Response\022Q\n\014CreateApiKey\022\037.webhook.v1.Cr" +
-      "eateApiKeyRequest\032 .webhook.v1.CreateApi" +
-      "KeyResponse\022N\n\013ListApiKeys\022\036.webhook.v1." +
-      "ListApiKeysRequest\032\037.webhook.v1.ListApiK" +
-      "eysResponse\022C\n\014RevokeApiKey\022\037.webhook.v1" +
-      ".RevokeApiKeyRequest\032\022.webhook.v1.ApiKey" +
-      "BP\n\017dev.webhookd.v1P\001Z;github.com/webhoo" +
-      "kd/webhookd/clients/go/webhookv1;webhook" +
-      "v1b\006proto3"
+      "Scheme\022\022\n\npublic_key\030\017 \001(\t\0222\n\007headers\030\020 " +
+      "\003(\0132!.webhook.v1.Endpoint.HeadersEntry\032." +
+      "\n\014HeadersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001" +
+      "(\t:\0028\001\"\217\002\n\025CreateEndpointRequest\022\n\n\002id\030\001" +
+      " \001(\t\022\013\n\003url\030\002 \001(\t\022\023\n\013event_types\030\003 \003(\t\022\016" +
+      "\n\006secret\030\004 \001(\t\022\020\n\010disabled\030\005 \001(\010\0225\n\020sign" +
+      "ature_scheme\030\006 \001(\0162\033.webhook.v1.Signatur" +
+      "eScheme\022?\n\007headers\030\007 \003(\0132..webhook.v1.Cr" +
+      "eateEndpointRequest.HeadersEntry\032.\n\014Head" +
+      "ersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001" +
+      "\" \n\022GetEndpointRequest\022\n\n\002id\030\001 \001(\t\"=\n\024Li" +
+      "stEndpointsRequest\022\021\n\tpage_size\030\001 \001(\r\022\022\n" +
+      "\npage_token\030\002 \001(\t\"Y\n\025ListEndpointsRespon" +
+      "se\022\'\n\tendpoints\030\001 \003(\0132\024.webhook.v1.Endpo" +
+      "int\022\027\n\017next_page_token\030\002 \001(\t\"p\n\025UpdateEn" +
+      "dpointRequest\022&\n\010endpoint\030\001 \001(\0132\024.webhoo" +
+      "k.v1.Endpoint\022/\n\013update_mask\030\002 \001(\0132\032.goo" +
+      "gle.protobuf.FieldMask\"#\n\025DeleteEndpoint" +
+      "Request\022\n\n\002id\030\001 \001(\t\"6\n\026DeleteEndpointRes" +
+      "ponse\022\034\n\024cancelled_deliveries\030\001 \001(\004\"#\n\025E" +
+      "nableEndpointRequest\022\n\n\002id\030\001 \001(\t\"4\n\026Disa" +
+      "bleEndpointRequest\022\n\n\002id\030\001 \001(\t\022\016\n\006reason" +
+      "\030\002 \001(\t\"G\n\033RotateEndpointSecretRequest\022\n\n" +
+      "\002id\030\001 \001(\t\022\034\n\024grace_period_seconds\030\002 \001(\r\"" +
+      "Z\n\034RotateEndpointSecretResponse\022&\n\010endpo" +
+      "int\030\001 \001(\0132\024.webhook.v1.Endpoint\022\022\n\nnew_s" +
+      "ecret\030\002 \001(\t\"\267\001\n\027StreamDeliveriesRequest\022" +
+      "\024\n\014endpoint_ids\030\001 \003(\t\022\023\n\013event_types\030\002 \003" +
+      "(\t\022)\n\006states\030\003 \003(\0162\031.webhook.v1.Delivery" +
+      "State\022\026\n\016since_sequence\030\004 \001(\004\022.\n\nsince_t" +
+      "ime\030\005 \001(\0132\032.google.protobuf.Timestamp\"\226\003" +
+      "\n\016DeliveryUpdate\022\023\n\013delivery_id\030\001 \001(\t\022\020\n" +
+      "\010event_id\030\002 \001(\t\022\023\n\013endpoint_id\030\003 \001(\t\022\022\n\n" +
+      "event_type\030\004 \001(\t\022(\n\005state\030\005 \001(\0162\031.webhoo" +
+      "k.v1.DeliveryState\022\017\n\007attempt\030\006 \001(\r\022\023\n\013h" +
+      "ttp_status\030\007 \001(\r\022\022\n\nerror_kind\030\010 \001(\t\022\022\n\n" +
+      "latency_ms\030\t \001(\004\0223\n\017next_attempt_at\030\n \001(" +
+      "\0132\032.google.protobuf.Timestamp\022/\n\013occurre" +
+      "d_at\030\013 \001(\0132\032.google.protobuf.Timestamp\022$" +
+      "\n\004kind\030\014 \001(\0162\026.webhook.v1.UpdateKind\022\020\n\010" +
+      "sequence\030\r \001(\004\022\016\n\006missed\030\016 \001(\004\022\016\n\006detail" +
+      "\030\017 \001(\t\"@\n\021GetMetricsRequest\022\026\n\016window_se" +
+      "conds\030\001 \001(\r\022\023\n\013endpoint_id\030\002 \001(\t\"P\n\016Late" +
+      "ncySummary\022\016\n\006p50_ms\030\001 \001(\001\022\016\n\006p95_ms\030\002 \001" +
+      "(\001\022\016\n\006p99_ms\030\003 \001(\001\022\016\n\006max_ms\030\004 \001(\001\"\241\002\n\016E" +
+      "ndpointStatus\022\023\n\013endpoint_id\030\001 \001(\t\022\016\n\006ac" +
+      "tive\030\002 \001(\010\022\027\n\017disabled_reason\030\003 \001(\t\022\025\n\rc" +
+      "ircuit_state\030\004 \001(\t\022\034\n\024consecutive_failur" +
+      "es\030\005 \001(\r\022\021\n\tattempted\030\006 \001(\004\022\021\n\tsucceeded" +
+      "\030\007 \001(\004\022\024\n\014success_rate\030\010 \001(\001\022+\n\007latency\030" +
+      "\t \001(\0132\032.webhook.v1.LatencySummary\022\017\n\007pen" +
+      "ding\030\n \001(\004\022\"\n\032oldest_pending_age_seconds" +
+      "\030\013 \001(\001\"\316\004\n\022GetMetricsResponse\022\021\n\tattempt" +
+      "ed\030\001 \001(\004\022\021\n\tsucceeded\030\002 \001(\004\022\016\n\006failed\030\003 " +
+      "\001(\004\022\025\n\rdead_lettered\030\004 \001(\004\022\024\n\014success_ra" +
+      "te\030\005 \001(\001\022\026\n\016latency_p50_ms\030\006 \001(\001\022\026\n\016late" +
+      "ncy_p95_ms\030\007 \001(\001\022\026\n\016latency_p99_ms\030\010 \001(\001" +
+      "\022W\n\026failures_by_error_kind\030\t \003(\01327.webho" +
+      "ok.v1.GetMetricsResponse.FailuresByError" +
+      "KindEntry\022\026\n\016latency_max_ms\030\n \001(\001\022[\n\030fai" +
+      "lures_by_status_class\030\013 \003(\01329.webhook.v1" +
+      ".GetMetricsResponse.FailuresByStatusClas" +
+      "sEntry\022-\n\tendpoints\030\014 \003(\0132\032.webhook.v1.E" +
+      "ndpointStatus\022\026\n\016window_seconds\030\r \001(\r\032:\n" +
+      "\030FailuresByErrorKindEntry\022\013\n\003key\030\001 \001(\t\022\r" +
+      "\n\005value\030\002 \001(\004:\0028\001\032<\n\032FailuresByStatusCla" +
+      "ssEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\004:\0028\001\"" +
+      "\301\001\n\006ApiKey\022\014\n\004name\030\001 \001(\t\022$\n\004role\030\002 \001(\0162\026" +
+      ".webhook.v1.ApiKeyRole\022\016\n\006origin\030\003 \001(\t\022." +
+      "\n\ncreated_at\030\004 \001(\0132\032.google.protobuf.Tim" +
+      "estamp\022.\n\nrevoked_at\030\005 \001(\0132\032.google.prot" +
+      "obuf.Timestamp\022\023\n\013fingerprint\030\006 \001(\t\"I\n\023C" +
+      "reateApiKeyRequest\022\014\n\004name\030\001 \001(\t\022$\n\004role" +
+      "\030\002 \001(\0162\026.webhook.v1.ApiKeyRole\"H\n\024Create" +
+      "ApiKeyResponse\022#\n\007api_key\030\001 \001(\0132\022.webhoo" +
+      "k.v1.ApiKey\022\013\n\003key\030\002 \001(\t\"-\n\022ListApiKeysR" +
+      "equest\022\027\n\017include_revoked\030\001 \001(\010\";\n\023ListA" +
+      "piKeysResponse\022$\n\010api_keys\030\001 \003(\0132\022.webho" +
+      "ok.v1.ApiKey\"#\n\023RevokeApiKeyRequest\022\014\n\004n" +
+      "ame\030\001 \001(\t*\331\001\n\rDeliveryState\022\036\n\032DELIVERY_" +
+      "STATE_UNSPECIFIED\020\000\022\032\n\026DELIVERY_STATE_PE" +
+      "NDING\020\001\022\034\n\030DELIVERY_STATE_IN_FLIGHT\020\002\022\034\n" +
+      "\030DELIVERY_STATE_SUCCEEDED\020\003\022\031\n\025DELIVERY_" +
+      "STATE_FAILED\020\004\022\027\n\023DELIVERY_STATE_DEAD\020\005\022" +
+      "\034\n\030DELIVERY_STATE_CANCELLED\020\006*q\n\017Signatu" +
+      "reScheme\022 \n\034SIGNATURE_SCHEME_UNSPECIFIED" +
+      "\020\000\022\035\n\031SIGNATURE_SCHEME_WEBHOOKD\020\001\022\035\n\031SIG" +
+      "NATURE_SCHEME_STANDARD\020\002*\333\003\n\nUpdateKind\022" +
+      "\033\n\027UPDATE_KIND_UNSPECIFIED\020\000\022\027\n\023UPDATE_K" +
+      "IND_CREATED\020\001\022\037\n\033UPDATE_KIND_ATTEMPT_STA" +
+      "RTED\020\002\022\031\n\025UPDATE_KIND_SUCCEEDED\020\003\022\037\n\033UPD" +
+      "ATE_KIND_RETRY_SCHEDULED\020\004\022\035\n\031UPDATE_KIN" +
+      "D_DEAD_LETTERED\020\005\022\026\n\022UPDATE_KIND_FAILED\020" +
+      "\006\022\026\n\022UPDATE_KIND_PAUSED\020\007\022\030\n\024UPDATE_KIND" +
+      "_REPLAYED\020\010\022\031\n\025UPDATE_KIND_CANCELLED\020\t\022\036" +
+      "\n\032UPDATE_KIND_CIRCUIT_OPENED\020\n\022\036\n\032UPDATE" +
+      "_KIND_CIRCUIT_CLOSED\020\013\022!\n\035UPDATE_KIND_EN" +
+      "DPOINT_DISABLED\020\014\022 \n\034UPDATE_KIND_ENDPOIN" +
+      "T_ENABLED\020\r\022\031\n\025UPDATE_KIND_HEARTBEAT\020\016\022\026" +
+      "\n\022UPDATE_KIND_LAGGED\020\017*t\n\nApiKeyRole\022\034\n\030" +
+      "API_KEY_ROLE_UNSPECIFIED\020\000\022\031\n\025API_KEY_RO" +
+      "LE_DISPATCH\020\001\022\025\n\021API_KEY_ROLE_READ\020\002\022\026\n\022" +
+      "API_KEY_ROLE_ADMIN\020\0032\336\014\n\016WebhookService\022" +
+      "E\n\010Dispatch\022\033.webhook.v1.DispatchRequest" +
+      "\032\034.webhook.v1.DispatchResponse\022?\n\006Replay" +
+      "\022\031.webhook.v1.ReplayRequest\032\032.webhook.v1" +
+      ".ReplayResponse\022U\n\020StreamDeliveries\022#.we" +
+      "bhook.v1.StreamDeliveriesRequest\032\032.webho" +
+      "ok.v1.DeliveryUpdate0\001\022K\n\nGetMetrics\022\035.w" +
+      "ebhook.v1.GetMetricsRequest\032\036.webhook.v1" +
+      ".GetMetricsResponse\022E\n\010GetEvent\022\033.webhoo" +
+      "k.v1.GetEventRequest\032\034.webhook.v1.GetEve" +
+      "ntResponse\022K\n\nListEvents\022\035.webhook.v1.Li" +
+      "stEventsRequest\032\036.webhook.v1.ListEventsR" +
+      "esponse\022W\n\016ListDeliveries\022!.webhook.v1.L" +
+      "istDeliveriesRequest\032\".webhook.v1.ListDe" +
+      "liveriesResponse\022Y\n\017ListDeadLetters\022\".we" +
+      "bhook.v1.ListDeadLettersRequest\032\".webhoo" +
+      "k.v1.ListDeliveriesResponse\022c\n\022RedriveDe" +
+      "adLetters\022%.webhook.v1.RedriveDeadLetter" +
+      "sRequest\032&.webhook.v1.RedriveDeadLetters" +
+      "Response\022I\n\016CreateEndpoint\022!.webhook.v1." +
+      "CreateEndpointRequest\032\024.webhook.v1.Endpo" +
+      "int\022C\n\013GetEndpoint\022\036.webhook.v1.GetEndpo" +
+      "intRequest\032\024.webhook.v1.Endpoint\022T\n\rList" +
+      "Endpoints\022 .webhook.v1.ListEndpointsRequ" +
+      "est\032!.webhook.v1.ListEndpointsResponse\022I" +
+      "\n\016UpdateEndpoint\022!.webhook.v1.UpdateEndp" +
+      "ointRequest\032\024.webhook.v1.Endpoint\022W\n\016Del" +
+      "eteEndpoint\022!.webhook.v1.DeleteEndpointR" +
+      "equest\032\".webhook.v1.DeleteEndpointRespon" +
+      "se\022I\n\016EnableEndpoint\022!.webhook.v1.Enable" +
+      "EndpointRequest\032\024.webhook.v1.Endpoint\022K\n" +
+      "\017DisableEndpoint\022\".webhook.v1.DisableEnd" +
+      "pointRequest\032\024.webhook.v1.Endpoint\022i\n\024Ro" +
+      "tateEndpointSecret\022\'.webhook.v1.RotateEn" +
+      "dpointSecretRequest\032(.webhook.v1.RotateE" +
+      "ndpointSecretResponse\022Q\n\014CreateApiKey\022\037." +
+      "webhook.v1.CreateApiKeyRequest\032 .webhook" +
+      ".v1.CreateApiKeyResponse\022N\n\013ListApiKeys\022" +
+      "\036.webhook.v1.ListApiKeysRequest\032\037.webhoo" +
+      "k.v1.ListApiKeysResponse\022C\n\014RevokeApiKey" +
+      "\022\037.webhook.v1.RevokeApiKeyRequest\032\022.webh" +
+      "ook.v1.ApiKeyBP\n\017dev.webhookd.v1P\001Z;gith" +
+      "ub.com/webhookd/webhookd/clients/go/webh" +
+      "ookv1;webhookv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -565,13 +580,25 @@ public final class Webhook {
     internal_static_webhook_v1_Endpoint_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_Endpoint_descriptor,
-        new java.lang.String[] { "Id", "Url", "EventTypes", "Active", "DisabledReason", "DisabledAt", "Origin", "SecretHint", "PreviousSecretExpiresAt", "ConsecutiveFailures", "CreatedAt", "UpdatedAt", "CircuitState", "SignatureScheme", "PublicKey", });
+        new java.lang.String[] { "Id", "Url", "EventTypes", "Active", "DisabledReason", "DisabledAt", "Origin", "SecretHint", "PreviousSecretExpiresAt", "ConsecutiveFailures", "CreatedAt", "UpdatedAt", "CircuitState", "SignatureScheme", "PublicKey", "Headers", });
+    internal_static_webhook_v1_Endpoint_HeadersEntry_descriptor =
+      internal_static_webhook_v1_Endpoint_descriptor.getNestedTypes().get(0);
+    internal_static_webhook_v1_Endpoint_HeadersEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_webhook_v1_Endpoint_HeadersEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_webhook_v1_CreateEndpointRequest_descriptor =
       getDescriptor().getMessageTypes().get(18);
     internal_static_webhook_v1_CreateEndpointRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_CreateEndpointRequest_descriptor,
-        new java.lang.String[] { "Id", "Url", "EventTypes", "Secret", "Disabled", "SignatureScheme", });
+        new java.lang.String[] { "Id", "Url", "EventTypes", "Secret", "Disabled", "SignatureScheme", "Headers", });
+    internal_static_webhook_v1_CreateEndpointRequest_HeadersEntry_descriptor =
+      internal_static_webhook_v1_CreateEndpointRequest_descriptor.getNestedTypes().get(0);
+    internal_static_webhook_v1_CreateEndpointRequest_HeadersEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_webhook_v1_CreateEndpointRequest_HeadersEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_webhook_v1_GetEndpointRequest_descriptor =
       getDescriptor().getMessageTypes().get(19);
     internal_static_webhook_v1_GetEndpointRequest_fieldAccessorTable = new
