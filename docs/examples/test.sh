@@ -80,7 +80,7 @@ build_steps() {
       ;;
     java)
       mvn -q -B -f clients/java package -DskipTests >&2 || return
-      echo "java -cp $root/clients/java/target/webhookd-client-0.1.0-SNAPSHOT.jar $receivers/java/Receiver.java"
+      echo "java -cp $root/clients/java/target/webhookd-client-$(cat clients/VERSION).jar $receivers/java/Receiver.java"
       ;;
     *)
       echo "unknown language $1" >&2

@@ -7,7 +7,7 @@
  * event on a background thread.
  *
  *   mvn -f clients/java package -DskipTests
- *   WEBHOOK_SECRET=... PORT=9000 java -cp clients/java/target/webhookd-client-0.1.0-SNAPSHOT.jar Receiver.java
+ *   WEBHOOK_SECRET=... PORT=9000 java -cp clients/java/target/webhookd-client-0.1.0.jar Receiver.java
  */
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
