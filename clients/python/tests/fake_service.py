@@ -87,6 +87,15 @@ class FakeService(webhook_pb2_grpc.WebhookServiceServicer):
             api_key=pb.ApiKey(name=request.name, role=request.role), key="k"
         )
 
+    def CreateEndpoint(self, request: Any, context: grpc.ServicerContext) -> Any:
+        self._record("CreateEndpoint", request, context)
+        return pb.Endpoint(
+            id=request.id or "ep_1",
+            url=request.url,
+            event_types=request.event_types,
+            headers={name.lower(): value for name, value in request.headers.items()},
+        )
+
     def UpdateEndpoint(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._record("UpdateEndpoint", request, context)
         return request.endpoint

@@ -194,7 +194,7 @@ def test_requests_take_native_types(server: FakeServer) -> None:
             client.stream_deliveries(states=["done"])  # type: ignore[list-item]
         with pytest.raises(ValueError, match="timezone-aware"):
             client.stream_deliveries(since_time=datetime(2024, 1, 1))
-        with pytest.raises(ValueError, match="url or event_types"):
+        with pytest.raises(ValueError, match="url, event_types or headers"):
             client.update_endpoint("ep_1")
     request = server.service.calls("StreamDeliveries")[0].request
     assert list(request.states) == [pb.DELIVERY_STATE_SUCCEEDED, pb.DELIVERY_STATE_DEAD]
@@ -206,6 +206,45 @@ def test_requests_take_native_types(server: FakeServer) -> None:
     ) == ["a.*"]
     assert server.service.calls("RotateEndpointSecret")[0].request.grace_period_seconds == 7200
     assert server.service.calls("CreateApiKey")[0].request.role == pb.API_KEY_ROLE_ADMIN
+
+
+def test_endpoint_headers_are_sent_and_read_back(server: FakeServer) -> None:
+    with webhookd.Client(server.address) as client:
+        created = client.create_endpoint(
+            "https://example.com/hook", ["a.*"], headers={"X-Tenant": "acme", "Authorization": "t"}
+        )
+        plain = client.create_endpoint("https://example.com/hook", ["a.*"])
+        updated = client.update_endpoint("ep_1", url="https://example.com/2", headers={"X-A": "1"})
+        cleared = client.update_endpoint("ep_1", headers={})
+        with pytest.raises(TypeError, match="mapping"):
+            client.create_endpoint("https://example.com/hook", ["a.*"], headers=[("X-A", "1")])  # type: ignore[arg-type]
+
+    async def update_from_the_async_client() -> webhookd.Endpoint:
+        async with webhookd.AsyncClient(server.address) as async_client:
+            await async_client.create_endpoint("https://example.com/h", ["b"], headers={"X-B": "2"})
+            return await async_client.update_endpoint(
+                "ep_1", event_types=["b"], headers={"X-B": "3"}
+            )
+
+    async_updated = asyncio.run(update_from_the_async_client())
+    create, create_plain, create_async = server.service.calls("CreateEndpoint")
+    assert dict(create.request.headers) == {"X-Tenant": "acme", "Authorization": "t"}
+    assert dict(create_plain.request.headers) == {}
+    assert dict(create_async.request.headers) == {"X-B": "2"}
+    assert created.headers == {"x-tenant": "acme", "authorization": "t"}
+    assert plain.headers == {}
+    update, clear, update_async = (c.request for c in server.service.calls("UpdateEndpoint"))
+    assert list(update.update_mask.paths) == ["url", "headers"]
+    assert dict(update.endpoint.headers) == {"X-A": "1"}
+    assert list(clear.update_mask.paths) == ["headers"]  # an empty set is sent, removing them
+    assert dict(clear.endpoint.headers) == {}
+    assert list(update_async.update_mask.paths) == ["event_types", "headers"]
+    assert dict(update_async.endpoint.headers) == {"X-B": "3"}
+    assert (updated.headers, cleared.headers, async_updated.headers) == (
+        {"X-A": "1"},
+        {},
+        {"X-B": "3"},
+    )
 
 
 def test_stream_yields_updates_and_close_ends_it(server: FakeServer) -> None:

@@ -118,6 +118,36 @@ def test_endpoint_calls(client: Any) -> None:
     )
     renamed_only = client.update_endpoint(endpoint_id, url="http://127.0.0.1:9/third")
     assert renamed_only.event_types == ["live.b", "live.c.*"]
+    assert renamed_only.headers == {}
+
+    # Custom headers: names read back in lower case, credential values masked.
+    tenant = client.create_endpoint(
+        "http://127.0.0.1:9/tenant",
+        ["live.h"],
+        headers={"Authorization": "Bearer t", "X-Tenant": "acme"},
+    )
+    assert tenant.headers == {"authorization": "***", "x-tenant": "acme"}
+    assert client.get_endpoint(tenant.id) == tenant
+    moved = client.update_endpoint(tenant.id, headers={"X-Tenant": "globex", "X-Region": "eu"})
+    assert moved.headers == {"x-tenant": "globex", "x-region": "eu"}
+    url_only = client.update_endpoint(tenant.id, url="http://127.0.0.1:9/tenant2")
+    assert url_only.headers == moved.headers
+    assert client.update_endpoint(tenant.id, headers={}).headers == {}
+    with pytest.raises(webhookd.WebhookdError) as reserved:
+        client.create_endpoint(
+            "http://127.0.0.1:9/x", ["live.h"], headers={"X-Webhook-Signature": "forged"}
+        )
+    assert reserved.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "X-Webhook-Signature" in reserved.value.message
+    assert [v.field for v in reserved.value.field_violations] == ["headers.X-Webhook-Signature"]
+    with pytest.raises(webhookd.WebhookdError) as reserved_update:
+        client.update_endpoint(tenant.id, headers={"X-Tenant": "acme", "webhook-id": "forged"})
+    assert reserved_update.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in reserved_update.value.field_violations] == [
+        "endpoint.headers.webhook-id"
+    ]
+    assert client.get_endpoint(tenant.id).headers == {}
+    assert client.delete_endpoint(tenant.id) == 0
 
     rotated = client.rotate_endpoint_secret(endpoint_id, grace_period=timedelta(hours=1))
     assert len(rotated.new_secret) >= 24 and rotated.endpoint.secret_hint == rotated.new_secret[-4:]

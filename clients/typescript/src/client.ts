@@ -320,12 +320,21 @@ export class WebhookdClient {
    * Creates an endpoint that receives the events matching `eventTypes`.
    * Without `id` the server makes one (`ep_...`); without `secret`
    * deliveries are signed with the server's default secret (a Standard
-   * Webhooks endpoint needs a `whsec_`/`whsk_` secret). Not retried.
+   * Webhooks endpoint needs a `whsec_`/`whsk_` secret). `headers` (name to
+   * value, at most 20) are added to every delivery; the headers webhookd
+   * sets itself (Content-Type, Host, User-Agent, X-Webhook-*, webhook-*,
+   * hop-by-hop ones) are refused. Not retried.
    */
   async createEndpoint(
     url: string,
     eventTypes: string[],
-    options: { id?: string; secret?: string; disabled?: boolean; signatureScheme?: SignatureScheme } = {},
+    options: {
+      id?: string;
+      secret?: string;
+      disabled?: boolean;
+      signatureScheme?: SignatureScheme;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<Endpoint> {
     const request = {
       id: options.id ?? '',
@@ -336,6 +345,7 @@ export class WebhookdClient {
       signatureScheme: (options.signatureScheme
         ? convert.signatureSchemeValue(options.signatureScheme)
         : 'SIGNATURE_SCHEME_UNSPECIFIED') as 'SIGNATURE_SCHEME_UNSPECIFIED',
+      headers: convert.stringMap(options.headers),
     };
     return this.#unary(false, this.raw.createEndpoint, request, convert.endpoint);
   }
@@ -353,16 +363,28 @@ export class WebhookdClient {
     );
   }
 
-  /** Changes the given fields of an endpoint (the others stay as they are). */
-  async updateEndpoint(id: string, changes: { url?: string; eventTypes?: string[] }): Promise<Endpoint> {
+  /**
+   * Changes the given fields of an endpoint (the others stay as they are).
+   * `headers` replaces every custom header of the endpoint; `{}` removes them.
+   */
+  async updateEndpoint(
+    id: string,
+    changes: { url?: string; eventTypes?: string[]; headers?: Record<string, string> },
+  ): Promise<Endpoint> {
     const paths: string[] = [];
     if (changes.url !== undefined) paths.push('url');
     if (changes.eventTypes !== undefined) paths.push('event_types');
+    if (changes.headers !== undefined) paths.push('headers');
     if (paths.length === 0) {
-      throw new TypeError('updateEndpoint needs url or eventTypes');
+      throw new TypeError('updateEndpoint needs url, eventTypes or headers');
     }
     const request = {
-      endpoint: { id, url: changes.url ?? '', eventTypes: convert.strings(changes.eventTypes) },
+      endpoint: {
+        id,
+        url: changes.url ?? '',
+        eventTypes: convert.strings(changes.eventTypes),
+        headers: convert.stringMap(changes.headers),
+      },
       updateMask: { paths },
     };
     // Setting fields to given values is idempotent: sending it twice changes nothing more.

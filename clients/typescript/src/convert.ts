@@ -87,6 +87,22 @@ export function strings(values: readonly string[] | undefined): string[] {
   return [...(values ?? [])];
 }
 
+/** A `map<string, string>` field; refuses what is not a plain object of strings, such as an array of pairs or a `Map`. */
+export function stringMap(values: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  if (values === undefined) {
+    return {};
+  }
+  if (typeof values !== 'object' || values === null || Array.isArray(values) || values instanceof Map) {
+    throw new TypeError('expected an object of names to strings (not an array or a Map)');
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value !== 'string') {
+      throw new TypeError(`expected a string value for '${name}', got ${typeof value}`);
+    }
+  }
+  return { ...values };
+}
+
 export function deliveryFilter(filter: DeliveryFilter | undefined): DeliveryFilterMessage {
   return {
     startTime: filter?.startTime ? timestamp(filter.startTime) : null,
@@ -156,6 +172,7 @@ export function endpoint(message: Endpoint__Output | null): Endpoint {
     circuitState: message.circuitState,
     signatureScheme: signatureScheme(message.signatureScheme),
     publicKey: message.publicKey,
+    headers: { ...message.headers },
   };
 }
 

@@ -153,6 +153,12 @@ export interface Endpoint {
   signatureScheme: SignatureScheme;
   /** For Standard Webhooks endpoints with an ed25519 secret: the `whpk_` public key. */
   publicKey: string;
+  /**
+   * Static headers added to every delivery, by lower-case name; `{}` when
+   * none. Values of credential headers (authorization, proxy-authorization,
+   * cookie, x-api-key, api-key) read back as `***`.
+   */
+  headers: Record<string, string>;
 }
 
 /** The outcome of {@link WebhookdClient.rotateEndpointSecret}. */

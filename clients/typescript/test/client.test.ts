@@ -70,6 +70,14 @@ const handlers: Partial<WebhookServiceHandlers> = {
     deliveries: [{ id: 'dlv_1', state: 'DELIVERY_STATE_DEAD', attempts: [{ number: 1, durationMs: String(2 ** 40), errorKind: 'connect' }] }],
   })),
   GetMetrics: unary('GetMetrics', () => ({ attempted: '9223372036854775813', failuresByErrorKind: { timeout: '3' } })),
+  CreateEndpoint: unary('CreateEndpoint', (request) => ({
+    id: request.id || 'ep_1',
+    url: request.url,
+    eventTypes: request.eventTypes,
+    headers: Object.fromEntries(
+      Object.entries(request.headers as Record<string, string>).map(([name, value]) => [name.toLowerCase(), value]),
+    ),
+  })),
   UpdateEndpoint: unary('UpdateEndpoint', (request) => request.endpoint),
   RotateEndpointSecret: unary('RotateEndpointSecret', (request) => ({ endpoint: { id: request.id }, newSecret: 's' })),
   CreateApiKey: unary('CreateApiKey', (request) => ({ apiKey: { name: request.name, role: request.role }, key: 'k' })),
@@ -320,7 +328,7 @@ test('requests take native values', TIMEOUT, async () => {
     await client.rotateEndpointSecret('ep_1', { gracePeriodMs: 2 * 3600 * 1000 });
     await client.createApiKey('ci', 'admin');
     assert.throws(() => client.streamDeliveries({ states: ['done' as 'dead'] }), /unknown delivery_state 'done'/);
-    await assert.rejects(client.updateEndpoint('ep_1', {}), /url or eventTypes/);
+    await assert.rejects(client.updateEndpoint('ep_1', {}), /url, eventTypes or headers/);
     await assert.rejects(client.rotateEndpointSecret('ep_1', { gracePeriodMs: 10 }), RangeError);
   });
   const stream = calls('StreamDeliveries')[0].request;
@@ -332,6 +340,37 @@ test('requests take native values', TIMEOUT, async () => {
   assert.deepEqual(update.endpoint.eventTypes, ['a.*']);
   assert.equal(calls('RotateEndpointSecret')[0].request.gracePeriodSeconds, 7200);
   assert.equal(calls('CreateApiKey')[0].request.role, 'API_KEY_ROLE_ADMIN');
+});
+
+test('endpoint headers are sent and read back', TIMEOUT, async () => {
+  await withClient({}, async (client) => {
+    const created = await client.createEndpoint('https://example.com/hook', ['a.*'], {
+      headers: { 'X-Tenant': 'acme', Authorization: 't' },
+    });
+    assert.deepEqual(created.headers, { 'x-tenant': 'acme', authorization: 't' });
+    assert.deepEqual((await client.createEndpoint('https://example.com/hook', ['a.*'])).headers, {});
+    const updated = await client.updateEndpoint('ep_1', { url: 'https://example.com/2', headers: { 'X-A': '1' } });
+    assert.deepEqual(updated.headers, { 'X-A': '1' });
+    assert.deepEqual((await client.updateEndpoint('ep_1', { headers: {} })).headers, {});
+    assert.deepEqual((await client.updateEndpoint('ep_1', { eventTypes: ['b'] })).headers, {});
+    await assert.rejects(
+      client.createEndpoint('https://example.com/hook', ['a.*'], { headers: [['X-A', '1']] as unknown as Record<string, string> }),
+      TypeError,
+    );
+    await assert.rejects(client.updateEndpoint('ep_1', { headers: { 'X-A': 1 as unknown as string } }), /string value for 'X-A'/);
+  });
+  const [create, createPlain] = calls('CreateEndpoint');
+  assert.equal(calls('CreateEndpoint').length, 2);
+  assert.deepEqual(create.request.headers, { 'X-Tenant': 'acme', Authorization: 't' });
+  assert.deepEqual(createPlain.request.headers, {});
+  type UpdateRequest = { endpoint: { headers: Record<string, string> }; updateMask: { paths: string[] } };
+  const [update, clear, eventTypesOnly] = calls('UpdateEndpoint').map((c) => c.request as UpdateRequest);
+  assert.equal(calls('UpdateEndpoint').length, 3);
+  assert.deepEqual(update.updateMask.paths, ['url', 'headers']);
+  assert.deepEqual(update.endpoint.headers, { 'X-A': '1' });
+  assert.deepEqual(clear.updateMask.paths, ['headers']); // an empty set is sent, removing them
+  assert.deepEqual(clear.endpoint.headers, {});
+  assert.deepEqual(eventTypesOnly.updateMask.paths, ['event_types']);
 });
 
 /** Collects every update of a stream. */

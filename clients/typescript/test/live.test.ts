@@ -104,6 +104,32 @@ describe('every call against a live webhookd', { skip }, () => {
     assert.deepEqual([updated.url, updated.eventTypes], ['http://127.0.0.1:9/second', ['live.b', 'live.c.*']]);
     const urlOnly = await client.updateEndpoint(id, { url: 'http://127.0.0.1:9/third' });
     assert.deepEqual(urlOnly.eventTypes, ['live.b', 'live.c.*']);
+    assert.deepEqual(urlOnly.headers, {});
+
+    // Custom headers: names read back in lower case, credential values masked.
+    const tenant = await client.createEndpoint('http://127.0.0.1:9/tenant', ['live.h'], {
+      headers: { Authorization: 'Bearer t', 'X-Tenant': 'acme' },
+    });
+    assert.deepEqual(tenant.headers, { authorization: '***', 'x-tenant': 'acme' });
+    assert.deepEqual(await client.getEndpoint(tenant.id), tenant);
+    const moved = await client.updateEndpoint(tenant.id, { headers: { 'X-Tenant': 'globex', 'X-Region': 'eu' } });
+    assert.deepEqual(moved.headers, { 'x-tenant': 'globex', 'x-region': 'eu' });
+    const tenantUrlOnly = await client.updateEndpoint(tenant.id, { url: 'http://127.0.0.1:9/tenant2' });
+    assert.deepEqual(tenantUrlOnly.headers, moved.headers);
+    assert.deepEqual((await client.updateEndpoint(tenant.id, { headers: {} })).headers, {});
+    const reserved = await failureOf(
+      client.createEndpoint('http://127.0.0.1:9/x', ['live.h'], { headers: { 'X-Webhook-Signature': 'forged' } }),
+    );
+    assert.equal(reserved.code, grpc.status.INVALID_ARGUMENT);
+    assert.match(reserved.message, /X-Webhook-Signature/);
+    assert.deepEqual(reserved.fieldViolations.map((v) => v.field), ['headers.X-Webhook-Signature']);
+    const reservedUpdate = await failureOf(
+      client.updateEndpoint(tenant.id, { headers: { 'X-Tenant': 'acme', 'webhook-id': 'forged' } }),
+    );
+    assert.equal(reservedUpdate.codeName, 'INVALID_ARGUMENT');
+    assert.deepEqual(reservedUpdate.fieldViolations.map((v) => v.field), ['endpoint.headers.webhook-id']);
+    assert.deepEqual((await client.getEndpoint(tenant.id)).headers, {});
+    assert.equal(await client.deleteEndpoint(tenant.id), 0n);
 
     const rotated = await client.rotateEndpointSecret(id, { gracePeriodMs: 3_600_000 });
     assert.ok(rotated.newSecret.length >= 24);

@@ -4,7 +4,7 @@ The only module, with ``_rpc``, that touches generated message classes: both
 clients build their requests and read their responses through it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
@@ -135,6 +135,16 @@ def strings(values: Iterable[str] | None) -> list[str]:
     return list(values or ())
 
 
+def string_map(values: Mapping[str, str] | None) -> dict[str, str]:
+    """A ``map<string, string>`` field's value (empty for ``None``); refuses what is not a
+    mapping, such as a list of pairs."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise TypeError(f"expected a mapping of strings to strings, got {values!r}")
+    return dict(values)
+
+
 def dispatch_result(message: Any) -> DispatchResult:
     return DispatchResult(
         event_id=message.event_id,
@@ -219,6 +229,7 @@ def endpoint(message: Any) -> Endpoint:
         circuit_state=message.circuit_state,
         signature_scheme=signature_scheme(message.signature_scheme),
         public_key=message.public_key,
+        headers=dict(message.headers),
     )
 
 

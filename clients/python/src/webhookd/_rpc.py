@@ -173,6 +173,7 @@ def create_endpoint(
     secret: str | None,
     disabled: bool,
     signature_scheme: SignatureScheme | None,
+    headers: Mapping[str, str] | None,
 ) -> Call[Endpoint]:
     request = pb.CreateEndpointRequest(
         id=id or "",
@@ -183,6 +184,7 @@ def create_endpoint(
         signature_scheme=(
             _convert.signature_scheme_value(signature_scheme) if signature_scheme else 0
         ),
+        headers=_convert.string_map(headers),
     )
     return Call("CreateEndpoint", request, False, _convert.endpoint)
 
@@ -196,7 +198,12 @@ def list_endpoints(page_size: int, page_token: str | None) -> Call[Page[Endpoint
     return Call("ListEndpoints", request, True, _convert.endpoint_page)
 
 
-def update_endpoint(id: str, url: str | None, event_types: Iterable[str] | None) -> Call[Endpoint]:
+def update_endpoint(
+    id: str,
+    url: str | None,
+    event_types: Iterable[str] | None,
+    headers: Mapping[str, str] | None,
+) -> Call[Endpoint]:
     changes = pb.Endpoint(id=id)
     mask = FieldMask()
     if url is not None:
@@ -205,8 +212,12 @@ def update_endpoint(id: str, url: str | None, event_types: Iterable[str] | None)
     if event_types is not None:
         changes.event_types.extend(_convert.strings(event_types))
         mask.paths.append("event_types")
+    if headers is not None:
+        # Replaces the whole set: an empty mapping removes every custom header.
+        changes.headers.update(_convert.string_map(headers))
+        mask.paths.append("headers")
     if not mask.paths:
-        raise ValueError("update_endpoint needs url or event_types")
+        raise ValueError("update_endpoint needs url, event_types or headers")
     request = pb.UpdateEndpointRequest(endpoint=changes, update_mask=mask)
     # Setting fields to given values is idempotent: sending it twice changes nothing more.
     return Call("UpdateEndpoint", request, True, _convert.endpoint)

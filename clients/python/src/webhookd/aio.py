@@ -252,10 +252,11 @@ class AsyncClient:
         secret: str | None = None,
         disabled: bool = False,
         signature_scheme: SignatureScheme | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Endpoint:
         """See :meth:`Client.create_endpoint`."""
         return await self._unary(
-            _rpc.create_endpoint(url, event_types, id, secret, disabled, signature_scheme)
+            _rpc.create_endpoint(url, event_types, id, secret, disabled, signature_scheme, headers)
         )
 
     async def get_endpoint(self, id: str) -> Endpoint:
@@ -269,10 +270,15 @@ class AsyncClient:
         return await self._unary(_rpc.list_endpoints(page_size, page_token))
 
     async def update_endpoint(
-        self, id: str, *, url: str | None = None, event_types: Iterable[str] | None = None
+        self,
+        id: str,
+        *,
+        url: str | None = None,
+        event_types: Iterable[str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Endpoint:
         """See :meth:`Client.update_endpoint`."""
-        return await self._unary(_rpc.update_endpoint(id, url, event_types))
+        return await self._unary(_rpc.update_endpoint(id, url, event_types, headers))
 
     async def delete_endpoint(self, id: str) -> int:
         """See :meth:`Client.delete_endpoint`."""

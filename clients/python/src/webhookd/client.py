@@ -282,15 +282,19 @@ class Client:
         secret: str | None = None,
         disabled: bool = False,
         signature_scheme: SignatureScheme | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Endpoint:
         """Creates an endpoint that receives the events matching ``event_types``.
 
         Without ``id`` the server makes one ("ep_..."); without ``secret``
         deliveries are signed with the server's default secret (a Standard
-        Webhooks endpoint needs a ``whsec_``/``whsk_`` secret). Not retried.
+        Webhooks endpoint needs a ``whsec_``/``whsk_`` secret). ``headers``
+        (name to value, at most 20) are added to every delivery; the headers
+        webhookd sets itself (Content-Type, Host, User-Agent, X-Webhook-*,
+        webhook-*, hop-by-hop ones) are refused. Not retried.
         """
         return self._unary(
-            _rpc.create_endpoint(url, event_types, id, secret, disabled, signature_scheme)
+            _rpc.create_endpoint(url, event_types, id, secret, disabled, signature_scheme, headers)
         )
 
     def get_endpoint(self, id: str) -> Endpoint:
@@ -304,10 +308,18 @@ class Client:
         return self._unary(_rpc.list_endpoints(page_size, page_token))
 
     def update_endpoint(
-        self, id: str, *, url: str | None = None, event_types: Iterable[str] | None = None
+        self,
+        id: str,
+        *,
+        url: str | None = None,
+        event_types: Iterable[str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Endpoint:
-        """Changes the given fields of an endpoint (the others stay as they are)."""
-        return self._unary(_rpc.update_endpoint(id, url, event_types))
+        """Changes the given fields of an endpoint (the others stay as they are).
+
+        ``headers`` replaces every custom header of the endpoint; ``{}`` removes them.
+        """
+        return self._unary(_rpc.update_endpoint(id, url, event_types, headers))
 
     def delete_endpoint(self, id: str) -> int:
         """Deletes an endpoint; returns how many of its pending deliveries were cancelled.

@@ -180,6 +180,10 @@ class Endpoint:
     signature_scheme: SignatureScheme
     public_key: str
     """For Standard Webhooks endpoints with an ed25519 secret: the whpk_ public key."""
+    headers: dict[str, str]
+    """Static headers added to every delivery, by lower-case name; empty when none. Values of
+    credential headers (authorization, proxy-authorization, cookie, x-api-key, api-key) read
+    back as "***"."""
 
 
 @dataclass(frozen=True)
