@@ -15,6 +15,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"maps"
 	"math/big"
 	"net"
 	"strings"
@@ -128,7 +129,15 @@ func (s *fakeServer) GetEndpoint(ctx context.Context, req *webhookv1.GetEndpoint
 		SignatureScheme:         webhookv1.SignatureScheme_SIGNATURE_SCHEME_STANDARD,
 		PublicKey:               "whpk_x",
 		PreviousSecretExpiresAt: nil,
+		Headers:                 map[string]string{"authorization": "***", "x-tenant": "acme"},
 	}, nil
+}
+
+func (s *fakeServer) CreateEndpoint(ctx context.Context, req *webhookv1.CreateEndpointRequest) (*webhookv1.Endpoint, error) {
+	if err := s.record(ctx, "CreateEndpoint", req); err != nil {
+		return nil, err
+	}
+	return &webhookv1.Endpoint{Id: req.GetId(), Url: req.GetUrl(), EventTypes: req.GetEventTypes(), Active: true, Headers: req.GetHeaders()}, nil
 }
 
 func (s *fakeServer) UpdateEndpoint(ctx context.Context, req *webhookv1.UpdateEndpointRequest) (*webhookv1.Endpoint, error) {
@@ -548,7 +557,8 @@ func TestConversions(t *testing.T) {
 	}
 	if endpoint.ID != "ep_1" || endpoint.Active || endpoint.DisabledAt == nil || !endpoint.DisabledAt.Equal(later) ||
 		endpoint.PreviousSecretExpiresAt != nil || !endpoint.CreatedAt.Equal(created) || endpoint.ConsecutiveFailures != 3 ||
-		endpoint.SignatureScheme != webhookd.SignatureSchemeStandard || endpoint.CircuitState != "half_open" {
+		endpoint.SignatureScheme != webhookd.SignatureSchemeStandard || endpoint.CircuitState != "half_open" ||
+		!maps.Equal(endpoint.Headers, map[string]string{"authorization": "***", "x-tenant": "acme"}) {
 		t.Errorf("endpoint = %+v", endpoint)
 	}
 
@@ -605,20 +615,68 @@ func TestConversions(t *testing.T) {
 	}
 }
 
+func TestCreateEndpointSendsTheOptions(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr)
+	ctx := context.Background()
+	headers := map[string]string{"Authorization": "Bearer t", "X-Tenant": "acme"}
+	endpoint, err := client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, &webhookd.CreateEndpointOptions{
+		ID: "ep_1", Secret: "s", Disabled: true, SignatureScheme: webhookd.SignatureSchemeStandard, Headers: headers,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := fake.calls("CreateEndpoint")[0].(*webhookv1.CreateEndpointRequest)
+	if req.GetId() != "ep_1" || req.GetSecret() != "s" || !req.GetDisabled() ||
+		req.GetSignatureScheme() != webhookv1.SignatureScheme_SIGNATURE_SCHEME_STANDARD || !maps.Equal(req.GetHeaders(), headers) {
+		t.Errorf("CreateEndpoint request = %v", req)
+	}
+	if endpoint.ID != "ep_1" || !maps.Equal(endpoint.Headers, headers) {
+		t.Errorf("CreateEndpoint = %+v", endpoint)
+	}
+
+	endpoint, err = client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req := fake.calls("CreateEndpoint")[1].(*webhookv1.CreateEndpointRequest); len(req.GetHeaders()) != 0 {
+		t.Errorf("CreateEndpoint request without headers = %v", req)
+	}
+	if endpoint.Headers == nil || len(endpoint.Headers) != 0 {
+		t.Errorf("Headers of an endpoint without any = %#v, want an empty map", endpoint.Headers)
+	}
+}
+
 func TestUpdateEndpointBuildsTheMask(t *testing.T) {
 	fake, addr := startFake(t)
 	client := newClient(t, addr)
 	ctx := context.Background()
-	if _, err := client.UpdateEndpoint(ctx, "ep_1", webhookd.EndpointUpdate{URL: "https://new.example"}); err != nil {
-		t.Fatal(err)
+	updates := []struct {
+		update      webhookd.EndpointUpdate
+		wantMask    string
+		wantHeaders map[string]string
+	}{
+		{webhookd.EndpointUpdate{URL: "https://new.example"}, "url", nil},
+		{webhookd.EndpointUpdate{URL: "https://new.example", EventTypes: []string{"a.*"}}, "url,event_types", nil},
+		{webhookd.EndpointUpdate{Headers: map[string]string{"X-Tenant": "globex"}}, "headers", map[string]string{"X-Tenant": "globex"}},
+		// An empty map removes every custom header: it is still in the mask.
+		{webhookd.EndpointUpdate{EventTypes: []string{"a.*"}, Headers: map[string]string{}}, "event_types,headers", map[string]string{}},
 	}
-	if _, err := client.UpdateEndpoint(ctx, "ep_1", webhookd.EndpointUpdate{URL: "https://new.example", EventTypes: []string{"a.*"}}); err != nil {
-		t.Fatal(err)
-	}
-	for i, want := range []string{"url", "url,event_types"} {
+	for i, u := range updates {
+		endpoint, err := client.UpdateEndpoint(ctx, "ep_1", u.update)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req := fake.calls("UpdateEndpoint")[i].(*webhookv1.UpdateEndpointRequest)
-		if got := strings.Join(req.GetUpdateMask().GetPaths(), ","); got != want || req.GetEndpoint().GetId() != "ep_1" {
-			t.Errorf("update %d: mask %q, want %q", i, got, want)
+		if got := strings.Join(req.GetUpdateMask().GetPaths(), ","); got != u.wantMask || req.GetEndpoint().GetId() != "ep_1" {
+			t.Errorf("update %d: mask %q, want %q", i, got, u.wantMask)
+		}
+		if got := req.GetEndpoint().GetHeaders(); !maps.Equal(got, u.wantHeaders) {
+			t.Errorf("update %d: headers %v, want %v", i, got, u.wantHeaders)
+		}
+		// The fake answers with the endpoint it was sent.
+		if endpoint.Headers == nil || !maps.Equal(endpoint.Headers, req.GetEndpoint().GetHeaders()) {
+			t.Errorf("update %d: result headers %#v", i, endpoint.Headers)
 		}
 	}
 }

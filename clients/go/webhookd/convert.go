@@ -181,7 +181,18 @@ func endpointFromProto(endpoint *webhookv1.Endpoint) Endpoint {
 		CircuitState:            endpoint.GetCircuitState(),
 		SignatureScheme:         SignatureScheme(enumName(endpoint.GetSignatureScheme().String(), signatureSchemePrefix)),
 		PublicKey:               endpoint.GetPublicKey(),
+		Headers:                 headersFromProto(endpoint.GetHeaders()),
 	}
+}
+
+// headersFromProto copies an endpoint's custom headers; none is an empty,
+// non-nil map.
+func headersFromProto(headers map[string]string) map[string]string {
+	out := make(map[string]string, len(headers))
+	for name, value := range headers {
+		out[name] = value
+	}
+	return out
 }
 
 func apiKeyFromProto(key *webhookv1.ApiKey) APIKey {

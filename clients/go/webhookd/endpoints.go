@@ -23,6 +23,11 @@ type CreateEndpointOptions struct {
 	Disabled bool
 	// How deliveries are signed; empty for SignatureSchemeWebhookd.
 	SignatureScheme SignatureScheme
+	// Static headers added to every delivery, by name (case-insensitive):
+	// at most 20, visible ASCII values of at most 1 KiB. The headers
+	// webhookd sets (Content-Type, Host, User-Agent, the hop-by-hop headers,
+	// X-Webhook-*, webhook-*) are refused with INVALID_ARGUMENT.
+	Headers map[string]string
 }
 
 // CreateEndpoint creates an endpoint that receives the events matching
@@ -38,6 +43,7 @@ func (c *Client) CreateEndpoint(ctx context.Context, url string, eventTypes []st
 		EventTypes: eventTypes,
 		Secret:     opts.Secret,
 		Disabled:   opts.Disabled,
+		Headers:    opts.Headers,
 	}
 	if opts.SignatureScheme != "" {
 		scheme, err := enumValue("signature_scheme", string(opts.SignatureScheme), signatureSchemePrefix, webhookv1.SignatureScheme_value)
@@ -92,6 +98,10 @@ type EndpointUpdate struct {
 	URL string
 	// The new subscriptions (nil: unchanged).
 	EventTypes []string
+	// The new custom headers, replacing all of them (nil: unchanged; an
+	// empty, non-nil map removes them). They apply to the next attempt of
+	// every pending delivery.
+	Headers map[string]string
 }
 
 // UpdateEndpoint changes the fields of an endpoint that update sets (the
@@ -106,6 +116,10 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id string, update EndpointU
 	if update.EventTypes != nil {
 		endpoint.EventTypes = update.EventTypes
 		mask.Paths = append(mask.Paths, "event_types")
+	}
+	if update.Headers != nil {
+		endpoint.Headers = update.Headers
+		mask.Paths = append(mask.Paths, "headers")
 	}
 	req := &webhookv1.UpdateEndpointRequest{Endpoint: endpoint, UpdateMask: mask}
 	return c.endpointCall(ctx, true, func(ctx context.Context) (*webhookv1.Endpoint, error) {

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -301,6 +302,58 @@ func TestLive(t *testing.T) {
 	if endpoint == nil {
 		t.Fatal("no endpoint to send to")
 	}
+
+	t.Run("custom headers", func(t *testing.T) {
+		created, err := client.CreateEndpoint(ctx, closedURL(t), []string{"headers.*"}, &webhookd.CreateEndpointOptions{
+			ID: "ep_headers", Headers: map[string]string{"Authorization": "Bearer t", "X-Tenant": "acme"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Stored by lower-case name; credential values read back as ***.
+		if want := map[string]string{"authorization": "***", "x-tenant": "acme"}; !maps.Equal(created.Headers, want) {
+			t.Errorf("CreateEndpoint headers = %v, want %v", created.Headers, want)
+		}
+		got, err := client.GetEndpoint(ctx, "ep_headers")
+		if err != nil || !maps.Equal(got.Headers, created.Headers) {
+			t.Errorf("GetEndpoint = %+v, %v", got, err)
+		}
+
+		updated, err := client.UpdateEndpoint(ctx, "ep_headers", webhookd.EndpointUpdate{Headers: map[string]string{"X-Tenant": "globex", "X-Api-Key": "k"}})
+		if want := map[string]string{"x-tenant": "globex", "x-api-key": "***"}; err != nil || !maps.Equal(updated.Headers, want) {
+			t.Errorf("UpdateEndpoint(headers) = %+v, %v; want headers %v", updated, err, want)
+		}
+		// An update without Headers keeps them.
+		updated, err = client.UpdateEndpoint(ctx, "ep_headers", webhookd.EndpointUpdate{EventTypes: []string{"headers.changed"}})
+		if err != nil || len(updated.Headers) != 2 || !slices.Equal(updated.EventTypes, []string{"headers.changed"}) {
+			t.Errorf("UpdateEndpoint(event_types) = %+v, %v; want the headers kept", updated, err)
+		}
+		// An empty map removes them all.
+		updated, err = client.UpdateEndpoint(ctx, "ep_headers", webhookd.EndpointUpdate{Headers: map[string]string{}})
+		if err != nil || updated.Headers == nil || len(updated.Headers) != 0 {
+			t.Errorf("UpdateEndpoint(no headers) = %+v, %v; want an empty map", updated, err)
+		}
+
+		_, err = client.CreateEndpoint(ctx, closedURL(t), []string{"headers.*"}, &webhookd.CreateEndpointOptions{
+			ID: "ep_reserved", Headers: map[string]string{"X-Webhook-Signature": "forged"},
+		})
+		werr := wantError(t, err, codes.InvalidArgument, "INVALID_ARGUMENT")
+		if !strings.Contains(werr.Message, "X-Webhook-Signature") || len(werr.FieldViolations) != 1 ||
+			werr.FieldViolations[0].Field != "headers.X-Webhook-Signature" {
+			t.Errorf("reserved header error = %q, field violations %+v", werr.Message, werr.FieldViolations)
+		}
+		_, err = client.UpdateEndpoint(ctx, "ep_headers", webhookd.EndpointUpdate{Headers: map[string]string{"Content-Type": "text/plain"}})
+		werr = wantError(t, err, codes.InvalidArgument, "INVALID_ARGUMENT")
+		if len(werr.FieldViolations) != 1 || werr.FieldViolations[0].Field != "endpoint.headers.Content-Type" {
+			t.Errorf("reserved header in an update: field violations %+v", werr.FieldViolations)
+		}
+		_, err = client.GetEndpoint(ctx, "ep_reserved")
+		wantError(t, err, codes.NotFound, "ENDPOINT_NOT_FOUND")
+
+		if _, err := client.DeleteEndpoint(ctx, "ep_headers"); err != nil {
+			t.Errorf("DeleteEndpoint = %v", err)
+		}
+	})
 
 	t.Run("dispatch and the event log", func(t *testing.T) {
 		// Canonical JSON (sorted keys, no spaces), so that the stored text is

@@ -200,6 +200,10 @@ type Endpoint struct {
 	// For Standard Webhooks endpoints with an ed25519 secret: the whpk_
 	// public key receivers verify with.
 	PublicKey string
+	// Static headers added to every delivery, by lower-case name; empty when
+	// there are none. Credential values (authorization,
+	// proxy-authorization, cookie, x-api-key, api-key) read back as "***".
+	Headers map[string]string
 }
 
 // RotatedSecret is the outcome of RotateEndpointSecret.

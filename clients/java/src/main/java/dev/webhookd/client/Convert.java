@@ -164,7 +164,8 @@ final class Convert {
         instant(endpoint.hasUpdatedAt(), endpoint.getUpdatedAt()),
         endpoint.getCircuitState(),
         signatureScheme(endpoint.getSignatureScheme()),
-        endpoint.getPublicKey());
+        endpoint.getPublicKey(),
+        endpoint.getHeadersMap());
   }
 
   static ApiKey apiKey(dev.webhookd.v1.ApiKey key) {

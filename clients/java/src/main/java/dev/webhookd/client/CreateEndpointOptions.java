@@ -1,5 +1,7 @@
 package dev.webhookd.client;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -10,28 +12,39 @@ import java.util.Objects;
  * Endpoint endpoint = client.createEndpoint("https://billing.example.com/webhooks",
  *     List.of("order.*"),
  *     CreateEndpointOptions.defaults().withId("ep_billing").withSecret(secret));
+ *
+ * Endpoint gateway = client.createEndpoint("https://gw.example/hooks",
+ *     List.of("order.*"),
+ *     CreateEndpointOptions.defaults()
+ *         .withHeaders(Map.of("Authorization", "Bearer gw-token", "X-Tenant", "acme")));
  * }</pre>
  */
 public final class CreateEndpointOptions {
   private static final CreateEndpointOptions DEFAULTS =
-      new CreateEndpointOptions("", "", false, SignatureScheme.WEBHOOKD);
+      new CreateEndpointOptions("", "", false, SignatureScheme.WEBHOOKD, Map.of());
 
   private final String id;
   private final String secret;
   private final boolean disabled;
   private final SignatureScheme signatureScheme;
+  private final Map<String, String> headers;
 
   private CreateEndpointOptions(
-      String id, String secret, boolean disabled, SignatureScheme signatureScheme) {
+      String id,
+      String secret,
+      boolean disabled,
+      SignatureScheme signatureScheme,
+      Map<String, String> headers) {
     this.id = id;
     this.secret = secret;
     this.disabled = disabled;
     this.signatureScheme = signatureScheme;
+    this.headers = headers;
   }
 
   /**
    * Returns the defaults: a generated id, the server's default secret, active, signed with the
-   * webhookd scheme.
+   * webhookd scheme, no custom headers.
    *
    * @return the default options
    */
@@ -47,7 +60,8 @@ public final class CreateEndpointOptions {
    * @return the new options
    */
   public CreateEndpointOptions withId(String id) {
-    return new CreateEndpointOptions(Objects.requireNonNull(id, "id"), secret, disabled, signatureScheme);
+    return new CreateEndpointOptions(
+        Objects.requireNonNull(id, "id"), secret, disabled, signatureScheme, headers);
   }
 
   /**
@@ -59,7 +73,8 @@ public final class CreateEndpointOptions {
    * @return the new options
    */
   public CreateEndpointOptions withSecret(String secret) {
-    return new CreateEndpointOptions(id, Objects.requireNonNull(secret, "secret"), disabled, signatureScheme);
+    return new CreateEndpointOptions(
+        id, Objects.requireNonNull(secret, "secret"), disabled, signatureScheme, headers);
   }
 
   /**
@@ -69,7 +84,7 @@ public final class CreateEndpointOptions {
    * @return the new options
    */
   public CreateEndpointOptions withDisabled(boolean disabled) {
-    return new CreateEndpointOptions(id, secret, disabled, signatureScheme);
+    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, headers);
   }
 
   /**
@@ -80,7 +95,45 @@ public final class CreateEndpointOptions {
    */
   public CreateEndpointOptions withSignatureScheme(SignatureScheme signatureScheme) {
     return new CreateEndpointOptions(
-        id, secret, disabled, Objects.requireNonNull(signatureScheme, "signatureScheme"));
+        id,
+        secret,
+        disabled,
+        Objects.requireNonNull(signatureScheme, "signatureScheme"),
+        headers);
+  }
+
+  /**
+   * Returns a copy with these custom headers, replacing any given before: static headers that
+   * webhookd adds to every delivery (an API gateway's token, a routing hint).
+   *
+   * <p>At most 20; names are case-insensitive; values are visible ASCII (spaces inside allowed), at
+   * most 1 KiB. The headers webhookd sets ({@code Content-Type}, {@code Host}, {@code User-Agent},
+   * the hop-by-hop headers, {@code X-Webhook-*}, {@code webhook-*}) are refused by the server with
+   * {@code INVALID_ARGUMENT}.
+   *
+   * @param headers header values by name; empty for none
+   * @return the new options
+   */
+  public CreateEndpointOptions withHeaders(Map<String, String> headers) {
+    Objects.requireNonNull(headers, "headers");
+    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, Map.copyOf(headers));
+  }
+
+  /**
+   * Returns a copy with one more custom header, replacing a header of the same name in any case.
+   * See {@link #withHeaders(Map)}.
+   *
+   * @param name the header name
+   * @param value its value
+   * @return the new options
+   */
+  public CreateEndpointOptions withHeader(String name, String value) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    Map<String, String> copy = new LinkedHashMap<>(headers);
+    copy.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+    copy.put(name, value);
+    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, Map.copyOf(copy));
   }
 
   /**
@@ -117,5 +170,14 @@ public final class CreateEndpointOptions {
    */
   public SignatureScheme signatureScheme() {
     return signatureScheme;
+  }
+
+  /**
+   * Returns the custom headers.
+   *
+   * @return header values by name, unmodifiable; empty for none
+   */
+  public Map<String, String> headers() {
+    return headers;
   }
 }

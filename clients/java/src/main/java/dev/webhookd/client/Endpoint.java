@@ -2,6 +2,7 @@ package dev.webhookd.client;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A receiver of webhooks.
@@ -21,6 +22,7 @@ import java.util.List;
  * @param circuitState the circuit breaker: {@code closed}, {@code open} or {@code half_open}
  * @param signatureScheme how its deliveries are signed
  * @param publicKey for Standard Webhooks endpoints with an ed25519 secret, the {@code whpk_} public key receivers verify with; empty otherwise
+ * @param headers the custom headers added to every delivery, by lower-case name (unmodifiable; empty when there are none); the values of credential headers ({@code authorization}, {@code proxy-authorization}, {@code cookie}, {@code x-api-key}, {@code api-key}) read back as {@code ***}
  */
 public record Endpoint(
     String id,
@@ -37,9 +39,11 @@ public record Endpoint(
     Instant updatedAt,
     String circuitState,
     SignatureScheme signatureScheme,
-    String publicKey) {
+    String publicKey,
+    Map<String, String> headers) {
   /** Copies the collections, so that the record is immutable. */
   public Endpoint {
     eventTypes = List.copyOf(eventTypes);
+    headers = Map.copyOf(headers);
   }
 }

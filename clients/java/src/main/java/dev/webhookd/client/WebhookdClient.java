@@ -545,9 +545,11 @@ public final class WebhookdClient implements AutoCloseable {
    *
    * @param url where deliveries are sent, http(s) with a host
    * @param eventTypes the event types and patterns it subscribes to ({@code "order.*"})
-   * @param options its id, secret, signature scheme, and whether it starts disabled
+   * @param options its id, secret, signature scheme, custom headers, and whether it starts disabled
    * @return the endpoint
-   * @throws WebhookdException if the call fails ({@code ALREADY_EXISTS} for a taken id)
+   * @throws WebhookdException if the call fails ({@code ALREADY_EXISTS} for a taken id; {@code
+   *     INVALID_ARGUMENT} for a header webhookd sets itself, with the field violation {@code
+   *     headers.<Name>})
    */
   public Endpoint createEndpoint(
       String url, List<String> eventTypes, CreateEndpointOptions options) {
@@ -559,6 +561,7 @@ public final class WebhookdClient implements AutoCloseable {
             .setSecret(options.secret())
             .setDisabled(options.disabled())
             .setSignatureScheme(Convert.toProto(options.signatureScheme()))
+            .putAllHeaders(options.headers())
             .build();
     return Convert.endpoint(call(false, () -> stub.createEndpoint(request)));
   }
@@ -607,7 +610,7 @@ public final class WebhookdClient implements AutoCloseable {
 
   /**
    * Changes the URL and/or the subscriptions of an endpoint; the update mask is built from the
-   * arguments that are not null.
+   * arguments that are not null. Its custom headers are kept.
    *
    * @param id the endpoint id
    * @param url the new URL, or null to keep it; it applies to the next attempt of every pending
@@ -617,6 +620,26 @@ public final class WebhookdClient implements AutoCloseable {
    * @throws WebhookdException if the call fails
    */
   public Endpoint updateEndpoint(String id, String url, List<String> eventTypes) {
+    return updateEndpoint(id, url, eventTypes, null);
+  }
+
+  /**
+   * Changes the URL, the subscriptions and/or the custom headers of an endpoint; the update mask is
+   * built from the arguments that are not null.
+   *
+   * @param id the endpoint id
+   * @param url the new URL, or null to keep it; it applies to the next attempt of every pending
+   *     delivery
+   * @param eventTypes the new event types and patterns, or null to keep them
+   * @param headers the new custom headers, replacing all of them (an empty map removes them), or
+   *     null to keep them; see {@link CreateEndpointOptions#withHeaders(Map)} for the rules. They
+   *     apply to the next attempt of every pending delivery
+   * @return the endpoint
+   * @throws WebhookdException if the call fails ({@code INVALID_ARGUMENT} for a header webhookd
+   *     sets itself, with the field violation {@code endpoint.headers.<Name>})
+   */
+  public Endpoint updateEndpoint(
+      String id, String url, List<String> eventTypes, Map<String, String> headers) {
     dev.webhookd.v1.Endpoint.Builder endpoint = dev.webhookd.v1.Endpoint.newBuilder().setId(id);
     FieldMask.Builder mask = FieldMask.newBuilder();
     if (url != null) {
@@ -626,6 +649,10 @@ public final class WebhookdClient implements AutoCloseable {
     if (eventTypes != null) {
       endpoint.addAllEventTypes(eventTypes);
       mask.addPaths("event_types");
+    }
+    if (headers != null) {
+      endpoint.putAllHeaders(headers);
+      mask.addPaths("headers");
     }
     UpdateEndpointRequest request =
         UpdateEndpointRequest.newBuilder().setEndpoint(endpoint).setUpdateMask(mask).build();

@@ -277,6 +277,62 @@ class LiveTest {
 
   @Test
   @Order(2)
+  void customHeaders() throws IOException {
+    Endpoint created =
+        client.createEndpoint(
+            closedUrl(),
+            List.of("headers.*"),
+            CreateEndpointOptions.defaults()
+                .withId("ep_headers")
+                .withHeaders(Map.of("Authorization", "Bearer t", "X-Tenant", "acme")));
+    // Stored by lower-case name; credential values read back as ***.
+    assertEquals(Map.of("authorization", "***", "x-tenant", "acme"), created.headers());
+    assertEquals(created.headers(), client.getEndpoint("ep_headers").headers());
+
+    Endpoint updated =
+        client.updateEndpoint(
+            "ep_headers", null, null, Map.of("X-Tenant", "globex", "X-Api-Key", "k"));
+    assertEquals(Map.of("x-tenant", "globex", "x-api-key", "***"), updated.headers());
+    // An update without headers keeps them.
+    updated = client.updateEndpoint("ep_headers", null, List.of("headers.changed"));
+    assertEquals(List.of("headers.changed"), updated.eventTypes());
+    assertEquals(Map.of("x-tenant", "globex", "x-api-key", "***"), updated.headers());
+    // An empty map removes them all.
+    updated = client.updateEndpoint("ep_headers", null, null, Map.of());
+    assertEquals(Map.of(), updated.headers());
+
+    String url = closedUrl();
+    WebhookdException e =
+        assertError(
+            Status.Code.INVALID_ARGUMENT,
+            "INVALID_ARGUMENT",
+            () ->
+                client.createEndpoint(
+                    url,
+                    List.of("headers.*"),
+                    CreateEndpointOptions.defaults()
+                        .withId("ep_reserved")
+                        .withHeader("X-Webhook-Signature", "forged")));
+    assertTrue(e.getMessage().contains("X-Webhook-Signature"), e.getMessage());
+    assertEquals(1, e.fieldViolations().size(), e.toString());
+    assertEquals("headers.X-Webhook-Signature", e.fieldViolations().get(0).field());
+    e =
+        assertError(
+            Status.Code.INVALID_ARGUMENT,
+            "INVALID_ARGUMENT",
+            () ->
+                client.updateEndpoint(
+                    "ep_headers", null, null, Map.of("Content-Type", "text/plain")));
+    assertEquals(1, e.fieldViolations().size(), e.toString());
+    assertEquals("endpoint.headers.Content-Type", e.fieldViolations().get(0).field());
+    assertError(
+        Status.Code.NOT_FOUND, "ENDPOINT_NOT_FOUND", () -> client.getEndpoint("ep_reserved"));
+
+    assertEquals(0, client.deleteEndpoint("ep_headers"));
+  }
+
+  @Test
+  @Order(3)
   void dispatchAndTheEventLog() throws InterruptedException {
     // Canonical JSON (sorted keys, no spaces), so that the stored text is byte for byte the same;
     // the numbers keep their exact text.
@@ -405,7 +461,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void errors() {
     WebhookdException e =
         assertError(
@@ -464,7 +520,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void dispatchIsRetriedAcrossARestart() throws Exception {
     List<Status.Code> attempts = new CopyOnWriteArrayList<>();
     // About 7 s of retries on average; the server needs well under 1 s to start.
@@ -494,7 +550,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void apiKeys() throws Exception {
     assertError(
         Status.Code.FAILED_PRECONDITION,

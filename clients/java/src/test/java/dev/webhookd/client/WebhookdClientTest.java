@@ -12,6 +12,7 @@ import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.webhookd.v1.CreateEndpointRequest;
 import dev.webhookd.v1.DispatchRequest;
 import dev.webhookd.v1.DispatchResponse;
 import dev.webhookd.v1.GetEndpointRequest;
@@ -135,6 +136,24 @@ class WebhookdClientTest {
                 .setUpdatedAt(timestamp(LATER))
                 .setCircuitState("half_open")
                 .setSignatureScheme(dev.webhookd.v1.SignatureScheme.SIGNATURE_SCHEME_STANDARD)
+                .putHeaders("authorization", "***")
+                .putHeaders("x-tenant", "acme")
+                .build());
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void createEndpoint(
+        CreateEndpointRequest request, StreamObserver<dev.webhookd.v1.Endpoint> responses) {
+      if (record("CreateEndpoint", request, responses)) {
+        responses.onNext(
+            dev.webhookd.v1.Endpoint.newBuilder()
+                .setId(request.getId())
+                .setUrl(request.getUrl())
+                .addAllEventTypes(request.getEventTypesList())
+                .setActive(!request.getDisabled())
+                .putAllHeaders(request.getHeadersMap())
                 .build());
         responses.onCompleted();
       }
@@ -538,6 +557,8 @@ class WebhookdClientTest {
     assertEquals(CREATED, endpoint.createdAt());
     assertEquals(SignatureScheme.STANDARD, endpoint.signatureScheme());
     assertEquals(List.of("order.*"), endpoint.eventTypes());
+    assertEquals(Map.of("authorization", "***", "x-tenant", "acme"), endpoint.headers());
+    assertThrows(UnsupportedOperationException.class, () -> endpoint.headers().put("x", "y"));
 
     EventDetail detail = client.getEvent("evt_1");
     assertEquals("{\"n\":18446744073709551616}", detail.event().payloadJson());
@@ -576,16 +597,79 @@ class WebhookdClientTest {
   }
 
   @Test
+  void createEndpointSendsTheOptions() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    Map<String, String> headers = Map.of("Authorization", "Bearer t", "X-Tenant", "acme");
+    Endpoint endpoint =
+        client.createEndpoint(
+            "https://example.com/hook",
+            List.of("order.*"),
+            CreateEndpointOptions.defaults()
+                .withId("ep_1")
+                .withSecret("s")
+                .withDisabled(true)
+                .withSignatureScheme(SignatureScheme.STANDARD)
+                .withHeaders(headers));
+    CreateEndpointRequest request = (CreateEndpointRequest) requests("CreateEndpoint").get(0);
+    assertEquals("ep_1", request.getId());
+    assertEquals("s", request.getSecret());
+    assertTrue(request.getDisabled());
+    assertEquals(
+        dev.webhookd.v1.SignatureScheme.SIGNATURE_SCHEME_STANDARD, request.getSignatureScheme());
+    assertEquals(headers, request.getHeadersMap());
+    assertEquals(headers, endpoint.headers());
+
+    Endpoint plain = client.createEndpoint("https://example.com/hook", List.of("order.*"));
+    request = (CreateEndpointRequest) requests("CreateEndpoint").get(1);
+    assertTrue(request.getHeadersMap().isEmpty());
+    assertEquals(Map.of(), plain.headers());
+
+    // withHeader adds one header, replacing one of the same name in any case.
+    CreateEndpointOptions options =
+        CreateEndpointOptions.defaults()
+            .withHeaders(Map.of("x-tenant", "acme"))
+            .withHeader("Authorization", "Bearer t")
+            .withHeader("X-Tenant", "globex");
+    assertEquals(Map.of("Authorization", "Bearer t", "X-Tenant", "globex"), options.headers());
+    assertEquals(Map.of(), CreateEndpointOptions.defaults().headers());
+    client.createEndpoint("https://example.com/hook", List.of("order.*"), options);
+    assertEquals(
+        options.headers(),
+        ((CreateEndpointRequest) requests("CreateEndpoint").get(2)).getHeadersMap());
+  }
+
+  @Test
   void updateEndpointBuildsTheMaskFromTheArgumentsGiven() throws IOException {
     WebhookdClient client = client(WebhookdClient.builder(start()));
     client.updateEndpoint("ep_1", "https://new.example", null);
     client.updateEndpoint("ep_1", "https://new.example", List.of("a.*"));
     client.updateEndpoint("ep_1", null, List.of("a.*"));
+    Endpoint withHeaders =
+        client.updateEndpoint("ep_1", null, null, Map.of("X-Tenant", "globex"));
+    // An empty map removes every custom header: it is still in the mask.
+    Endpoint withoutHeaders = client.updateEndpoint("ep_1", null, List.of("a.*"), Map.of());
+    client.updateEndpoint("ep_1", "https://new.example", null, null);
     List<List<String>> masks = new ArrayList<>();
+    List<Map<String, String>> headers = new ArrayList<>();
     for (Object request : requests("UpdateEndpoint")) {
       masks.add(((UpdateEndpointRequest) request).getUpdateMask().getPathsList());
+      headers.add(((UpdateEndpointRequest) request).getEndpoint().getHeadersMap());
     }
-    assertEquals(List.of(List.of("url"), List.of("url", "event_types"), List.of("event_types")), masks);
+    assertEquals(
+        List.of(
+            List.of("url"),
+            List.of("url", "event_types"),
+            List.of("event_types"),
+            List.of("headers"),
+            List.of("event_types", "headers"),
+            List.of("url")),
+        masks);
+    assertEquals(
+        List.of(Map.of(), Map.of(), Map.of(), Map.of("X-Tenant", "globex"), Map.of(), Map.of()),
+        headers);
+    // The fake answers with the endpoint it was sent.
+    assertEquals(Map.of("X-Tenant", "globex"), withHeaders.headers());
+    assertEquals(Map.of(), withoutHeaders.headers());
   }
 
   @Test
