@@ -351,7 +351,9 @@ func TestRetries(t *testing.T) {
 
 func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 	fake, addr := startFake(t)
-	client := newClient(t, addr, webhookd.WithRetry(webhookd.RetryPolicy{MaxAttempts: 10, InitialBackoff: time.Hour}))
+	// Both caps an hour: full jitter then waits past the deadline but for
+	// a vanishing chance (a 2 s cap would retry within it 5 % of the time).
+	client := newClient(t, addr, webhookd.WithRetry(webhookd.RetryPolicy{MaxAttempts: 10, InitialBackoff: time.Hour, MaxBackoff: time.Hour}))
 	fake.failNext("GetEndpoint", status.Error(codes.Unavailable, "down"))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
