@@ -1576,7 +1576,9 @@ type Endpoint struct {
 	// Static headers added to every delivery, by lower-case name. Values of
 	// credential headers (authorization, proxy-authorization, cookie,
 	// x-api-key, api-key) read back as "***".
-	Headers       map[string]string `protobuf:"bytes,16,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Headers map[string]string `protobuf:"bytes,16,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Its own retry schedule; unset: the config's retry_policy.
+	RetryPolicy   *EndpointRetryPolicy `protobuf:"bytes,17,opt,name=retry_policy,json=retryPolicy,proto3" json:"retry_policy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1723,6 +1725,73 @@ func (x *Endpoint) GetHeaders() map[string]string {
 	return nil
 }
 
+func (x *Endpoint) GetRetryPolicy() *EndpointRetryPolicy {
+	if x != nil {
+		return x.RetryPolicy
+	}
+	return nil
+}
+
+// An endpoint's own retry schedule, in place of the config's retry_policy
+// for its deliveries.
+type EndpointRetryPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Attempts in all, the first included: 1 to 100. 0 keeps the config's
+	// retry_policy.max_attempts.
+	MaxAttempts uint32 `protobuf:"varint,1,opt,name=max_attempts,json=maxAttempts,proto3" json:"max_attempts,omitempty"`
+	// The waits before the first, second, ... retry, in seconds (each 0 to
+	// 86400, at most 100); the last one repeats when max_attempts asks for
+	// more. Empty: the config's exponential backoff. The config's
+	// retry_policy.jitter applies to these too.
+	DelaysSeconds []float64 `protobuf:"fixed64,2,rep,packed,name=delays_seconds,json=delaysSeconds,proto3" json:"delays_seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndpointRetryPolicy) Reset() {
+	*x = EndpointRetryPolicy{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndpointRetryPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndpointRetryPolicy) ProtoMessage() {}
+
+func (x *EndpointRetryPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndpointRetryPolicy.ProtoReflect.Descriptor instead.
+func (*EndpointRetryPolicy) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *EndpointRetryPolicy) GetMaxAttempts() uint32 {
+	if x != nil {
+		return x.MaxAttempts
+	}
+	return 0
+}
+
+func (x *EndpointRetryPolicy) GetDelaysSeconds() []float64 {
+	if x != nil {
+		return x.DelaysSeconds
+	}
+	return nil
+}
+
 type CreateEndpointRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Optional; "ep_" and a random suffix when empty. [A-Za-z0-9_.-], at most
@@ -1745,14 +1814,16 @@ type CreateEndpointRequest struct {
 	// Static headers added to every delivery (at most 20; names are
 	// case-insensitive). The headers webhookd sets (Content-Type, Host,
 	// User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
-	Headers       map[string]string `protobuf:"bytes,7,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Headers map[string]string `protobuf:"bytes,7,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Its own retry schedule; unset: the config's retry_policy.
+	RetryPolicy   *EndpointRetryPolicy `protobuf:"bytes,8,opt,name=retry_policy,json=retryPolicy,proto3" json:"retry_policy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateEndpointRequest) Reset() {
 	*x = CreateEndpointRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[18]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1764,7 +1835,7 @@ func (x *CreateEndpointRequest) String() string {
 func (*CreateEndpointRequest) ProtoMessage() {}
 
 func (x *CreateEndpointRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[18]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1777,7 +1848,7 @@ func (x *CreateEndpointRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateEndpointRequest.ProtoReflect.Descriptor instead.
 func (*CreateEndpointRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{18}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateEndpointRequest) GetId() string {
@@ -1829,6 +1900,13 @@ func (x *CreateEndpointRequest) GetHeaders() map[string]string {
 	return nil
 }
 
+func (x *CreateEndpointRequest) GetRetryPolicy() *EndpointRetryPolicy {
+	if x != nil {
+		return x.RetryPolicy
+	}
+	return nil
+}
+
 type GetEndpointRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -1838,7 +1916,7 @@ type GetEndpointRequest struct {
 
 func (x *GetEndpointRequest) Reset() {
 	*x = GetEndpointRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[19]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1850,7 +1928,7 @@ func (x *GetEndpointRequest) String() string {
 func (*GetEndpointRequest) ProtoMessage() {}
 
 func (x *GetEndpointRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[19]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1863,7 +1941,7 @@ func (x *GetEndpointRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEndpointRequest.ProtoReflect.Descriptor instead.
 func (*GetEndpointRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{19}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetEndpointRequest) GetId() string {
@@ -1883,7 +1961,7 @@ type ListEndpointsRequest struct {
 
 func (x *ListEndpointsRequest) Reset() {
 	*x = ListEndpointsRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[20]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1895,7 +1973,7 @@ func (x *ListEndpointsRequest) String() string {
 func (*ListEndpointsRequest) ProtoMessage() {}
 
 func (x *ListEndpointsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[20]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1908,7 +1986,7 @@ func (x *ListEndpointsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEndpointsRequest.ProtoReflect.Descriptor instead.
 func (*ListEndpointsRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{20}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListEndpointsRequest) GetPageSize() uint32 {
@@ -1935,7 +2013,7 @@ type ListEndpointsResponse struct {
 
 func (x *ListEndpointsResponse) Reset() {
 	*x = ListEndpointsResponse{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[21]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1947,7 +2025,7 @@ func (x *ListEndpointsResponse) String() string {
 func (*ListEndpointsResponse) ProtoMessage() {}
 
 func (x *ListEndpointsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[21]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1960,7 +2038,7 @@ func (x *ListEndpointsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEndpointsResponse.ProtoReflect.Descriptor instead.
 func (*ListEndpointsResponse) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{21}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListEndpointsResponse) GetEndpoints() []*Endpoint {
@@ -1982,8 +2060,9 @@ type UpdateEndpointRequest struct {
 	// The endpoint's id and the new values of the fields in update_mask.
 	Endpoint *Endpoint `protobuf:"bytes,1,opt,name=endpoint,proto3" json:"endpoint,omitempty"`
 	// Which fields to change: "url", "event_types", "headers" (replaces all
-	// custom headers; an empty map removes them). A new URL or new headers
-	// apply to the next attempt of every pending delivery.
+	// custom headers; an empty map removes them), "retry_policy" (unset goes
+	// back to the config's). A new URL, new headers or a new schedule apply
+	// to the next attempt of every pending delivery.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1991,7 +2070,7 @@ type UpdateEndpointRequest struct {
 
 func (x *UpdateEndpointRequest) Reset() {
 	*x = UpdateEndpointRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[22]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2003,7 +2082,7 @@ func (x *UpdateEndpointRequest) String() string {
 func (*UpdateEndpointRequest) ProtoMessage() {}
 
 func (x *UpdateEndpointRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[22]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2016,7 +2095,7 @@ func (x *UpdateEndpointRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateEndpointRequest.ProtoReflect.Descriptor instead.
 func (*UpdateEndpointRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{22}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *UpdateEndpointRequest) GetEndpoint() *Endpoint {
@@ -2042,7 +2121,7 @@ type DeleteEndpointRequest struct {
 
 func (x *DeleteEndpointRequest) Reset() {
 	*x = DeleteEndpointRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[23]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2054,7 +2133,7 @@ func (x *DeleteEndpointRequest) String() string {
 func (*DeleteEndpointRequest) ProtoMessage() {}
 
 func (x *DeleteEndpointRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[23]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2067,7 +2146,7 @@ func (x *DeleteEndpointRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteEndpointRequest.ProtoReflect.Descriptor instead.
 func (*DeleteEndpointRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{23}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *DeleteEndpointRequest) GetId() string {
@@ -2087,7 +2166,7 @@ type DeleteEndpointResponse struct {
 
 func (x *DeleteEndpointResponse) Reset() {
 	*x = DeleteEndpointResponse{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[24]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2099,7 +2178,7 @@ func (x *DeleteEndpointResponse) String() string {
 func (*DeleteEndpointResponse) ProtoMessage() {}
 
 func (x *DeleteEndpointResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[24]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2112,7 +2191,7 @@ func (x *DeleteEndpointResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteEndpointResponse.ProtoReflect.Descriptor instead.
 func (*DeleteEndpointResponse) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{24}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *DeleteEndpointResponse) GetCancelledDeliveries() uint64 {
@@ -2131,7 +2210,7 @@ type EnableEndpointRequest struct {
 
 func (x *EnableEndpointRequest) Reset() {
 	*x = EnableEndpointRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[25]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2143,7 +2222,7 @@ func (x *EnableEndpointRequest) String() string {
 func (*EnableEndpointRequest) ProtoMessage() {}
 
 func (x *EnableEndpointRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[25]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2156,7 +2235,7 @@ func (x *EnableEndpointRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableEndpointRequest.ProtoReflect.Descriptor instead.
 func (*EnableEndpointRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{25}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *EnableEndpointRequest) GetId() string {
@@ -2177,7 +2256,7 @@ type DisableEndpointRequest struct {
 
 func (x *DisableEndpointRequest) Reset() {
 	*x = DisableEndpointRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[26]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2189,7 +2268,7 @@ func (x *DisableEndpointRequest) String() string {
 func (*DisableEndpointRequest) ProtoMessage() {}
 
 func (x *DisableEndpointRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[26]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2202,7 +2281,7 @@ func (x *DisableEndpointRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableEndpointRequest.ProtoReflect.Descriptor instead.
 func (*DisableEndpointRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{26}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *DisableEndpointRequest) GetId() string {
@@ -2230,7 +2309,7 @@ type RotateEndpointSecretRequest struct {
 
 func (x *RotateEndpointSecretRequest) Reset() {
 	*x = RotateEndpointSecretRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[27]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2242,7 +2321,7 @@ func (x *RotateEndpointSecretRequest) String() string {
 func (*RotateEndpointSecretRequest) ProtoMessage() {}
 
 func (x *RotateEndpointSecretRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[27]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2255,7 +2334,7 @@ func (x *RotateEndpointSecretRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RotateEndpointSecretRequest.ProtoReflect.Descriptor instead.
 func (*RotateEndpointSecretRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{27}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RotateEndpointSecretRequest) GetId() string {
@@ -2284,7 +2363,7 @@ type RotateEndpointSecretResponse struct {
 
 func (x *RotateEndpointSecretResponse) Reset() {
 	*x = RotateEndpointSecretResponse{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[28]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2296,7 +2375,7 @@ func (x *RotateEndpointSecretResponse) String() string {
 func (*RotateEndpointSecretResponse) ProtoMessage() {}
 
 func (x *RotateEndpointSecretResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[28]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2309,7 +2388,7 @@ func (x *RotateEndpointSecretResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RotateEndpointSecretResponse.ProtoReflect.Descriptor instead.
 func (*RotateEndpointSecretResponse) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{28}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RotateEndpointSecretResponse) GetEndpoint() *Endpoint {
@@ -2346,7 +2425,7 @@ type StreamDeliveriesRequest struct {
 
 func (x *StreamDeliveriesRequest) Reset() {
 	*x = StreamDeliveriesRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[29]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2358,7 +2437,7 @@ func (x *StreamDeliveriesRequest) String() string {
 func (*StreamDeliveriesRequest) ProtoMessage() {}
 
 func (x *StreamDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[29]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2371,7 +2450,7 @@ func (x *StreamDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*StreamDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{29}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *StreamDeliveriesRequest) GetEndpointIds() []string {
@@ -2444,7 +2523,7 @@ type DeliveryUpdate struct {
 
 func (x *DeliveryUpdate) Reset() {
 	*x = DeliveryUpdate{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[30]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2456,7 +2535,7 @@ func (x *DeliveryUpdate) String() string {
 func (*DeliveryUpdate) ProtoMessage() {}
 
 func (x *DeliveryUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[30]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2469,7 +2548,7 @@ func (x *DeliveryUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeliveryUpdate.ProtoReflect.Descriptor instead.
 func (*DeliveryUpdate) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{30}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *DeliveryUpdate) GetDeliveryId() string {
@@ -2590,7 +2669,7 @@ type GetMetricsRequest struct {
 
 func (x *GetMetricsRequest) Reset() {
 	*x = GetMetricsRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[31]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2602,7 +2681,7 @@ func (x *GetMetricsRequest) String() string {
 func (*GetMetricsRequest) ProtoMessage() {}
 
 func (x *GetMetricsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[31]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2615,7 +2694,7 @@ func (x *GetMetricsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMetricsRequest.ProtoReflect.Descriptor instead.
 func (*GetMetricsRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{31}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetMetricsRequest) GetWindowSeconds() uint32 {
@@ -2644,7 +2723,7 @@ type LatencySummary struct {
 
 func (x *LatencySummary) Reset() {
 	*x = LatencySummary{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[32]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2656,7 +2735,7 @@ func (x *LatencySummary) String() string {
 func (*LatencySummary) ProtoMessage() {}
 
 func (x *LatencySummary) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[32]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2669,7 +2748,7 @@ func (x *LatencySummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LatencySummary.ProtoReflect.Descriptor instead.
 func (*LatencySummary) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{32}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *LatencySummary) GetP50Ms() float64 {
@@ -2721,7 +2800,7 @@ type EndpointStatus struct {
 
 func (x *EndpointStatus) Reset() {
 	*x = EndpointStatus{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[33]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2733,7 +2812,7 @@ func (x *EndpointStatus) String() string {
 func (*EndpointStatus) ProtoMessage() {}
 
 func (x *EndpointStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[33]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2746,7 +2825,7 @@ func (x *EndpointStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndpointStatus.ProtoReflect.Descriptor instead.
 func (*EndpointStatus) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{33}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *EndpointStatus) GetEndpointId() string {
@@ -2854,7 +2933,7 @@ type GetMetricsResponse struct {
 
 func (x *GetMetricsResponse) Reset() {
 	*x = GetMetricsResponse{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[34]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2866,7 +2945,7 @@ func (x *GetMetricsResponse) String() string {
 func (*GetMetricsResponse) ProtoMessage() {}
 
 func (x *GetMetricsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[34]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2879,7 +2958,7 @@ func (x *GetMetricsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMetricsResponse.ProtoReflect.Descriptor instead.
 func (*GetMetricsResponse) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{34}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetMetricsResponse) GetAttempted() uint64 {
@@ -2992,7 +3071,7 @@ type ApiKey struct {
 
 func (x *ApiKey) Reset() {
 	*x = ApiKey{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[35]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3004,7 +3083,7 @@ func (x *ApiKey) String() string {
 func (*ApiKey) ProtoMessage() {}
 
 func (x *ApiKey) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[35]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3017,7 +3096,7 @@ func (x *ApiKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKey.ProtoReflect.Descriptor instead.
 func (*ApiKey) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{35}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ApiKey) GetName() string {
@@ -3072,7 +3151,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[36]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3084,7 +3163,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[36]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3097,7 +3176,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{36}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -3126,7 +3205,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[37]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3138,7 +3217,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[37]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3151,7 +3230,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{37}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -3178,7 +3257,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[38]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3190,7 +3269,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[38]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3203,7 +3282,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{38}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListApiKeysRequest) GetIncludeRevoked() bool {
@@ -3222,7 +3301,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[39]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3234,7 +3313,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[39]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3247,7 +3326,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{39}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -3266,7 +3345,7 @@ type RevokeApiKeyRequest struct {
 
 func (x *RevokeApiKeyRequest) Reset() {
 	*x = RevokeApiKeyRequest{}
-	mi := &file_webhook_v1_webhook_proto_msgTypes[40]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3278,7 +3357,7 @@ func (x *RevokeApiKeyRequest) String() string {
 func (*RevokeApiKeyRequest) ProtoMessage() {}
 
 func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_webhook_v1_webhook_proto_msgTypes[40]
+	mi := &file_webhook_v1_webhook_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3291,7 +3370,7 @@ func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{40}
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *RevokeApiKeyRequest) GetName() string {
@@ -3417,7 +3496,7 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x06filter\x18\x02 \x01(\v2\x1a.webhook.v1.DeliveryFilterR\x06filter\x12\x17\n" +
 	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"2\n" +
 	"\x1aRedriveDeadLettersResponse\x12\x14\n" +
-	"\x05count\x18\x01 \x01(\x04R\x05count\"\x8b\x06\n" +
+	"\x05count\x18\x01 \x01(\x04R\x05count\"\xcf\x06\n" +
 	"\bEndpoint\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
@@ -3441,10 +3520,14 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x10signature_scheme\x18\x0e \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\x12\x1d\n" +
 	"\n" +
 	"public_key\x18\x0f \x01(\tR\tpublicKey\x12;\n" +
-	"\aheaders\x18\x10 \x03(\v2!.webhook.v1.Endpoint.HeadersEntryR\aheaders\x1a:\n" +
+	"\aheaders\x18\x10 \x03(\v2!.webhook.v1.Endpoint.HeadersEntryR\aheaders\x12B\n" +
+	"\fretry_policy\x18\x11 \x01(\v2\x1f.webhook.v1.EndpointRetryPolicyR\vretryPolicy\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdc\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"_\n" +
+	"\x13EndpointRetryPolicy\x12!\n" +
+	"\fmax_attempts\x18\x01 \x01(\rR\vmaxAttempts\x12%\n" +
+	"\x0edelays_seconds\x18\x02 \x03(\x01R\rdelaysSeconds\"\xa0\x03\n" +
 	"\x15CreateEndpointRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
@@ -3453,7 +3536,8 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x06secret\x18\x04 \x01(\tR\x06secret\x12\x1a\n" +
 	"\bdisabled\x18\x05 \x01(\bR\bdisabled\x12F\n" +
 	"\x10signature_scheme\x18\x06 \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\x12H\n" +
-	"\aheaders\x18\a \x03(\v2..webhook.v1.CreateEndpointRequest.HeadersEntryR\aheaders\x1a:\n" +
+	"\aheaders\x18\a \x03(\v2..webhook.v1.CreateEndpointRequest.HeadersEntryR\aheaders\x12B\n" +
+	"\fretry_policy\x18\b \x01(\v2\x1f.webhook.v1.EndpointRetryPolicyR\vretryPolicy\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"$\n" +
@@ -3658,7 +3742,7 @@ func file_webhook_v1_webhook_proto_rawDescGZIP() []byte {
 }
 
 var file_webhook_v1_webhook_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_webhook_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_webhook_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_webhook_v1_webhook_proto_goTypes = []any{
 	(DeliveryState)(0),                   // 0: webhook.v1.DeliveryState
 	(SignatureScheme)(0),                 // 1: webhook.v1.SignatureScheme
@@ -3682,132 +3766,135 @@ var file_webhook_v1_webhook_proto_goTypes = []any{
 	(*RedriveDeadLettersRequest)(nil),    // 19: webhook.v1.RedriveDeadLettersRequest
 	(*RedriveDeadLettersResponse)(nil),   // 20: webhook.v1.RedriveDeadLettersResponse
 	(*Endpoint)(nil),                     // 21: webhook.v1.Endpoint
-	(*CreateEndpointRequest)(nil),        // 22: webhook.v1.CreateEndpointRequest
-	(*GetEndpointRequest)(nil),           // 23: webhook.v1.GetEndpointRequest
-	(*ListEndpointsRequest)(nil),         // 24: webhook.v1.ListEndpointsRequest
-	(*ListEndpointsResponse)(nil),        // 25: webhook.v1.ListEndpointsResponse
-	(*UpdateEndpointRequest)(nil),        // 26: webhook.v1.UpdateEndpointRequest
-	(*DeleteEndpointRequest)(nil),        // 27: webhook.v1.DeleteEndpointRequest
-	(*DeleteEndpointResponse)(nil),       // 28: webhook.v1.DeleteEndpointResponse
-	(*EnableEndpointRequest)(nil),        // 29: webhook.v1.EnableEndpointRequest
-	(*DisableEndpointRequest)(nil),       // 30: webhook.v1.DisableEndpointRequest
-	(*RotateEndpointSecretRequest)(nil),  // 31: webhook.v1.RotateEndpointSecretRequest
-	(*RotateEndpointSecretResponse)(nil), // 32: webhook.v1.RotateEndpointSecretResponse
-	(*StreamDeliveriesRequest)(nil),      // 33: webhook.v1.StreamDeliveriesRequest
-	(*DeliveryUpdate)(nil),               // 34: webhook.v1.DeliveryUpdate
-	(*GetMetricsRequest)(nil),            // 35: webhook.v1.GetMetricsRequest
-	(*LatencySummary)(nil),               // 36: webhook.v1.LatencySummary
-	(*EndpointStatus)(nil),               // 37: webhook.v1.EndpointStatus
-	(*GetMetricsResponse)(nil),           // 38: webhook.v1.GetMetricsResponse
-	(*ApiKey)(nil),                       // 39: webhook.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),          // 40: webhook.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),         // 41: webhook.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),           // 42: webhook.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),          // 43: webhook.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),          // 44: webhook.v1.RevokeApiKeyRequest
-	nil,                                  // 45: webhook.v1.Endpoint.HeadersEntry
-	nil,                                  // 46: webhook.v1.CreateEndpointRequest.HeadersEntry
-	nil,                                  // 47: webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	nil,                                  // 48: webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
-	(*structpb.Struct)(nil),              // 49: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),        // 50: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 51: google.protobuf.FieldMask
+	(*EndpointRetryPolicy)(nil),          // 22: webhook.v1.EndpointRetryPolicy
+	(*CreateEndpointRequest)(nil),        // 23: webhook.v1.CreateEndpointRequest
+	(*GetEndpointRequest)(nil),           // 24: webhook.v1.GetEndpointRequest
+	(*ListEndpointsRequest)(nil),         // 25: webhook.v1.ListEndpointsRequest
+	(*ListEndpointsResponse)(nil),        // 26: webhook.v1.ListEndpointsResponse
+	(*UpdateEndpointRequest)(nil),        // 27: webhook.v1.UpdateEndpointRequest
+	(*DeleteEndpointRequest)(nil),        // 28: webhook.v1.DeleteEndpointRequest
+	(*DeleteEndpointResponse)(nil),       // 29: webhook.v1.DeleteEndpointResponse
+	(*EnableEndpointRequest)(nil),        // 30: webhook.v1.EnableEndpointRequest
+	(*DisableEndpointRequest)(nil),       // 31: webhook.v1.DisableEndpointRequest
+	(*RotateEndpointSecretRequest)(nil),  // 32: webhook.v1.RotateEndpointSecretRequest
+	(*RotateEndpointSecretResponse)(nil), // 33: webhook.v1.RotateEndpointSecretResponse
+	(*StreamDeliveriesRequest)(nil),      // 34: webhook.v1.StreamDeliveriesRequest
+	(*DeliveryUpdate)(nil),               // 35: webhook.v1.DeliveryUpdate
+	(*GetMetricsRequest)(nil),            // 36: webhook.v1.GetMetricsRequest
+	(*LatencySummary)(nil),               // 37: webhook.v1.LatencySummary
+	(*EndpointStatus)(nil),               // 38: webhook.v1.EndpointStatus
+	(*GetMetricsResponse)(nil),           // 39: webhook.v1.GetMetricsResponse
+	(*ApiKey)(nil),                       // 40: webhook.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),          // 41: webhook.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),         // 42: webhook.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),           // 43: webhook.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),          // 44: webhook.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),          // 45: webhook.v1.RevokeApiKeyRequest
+	nil,                                  // 46: webhook.v1.Endpoint.HeadersEntry
+	nil,                                  // 47: webhook.v1.CreateEndpointRequest.HeadersEntry
+	nil,                                  // 48: webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	nil,                                  // 49: webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	(*structpb.Struct)(nil),              // 50: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 51: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 52: google.protobuf.FieldMask
 }
 var file_webhook_v1_webhook_proto_depIdxs = []int32{
-	49, // 0: webhook.v1.DispatchRequest.payload:type_name -> google.protobuf.Struct
-	50, // 1: webhook.v1.DeliveryFilter.start_time:type_name -> google.protobuf.Timestamp
-	50, // 2: webhook.v1.DeliveryFilter.end_time:type_name -> google.protobuf.Timestamp
+	50, // 0: webhook.v1.DispatchRequest.payload:type_name -> google.protobuf.Struct
+	51, // 1: webhook.v1.DeliveryFilter.start_time:type_name -> google.protobuf.Timestamp
+	51, // 2: webhook.v1.DeliveryFilter.end_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: webhook.v1.DeliveryFilter.states:type_name -> webhook.v1.DeliveryState
 	6,  // 4: webhook.v1.ReplayRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	50, // 5: webhook.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	50, // 6: webhook.v1.Attempt.started_at:type_name -> google.protobuf.Timestamp
+	51, // 5: webhook.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	51, // 6: webhook.v1.Attempt.started_at:type_name -> google.protobuf.Timestamp
 	0,  // 7: webhook.v1.Delivery.state:type_name -> webhook.v1.DeliveryState
-	50, // 8: webhook.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
-	50, // 9: webhook.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
-	50, // 10: webhook.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
+	51, // 8: webhook.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	51, // 9: webhook.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
+	51, // 10: webhook.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
 	10, // 11: webhook.v1.Delivery.attempts:type_name -> webhook.v1.Attempt
 	9,  // 12: webhook.v1.GetEventResponse.event:type_name -> webhook.v1.Event
 	11, // 13: webhook.v1.GetEventResponse.deliveries:type_name -> webhook.v1.Delivery
-	50, // 14: webhook.v1.ListEventsRequest.start_time:type_name -> google.protobuf.Timestamp
-	50, // 15: webhook.v1.ListEventsRequest.end_time:type_name -> google.protobuf.Timestamp
+	51, // 14: webhook.v1.ListEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	51, // 15: webhook.v1.ListEventsRequest.end_time:type_name -> google.protobuf.Timestamp
 	9,  // 16: webhook.v1.ListEventsResponse.events:type_name -> webhook.v1.Event
 	6,  // 17: webhook.v1.ListDeliveriesRequest.filter:type_name -> webhook.v1.DeliveryFilter
 	11, // 18: webhook.v1.ListDeliveriesResponse.deliveries:type_name -> webhook.v1.Delivery
 	6,  // 19: webhook.v1.ListDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
 	6,  // 20: webhook.v1.RedriveDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	50, // 21: webhook.v1.Endpoint.disabled_at:type_name -> google.protobuf.Timestamp
-	50, // 22: webhook.v1.Endpoint.previous_secret_expires_at:type_name -> google.protobuf.Timestamp
-	50, // 23: webhook.v1.Endpoint.created_at:type_name -> google.protobuf.Timestamp
-	50, // 24: webhook.v1.Endpoint.updated_at:type_name -> google.protobuf.Timestamp
+	51, // 21: webhook.v1.Endpoint.disabled_at:type_name -> google.protobuf.Timestamp
+	51, // 22: webhook.v1.Endpoint.previous_secret_expires_at:type_name -> google.protobuf.Timestamp
+	51, // 23: webhook.v1.Endpoint.created_at:type_name -> google.protobuf.Timestamp
+	51, // 24: webhook.v1.Endpoint.updated_at:type_name -> google.protobuf.Timestamp
 	1,  // 25: webhook.v1.Endpoint.signature_scheme:type_name -> webhook.v1.SignatureScheme
-	45, // 26: webhook.v1.Endpoint.headers:type_name -> webhook.v1.Endpoint.HeadersEntry
-	1,  // 27: webhook.v1.CreateEndpointRequest.signature_scheme:type_name -> webhook.v1.SignatureScheme
-	46, // 28: webhook.v1.CreateEndpointRequest.headers:type_name -> webhook.v1.CreateEndpointRequest.HeadersEntry
-	21, // 29: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
-	21, // 30: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
-	51, // 31: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
-	21, // 32: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
-	0,  // 33: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
-	50, // 34: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
-	0,  // 35: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
-	50, // 36: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
-	50, // 37: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
-	2,  // 38: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
-	36, // 39: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
-	47, // 40: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	48, // 41: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
-	37, // 42: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
-	3,  // 43: webhook.v1.ApiKey.role:type_name -> webhook.v1.ApiKeyRole
-	50, // 44: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	50, // 45: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	3,  // 46: webhook.v1.CreateApiKeyRequest.role:type_name -> webhook.v1.ApiKeyRole
-	39, // 47: webhook.v1.CreateApiKeyResponse.api_key:type_name -> webhook.v1.ApiKey
-	39, // 48: webhook.v1.ListApiKeysResponse.api_keys:type_name -> webhook.v1.ApiKey
-	4,  // 49: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
-	7,  // 50: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
-	33, // 51: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
-	35, // 52: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
-	12, // 53: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
-	14, // 54: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
-	16, // 55: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
-	18, // 56: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
-	19, // 57: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
-	22, // 58: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
-	23, // 59: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
-	24, // 60: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
-	26, // 61: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
-	27, // 62: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
-	29, // 63: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
-	30, // 64: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
-	31, // 65: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
-	40, // 66: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
-	42, // 67: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
-	44, // 68: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
-	5,  // 69: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
-	8,  // 70: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
-	34, // 71: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
-	38, // 72: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
-	13, // 73: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
-	15, // 74: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
-	17, // 75: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
-	17, // 76: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
-	20, // 77: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
-	21, // 78: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
-	21, // 79: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
-	25, // 80: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
-	21, // 81: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
-	28, // 82: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
-	21, // 83: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
-	21, // 84: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
-	32, // 85: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
-	41, // 86: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
-	43, // 87: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
-	39, // 88: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
-	69, // [69:89] is the sub-list for method output_type
-	49, // [49:69] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	46, // 26: webhook.v1.Endpoint.headers:type_name -> webhook.v1.Endpoint.HeadersEntry
+	22, // 27: webhook.v1.Endpoint.retry_policy:type_name -> webhook.v1.EndpointRetryPolicy
+	1,  // 28: webhook.v1.CreateEndpointRequest.signature_scheme:type_name -> webhook.v1.SignatureScheme
+	47, // 29: webhook.v1.CreateEndpointRequest.headers:type_name -> webhook.v1.CreateEndpointRequest.HeadersEntry
+	22, // 30: webhook.v1.CreateEndpointRequest.retry_policy:type_name -> webhook.v1.EndpointRetryPolicy
+	21, // 31: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
+	21, // 32: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
+	52, // 33: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
+	21, // 34: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
+	0,  // 35: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
+	51, // 36: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
+	0,  // 37: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
+	51, // 38: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
+	51, // 39: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
+	2,  // 40: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
+	37, // 41: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
+	48, // 42: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	49, // 43: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	38, // 44: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
+	3,  // 45: webhook.v1.ApiKey.role:type_name -> webhook.v1.ApiKeyRole
+	51, // 46: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	51, // 47: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	3,  // 48: webhook.v1.CreateApiKeyRequest.role:type_name -> webhook.v1.ApiKeyRole
+	40, // 49: webhook.v1.CreateApiKeyResponse.api_key:type_name -> webhook.v1.ApiKey
+	40, // 50: webhook.v1.ListApiKeysResponse.api_keys:type_name -> webhook.v1.ApiKey
+	4,  // 51: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
+	7,  // 52: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
+	34, // 53: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
+	36, // 54: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
+	12, // 55: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
+	14, // 56: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
+	16, // 57: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
+	18, // 58: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
+	19, // 59: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
+	23, // 60: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
+	24, // 61: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
+	25, // 62: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
+	27, // 63: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
+	28, // 64: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
+	30, // 65: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
+	31, // 66: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
+	32, // 67: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
+	41, // 68: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
+	43, // 69: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
+	45, // 70: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
+	5,  // 71: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
+	8,  // 72: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
+	35, // 73: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
+	39, // 74: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
+	13, // 75: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
+	15, // 76: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
+	17, // 77: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
+	17, // 78: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
+	20, // 79: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
+	21, // 80: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 81: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
+	26, // 82: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
+	21, // 83: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
+	29, // 84: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
+	21, // 85: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 86: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
+	33, // 87: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
+	42, // 88: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
+	44, // 89: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
+	40, // 90: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
+	71, // [71:91] is the sub-list for method output_type
+	51, // [51:71] is the sub-list for method input_type
+	51, // [51:51] is the sub-list for extension type_name
+	51, // [51:51] is the sub-list for extension extendee
+	0,  // [0:51] is the sub-list for field type_name
 }
 
 func init() { file_webhook_v1_webhook_proto_init() }
@@ -3825,7 +3912,7 @@ func file_webhook_v1_webhook_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_webhook_v1_webhook_proto_rawDesc), len(file_webhook_v1_webhook_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   45,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

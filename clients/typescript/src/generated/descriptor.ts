@@ -538,6 +538,23 @@ export const descriptor: Record<string, unknown> = {
                   "keyType": "string",
                   "type": "string",
                   "id": 16
+                },
+                "retryPolicy": {
+                  "type": "EndpointRetryPolicy",
+                  "id": 17
+                }
+              }
+            },
+            "EndpointRetryPolicy": {
+              "fields": {
+                "maxAttempts": {
+                  "type": "uint32",
+                  "id": 1
+                },
+                "delaysSeconds": {
+                  "rule": "repeated",
+                  "type": "double",
+                  "id": 2
                 }
               }
             },
@@ -572,6 +589,10 @@ export const descriptor: Record<string, unknown> = {
                   "keyType": "string",
                   "type": "string",
                   "id": 7
+                },
+                "retryPolicy": {
+                  "type": "EndpointRetryPolicy",
+                  "id": 8
                 }
               }
             },

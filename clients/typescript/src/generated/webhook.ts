@@ -21,6 +21,7 @@ import type { DispatchRequest as _webhook_v1_DispatchRequest, DispatchRequest__O
 import type { DispatchResponse as _webhook_v1_DispatchResponse, DispatchResponse__Output as _webhook_v1_DispatchResponse__Output } from './webhook/v1/DispatchResponse';
 import type { EnableEndpointRequest as _webhook_v1_EnableEndpointRequest, EnableEndpointRequest__Output as _webhook_v1_EnableEndpointRequest__Output } from './webhook/v1/EnableEndpointRequest';
 import type { Endpoint as _webhook_v1_Endpoint, Endpoint__Output as _webhook_v1_Endpoint__Output } from './webhook/v1/Endpoint';
+import type { EndpointRetryPolicy as _webhook_v1_EndpointRetryPolicy, EndpointRetryPolicy__Output as _webhook_v1_EndpointRetryPolicy__Output } from './webhook/v1/EndpointRetryPolicy';
 import type { EndpointStatus as _webhook_v1_EndpointStatus, EndpointStatus__Output as _webhook_v1_EndpointStatus__Output } from './webhook/v1/EndpointStatus';
 import type { Event as _webhook_v1_Event, Event__Output as _webhook_v1_Event__Output } from './webhook/v1/Event';
 import type { GetEndpointRequest as _webhook_v1_GetEndpointRequest, GetEndpointRequest__Output as _webhook_v1_GetEndpointRequest__Output } from './webhook/v1/GetEndpointRequest';
@@ -83,6 +84,7 @@ export interface ProtoGrpcType {
       DispatchResponse: MessageTypeDefinition<_webhook_v1_DispatchResponse, _webhook_v1_DispatchResponse__Output>
       EnableEndpointRequest: MessageTypeDefinition<_webhook_v1_EnableEndpointRequest, _webhook_v1_EnableEndpointRequest__Output>
       Endpoint: MessageTypeDefinition<_webhook_v1_Endpoint, _webhook_v1_Endpoint__Output>
+      EndpointRetryPolicy: MessageTypeDefinition<_webhook_v1_EndpointRetryPolicy, _webhook_v1_EndpointRetryPolicy__Output>
       EndpointStatus: MessageTypeDefinition<_webhook_v1_EndpointStatus, _webhook_v1_EndpointStatus__Output>
       Event: MessageTypeDefinition<_webhook_v1_Event, _webhook_v1_Event__Output>
       GetEndpointRequest: MessageTypeDefinition<_webhook_v1_GetEndpointRequest, _webhook_v1_GetEndpointRequest__Output>

@@ -1,6 +1,7 @@
 // Original file: ../../proto/webhook/v1/webhook.proto
 
 import type { SignatureScheme as _webhook_v1_SignatureScheme, SignatureScheme__Output as _webhook_v1_SignatureScheme__Output } from '../../webhook/v1/SignatureScheme';
+import type { EndpointRetryPolicy as _webhook_v1_EndpointRetryPolicy, EndpointRetryPolicy__Output as _webhook_v1_EndpointRetryPolicy__Output } from '../../webhook/v1/EndpointRetryPolicy';
 
 export interface CreateEndpointRequest {
   /**
@@ -38,6 +39,10 @@ export interface CreateEndpointRequest {
    * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
    */
   'headers'?: ({[key: string]: string});
+  /**
+   * Its own retry schedule; unset: the config's retry_policy.
+   */
+  'retryPolicy'?: (_webhook_v1_EndpointRetryPolicy | null);
 }
 
 export interface CreateEndpointRequest__Output {
@@ -76,4 +81,8 @@ export interface CreateEndpointRequest__Output {
    * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
    */
   'headers': ({[key: string]: string});
+  /**
+   * Its own retry schedule; unset: the config's retry_policy.
+   */
+  'retryPolicy': (_webhook_v1_EndpointRetryPolicy__Output | null);
 }

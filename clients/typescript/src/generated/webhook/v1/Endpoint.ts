@@ -2,6 +2,7 @@
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
 import type { SignatureScheme as _webhook_v1_SignatureScheme, SignatureScheme__Output as _webhook_v1_SignatureScheme__Output } from '../../webhook/v1/SignatureScheme';
+import type { EndpointRetryPolicy as _webhook_v1_EndpointRetryPolicy, EndpointRetryPolicy__Output as _webhook_v1_EndpointRetryPolicy__Output } from '../../webhook/v1/EndpointRetryPolicy';
 
 export interface Endpoint {
   'id'?: (string);
@@ -47,6 +48,10 @@ export interface Endpoint {
    * x-api-key, api-key) read back as "***".
    */
   'headers'?: ({[key: string]: string});
+  /**
+   * Its own retry schedule; unset: the config's retry_policy.
+   */
+  'retryPolicy'?: (_webhook_v1_EndpointRetryPolicy | null);
 }
 
 export interface Endpoint__Output {
@@ -93,4 +98,8 @@ export interface Endpoint__Output {
    * x-api-key, api-key) read back as "***".
    */
   'headers': ({[key: string]: string});
+  /**
+   * Its own retry schedule; unset: the config's retry_policy.
+   */
+  'retryPolicy': (_webhook_v1_EndpointRetryPolicy__Output | null);
 }

@@ -10,8 +10,9 @@ export interface UpdateEndpointRequest {
   'endpoint'?: (_webhook_v1_Endpoint | null);
   /**
    * Which fields to change: "url", "event_types", "headers" (replaces all
-   * custom headers; an empty map removes them). A new URL or new headers
-   * apply to the next attempt of every pending delivery.
+   * custom headers; an empty map removes them), "retry_policy" (unset goes
+   * back to the config's). A new URL, new headers or a new schedule apply
+   * to the next attempt of every pending delivery.
    */
   'updateMask'?: (_google_protobuf_FieldMask | null);
 }
@@ -23,8 +24,9 @@ export interface UpdateEndpointRequest__Output {
   'endpoint': (_webhook_v1_Endpoint__Output | null);
   /**
    * Which fields to change: "url", "event_types", "headers" (replaces all
-   * custom headers; an empty map removes them). A new URL or new headers
-   * apply to the next attempt of every pending delivery.
+   * custom headers; an empty map removes them), "retry_policy" (unset goes
+   * back to the config's). A new URL, new headers or a new schedule apply
+   * to the next attempt of every pending delivery.
    */
   'updateMask': (_google_protobuf_FieldMask__Output | null);
 }

@@ -284,7 +284,7 @@ class RedriveDeadLettersResponse(_message.Message):
     def __init__(self, count: _Optional[int] = ...) -> None: ...
 
 class Endpoint(_message.Message):
-    __slots__ = ("id", "url", "event_types", "active", "disabled_reason", "disabled_at", "origin", "secret_hint", "previous_secret_expires_at", "consecutive_failures", "created_at", "updated_at", "circuit_state", "signature_scheme", "public_key", "headers")
+    __slots__ = ("id", "url", "event_types", "active", "disabled_reason", "disabled_at", "origin", "secret_hint", "previous_secret_expires_at", "consecutive_failures", "created_at", "updated_at", "circuit_state", "signature_scheme", "public_key", "headers", "retry_policy")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -308,6 +308,7 @@ class Endpoint(_message.Message):
     SIGNATURE_SCHEME_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
+    RETRY_POLICY_FIELD_NUMBER: _ClassVar[int]
     id: str
     url: str
     event_types: _containers.RepeatedScalarFieldContainer[str]
@@ -324,10 +325,19 @@ class Endpoint(_message.Message):
     signature_scheme: SignatureScheme
     public_key: str
     headers: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., active: bool = ..., disabled_reason: _Optional[str] = ..., disabled_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., secret_hint: _Optional[str] = ..., previous_secret_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., consecutive_failures: _Optional[int] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., circuit_state: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., public_key: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    retry_policy: EndpointRetryPolicy
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., active: bool = ..., disabled_reason: _Optional[str] = ..., disabled_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., secret_hint: _Optional[str] = ..., previous_secret_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., consecutive_failures: _Optional[int] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., circuit_state: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., public_key: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ..., retry_policy: _Optional[_Union[EndpointRetryPolicy, _Mapping]] = ...) -> None: ...
+
+class EndpointRetryPolicy(_message.Message):
+    __slots__ = ("max_attempts", "delays_seconds")
+    MAX_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    DELAYS_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    max_attempts: int
+    delays_seconds: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, max_attempts: _Optional[int] = ..., delays_seconds: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class CreateEndpointRequest(_message.Message):
-    __slots__ = ("id", "url", "event_types", "secret", "disabled", "signature_scheme", "headers")
+    __slots__ = ("id", "url", "event_types", "secret", "disabled", "signature_scheme", "headers", "retry_policy")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -342,6 +352,7 @@ class CreateEndpointRequest(_message.Message):
     DISABLED_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_SCHEME_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
+    RETRY_POLICY_FIELD_NUMBER: _ClassVar[int]
     id: str
     url: str
     event_types: _containers.RepeatedScalarFieldContainer[str]
@@ -349,7 +360,8 @@ class CreateEndpointRequest(_message.Message):
     disabled: bool
     signature_scheme: SignatureScheme
     headers: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., disabled: bool = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    retry_policy: EndpointRetryPolicy
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., disabled: bool = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., headers: _Optional[_Mapping[str, str]] = ..., retry_policy: _Optional[_Union[EndpointRetryPolicy, _Mapping]] = ...) -> None: ...
 
 class GetEndpointRequest(_message.Message):
     __slots__ = ("id",)

@@ -57,6 +57,7 @@ private static final long serialVersionUID = 0L;
             dev.webhookd.v1.CreateEndpointRequest.class, dev.webhookd.v1.CreateEndpointRequest.Builder.class);
   }
 
+  private int bitField0_;
   public static final int ID_FIELD_NUMBER = 1;
   @SuppressWarnings("serial")
   private volatile java.lang.Object id_ = "";
@@ -405,6 +406,44 @@ java.lang.String defaultValue) {
     return map.get(key);
   }
 
+  public static final int RETRY_POLICY_FIELD_NUMBER = 8;
+  private dev.webhookd.v1.EndpointRetryPolicy retryPolicy_;
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+   * @return Whether the retryPolicy field is set.
+   */
+  @java.lang.Override
+  public boolean hasRetryPolicy() {
+    return ((bitField0_ & 0x00000001) != 0);
+  }
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+   * @return The retryPolicy.
+   */
+  @java.lang.Override
+  public dev.webhookd.v1.EndpointRetryPolicy getRetryPolicy() {
+    return retryPolicy_ == null ? dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
+  }
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+   */
+  @java.lang.Override
+  public dev.webhookd.v1.EndpointRetryPolicyOrBuilder getRetryPolicyOrBuilder() {
+    return retryPolicy_ == null ? dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -443,6 +482,9 @@ java.lang.String defaultValue) {
         internalGetHeaders(),
         HeadersDefaultEntryHolder.defaultEntry,
         7);
+    if (((bitField0_ & 0x00000001) != 0)) {
+      output.writeMessage(8, getRetryPolicy());
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -487,6 +529,10 @@ java.lang.String defaultValue) {
       size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(7, headers__);
     }
+    if (((bitField0_ & 0x00000001) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(8, getRetryPolicy());
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -515,6 +561,11 @@ java.lang.String defaultValue) {
     if (signatureScheme_ != other.signatureScheme_) return false;
     if (!internalGetHeaders().equals(
         other.internalGetHeaders())) return false;
+    if (hasRetryPolicy() != other.hasRetryPolicy()) return false;
+    if (hasRetryPolicy()) {
+      if (!getRetryPolicy()
+          .equals(other.getRetryPolicy())) return false;
+    }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -544,6 +595,10 @@ java.lang.String defaultValue) {
     if (!internalGetHeaders().getMap().isEmpty()) {
       hash = (37 * hash) + HEADERS_FIELD_NUMBER;
       hash = (53 * hash) + internalGetHeaders().hashCode();
+    }
+    if (hasRetryPolicy()) {
+      hash = (37 * hash) + RETRY_POLICY_FIELD_NUMBER;
+      hash = (53 * hash) + getRetryPolicy().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -686,13 +741,19 @@ java.lang.String defaultValue) {
 
     // Construct using dev.webhookd.v1.CreateEndpointRequest.newBuilder()
     private Builder() {
-
+      maybeForceBuilderInitialization();
     }
 
     private Builder(
         com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
       super(parent);
-
+      maybeForceBuilderInitialization();
+    }
+    private void maybeForceBuilderInitialization() {
+      if (com.google.protobuf.GeneratedMessageV3
+              .alwaysUseFieldBuilders) {
+        getRetryPolicyFieldBuilder();
+      }
     }
     @java.lang.Override
     public Builder clear() {
@@ -706,6 +767,11 @@ java.lang.String defaultValue) {
       disabled_ = false;
       signatureScheme_ = 0;
       internalGetMutableHeaders().clear();
+      retryPolicy_ = null;
+      if (retryPolicyBuilder_ != null) {
+        retryPolicyBuilder_.dispose();
+        retryPolicyBuilder_ = null;
+      }
       return this;
     }
 
@@ -762,6 +828,14 @@ java.lang.String defaultValue) {
         result.headers_ = internalGetHeaders();
         result.headers_.makeImmutable();
       }
+      int to_bitField0_ = 0;
+      if (((from_bitField0_ & 0x00000080) != 0)) {
+        result.retryPolicy_ = retryPolicyBuilder_ == null
+            ? retryPolicy_
+            : retryPolicyBuilder_.build();
+        to_bitField0_ |= 0x00000001;
+      }
+      result.bitField0_ |= to_bitField0_;
     }
 
     @java.lang.Override
@@ -842,6 +916,9 @@ java.lang.String defaultValue) {
       internalGetMutableHeaders().mergeFrom(
           other.internalGetHeaders());
       bitField0_ |= 0x00000040;
+      if (other.hasRetryPolicy()) {
+        mergeRetryPolicy(other.getRetryPolicy());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -908,6 +985,13 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00000040;
               break;
             } // case 58
+            case 66: {
+              input.readMessage(
+                  getRetryPolicyFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00000080;
+              break;
+            } // case 66
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1657,6 +1741,163 @@ java.lang.String defaultValue) {
           .putAll(values);
       bitField0_ |= 0x00000040;
       return this;
+    }
+
+    private dev.webhookd.v1.EndpointRetryPolicy retryPolicy_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.webhookd.v1.EndpointRetryPolicy, dev.webhookd.v1.EndpointRetryPolicy.Builder, dev.webhookd.v1.EndpointRetryPolicyOrBuilder> retryPolicyBuilder_;
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     * @return Whether the retryPolicy field is set.
+     */
+    public boolean hasRetryPolicy() {
+      return ((bitField0_ & 0x00000080) != 0);
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     * @return The retryPolicy.
+     */
+    public dev.webhookd.v1.EndpointRetryPolicy getRetryPolicy() {
+      if (retryPolicyBuilder_ == null) {
+        return retryPolicy_ == null ? dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
+      } else {
+        return retryPolicyBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     */
+    public Builder setRetryPolicy(dev.webhookd.v1.EndpointRetryPolicy value) {
+      if (retryPolicyBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        retryPolicy_ = value;
+      } else {
+        retryPolicyBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     */
+    public Builder setRetryPolicy(
+        dev.webhookd.v1.EndpointRetryPolicy.Builder builderForValue) {
+      if (retryPolicyBuilder_ == null) {
+        retryPolicy_ = builderForValue.build();
+      } else {
+        retryPolicyBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     */
+    public Builder mergeRetryPolicy(dev.webhookd.v1.EndpointRetryPolicy value) {
+      if (retryPolicyBuilder_ == null) {
+        if (((bitField0_ & 0x00000080) != 0) &&
+          retryPolicy_ != null &&
+          retryPolicy_ != dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance()) {
+          getRetryPolicyBuilder().mergeFrom(value);
+        } else {
+          retryPolicy_ = value;
+        }
+      } else {
+        retryPolicyBuilder_.mergeFrom(value);
+      }
+      if (retryPolicy_ != null) {
+        bitField0_ |= 0x00000080;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     */
+    public Builder clearRetryPolicy() {
+      bitField0_ = (bitField0_ & ~0x00000080);
+      retryPolicy_ = null;
+      if (retryPolicyBuilder_ != null) {
+        retryPolicyBuilder_.dispose();
+        retryPolicyBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     */
+    public dev.webhookd.v1.EndpointRetryPolicy.Builder getRetryPolicyBuilder() {
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return getRetryPolicyFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     */
+    public dev.webhookd.v1.EndpointRetryPolicyOrBuilder getRetryPolicyOrBuilder() {
+      if (retryPolicyBuilder_ != null) {
+        return retryPolicyBuilder_.getMessageOrBuilder();
+      } else {
+        return retryPolicy_ == null ?
+            dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
+      }
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.webhookd.v1.EndpointRetryPolicy, dev.webhookd.v1.EndpointRetryPolicy.Builder, dev.webhookd.v1.EndpointRetryPolicyOrBuilder> 
+        getRetryPolicyFieldBuilder() {
+      if (retryPolicyBuilder_ == null) {
+        retryPolicyBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            dev.webhookd.v1.EndpointRetryPolicy, dev.webhookd.v1.EndpointRetryPolicy.Builder, dev.webhookd.v1.EndpointRetryPolicyOrBuilder>(
+                getRetryPolicy(),
+                getParentForChildren(),
+                isClean());
+        retryPolicy_ = null;
+      }
+      return retryPolicyBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

@@ -689,6 +689,44 @@ java.lang.String defaultValue) {
     return map.get(key);
   }
 
+  public static final int RETRY_POLICY_FIELD_NUMBER = 17;
+  private dev.webhookd.v1.EndpointRetryPolicy retryPolicy_;
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+   * @return Whether the retryPolicy field is set.
+   */
+  @java.lang.Override
+  public boolean hasRetryPolicy() {
+    return ((bitField0_ & 0x00000010) != 0);
+  }
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+   * @return The retryPolicy.
+   */
+  @java.lang.Override
+  public dev.webhookd.v1.EndpointRetryPolicy getRetryPolicy() {
+    return retryPolicy_ == null ? dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
+  }
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+   */
+  @java.lang.Override
+  public dev.webhookd.v1.EndpointRetryPolicyOrBuilder getRetryPolicyOrBuilder() {
+    return retryPolicy_ == null ? dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -754,6 +792,9 @@ java.lang.String defaultValue) {
         internalGetHeaders(),
         HeadersDefaultEntryHolder.defaultEntry,
         16);
+    if (((bitField0_ & 0x00000010) != 0)) {
+      output.writeMessage(17, getRetryPolicy());
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -830,6 +871,10 @@ java.lang.String defaultValue) {
       size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(16, headers__);
     }
+    if (((bitField0_ & 0x00000010) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(17, getRetryPolicy());
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -888,6 +933,11 @@ java.lang.String defaultValue) {
         .equals(other.getPublicKey())) return false;
     if (!internalGetHeaders().equals(
         other.internalGetHeaders())) return false;
+    if (hasRetryPolicy() != other.hasRetryPolicy()) return false;
+    if (hasRetryPolicy()) {
+      if (!getRetryPolicy()
+          .equals(other.getRetryPolicy())) return false;
+    }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -943,6 +993,10 @@ java.lang.String defaultValue) {
     if (!internalGetHeaders().getMap().isEmpty()) {
       hash = (37 * hash) + HEADERS_FIELD_NUMBER;
       hash = (53 * hash) + internalGetHeaders().hashCode();
+    }
+    if (hasRetryPolicy()) {
+      hash = (37 * hash) + RETRY_POLICY_FIELD_NUMBER;
+      hash = (53 * hash) + getRetryPolicy().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -1100,6 +1154,7 @@ java.lang.String defaultValue) {
         getPreviousSecretExpiresAtFieldBuilder();
         getCreatedAtFieldBuilder();
         getUpdatedAtFieldBuilder();
+        getRetryPolicyFieldBuilder();
       }
     }
     @java.lang.Override
@@ -1139,6 +1194,11 @@ java.lang.String defaultValue) {
       signatureScheme_ = 0;
       publicKey_ = "";
       internalGetMutableHeaders().clear();
+      retryPolicy_ = null;
+      if (retryPolicyBuilder_ != null) {
+        retryPolicyBuilder_.dispose();
+        retryPolicyBuilder_ = null;
+      }
       return this;
     }
 
@@ -1234,6 +1294,12 @@ java.lang.String defaultValue) {
       if (((from_bitField0_ & 0x00008000) != 0)) {
         result.headers_ = internalGetHeaders();
         result.headers_.makeImmutable();
+      }
+      if (((from_bitField0_ & 0x00010000) != 0)) {
+        result.retryPolicy_ = retryPolicyBuilder_ == null
+            ? retryPolicy_
+            : retryPolicyBuilder_.build();
+        to_bitField0_ |= 0x00000010;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1351,6 +1417,9 @@ java.lang.String defaultValue) {
       internalGetMutableHeaders().mergeFrom(
           other.internalGetHeaders());
       bitField0_ |= 0x00008000;
+      if (other.hasRetryPolicy()) {
+        mergeRetryPolicy(other.getRetryPolicy());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1470,6 +1539,13 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00008000;
               break;
             } // case 130
+            case 138: {
+              input.readMessage(
+                  getRetryPolicyFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00010000;
+              break;
+            } // case 138
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -3047,6 +3123,163 @@ java.lang.String defaultValue) {
           .putAll(values);
       bitField0_ |= 0x00008000;
       return this;
+    }
+
+    private dev.webhookd.v1.EndpointRetryPolicy retryPolicy_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.webhookd.v1.EndpointRetryPolicy, dev.webhookd.v1.EndpointRetryPolicy.Builder, dev.webhookd.v1.EndpointRetryPolicyOrBuilder> retryPolicyBuilder_;
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     * @return Whether the retryPolicy field is set.
+     */
+    public boolean hasRetryPolicy() {
+      return ((bitField0_ & 0x00010000) != 0);
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     * @return The retryPolicy.
+     */
+    public dev.webhookd.v1.EndpointRetryPolicy getRetryPolicy() {
+      if (retryPolicyBuilder_ == null) {
+        return retryPolicy_ == null ? dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
+      } else {
+        return retryPolicyBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     */
+    public Builder setRetryPolicy(dev.webhookd.v1.EndpointRetryPolicy value) {
+      if (retryPolicyBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        retryPolicy_ = value;
+      } else {
+        retryPolicyBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00010000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     */
+    public Builder setRetryPolicy(
+        dev.webhookd.v1.EndpointRetryPolicy.Builder builderForValue) {
+      if (retryPolicyBuilder_ == null) {
+        retryPolicy_ = builderForValue.build();
+      } else {
+        retryPolicyBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00010000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     */
+    public Builder mergeRetryPolicy(dev.webhookd.v1.EndpointRetryPolicy value) {
+      if (retryPolicyBuilder_ == null) {
+        if (((bitField0_ & 0x00010000) != 0) &&
+          retryPolicy_ != null &&
+          retryPolicy_ != dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance()) {
+          getRetryPolicyBuilder().mergeFrom(value);
+        } else {
+          retryPolicy_ = value;
+        }
+      } else {
+        retryPolicyBuilder_.mergeFrom(value);
+      }
+      if (retryPolicy_ != null) {
+        bitField0_ |= 0x00010000;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     */
+    public Builder clearRetryPolicy() {
+      bitField0_ = (bitField0_ & ~0x00010000);
+      retryPolicy_ = null;
+      if (retryPolicyBuilder_ != null) {
+        retryPolicyBuilder_.dispose();
+        retryPolicyBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     */
+    public dev.webhookd.v1.EndpointRetryPolicy.Builder getRetryPolicyBuilder() {
+      bitField0_ |= 0x00010000;
+      onChanged();
+      return getRetryPolicyFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     */
+    public dev.webhookd.v1.EndpointRetryPolicyOrBuilder getRetryPolicyOrBuilder() {
+      if (retryPolicyBuilder_ != null) {
+        return retryPolicyBuilder_.getMessageOrBuilder();
+      } else {
+        return retryPolicy_ == null ?
+            dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
+      }
+    }
+    /**
+     * <pre>
+     * Its own retry schedule; unset: the config's retry_policy.
+     * </pre>
+     *
+     * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.webhookd.v1.EndpointRetryPolicy, dev.webhookd.v1.EndpointRetryPolicy.Builder, dev.webhookd.v1.EndpointRetryPolicyOrBuilder> 
+        getRetryPolicyFieldBuilder() {
+      if (retryPolicyBuilder_ == null) {
+        retryPolicyBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            dev.webhookd.v1.EndpointRetryPolicy, dev.webhookd.v1.EndpointRetryPolicy.Builder, dev.webhookd.v1.EndpointRetryPolicyOrBuilder>(
+                getRetryPolicy(),
+                getParentForChildren(),
+                isClean());
+        retryPolicy_ = null;
+      }
+      return retryPolicyBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

@@ -333,4 +333,31 @@ java.lang.String defaultValue);
    */
   java.lang.String getHeadersOrThrow(
       java.lang.String key);
+
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+   * @return Whether the retryPolicy field is set.
+   */
+  boolean hasRetryPolicy();
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+   * @return The retryPolicy.
+   */
+  dev.webhookd.v1.EndpointRetryPolicy getRetryPolicy();
+  /**
+   * <pre>
+   * Its own retry schedule; unset: the config's retry_policy.
+   * </pre>
+   *
+   * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
+   */
+  dev.webhookd.v1.EndpointRetryPolicyOrBuilder getRetryPolicyOrBuilder();
 }

@@ -83,8 +83,9 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
-   * custom headers; an empty map removes them). A new URL or new headers
-   * apply to the next attempt of every pending delivery.
+   * custom headers; an empty map removes them), "retry_policy" (unset goes
+   * back to the config's). A new URL, new headers or a new schedule apply
+   * to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -97,8 +98,9 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
-   * custom headers; an empty map removes them). A new URL or new headers
-   * apply to the next attempt of every pending delivery.
+   * custom headers; an empty map removes them), "retry_policy" (unset goes
+   * back to the config's). A new URL, new headers or a new schedule apply
+   * to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -111,8 +113,9 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
-   * custom headers; an empty map removes them). A new URL or new headers
-   * apply to the next attempt of every pending delivery.
+   * custom headers; an empty map removes them), "retry_policy" (unset goes
+   * back to the config's). A new URL, new headers or a new schedule apply
+   * to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -670,8 +673,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -683,8 +687,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -700,8 +705,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -722,8 +728,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -742,8 +749,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -769,8 +777,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -788,8 +797,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -802,8 +812,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -819,8 +830,9 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
-     * custom headers; an empty map removes them). A new URL or new headers
-     * apply to the next attempt of every pending delivery.
+     * custom headers; an empty map removes them), "retry_policy" (unset goes
+     * back to the config's). A new URL, new headers or a new schedule apply
+     * to the next attempt of every pending delivery.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>

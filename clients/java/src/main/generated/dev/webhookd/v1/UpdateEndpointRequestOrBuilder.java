@@ -38,8 +38,9 @@ public interface UpdateEndpointRequestOrBuilder extends
   /**
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
-   * custom headers; an empty map removes them). A new URL or new headers
-   * apply to the next attempt of every pending delivery.
+   * custom headers; an empty map removes them), "retry_policy" (unset goes
+   * back to the config's). A new URL, new headers or a new schedule apply
+   * to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -49,8 +50,9 @@ public interface UpdateEndpointRequestOrBuilder extends
   /**
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
-   * custom headers; an empty map removes them). A new URL or new headers
-   * apply to the next attempt of every pending delivery.
+   * custom headers; an empty map removes them), "retry_policy" (unset goes
+   * back to the config's). A new URL, new headers or a new schedule apply
+   * to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -60,8 +62,9 @@ public interface UpdateEndpointRequestOrBuilder extends
   /**
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
-   * custom headers; an empty map removes them). A new URL or new headers
-   * apply to the next attempt of every pending delivery.
+   * custom headers; an empty map removes them), "retry_policy" (unset goes
+   * back to the config's). A new URL, new headers or a new schedule apply
+   * to the next attempt of every pending delivery.
    * </pre>
    *
    * <code>.google.protobuf.FieldMask update_mask = 2;</code>
