@@ -37,6 +37,12 @@ pub const MAX_ENDPOINT_HEADERS: usize = 20;
 pub const MAX_HEADER_NAME_BYTES: usize = 128;
 /// Bytes of a custom header's value.
 pub const MAX_HEADER_VALUE_BYTES: usize = 1024;
+/// Attempts an endpoint's own retry schedule may allow.
+pub const MAX_ENDPOINT_ATTEMPTS: u32 = 100;
+/// Explicit delays in an endpoint's retry schedule.
+pub const MAX_RETRY_DELAYS: usize = 100;
+/// Longest explicit delay, in seconds (a day).
+pub const MAX_RETRY_DELAY_SECONDS: f64 = 86_400.0;
 /// Largest gRPC message decoded. Above the payload limit (a JSON payload
 /// sent as a `Struct` takes several times its canonical size), so requests
 /// up to here get webhookd's own PAYLOAD_TOO_LARGE answer; beyond it the

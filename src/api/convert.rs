@@ -189,6 +189,13 @@ pub fn endpoint_to_proto(view: &crate::service::EndpointView) -> proto::Endpoint
         } as i32,
         public_key: endpoint.public_key.clone().unwrap_or_default(),
         headers: endpoint.headers.shown().into_iter().collect(),
+        retry_policy: endpoint
+            .retry_schedule
+            .as_ref()
+            .map(|schedule| proto::EndpointRetryPolicy {
+                max_attempts: schedule.max_attempts.unwrap_or(0),
+                delays_seconds: schedule.delays_seconds(),
+            }),
     }
 }
 

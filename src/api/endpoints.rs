@@ -8,7 +8,7 @@ use super::proto;
 use crate::domain::network::NetworkPolicy;
 use crate::domain::{
     EndpointChanges, EndpointError, EndpointId, EndpointInput, EndpointSpec, HeaderError,
-    SignatureScheme, check_event_patterns, check_headers, check_url,
+    SignatureScheme, check_event_patterns, check_headers, check_retry_schedule, check_url,
 };
 use crate::error::ApiError;
 use crate::limits::{
@@ -86,6 +86,10 @@ pub fn new_endpoint(
         active: !request.disabled,
         max_concurrent: None,
         headers: &headers,
+        retry_schedule: request
+            .retry_policy
+            .as_ref()
+            .map(|retry| (retry.max_attempts, retry.delays_seconds.as_slice())),
     };
     EndpointSpec::from_input(input, policy, MIN_SECRET_LEN).map_err(|e| endpoint_error("", &e))
 }
@@ -108,7 +112,7 @@ pub fn endpoint_changes(
     if paths.is_empty() {
         return Err(ApiError::invalid_field(
             "update_mask",
-            "name the fields to change: \"url\", \"event_types\", \"headers\"",
+            "name the fields to change: \"url\", \"event_types\", \"headers\", \"retry_policy\"",
         ));
     }
     if paths.len() > MAX_UPDATE_MASK_PATHS {
@@ -135,6 +139,18 @@ pub fn endpoint_changes(
                         .map_err(|e| endpoint_error("endpoint.", &e))?,
                 );
             }
+            "retry_policy" => {
+                changes.retry_schedule = Some(
+                    endpoint
+                        .retry_policy
+                        .as_ref()
+                        .map(|retry| {
+                            check_retry_schedule(retry.max_attempts, &retry.delays_seconds)
+                        })
+                        .transpose()
+                        .map_err(|e| endpoint_error("endpoint.", &e))?,
+                );
+            }
             "headers" => {
                 let headers: Vec<(String, String)> = endpoint.headers.clone().into_iter().collect();
                 changes.headers =
@@ -144,7 +160,7 @@ pub fn endpoint_changes(
                 return Err(ApiError::invalid_field(
                     "update_mask",
                     format!(
-                        "`{}` cannot be updated; use \"url\", \"event_types\" or \"headers\"",
+                        "`{}` cannot be updated; use \"url\", \"event_types\", \"headers\" or \"retry_policy\"",
                         other.chars().take(64).collect::<String>()
                     ),
                 ));

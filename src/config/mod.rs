@@ -286,6 +286,21 @@ pub struct EndpointConfig {
     /// webhookd sets cannot be overridden.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Its own retry schedule, in place of `retry_policy` for its
+    /// deliveries.
+    #[serde(default)]
+    pub retry_policy: Option<EndpointRetryConfig>,
+}
+
+/// `endpoints[].retry_policy`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EndpointRetryConfig {
+    /// Attempts in all, 1 to 100; absent: `retry_policy.max_attempts`.
+    pub max_attempts: u32,
+    /// Waits before the first, second, ... retry; the last repeats. Empty:
+    /// the exponential backoff of `retry_policy`.
+    pub delays_seconds: Vec<f64>,
 }
 
 fn default_true() -> bool {

@@ -286,6 +286,12 @@ fn every_config_error_names_its_key_and_reason() {
             "cannot be overridden",
         ),
         (
+            "endpoint retry schedule with a negative delay",
+            endpoint("    retry_policy:\n      max_attempts: 3\n      delays_seconds: [1, -2]\n"),
+            "endpoints[0].retry_policy.delays_seconds[1]",
+            "from 0 to 86400",
+        ),
+        (
             "operational webhook endpoint not in the file",
             format!("{MINIMAL}alerts:\n  webhook_endpoints: [ops]\n"),
             "alerts.webhook_endpoints[0]",
@@ -481,6 +487,9 @@ fn fields_at(path: &str) -> Vec<String> {
     let yaml = match path {
         "" => format!("{unknown}{MINIMAL}"),
         "endpoints[]" => format!("{MINIMAL}endpoints:\n  - {unknown}"),
+        "endpoints[].retry_policy" => {
+            format!("{MINIMAL}endpoints:\n  - retry_policy:\n      {unknown}")
+        }
         "security.api_keys[]" => format!("{MINIMAL}security:\n  api_keys:\n    - {unknown}"),
         _ => {
             let mut yaml = String::new();
@@ -512,12 +521,13 @@ fn fields_at(path: &str) -> Vec<String> {
 #[test]
 fn configuration_reference_lists_exactly_the_config_keys() {
     // Keys whose value is itself a struct of keys.
-    const NESTED: [&str; 13] = [
+    const NESTED: [&str; 14] = [
         "server",
         "database",
         "webhook_engine",
         "retry_policy",
         "endpoints[]",
+        "endpoints[].retry_policy",
         "dead_letter",
         "health",
         "alerts",

@@ -242,6 +242,10 @@ fn check_endpoints(config: &Config) -> Result<Vec<EndpointSpec>, ConfigError> {
             active: endpoint.active,
             max_concurrent: endpoint.max_concurrent,
             headers: &headers,
+            retry_schedule: endpoint
+                .retry_policy
+                .as_ref()
+                .map(|retry| (retry.max_attempts, retry.delays_seconds.as_slice())),
         };
         let spec = EndpointSpec::from_input(input, &policy, MIN_CONFIG_SECRET_LEN)
             .map_err(|e| endpoint_error(index, &e))?;

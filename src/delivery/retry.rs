@@ -1,11 +1,13 @@
 //! The retry schedule: pure functions of the policy, the attempt number and
 //! an injected random source.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use rand::Rng;
 
 use crate::config::RetryPolicyConfig;
+use crate::domain::RetrySchedule;
 
 /// Lowest and highest jitter factor applied to a delay.
 pub const JITTER_RANGE: (f64, f64) = (0.75, 1.25);
@@ -18,6 +20,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     pub multiplier: f64,
     pub jitter: bool,
+    /// Explicit waits before the first, second, ... retry (the last
+    /// repeats) in place of the exponential backoff; empty: exponential.
+    pub delays: Vec<Duration>,
 }
 
 impl From<&RetryPolicyConfig> for RetryPolicy {
@@ -28,6 +33,7 @@ impl From<&RetryPolicyConfig> for RetryPolicy {
             max_delay: config.max_delay,
             multiplier: config.backoff_multiplier,
             jitter: config.jitter,
+            delays: Vec::new(),
         }
     }
 }
@@ -42,14 +48,36 @@ pub enum RetryDecision {
 }
 
 impl RetryPolicy {
-    /// The delay after failed attempt `attempt` (0-based):
-    /// `min(initial * multiplier^attempt, max)`, times a factor in
+    /// This policy with an endpoint's own schedule laid over it: its
+    /// attempts and its explicit delays where it sets them.
+    pub fn for_endpoint(&self, schedule: Option<&RetrySchedule>) -> Cow<'_, RetryPolicy> {
+        let Some(schedule) = schedule else {
+            return Cow::Borrowed(self);
+        };
+        let longest = schedule.delays.iter().copied().max().unwrap_or_default();
+        Cow::Owned(RetryPolicy {
+            max_attempts: schedule.max_attempts.unwrap_or(self.max_attempts),
+            // A Retry-After is honoured up to the longest delay either allows.
+            max_delay: self.max_delay.max(longest),
+            delays: schedule.delays.clone(),
+            ..self.clone()
+        })
+    }
+
+    /// The delay after failed attempt `attempt` (0-based): the explicit
+    /// delay of that retry (the last one repeating), or else
+    /// `min(initial * multiplier^attempt, max)`; times a factor in
     /// [0.75, 1.25] when jitter is on.
     pub fn delay(&self, attempt: u32, rng: &mut impl Rng) -> Duration {
-        let exponent = i32::try_from(attempt).unwrap_or(i32::MAX);
-        let uncapped = self.initial_delay.as_secs_f64() * self.multiplier.powi(exponent);
-        // `min` also tames an infinite power for very large attempt numbers.
-        let capped = uncapped.min(self.max_delay.as_secs_f64());
+        let capped = match self.delays.as_slice() {
+            [] => {
+                let exponent = i32::try_from(attempt).unwrap_or(i32::MAX);
+                let uncapped = self.initial_delay.as_secs_f64() * self.multiplier.powi(exponent);
+                // `min` also tames an infinite power for very large attempt numbers.
+                uncapped.min(self.max_delay.as_secs_f64())
+            }
+            delays => delays[(attempt as usize).min(delays.len() - 1)].as_secs_f64(),
+        };
         let factor = if self.jitter {
             rng.random_range(JITTER_RANGE.0..=JITTER_RANGE.1)
         } else {
@@ -83,7 +111,28 @@ mod tests {
             max_delay: Duration::from_secs(300),
             multiplier: 2.0,
             jitter,
+            delays: Vec::new(),
         }
+    }
+
+    #[test]
+    fn an_endpoint_schedule_sets_attempts_and_explicit_delays() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let base = policy(false);
+        let schedule = RetrySchedule::parse(3, &[0.5, 600.0]).unwrap();
+        let own = base.for_endpoint(Some(&schedule));
+        let delays: Vec<Duration> = (0..4).map(|n| own.delay(n, &mut rng)).collect();
+        // The last delay repeats; it may exceed the config's cap.
+        let expected = [0.5, 600.0, 600.0, 600.0].map(Duration::from_secs_f64);
+        assert_eq!(delays, expected);
+        assert_eq!(own.max_delay, Duration::from_secs(600));
+        assert_eq!(own.after_failure(3, &mut rng), RetryDecision::Exhausted);
+        // Attempts only: the config's exponential delays.
+        let attempts_only = RetrySchedule::parse(8, &[]).unwrap();
+        let own = base.for_endpoint(Some(&attempts_only));
+        assert_eq!(own.max_attempts, 8);
+        assert_eq!(own.delay(2, &mut rng), Duration::from_secs(4));
+        assert_eq!(base.for_endpoint(None).max_attempts, 5);
     }
 
     #[test]
@@ -135,6 +184,7 @@ mod tests {
                 max_delay: Duration::from_secs_f64(initial + extra),
                 multiplier,
                 jitter,
+                delays: Vec::new(),
             };
             // From the delays as Durations hold them (whole nanoseconds), so
             // only the final rounding needs slack.

@@ -321,12 +321,13 @@ fn decide(
     };
     // A redrive starts a fresh cycle: count attempts from its start.
     let attempts_in_cycle = delivery.attempt_number.saturating_sub(delivery.cycle_start);
-    match ctx.retry.after_failure(attempts_in_cycle, &mut rng()) {
+    let policy = ctx.retry.for_endpoint(delivery.retry_schedule.as_ref());
+    match policy.after_failure(attempts_in_cycle, &mut rng()) {
         RetryDecision::RetryAfter(policy_delay) => {
             // A receiver's Retry-After (429, 503) is honoured, up to the
             // policy's longest delay.
             let delay = retry_after.map_or(policy_delay, |asked| {
-                asked.max(policy_delay).min(ctx.retry.max_delay)
+                asked.max(policy_delay).min(policy.max_delay)
             });
             let at = now_millis() + delay.as_millis() as i64;
             warn!(error_kind = %failure, latency_ms, delay_ms = delay.as_millis() as u64, "delivery failed, retrying");

@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::headers::{CustomHeaders, HeaderError};
 use super::network::{NetworkError, NetworkPolicy};
+use super::retry_schedule::{RetrySchedule, RetryScheduleError};
 use super::{DomainError, EndpointId, EventPattern};
 use crate::limits::{MAX_EVENT_TYPES, MAX_URL_BYTES};
 use crate::signing::standard;
@@ -141,6 +142,8 @@ pub struct EndpointSpec {
     pub max_concurrent: Option<u32>,
     /// Static headers added to every delivery.
     pub headers: CustomHeaders,
+    /// Its own retry schedule; `None`: the config's.
+    pub retry_schedule: Option<RetrySchedule>,
 }
 
 /// An endpoint as the config file or a caller describes it, before it is
@@ -156,6 +159,9 @@ pub struct EndpointInput<'a> {
     pub max_concurrent: Option<u64>,
     /// Custom headers, name and value, as given.
     pub headers: &'a [(String, String)],
+    /// Its own retry schedule as written: max attempts (0: the config's)
+    /// and the delays in seconds.
+    pub retry_schedule: Option<(u32, &'a [f64])>,
 }
 
 /// Why an endpoint description is not a valid endpoint; `field` says which
@@ -188,6 +194,8 @@ pub enum EndpointError {
     NoConcurrency,
     #[error("{0}")]
     Header(HeaderError),
+    #[error("{0}")]
+    RetrySchedule(RetryScheduleError),
 }
 
 impl EndpointError {
@@ -209,6 +217,7 @@ impl EndpointError {
                 Some(name) => format!("headers.{name}"),
                 None => "headers".to_owned(),
             },
+            EndpointError::RetrySchedule(error) => format!("retry_policy.{}", error.field()),
         }
     }
 }
@@ -291,6 +300,10 @@ impl EndpointSpec {
             limit => limit.map(|limit| u32::try_from(limit).unwrap_or(u32::MAX)),
         };
         let headers = check_headers(input.headers)?;
+        let retry_schedule = input
+            .retry_schedule
+            .map(|(max_attempts, delays)| check_retry_schedule(max_attempts, delays))
+            .transpose()?;
         Ok(EndpointSpec {
             id,
             url,
@@ -300,6 +313,7 @@ impl EndpointSpec {
             active: input.active,
             max_concurrent,
             headers,
+            retry_schedule,
         })
     }
 
@@ -324,6 +338,14 @@ pub fn check_headers(raw: &[(String, String)]) -> Result<CustomHeaders, Endpoint
     .map_err(EndpointError::Header)
 }
 
+/// Checks an endpoint's own retry schedule.
+pub fn check_retry_schedule(
+    max_attempts: u32,
+    delays_seconds: &[f64],
+) -> Result<RetrySchedule, EndpointError> {
+    RetrySchedule::parse(max_attempts, delays_seconds).map_err(EndpointError::RetrySchedule)
+}
+
 /// Changes to an endpoint; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct EndpointChanges {
@@ -331,6 +353,8 @@ pub struct EndpointChanges {
     pub event_patterns: Option<Vec<EventPattern>>,
     /// Replaces all custom headers.
     pub headers: Option<CustomHeaders>,
+    /// `Some(None)` goes back to the config's schedule.
+    pub retry_schedule: Option<Option<RetrySchedule>>,
 }
 
 /// An endpoint as stored, without its secrets.
@@ -352,6 +376,7 @@ pub struct EndpointRecord {
     pub public_key: Option<String>,
     pub consecutive_failures: u32,
     pub headers: CustomHeaders,
+    pub retry_schedule: Option<RetrySchedule>,
     /// Disabled by webhookd itself (failures, 410), not by an operator.
     pub auto_disabled: bool,
     pub created_at: i64,

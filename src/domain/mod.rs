@@ -11,17 +11,19 @@ mod event;
 mod headers;
 pub mod network;
 mod payload;
+mod retry_schedule;
 
 pub use api_key::{ApiKeyRecord, Permission, Role};
 pub use delivery::{AttemptRecord, DeliveryRecord, DeliveryState, ErrorKind};
 pub use endpoint::{
     EndpointChanges, EndpointError, EndpointInput, EndpointOrigin, EndpointRecord, EndpointSpec,
-    SignatureScheme, TargetUrl, check_event_patterns, check_headers, check_secret, check_url,
-    patterns_json, redact_credentials,
+    SignatureScheme, TargetUrl, check_event_patterns, check_headers, check_retry_schedule,
+    check_secret, check_url, patterns_json, redact_credentials,
 };
 pub use event::Event;
 pub use headers::{CustomHeaders, HeaderError};
 pub use payload::{CanonicalPayload, PayloadError, PayloadObject, PayloadValue};
+pub use retry_schedule::{RetrySchedule, RetryScheduleError};
 
 use std::fmt;
 

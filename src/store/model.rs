@@ -6,7 +6,7 @@ use secrecy::SecretString;
 
 use crate::domain::{
     AttemptRecord, CustomHeaders, DeliveryId, DeliveryState, EndpointId, EventId, EventPattern,
-    EventType, SignatureScheme,
+    EventType, RetrySchedule, SignatureScheme,
 };
 
 /// Which endpoints an event goes to.
@@ -103,6 +103,8 @@ pub struct ClaimedDelivery {
     pub max_concurrent: Option<u32>,
     /// Static headers added to the request.
     pub headers: CustomHeaders,
+    /// The endpoint's own retry schedule, if it has one.
+    pub retry_schedule: Option<RetrySchedule>,
     /// Fences the result: it is recorded only if the lease still holds.
     pub lease_token: String,
 }

@@ -8,7 +8,8 @@ use super::StoreError;
 use super::model::ClaimedDelivery;
 use crate::domain::{
     ApiKeyRecord, AttemptRecord, CanonicalPayload, CustomHeaders, DeliveryId, DeliveryRecord,
-    EndpointId, EndpointOrigin, EndpointRecord, Event, EventId, EventType, Role, SignatureScheme,
+    EndpointId, EndpointOrigin, EndpointRecord, Event, EventId, EventType, RetrySchedule, Role,
+    SignatureScheme,
 };
 use crate::signing::standard;
 
@@ -141,11 +142,13 @@ pub(crate) struct ClaimedRow {
     max_concurrent: Option<i64>,
     signature_scheme: String,
     headers: String,
+    retry_policy: Option<String>,
 }
 
 impl ClaimedRow {
     pub(super) fn into_claimed(self, lease_token: &str) -> Result<ClaimedDelivery, StoreError> {
         let custom_headers = headers(&self.headers, &self.endpoint_id)?;
+        let retry_schedule = retry_schedule(self.retry_policy.as_deref(), &self.endpoint_id)?;
         Ok(ClaimedDelivery {
             delivery_id: DeliveryId::from_stored(self.id),
             event_id: EventId::from_stored(self.event_id),
@@ -166,6 +169,7 @@ impl ClaimedRow {
                 .map(|limit| small(limit, "max_concurrent"))
                 .transpose()?,
             headers: custom_headers,
+            retry_schedule,
             lease_token: lease_token.to_owned(),
         })
     }
@@ -188,6 +192,22 @@ pub(crate) struct EndpointRow {
     created_at: i64,
     updated_at: i64,
     headers: String,
+    retry_policy: Option<String>,
+}
+
+/// An endpoint's own retry schedule as stored.
+fn retry_schedule(
+    json: Option<&str>,
+    endpoint_id: &str,
+) -> Result<Option<RetrySchedule>, StoreError> {
+    json.map(|json| {
+        RetrySchedule::from_json(json).ok_or_else(|| {
+            corrupt(format!(
+                "endpoint `{endpoint_id}` has an unreadable retry schedule"
+            ))
+        })
+    })
+    .transpose()
 }
 
 /// An endpoint's custom headers as stored.
@@ -208,6 +228,7 @@ impl TryFrom<EndpointRow> for EndpointRecord {
         })?;
         let signature_scheme = scheme(&row.signature_scheme)?;
         let custom_headers = headers(&row.headers, &row.id)?;
+        let own_retry_schedule = retry_schedule(row.retry_policy.as_deref(), &row.id)?;
         // The public half of an ed25519 key is for everyone to see.
         let public_key = match (signature_scheme, row.secret.as_deref()) {
             (SignatureScheme::Standard, Some(secret)) => standard::SigningKey::parse(secret)
@@ -235,6 +256,7 @@ impl TryFrom<EndpointRow> for EndpointRecord {
             public_key,
             consecutive_failures: small(row.consecutive_failures, "consecutive_failures")?,
             headers: custom_headers,
+            retry_schedule: own_retry_schedule,
             auto_disabled: row.auto_disabled,
             created_at: row.created_at,
             updated_at: row.updated_at,

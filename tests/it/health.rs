@@ -518,6 +518,7 @@ async fn a_claim_respects_each_endpoints_room(backend: Backend) {
         active: true,
         max_concurrent: limit,
         headers: Default::default(),
+        retry_schedule: None,
     };
     store
         .sync_config_endpoints(

@@ -19,6 +19,7 @@ mod log;
 mod monitoring;
 mod operational;
 mod process;
+mod retry_schedule;
 mod signatures;
 mod store_contract;
 mod stream;

@@ -9,7 +9,7 @@ use sqlx::{Arguments, ColumnIndex, Database, Decode, Encode, Executor, IntoArgum
 use super::queries::*;
 use super::statement::{RowsAffected, Statement, Value};
 use super::{NewDelivery, NewReplay, ROWS_PER_STATEMENT, Sql, SqlResult, dynamic};
-use crate::domain::{EndpointChanges, EndpointSpec, Event};
+use crate::domain::{EndpointChanges, EndpointSpec, Event, RetrySchedule};
 use crate::store::model::{
     AttemptHistory, AttemptResult, AttemptStat, DeliveryQuery, EventQuery, PendingStat, Purged,
     RecentAttempt, RedriveSelection,
@@ -361,6 +361,7 @@ where
             .bind(spec.max_concurrent.map(i64::from))
             .bind(spec.signature_scheme.as_str())
             .bind(spec.headers.to_json())
+            .bind(spec.retry_schedule.as_ref().map(RetrySchedule::to_json))
             .execute(&mut *conn)
             .await?;
         Ok(())
@@ -418,6 +419,7 @@ where
             .bind(spec.signature_scheme.as_str())
             .bind(spec.max_concurrent.map(i64::from))
             .bind(spec.headers.to_json())
+            .bind(spec.retry_schedule.as_ref().map(RetrySchedule::to_json))
             .execute(&mut *conn)
             .await?;
         Ok(created.rows_affected() > 0)
@@ -441,6 +443,13 @@ where
             .bind(now)
             .bind(id)
             .bind(headers)
+            .bind(changes.retry_schedule.is_some())
+            .bind(
+                changes
+                    .retry_schedule
+                    .as_ref()
+                    .and_then(|schedule| schedule.as_ref().map(RetrySchedule::to_json)),
+            )
             .execute(&mut *conn)
             .await?;
         Ok(updated.rows_affected() > 0)

@@ -23,7 +23,7 @@ use webhookd::store::Store;
 use webhookd::{App, Config};
 
 pub use receiver::{Receiver, Reply};
-pub use settings::{ConfigTree, TestEndpoint, TestSettings};
+pub use settings::{ConfigTree, TestEndpoint, TestRetrySchedule, TestSettings};
 
 pub const SECRET: &str = "test-signing-secret";
 

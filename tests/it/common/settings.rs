@@ -77,6 +77,17 @@ pub struct TestEndpoint {
     /// `headers`: custom headers of every delivery.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub headers: std::collections::BTreeMap<String, String>,
+    /// `retry_policy`: the endpoint's own schedule, as (max attempts,
+    /// delays in seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_policy: Option<TestRetrySchedule>,
+}
+
+/// `endpoints[].retry_policy`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestRetrySchedule {
+    pub max_attempts: u32,
+    pub delays_seconds: Vec<f64>,
 }
 
 impl TestEndpoint {
@@ -87,6 +98,7 @@ impl TestEndpoint {
             events: events.iter().map(|e| (*e).to_owned()).collect(),
             secret: None,
             headers: Default::default(),
+            retry_policy: None,
         }
     }
 }

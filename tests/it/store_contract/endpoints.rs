@@ -136,6 +136,7 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
         url: Some(new_url),
         event_patterns: None,
         headers: None,
+        retry_schedule: None,
     };
     let updated = test
         .store
@@ -147,10 +148,12 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
     assert_eq!((updated.created_at, updated.updated_at), (T0, T0 + 10));
 
     let tenant = webhookd::domain::CustomHeaders::parse([("X-Tenant", "t1")]).unwrap();
+    let schedule = webhookd::domain::RetrySchedule::parse(3, &[0.5, 2.0]).unwrap();
     let resubscribed = EndpointChanges {
         url: None,
         event_patterns: Some(vec![EventPattern::parse("user.*").unwrap()]),
         headers: Some(tenant.clone()),
+        retry_schedule: Some(Some(schedule.clone())),
     };
     let updated = test
         .store
@@ -160,10 +163,23 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
     assert_eq!(updated.url, "https://other.example.com/in");
     assert_eq!(updated.event_patterns, ["user.*"]);
     assert_eq!(updated.headers, tenant);
+    assert_eq!(updated.retry_schedule, Some(schedule));
     assert_eq!(get(&test, "ep_a").await, Some(updated));
     let (_, routed) = test.dispatch(super::event("order.created", T0)).await;
     assert!(routed.is_empty(), "routing follows the new patterns");
     test.dispatch_one("user.created", T0).await;
+
+    let back_to_the_config = EndpointChanges {
+        retry_schedule: Some(None),
+        ..Default::default()
+    };
+    let updated = test
+        .store
+        .update_endpoint(&id("ep_a"), &back_to_the_config, T0 + 30)
+        .await
+        .unwrap();
+    assert_eq!(updated.retry_schedule, None);
+    assert_eq!(updated.headers, tenant, "fields not named stay");
 
     let missing = test
         .store

@@ -90,6 +90,7 @@ pub fn endpoint(id: &str, patterns: &[&str]) -> EndpointSpec {
         active: true,
         max_concurrent: None,
         headers: Default::default(),
+        retry_schedule: None,
     }
 }
 
