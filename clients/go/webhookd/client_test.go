@@ -18,6 +18,7 @@ import (
 	"maps"
 	"math/big"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -130,6 +131,7 @@ func (s *fakeServer) GetEndpoint(ctx context.Context, req *webhookv1.GetEndpoint
 		PublicKey:               "whpk_x",
 		PreviousSecretExpiresAt: nil,
 		Headers:                 map[string]string{"authorization": "***", "x-tenant": "acme"},
+		RetryPolicy:             &webhookv1.EndpointRetryPolicy{MaxAttempts: 5, DelaysSeconds: []float64{0.2, 1.1, 90}},
 	}, nil
 }
 
@@ -137,7 +139,7 @@ func (s *fakeServer) CreateEndpoint(ctx context.Context, req *webhookv1.CreateEn
 	if err := s.record(ctx, "CreateEndpoint", req); err != nil {
 		return nil, err
 	}
-	return &webhookv1.Endpoint{Id: req.GetId(), Url: req.GetUrl(), EventTypes: req.GetEventTypes(), Active: true, Headers: req.GetHeaders()}, nil
+	return &webhookv1.Endpoint{Id: req.GetId(), Url: req.GetUrl(), EventTypes: req.GetEventTypes(), Active: true, Headers: req.GetHeaders(), RetryPolicy: req.GetRetryPolicy()}, nil
 }
 
 func (s *fakeServer) UpdateEndpoint(ctx context.Context, req *webhookv1.UpdateEndpointRequest) (*webhookv1.Endpoint, error) {
@@ -563,6 +565,11 @@ func TestConversions(t *testing.T) {
 		!maps.Equal(endpoint.Headers, map[string]string{"authorization": "***", "x-tenant": "acme"}) {
 		t.Errorf("endpoint = %+v", endpoint)
 	}
+	// Seconds become durations, exactly.
+	wantSchedule := webhookd.RetrySchedule{MaxAttempts: 5, Delays: []time.Duration{200 * time.Millisecond, 1100 * time.Millisecond, 90 * time.Second}}
+	if endpoint.RetryPolicy == nil || !equalSchedules(*endpoint.RetryPolicy, wantSchedule) {
+		t.Errorf("endpoint.RetryPolicy = %+v, want %+v", endpoint.RetryPolicy, wantSchedule)
+	}
 
 	detail, err := client.GetEvent(ctx, "evt_1")
 	if err != nil {
@@ -646,6 +653,120 @@ func TestCreateEndpointSendsTheOptions(t *testing.T) {
 	}
 	if endpoint.Headers == nil || len(endpoint.Headers) != 0 {
 		t.Errorf("Headers of an endpoint without any = %#v, want an empty map", endpoint.Headers)
+	}
+}
+
+func equalSchedules(a, b webhookd.RetrySchedule) bool {
+	return a.MaxAttempts == b.MaxAttempts && slices.Equal(a.Delays, b.Delays)
+}
+
+func TestCreateEndpointSendsTheRetryPolicy(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr)
+	ctx := context.Background()
+	schedule := &webhookd.RetrySchedule{MaxAttempts: 3, Delays: []time.Duration{200 * time.Millisecond, time.Second, 1500 * time.Microsecond}}
+	endpoint, err := client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, &webhookd.CreateEndpointOptions{ID: "ep_1", RetryPolicy: schedule})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := fake.calls("CreateEndpoint")[0].(*webhookv1.CreateEndpointRequest)
+	if got := req.GetRetryPolicy(); got.GetMaxAttempts() != 3 || !slices.Equal(got.GetDelaysSeconds(), []float64{0.2, 1, 0.0015}) {
+		t.Errorf("CreateEndpoint retry_policy = %v", got)
+	}
+	// The fake answers with the schedule it was sent.
+	if endpoint.RetryPolicy == nil || !equalSchedules(*endpoint.RetryPolicy, *schedule) {
+		t.Errorf("CreateEndpoint RetryPolicy = %+v, want %+v", endpoint.RetryPolicy, schedule)
+	}
+
+	// Only the attempts: no delays are sent, and none come back.
+	endpoint, err = client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, &webhookd.CreateEndpointOptions{RetryPolicy: &webhookd.RetrySchedule{MaxAttempts: 7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.calls("CreateEndpoint")[1].(*webhookv1.CreateEndpointRequest).GetRetryPolicy(); got == nil || got.GetMaxAttempts() != 7 || len(got.GetDelaysSeconds()) != 0 {
+		t.Errorf("CreateEndpoint retry_policy = %v", got)
+	}
+	if endpoint.RetryPolicy == nil || endpoint.RetryPolicy.MaxAttempts != 7 || len(endpoint.RetryPolicy.Delays) != 0 {
+		t.Errorf("CreateEndpoint RetryPolicy = %+v", endpoint.RetryPolicy)
+	}
+
+	// Without one: unset in the request, nil in the result.
+	endpoint, err = client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, &webhookd.CreateEndpointOptions{ID: "ep_3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req := fake.calls("CreateEndpoint")[2].(*webhookv1.CreateEndpointRequest); req.RetryPolicy != nil {
+		t.Errorf("CreateEndpoint without a schedule sent %v", req.RetryPolicy)
+	}
+	if endpoint.RetryPolicy != nil {
+		t.Errorf("RetryPolicy of an endpoint without one = %+v, want nil", endpoint.RetryPolicy)
+	}
+
+	// A number of attempts that the request cannot carry is refused before
+	// anything is sent.
+	_, err = client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, &webhookd.CreateEndpointOptions{RetryPolicy: &webhookd.RetrySchedule{MaxAttempts: -1}})
+	var werr *webhookd.Error
+	if !errors.As(err, &werr) || werr.Code != codes.InvalidArgument || len(werr.FieldViolations) != 1 ||
+		werr.FieldViolations[0].Field != "retry_policy.max_attempts" {
+		t.Errorf("MaxAttempts -1: %v", err)
+	}
+	if n := len(fake.calls("CreateEndpoint")); n != 3 {
+		t.Errorf("%d CreateEndpoint calls, want 3", n)
+	}
+}
+
+func TestUpdateEndpointSetsAndClearsTheRetryPolicy(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr)
+	ctx := context.Background()
+	schedule := &webhookd.RetrySchedule{MaxAttempts: 3, Delays: []time.Duration{200 * time.Millisecond, time.Second}}
+	updates := []struct {
+		update   webhookd.EndpointUpdate
+		wantMask string
+		want     *webhookd.RetrySchedule
+	}{
+		{webhookd.EndpointUpdate{RetryPolicy: schedule}, "retry_policy", schedule},
+		{webhookd.EndpointUpdate{URL: "https://new.example", RetryPolicy: &webhookd.RetrySchedule{Delays: []time.Duration{0}}}, "url,retry_policy", &webhookd.RetrySchedule{Delays: []time.Duration{0}}},
+		// Clearing sends the path without a schedule.
+		{webhookd.EndpointUpdate{ClearRetryPolicy: true}, "retry_policy", nil},
+		{webhookd.EndpointUpdate{Headers: map[string]string{}, ClearRetryPolicy: true}, "headers,retry_policy", nil},
+		// Neither: the schedule is not in the mask.
+		{webhookd.EndpointUpdate{EventTypes: []string{"a.*"}}, "event_types", nil},
+	}
+	for i, u := range updates {
+		endpoint, err := client.UpdateEndpoint(ctx, "ep_1", u.update)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := fake.calls("UpdateEndpoint")[i].(*webhookv1.UpdateEndpointRequest)
+		if got := strings.Join(req.GetUpdateMask().GetPaths(), ","); got != u.wantMask {
+			t.Errorf("update %d: mask %q, want %q", i, got, u.wantMask)
+		}
+		sent := req.GetEndpoint().GetRetryPolicy()
+		if (sent == nil) != (u.want == nil) {
+			t.Errorf("update %d: retry_policy %v, want %+v", i, sent, u.want)
+		}
+		// The fake answers with the endpoint it was sent.
+		if (endpoint.RetryPolicy == nil) != (u.want == nil) || (u.want != nil && !equalSchedules(*endpoint.RetryPolicy, *u.want)) {
+			t.Errorf("update %d: result RetryPolicy %+v, want %+v", i, endpoint.RetryPolicy, u.want)
+		}
+	}
+
+	// Setting and clearing at once is refused before anything is sent, and
+	// so is a number of attempts that the request cannot carry.
+	for _, update := range []webhookd.EndpointUpdate{
+		{RetryPolicy: schedule, ClearRetryPolicy: true},
+		{RetryPolicy: &webhookd.RetrySchedule{MaxAttempts: -3}},
+	} {
+		_, err := client.UpdateEndpoint(ctx, "ep_1", update)
+		var werr *webhookd.Error
+		if !errors.As(err, &werr) || werr.Code != codes.InvalidArgument || len(werr.FieldViolations) != 1 ||
+			!strings.HasPrefix(werr.FieldViolations[0].Field, "endpoint.retry_policy") {
+			t.Errorf("%+v: %v", update, err)
+		}
+	}
+	if n := len(fake.calls("UpdateEndpoint")); n != len(updates) {
+		t.Errorf("%d UpdateEndpoint calls, want %d", n, len(updates))
 	}
 }
 

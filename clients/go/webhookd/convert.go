@@ -6,6 +6,7 @@ package webhookd
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -182,7 +183,43 @@ func endpointFromProto(endpoint *webhookv1.Endpoint) Endpoint {
 		SignatureScheme:         SignatureScheme(enumName(endpoint.GetSignatureScheme().String(), signatureSchemePrefix)),
 		PublicKey:               endpoint.GetPublicKey(),
 		Headers:                 headersFromProto(endpoint.GetHeaders()),
+		RetryPolicy:             retryScheduleFromProto(endpoint.GetRetryPolicy()),
 	}
+}
+
+// retryScheduleToProto converts a schedule; nil stays nil. field names the
+// schedule in the request ("retry_policy", "endpoint.retry_policy") in the
+// error of a MaxAttempts that a uint32 cannot hold.
+func retryScheduleToProto(field string, schedule *RetrySchedule) (*webhookv1.EndpointRetryPolicy, error) {
+	if schedule == nil {
+		return nil, nil
+	}
+	if schedule.MaxAttempts < 0 || int64(schedule.MaxAttempts) > math.MaxUint32 {
+		return nil, invalidArgument(field+".max_attempts", fmt.Errorf("%d is out of range (1 to 100, or 0 for the config's)", schedule.MaxAttempts))
+	}
+	out := &webhookv1.EndpointRetryPolicy{MaxAttempts: uint32(schedule.MaxAttempts)}
+	if len(schedule.Delays) > 0 {
+		out.DelaysSeconds = make([]float64, len(schedule.Delays))
+		for i, delay := range schedule.Delays {
+			out.DelaysSeconds[i] = delay.Seconds()
+		}
+	}
+	return out, nil
+}
+
+// retryScheduleFromProto converts a schedule; unset is nil, and so are
+// empty delays.
+func retryScheduleFromProto(policy *webhookv1.EndpointRetryPolicy) *RetrySchedule {
+	if policy == nil {
+		return nil
+	}
+	out := &RetrySchedule{MaxAttempts: int(policy.GetMaxAttempts())}
+	for _, delay := range policy.GetDelaysSeconds() {
+		// Rounded to the nanosecond, so that a delay goes back and forth
+		// unchanged.
+		out.Delays = append(out.Delays, time.Duration(math.Round(delay*float64(time.Second))))
+	}
+	return out
 }
 
 // headersFromProto copies an endpoint's custom headers; none is an empty,

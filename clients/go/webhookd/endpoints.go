@@ -2,6 +2,7 @@ package webhookd
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -28,6 +29,10 @@ type CreateEndpointOptions struct {
 	// webhookd sets (Content-Type, Host, User-Agent, the hop-by-hop headers,
 	// X-Webhook-*, webhook-*) are refused with INVALID_ARGUMENT.
 	Headers map[string]string
+	// Its own retry schedule; nil for the config's retry_policy. An
+	// invalid one is refused with INVALID_ARGUMENT, with the field violation
+	// retry_policy.max_attempts or retry_policy.delays_seconds[i].
+	RetryPolicy *RetrySchedule
 }
 
 // CreateEndpoint creates an endpoint that receives the events matching
@@ -45,6 +50,11 @@ func (c *Client) CreateEndpoint(ctx context.Context, url string, eventTypes []st
 		Disabled:   opts.Disabled,
 		Headers:    opts.Headers,
 	}
+	retryPolicy, err := retryScheduleToProto("retry_policy", opts.RetryPolicy)
+	if err != nil {
+		return nil, err
+	}
+	req.RetryPolicy = retryPolicy
 	if opts.SignatureScheme != "" {
 		scheme, err := enumValue("signature_scheme", string(opts.SignatureScheme), signatureSchemePrefix, webhookv1.SignatureScheme_value)
 		if err != nil {
@@ -102,11 +112,27 @@ type EndpointUpdate struct {
 	// empty, non-nil map removes them). They apply to the next attempt of
 	// every pending delivery.
 	Headers map[string]string
+	// Its own new retry schedule (nil: unchanged). It applies to the next
+	// attempt of every pending delivery. An invalid one is refused with
+	// INVALID_ARGUMENT, with the field violation
+	// endpoint.retry_policy.max_attempts or
+	// endpoint.retry_policy.delays_seconds[i].
+	RetryPolicy *RetrySchedule
+	// Remove its own retry schedule: it goes back to the config's
+	// retry_policy. Not together with RetryPolicy.
+	ClearRetryPolicy bool
 }
 
 // UpdateEndpoint changes the fields of an endpoint that update sets (the
 // update mask is built from them).
 func (c *Client) UpdateEndpoint(ctx context.Context, id string, update EndpointUpdate) (*Endpoint, error) {
+	if update.RetryPolicy != nil && update.ClearRetryPolicy {
+		return nil, invalidArgument("endpoint.retry_policy", errors.New("RetryPolicy and ClearRetryPolicy are both set"))
+	}
+	retryPolicy, err := retryScheduleToProto("endpoint.retry_policy", update.RetryPolicy)
+	if err != nil {
+		return nil, err
+	}
 	endpoint := &webhookv1.Endpoint{Id: id}
 	mask := &fieldmaskpb.FieldMask{}
 	if update.URL != "" {
@@ -120,6 +146,11 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id string, update EndpointU
 	if update.Headers != nil {
 		endpoint.Headers = update.Headers
 		mask.Paths = append(mask.Paths, "headers")
+	}
+	if update.RetryPolicy != nil || update.ClearRetryPolicy {
+		// Unset with ClearRetryPolicy: back to the config's.
+		endpoint.RetryPolicy = retryPolicy
+		mask.Paths = append(mask.Paths, "retry_policy")
 	}
 	req := &webhookv1.UpdateEndpointRequest{Endpoint: endpoint, UpdateMask: mask}
 	return c.endpointCall(ctx, true, func(ctx context.Context) (*webhookv1.Endpoint, error) {

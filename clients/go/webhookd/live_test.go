@@ -355,6 +355,76 @@ func TestLive(t *testing.T) {
 		}
 	})
 
+	t.Run("retry schedule", func(t *testing.T) {
+		schedule := webhookd.RetrySchedule{MaxAttempts: 3, Delays: []time.Duration{200 * time.Millisecond, time.Second}}
+		created, err := client.CreateEndpoint(ctx, closedURL(t), []string{"retry.*"}, &webhookd.CreateEndpointOptions{
+			ID: "ep_retry", RetryPolicy: &schedule,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if created.RetryPolicy == nil || !equalSchedules(*created.RetryPolicy, schedule) {
+			t.Errorf("CreateEndpoint RetryPolicy = %+v, want %+v", created.RetryPolicy, schedule)
+		}
+		got, err := client.GetEndpoint(ctx, "ep_retry")
+		if err != nil || got.RetryPolicy == nil || !equalSchedules(*got.RetryPolicy, schedule) {
+			t.Errorf("GetEndpoint = %+v, %v; want RetryPolicy %+v", got, err, schedule)
+		}
+		// An endpoint created without one follows the config's.
+		if plain, err := client.GetEndpoint(ctx, "ep_live"); err != nil || plain.RetryPolicy != nil {
+			t.Errorf("GetEndpoint(ep_live) = %+v, %v; want no RetryPolicy", plain, err)
+		}
+
+		// An update of other fields keeps it.
+		updated, err := client.UpdateEndpoint(ctx, "ep_retry", webhookd.EndpointUpdate{EventTypes: []string{"retry.changed"}})
+		if err != nil || updated.RetryPolicy == nil || !equalSchedules(*updated.RetryPolicy, schedule) {
+			t.Errorf("UpdateEndpoint(event_types) = %+v, %v; want the schedule kept", updated, err)
+		}
+		// A new one replaces it.
+		attemptsOnly := webhookd.RetrySchedule{MaxAttempts: 5}
+		updated, err = client.UpdateEndpoint(ctx, "ep_retry", webhookd.EndpointUpdate{RetryPolicy: &attemptsOnly})
+		if err != nil || updated.RetryPolicy == nil || !equalSchedules(*updated.RetryPolicy, attemptsOnly) {
+			t.Errorf("UpdateEndpoint(retry_policy) = %+v, %v; want RetryPolicy %+v", updated, err, attemptsOnly)
+		}
+		// Clearing it goes back to the config's.
+		updated, err = client.UpdateEndpoint(ctx, "ep_retry", webhookd.EndpointUpdate{ClearRetryPolicy: true})
+		if err != nil || updated.RetryPolicy != nil {
+			t.Errorf("UpdateEndpoint(ClearRetryPolicy) = %+v, %v; want no RetryPolicy", updated, err)
+		}
+		if got, err := client.GetEndpoint(ctx, "ep_retry"); err != nil || got.RetryPolicy != nil {
+			t.Errorf("GetEndpoint after clearing = %+v, %v; want no RetryPolicy", got, err)
+		}
+
+		// Invalid schedules: INVALID_ARGUMENT naming the field.
+		wantViolation := func(err error, field string) {
+			t.Helper()
+			var werr *webhookd.Error
+			if !errors.As(err, &werr) {
+				t.Fatalf("error = %v (%T), want a *webhookd.Error", err, err)
+			}
+			if werr.Code != codes.InvalidArgument || len(werr.FieldViolations) != 1 || werr.FieldViolations[0].Field != field {
+				t.Errorf("error = %v (code %v, field violations %+v), want InvalidArgument on %s", werr, werr.Code, werr.FieldViolations, field)
+			}
+		}
+		_, err = client.CreateEndpoint(ctx, closedURL(t), []string{"retry.*"}, &webhookd.CreateEndpointOptions{
+			ID: "ep_retry_invalid", RetryPolicy: &webhookd.RetrySchedule{MaxAttempts: 101},
+		})
+		wantViolation(err, "retry_policy.max_attempts")
+		_, err = client.GetEndpoint(ctx, "ep_retry_invalid")
+		wantError(t, err, codes.NotFound, "ENDPOINT_NOT_FOUND")
+		_, err = client.UpdateEndpoint(ctx, "ep_retry", webhookd.EndpointUpdate{
+			RetryPolicy: &webhookd.RetrySchedule{MaxAttempts: 3, Delays: []time.Duration{time.Second, -time.Second}},
+		})
+		wantViolation(err, "endpoint.retry_policy.delays_seconds[1]")
+		if got, err := client.GetEndpoint(ctx, "ep_retry"); err != nil || got.RetryPolicy != nil {
+			t.Errorf("GetEndpoint after a refused update = %+v, %v; want no RetryPolicy", got, err)
+		}
+
+		if _, err := client.DeleteEndpoint(ctx, "ep_retry"); err != nil {
+			t.Errorf("DeleteEndpoint = %v", err)
+		}
+	})
+
 	t.Run("dispatch and the event log", func(t *testing.T) {
 		// Canonical JSON (sorted keys, no spaces), so that the stored text is
 		// byte for byte the same; the numbers keep their exact text.

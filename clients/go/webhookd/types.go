@@ -204,6 +204,23 @@ type Endpoint struct {
 	// there are none. Credential values (authorization,
 	// proxy-authorization, cookie, x-api-key, api-key) read back as "***".
 	Headers map[string]string
+	// Its own retry schedule; nil when it follows the config's retry_policy.
+	RetryPolicy *RetrySchedule
+}
+
+// RetrySchedule is an endpoint's own retry schedule, in place of the
+// config's retry_policy for its deliveries. The zero value keeps both of the
+// config's settings.
+type RetrySchedule struct {
+	// Attempts in all, the first included: 1 to 100. 0 keeps the config's
+	// retry_policy.max_attempts.
+	MaxAttempts int
+	// The waits before the first, second, ... retry, each from 0 to 24 h, at
+	// most 100 of them; the last one repeats when MaxAttempts asks for more.
+	// Empty: the config's exponential backoff. The config's
+	// retry_policy.jitter applies to these too. webhookd keeps them to the
+	// millisecond.
+	Delays []time.Duration
 }
 
 // RotatedSecret is the outcome of RotateEndpointSecret.

@@ -1,6 +1,7 @@
 package dev.webhookd.client;
 
 import com.google.protobuf.Timestamp;
+import dev.webhookd.v1.EndpointRetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -165,7 +166,28 @@ final class Convert {
         endpoint.getCircuitState(),
         signatureScheme(endpoint.getSignatureScheme()),
         endpoint.getPublicKey(),
-        endpoint.getHeadersMap());
+        endpoint.getHeadersMap(),
+        endpoint.hasRetryPolicy() ? retrySchedule(endpoint.getRetryPolicy()) : null);
+  }
+
+  static RetrySchedule retrySchedule(EndpointRetryPolicy policy) {
+    List<Duration> delays = new ArrayList<>(policy.getDelaysSecondsCount());
+    for (double seconds : policy.getDelaysSecondsList()) {
+      // Rounded to the nanosecond, so that a delay goes back and forth unchanged.
+      delays.add(Duration.ofNanos(Math.round(seconds * 1_000_000_000)));
+    }
+    int maxAttempts =
+        (int) Math.min(Integer.toUnsignedLong(policy.getMaxAttempts()), Integer.MAX_VALUE);
+    return new RetrySchedule(maxAttempts, delays);
+  }
+
+  static EndpointRetryPolicy toProto(RetrySchedule schedule) {
+    EndpointRetryPolicy.Builder policy =
+        EndpointRetryPolicy.newBuilder().setMaxAttempts(schedule.maxAttempts());
+    for (Duration delay : schedule.delays()) {
+      policy.addDelaysSeconds(delay.getSeconds() + delay.getNano() / 1e9);
+    }
+    return policy.build();
   }
 
   static ApiKey apiKey(dev.webhookd.v1.ApiKey key) {

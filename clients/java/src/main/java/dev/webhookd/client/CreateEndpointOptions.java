@@ -17,34 +17,42 @@ import java.util.Objects;
  *     List.of("order.*"),
  *     CreateEndpointOptions.defaults()
  *         .withHeaders(Map.of("Authorization", "Bearer gw-token", "X-Tenant", "acme")));
+ *
+ * Endpoint flaky = client.createEndpoint("https://flaky.example/hooks",
+ *     List.of("order.*"),
+ *     CreateEndpointOptions.defaults()
+ *         .withRetryPolicy(RetrySchedule.of(3, Duration.ofMillis(200), Duration.ofSeconds(1))));
  * }</pre>
  */
 public final class CreateEndpointOptions {
   private static final CreateEndpointOptions DEFAULTS =
-      new CreateEndpointOptions("", "", false, SignatureScheme.WEBHOOKD, Map.of());
+      new CreateEndpointOptions("", "", false, SignatureScheme.WEBHOOKD, Map.of(), null);
 
   private final String id;
   private final String secret;
   private final boolean disabled;
   private final SignatureScheme signatureScheme;
   private final Map<String, String> headers;
+  private final RetrySchedule retryPolicy;
 
   private CreateEndpointOptions(
       String id,
       String secret,
       boolean disabled,
       SignatureScheme signatureScheme,
-      Map<String, String> headers) {
+      Map<String, String> headers,
+      RetrySchedule retryPolicy) {
     this.id = id;
     this.secret = secret;
     this.disabled = disabled;
     this.signatureScheme = signatureScheme;
     this.headers = headers;
+    this.retryPolicy = retryPolicy;
   }
 
   /**
    * Returns the defaults: a generated id, the server's default secret, active, signed with the
-   * webhookd scheme, no custom headers.
+   * webhookd scheme, no custom headers, the config's retry policy.
    *
    * @return the default options
    */
@@ -61,7 +69,7 @@ public final class CreateEndpointOptions {
    */
   public CreateEndpointOptions withId(String id) {
     return new CreateEndpointOptions(
-        Objects.requireNonNull(id, "id"), secret, disabled, signatureScheme, headers);
+        Objects.requireNonNull(id, "id"), secret, disabled, signatureScheme, headers, retryPolicy);
   }
 
   /**
@@ -74,7 +82,12 @@ public final class CreateEndpointOptions {
    */
   public CreateEndpointOptions withSecret(String secret) {
     return new CreateEndpointOptions(
-        id, Objects.requireNonNull(secret, "secret"), disabled, signatureScheme, headers);
+        id,
+        Objects.requireNonNull(secret, "secret"),
+        disabled,
+        signatureScheme,
+        headers,
+        retryPolicy);
   }
 
   /**
@@ -84,7 +97,7 @@ public final class CreateEndpointOptions {
    * @return the new options
    */
   public CreateEndpointOptions withDisabled(boolean disabled) {
-    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, headers);
+    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, headers, retryPolicy);
   }
 
   /**
@@ -99,7 +112,8 @@ public final class CreateEndpointOptions {
         secret,
         disabled,
         Objects.requireNonNull(signatureScheme, "signatureScheme"),
-        headers);
+        headers,
+        retryPolicy);
   }
 
   /**
@@ -116,7 +130,8 @@ public final class CreateEndpointOptions {
    */
   public CreateEndpointOptions withHeaders(Map<String, String> headers) {
     Objects.requireNonNull(headers, "headers");
-    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, Map.copyOf(headers));
+    return new CreateEndpointOptions(
+        id, secret, disabled, signatureScheme, Map.copyOf(headers), retryPolicy);
   }
 
   /**
@@ -133,7 +148,21 @@ public final class CreateEndpointOptions {
     Map<String, String> copy = new LinkedHashMap<>(headers);
     copy.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
     copy.put(name, value);
-    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, Map.copyOf(copy));
+    return new CreateEndpointOptions(
+        id, secret, disabled, signatureScheme, Map.copyOf(copy), retryPolicy);
+  }
+
+  /**
+   * Returns a copy with the endpoint's own retry schedule, in place of the config's {@code
+   * retry_policy} for its deliveries. An invalid one is refused by the server with {@code
+   * INVALID_ARGUMENT} and a field violation on {@code retry_policy.max_attempts} or {@code
+   * retry_policy.delays_seconds[i]}.
+   *
+   * @param retryPolicy the schedule, or null for the config's
+   * @return the new options
+   */
+  public CreateEndpointOptions withRetryPolicy(RetrySchedule retryPolicy) {
+    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, headers, retryPolicy);
   }
 
   /**
@@ -179,5 +208,14 @@ public final class CreateEndpointOptions {
    */
   public Map<String, String> headers() {
     return headers;
+  }
+
+  /**
+   * Returns the endpoint's own retry schedule.
+   *
+   * @return the schedule, or null for the config's
+   */
+  public RetrySchedule retryPolicy() {
+    return retryPolicy;
   }
 }

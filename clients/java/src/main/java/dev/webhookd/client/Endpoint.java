@@ -23,6 +23,7 @@ import java.util.Map;
  * @param signatureScheme how its deliveries are signed
  * @param publicKey for Standard Webhooks endpoints with an ed25519 secret, the {@code whpk_} public key receivers verify with; empty otherwise
  * @param headers the custom headers added to every delivery, by lower-case name (unmodifiable; empty when there are none); the values of credential headers ({@code authorization}, {@code proxy-authorization}, {@code cookie}, {@code x-api-key}, {@code api-key}) read back as {@code ***}
+ * @param retryPolicy its own retry schedule, or null when it follows the config's {@code retry_policy}
  */
 public record Endpoint(
     String id,
@@ -40,7 +41,8 @@ public record Endpoint(
     String circuitState,
     SignatureScheme signatureScheme,
     String publicKey,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    RetrySchedule retryPolicy) {
   /** Copies the collections, so that the record is immutable. */
   public Endpoint {
     eventTypes = List.copyOf(eventTypes);

@@ -545,15 +545,17 @@ public final class WebhookdClient implements AutoCloseable {
    *
    * @param url where deliveries are sent, http(s) with a host
    * @param eventTypes the event types and patterns it subscribes to ({@code "order.*"})
-   * @param options its id, secret, signature scheme, custom headers, and whether it starts disabled
+   * @param options its id, secret, signature scheme, custom headers, retry schedule, and whether it
+   *     starts disabled
    * @return the endpoint
    * @throws WebhookdException if the call fails ({@code ALREADY_EXISTS} for a taken id; {@code
    *     INVALID_ARGUMENT} for a header webhookd sets itself, with the field violation {@code
-   *     headers.<Name>})
+   *     headers.<Name>}, or for an invalid retry schedule, with the field violation {@code
+   *     retry_policy.max_attempts} or {@code retry_policy.delays_seconds[i]})
    */
   public Endpoint createEndpoint(
       String url, List<String> eventTypes, CreateEndpointOptions options) {
-    CreateEndpointRequest request =
+    CreateEndpointRequest.Builder builder =
         CreateEndpointRequest.newBuilder()
             .setId(options.id())
             .setUrl(url)
@@ -561,8 +563,11 @@ public final class WebhookdClient implements AutoCloseable {
             .setSecret(options.secret())
             .setDisabled(options.disabled())
             .setSignatureScheme(Convert.toProto(options.signatureScheme()))
-            .putAllHeaders(options.headers())
-            .build();
+            .putAllHeaders(options.headers());
+    if (options.retryPolicy() != null) {
+      builder.setRetryPolicy(Convert.toProto(options.retryPolicy()));
+    }
+    CreateEndpointRequest request = builder.build();
     return Convert.endpoint(call(false, () -> stub.createEndpoint(request)));
   }
 
@@ -610,7 +615,7 @@ public final class WebhookdClient implements AutoCloseable {
 
   /**
    * Changes the URL and/or the subscriptions of an endpoint; the update mask is built from the
-   * arguments that are not null. Its custom headers are kept.
+   * arguments that are not null. Its custom headers and retry schedule are kept.
    *
    * @param id the endpoint id
    * @param url the new URL, or null to keep it; it applies to the next attempt of every pending
@@ -625,7 +630,7 @@ public final class WebhookdClient implements AutoCloseable {
 
   /**
    * Changes the URL, the subscriptions and/or the custom headers of an endpoint; the update mask is
-   * built from the arguments that are not null.
+   * built from the arguments that are not null. Its retry schedule is kept.
    *
    * @param id the endpoint id
    * @param url the new URL, or null to keep it; it applies to the next attempt of every pending
@@ -640,19 +645,58 @@ public final class WebhookdClient implements AutoCloseable {
    */
   public Endpoint updateEndpoint(
       String id, String url, List<String> eventTypes, Map<String, String> headers) {
-    dev.webhookd.v1.Endpoint.Builder endpoint = dev.webhookd.v1.Endpoint.newBuilder().setId(id);
-    FieldMask.Builder mask = FieldMask.newBuilder();
+    EndpointUpdate update = EndpointUpdate.none();
     if (url != null) {
-      endpoint.setUrl(url);
-      mask.addPaths("url");
+      update = update.withUrl(url);
     }
     if (eventTypes != null) {
-      endpoint.addAllEventTypes(eventTypes);
-      mask.addPaths("event_types");
+      update = update.withEventTypes(eventTypes);
     }
     if (headers != null) {
-      endpoint.putAllHeaders(headers);
+      update = update.withHeaders(headers);
+    }
+    return updateEndpoint(id, update);
+  }
+
+  /**
+   * Changes the fields of an endpoint that {@code update} sets (the update mask is built from
+   * them): its URL, subscriptions, custom headers and/or retry schedule. The others are kept.
+   *
+   * <pre>{@code
+   * client.updateEndpoint("ep_flaky", EndpointUpdate.none()
+   *     .withRetryPolicy(RetrySchedule.of(5, Duration.ofSeconds(1), Duration.ofSeconds(30))));
+   * client.updateEndpoint("ep_flaky", EndpointUpdate.none().withoutRetryPolicy()); // the config's
+   * }</pre>
+   *
+   * @param id the endpoint id
+   * @param update the changes
+   * @return the endpoint
+   * @throws WebhookdException if the call fails ({@code INVALID_ARGUMENT} for a header webhookd
+   *     sets itself, with the field violation {@code endpoint.headers.<Name>}, or for an invalid
+   *     retry schedule, with the field violation {@code endpoint.retry_policy.max_attempts} or
+   *     {@code endpoint.retry_policy.delays_seconds[i]})
+   */
+  public Endpoint updateEndpoint(String id, EndpointUpdate update) {
+    dev.webhookd.v1.Endpoint.Builder endpoint = dev.webhookd.v1.Endpoint.newBuilder().setId(id);
+    FieldMask.Builder mask = FieldMask.newBuilder();
+    if (update.url() != null) {
+      endpoint.setUrl(update.url());
+      mask.addPaths("url");
+    }
+    if (update.eventTypes() != null) {
+      endpoint.addAllEventTypes(update.eventTypes());
+      mask.addPaths("event_types");
+    }
+    if (update.headers() != null) {
+      endpoint.putAllHeaders(update.headers());
       mask.addPaths("headers");
+    }
+    if (update.changesRetryPolicy()) {
+      // Without a schedule, the path alone removes it: back to the config's.
+      if (update.retryPolicy() != null) {
+        endpoint.setRetryPolicy(Convert.toProto(update.retryPolicy()));
+      }
+      mask.addPaths("retry_policy");
     }
     UpdateEndpointRequest request =
         UpdateEndpointRequest.newBuilder().setEndpoint(endpoint).setUpdateMask(mask).build();

@@ -333,6 +333,68 @@ class LiveTest {
 
   @Test
   @Order(3)
+  void retrySchedule() throws IOException {
+    RetrySchedule schedule = RetrySchedule.of(3, Duration.ofMillis(200), Duration.ofSeconds(1));
+    Endpoint created =
+        client.createEndpoint(
+            closedUrl(),
+            List.of("retry.*"),
+            CreateEndpointOptions.defaults().withId("ep_retry").withRetryPolicy(schedule));
+    assertEquals(schedule, created.retryPolicy());
+    assertEquals(schedule, client.getEndpoint("ep_retry").retryPolicy());
+    // An endpoint created without one follows the config's.
+    assertNull(client.getEndpoint("ep_live").retryPolicy());
+
+    // An update of other fields keeps it.
+    Endpoint updated = client.updateEndpoint("ep_retry", null, List.of("retry.changed"));
+    assertEquals(List.of("retry.changed"), updated.eventTypes());
+    assertEquals(schedule, updated.retryPolicy());
+    // A new one replaces it.
+    updated =
+        client.updateEndpoint(
+            "ep_retry", EndpointUpdate.none().withRetryPolicy(RetrySchedule.of(5)));
+    assertEquals(RetrySchedule.of(5), updated.retryPolicy());
+    // Removing it goes back to the config's.
+    updated = client.updateEndpoint("ep_retry", EndpointUpdate.none().withoutRetryPolicy());
+    assertNull(updated.retryPolicy());
+    assertNull(client.getEndpoint("ep_retry").retryPolicy());
+
+    // Invalid schedules: INVALID_ARGUMENT naming the field.
+    String url = closedUrl();
+    WebhookdException e =
+        assertThrows(
+            WebhookdException.class,
+            () ->
+                client.createEndpoint(
+                    url,
+                    List.of("retry.*"),
+                    CreateEndpointOptions.defaults()
+                        .withId("ep_retry_invalid")
+                        .withRetryPolicy(RetrySchedule.of(101))));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.code(), e.toString());
+    assertEquals(1, e.fieldViolations().size(), e.toString());
+    assertEquals("retry_policy.max_attempts", e.fieldViolations().get(0).field());
+    assertError(
+        Status.Code.NOT_FOUND, "ENDPOINT_NOT_FOUND", () -> client.getEndpoint("ep_retry_invalid"));
+    e =
+        assertThrows(
+            WebhookdException.class,
+            () ->
+                client.updateEndpoint(
+                    "ep_retry",
+                    EndpointUpdate.none()
+                        .withRetryPolicy(
+                            RetrySchedule.of(3, Duration.ofSeconds(1), Duration.ofSeconds(-1)))));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.code(), e.toString());
+    assertEquals(1, e.fieldViolations().size(), e.toString());
+    assertEquals("endpoint.retry_policy.delays_seconds[1]", e.fieldViolations().get(0).field());
+    assertNull(client.getEndpoint("ep_retry").retryPolicy());
+
+    assertEquals(0, client.deleteEndpoint("ep_retry"));
+  }
+
+  @Test
+  @Order(4)
   void dispatchAndTheEventLog() throws InterruptedException {
     // Canonical JSON (sorted keys, no spaces), so that the stored text is byte for byte the same;
     // the numbers keep their exact text.
@@ -461,7 +523,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void errors() {
     WebhookdException e =
         assertError(
@@ -520,7 +582,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void dispatchIsRetriedAcrossARestart() throws Exception {
     List<Status.Code> attempts = new CopyOnWriteArrayList<>();
     // About 7 s of retries on average; the server needs well under 1 s to start.
@@ -550,7 +612,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void apiKeys() throws Exception {
     assertError(
         Status.Code.FAILED_PRECONDITION,

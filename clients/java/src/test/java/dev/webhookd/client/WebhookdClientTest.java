@@ -15,6 +15,7 @@ import com.google.rpc.ErrorInfo;
 import dev.webhookd.v1.CreateEndpointRequest;
 import dev.webhookd.v1.DispatchRequest;
 import dev.webhookd.v1.DispatchResponse;
+import dev.webhookd.v1.EndpointRetryPolicy;
 import dev.webhookd.v1.GetEndpointRequest;
 import dev.webhookd.v1.GetEventRequest;
 import dev.webhookd.v1.GetEventResponse;
@@ -46,6 +47,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -138,6 +140,12 @@ class WebhookdClientTest {
                 .setSignatureScheme(dev.webhookd.v1.SignatureScheme.SIGNATURE_SCHEME_STANDARD)
                 .putHeaders("authorization", "***")
                 .putHeaders("x-tenant", "acme")
+                .setRetryPolicy(
+                    EndpointRetryPolicy.newBuilder()
+                        .setMaxAttempts(5)
+                        .addDelaysSeconds(0.2)
+                        .addDelaysSeconds(1.1)
+                        .addDelaysSeconds(90))
                 .build());
         responses.onCompleted();
       }
@@ -147,14 +155,17 @@ class WebhookdClientTest {
     public void createEndpoint(
         CreateEndpointRequest request, StreamObserver<dev.webhookd.v1.Endpoint> responses) {
       if (record("CreateEndpoint", request, responses)) {
-        responses.onNext(
+        dev.webhookd.v1.Endpoint.Builder endpoint =
             dev.webhookd.v1.Endpoint.newBuilder()
                 .setId(request.getId())
                 .setUrl(request.getUrl())
                 .addAllEventTypes(request.getEventTypesList())
                 .setActive(!request.getDisabled())
-                .putAllHeaders(request.getHeadersMap())
-                .build());
+                .putAllHeaders(request.getHeadersMap());
+        if (request.hasRetryPolicy()) {
+          endpoint.setRetryPolicy(request.getRetryPolicy());
+        }
+        responses.onNext(endpoint.build());
         responses.onCompleted();
       }
     }
@@ -559,6 +570,14 @@ class WebhookdClientTest {
     assertEquals(List.of("order.*"), endpoint.eventTypes());
     assertEquals(Map.of("authorization", "***", "x-tenant", "acme"), endpoint.headers());
     assertThrows(UnsupportedOperationException.class, () -> endpoint.headers().put("x", "y"));
+    // Seconds become durations, exactly.
+    assertEquals(
+        RetrySchedule.of(
+            5, Duration.ofMillis(200), Duration.ofMillis(1100), Duration.ofSeconds(90)),
+        endpoint.retryPolicy());
+    assertThrows(
+        UnsupportedOperationException.class,
+        () -> endpoint.retryPolicy().delays().add(Duration.ZERO));
 
     EventDetail detail = client.getEvent("evt_1");
     assertEquals("{\"n\":18446744073709551616}", detail.event().payloadJson());
@@ -636,6 +655,125 @@ class WebhookdClientTest {
     assertEquals(
         options.headers(),
         ((CreateEndpointRequest) requests("CreateEndpoint").get(2)).getHeadersMap());
+  }
+
+  @Test
+  void createEndpointSendsTheRetryPolicy() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    RetrySchedule schedule =
+        RetrySchedule.of(
+            3, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofNanos(1_500_000));
+    Endpoint endpoint =
+        client.createEndpoint(
+            "https://example.com/hook",
+            List.of("order.*"),
+            CreateEndpointOptions.defaults().withId("ep_1").withRetryPolicy(schedule));
+    CreateEndpointRequest request = (CreateEndpointRequest) requests("CreateEndpoint").get(0);
+    assertTrue(request.hasRetryPolicy());
+    assertEquals(3, request.getRetryPolicy().getMaxAttempts());
+    assertEquals(List.of(0.2, 1.0, 0.0015), request.getRetryPolicy().getDelaysSecondsList());
+    // The fake answers with the schedule it was sent.
+    assertEquals(schedule, endpoint.retryPolicy());
+
+    // Only the attempts: no delays are sent, and none come back.
+    endpoint =
+        client.createEndpoint(
+            "https://example.com/hook",
+            List.of("order.*"),
+            CreateEndpointOptions.defaults().withRetryPolicy(RetrySchedule.of(7)));
+    request = (CreateEndpointRequest) requests("CreateEndpoint").get(1);
+    assertTrue(request.hasRetryPolicy());
+    assertEquals(7, request.getRetryPolicy().getMaxAttempts());
+    assertEquals(0, request.getRetryPolicy().getDelaysSecondsCount());
+    assertEquals(new RetrySchedule(7, List.of()), endpoint.retryPolicy());
+
+    // Without one (or with null): unset in the request, null in the result.
+    assertNull(CreateEndpointOptions.defaults().retryPolicy());
+    Endpoint plain =
+        client.createEndpoint(
+            "https://example.com/hook",
+            List.of("order.*"),
+            CreateEndpointOptions.defaults().withRetryPolicy(schedule).withRetryPolicy(null));
+    assertFalse(((CreateEndpointRequest) requests("CreateEndpoint").get(2)).hasRetryPolicy());
+    assertNull(plain.retryPolicy());
+  }
+
+  @Test
+  void retrySchedulesAreImmutableAndChecked() {
+    List<Duration> delays = new ArrayList<>(List.of(Duration.ofSeconds(1)));
+    RetrySchedule schedule = new RetrySchedule(2, delays);
+    delays.add(Duration.ofSeconds(2));
+    assertEquals(List.of(Duration.ofSeconds(1)), schedule.delays());
+    assertThrows(UnsupportedOperationException.class, () -> schedule.delays().clear());
+    assertThrows(IllegalArgumentException.class, () -> RetrySchedule.of(-1));
+    assertThrows(NullPointerException.class, () -> new RetrySchedule(1, null));
+    assertThrows(NullPointerException.class, () -> RetrySchedule.of(1, (Duration) null));
+    assertEquals(new RetrySchedule(0, List.of()), RetrySchedule.of(0));
+  }
+
+  @Test
+  void updateEndpointSetsAndClearsTheRetryPolicy() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    RetrySchedule schedule = RetrySchedule.of(3, Duration.ofMillis(200), Duration.ofSeconds(1));
+    Endpoint set = client.updateEndpoint("ep_1", EndpointUpdate.none().withRetryPolicy(schedule));
+    Endpoint withUrl =
+        client.updateEndpoint(
+            "ep_1",
+            EndpointUpdate.none()
+                .withUrl("https://new.example")
+                .withRetryPolicy(RetrySchedule.of(0, Duration.ZERO)));
+    // Clearing sends the path without a schedule; the last call wins.
+    Endpoint cleared =
+        client.updateEndpoint(
+            "ep_1", EndpointUpdate.none().withRetryPolicy(schedule).withoutRetryPolicy());
+    client.updateEndpoint(
+        "ep_1", EndpointUpdate.none().withHeaders(Map.of()).withoutRetryPolicy());
+    // Neither: the schedule is not in the mask.
+    Endpoint kept =
+        client.updateEndpoint(
+            "ep_1",
+            EndpointUpdate.none()
+                .withUrl("https://new.example")
+                .withEventTypes(List.of("a.*"))
+                .withHeaders(Map.of("X-Tenant", "globex")));
+    client.updateEndpoint("ep_1", EndpointUpdate.none());
+
+    List<List<String>> masks = new ArrayList<>();
+    List<RetrySchedule> sent = new ArrayList<>();
+    for (Object request : requests("UpdateEndpoint")) {
+      UpdateEndpointRequest update = (UpdateEndpointRequest) request;
+      masks.add(update.getUpdateMask().getPathsList());
+      sent.add(
+          update.getEndpoint().hasRetryPolicy()
+              ? Convert.retrySchedule(update.getEndpoint().getRetryPolicy())
+              : null);
+    }
+    assertEquals(
+        List.of(
+            List.of("retry_policy"),
+            List.of("url", "retry_policy"),
+            List.of("retry_policy"),
+            List.of("headers", "retry_policy"),
+            List.of("url", "event_types", "headers"),
+            List.of()),
+        masks);
+    assertEquals(
+        Arrays.asList(schedule, RetrySchedule.of(0, Duration.ZERO), null, null, null, null), sent);
+    // The fake answers with the endpoint it was sent.
+    assertEquals(schedule, set.retryPolicy());
+    assertEquals(RetrySchedule.of(0, Duration.ZERO), withUrl.retryPolicy());
+    assertNull(cleared.retryPolicy());
+    assertNull(kept.retryPolicy());
+    assertEquals(Map.of("X-Tenant", "globex"), kept.headers());
+
+    EndpointUpdate update = EndpointUpdate.none().withRetryPolicy(schedule);
+    assertTrue(update.changesRetryPolicy());
+    assertEquals(schedule, update.retryPolicy());
+    assertFalse(EndpointUpdate.none().changesRetryPolicy());
+    assertTrue(update.withoutRetryPolicy().changesRetryPolicy());
+    assertNull(update.withoutRetryPolicy().retryPolicy());
+    assertNull(EndpointUpdate.none().url());
+    assertThrows(NullPointerException.class, () -> EndpointUpdate.none().withRetryPolicy(null));
   }
 
   @Test
