@@ -89,12 +89,15 @@ class FakeService(webhook_pb2_grpc.WebhookServiceServicer):
 
     def CreateEndpoint(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._record("CreateEndpoint", request, context)
-        return pb.Endpoint(
+        created = pb.Endpoint(
             id=request.id or "ep_1",
             url=request.url,
             event_types=request.event_types,
             headers={name.lower(): value for name, value in request.headers.items()},
         )
+        if request.HasField("retry_policy"):
+            created.retry_policy.CopyFrom(request.retry_policy)
+        return created
 
     def UpdateEndpoint(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._record("UpdateEndpoint", request, context)

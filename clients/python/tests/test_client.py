@@ -194,7 +194,7 @@ def test_requests_take_native_types(server: FakeServer) -> None:
             client.stream_deliveries(states=["done"])  # type: ignore[list-item]
         with pytest.raises(ValueError, match="timezone-aware"):
             client.stream_deliveries(since_time=datetime(2024, 1, 1))
-        with pytest.raises(ValueError, match="url, event_types or headers"):
+        with pytest.raises(ValueError, match="url, event_types, headers or retry_policy"):
             client.update_endpoint("ep_1")
     request = server.service.calls("StreamDeliveries")[0].request
     assert list(request.states) == [pb.DELIVERY_STATE_SUCCEEDED, pb.DELIVERY_STATE_DEAD]
@@ -245,6 +245,98 @@ def test_endpoint_headers_are_sent_and_read_back(server: FakeServer) -> None:
         {},
         {"X-B": "3"},
     )
+
+
+def test_endpoint_retry_schedule_is_sent_read_back_and_cleared(server: FakeServer) -> None:
+    schedule = webhookd.RetrySchedule(
+        max_attempts=3, delays=(timedelta(milliseconds=200), timedelta(seconds=1))
+    )
+    with webhookd.Client(server.address) as client:
+        created = client.create_endpoint("https://example.com/hook", ["a.*"], retry_policy=schedule)
+        plain = client.create_endpoint("https://example.com/hook", ["a.*"])
+        fine = client.create_endpoint(
+            "https://example.com/hook",
+            ["a.*"],
+            retry_policy=webhookd.RetrySchedule(delays=(timedelta(microseconds=1500),)),
+        )
+        updated = client.update_endpoint(
+            "ep_1", url="https://example.com/2", retry_policy=webhookd.RetrySchedule(5)
+        )
+        defaults = client.update_endpoint("ep_1", retry_policy=webhookd.RetrySchedule())
+        cleared = client.update_endpoint("ep_1", retry_policy=None)
+        untouched = client.update_endpoint("ep_1", event_types=["b"])
+        with pytest.raises(TypeError, match="RetrySchedule"):
+            client.create_endpoint(
+                "https://example.com/hook",
+                ["a.*"],
+                retry_policy={"max_attempts": 3},  # type: ignore[arg-type]
+            )
+        with pytest.raises(TypeError, match="RetrySchedule"):
+            client.update_endpoint("ep_1", retry_policy=3)  # type: ignore[arg-type]
+
+    async def from_the_async_client() -> tuple[webhookd.Endpoint, webhookd.Endpoint]:
+        async with webhookd.AsyncClient(server.address) as async_client:
+            async_created = await async_client.create_endpoint(
+                "https://example.com/h", ["b"], retry_policy=schedule
+            )
+            async_cleared = await async_client.update_endpoint("ep_1", retry_policy=None)
+            return async_created, async_cleared
+
+    async_created, async_cleared = asyncio.run(from_the_async_client())
+    assert len(server.service.calls("CreateEndpoint")) == 4  # the refused ones were never sent
+    create, create_plain, create_fine, create_async = (
+        c.request for c in server.service.calls("CreateEndpoint")
+    )
+    assert create.HasField("retry_policy") and create_async.HasField("retry_policy")
+    assert create.retry_policy.max_attempts == 3
+    assert list(create.retry_policy.delays_seconds) == [0.2, 1.0]
+    assert create_async.retry_policy == create.retry_policy
+    assert not create_plain.HasField("retry_policy")
+    assert list(create_fine.retry_policy.delays_seconds) == [0.0015]
+    # Read back: the delays as timedelta, None when unset.
+    assert created.retry_policy == async_created.retry_policy == schedule
+    assert plain.retry_policy is None
+    assert fine.retry_policy == webhookd.RetrySchedule(0, (timedelta(microseconds=1500),))
+
+    update, update_defaults, clear, untouched_request, clear_async = (
+        c.request for c in server.service.calls("UpdateEndpoint")
+    )
+    assert list(update.update_mask.paths) == ["url", "retry_policy"]
+    assert update.endpoint.retry_policy.max_attempts == 5
+    assert list(update.endpoint.retry_policy.delays_seconds) == []
+    # A schedule of defaults is still sent (present), unlike None, which clears it.
+    assert list(update_defaults.update_mask.paths) == ["retry_policy"]
+    assert update_defaults.endpoint.HasField("retry_policy")
+    for clearing in (clear, clear_async):
+        assert list(clearing.update_mask.paths) == ["retry_policy"]
+        assert not clearing.endpoint.HasField("retry_policy")
+    assert list(untouched_request.update_mask.paths) == ["event_types"]
+    assert not untouched_request.endpoint.HasField("retry_policy")
+    assert updated.retry_policy == webhookd.RetrySchedule(max_attempts=5)
+    assert defaults.retry_policy == webhookd.RetrySchedule()
+    assert cleared.retry_policy is None and async_cleared.retry_policy is None
+    assert untouched.retry_policy is None
+
+
+def test_retry_schedule_checks_its_types() -> None:
+    # Any iterable is taken at run time, and kept as a tuple (hashable, comparable).
+    schedule = webhookd.RetrySchedule(2, [timedelta(seconds=1)])  # type: ignore[arg-type]
+    assert schedule.delays == (timedelta(seconds=1),)
+    assert hash(schedule) == hash(webhookd.RetrySchedule(2, (timedelta(seconds=1),)))
+    assert webhookd.RetrySchedule() == webhookd.RetrySchedule(0, ())
+    with pytest.raises(TypeError, match="timedelta"):
+        webhookd.RetrySchedule(3, (0.2, 1.0))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="sequence of timedelta"):
+        webhookd.RetrySchedule(3, timedelta(seconds=1))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_attempts must be an int"):
+        webhookd.RetrySchedule(True)
+    with pytest.raises(TypeError, match="max_attempts must be an int"):
+        webhookd.RetrySchedule(2.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="must not be negative"):
+        webhookd.RetrySchedule(-1)
+    # The ranges (1 to 100 attempts, delays up to a day) are the server's to check.
+    assert webhookd.RetrySchedule(101).max_attempts == 101
+    assert repr(webhookd.UNCHANGED) == "UNCHANGED"
 
 
 def test_stream_yields_updates_and_close_ends_it(server: FakeServer) -> None:

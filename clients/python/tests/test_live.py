@@ -119,6 +119,7 @@ def test_endpoint_calls(client: Any) -> None:
     renamed_only = client.update_endpoint(endpoint_id, url="http://127.0.0.1:9/third")
     assert renamed_only.event_types == ["live.b", "live.c.*"]
     assert renamed_only.headers == {}
+    assert renamed_only.retry_policy is None
 
     # Custom headers: names read back in lower case, credential values masked.
     tenant = client.create_endpoint(
@@ -148,6 +149,42 @@ def test_endpoint_calls(client: Any) -> None:
     ]
     assert client.get_endpoint(tenant.id).headers == {}
     assert client.delete_endpoint(tenant.id) == 0
+
+    # Its own retry schedule: read back as given; None goes back to the config's.
+    schedule = webhookd.RetrySchedule(
+        max_attempts=3, delays=(timedelta(milliseconds=200), timedelta(seconds=1))
+    )
+    scheduled = client.create_endpoint(
+        "http://127.0.0.1:9/scheduled", ["live.r"], retry_policy=schedule
+    )
+    assert scheduled.retry_policy == schedule
+    assert client.get_endpoint(scheduled.id) == scheduled
+    moved_only = client.update_endpoint(scheduled.id, url="http://127.0.0.1:9/scheduled2")
+    assert moved_only.retry_policy == schedule
+    slower = webhookd.RetrySchedule(max_attempts=5, delays=(timedelta(seconds=30),))
+    assert client.update_endpoint(scheduled.id, retry_policy=slower).retry_policy == slower
+    assert client.get_endpoint(scheduled.id).retry_policy == slower
+    assert client.update_endpoint(scheduled.id, retry_policy=None).retry_policy is None
+    assert client.get_endpoint(scheduled.id).retry_policy is None
+    with pytest.raises(webhookd.WebhookdError) as too_many:
+        client.create_endpoint(
+            "http://127.0.0.1:9/x",
+            ["live.r"],
+            retry_policy=webhookd.RetrySchedule(max_attempts=101),
+        )
+    assert too_many.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in too_many.value.field_violations] == ["retry_policy.max_attempts"]
+    too_long = webhookd.RetrySchedule(
+        max_attempts=3, delays=(timedelta(seconds=1), timedelta(days=1, seconds=1))
+    )
+    with pytest.raises(webhookd.WebhookdError) as too_long_update:
+        client.update_endpoint(scheduled.id, retry_policy=too_long)
+    assert too_long_update.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in too_long_update.value.field_violations] == [
+        "endpoint.retry_policy.delays_seconds[1]"
+    ]
+    assert client.get_endpoint(scheduled.id).retry_policy is None
+    assert client.delete_endpoint(scheduled.id) == 0
 
     rotated = client.rotate_endpoint_secret(endpoint_id, grace_period=timedelta(hours=1))
     assert len(rotated.new_secret) >= 24 and rotated.endpoint.secret_hint == rotated.new_secret[-4:]

@@ -30,6 +30,7 @@ import type {
   Metrics,
   Page,
   ReplayResult,
+  RetrySchedule,
   RotatedSecret,
   SignatureScheme,
 } from './models';
@@ -323,7 +324,9 @@ export class WebhookdClient {
    * Webhooks endpoint needs a `whsec_`/`whsk_` secret). `headers` (name to
    * value, at most 20) are added to every delivery; the headers webhookd
    * sets itself (Content-Type, Host, User-Agent, X-Webhook-*, webhook-*,
-   * hop-by-hop ones) are refused. Not retried.
+   * hop-by-hop ones) are refused. `retryPolicy` gives the endpoint a retry
+   * schedule of its own (without it, the server config's applies). Not
+   * retried.
    */
   async createEndpoint(
     url: string,
@@ -334,6 +337,7 @@ export class WebhookdClient {
       disabled?: boolean;
       signatureScheme?: SignatureScheme;
       headers?: Record<string, string>;
+      retryPolicy?: RetrySchedule;
     } = {},
   ): Promise<Endpoint> {
     const request = {
@@ -346,6 +350,7 @@ export class WebhookdClient {
         ? convert.signatureSchemeValue(options.signatureScheme)
         : 'SIGNATURE_SCHEME_UNSPECIFIED') as 'SIGNATURE_SCHEME_UNSPECIFIED',
       headers: convert.stringMap(options.headers),
+      retryPolicy: options.retryPolicy === undefined ? null : convert.retrySchedule(options.retryPolicy),
     };
     return this.#unary(false, this.raw.createEndpoint, request, convert.endpoint);
   }
@@ -366,17 +371,26 @@ export class WebhookdClient {
   /**
    * Changes the given fields of an endpoint (the others stay as they are).
    * `headers` replaces every custom header of the endpoint; `{}` removes them.
+   * `retryPolicy` replaces the endpoint's retry schedule; `null` removes it,
+   * so that the server config's applies again (`undefined` leaves it as it
+   * is). A new schedule applies to the next attempt of every pending delivery.
    */
   async updateEndpoint(
     id: string,
-    changes: { url?: string; eventTypes?: string[]; headers?: Record<string, string> },
+    changes: {
+      url?: string;
+      eventTypes?: string[];
+      headers?: Record<string, string>;
+      retryPolicy?: RetrySchedule | null;
+    },
   ): Promise<Endpoint> {
     const paths: string[] = [];
     if (changes.url !== undefined) paths.push('url');
     if (changes.eventTypes !== undefined) paths.push('event_types');
     if (changes.headers !== undefined) paths.push('headers');
+    if (changes.retryPolicy !== undefined) paths.push('retry_policy');
     if (paths.length === 0) {
-      throw new TypeError('updateEndpoint needs url, eventTypes or headers');
+      throw new TypeError('updateEndpoint needs url, eventTypes, headers or retryPolicy');
     }
     const request = {
       endpoint: {
@@ -384,6 +398,11 @@ export class WebhookdClient {
         url: changes.url ?? '',
         eventTypes: convert.strings(changes.eventTypes),
         headers: convert.stringMap(changes.headers),
+        // Unset (null) with "retry_policy" in the mask: back to the config's policy.
+        retryPolicy:
+          changes.retryPolicy === null || changes.retryPolicy === undefined
+            ? null
+            : convert.retrySchedule(changes.retryPolicy),
       },
       updateMask: { paths },
     };

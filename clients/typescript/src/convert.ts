@@ -9,6 +9,10 @@ import type { Delivery__Output } from './generated/webhook/v1/Delivery';
 import type { DeliveryFilter as DeliveryFilterMessage } from './generated/webhook/v1/DeliveryFilter';
 import type { DeliveryUpdate__Output } from './generated/webhook/v1/DeliveryUpdate';
 import type { Endpoint__Output } from './generated/webhook/v1/Endpoint';
+import type {
+  EndpointRetryPolicy,
+  EndpointRetryPolicy__Output,
+} from './generated/webhook/v1/EndpointRetryPolicy';
 import type { EndpointStatus__Output } from './generated/webhook/v1/EndpointStatus';
 import type { Event__Output } from './generated/webhook/v1/Event';
 import type { GetMetricsResponse__Output } from './generated/webhook/v1/GetMetricsResponse';
@@ -25,6 +29,7 @@ import type {
   EndpointStatus,
   Event,
   Metrics,
+  RetrySchedule,
   SignatureScheme,
   UpdateKind,
 } from './models';
@@ -103,6 +108,44 @@ export function stringMap(values: Readonly<Record<string, string>> | undefined):
   return { ...values };
 }
 
+/**
+ * A retry schedule as an `EndpointRetryPolicy` message (delays in seconds).
+ * Refuses what cannot be sent: a `maxAttempts` that is not an unsigned
+ * 32-bit integer, delays that are not an array of finite numbers. The
+ * ranges are the server's to check.
+ */
+export function retrySchedule(schedule: RetrySchedule): EndpointRetryPolicy {
+  if (typeof schedule !== 'object' || schedule === null || Array.isArray(schedule)) {
+    throw new TypeError('expected a retry schedule: { maxAttempts?, delaysMs? }');
+  }
+  const maxAttempts = schedule.maxAttempts ?? 0;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 0 || maxAttempts > 0xffff_ffff) {
+    throw new RangeError(`maxAttempts must be a non-negative integer, got ${String(schedule.maxAttempts)}`);
+  }
+  const delaysMs = schedule.delaysMs ?? [];
+  if (!Array.isArray(delaysMs)) {
+    throw new TypeError('expected delaysMs to be an array of milliseconds');
+  }
+  for (const [index, delay] of delaysMs.entries()) {
+    if (typeof delay !== 'number' || !Number.isFinite(delay)) {
+      throw new TypeError(`expected delaysMs[${index}] to be a finite number of milliseconds, got ${String(delay)}`);
+    }
+  }
+  return { maxAttempts, delaysSeconds: delaysMs.map((ms) => ms / 1000) };
+}
+
+/** An `EndpointRetryPolicy` message as a retry schedule, `undefined` when unset. */
+export function retryScheduleOf(message: EndpointRetryPolicy__Output | null | undefined): RetrySchedule | undefined {
+  if (message === null || message === undefined) {
+    return undefined;
+  }
+  return {
+    maxAttempts: message.maxAttempts,
+    // Rounded to the microsecond: 0.2 s reads back as 200, not 200.00000000000003.
+    delaysMs: message.delaysSeconds.map((seconds) => Math.round(Number(seconds) * 1_000_000) / 1000),
+  };
+}
+
 export function deliveryFilter(filter: DeliveryFilter | undefined): DeliveryFilterMessage {
   return {
     startTime: filter?.startTime ? timestamp(filter.startTime) : null,
@@ -173,6 +216,7 @@ export function endpoint(message: Endpoint__Output | null): Endpoint {
     signatureScheme: signatureScheme(message.signatureScheme),
     publicKey: message.publicKey,
     headers: { ...message.headers },
+    retryPolicy: retryScheduleOf(message.retryPolicy),
   };
 }
 

@@ -31,6 +31,7 @@ export type {
   Metrics,
   Page,
   ReplayResult,
+  RetrySchedule,
   RotatedSecret,
   SignatureScheme,
   UpdateKind,

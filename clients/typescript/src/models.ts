@@ -131,6 +131,24 @@ export interface Page<T> {
   nextPageToken: string;
 }
 
+/**
+ * An endpoint's own retry schedule, in place of the server config's
+ * `retry_policy` for its deliveries. The server checks the ranges
+ * (`maxAttempts` 1 to 100, each delay 0 to 24 hours, at most 100 delays)
+ * and refuses others with `INVALID_ARGUMENT`; the config's jitter applies
+ * to these delays too. Read back from an endpoint, both fields are set.
+ */
+export interface RetrySchedule {
+  /** Attempts in all, the first included; 0 or unset keeps the config's `max_attempts`. */
+  maxAttempts?: number;
+  /**
+   * The waits before the first, second, ... retry, in milliseconds; the
+   * last one repeats when `maxAttempts` asks for more. Empty or unset: the
+   * config's exponential backoff. Sent as (fractional) seconds.
+   */
+  delaysMs?: number[];
+}
+
 /** A receiver of webhooks. Its secret is never returned, only `secretHint`. */
 export interface Endpoint {
   id: string;
@@ -159,6 +177,8 @@ export interface Endpoint {
    * cookie, x-api-key, api-key) read back as `***`.
    */
   headers: Record<string, string>;
+  /** Its own retry schedule; `undefined`: the server config's `retry_policy`. */
+  retryPolicy?: RetrySchedule;
 }
 
 /** The outcome of {@link WebhookdClient.rotateEndpointSecret}. */

@@ -77,6 +77,7 @@ const handlers: Partial<WebhookServiceHandlers> = {
     headers: Object.fromEntries(
       Object.entries(request.headers as Record<string, string>).map(([name, value]) => [name.toLowerCase(), value]),
     ),
+    retryPolicy: request.retryPolicy,
   })),
   UpdateEndpoint: unary('UpdateEndpoint', (request) => request.endpoint),
   RotateEndpointSecret: unary('RotateEndpointSecret', (request) => ({ endpoint: { id: request.id }, newSecret: 's' })),
@@ -328,7 +329,7 @@ test('requests take native values', TIMEOUT, async () => {
     await client.rotateEndpointSecret('ep_1', { gracePeriodMs: 2 * 3600 * 1000 });
     await client.createApiKey('ci', 'admin');
     assert.throws(() => client.streamDeliveries({ states: ['done' as 'dead'] }), /unknown delivery_state 'done'/);
-    await assert.rejects(client.updateEndpoint('ep_1', {}), /url, eventTypes or headers/);
+    await assert.rejects(client.updateEndpoint('ep_1', {}), /url, eventTypes, headers or retryPolicy/);
     await assert.rejects(client.rotateEndpointSecret('ep_1', { gracePeriodMs: 10 }), RangeError);
   });
   const stream = calls('StreamDeliveries')[0].request;
@@ -371,6 +372,63 @@ test('endpoint headers are sent and read back', TIMEOUT, async () => {
   assert.deepEqual(clear.updateMask.paths, ['headers']); // an empty set is sent, removing them
   assert.deepEqual(clear.endpoint.headers, {});
   assert.deepEqual(eventTypesOnly.updateMask.paths, ['event_types']);
+});
+
+test('endpoint retry schedules are sent, read back and cleared', TIMEOUT, async () => {
+  const schedule = { maxAttempts: 3, delaysMs: [200, 1000] };
+  await withClient({}, async (client) => {
+    const created = await client.createEndpoint('https://example.com/hook', ['a.*'], { retryPolicy: schedule });
+    assert.deepEqual(created.retryPolicy, schedule);
+    assert.equal((await client.createEndpoint('https://example.com/hook', ['a.*'])).retryPolicy, undefined);
+    // Unset fields are sent as their defaults and read back filled in; delays to the microsecond.
+    const fine = await client.createEndpoint('https://example.com/hook', ['a.*'], { retryPolicy: { delaysMs: [1.5, 0.1] } });
+    assert.deepEqual(fine.retryPolicy, { maxAttempts: 0, delaysMs: [1.5, 0.1] });
+    const updated = await client.updateEndpoint('ep_1', { url: 'https://example.com/2', retryPolicy: { maxAttempts: 5 } });
+    assert.deepEqual(updated.retryPolicy, { maxAttempts: 5, delaysMs: [] });
+    const defaults = await client.updateEndpoint('ep_1', { retryPolicy: {} });
+    assert.deepEqual(defaults.retryPolicy, { maxAttempts: 0, delaysMs: [] });
+    assert.equal((await client.updateEndpoint('ep_1', { retryPolicy: null })).retryPolicy, undefined);
+    assert.equal((await client.updateEndpoint('ep_1', { eventTypes: ['b'] })).retryPolicy, undefined);
+    await assert.rejects(
+      client.createEndpoint('https://example.com/hook', ['a.*'], { retryPolicy: { maxAttempts: -1 } }),
+      /maxAttempts must be a non-negative integer, got -1/,
+    );
+    await assert.rejects(client.updateEndpoint('ep_1', { retryPolicy: { maxAttempts: 2.5 } }), RangeError);
+    await assert.rejects(
+      client.updateEndpoint('ep_1', { retryPolicy: { delaysMs: ['200' as unknown as number] } }),
+      /delaysMs\[0\] to be a finite number/,
+    );
+    await assert.rejects(
+      client.updateEndpoint('ep_1', { retryPolicy: { delaysMs: 200 as unknown as number[] } }),
+      /delaysMs to be an array/,
+    );
+    await assert.rejects(
+      client.createEndpoint('https://example.com/hook', ['a.*'], { retryPolicy: 3 as unknown as { maxAttempts: number } }),
+      TypeError,
+    );
+    // The ranges are the server's to check.
+    await client.createEndpoint('https://example.com/hook', ['a.*'], { retryPolicy: { maxAttempts: 101 } });
+  });
+  type Policy = { maxAttempts: number; delaysSeconds: number[] } | null;
+  const creates = calls('CreateEndpoint').map((c) => c.request.retryPolicy as Policy);
+  assert.deepEqual(creates, [
+    { maxAttempts: 3, delaysSeconds: [0.2, 1] },
+    null,
+    { maxAttempts: 0, delaysSeconds: [0.0015, 0.0001] },
+    { maxAttempts: 101, delaysSeconds: [] },
+  ]); // the refused ones were never sent
+  type UpdateRequest = { endpoint: { retryPolicy: Policy }; updateMask: { paths: string[] } };
+  const [update, defaults, clear, eventTypesOnly] = calls('UpdateEndpoint').map((c) => c.request as UpdateRequest);
+  assert.equal(calls('UpdateEndpoint').length, 4);
+  assert.deepEqual(update.updateMask.paths, ['url', 'retry_policy']);
+  assert.deepEqual(update.endpoint.retryPolicy, { maxAttempts: 5, delaysSeconds: [] });
+  // A schedule of defaults is still sent (present), unlike null, which clears it.
+  assert.deepEqual(defaults.updateMask.paths, ['retry_policy']);
+  assert.deepEqual(defaults.endpoint.retryPolicy, { maxAttempts: 0, delaysSeconds: [] });
+  assert.deepEqual(clear.updateMask.paths, ['retry_policy']);
+  assert.equal(clear.endpoint.retryPolicy, null);
+  assert.deepEqual(eventTypesOnly.updateMask.paths, ['event_types']);
+  assert.equal(eventTypesOnly.endpoint.retryPolicy, null);
 });
 
 /** Collects every update of a stream. */

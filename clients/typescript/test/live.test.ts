@@ -105,6 +105,7 @@ describe('every call against a live webhookd', { skip }, () => {
     const urlOnly = await client.updateEndpoint(id, { url: 'http://127.0.0.1:9/third' });
     assert.deepEqual(urlOnly.eventTypes, ['live.b', 'live.c.*']);
     assert.deepEqual(urlOnly.headers, {});
+    assert.equal(urlOnly.retryPolicy, undefined);
 
     // Custom headers: names read back in lower case, credential values masked.
     const tenant = await client.createEndpoint('http://127.0.0.1:9/tenant', ['live.h'], {
@@ -130,6 +131,31 @@ describe('every call against a live webhookd', { skip }, () => {
     assert.deepEqual(reservedUpdate.fieldViolations.map((v) => v.field), ['endpoint.headers.webhook-id']);
     assert.deepEqual((await client.getEndpoint(tenant.id)).headers, {});
     assert.equal(await client.deleteEndpoint(tenant.id), 0n);
+
+    // Its own retry schedule: read back as given; null goes back to the config's.
+    const schedule = { maxAttempts: 3, delaysMs: [200, 1000] };
+    const scheduled = await client.createEndpoint('http://127.0.0.1:9/scheduled', ['live.r'], { retryPolicy: schedule });
+    assert.deepEqual(scheduled.retryPolicy, schedule);
+    assert.deepEqual(await client.getEndpoint(scheduled.id), scheduled);
+    const movedOnly = await client.updateEndpoint(scheduled.id, { url: 'http://127.0.0.1:9/scheduled2' });
+    assert.deepEqual(movedOnly.retryPolicy, schedule);
+    const slower = { maxAttempts: 5, delaysMs: [30_000] };
+    assert.deepEqual((await client.updateEndpoint(scheduled.id, { retryPolicy: slower })).retryPolicy, slower);
+    assert.deepEqual((await client.getEndpoint(scheduled.id)).retryPolicy, slower);
+    assert.equal((await client.updateEndpoint(scheduled.id, { retryPolicy: null })).retryPolicy, undefined);
+    assert.equal((await client.getEndpoint(scheduled.id)).retryPolicy, undefined);
+    const tooMany = await failureOf(
+      client.createEndpoint('http://127.0.0.1:9/x', ['live.r'], { retryPolicy: { maxAttempts: 101 } }),
+    );
+    assert.equal(tooMany.code, grpc.status.INVALID_ARGUMENT);
+    assert.deepEqual(tooMany.fieldViolations.map((v) => v.field), ['retry_policy.max_attempts']);
+    const tooLong = await failureOf(
+      client.updateEndpoint(scheduled.id, { retryPolicy: { maxAttempts: 3, delaysMs: [1000, 86_401_000] } }),
+    );
+    assert.equal(tooLong.codeName, 'INVALID_ARGUMENT');
+    assert.deepEqual(tooLong.fieldViolations.map((v) => v.field), ['endpoint.retry_policy.delays_seconds[1]']);
+    assert.equal((await client.getEndpoint(scheduled.id)).retryPolicy, undefined);
+    assert.equal(await client.deleteEndpoint(scheduled.id), 0n);
 
     const rotated = await client.rotateEndpointSecret(id, { gracePeriodMs: 3_600_000 });
     assert.ok(rotated.newSecret.length >= 24);

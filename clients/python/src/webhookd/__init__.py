@@ -15,6 +15,7 @@ from webhookd.aio import AsyncClient, AsyncDeliveryStream
 from webhookd.client import DEFAULT_TIMEOUT, Client, DeliveryStream
 from webhookd.errors import FieldViolation, WebhookdError
 from webhookd.models import (
+    UNCHANGED,
     ApiKey,
     ApiKeyRole,
     Attempt,
@@ -32,6 +33,7 @@ from webhookd.models import (
     Metrics,
     Page,
     ReplayResult,
+    RetrySchedule,
     RotatedSecret,
     SignatureScheme,
     UpdateKind,
@@ -61,6 +63,7 @@ __all__ = [
     "STANDARD_SIGNATURE_HEADER",
     "STANDARD_TIMESTAMP_HEADER",
     "TIMESTAMP_HEADER",
+    "UNCHANGED",
     "ApiKey",
     "ApiKeyRole",
     "AsyncClient",
@@ -85,6 +88,7 @@ __all__ = [
     "Page",
     "ReplayResult",
     "RetryPolicy",
+    "RetrySchedule",
     "RotatedSecret",
     "SignatureMismatchError",
     "SignatureScheme",

@@ -29,6 +29,7 @@ from webhookd.models import (
     Metrics,
     Page,
     ReplayResult,
+    RetrySchedule,
     RotatedSecret,
     SignatureScheme,
     UpdateKind,
@@ -145,6 +146,28 @@ def string_map(values: Mapping[str, str] | None) -> dict[str, str]:
     return dict(values)
 
 
+def set_retry_schedule(message: Any, value: RetrySchedule) -> None:
+    """Sets the ``EndpointRetryPolicy`` field ``message`` (present even when every value is
+    the default) from ``value``; refuses what is not a :class:`RetrySchedule`."""
+    if not isinstance(value, RetrySchedule):
+        raise TypeError(f"expected a webhookd.RetrySchedule, got {value!r}")
+    message.SetInParent()
+    message.max_attempts = value.max_attempts
+    message.ClearField("delays_seconds")
+    message.delays_seconds.extend(delay.total_seconds() for delay in value.delays)
+
+
+def retry_schedule(message: Any, field: str) -> RetrySchedule | None:
+    """The ``EndpointRetryPolicy`` field ``field`` of ``message``, ``None`` when unset."""
+    if not message.HasField(field):
+        return None
+    policy = getattr(message, field)
+    return RetrySchedule(
+        max_attempts=policy.max_attempts,
+        delays=tuple(timedelta(seconds=seconds) for seconds in policy.delays_seconds),
+    )
+
+
 def dispatch_result(message: Any) -> DispatchResult:
     return DispatchResult(
         event_id=message.event_id,
@@ -230,6 +253,7 @@ def endpoint(message: Any) -> Endpoint:
         signature_scheme=signature_scheme(message.signature_scheme),
         public_key=message.public_key,
         headers=dict(message.headers),
+        retry_policy=retry_schedule(message, "retry_policy"),
     )
 
 

@@ -29,8 +29,10 @@ from webhookd.models import (
     Metrics,
     Page,
     ReplayResult,
+    RetrySchedule,
     RotatedSecret,
     SignatureScheme,
+    Unchanged,
 )
 
 # Untyped on purpose: messages never leave this module, and the protoc 25
@@ -174,6 +176,7 @@ def create_endpoint(
     disabled: bool,
     signature_scheme: SignatureScheme | None,
     headers: Mapping[str, str] | None,
+    retry_policy: RetrySchedule | None,
 ) -> Call[Endpoint]:
     request = pb.CreateEndpointRequest(
         id=id or "",
@@ -186,6 +189,8 @@ def create_endpoint(
         ),
         headers=_convert.string_map(headers),
     )
+    if retry_policy is not None:
+        _convert.set_retry_schedule(request.retry_policy, retry_policy)
     return Call("CreateEndpoint", request, False, _convert.endpoint)
 
 
@@ -203,6 +208,7 @@ def update_endpoint(
     url: str | None,
     event_types: Iterable[str] | None,
     headers: Mapping[str, str] | None,
+    retry_policy: RetrySchedule | None | Unchanged,
 ) -> Call[Endpoint]:
     changes = pb.Endpoint(id=id)
     mask = FieldMask()
@@ -216,8 +222,13 @@ def update_endpoint(
         # Replaces the whole set: an empty mapping removes every custom header.
         changes.headers.update(_convert.string_map(headers))
         mask.paths.append("headers")
+    if retry_policy is not Unchanged.UNCHANGED:
+        # None leaves the field unset, which in the mask means: back to the config's policy.
+        if retry_policy is not None:
+            _convert.set_retry_schedule(changes.retry_policy, retry_policy)
+        mask.paths.append("retry_policy")
     if not mask.paths:
-        raise ValueError("update_endpoint needs url, event_types or headers")
+        raise ValueError("update_endpoint needs url, event_types, headers or retry_policy")
     request = pb.UpdateEndpointRequest(endpoint=changes, update_mask=mask)
     # Setting fields to given values is idempotent: sending it twice changes nothing more.
     return Call("UpdateEndpoint", request, True, _convert.endpoint)

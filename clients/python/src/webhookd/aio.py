@@ -16,6 +16,7 @@ from webhookd._retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy, retry_delay
 from webhookd.client import DEFAULT_TIMEOUT, log
 from webhookd.errors import WebhookdError
 from webhookd.models import (
+    UNCHANGED,
     ApiKey,
     ApiKeyRole,
     CreatedApiKey,
@@ -30,8 +31,10 @@ from webhookd.models import (
     Metrics,
     Page,
     ReplayResult,
+    RetrySchedule,
     RotatedSecret,
     SignatureScheme,
+    Unchanged,
 )
 
 R = TypeVar("R")
@@ -253,10 +256,13 @@ class AsyncClient:
         disabled: bool = False,
         signature_scheme: SignatureScheme | None = None,
         headers: Mapping[str, str] | None = None,
+        retry_policy: RetrySchedule | None = None,
     ) -> Endpoint:
         """See :meth:`Client.create_endpoint`."""
         return await self._unary(
-            _rpc.create_endpoint(url, event_types, id, secret, disabled, signature_scheme, headers)
+            _rpc.create_endpoint(
+                url, event_types, id, secret, disabled, signature_scheme, headers, retry_policy
+            )
         )
 
     async def get_endpoint(self, id: str) -> Endpoint:
@@ -276,9 +282,10 @@ class AsyncClient:
         url: str | None = None,
         event_types: Iterable[str] | None = None,
         headers: Mapping[str, str] | None = None,
+        retry_policy: RetrySchedule | None | Unchanged = UNCHANGED,
     ) -> Endpoint:
         """See :meth:`Client.update_endpoint`."""
-        return await self._unary(_rpc.update_endpoint(id, url, event_types, headers))
+        return await self._unary(_rpc.update_endpoint(id, url, event_types, headers, retry_policy))
 
     async def delete_endpoint(self, id: str) -> int:
         """See :meth:`Client.delete_endpoint`."""

@@ -15,6 +15,7 @@ from webhookd._proto.webhook.v1 import webhook_pb2_grpc
 from webhookd._retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy, retry_delay
 from webhookd.errors import WebhookdError
 from webhookd.models import (
+    UNCHANGED,
     ApiKey,
     ApiKeyRole,
     CreatedApiKey,
@@ -29,8 +30,10 @@ from webhookd.models import (
     Metrics,
     Page,
     ReplayResult,
+    RetrySchedule,
     RotatedSecret,
     SignatureScheme,
+    Unchanged,
 )
 
 R = TypeVar("R")
@@ -283,6 +286,7 @@ class Client:
         disabled: bool = False,
         signature_scheme: SignatureScheme | None = None,
         headers: Mapping[str, str] | None = None,
+        retry_policy: RetrySchedule | None = None,
     ) -> Endpoint:
         """Creates an endpoint that receives the events matching ``event_types``.
 
@@ -291,10 +295,14 @@ class Client:
         Webhooks endpoint needs a ``whsec_``/``whsk_`` secret). ``headers``
         (name to value, at most 20) are added to every delivery; the headers
         webhookd sets itself (Content-Type, Host, User-Agent, X-Webhook-*,
-        webhook-*, hop-by-hop ones) are refused. Not retried.
+        webhook-*, hop-by-hop ones) are refused. ``retry_policy`` gives the
+        endpoint a retry schedule of its own (without it, the server config's
+        applies). Not retried.
         """
         return self._unary(
-            _rpc.create_endpoint(url, event_types, id, secret, disabled, signature_scheme, headers)
+            _rpc.create_endpoint(
+                url, event_types, id, secret, disabled, signature_scheme, headers, retry_policy
+            )
         )
 
     def get_endpoint(self, id: str) -> Endpoint:
@@ -314,12 +322,16 @@ class Client:
         url: str | None = None,
         event_types: Iterable[str] | None = None,
         headers: Mapping[str, str] | None = None,
+        retry_policy: RetrySchedule | None | Unchanged = UNCHANGED,
     ) -> Endpoint:
         """Changes the given fields of an endpoint (the others stay as they are).
 
         ``headers`` replaces every custom header of the endpoint; ``{}`` removes them.
+        ``retry_policy`` replaces the endpoint's retry schedule; ``None`` removes it, so that
+        the server config's applies again (left out, it stays as it is). A new schedule
+        applies to the next attempt of every pending delivery.
         """
-        return self._unary(_rpc.update_endpoint(id, url, event_types, headers))
+        return self._unary(_rpc.update_endpoint(id, url, event_types, headers, retry_policy))
 
     def delete_endpoint(self, id: str) -> int:
         """Deletes an endpoint; returns how many of its pending deliveries were cancelled.

@@ -6,10 +6,11 @@ values without their type prefix (``DELIVERY_STATE_SUCCEEDED`` is
 ``"succeeded"``). Strings the server leaves empty stay ``""``.
 """
 
+import enum
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from datetime import datetime, timedelta
+from typing import Any, Final, Generic, Literal, TypeVar
 
 DeliveryState = Literal[
     "unspecified", "pending", "in_flight", "succeeded", "failed", "dead", "cancelled"
@@ -156,6 +157,52 @@ class Page(Generic[T]):
     """Empty on the last page."""
 
 
+class Unchanged(enum.Enum):
+    """The type of :data:`UNCHANGED`."""
+
+    UNCHANGED = "UNCHANGED"
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = Unchanged.UNCHANGED
+"""The default of the arguments of :meth:`Client.update_endpoint` for which ``None`` has a
+meaning of its own (``retry_policy=None`` goes back to the config's policy): leaves the
+field as it is."""
+
+
+@dataclass(frozen=True)
+class RetrySchedule:
+    """An endpoint's own retry schedule, in place of the server config's ``retry_policy``
+    for its deliveries.
+
+    ``delays`` are the waits before the first, second, ... retry; the last one repeats
+    when ``max_attempts`` asks for more. The server checks the ranges (``max_attempts``
+    1 to 100, each delay 0 to 24 hours, at most 100 delays) and refuses others with
+    ``INVALID_ARGUMENT``; the config's jitter applies to these delays too.
+    """
+
+    max_attempts: int = 0
+    """Attempts in all, the first included; 0 keeps the config's ``max_attempts``."""
+    delays: tuple[timedelta, ...] = ()
+    """Empty: the config's exponential backoff. Any iterable of ``timedelta`` is taken
+    (and kept as a tuple); sent as fractional seconds."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
+            raise TypeError(f"max_attempts must be an int, got {self.max_attempts!r}")
+        if self.max_attempts < 0:
+            raise ValueError(f"max_attempts must not be negative, got {self.max_attempts}")
+        if isinstance(self.delays, timedelta):
+            raise TypeError(f"delays must be a sequence of timedelta, got {self.delays!r}")
+        delays = tuple(self.delays)
+        for delay in delays:
+            if not isinstance(delay, timedelta):
+                raise TypeError(f"delays must be timedelta values, got {delay!r}")
+        object.__setattr__(self, "delays", delays)
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """A receiver of webhooks. Its secret is never returned, only :attr:`secret_hint`."""
@@ -184,6 +231,8 @@ class Endpoint:
     """Static headers added to every delivery, by lower-case name; empty when none. Values of
     credential headers (authorization, proxy-authorization, cookie, x-api-key, api-key) read
     back as "***"."""
+    retry_policy: RetrySchedule | None
+    """Its own retry schedule; ``None``: the server config's ``retry_policy``."""
 
 
 @dataclass(frozen=True)
