@@ -144,10 +144,7 @@ pub async fn run(options: &CheckOptions) -> Result<Vec<Outcome>, CheckError> {
         options.timeout,
         256,
         Arc::new(NetworkPolicy::new(everywhere)),
-        ReceiverTls {
-            extra_roots: options.tls.extra_roots.clone(),
-            accept_invalid_certs: options.tls.accept_invalid_certs,
-        },
+        options.tls.clone(),
     )?;
     let mut outcomes = Vec::with_capacity(Case::ALL.len());
     for case in Case::ALL {

@@ -14,7 +14,7 @@ use secrecy::SecretString;
 use tracing::{error, info, warn};
 
 use webhookd::config::{CliOverrides, Config, ConfigError, DatabaseConfig, LogFormat};
-use webhookd::delivery::http_client::ReceiverTls;
+use webhookd::delivery::http_client::{ReceiverTls, read_ca_file};
 use webhookd::domain::SignatureScheme;
 use webhookd::{App, check, store, telemetry};
 
@@ -241,12 +241,7 @@ fn check_options(args: CheckReceiverArgs) -> anyhow::Result<check::CheckOptions>
         .filter(|timeout| !timeout.is_zero())
         .context("--timeout-seconds must be a positive number of seconds")?;
     let extra_roots = match &args.ca_file {
-        Some(path) => {
-            let pem = std::fs::read(path)
-                .with_context(|| format!("--ca-file {}: cannot read it", path.display()))?;
-            reqwest::Certificate::from_pem_bundle(&pem)
-                .with_context(|| format!("--ca-file {}: not PEM certificates", path.display()))?
-        }
+        Some(path) => read_ca_file(path).context("--ca-file")?,
         None => Vec::new(),
     };
     Ok(check::CheckOptions {

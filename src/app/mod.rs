@@ -23,7 +23,7 @@ use crate::config::{Config, ConfigError, SecurityConfig};
 use crate::delivery::alert::Alerter;
 use crate::delivery::counters::Counters;
 use crate::delivery::health::EndpointHealth;
-use crate::delivery::http_client::ReceiverTls;
+use crate::delivery::http_client::{ReceiverTls, read_ca_file};
 use crate::delivery::operational::OperationalEvents;
 use crate::delivery::probe::Prober;
 use crate::delivery::updates::UpdateBus;
@@ -421,21 +421,7 @@ fn connection_limits(config: &Config, open_file_limit: u64) -> ConnectionLimits 
 fn receiver_tls(security: &SecurityConfig) -> Result<ReceiverTls, ConfigError> {
     const KEY: &str = "security.receiver_ca_file";
     let extra_roots = match &security.receiver_ca_file {
-        Some(path) => {
-            let pem = std::fs::read(path).map_err(|e| {
-                ConfigError::invalid(KEY, format!("cannot read {}: {e}", path.display()))
-            })?;
-            let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                ConfigError::invalid(KEY, format!("{} is not a PEM bundle: {e}", path.display()))
-            })?;
-            if roots.is_empty() {
-                return Err(ConfigError::invalid(
-                    KEY,
-                    format!("{} holds no PEM certificate", path.display()),
-                ));
-            }
-            roots
-        }
+        Some(path) => read_ca_file(path).map_err(|e| ConfigError::invalid(KEY, e))?,
         None => Vec::new(),
     };
     if security.dangerous_accept_invalid_certs {

@@ -47,12 +47,48 @@ pub struct DeliveryClient {
 }
 
 /// How HTTPS endpoints are checked.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ReceiverTls {
     /// CAs trusted beside the system's roots.
     pub extra_roots: Vec<reqwest::Certificate>,
     /// Skip certificate checks entirely (`security.dangerous_accept_invalid_certs`).
     pub accept_invalid_certs: bool,
+}
+
+/// Why a file of CA certificates for receivers cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CaFileError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a PEM bundle: {source}")]
+    NotPem {
+        path: String,
+        source: reqwest::Error,
+    },
+    #[error("{path} holds no PEM certificate")]
+    Empty { path: String },
+}
+
+/// Reads the PEM CA certificates trusted for HTTPS receivers (the config's
+/// `security.receiver_ca_file`, `check-receiver --ca-file`).
+pub fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, CaFileError> {
+    let shown = || path.display().to_string();
+    let pem = std::fs::read(path).map_err(|source| CaFileError::Read {
+        path: shown(),
+        source,
+    })?;
+    let roots =
+        reqwest::Certificate::from_pem_bundle(&pem).map_err(|source| CaFileError::NotPem {
+            path: shown(),
+            source,
+        })?;
+    if roots.is_empty() {
+        return Err(CaFileError::Empty { path: shown() });
+    }
+    Ok(roots)
 }
 
 impl DeliveryClient {
