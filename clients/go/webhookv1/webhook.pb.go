@@ -1578,7 +1578,10 @@ type Endpoint struct {
 	// x-api-key, api-key) read back as "***".
 	Headers map[string]string `protobuf:"bytes,16,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Its own retry schedule; unset: the config's retry_policy.
-	RetryPolicy   *EndpointRetryPolicy `protobuf:"bytes,17,opt,name=retry_policy,json=retryPolicy,proto3" json:"retry_policy,omitempty"`
+	RetryPolicy *EndpointRetryPolicy `protobuf:"bytes,17,opt,name=retry_policy,json=retryPolicy,proto3" json:"retry_policy,omitempty"`
+	// Its payload filter (see CreateEndpointRequest.filter); unset: every
+	// event of its types.
+	Filter        *structpb.Struct `protobuf:"bytes,18,opt,name=filter,proto3" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1732,6 +1735,13 @@ func (x *Endpoint) GetRetryPolicy() *EndpointRetryPolicy {
 	return nil
 }
 
+func (x *Endpoint) GetFilter() *structpb.Struct {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
 // An endpoint's own retry schedule, in place of the config's retry_policy
 // for its deliveries.
 type EndpointRetryPolicy struct {
@@ -1816,7 +1826,16 @@ type CreateEndpointRequest struct {
 	// User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
 	Headers map[string]string `protobuf:"bytes,7,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Its own retry schedule; unset: the config's retry_policy.
-	RetryPolicy   *EndpointRetryPolicy `protobuf:"bytes,8,opt,name=retry_policy,json=retryPolicy,proto3" json:"retry_policy,omitempty"`
+	RetryPolicy *EndpointRetryPolicy `protobuf:"bytes,8,opt,name=retry_policy,json=retryPolicy,proto3" json:"retry_policy,omitempty"`
+	// Optional payload filter: events of its types are routed to it only
+	// when their payload matches, decided at Dispatch. A JSON object of
+	// dotted paths to conditions, all of which must hold: a plain value is
+	// equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+	// $gte, $lt, $lte) tests the value at the path. For example
+	// {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+	// Endpoints named in DispatchRequest.endpoint_ids and replays are not
+	// filtered. The language is in docs/event-log.md.
+	Filter        *structpb.Struct `protobuf:"bytes,9,opt,name=filter,proto3" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1903,6 +1922,13 @@ func (x *CreateEndpointRequest) GetHeaders() map[string]string {
 func (x *CreateEndpointRequest) GetRetryPolicy() *EndpointRetryPolicy {
 	if x != nil {
 		return x.RetryPolicy
+	}
+	return nil
+}
+
+func (x *CreateEndpointRequest) GetFilter() *structpb.Struct {
+	if x != nil {
+		return x.Filter
 	}
 	return nil
 }
@@ -2061,7 +2087,8 @@ type UpdateEndpointRequest struct {
 	Endpoint *Endpoint `protobuf:"bytes,1,opt,name=endpoint,proto3" json:"endpoint,omitempty"`
 	// Which fields to change: "url", "event_types", "headers" (replaces all
 	// custom headers; an empty map removes them), "retry_policy" (unset goes
-	// back to the config's). A new URL, new headers or a new schedule apply
+	// back to the config's), "filter" (unset removes it; applies to events
+	// dispatched after). A new URL, new headers or a new schedule apply
 	// to the next attempt of every pending delivery.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2794,8 +2821,16 @@ type EndpointStatus struct {
 	Pending uint64 `protobuf:"varint,10,opt,name=pending,proto3" json:"pending,omitempty"`
 	// Age of the oldest pending delivery, in seconds.
 	OldestPendingAgeSeconds float64 `protobuf:"fixed64,11,opt,name=oldest_pending_age_seconds,json=oldestPendingAgeSeconds,proto3" json:"oldest_pending_age_seconds,omitempty"`
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	// Requests it may have in flight at once: its max_concurrent or the
+	// config's max_concurrent_per_endpoint.
+	ConcurrencyLimit uint32 `protobuf:"varint,12,opt,name=concurrency_limit,json=concurrencyLimit,proto3" json:"concurrency_limit,omitempty"`
+	// The adaptive window within that limit on this instance: halved on
+	// 429, 503, timeouts and slow answers, grown back by one per window
+	// of successes. Equal to concurrency_limit when adaptation is off or
+	// the endpoint is healthy; 0 on an instance that delivers nothing.
+	ConcurrencyWindow uint32 `protobuf:"varint,13,opt,name=concurrency_window,json=concurrencyWindow,proto3" json:"concurrency_window,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *EndpointStatus) Reset() {
@@ -2905,6 +2940,20 @@ func (x *EndpointStatus) GetOldestPendingAgeSeconds() float64 {
 	return 0
 }
 
+func (x *EndpointStatus) GetConcurrencyLimit() uint32 {
+	if x != nil {
+		return x.ConcurrencyLimit
+	}
+	return 0
+}
+
+func (x *EndpointStatus) GetConcurrencyWindow() uint32 {
+	if x != nil {
+		return x.ConcurrencyWindow
+	}
+	return 0
+}
+
 type GetMetricsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Attempts made in the window.
@@ -2927,8 +2976,15 @@ type GetMetricsResponse struct {
 	FailuresByStatusClass map[string]uint64 `protobuf:"bytes,11,rep,name=failures_by_status_class,json=failuresByStatusClass,proto3" json:"failures_by_status_class,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	Endpoints             []*EndpointStatus `protobuf:"bytes,12,rep,name=endpoints,proto3" json:"endpoints,omitempty"`
 	WindowSeconds         uint32            `protobuf:"varint,13,opt,name=window_seconds,json=windowSeconds,proto3" json:"window_seconds,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// The retry budget on this instance (webhook_engine.retry_budget): how
+	// many attempts at once may be retries, how many are now, and how many
+	// retries waited for it in the window. 0 on an instance that delivers
+	// nothing.
+	RetryBudgetSlots uint32 `protobuf:"varint,14,opt,name=retry_budget_slots,json=retryBudgetSlots,proto3" json:"retry_budget_slots,omitempty"`
+	RetriesInFlight  uint32 `protobuf:"varint,15,opt,name=retries_in_flight,json=retriesInFlight,proto3" json:"retries_in_flight,omitempty"`
+	RetriesDeferred  uint64 `protobuf:"varint,16,opt,name=retries_deferred,json=retriesDeferred,proto3" json:"retries_deferred,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *GetMetricsResponse) Reset() {
@@ -3048,6 +3104,27 @@ func (x *GetMetricsResponse) GetEndpoints() []*EndpointStatus {
 func (x *GetMetricsResponse) GetWindowSeconds() uint32 {
 	if x != nil {
 		return x.WindowSeconds
+	}
+	return 0
+}
+
+func (x *GetMetricsResponse) GetRetryBudgetSlots() uint32 {
+	if x != nil {
+		return x.RetryBudgetSlots
+	}
+	return 0
+}
+
+func (x *GetMetricsResponse) GetRetriesInFlight() uint32 {
+	if x != nil {
+		return x.RetriesInFlight
+	}
+	return 0
+}
+
+func (x *GetMetricsResponse) GetRetriesDeferred() uint64 {
+	if x != nil {
+		return x.RetriesDeferred
 	}
 	return 0
 }
@@ -3496,7 +3573,7 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x06filter\x18\x02 \x01(\v2\x1a.webhook.v1.DeliveryFilterR\x06filter\x12\x17\n" +
 	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"2\n" +
 	"\x1aRedriveDeadLettersResponse\x12\x14\n" +
-	"\x05count\x18\x01 \x01(\x04R\x05count\"\xcf\x06\n" +
+	"\x05count\x18\x01 \x01(\x04R\x05count\"\x80\a\n" +
 	"\bEndpoint\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
@@ -3521,13 +3598,14 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\n" +
 	"public_key\x18\x0f \x01(\tR\tpublicKey\x12;\n" +
 	"\aheaders\x18\x10 \x03(\v2!.webhook.v1.Endpoint.HeadersEntryR\aheaders\x12B\n" +
-	"\fretry_policy\x18\x11 \x01(\v2\x1f.webhook.v1.EndpointRetryPolicyR\vretryPolicy\x1a:\n" +
+	"\fretry_policy\x18\x11 \x01(\v2\x1f.webhook.v1.EndpointRetryPolicyR\vretryPolicy\x12/\n" +
+	"\x06filter\x18\x12 \x01(\v2\x17.google.protobuf.StructR\x06filter\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"_\n" +
 	"\x13EndpointRetryPolicy\x12!\n" +
 	"\fmax_attempts\x18\x01 \x01(\rR\vmaxAttempts\x12%\n" +
-	"\x0edelays_seconds\x18\x02 \x03(\x01R\rdelaysSeconds\"\xa0\x03\n" +
+	"\x0edelays_seconds\x18\x02 \x03(\x01R\rdelaysSeconds\"\xd1\x03\n" +
 	"\x15CreateEndpointRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
@@ -3537,7 +3615,8 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\bdisabled\x18\x05 \x01(\bR\bdisabled\x12F\n" +
 	"\x10signature_scheme\x18\x06 \x01(\x0e2\x1b.webhook.v1.SignatureSchemeR\x0fsignatureScheme\x12H\n" +
 	"\aheaders\x18\a \x03(\v2..webhook.v1.CreateEndpointRequest.HeadersEntryR\aheaders\x12B\n" +
-	"\fretry_policy\x18\b \x01(\v2\x1f.webhook.v1.EndpointRetryPolicyR\vretryPolicy\x1a:\n" +
+	"\fretry_policy\x18\b \x01(\v2\x1f.webhook.v1.EndpointRetryPolicyR\vretryPolicy\x12/\n" +
+	"\x06filter\x18\t \x01(\v2\x17.google.protobuf.StructR\x06filter\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"$\n" +
@@ -3610,7 +3689,7 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x06p50_ms\x18\x01 \x01(\x01R\x05p50Ms\x12\x15\n" +
 	"\x06p95_ms\x18\x02 \x01(\x01R\x05p95Ms\x12\x15\n" +
 	"\x06p99_ms\x18\x03 \x01(\x01R\x05p99Ms\x12\x15\n" +
-	"\x06max_ms\x18\x04 \x01(\x01R\x05maxMs\"\xb6\x03\n" +
+	"\x06max_ms\x18\x04 \x01(\x01R\x05maxMs\"\x92\x04\n" +
 	"\x0eEndpointStatus\x12\x1f\n" +
 	"\vendpoint_id\x18\x01 \x01(\tR\n" +
 	"endpointId\x12\x16\n" +
@@ -3624,7 +3703,9 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\alatency\x18\t \x01(\v2\x1a.webhook.v1.LatencySummaryR\alatency\x12\x18\n" +
 	"\apending\x18\n" +
 	" \x01(\x04R\apending\x12;\n" +
-	"\x1aoldest_pending_age_seconds\x18\v \x01(\x01R\x17oldestPendingAgeSeconds\"\x9d\x06\n" +
+	"\x1aoldest_pending_age_seconds\x18\v \x01(\x01R\x17oldestPendingAgeSeconds\x12+\n" +
+	"\x11concurrency_limit\x18\f \x01(\rR\x10concurrencyLimit\x12-\n" +
+	"\x12concurrency_window\x18\r \x01(\rR\x11concurrencyWindow\"\xa2\a\n" +
 	"\x12GetMetricsResponse\x12\x1c\n" +
 	"\tattempted\x18\x01 \x01(\x04R\tattempted\x12\x1c\n" +
 	"\tsucceeded\x18\x02 \x01(\x04R\tsucceeded\x12\x16\n" +
@@ -3639,7 +3720,10 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	" \x01(\x01R\flatencyMaxMs\x12r\n" +
 	"\x18failures_by_status_class\x18\v \x03(\v29.webhook.v1.GetMetricsResponse.FailuresByStatusClassEntryR\x15failuresByStatusClass\x128\n" +
 	"\tendpoints\x18\f \x03(\v2\x1a.webhook.v1.EndpointStatusR\tendpoints\x12%\n" +
-	"\x0ewindow_seconds\x18\r \x01(\rR\rwindowSeconds\x1aF\n" +
+	"\x0ewindow_seconds\x18\r \x01(\rR\rwindowSeconds\x12,\n" +
+	"\x12retry_budget_slots\x18\x0e \x01(\rR\x10retryBudgetSlots\x12*\n" +
+	"\x11retries_in_flight\x18\x0f \x01(\rR\x0fretriesInFlight\x12)\n" +
+	"\x10retries_deferred\x18\x10 \x01(\x04R\x0fretriesDeferred\x1aF\n" +
 	"\x18FailuresByErrorKindEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\x1aH\n" +
@@ -3827,74 +3911,76 @@ var file_webhook_v1_webhook_proto_depIdxs = []int32{
 	1,  // 25: webhook.v1.Endpoint.signature_scheme:type_name -> webhook.v1.SignatureScheme
 	46, // 26: webhook.v1.Endpoint.headers:type_name -> webhook.v1.Endpoint.HeadersEntry
 	22, // 27: webhook.v1.Endpoint.retry_policy:type_name -> webhook.v1.EndpointRetryPolicy
-	1,  // 28: webhook.v1.CreateEndpointRequest.signature_scheme:type_name -> webhook.v1.SignatureScheme
-	47, // 29: webhook.v1.CreateEndpointRequest.headers:type_name -> webhook.v1.CreateEndpointRequest.HeadersEntry
-	22, // 30: webhook.v1.CreateEndpointRequest.retry_policy:type_name -> webhook.v1.EndpointRetryPolicy
-	21, // 31: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
-	21, // 32: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
-	52, // 33: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
-	21, // 34: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
-	0,  // 35: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
-	51, // 36: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
-	0,  // 37: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
-	51, // 38: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
-	51, // 39: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
-	2,  // 40: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
-	37, // 41: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
-	48, // 42: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	49, // 43: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
-	38, // 44: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
-	3,  // 45: webhook.v1.ApiKey.role:type_name -> webhook.v1.ApiKeyRole
-	51, // 46: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	51, // 47: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	3,  // 48: webhook.v1.CreateApiKeyRequest.role:type_name -> webhook.v1.ApiKeyRole
-	40, // 49: webhook.v1.CreateApiKeyResponse.api_key:type_name -> webhook.v1.ApiKey
-	40, // 50: webhook.v1.ListApiKeysResponse.api_keys:type_name -> webhook.v1.ApiKey
-	4,  // 51: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
-	7,  // 52: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
-	34, // 53: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
-	36, // 54: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
-	12, // 55: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
-	14, // 56: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
-	16, // 57: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
-	18, // 58: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
-	19, // 59: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
-	23, // 60: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
-	24, // 61: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
-	25, // 62: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
-	27, // 63: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
-	28, // 64: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
-	30, // 65: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
-	31, // 66: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
-	32, // 67: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
-	41, // 68: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
-	43, // 69: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
-	45, // 70: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
-	5,  // 71: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
-	8,  // 72: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
-	35, // 73: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
-	39, // 74: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
-	13, // 75: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
-	15, // 76: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
-	17, // 77: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
-	17, // 78: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
-	20, // 79: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
-	21, // 80: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
-	21, // 81: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
-	26, // 82: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
-	21, // 83: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
-	29, // 84: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
-	21, // 85: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
-	21, // 86: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
-	33, // 87: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
-	42, // 88: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
-	44, // 89: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
-	40, // 90: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
-	71, // [71:91] is the sub-list for method output_type
-	51, // [51:71] is the sub-list for method input_type
-	51, // [51:51] is the sub-list for extension type_name
-	51, // [51:51] is the sub-list for extension extendee
-	0,  // [0:51] is the sub-list for field type_name
+	50, // 28: webhook.v1.Endpoint.filter:type_name -> google.protobuf.Struct
+	1,  // 29: webhook.v1.CreateEndpointRequest.signature_scheme:type_name -> webhook.v1.SignatureScheme
+	47, // 30: webhook.v1.CreateEndpointRequest.headers:type_name -> webhook.v1.CreateEndpointRequest.HeadersEntry
+	22, // 31: webhook.v1.CreateEndpointRequest.retry_policy:type_name -> webhook.v1.EndpointRetryPolicy
+	50, // 32: webhook.v1.CreateEndpointRequest.filter:type_name -> google.protobuf.Struct
+	21, // 33: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
+	21, // 34: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
+	52, // 35: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
+	21, // 36: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
+	0,  // 37: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
+	51, // 38: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
+	0,  // 39: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
+	51, // 40: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
+	51, // 41: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
+	2,  // 42: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
+	37, // 43: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
+	48, // 44: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	49, // 45: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	38, // 46: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
+	3,  // 47: webhook.v1.ApiKey.role:type_name -> webhook.v1.ApiKeyRole
+	51, // 48: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	51, // 49: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	3,  // 50: webhook.v1.CreateApiKeyRequest.role:type_name -> webhook.v1.ApiKeyRole
+	40, // 51: webhook.v1.CreateApiKeyResponse.api_key:type_name -> webhook.v1.ApiKey
+	40, // 52: webhook.v1.ListApiKeysResponse.api_keys:type_name -> webhook.v1.ApiKey
+	4,  // 53: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
+	7,  // 54: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
+	34, // 55: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
+	36, // 56: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
+	12, // 57: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
+	14, // 58: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
+	16, // 59: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
+	18, // 60: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
+	19, // 61: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
+	23, // 62: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
+	24, // 63: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
+	25, // 64: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
+	27, // 65: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
+	28, // 66: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
+	30, // 67: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
+	31, // 68: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
+	32, // 69: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
+	41, // 70: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
+	43, // 71: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
+	45, // 72: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
+	5,  // 73: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
+	8,  // 74: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
+	35, // 75: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
+	39, // 76: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
+	13, // 77: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
+	15, // 78: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
+	17, // 79: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
+	17, // 80: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
+	20, // 81: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
+	21, // 82: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 83: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
+	26, // 84: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
+	21, // 85: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
+	29, // 86: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
+	21, // 87: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 88: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
+	33, // 89: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
+	42, // 90: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
+	44, // 91: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
+	40, // 92: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
+	73, // [73:93] is the sub-list for method output_type
+	53, // [53:73] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_webhook_v1_webhook_proto_init() }

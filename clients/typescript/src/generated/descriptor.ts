@@ -542,6 +542,10 @@ export const descriptor: Record<string, unknown> = {
                 "retryPolicy": {
                   "type": "EndpointRetryPolicy",
                   "id": 17
+                },
+                "filter": {
+                  "type": "google.protobuf.Struct",
+                  "id": 18
                 }
               }
             },
@@ -593,6 +597,10 @@ export const descriptor: Record<string, unknown> = {
                 "retryPolicy": {
                   "type": "EndpointRetryPolicy",
                   "id": 8
+                },
+                "filter": {
+                  "type": "google.protobuf.Struct",
+                  "id": 9
                 }
               }
             },
@@ -889,6 +897,14 @@ export const descriptor: Record<string, unknown> = {
                 "oldestPendingAgeSeconds": {
                   "type": "double",
                   "id": 11
+                },
+                "concurrencyLimit": {
+                  "type": "uint32",
+                  "id": 12
+                },
+                "concurrencyWindow": {
+                  "type": "uint32",
+                  "id": 13
                 }
               }
             },
@@ -948,6 +964,18 @@ export const descriptor: Record<string, unknown> = {
                 "windowSeconds": {
                   "type": "uint32",
                   "id": 13
+                },
+                "retryBudgetSlots": {
+                  "type": "uint32",
+                  "id": 14
+                },
+                "retriesInFlight": {
+                  "type": "uint32",
+                  "id": 15
+                },
+                "retriesDeferred": {
+                  "type": "uint64",
+                  "id": 16
                 }
               }
             },

@@ -2,6 +2,7 @@
 
 import type { SignatureScheme as _webhook_v1_SignatureScheme, SignatureScheme__Output as _webhook_v1_SignatureScheme__Output } from '../../webhook/v1/SignatureScheme';
 import type { EndpointRetryPolicy as _webhook_v1_EndpointRetryPolicy, EndpointRetryPolicy__Output as _webhook_v1_EndpointRetryPolicy__Output } from '../../webhook/v1/EndpointRetryPolicy';
+import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct';
 
 export interface CreateEndpointRequest {
   /**
@@ -43,6 +44,17 @@ export interface CreateEndpointRequest {
    * Its own retry schedule; unset: the config's retry_policy.
    */
   'retryPolicy'?: (_webhook_v1_EndpointRetryPolicy | null);
+  /**
+   * Optional payload filter: events of its types are routed to it only
+   * when their payload matches, decided at Dispatch. A JSON object of
+   * dotted paths to conditions, all of which must hold: a plain value is
+   * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+   * $gte, $lt, $lte) tests the value at the path. For example
+   * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+   * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+   * filtered. The language is in docs/event-log.md.
+   */
+  'filter'?: (_google_protobuf_Struct | null);
 }
 
 export interface CreateEndpointRequest__Output {
@@ -85,4 +97,15 @@ export interface CreateEndpointRequest__Output {
    * Its own retry schedule; unset: the config's retry_policy.
    */
   'retryPolicy': (_webhook_v1_EndpointRetryPolicy__Output | null);
+  /**
+   * Optional payload filter: events of its types are routed to it only
+   * when their payload matches, decided at Dispatch. A JSON object of
+   * dotted paths to conditions, all of which must hold: a plain value is
+   * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+   * $gte, $lt, $lte) tests the value at the path. For example
+   * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+   * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+   * filtered. The language is in docs/event-log.md.
+   */
+  'filter': (_google_protobuf_Struct__Output | null);
 }

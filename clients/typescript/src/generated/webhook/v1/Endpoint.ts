@@ -3,6 +3,7 @@
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
 import type { SignatureScheme as _webhook_v1_SignatureScheme, SignatureScheme__Output as _webhook_v1_SignatureScheme__Output } from '../../webhook/v1/SignatureScheme';
 import type { EndpointRetryPolicy as _webhook_v1_EndpointRetryPolicy, EndpointRetryPolicy__Output as _webhook_v1_EndpointRetryPolicy__Output } from '../../webhook/v1/EndpointRetryPolicy';
+import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct';
 
 export interface Endpoint {
   'id'?: (string);
@@ -52,6 +53,11 @@ export interface Endpoint {
    * Its own retry schedule; unset: the config's retry_policy.
    */
   'retryPolicy'?: (_webhook_v1_EndpointRetryPolicy | null);
+  /**
+   * Its payload filter (see CreateEndpointRequest.filter); unset: every
+   * event of its types.
+   */
+  'filter'?: (_google_protobuf_Struct | null);
 }
 
 export interface Endpoint__Output {
@@ -102,4 +108,9 @@ export interface Endpoint__Output {
    * Its own retry schedule; unset: the config's retry_policy.
    */
   'retryPolicy': (_webhook_v1_EndpointRetryPolicy__Output | null);
+  /**
+   * Its payload filter (see CreateEndpointRequest.filter); unset: every
+   * event of its types.
+   */
+  'filter': (_google_protobuf_Struct__Output | null);
 }

@@ -21,6 +21,18 @@ export interface EndpointStatus {
    * Age of the oldest pending delivery, in seconds.
    */
   'oldestPendingAgeSeconds'?: (number | string);
+  /**
+   * Requests it may have in flight at once: its max_concurrent or the
+   * config's max_concurrent_per_endpoint.
+   */
+  'concurrencyLimit'?: (number);
+  /**
+   * The adaptive window within that limit on this instance: halved on
+   * 429, 503, timeouts and slow answers, grown back by one per window
+   * of successes. Equal to concurrency_limit when adaptation is off or
+   * the endpoint is healthy; 0 on an instance that delivers nothing.
+   */
+  'concurrencyWindow'?: (number);
 }
 
 export interface EndpointStatus__Output {
@@ -41,4 +53,16 @@ export interface EndpointStatus__Output {
    * Age of the oldest pending delivery, in seconds.
    */
   'oldestPendingAgeSeconds': (number);
+  /**
+   * Requests it may have in flight at once: its max_concurrent or the
+   * config's max_concurrent_per_endpoint.
+   */
+  'concurrencyLimit': (number);
+  /**
+   * The adaptive window within that limit on this instance: halved on
+   * 429, 503, timeouts and slow answers, grown back by one per window
+   * of successes. Equal to concurrency_limit when adaptation is off or
+   * the endpoint is healthy; 0 on an instance that delivers nothing.
+   */
+  'concurrencyWindow': (number);
 }

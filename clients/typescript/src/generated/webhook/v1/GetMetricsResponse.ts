@@ -38,6 +38,15 @@ export interface GetMetricsResponse {
   'failuresByStatusClass'?: ({[key: string]: number | string | Long});
   'endpoints'?: (_webhook_v1_EndpointStatus)[];
   'windowSeconds'?: (number);
+  /**
+   * The retry budget on this instance (webhook_engine.retry_budget): how
+   * many attempts at once may be retries, how many are now, and how many
+   * retries waited for it in the window. 0 on an instance that delivers
+   * nothing.
+   */
+  'retryBudgetSlots'?: (number);
+  'retriesInFlight'?: (number);
+  'retriesDeferred'?: (number | string | Long);
 }
 
 export interface GetMetricsResponse__Output {
@@ -75,4 +84,13 @@ export interface GetMetricsResponse__Output {
   'failuresByStatusClass': ({[key: string]: string});
   'endpoints': (_webhook_v1_EndpointStatus__Output)[];
   'windowSeconds': (number);
+  /**
+   * The retry budget on this instance (webhook_engine.retry_budget): how
+   * many attempts at once may be retries, how many are now, and how many
+   * retries waited for it in the window. 0 on an instance that delivers
+   * nothing.
+   */
+  'retryBudgetSlots': (number);
+  'retriesInFlight': (number);
+  'retriesDeferred': (string);
 }

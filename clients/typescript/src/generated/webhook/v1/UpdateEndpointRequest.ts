@@ -11,7 +11,8 @@ export interface UpdateEndpointRequest {
   /**
    * Which fields to change: "url", "event_types", "headers" (replaces all
    * custom headers; an empty map removes them), "retry_policy" (unset goes
-   * back to the config's). A new URL, new headers or a new schedule apply
+   * back to the config's), "filter" (unset removes it; applies to events
+   * dispatched after). A new URL, new headers or a new schedule apply
    * to the next attempt of every pending delivery.
    */
   'updateMask'?: (_google_protobuf_FieldMask | null);
@@ -25,7 +26,8 @@ export interface UpdateEndpointRequest__Output {
   /**
    * Which fields to change: "url", "event_types", "headers" (replaces all
    * custom headers; an empty map removes them), "retry_policy" (unset goes
-   * back to the config's). A new URL, new headers or a new schedule apply
+   * back to the config's), "filter" (unset removes it; applies to events
+   * dispatched after). A new URL, new headers or a new schedule apply
    * to the next attempt of every pending delivery.
    */
   'updateMask': (_google_protobuf_FieldMask__Output | null);

@@ -284,7 +284,7 @@ class RedriveDeadLettersResponse(_message.Message):
     def __init__(self, count: _Optional[int] = ...) -> None: ...
 
 class Endpoint(_message.Message):
-    __slots__ = ("id", "url", "event_types", "active", "disabled_reason", "disabled_at", "origin", "secret_hint", "previous_secret_expires_at", "consecutive_failures", "created_at", "updated_at", "circuit_state", "signature_scheme", "public_key", "headers", "retry_policy")
+    __slots__ = ("id", "url", "event_types", "active", "disabled_reason", "disabled_at", "origin", "secret_hint", "previous_secret_expires_at", "consecutive_failures", "created_at", "updated_at", "circuit_state", "signature_scheme", "public_key", "headers", "retry_policy", "filter")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -309,6 +309,7 @@ class Endpoint(_message.Message):
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
     RETRY_POLICY_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
     id: str
     url: str
     event_types: _containers.RepeatedScalarFieldContainer[str]
@@ -326,7 +327,8 @@ class Endpoint(_message.Message):
     public_key: str
     headers: _containers.ScalarMap[str, str]
     retry_policy: EndpointRetryPolicy
-    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., active: bool = ..., disabled_reason: _Optional[str] = ..., disabled_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., secret_hint: _Optional[str] = ..., previous_secret_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., consecutive_failures: _Optional[int] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., circuit_state: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., public_key: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ..., retry_policy: _Optional[_Union[EndpointRetryPolicy, _Mapping]] = ...) -> None: ...
+    filter: _struct_pb2.Struct
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., active: bool = ..., disabled_reason: _Optional[str] = ..., disabled_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., origin: _Optional[str] = ..., secret_hint: _Optional[str] = ..., previous_secret_expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., consecutive_failures: _Optional[int] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., circuit_state: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., public_key: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ..., retry_policy: _Optional[_Union[EndpointRetryPolicy, _Mapping]] = ..., filter: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class EndpointRetryPolicy(_message.Message):
     __slots__ = ("max_attempts", "delays_seconds")
@@ -337,7 +339,7 @@ class EndpointRetryPolicy(_message.Message):
     def __init__(self, max_attempts: _Optional[int] = ..., delays_seconds: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class CreateEndpointRequest(_message.Message):
-    __slots__ = ("id", "url", "event_types", "secret", "disabled", "signature_scheme", "headers", "retry_policy")
+    __slots__ = ("id", "url", "event_types", "secret", "disabled", "signature_scheme", "headers", "retry_policy", "filter")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -353,6 +355,7 @@ class CreateEndpointRequest(_message.Message):
     SIGNATURE_SCHEME_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
     RETRY_POLICY_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
     id: str
     url: str
     event_types: _containers.RepeatedScalarFieldContainer[str]
@@ -361,7 +364,8 @@ class CreateEndpointRequest(_message.Message):
     signature_scheme: SignatureScheme
     headers: _containers.ScalarMap[str, str]
     retry_policy: EndpointRetryPolicy
-    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., disabled: bool = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., headers: _Optional[_Mapping[str, str]] = ..., retry_policy: _Optional[_Union[EndpointRetryPolicy, _Mapping]] = ...) -> None: ...
+    filter: _struct_pb2.Struct
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., disabled: bool = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., headers: _Optional[_Mapping[str, str]] = ..., retry_policy: _Optional[_Union[EndpointRetryPolicy, _Mapping]] = ..., filter: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class GetEndpointRequest(_message.Message):
     __slots__ = ("id",)
@@ -504,7 +508,7 @@ class LatencySummary(_message.Message):
     def __init__(self, p50_ms: _Optional[float] = ..., p95_ms: _Optional[float] = ..., p99_ms: _Optional[float] = ..., max_ms: _Optional[float] = ...) -> None: ...
 
 class EndpointStatus(_message.Message):
-    __slots__ = ("endpoint_id", "active", "disabled_reason", "circuit_state", "consecutive_failures", "attempted", "succeeded", "success_rate", "latency", "pending", "oldest_pending_age_seconds")
+    __slots__ = ("endpoint_id", "active", "disabled_reason", "circuit_state", "consecutive_failures", "attempted", "succeeded", "success_rate", "latency", "pending", "oldest_pending_age_seconds", "concurrency_limit", "concurrency_window")
     ENDPOINT_ID_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     DISABLED_REASON_FIELD_NUMBER: _ClassVar[int]
@@ -516,6 +520,8 @@ class EndpointStatus(_message.Message):
     LATENCY_FIELD_NUMBER: _ClassVar[int]
     PENDING_FIELD_NUMBER: _ClassVar[int]
     OLDEST_PENDING_AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    CONCURRENCY_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CONCURRENCY_WINDOW_FIELD_NUMBER: _ClassVar[int]
     endpoint_id: str
     active: bool
     disabled_reason: str
@@ -527,10 +533,12 @@ class EndpointStatus(_message.Message):
     latency: LatencySummary
     pending: int
     oldest_pending_age_seconds: float
-    def __init__(self, endpoint_id: _Optional[str] = ..., active: bool = ..., disabled_reason: _Optional[str] = ..., circuit_state: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., attempted: _Optional[int] = ..., succeeded: _Optional[int] = ..., success_rate: _Optional[float] = ..., latency: _Optional[_Union[LatencySummary, _Mapping]] = ..., pending: _Optional[int] = ..., oldest_pending_age_seconds: _Optional[float] = ...) -> None: ...
+    concurrency_limit: int
+    concurrency_window: int
+    def __init__(self, endpoint_id: _Optional[str] = ..., active: bool = ..., disabled_reason: _Optional[str] = ..., circuit_state: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., attempted: _Optional[int] = ..., succeeded: _Optional[int] = ..., success_rate: _Optional[float] = ..., latency: _Optional[_Union[LatencySummary, _Mapping]] = ..., pending: _Optional[int] = ..., oldest_pending_age_seconds: _Optional[float] = ..., concurrency_limit: _Optional[int] = ..., concurrency_window: _Optional[int] = ...) -> None: ...
 
 class GetMetricsResponse(_message.Message):
-    __slots__ = ("attempted", "succeeded", "failed", "dead_lettered", "success_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "failures_by_error_kind", "latency_max_ms", "failures_by_status_class", "endpoints", "window_seconds")
+    __slots__ = ("attempted", "succeeded", "failed", "dead_lettered", "success_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "failures_by_error_kind", "latency_max_ms", "failures_by_status_class", "endpoints", "window_seconds", "retry_budget_slots", "retries_in_flight", "retries_deferred")
     class FailuresByErrorKindEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -558,6 +566,9 @@ class GetMetricsResponse(_message.Message):
     FAILURES_BY_STATUS_CLASS_FIELD_NUMBER: _ClassVar[int]
     ENDPOINTS_FIELD_NUMBER: _ClassVar[int]
     WINDOW_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    RETRY_BUDGET_SLOTS_FIELD_NUMBER: _ClassVar[int]
+    RETRIES_IN_FLIGHT_FIELD_NUMBER: _ClassVar[int]
+    RETRIES_DEFERRED_FIELD_NUMBER: _ClassVar[int]
     attempted: int
     succeeded: int
     failed: int
@@ -571,7 +582,10 @@ class GetMetricsResponse(_message.Message):
     failures_by_status_class: _containers.ScalarMap[str, int]
     endpoints: _containers.RepeatedCompositeFieldContainer[EndpointStatus]
     window_seconds: int
-    def __init__(self, attempted: _Optional[int] = ..., succeeded: _Optional[int] = ..., failed: _Optional[int] = ..., dead_lettered: _Optional[int] = ..., success_rate: _Optional[float] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., failures_by_error_kind: _Optional[_Mapping[str, int]] = ..., latency_max_ms: _Optional[float] = ..., failures_by_status_class: _Optional[_Mapping[str, int]] = ..., endpoints: _Optional[_Iterable[_Union[EndpointStatus, _Mapping]]] = ..., window_seconds: _Optional[int] = ...) -> None: ...
+    retry_budget_slots: int
+    retries_in_flight: int
+    retries_deferred: int
+    def __init__(self, attempted: _Optional[int] = ..., succeeded: _Optional[int] = ..., failed: _Optional[int] = ..., dead_lettered: _Optional[int] = ..., success_rate: _Optional[float] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., failures_by_error_kind: _Optional[_Mapping[str, int]] = ..., latency_max_ms: _Optional[float] = ..., failures_by_status_class: _Optional[_Mapping[str, int]] = ..., endpoints: _Optional[_Iterable[_Union[EndpointStatus, _Mapping]]] = ..., window_seconds: _Optional[int] = ..., retry_budget_slots: _Optional[int] = ..., retries_in_flight: _Optional[int] = ..., retries_deferred: _Optional[int] = ...) -> None: ...
 
 class ApiKey(_message.Message):
     __slots__ = ("name", "role", "origin", "created_at", "revoked_at", "fingerprint")

@@ -444,6 +444,65 @@ java.lang.String defaultValue) {
     return retryPolicy_ == null ? dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
   }
 
+  public static final int FILTER_FIELD_NUMBER = 9;
+  private com.google.protobuf.Struct filter_;
+  /**
+   * <pre>
+   * Optional payload filter: events of its types are routed to it only
+   * when their payload matches, decided at Dispatch. A JSON object of
+   * dotted paths to conditions, all of which must hold: a plain value is
+   * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+   * $gte, $lt, $lte) tests the value at the path. For example
+   * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+   * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+   * filtered. The language is in docs/event-log.md.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 9;</code>
+   * @return Whether the filter field is set.
+   */
+  @java.lang.Override
+  public boolean hasFilter() {
+    return ((bitField0_ & 0x00000002) != 0);
+  }
+  /**
+   * <pre>
+   * Optional payload filter: events of its types are routed to it only
+   * when their payload matches, decided at Dispatch. A JSON object of
+   * dotted paths to conditions, all of which must hold: a plain value is
+   * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+   * $gte, $lt, $lte) tests the value at the path. For example
+   * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+   * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+   * filtered. The language is in docs/event-log.md.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 9;</code>
+   * @return The filter.
+   */
+  @java.lang.Override
+  public com.google.protobuf.Struct getFilter() {
+    return filter_ == null ? com.google.protobuf.Struct.getDefaultInstance() : filter_;
+  }
+  /**
+   * <pre>
+   * Optional payload filter: events of its types are routed to it only
+   * when their payload matches, decided at Dispatch. A JSON object of
+   * dotted paths to conditions, all of which must hold: a plain value is
+   * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+   * $gte, $lt, $lte) tests the value at the path. For example
+   * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+   * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+   * filtered. The language is in docs/event-log.md.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 9;</code>
+   */
+  @java.lang.Override
+  public com.google.protobuf.StructOrBuilder getFilterOrBuilder() {
+    return filter_ == null ? com.google.protobuf.Struct.getDefaultInstance() : filter_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -484,6 +543,9 @@ java.lang.String defaultValue) {
         7);
     if (((bitField0_ & 0x00000001) != 0)) {
       output.writeMessage(8, getRetryPolicy());
+    }
+    if (((bitField0_ & 0x00000002) != 0)) {
+      output.writeMessage(9, getFilter());
     }
     getUnknownFields().writeTo(output);
   }
@@ -533,6 +595,10 @@ java.lang.String defaultValue) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(8, getRetryPolicy());
     }
+    if (((bitField0_ & 0x00000002) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(9, getFilter());
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -565,6 +631,11 @@ java.lang.String defaultValue) {
     if (hasRetryPolicy()) {
       if (!getRetryPolicy()
           .equals(other.getRetryPolicy())) return false;
+    }
+    if (hasFilter() != other.hasFilter()) return false;
+    if (hasFilter()) {
+      if (!getFilter()
+          .equals(other.getFilter())) return false;
     }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
@@ -599,6 +670,10 @@ java.lang.String defaultValue) {
     if (hasRetryPolicy()) {
       hash = (37 * hash) + RETRY_POLICY_FIELD_NUMBER;
       hash = (53 * hash) + getRetryPolicy().hashCode();
+    }
+    if (hasFilter()) {
+      hash = (37 * hash) + FILTER_FIELD_NUMBER;
+      hash = (53 * hash) + getFilter().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -753,6 +828,7 @@ java.lang.String defaultValue) {
       if (com.google.protobuf.GeneratedMessageV3
               .alwaysUseFieldBuilders) {
         getRetryPolicyFieldBuilder();
+        getFilterFieldBuilder();
       }
     }
     @java.lang.Override
@@ -771,6 +847,11 @@ java.lang.String defaultValue) {
       if (retryPolicyBuilder_ != null) {
         retryPolicyBuilder_.dispose();
         retryPolicyBuilder_ = null;
+      }
+      filter_ = null;
+      if (filterBuilder_ != null) {
+        filterBuilder_.dispose();
+        filterBuilder_ = null;
       }
       return this;
     }
@@ -834,6 +915,12 @@ java.lang.String defaultValue) {
             ? retryPolicy_
             : retryPolicyBuilder_.build();
         to_bitField0_ |= 0x00000001;
+      }
+      if (((from_bitField0_ & 0x00000100) != 0)) {
+        result.filter_ = filterBuilder_ == null
+            ? filter_
+            : filterBuilder_.build();
+        to_bitField0_ |= 0x00000002;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -919,6 +1006,9 @@ java.lang.String defaultValue) {
       if (other.hasRetryPolicy()) {
         mergeRetryPolicy(other.getRetryPolicy());
       }
+      if (other.hasFilter()) {
+        mergeFilter(other.getFilter());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -992,6 +1082,13 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00000080;
               break;
             } // case 66
+            case 74: {
+              input.readMessage(
+                  getFilterFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00000100;
+              break;
+            } // case 74
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1898,6 +1995,226 @@ java.lang.String defaultValue) {
         retryPolicy_ = null;
       }
       return retryPolicyBuilder_;
+    }
+
+    private com.google.protobuf.Struct filter_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> filterBuilder_;
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     * @return Whether the filter field is set.
+     */
+    public boolean hasFilter() {
+      return ((bitField0_ & 0x00000100) != 0);
+    }
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     * @return The filter.
+     */
+    public com.google.protobuf.Struct getFilter() {
+      if (filterBuilder_ == null) {
+        return filter_ == null ? com.google.protobuf.Struct.getDefaultInstance() : filter_;
+      } else {
+        return filterBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     */
+    public Builder setFilter(com.google.protobuf.Struct value) {
+      if (filterBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        filter_ = value;
+      } else {
+        filterBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00000100;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     */
+    public Builder setFilter(
+        com.google.protobuf.Struct.Builder builderForValue) {
+      if (filterBuilder_ == null) {
+        filter_ = builderForValue.build();
+      } else {
+        filterBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00000100;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     */
+    public Builder mergeFilter(com.google.protobuf.Struct value) {
+      if (filterBuilder_ == null) {
+        if (((bitField0_ & 0x00000100) != 0) &&
+          filter_ != null &&
+          filter_ != com.google.protobuf.Struct.getDefaultInstance()) {
+          getFilterBuilder().mergeFrom(value);
+        } else {
+          filter_ = value;
+        }
+      } else {
+        filterBuilder_.mergeFrom(value);
+      }
+      if (filter_ != null) {
+        bitField0_ |= 0x00000100;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     */
+    public Builder clearFilter() {
+      bitField0_ = (bitField0_ & ~0x00000100);
+      filter_ = null;
+      if (filterBuilder_ != null) {
+        filterBuilder_.dispose();
+        filterBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     */
+    public com.google.protobuf.Struct.Builder getFilterBuilder() {
+      bitField0_ |= 0x00000100;
+      onChanged();
+      return getFilterFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     */
+    public com.google.protobuf.StructOrBuilder getFilterOrBuilder() {
+      if (filterBuilder_ != null) {
+        return filterBuilder_.getMessageOrBuilder();
+      } else {
+        return filter_ == null ?
+            com.google.protobuf.Struct.getDefaultInstance() : filter_;
+      }
+    }
+    /**
+     * <pre>
+     * Optional payload filter: events of its types are routed to it only
+     * when their payload matches, decided at Dispatch. A JSON object of
+     * dotted paths to conditions, all of which must hold: a plain value is
+     * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+     * $gte, $lt, $lte) tests the value at the path. For example
+     * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+     * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+     * filtered. The language is in docs/event-log.md.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 9;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
+        getFilterFieldBuilder() {
+      if (filterBuilder_ == null) {
+        filterBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder>(
+                getFilter(),
+                getParentForChildren(),
+                isClean());
+        filter_ = null;
+      }
+      return filterBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

@@ -238,4 +238,52 @@ java.lang.String defaultValue);
    * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 8;</code>
    */
   dev.webhookd.v1.EndpointRetryPolicyOrBuilder getRetryPolicyOrBuilder();
+
+  /**
+   * <pre>
+   * Optional payload filter: events of its types are routed to it only
+   * when their payload matches, decided at Dispatch. A JSON object of
+   * dotted paths to conditions, all of which must hold: a plain value is
+   * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+   * $gte, $lt, $lte) tests the value at the path. For example
+   * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+   * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+   * filtered. The language is in docs/event-log.md.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 9;</code>
+   * @return Whether the filter field is set.
+   */
+  boolean hasFilter();
+  /**
+   * <pre>
+   * Optional payload filter: events of its types are routed to it only
+   * when their payload matches, decided at Dispatch. A JSON object of
+   * dotted paths to conditions, all of which must hold: a plain value is
+   * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+   * $gte, $lt, $lte) tests the value at the path. For example
+   * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+   * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+   * filtered. The language is in docs/event-log.md.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 9;</code>
+   * @return The filter.
+   */
+  com.google.protobuf.Struct getFilter();
+  /**
+   * <pre>
+   * Optional payload filter: events of its types are routed to it only
+   * when their payload matches, decided at Dispatch. A JSON object of
+   * dotted paths to conditions, all of which must hold: a plain value is
+   * equality; an object of operators ($eq, $ne, $in, $nin, $exists, $gt,
+   * $gte, $lt, $lte) tests the value at the path. For example
+   * {"order.total": {"$gte": 100}, "order.currency": {"$in": ["EUR", "USD"]}}.
+   * Endpoints named in DispatchRequest.endpoint_ids and replays are not
+   * filtered. The language is in docs/event-log.md.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 9;</code>
+   */
+  com.google.protobuf.StructOrBuilder getFilterOrBuilder();
 }

@@ -727,6 +727,47 @@ java.lang.String defaultValue) {
     return retryPolicy_ == null ? dev.webhookd.v1.EndpointRetryPolicy.getDefaultInstance() : retryPolicy_;
   }
 
+  public static final int FILTER_FIELD_NUMBER = 18;
+  private com.google.protobuf.Struct filter_;
+  /**
+   * <pre>
+   * Its payload filter (see CreateEndpointRequest.filter); unset: every
+   * event of its types.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 18;</code>
+   * @return Whether the filter field is set.
+   */
+  @java.lang.Override
+  public boolean hasFilter() {
+    return ((bitField0_ & 0x00000020) != 0);
+  }
+  /**
+   * <pre>
+   * Its payload filter (see CreateEndpointRequest.filter); unset: every
+   * event of its types.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 18;</code>
+   * @return The filter.
+   */
+  @java.lang.Override
+  public com.google.protobuf.Struct getFilter() {
+    return filter_ == null ? com.google.protobuf.Struct.getDefaultInstance() : filter_;
+  }
+  /**
+   * <pre>
+   * Its payload filter (see CreateEndpointRequest.filter); unset: every
+   * event of its types.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 18;</code>
+   */
+  @java.lang.Override
+  public com.google.protobuf.StructOrBuilder getFilterOrBuilder() {
+    return filter_ == null ? com.google.protobuf.Struct.getDefaultInstance() : filter_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -794,6 +835,9 @@ java.lang.String defaultValue) {
         16);
     if (((bitField0_ & 0x00000010) != 0)) {
       output.writeMessage(17, getRetryPolicy());
+    }
+    if (((bitField0_ & 0x00000020) != 0)) {
+      output.writeMessage(18, getFilter());
     }
     getUnknownFields().writeTo(output);
   }
@@ -875,6 +919,10 @@ java.lang.String defaultValue) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(17, getRetryPolicy());
     }
+    if (((bitField0_ & 0x00000020) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(18, getFilter());
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -938,6 +986,11 @@ java.lang.String defaultValue) {
       if (!getRetryPolicy()
           .equals(other.getRetryPolicy())) return false;
     }
+    if (hasFilter() != other.hasFilter()) return false;
+    if (hasFilter()) {
+      if (!getFilter()
+          .equals(other.getFilter())) return false;
+    }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -997,6 +1050,10 @@ java.lang.String defaultValue) {
     if (hasRetryPolicy()) {
       hash = (37 * hash) + RETRY_POLICY_FIELD_NUMBER;
       hash = (53 * hash) + getRetryPolicy().hashCode();
+    }
+    if (hasFilter()) {
+      hash = (37 * hash) + FILTER_FIELD_NUMBER;
+      hash = (53 * hash) + getFilter().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -1155,6 +1212,7 @@ java.lang.String defaultValue) {
         getCreatedAtFieldBuilder();
         getUpdatedAtFieldBuilder();
         getRetryPolicyFieldBuilder();
+        getFilterFieldBuilder();
       }
     }
     @java.lang.Override
@@ -1198,6 +1256,11 @@ java.lang.String defaultValue) {
       if (retryPolicyBuilder_ != null) {
         retryPolicyBuilder_.dispose();
         retryPolicyBuilder_ = null;
+      }
+      filter_ = null;
+      if (filterBuilder_ != null) {
+        filterBuilder_.dispose();
+        filterBuilder_ = null;
       }
       return this;
     }
@@ -1300,6 +1363,12 @@ java.lang.String defaultValue) {
             ? retryPolicy_
             : retryPolicyBuilder_.build();
         to_bitField0_ |= 0x00000010;
+      }
+      if (((from_bitField0_ & 0x00020000) != 0)) {
+        result.filter_ = filterBuilder_ == null
+            ? filter_
+            : filterBuilder_.build();
+        to_bitField0_ |= 0x00000020;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1419,6 +1488,9 @@ java.lang.String defaultValue) {
       bitField0_ |= 0x00008000;
       if (other.hasRetryPolicy()) {
         mergeRetryPolicy(other.getRetryPolicy());
+      }
+      if (other.hasFilter()) {
+        mergeFilter(other.getFilter());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -1546,6 +1618,13 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00010000;
               break;
             } // case 138
+            case 146: {
+              input.readMessage(
+                  getFilterFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00020000;
+              break;
+            } // case 146
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -3280,6 +3359,172 @@ java.lang.String defaultValue) {
         retryPolicy_ = null;
       }
       return retryPolicyBuilder_;
+    }
+
+    private com.google.protobuf.Struct filter_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> filterBuilder_;
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     * @return Whether the filter field is set.
+     */
+    public boolean hasFilter() {
+      return ((bitField0_ & 0x00020000) != 0);
+    }
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     * @return The filter.
+     */
+    public com.google.protobuf.Struct getFilter() {
+      if (filterBuilder_ == null) {
+        return filter_ == null ? com.google.protobuf.Struct.getDefaultInstance() : filter_;
+      } else {
+        return filterBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     */
+    public Builder setFilter(com.google.protobuf.Struct value) {
+      if (filterBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        filter_ = value;
+      } else {
+        filterBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00020000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     */
+    public Builder setFilter(
+        com.google.protobuf.Struct.Builder builderForValue) {
+      if (filterBuilder_ == null) {
+        filter_ = builderForValue.build();
+      } else {
+        filterBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00020000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     */
+    public Builder mergeFilter(com.google.protobuf.Struct value) {
+      if (filterBuilder_ == null) {
+        if (((bitField0_ & 0x00020000) != 0) &&
+          filter_ != null &&
+          filter_ != com.google.protobuf.Struct.getDefaultInstance()) {
+          getFilterBuilder().mergeFrom(value);
+        } else {
+          filter_ = value;
+        }
+      } else {
+        filterBuilder_.mergeFrom(value);
+      }
+      if (filter_ != null) {
+        bitField0_ |= 0x00020000;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     */
+    public Builder clearFilter() {
+      bitField0_ = (bitField0_ & ~0x00020000);
+      filter_ = null;
+      if (filterBuilder_ != null) {
+        filterBuilder_.dispose();
+        filterBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     */
+    public com.google.protobuf.Struct.Builder getFilterBuilder() {
+      bitField0_ |= 0x00020000;
+      onChanged();
+      return getFilterFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     */
+    public com.google.protobuf.StructOrBuilder getFilterOrBuilder() {
+      if (filterBuilder_ != null) {
+        return filterBuilder_.getMessageOrBuilder();
+      } else {
+        return filter_ == null ?
+            com.google.protobuf.Struct.getDefaultInstance() : filter_;
+      }
+    }
+    /**
+     * <pre>
+     * Its payload filter (see CreateEndpointRequest.filter); unset: every
+     * event of its types.
+     * </pre>
+     *
+     * <code>.google.protobuf.Struct filter = 18;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> 
+        getFilterFieldBuilder() {
+      if (filterBuilder_ == null) {
+        filterBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder>(
+                getFilter(),
+                getParentForChildren(),
+                isClean());
+        filter_ = null;
+      }
+      return filterBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

@@ -360,4 +360,34 @@ java.lang.String defaultValue);
    * <code>.webhook.v1.EndpointRetryPolicy retry_policy = 17;</code>
    */
   dev.webhookd.v1.EndpointRetryPolicyOrBuilder getRetryPolicyOrBuilder();
+
+  /**
+   * <pre>
+   * Its payload filter (see CreateEndpointRequest.filter); unset: every
+   * event of its types.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 18;</code>
+   * @return Whether the filter field is set.
+   */
+  boolean hasFilter();
+  /**
+   * <pre>
+   * Its payload filter (see CreateEndpointRequest.filter); unset: every
+   * event of its types.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 18;</code>
+   * @return The filter.
+   */
+  com.google.protobuf.Struct getFilter();
+  /**
+   * <pre>
+   * Its payload filter (see CreateEndpointRequest.filter); unset: every
+   * event of its types.
+   * </pre>
+   *
+   * <code>.google.protobuf.Struct filter = 18;</code>
+   */
+  com.google.protobuf.StructOrBuilder getFilterOrBuilder();
 }

@@ -271,6 +271,40 @@ private static final long serialVersionUID = 0L;
     return oldestPendingAgeSeconds_;
   }
 
+  public static final int CONCURRENCY_LIMIT_FIELD_NUMBER = 12;
+  private int concurrencyLimit_ = 0;
+  /**
+   * <pre>
+   * Requests it may have in flight at once: its max_concurrent or the
+   * config's max_concurrent_per_endpoint.
+   * </pre>
+   *
+   * <code>uint32 concurrency_limit = 12;</code>
+   * @return The concurrencyLimit.
+   */
+  @java.lang.Override
+  public int getConcurrencyLimit() {
+    return concurrencyLimit_;
+  }
+
+  public static final int CONCURRENCY_WINDOW_FIELD_NUMBER = 13;
+  private int concurrencyWindow_ = 0;
+  /**
+   * <pre>
+   * The adaptive window within that limit on this instance: halved on
+   * 429, 503, timeouts and slow answers, grown back by one per window
+   * of successes. Equal to concurrency_limit when adaptation is off or
+   * the endpoint is healthy; 0 on an instance that delivers nothing.
+   * </pre>
+   *
+   * <code>uint32 concurrency_window = 13;</code>
+   * @return The concurrencyWindow.
+   */
+  @java.lang.Override
+  public int getConcurrencyWindow() {
+    return concurrencyWindow_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -317,6 +351,12 @@ private static final long serialVersionUID = 0L;
     }
     if (java.lang.Double.doubleToRawLongBits(oldestPendingAgeSeconds_) != 0) {
       output.writeDouble(11, oldestPendingAgeSeconds_);
+    }
+    if (concurrencyLimit_ != 0) {
+      output.writeUInt32(12, concurrencyLimit_);
+    }
+    if (concurrencyWindow_ != 0) {
+      output.writeUInt32(13, concurrencyWindow_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -368,6 +408,14 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeDoubleSize(11, oldestPendingAgeSeconds_);
     }
+    if (concurrencyLimit_ != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeUInt32Size(12, concurrencyLimit_);
+    }
+    if (concurrencyWindow_ != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeUInt32Size(13, concurrencyWindow_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -410,6 +458,10 @@ private static final long serialVersionUID = 0L;
     if (java.lang.Double.doubleToLongBits(getOldestPendingAgeSeconds())
         != java.lang.Double.doubleToLongBits(
             other.getOldestPendingAgeSeconds())) return false;
+    if (getConcurrencyLimit()
+        != other.getConcurrencyLimit()) return false;
+    if (getConcurrencyWindow()
+        != other.getConcurrencyWindow()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -451,6 +503,10 @@ private static final long serialVersionUID = 0L;
     hash = (37 * hash) + OLDEST_PENDING_AGE_SECONDS_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
         java.lang.Double.doubleToLongBits(getOldestPendingAgeSeconds()));
+    hash = (37 * hash) + CONCURRENCY_LIMIT_FIELD_NUMBER;
+    hash = (53 * hash) + getConcurrencyLimit();
+    hash = (37 * hash) + CONCURRENCY_WINDOW_FIELD_NUMBER;
+    hash = (53 * hash) + getConcurrencyWindow();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -603,6 +659,8 @@ private static final long serialVersionUID = 0L;
       }
       pending_ = 0L;
       oldestPendingAgeSeconds_ = 0D;
+      concurrencyLimit_ = 0;
+      concurrencyWindow_ = 0;
       return this;
     }
 
@@ -672,6 +730,12 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000400) != 0)) {
         result.oldestPendingAgeSeconds_ = oldestPendingAgeSeconds_;
+      }
+      if (((from_bitField0_ & 0x00000800) != 0)) {
+        result.concurrencyLimit_ = concurrencyLimit_;
+      }
+      if (((from_bitField0_ & 0x00001000) != 0)) {
+        result.concurrencyWindow_ = concurrencyWindow_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -759,6 +823,12 @@ private static final long serialVersionUID = 0L;
       if (other.getOldestPendingAgeSeconds() != 0D) {
         setOldestPendingAgeSeconds(other.getOldestPendingAgeSeconds());
       }
+      if (other.getConcurrencyLimit() != 0) {
+        setConcurrencyLimit(other.getConcurrencyLimit());
+      }
+      if (other.getConcurrencyWindow() != 0) {
+        setConcurrencyWindow(other.getConcurrencyWindow());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -842,6 +912,16 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000400;
               break;
             } // case 89
+            case 96: {
+              concurrencyLimit_ = input.readUInt32();
+              bitField0_ |= 0x00000800;
+              break;
+            } // case 96
+            case 104: {
+              concurrencyWindow_ = input.readUInt32();
+              bitField0_ |= 0x00001000;
+              break;
+            } // case 104
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1440,6 +1520,106 @@ private static final long serialVersionUID = 0L;
     public Builder clearOldestPendingAgeSeconds() {
       bitField0_ = (bitField0_ & ~0x00000400);
       oldestPendingAgeSeconds_ = 0D;
+      onChanged();
+      return this;
+    }
+
+    private int concurrencyLimit_ ;
+    /**
+     * <pre>
+     * Requests it may have in flight at once: its max_concurrent or the
+     * config's max_concurrent_per_endpoint.
+     * </pre>
+     *
+     * <code>uint32 concurrency_limit = 12;</code>
+     * @return The concurrencyLimit.
+     */
+    @java.lang.Override
+    public int getConcurrencyLimit() {
+      return concurrencyLimit_;
+    }
+    /**
+     * <pre>
+     * Requests it may have in flight at once: its max_concurrent or the
+     * config's max_concurrent_per_endpoint.
+     * </pre>
+     *
+     * <code>uint32 concurrency_limit = 12;</code>
+     * @param value The concurrencyLimit to set.
+     * @return This builder for chaining.
+     */
+    public Builder setConcurrencyLimit(int value) {
+
+      concurrencyLimit_ = value;
+      bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Requests it may have in flight at once: its max_concurrent or the
+     * config's max_concurrent_per_endpoint.
+     * </pre>
+     *
+     * <code>uint32 concurrency_limit = 12;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearConcurrencyLimit() {
+      bitField0_ = (bitField0_ & ~0x00000800);
+      concurrencyLimit_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private int concurrencyWindow_ ;
+    /**
+     * <pre>
+     * The adaptive window within that limit on this instance: halved on
+     * 429, 503, timeouts and slow answers, grown back by one per window
+     * of successes. Equal to concurrency_limit when adaptation is off or
+     * the endpoint is healthy; 0 on an instance that delivers nothing.
+     * </pre>
+     *
+     * <code>uint32 concurrency_window = 13;</code>
+     * @return The concurrencyWindow.
+     */
+    @java.lang.Override
+    public int getConcurrencyWindow() {
+      return concurrencyWindow_;
+    }
+    /**
+     * <pre>
+     * The adaptive window within that limit on this instance: halved on
+     * 429, 503, timeouts and slow answers, grown back by one per window
+     * of successes. Equal to concurrency_limit when adaptation is off or
+     * the endpoint is healthy; 0 on an instance that delivers nothing.
+     * </pre>
+     *
+     * <code>uint32 concurrency_window = 13;</code>
+     * @param value The concurrencyWindow to set.
+     * @return This builder for chaining.
+     */
+    public Builder setConcurrencyWindow(int value) {
+
+      concurrencyWindow_ = value;
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The adaptive window within that limit on this instance: halved on
+     * 429, 503, timeouts and slow answers, grown back by one per window
+     * of successes. Equal to concurrency_limit when adaptation is off or
+     * the endpoint is healthy; 0 on an instance that delivers nothing.
+     * </pre>
+     *
+     * <code>uint32 concurrency_window = 13;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearConcurrencyWindow() {
+      bitField0_ = (bitField0_ & ~0x00001000);
+      concurrencyWindow_ = 0;
       onChanged();
       return this;
     }

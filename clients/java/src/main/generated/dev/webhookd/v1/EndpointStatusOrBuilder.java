@@ -108,4 +108,28 @@ public interface EndpointStatusOrBuilder extends
    * @return The oldestPendingAgeSeconds.
    */
   double getOldestPendingAgeSeconds();
+
+  /**
+   * <pre>
+   * Requests it may have in flight at once: its max_concurrent or the
+   * config's max_concurrent_per_endpoint.
+   * </pre>
+   *
+   * <code>uint32 concurrency_limit = 12;</code>
+   * @return The concurrencyLimit.
+   */
+  int getConcurrencyLimit();
+
+  /**
+   * <pre>
+   * The adaptive window within that limit on this instance: halved on
+   * 429, 503, timeouts and slow answers, grown back by one per window
+   * of successes. Equal to concurrency_limit when adaptation is off or
+   * the endpoint is healthy; 0 on an instance that delivers nothing.
+   * </pre>
+   *
+   * <code>uint32 concurrency_window = 13;</code>
+   * @return The concurrencyWindow.
+   */
+  int getConcurrencyWindow();
 }

@@ -411,6 +411,46 @@ private static final long serialVersionUID = 0L;
     return windowSeconds_;
   }
 
+  public static final int RETRY_BUDGET_SLOTS_FIELD_NUMBER = 14;
+  private int retryBudgetSlots_ = 0;
+  /**
+   * <pre>
+   * The retry budget on this instance (webhook_engine.retry_budget): how
+   * many attempts at once may be retries, how many are now, and how many
+   * retries waited for it in the window. 0 on an instance that delivers
+   * nothing.
+   * </pre>
+   *
+   * <code>uint32 retry_budget_slots = 14;</code>
+   * @return The retryBudgetSlots.
+   */
+  @java.lang.Override
+  public int getRetryBudgetSlots() {
+    return retryBudgetSlots_;
+  }
+
+  public static final int RETRIES_IN_FLIGHT_FIELD_NUMBER = 15;
+  private int retriesInFlight_ = 0;
+  /**
+   * <code>uint32 retries_in_flight = 15;</code>
+   * @return The retriesInFlight.
+   */
+  @java.lang.Override
+  public int getRetriesInFlight() {
+    return retriesInFlight_;
+  }
+
+  public static final int RETRIES_DEFERRED_FIELD_NUMBER = 16;
+  private long retriesDeferred_ = 0L;
+  /**
+   * <code>uint64 retries_deferred = 16;</code>
+   * @return The retriesDeferred.
+   */
+  @java.lang.Override
+  public long getRetriesDeferred() {
+    return retriesDeferred_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -469,6 +509,15 @@ private static final long serialVersionUID = 0L;
     }
     if (windowSeconds_ != 0) {
       output.writeUInt32(13, windowSeconds_);
+    }
+    if (retryBudgetSlots_ != 0) {
+      output.writeUInt32(14, retryBudgetSlots_);
+    }
+    if (retriesInFlight_ != 0) {
+      output.writeUInt32(15, retriesInFlight_);
+    }
+    if (retriesDeferred_ != 0L) {
+      output.writeUInt64(16, retriesDeferred_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -543,6 +592,18 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeUInt32Size(13, windowSeconds_);
     }
+    if (retryBudgetSlots_ != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeUInt32Size(14, retryBudgetSlots_);
+    }
+    if (retriesInFlight_ != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeUInt32Size(15, retriesInFlight_);
+    }
+    if (retriesDeferred_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeUInt64Size(16, retriesDeferred_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -589,6 +650,12 @@ private static final long serialVersionUID = 0L;
         .equals(other.getEndpointsList())) return false;
     if (getWindowSeconds()
         != other.getWindowSeconds()) return false;
+    if (getRetryBudgetSlots()
+        != other.getRetryBudgetSlots()) return false;
+    if (getRetriesInFlight()
+        != other.getRetriesInFlight()) return false;
+    if (getRetriesDeferred()
+        != other.getRetriesDeferred()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -641,6 +708,13 @@ private static final long serialVersionUID = 0L;
     }
     hash = (37 * hash) + WINDOW_SECONDS_FIELD_NUMBER;
     hash = (53 * hash) + getWindowSeconds();
+    hash = (37 * hash) + RETRY_BUDGET_SLOTS_FIELD_NUMBER;
+    hash = (53 * hash) + getRetryBudgetSlots();
+    hash = (37 * hash) + RETRIES_IN_FLIGHT_FIELD_NUMBER;
+    hash = (53 * hash) + getRetriesInFlight();
+    hash = (37 * hash) + RETRIES_DEFERRED_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getRetriesDeferred());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -817,6 +891,9 @@ private static final long serialVersionUID = 0L;
       }
       bitField0_ = (bitField0_ & ~0x00000800);
       windowSeconds_ = 0;
+      retryBudgetSlots_ = 0;
+      retriesInFlight_ = 0;
+      retriesDeferred_ = 0L;
       return this;
     }
 
@@ -900,6 +977,15 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00001000) != 0)) {
         result.windowSeconds_ = windowSeconds_;
+      }
+      if (((from_bitField0_ & 0x00002000) != 0)) {
+        result.retryBudgetSlots_ = retryBudgetSlots_;
+      }
+      if (((from_bitField0_ & 0x00004000) != 0)) {
+        result.retriesInFlight_ = retriesInFlight_;
+      }
+      if (((from_bitField0_ & 0x00008000) != 0)) {
+        result.retriesDeferred_ = retriesDeferred_;
       }
     }
 
@@ -1009,6 +1095,15 @@ private static final long serialVersionUID = 0L;
       if (other.getWindowSeconds() != 0) {
         setWindowSeconds(other.getWindowSeconds());
       }
+      if (other.getRetryBudgetSlots() != 0) {
+        setRetryBudgetSlots(other.getRetryBudgetSlots());
+      }
+      if (other.getRetriesInFlight() != 0) {
+        setRetriesInFlight(other.getRetriesInFlight());
+      }
+      if (other.getRetriesDeferred() != 0L) {
+        setRetriesDeferred(other.getRetriesDeferred());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1116,6 +1211,21 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00001000;
               break;
             } // case 104
+            case 112: {
+              retryBudgetSlots_ = input.readUInt32();
+              bitField0_ |= 0x00002000;
+              break;
+            } // case 112
+            case 120: {
+              retriesInFlight_ = input.readUInt32();
+              bitField0_ |= 0x00004000;
+              break;
+            } // case 120
+            case 128: {
+              retriesDeferred_ = input.readUInt64();
+              bitField0_ |= 0x00008000;
+              break;
+            } // case 128
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2055,6 +2165,123 @@ private static final long serialVersionUID = 0L;
     public Builder clearWindowSeconds() {
       bitField0_ = (bitField0_ & ~0x00001000);
       windowSeconds_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private int retryBudgetSlots_ ;
+    /**
+     * <pre>
+     * The retry budget on this instance (webhook_engine.retry_budget): how
+     * many attempts at once may be retries, how many are now, and how many
+     * retries waited for it in the window. 0 on an instance that delivers
+     * nothing.
+     * </pre>
+     *
+     * <code>uint32 retry_budget_slots = 14;</code>
+     * @return The retryBudgetSlots.
+     */
+    @java.lang.Override
+    public int getRetryBudgetSlots() {
+      return retryBudgetSlots_;
+    }
+    /**
+     * <pre>
+     * The retry budget on this instance (webhook_engine.retry_budget): how
+     * many attempts at once may be retries, how many are now, and how many
+     * retries waited for it in the window. 0 on an instance that delivers
+     * nothing.
+     * </pre>
+     *
+     * <code>uint32 retry_budget_slots = 14;</code>
+     * @param value The retryBudgetSlots to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRetryBudgetSlots(int value) {
+
+      retryBudgetSlots_ = value;
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The retry budget on this instance (webhook_engine.retry_budget): how
+     * many attempts at once may be retries, how many are now, and how many
+     * retries waited for it in the window. 0 on an instance that delivers
+     * nothing.
+     * </pre>
+     *
+     * <code>uint32 retry_budget_slots = 14;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearRetryBudgetSlots() {
+      bitField0_ = (bitField0_ & ~0x00002000);
+      retryBudgetSlots_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private int retriesInFlight_ ;
+    /**
+     * <code>uint32 retries_in_flight = 15;</code>
+     * @return The retriesInFlight.
+     */
+    @java.lang.Override
+    public int getRetriesInFlight() {
+      return retriesInFlight_;
+    }
+    /**
+     * <code>uint32 retries_in_flight = 15;</code>
+     * @param value The retriesInFlight to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRetriesInFlight(int value) {
+
+      retriesInFlight_ = value;
+      bitField0_ |= 0x00004000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <code>uint32 retries_in_flight = 15;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearRetriesInFlight() {
+      bitField0_ = (bitField0_ & ~0x00004000);
+      retriesInFlight_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private long retriesDeferred_ ;
+    /**
+     * <code>uint64 retries_deferred = 16;</code>
+     * @return The retriesDeferred.
+     */
+    @java.lang.Override
+    public long getRetriesDeferred() {
+      return retriesDeferred_;
+    }
+    /**
+     * <code>uint64 retries_deferred = 16;</code>
+     * @param value The retriesDeferred to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRetriesDeferred(long value) {
+
+      retriesDeferred_ = value;
+      bitField0_ |= 0x00008000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <code>uint64 retries_deferred = 16;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearRetriesDeferred() {
+      bitField0_ = (bitField0_ & ~0x00008000);
+      retriesDeferred_ = 0L;
       onChanged();
       return this;
     }

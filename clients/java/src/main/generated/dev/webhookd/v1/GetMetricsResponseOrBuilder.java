@@ -215,4 +215,29 @@ public interface GetMetricsResponseOrBuilder extends
    * @return The windowSeconds.
    */
   int getWindowSeconds();
+
+  /**
+   * <pre>
+   * The retry budget on this instance (webhook_engine.retry_budget): how
+   * many attempts at once may be retries, how many are now, and how many
+   * retries waited for it in the window. 0 on an instance that delivers
+   * nothing.
+   * </pre>
+   *
+   * <code>uint32 retry_budget_slots = 14;</code>
+   * @return The retryBudgetSlots.
+   */
+  int getRetryBudgetSlots();
+
+  /**
+   * <code>uint32 retries_in_flight = 15;</code>
+   * @return The retriesInFlight.
+   */
+  int getRetriesInFlight();
+
+  /**
+   * <code>uint64 retries_deferred = 16;</code>
+   * @return The retriesDeferred.
+   */
+  long getRetriesDeferred();
 }

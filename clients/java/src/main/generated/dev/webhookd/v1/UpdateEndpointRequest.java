@@ -84,7 +84,8 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
    * custom headers; an empty map removes them), "retry_policy" (unset goes
-   * back to the config's). A new URL, new headers or a new schedule apply
+   * back to the config's), "filter" (unset removes it; applies to events
+   * dispatched after). A new URL, new headers or a new schedule apply
    * to the next attempt of every pending delivery.
    * </pre>
    *
@@ -99,7 +100,8 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
    * custom headers; an empty map removes them), "retry_policy" (unset goes
-   * back to the config's). A new URL, new headers or a new schedule apply
+   * back to the config's), "filter" (unset removes it; applies to events
+   * dispatched after). A new URL, new headers or a new schedule apply
    * to the next attempt of every pending delivery.
    * </pre>
    *
@@ -114,7 +116,8 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
    * custom headers; an empty map removes them), "retry_policy" (unset goes
-   * back to the config's). A new URL, new headers or a new schedule apply
+   * back to the config's), "filter" (unset removes it; applies to events
+   * dispatched after). A new URL, new headers or a new schedule apply
    * to the next attempt of every pending delivery.
    * </pre>
    *
@@ -674,7 +677,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *
@@ -688,7 +692,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *
@@ -706,7 +711,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *
@@ -729,7 +735,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *
@@ -750,7 +757,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *
@@ -778,7 +786,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *
@@ -798,7 +807,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *
@@ -813,7 +823,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *
@@ -831,7 +842,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Which fields to change: "url", "event_types", "headers" (replaces all
      * custom headers; an empty map removes them), "retry_policy" (unset goes
-     * back to the config's). A new URL, new headers or a new schedule apply
+     * back to the config's), "filter" (unset removes it; applies to events
+     * dispatched after). A new URL, new headers or a new schedule apply
      * to the next attempt of every pending delivery.
      * </pre>
      *

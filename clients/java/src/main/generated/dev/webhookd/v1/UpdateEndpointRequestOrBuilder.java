@@ -39,7 +39,8 @@ public interface UpdateEndpointRequestOrBuilder extends
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
    * custom headers; an empty map removes them), "retry_policy" (unset goes
-   * back to the config's). A new URL, new headers or a new schedule apply
+   * back to the config's), "filter" (unset removes it; applies to events
+   * dispatched after). A new URL, new headers or a new schedule apply
    * to the next attempt of every pending delivery.
    * </pre>
    *
@@ -51,7 +52,8 @@ public interface UpdateEndpointRequestOrBuilder extends
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
    * custom headers; an empty map removes them), "retry_policy" (unset goes
-   * back to the config's). A new URL, new headers or a new schedule apply
+   * back to the config's), "filter" (unset removes it; applies to events
+   * dispatched after). A new URL, new headers or a new schedule apply
    * to the next attempt of every pending delivery.
    * </pre>
    *
@@ -63,7 +65,8 @@ public interface UpdateEndpointRequestOrBuilder extends
    * <pre>
    * Which fields to change: "url", "event_types", "headers" (replaces all
    * custom headers; an empty map removes them), "retry_policy" (unset goes
-   * back to the config's). A new URL, new headers or a new schedule apply
+   * back to the config's), "filter" (unset removes it; applies to events
+   * dispatched after). A new URL, new headers or a new schedule apply
    * to the next attempt of every pending delivery.
    * </pre>
    *

@@ -312,7 +312,7 @@ public final class Webhook {
       "edriveDeadLettersRequest\022\024\n\014delivery_ids" +
       "\030\001 \003(\t\022*\n\006filter\030\002 \001(\0132\032.webhook.v1.Deli" +
       "veryFilter\022\017\n\007dry_run\030\003 \001(\010\"+\n\032RedriveDe" +
-      "adLettersResponse\022\r\n\005count\030\001 \001(\004\"\362\004\n\010End" +
+      "adLettersResponse\022\r\n\005count\030\001 \001(\004\"\233\005\n\010End" +
       "point\022\n\n\002id\030\001 \001(\t\022\013\n\003url\030\002 \001(\t\022\023\n\013event_" +
       "types\030\003 \003(\t\022\016\n\006active\030\004 \001(\010\022\027\n\017disabled_" +
       "reason\030\005 \001(\t\022/\n\013disabled_at\030\006 \001(\0132\032.goog" +
@@ -327,154 +327,159 @@ public final class Webhook {
       "Scheme\022\022\n\npublic_key\030\017 \001(\t\0222\n\007headers\030\020 " +
       "\003(\0132!.webhook.v1.Endpoint.HeadersEntry\0225" +
       "\n\014retry_policy\030\021 \001(\0132\037.webhook.v1.Endpoi" +
-      "ntRetryPolicy\032.\n\014HeadersEntry\022\013\n\003key\030\001 \001" +
-      "(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"C\n\023EndpointRetryPo" +
-      "licy\022\024\n\014max_attempts\030\001 \001(\r\022\026\n\016delays_sec" +
-      "onds\030\002 \003(\001\"\306\002\n\025CreateEndpointRequest\022\n\n\002" +
-      "id\030\001 \001(\t\022\013\n\003url\030\002 \001(\t\022\023\n\013event_types\030\003 \003" +
-      "(\t\022\016\n\006secret\030\004 \001(\t\022\020\n\010disabled\030\005 \001(\010\0225\n\020" +
-      "signature_scheme\030\006 \001(\0162\033.webhook.v1.Sign" +
-      "atureScheme\022?\n\007headers\030\007 \003(\0132..webhook.v" +
-      "1.CreateEndpointRequest.HeadersEntry\0225\n\014" +
-      "retry_policy\030\010 \001(\0132\037.webhook.v1.Endpoint" +
-      "RetryPolicy\032.\n\014HeadersEntry\022\013\n\003key\030\001 \001(\t" +
-      "\022\r\n\005value\030\002 \001(\t:\0028\001\" \n\022GetEndpointReques" +
-      "t\022\n\n\002id\030\001 \001(\t\"=\n\024ListEndpointsRequest\022\021\n" +
-      "\tpage_size\030\001 \001(\r\022\022\n\npage_token\030\002 \001(\t\"Y\n\025" +
-      "ListEndpointsResponse\022\'\n\tendpoints\030\001 \003(\013" +
-      "2\024.webhook.v1.Endpoint\022\027\n\017next_page_toke" +
-      "n\030\002 \001(\t\"p\n\025UpdateEndpointRequest\022&\n\010endp" +
-      "oint\030\001 \001(\0132\024.webhook.v1.Endpoint\022/\n\013upda" +
-      "te_mask\030\002 \001(\0132\032.google.protobuf.FieldMas" +
-      "k\"#\n\025DeleteEndpointRequest\022\n\n\002id\030\001 \001(\t\"6" +
-      "\n\026DeleteEndpointResponse\022\034\n\024cancelled_de" +
-      "liveries\030\001 \001(\004\"#\n\025EnableEndpointRequest\022" +
-      "\n\n\002id\030\001 \001(\t\"4\n\026DisableEndpointRequest\022\n\n" +
-      "\002id\030\001 \001(\t\022\016\n\006reason\030\002 \001(\t\"G\n\033RotateEndpo" +
-      "intSecretRequest\022\n\n\002id\030\001 \001(\t\022\034\n\024grace_pe" +
-      "riod_seconds\030\002 \001(\r\"Z\n\034RotateEndpointSecr" +
-      "etResponse\022&\n\010endpoint\030\001 \001(\0132\024.webhook.v" +
-      "1.Endpoint\022\022\n\nnew_secret\030\002 \001(\t\"\267\001\n\027Strea" +
-      "mDeliveriesRequest\022\024\n\014endpoint_ids\030\001 \003(\t" +
-      "\022\023\n\013event_types\030\002 \003(\t\022)\n\006states\030\003 \003(\0162\031." +
-      "webhook.v1.DeliveryState\022\026\n\016since_sequen" +
-      "ce\030\004 \001(\004\022.\n\nsince_time\030\005 \001(\0132\032.google.pr" +
-      "otobuf.Timestamp\"\226\003\n\016DeliveryUpdate\022\023\n\013d" +
-      "elivery_id\030\001 \001(\t\022\020\n\010event_id\030\002 \001(\t\022\023\n\013en" +
-      "dpoint_id\030\003 \001(\t\022\022\n\nevent_type\030\004 \001(\t\022(\n\005s" +
-      "tate\030\005 \001(\0162\031.webhook.v1.DeliveryState\022\017\n" +
-      "\007attempt\030\006 \001(\r\022\023\n\013http_status\030\007 \001(\r\022\022\n\ne" +
-      "rror_kind\030\010 \001(\t\022\022\n\nlatency_ms\030\t \001(\004\0223\n\017n" +
-      "ext_attempt_at\030\n \001(\0132\032.google.protobuf.T" +
-      "imestamp\022/\n\013occurred_at\030\013 \001(\0132\032.google.p" +
-      "rotobuf.Timestamp\022$\n\004kind\030\014 \001(\0162\026.webhoo" +
-      "k.v1.UpdateKind\022\020\n\010sequence\030\r \001(\004\022\016\n\006mis" +
-      "sed\030\016 \001(\004\022\016\n\006detail\030\017 \001(\t\"@\n\021GetMetricsR" +
-      "equest\022\026\n\016window_seconds\030\001 \001(\r\022\023\n\013endpoi" +
-      "nt_id\030\002 \001(\t\"P\n\016LatencySummary\022\016\n\006p50_ms\030" +
-      "\001 \001(\001\022\016\n\006p95_ms\030\002 \001(\001\022\016\n\006p99_ms\030\003 \001(\001\022\016\n" +
-      "\006max_ms\030\004 \001(\001\"\241\002\n\016EndpointStatus\022\023\n\013endp" +
-      "oint_id\030\001 \001(\t\022\016\n\006active\030\002 \001(\010\022\027\n\017disable" +
-      "d_reason\030\003 \001(\t\022\025\n\rcircuit_state\030\004 \001(\t\022\034\n" +
-      "\024consecutive_failures\030\005 \001(\r\022\021\n\tattempted" +
-      "\030\006 \001(\004\022\021\n\tsucceeded\030\007 \001(\004\022\024\n\014success_rat" +
-      "e\030\010 \001(\001\022+\n\007latency\030\t \001(\0132\032.webhook.v1.La" +
-      "tencySummary\022\017\n\007pending\030\n \001(\004\022\"\n\032oldest_" +
-      "pending_age_seconds\030\013 \001(\001\"\316\004\n\022GetMetrics" +
-      "Response\022\021\n\tattempted\030\001 \001(\004\022\021\n\tsucceeded" +
-      "\030\002 \001(\004\022\016\n\006failed\030\003 \001(\004\022\025\n\rdead_lettered\030" +
-      "\004 \001(\004\022\024\n\014success_rate\030\005 \001(\001\022\026\n\016latency_p" +
-      "50_ms\030\006 \001(\001\022\026\n\016latency_p95_ms\030\007 \001(\001\022\026\n\016l" +
-      "atency_p99_ms\030\010 \001(\001\022W\n\026failures_by_error" +
-      "_kind\030\t \003(\01327.webhook.v1.GetMetricsRespo" +
-      "nse.FailuresByErrorKindEntry\022\026\n\016latency_" +
-      "max_ms\030\n \001(\001\022[\n\030failures_by_status_class" +
-      "\030\013 \003(\01329.webhook.v1.GetMetricsResponse.F" +
-      "ailuresByStatusClassEntry\022-\n\tendpoints\030\014" +
-      " \003(\0132\032.webhook.v1.EndpointStatus\022\026\n\016wind" +
-      "ow_seconds\030\r \001(\r\032:\n\030FailuresByErrorKindE" +
-      "ntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\004:\0028\001\032<\n\032" +
-      "FailuresByStatusClassEntry\022\013\n\003key\030\001 \001(\t\022" +
-      "\r\n\005value\030\002 \001(\004:\0028\001\"\301\001\n\006ApiKey\022\014\n\004name\030\001 " +
-      "\001(\t\022$\n\004role\030\002 \001(\0162\026.webhook.v1.ApiKeyRol" +
-      "e\022\016\n\006origin\030\003 \001(\t\022.\n\ncreated_at\030\004 \001(\0132\032." +
-      "google.protobuf.Timestamp\022.\n\nrevoked_at\030" +
-      "\005 \001(\0132\032.google.protobuf.Timestamp\022\023\n\013fin" +
-      "gerprint\030\006 \001(\t\"I\n\023CreateApiKeyRequest\022\014\n" +
-      "\004name\030\001 \001(\t\022$\n\004role\030\002 \001(\0162\026.webhook.v1.A" +
-      "piKeyRole\"H\n\024CreateApiKeyResponse\022#\n\007api" +
-      "_key\030\001 \001(\0132\022.webhook.v1.ApiKey\022\013\n\003key\030\002 " +
-      "\001(\t\"-\n\022ListApiKeysRequest\022\027\n\017include_rev" +
-      "oked\030\001 \001(\010\";\n\023ListApiKeysResponse\022$\n\010api" +
-      "_keys\030\001 \003(\0132\022.webhook.v1.ApiKey\"#\n\023Revok" +
-      "eApiKeyRequest\022\014\n\004name\030\001 \001(\t*\331\001\n\rDeliver" +
-      "yState\022\036\n\032DELIVERY_STATE_UNSPECIFIED\020\000\022\032" +
-      "\n\026DELIVERY_STATE_PENDING\020\001\022\034\n\030DELIVERY_S" +
-      "TATE_IN_FLIGHT\020\002\022\034\n\030DELIVERY_STATE_SUCCE" +
-      "EDED\020\003\022\031\n\025DELIVERY_STATE_FAILED\020\004\022\027\n\023DEL" +
-      "IVERY_STATE_DEAD\020\005\022\034\n\030DELIVERY_STATE_CAN" +
-      "CELLED\020\006*q\n\017SignatureScheme\022 \n\034SIGNATURE" +
-      "_SCHEME_UNSPECIFIED\020\000\022\035\n\031SIGNATURE_SCHEM" +
-      "E_WEBHOOKD\020\001\022\035\n\031SIGNATURE_SCHEME_STANDAR" +
-      "D\020\002*\333\003\n\nUpdateKind\022\033\n\027UPDATE_KIND_UNSPEC" +
-      "IFIED\020\000\022\027\n\023UPDATE_KIND_CREATED\020\001\022\037\n\033UPDA" +
-      "TE_KIND_ATTEMPT_STARTED\020\002\022\031\n\025UPDATE_KIND" +
-      "_SUCCEEDED\020\003\022\037\n\033UPDATE_KIND_RETRY_SCHEDU" +
-      "LED\020\004\022\035\n\031UPDATE_KIND_DEAD_LETTERED\020\005\022\026\n\022" +
-      "UPDATE_KIND_FAILED\020\006\022\026\n\022UPDATE_KIND_PAUS" +
-      "ED\020\007\022\030\n\024UPDATE_KIND_REPLAYED\020\010\022\031\n\025UPDATE" +
-      "_KIND_CANCELLED\020\t\022\036\n\032UPDATE_KIND_CIRCUIT" +
-      "_OPENED\020\n\022\036\n\032UPDATE_KIND_CIRCUIT_CLOSED\020" +
-      "\013\022!\n\035UPDATE_KIND_ENDPOINT_DISABLED\020\014\022 \n\034" +
-      "UPDATE_KIND_ENDPOINT_ENABLED\020\r\022\031\n\025UPDATE" +
-      "_KIND_HEARTBEAT\020\016\022\026\n\022UPDATE_KIND_LAGGED\020" +
-      "\017*t\n\nApiKeyRole\022\034\n\030API_KEY_ROLE_UNSPECIF" +
-      "IED\020\000\022\031\n\025API_KEY_ROLE_DISPATCH\020\001\022\025\n\021API_" +
-      "KEY_ROLE_READ\020\002\022\026\n\022API_KEY_ROLE_ADMIN\020\0032" +
-      "\336\014\n\016WebhookService\022E\n\010Dispatch\022\033.webhook" +
-      ".v1.DispatchRequest\032\034.webhook.v1.Dispatc" +
-      "hResponse\022?\n\006Replay\022\031.webhook.v1.ReplayR" +
-      "equest\032\032.webhook.v1.ReplayResponse\022U\n\020St" +
-      "reamDeliveries\022#.webhook.v1.StreamDelive" +
-      "riesRequest\032\032.webhook.v1.DeliveryUpdate0" +
-      "\001\022K\n\nGetMetrics\022\035.webhook.v1.GetMetricsR" +
-      "equest\032\036.webhook.v1.GetMetricsResponse\022E" +
-      "\n\010GetEvent\022\033.webhook.v1.GetEventRequest\032" +
-      "\034.webhook.v1.GetEventResponse\022K\n\nListEve" +
-      "nts\022\035.webhook.v1.ListEventsRequest\032\036.web" +
-      "hook.v1.ListEventsResponse\022W\n\016ListDelive" +
-      "ries\022!.webhook.v1.ListDeliveriesRequest\032" +
-      "\".webhook.v1.ListDeliveriesResponse\022Y\n\017L" +
-      "istDeadLetters\022\".webhook.v1.ListDeadLett" +
-      "ersRequest\032\".webhook.v1.ListDeliveriesRe" +
-      "sponse\022c\n\022RedriveDeadLetters\022%.webhook.v" +
-      "1.RedriveDeadLettersRequest\032&.webhook.v1" +
-      ".RedriveDeadLettersResponse\022I\n\016CreateEnd" +
-      "point\022!.webhook.v1.CreateEndpointRequest" +
-      "\032\024.webhook.v1.Endpoint\022C\n\013GetEndpoint\022\036." +
-      "webhook.v1.GetEndpointRequest\032\024.webhook." +
-      "v1.Endpoint\022T\n\rListEndpoints\022 .webhook.v" +
-      "1.ListEndpointsRequest\032!.webhook.v1.List" +
-      "EndpointsResponse\022I\n\016UpdateEndpoint\022!.we" +
-      "bhook.v1.UpdateEndpointRequest\032\024.webhook" +
-      ".v1.Endpoint\022W\n\016DeleteEndpoint\022!.webhook" +
-      ".v1.DeleteEndpointRequest\032\".webhook.v1.D" +
-      "eleteEndpointResponse\022I\n\016EnableEndpoint\022" +
-      "!.webhook.v1.EnableEndpointRequest\032\024.web" +
-      "hook.v1.Endpoint\022K\n\017DisableEndpoint\022\".we" +
-      "bhook.v1.DisableEndpointRequest\032\024.webhoo" +
-      "k.v1.Endpoint\022i\n\024RotateEndpointSecret\022\'." +
-      "webhook.v1.RotateEndpointSecretRequest\032(" +
-      ".webhook.v1.RotateEndpointSecretResponse" +
-      "\022Q\n\014CreateApiKey\022\037.webhook.v1.CreateApiK" +
-      "eyRequest\032 .webhook.v1.CreateApiKeyRespo" +
-      "nse\022N\n\013ListApiKeys\022\036.webhook.v1.ListApiK" +
-      "eysRequest\032\037.webhook.v1.ListApiKeysRespo" +
-      "nse\022C\n\014RevokeApiKey\022\037.webhook.v1.RevokeA" +
-      "piKeyRequest\032\022.webhook.v1.ApiKeyBP\n\017dev." +
-      "webhookd.v1P\001Z;github.com/webhookd/webho" +
-      "okd/clients/go/webhookv1;webhookv1b\006prot" +
-      "o3"
+      "ntRetryPolicy\022\'\n\006filter\030\022 \001(\0132\027.google.p" +
+      "rotobuf.Struct\032.\n\014HeadersEntry\022\013\n\003key\030\001 " +
+      "\001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"C\n\023EndpointRetryP" +
+      "olicy\022\024\n\014max_attempts\030\001 \001(\r\022\026\n\016delays_se" +
+      "conds\030\002 \003(\001\"\357\002\n\025CreateEndpointRequest\022\n\n" +
+      "\002id\030\001 \001(\t\022\013\n\003url\030\002 \001(\t\022\023\n\013event_types\030\003 " +
+      "\003(\t\022\016\n\006secret\030\004 \001(\t\022\020\n\010disabled\030\005 \001(\010\0225\n" +
+      "\020signature_scheme\030\006 \001(\0162\033.webhook.v1.Sig" +
+      "natureScheme\022?\n\007headers\030\007 \003(\0132..webhook." +
+      "v1.CreateEndpointRequest.HeadersEntry\0225\n" +
+      "\014retry_policy\030\010 \001(\0132\037.webhook.v1.Endpoin" +
+      "tRetryPolicy\022\'\n\006filter\030\t \001(\0132\027.google.pr" +
+      "otobuf.Struct\032.\n\014HeadersEntry\022\013\n\003key\030\001 \001" +
+      "(\t\022\r\n\005value\030\002 \001(\t:\0028\001\" \n\022GetEndpointRequ" +
+      "est\022\n\n\002id\030\001 \001(\t\"=\n\024ListEndpointsRequest\022" +
+      "\021\n\tpage_size\030\001 \001(\r\022\022\n\npage_token\030\002 \001(\t\"Y" +
+      "\n\025ListEndpointsResponse\022\'\n\tendpoints\030\001 \003" +
+      "(\0132\024.webhook.v1.Endpoint\022\027\n\017next_page_to" +
+      "ken\030\002 \001(\t\"p\n\025UpdateEndpointRequest\022&\n\010en" +
+      "dpoint\030\001 \001(\0132\024.webhook.v1.Endpoint\022/\n\013up" +
+      "date_mask\030\002 \001(\0132\032.google.protobuf.FieldM" +
+      "ask\"#\n\025DeleteEndpointRequest\022\n\n\002id\030\001 \001(\t" +
+      "\"6\n\026DeleteEndpointResponse\022\034\n\024cancelled_" +
+      "deliveries\030\001 \001(\004\"#\n\025EnableEndpointReques" +
+      "t\022\n\n\002id\030\001 \001(\t\"4\n\026DisableEndpointRequest\022" +
+      "\n\n\002id\030\001 \001(\t\022\016\n\006reason\030\002 \001(\t\"G\n\033RotateEnd" +
+      "pointSecretRequest\022\n\n\002id\030\001 \001(\t\022\034\n\024grace_" +
+      "period_seconds\030\002 \001(\r\"Z\n\034RotateEndpointSe" +
+      "cretResponse\022&\n\010endpoint\030\001 \001(\0132\024.webhook" +
+      ".v1.Endpoint\022\022\n\nnew_secret\030\002 \001(\t\"\267\001\n\027Str" +
+      "eamDeliveriesRequest\022\024\n\014endpoint_ids\030\001 \003" +
+      "(\t\022\023\n\013event_types\030\002 \003(\t\022)\n\006states\030\003 \003(\0162" +
+      "\031.webhook.v1.DeliveryState\022\026\n\016since_sequ" +
+      "ence\030\004 \001(\004\022.\n\nsince_time\030\005 \001(\0132\032.google." +
+      "protobuf.Timestamp\"\226\003\n\016DeliveryUpdate\022\023\n" +
+      "\013delivery_id\030\001 \001(\t\022\020\n\010event_id\030\002 \001(\t\022\023\n\013" +
+      "endpoint_id\030\003 \001(\t\022\022\n\nevent_type\030\004 \001(\t\022(\n" +
+      "\005state\030\005 \001(\0162\031.webhook.v1.DeliveryState\022" +
+      "\017\n\007attempt\030\006 \001(\r\022\023\n\013http_status\030\007 \001(\r\022\022\n" +
+      "\nerror_kind\030\010 \001(\t\022\022\n\nlatency_ms\030\t \001(\004\0223\n" +
+      "\017next_attempt_at\030\n \001(\0132\032.google.protobuf" +
+      ".Timestamp\022/\n\013occurred_at\030\013 \001(\0132\032.google" +
+      ".protobuf.Timestamp\022$\n\004kind\030\014 \001(\0162\026.webh" +
+      "ook.v1.UpdateKind\022\020\n\010sequence\030\r \001(\004\022\016\n\006m" +
+      "issed\030\016 \001(\004\022\016\n\006detail\030\017 \001(\t\"@\n\021GetMetric" +
+      "sRequest\022\026\n\016window_seconds\030\001 \001(\r\022\023\n\013endp" +
+      "oint_id\030\002 \001(\t\"P\n\016LatencySummary\022\016\n\006p50_m" +
+      "s\030\001 \001(\001\022\016\n\006p95_ms\030\002 \001(\001\022\016\n\006p99_ms\030\003 \001(\001\022" +
+      "\016\n\006max_ms\030\004 \001(\001\"\330\002\n\016EndpointStatus\022\023\n\013en" +
+      "dpoint_id\030\001 \001(\t\022\016\n\006active\030\002 \001(\010\022\027\n\017disab" +
+      "led_reason\030\003 \001(\t\022\025\n\rcircuit_state\030\004 \001(\t\022" +
+      "\034\n\024consecutive_failures\030\005 \001(\r\022\021\n\tattempt" +
+      "ed\030\006 \001(\004\022\021\n\tsucceeded\030\007 \001(\004\022\024\n\014success_r" +
+      "ate\030\010 \001(\001\022+\n\007latency\030\t \001(\0132\032.webhook.v1." +
+      "LatencySummary\022\017\n\007pending\030\n \001(\004\022\"\n\032oldes" +
+      "t_pending_age_seconds\030\013 \001(\001\022\031\n\021concurren" +
+      "cy_limit\030\014 \001(\r\022\032\n\022concurrency_window\030\r \001" +
+      "(\r\"\237\005\n\022GetMetricsResponse\022\021\n\tattempted\030\001" +
+      " \001(\004\022\021\n\tsucceeded\030\002 \001(\004\022\016\n\006failed\030\003 \001(\004\022" +
+      "\025\n\rdead_lettered\030\004 \001(\004\022\024\n\014success_rate\030\005" +
+      " \001(\001\022\026\n\016latency_p50_ms\030\006 \001(\001\022\026\n\016latency_" +
+      "p95_ms\030\007 \001(\001\022\026\n\016latency_p99_ms\030\010 \001(\001\022W\n\026" +
+      "failures_by_error_kind\030\t \003(\01327.webhook.v" +
+      "1.GetMetricsResponse.FailuresByErrorKind" +
+      "Entry\022\026\n\016latency_max_ms\030\n \001(\001\022[\n\030failure" +
+      "s_by_status_class\030\013 \003(\01329.webhook.v1.Get" +
+      "MetricsResponse.FailuresByStatusClassEnt" +
+      "ry\022-\n\tendpoints\030\014 \003(\0132\032.webhook.v1.Endpo" +
+      "intStatus\022\026\n\016window_seconds\030\r \001(\r\022\032\n\022ret" +
+      "ry_budget_slots\030\016 \001(\r\022\031\n\021retries_in_flig" +
+      "ht\030\017 \001(\r\022\030\n\020retries_deferred\030\020 \001(\004\032:\n\030Fa" +
+      "iluresByErrorKindEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005v" +
+      "alue\030\002 \001(\004:\0028\001\032<\n\032FailuresByStatusClassE" +
+      "ntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\004:\0028\001\"\301\001\n" +
+      "\006ApiKey\022\014\n\004name\030\001 \001(\t\022$\n\004role\030\002 \001(\0162\026.we" +
+      "bhook.v1.ApiKeyRole\022\016\n\006origin\030\003 \001(\t\022.\n\nc" +
+      "reated_at\030\004 \001(\0132\032.google.protobuf.Timest" +
+      "amp\022.\n\nrevoked_at\030\005 \001(\0132\032.google.protobu" +
+      "f.Timestamp\022\023\n\013fingerprint\030\006 \001(\t\"I\n\023Crea" +
+      "teApiKeyRequest\022\014\n\004name\030\001 \001(\t\022$\n\004role\030\002 " +
+      "\001(\0162\026.webhook.v1.ApiKeyRole\"H\n\024CreateApi" +
+      "KeyResponse\022#\n\007api_key\030\001 \001(\0132\022.webhook.v" +
+      "1.ApiKey\022\013\n\003key\030\002 \001(\t\"-\n\022ListApiKeysRequ" +
+      "est\022\027\n\017include_revoked\030\001 \001(\010\";\n\023ListApiK" +
+      "eysResponse\022$\n\010api_keys\030\001 \003(\0132\022.webhook." +
+      "v1.ApiKey\"#\n\023RevokeApiKeyRequest\022\014\n\004name" +
+      "\030\001 \001(\t*\331\001\n\rDeliveryState\022\036\n\032DELIVERY_STA" +
+      "TE_UNSPECIFIED\020\000\022\032\n\026DELIVERY_STATE_PENDI" +
+      "NG\020\001\022\034\n\030DELIVERY_STATE_IN_FLIGHT\020\002\022\034\n\030DE" +
+      "LIVERY_STATE_SUCCEEDED\020\003\022\031\n\025DELIVERY_STA" +
+      "TE_FAILED\020\004\022\027\n\023DELIVERY_STATE_DEAD\020\005\022\034\n\030" +
+      "DELIVERY_STATE_CANCELLED\020\006*q\n\017SignatureS" +
+      "cheme\022 \n\034SIGNATURE_SCHEME_UNSPECIFIED\020\000\022" +
+      "\035\n\031SIGNATURE_SCHEME_WEBHOOKD\020\001\022\035\n\031SIGNAT" +
+      "URE_SCHEME_STANDARD\020\002*\333\003\n\nUpdateKind\022\033\n\027" +
+      "UPDATE_KIND_UNSPECIFIED\020\000\022\027\n\023UPDATE_KIND" +
+      "_CREATED\020\001\022\037\n\033UPDATE_KIND_ATTEMPT_STARTE" +
+      "D\020\002\022\031\n\025UPDATE_KIND_SUCCEEDED\020\003\022\037\n\033UPDATE" +
+      "_KIND_RETRY_SCHEDULED\020\004\022\035\n\031UPDATE_KIND_D" +
+      "EAD_LETTERED\020\005\022\026\n\022UPDATE_KIND_FAILED\020\006\022\026" +
+      "\n\022UPDATE_KIND_PAUSED\020\007\022\030\n\024UPDATE_KIND_RE" +
+      "PLAYED\020\010\022\031\n\025UPDATE_KIND_CANCELLED\020\t\022\036\n\032U" +
+      "PDATE_KIND_CIRCUIT_OPENED\020\n\022\036\n\032UPDATE_KI" +
+      "ND_CIRCUIT_CLOSED\020\013\022!\n\035UPDATE_KIND_ENDPO" +
+      "INT_DISABLED\020\014\022 \n\034UPDATE_KIND_ENDPOINT_E" +
+      "NABLED\020\r\022\031\n\025UPDATE_KIND_HEARTBEAT\020\016\022\026\n\022U" +
+      "PDATE_KIND_LAGGED\020\017*t\n\nApiKeyRole\022\034\n\030API" +
+      "_KEY_ROLE_UNSPECIFIED\020\000\022\031\n\025API_KEY_ROLE_" +
+      "DISPATCH\020\001\022\025\n\021API_KEY_ROLE_READ\020\002\022\026\n\022API" +
+      "_KEY_ROLE_ADMIN\020\0032\336\014\n\016WebhookService\022E\n\010" +
+      "Dispatch\022\033.webhook.v1.DispatchRequest\032\034." +
+      "webhook.v1.DispatchResponse\022?\n\006Replay\022\031." +
+      "webhook.v1.ReplayRequest\032\032.webhook.v1.Re" +
+      "playResponse\022U\n\020StreamDeliveries\022#.webho" +
+      "ok.v1.StreamDeliveriesRequest\032\032.webhook." +
+      "v1.DeliveryUpdate0\001\022K\n\nGetMetrics\022\035.webh" +
+      "ook.v1.GetMetricsRequest\032\036.webhook.v1.Ge" +
+      "tMetricsResponse\022E\n\010GetEvent\022\033.webhook.v" +
+      "1.GetEventRequest\032\034.webhook.v1.GetEventR" +
+      "esponse\022K\n\nListEvents\022\035.webhook.v1.ListE" +
+      "ventsRequest\032\036.webhook.v1.ListEventsResp" +
+      "onse\022W\n\016ListDeliveries\022!.webhook.v1.List" +
+      "DeliveriesRequest\032\".webhook.v1.ListDeliv" +
+      "eriesResponse\022Y\n\017ListDeadLetters\022\".webho" +
+      "ok.v1.ListDeadLettersRequest\032\".webhook.v" +
+      "1.ListDeliveriesResponse\022c\n\022RedriveDeadL" +
+      "etters\022%.webhook.v1.RedriveDeadLettersRe" +
+      "quest\032&.webhook.v1.RedriveDeadLettersRes" +
+      "ponse\022I\n\016CreateEndpoint\022!.webhook.v1.Cre" +
+      "ateEndpointRequest\032\024.webhook.v1.Endpoint" +
+      "\022C\n\013GetEndpoint\022\036.webhook.v1.GetEndpoint" +
+      "Request\032\024.webhook.v1.Endpoint\022T\n\rListEnd" +
+      "points\022 .webhook.v1.ListEndpointsRequest" +
+      "\032!.webhook.v1.ListEndpointsResponse\022I\n\016U" +
+      "pdateEndpoint\022!.webhook.v1.UpdateEndpoin" +
+      "tRequest\032\024.webhook.v1.Endpoint\022W\n\016Delete" +
+      "Endpoint\022!.webhook.v1.DeleteEndpointRequ" +
+      "est\032\".webhook.v1.DeleteEndpointResponse\022" +
+      "I\n\016EnableEndpoint\022!.webhook.v1.EnableEnd" +
+      "pointRequest\032\024.webhook.v1.Endpoint\022K\n\017Di" +
+      "sableEndpoint\022\".webhook.v1.DisableEndpoi" +
+      "ntRequest\032\024.webhook.v1.Endpoint\022i\n\024Rotat" +
+      "eEndpointSecret\022\'.webhook.v1.RotateEndpo" +
+      "intSecretRequest\032(.webhook.v1.RotateEndp" +
+      "ointSecretResponse\022Q\n\014CreateApiKey\022\037.web" +
+      "hook.v1.CreateApiKeyRequest\032 .webhook.v1" +
+      ".CreateApiKeyResponse\022N\n\013ListApiKeys\022\036.w" +
+      "ebhook.v1.ListApiKeysRequest\032\037.webhook.v" +
+      "1.ListApiKeysResponse\022C\n\014RevokeApiKey\022\037." +
+      "webhook.v1.RevokeApiKeyRequest\032\022.webhook" +
+      ".v1.ApiKeyBP\n\017dev.webhookd.v1P\001Z;github." +
+      "com/webhookd/webhookd/clients/go/webhook" +
+      "v1;webhookv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -590,7 +595,7 @@ public final class Webhook {
     internal_static_webhook_v1_Endpoint_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_Endpoint_descriptor,
-        new java.lang.String[] { "Id", "Url", "EventTypes", "Active", "DisabledReason", "DisabledAt", "Origin", "SecretHint", "PreviousSecretExpiresAt", "ConsecutiveFailures", "CreatedAt", "UpdatedAt", "CircuitState", "SignatureScheme", "PublicKey", "Headers", "RetryPolicy", });
+        new java.lang.String[] { "Id", "Url", "EventTypes", "Active", "DisabledReason", "DisabledAt", "Origin", "SecretHint", "PreviousSecretExpiresAt", "ConsecutiveFailures", "CreatedAt", "UpdatedAt", "CircuitState", "SignatureScheme", "PublicKey", "Headers", "RetryPolicy", "Filter", });
     internal_static_webhook_v1_Endpoint_HeadersEntry_descriptor =
       internal_static_webhook_v1_Endpoint_descriptor.getNestedTypes().get(0);
     internal_static_webhook_v1_Endpoint_HeadersEntry_fieldAccessorTable = new
@@ -608,7 +613,7 @@ public final class Webhook {
     internal_static_webhook_v1_CreateEndpointRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_CreateEndpointRequest_descriptor,
-        new java.lang.String[] { "Id", "Url", "EventTypes", "Secret", "Disabled", "SignatureScheme", "Headers", "RetryPolicy", });
+        new java.lang.String[] { "Id", "Url", "EventTypes", "Secret", "Disabled", "SignatureScheme", "Headers", "RetryPolicy", "Filter", });
     internal_static_webhook_v1_CreateEndpointRequest_HeadersEntry_descriptor =
       internal_static_webhook_v1_CreateEndpointRequest_descriptor.getNestedTypes().get(0);
     internal_static_webhook_v1_CreateEndpointRequest_HeadersEntry_fieldAccessorTable = new
@@ -704,13 +709,13 @@ public final class Webhook {
     internal_static_webhook_v1_EndpointStatus_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_EndpointStatus_descriptor,
-        new java.lang.String[] { "EndpointId", "Active", "DisabledReason", "CircuitState", "ConsecutiveFailures", "Attempted", "Succeeded", "SuccessRate", "Latency", "Pending", "OldestPendingAgeSeconds", });
+        new java.lang.String[] { "EndpointId", "Active", "DisabledReason", "CircuitState", "ConsecutiveFailures", "Attempted", "Succeeded", "SuccessRate", "Latency", "Pending", "OldestPendingAgeSeconds", "ConcurrencyLimit", "ConcurrencyWindow", });
     internal_static_webhook_v1_GetMetricsResponse_descriptor =
       getDescriptor().getMessageTypes().get(35);
     internal_static_webhook_v1_GetMetricsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_GetMetricsResponse_descriptor,
-        new java.lang.String[] { "Attempted", "Succeeded", "Failed", "DeadLettered", "SuccessRate", "LatencyP50Ms", "LatencyP95Ms", "LatencyP99Ms", "FailuresByErrorKind", "LatencyMaxMs", "FailuresByStatusClass", "Endpoints", "WindowSeconds", });
+        new java.lang.String[] { "Attempted", "Succeeded", "Failed", "DeadLettered", "SuccessRate", "LatencyP50Ms", "LatencyP95Ms", "LatencyP99Ms", "FailuresByErrorKind", "LatencyMaxMs", "FailuresByStatusClass", "Endpoints", "WindowSeconds", "RetryBudgetSlots", "RetriesInFlight", "RetriesDeferred", });
     internal_static_webhook_v1_GetMetricsResponse_FailuresByErrorKindEntry_descriptor =
       internal_static_webhook_v1_GetMetricsResponse_descriptor.getNestedTypes().get(0);
     internal_static_webhook_v1_GetMetricsResponse_FailuresByErrorKindEntry_fieldAccessorTable = new
