@@ -43,6 +43,12 @@ pub const MAX_ENDPOINT_ATTEMPTS: u32 = 100;
 pub const MAX_RETRY_DELAYS: usize = 100;
 /// Longest explicit delay, in seconds (a day).
 pub const MAX_RETRY_DELAY_SECONDS: f64 = 86_400.0;
+/// Bytes of an endpoint's payload filter as JSON.
+pub const MAX_FILTER_BYTES: usize = 8 * 1024;
+/// Paths one payload filter tests.
+pub const MAX_FILTER_CONDITIONS: usize = 32;
+/// Values in one `$in` or `$nin` list (its error message says 256).
+pub const MAX_FILTER_IN_VALUES: usize = 256;
 /// Largest gRPC message decoded. Above the payload limit (a JSON payload
 /// sent as a `Struct` takes several times its canonical size), so requests
 /// up to here get webhookd's own PAYLOAD_TOO_LARGE answer; beyond it the

@@ -30,6 +30,44 @@ fn payload_value(value: &prost_types::Value) -> crate::domain::PayloadValue {
     }
 }
 
+/// A protobuf `Struct` as a JSON object; `field` names it in errors
+/// (a `Struct` may carry NaN or infinities, which JSON cannot).
+pub fn json_from_struct(
+    value: &prost_types::Struct,
+    field: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, crate::error::ApiError> {
+    crate::domain::object_to_json(&payload_from_struct(value), field)
+        .map_err(|e| crate::error::ApiError::invalid_field(field, e))
+}
+
+/// A JSON object as a protobuf `Struct`.
+pub fn struct_from_json(
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> prost_types::Struct {
+    prost_types::Struct {
+        fields: object
+            .iter()
+            .map(|(key, value)| (key.clone(), value_from_json(value)))
+            .collect(),
+    }
+}
+
+fn value_from_json(value: &serde_json::Value) -> prost_types::Value {
+    use prost_types::value::Kind;
+    use serde_json::Value;
+    let kind = match value {
+        Value::Null => Kind::NullValue(0),
+        Value::Bool(b) => Kind::BoolValue(*b),
+        Value::Number(n) => Kind::NumberValue(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => Kind::StringValue(s.clone()),
+        Value::Array(list) => Kind::ListValue(prost_types::ListValue {
+            values: list.iter().map(value_from_json).collect(),
+        }),
+        Value::Object(object) => Kind::StructValue(struct_from_json(object)),
+    };
+    prost_types::Value { kind: Some(kind) }
+}
+
 /// Unix milliseconds as a protobuf timestamp.
 pub fn timestamp(millis: i64) -> Timestamp {
     Timestamp {
@@ -196,6 +234,10 @@ pub fn endpoint_to_proto(view: &crate::service::EndpointView) -> proto::Endpoint
                 max_attempts: schedule.max_attempts.unwrap_or(0),
                 delays_seconds: schedule.delays_seconds(),
             }),
+        filter: endpoint
+            .filter
+            .as_ref()
+            .map(|filter| struct_from_json(filter.source())),
     }
 }
 
@@ -240,9 +282,11 @@ pub fn report_to_proto(report: &crate::service::metrics::Report) -> proto::GetMe
                 latency: Some(latency_to_proto(&status.latency)),
                 pending: status.pending,
                 oldest_pending_age_seconds: status.oldest_pending_age_seconds,
+                ..Default::default()
             })
             .collect(),
         window_seconds: u32::try_from(report.window.as_secs()).unwrap_or(u32::MAX),
+        ..Default::default()
     }
 }
 

@@ -4,11 +4,13 @@
 
 use std::time::Duration;
 
+use super::convert::json_from_struct;
 use super::proto;
 use crate::domain::network::NetworkPolicy;
 use crate::domain::{
     EndpointChanges, EndpointError, EndpointId, EndpointInput, EndpointSpec, HeaderError,
-    SignatureScheme, check_event_patterns, check_headers, check_retry_schedule, check_url,
+    SignatureScheme, check_event_patterns, check_filter, check_headers, check_retry_schedule,
+    check_url,
 };
 use crate::error::ApiError;
 use crate::limits::{
@@ -77,6 +79,11 @@ pub fn new_endpoint(
     };
     let secret = (!request.secret.is_empty()).then(|| request.secret.clone().into());
     let headers: Vec<(String, String)> = request.headers.clone().into_iter().collect();
+    let filter = request
+        .filter
+        .as_ref()
+        .map(|filter| json_from_struct(filter, "filter"))
+        .transpose()?;
     let input = EndpointInput {
         id: &id,
         url: &request.url,
@@ -90,6 +97,7 @@ pub fn new_endpoint(
             .retry_policy
             .as_ref()
             .map(|retry| (retry.max_attempts, retry.delays_seconds.as_slice())),
+        filter: filter.as_ref(),
     };
     EndpointSpec::from_input(input, policy, MIN_SECRET_LEN).map_err(|e| endpoint_error("", &e))
 }
@@ -112,7 +120,7 @@ pub fn endpoint_changes(
     if paths.is_empty() {
         return Err(ApiError::invalid_field(
             "update_mask",
-            "name the fields to change: \"url\", \"event_types\", \"headers\", \"retry_policy\"",
+            "name the fields to change: \"url\", \"event_types\", \"headers\", \"retry_policy\", \"filter\"",
         ));
     }
     if paths.len() > MAX_UPDATE_MASK_PATHS {
@@ -151,6 +159,19 @@ pub fn endpoint_changes(
                         .map_err(|e| endpoint_error("endpoint.", &e))?,
                 );
             }
+            "filter" => {
+                let filter = endpoint
+                    .filter
+                    .as_ref()
+                    .map(|filter| json_from_struct(filter, "endpoint.filter"))
+                    .transpose()?;
+                changes.filter = Some(match filter {
+                    Some(filter) => {
+                        check_filter(&filter).map_err(|e| endpoint_error("endpoint.", &e))?
+                    }
+                    None => None,
+                });
+            }
             "headers" => {
                 let headers: Vec<(String, String)> = endpoint.headers.clone().into_iter().collect();
                 changes.headers =
@@ -160,7 +181,7 @@ pub fn endpoint_changes(
                 return Err(ApiError::invalid_field(
                     "update_mask",
                     format!(
-                        "`{}` cannot be updated; use \"url\", \"event_types\", \"headers\" or \"retry_policy\"",
+                        "`{}` cannot be updated; use \"url\", \"event_types\", \"headers\", \"retry_policy\" or \"filter\"",
                         other.chars().take(64).collect::<String>()
                     ),
                 ));

@@ -290,6 +290,10 @@ pub struct EndpointConfig {
     /// deliveries.
     #[serde(default)]
     pub retry_policy: Option<EndpointRetryConfig>,
+    /// Deliver only events whose payload matches, e.g.
+    /// `{ "order.total": { "$gte": 100 } }` (docs/event-log.md).
+    #[serde(default)]
+    pub filter: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// `endpoints[].retry_policy`.

@@ -292,6 +292,12 @@ fn every_config_error_names_its_key_and_reason() {
             "from 0 to 86400",
         ),
         (
+            "endpoint filter with an unknown operator",
+            endpoint("    filter:\n      order.total: {$above: 100}\n"),
+            "endpoints[0].filter.order.total.$above",
+            "$gte",
+        ),
+        (
             "operational webhook endpoint not in the file",
             format!("{MINIMAL}alerts:\n  webhook_endpoints: [ops]\n"),
             "alerts.webhook_endpoints[0]",

@@ -246,6 +246,7 @@ fn check_endpoints(config: &Config) -> Result<Vec<EndpointSpec>, ConfigError> {
                 .retry_policy
                 .as_ref()
                 .map(|retry| (retry.max_attempts, retry.delays_seconds.as_slice())),
+            filter: endpoint.filter.as_ref(),
         };
         let spec = EndpointSpec::from_input(input, &policy, MIN_CONFIG_SECRET_LEN)
             .map_err(|e| endpoint_error(index, &e))?;

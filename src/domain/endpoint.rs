@@ -5,6 +5,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::filter::{FilterError, PayloadFilter};
 use super::headers::{CustomHeaders, HeaderError};
 use super::network::{NetworkError, NetworkPolicy};
 use super::retry_schedule::{RetrySchedule, RetryScheduleError};
@@ -144,6 +145,8 @@ pub struct EndpointSpec {
     pub headers: CustomHeaders,
     /// Its own retry schedule; `None`: the config's.
     pub retry_schedule: Option<RetrySchedule>,
+    /// Which payloads of its event types it receives; `None`: all.
+    pub filter: Option<PayloadFilter>,
 }
 
 /// An endpoint as the config file or a caller describes it, before it is
@@ -162,6 +165,8 @@ pub struct EndpointInput<'a> {
     /// Its own retry schedule as written: max attempts (0: the config's)
     /// and the delays in seconds.
     pub retry_schedule: Option<(u32, &'a [f64])>,
+    /// Its payload filter as written.
+    pub filter: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Why an endpoint description is not a valid endpoint; `field` says which
@@ -196,6 +201,8 @@ pub enum EndpointError {
     Header(HeaderError),
     #[error("{0}")]
     RetrySchedule(RetryScheduleError),
+    #[error("{0}")]
+    Filter(FilterError),
 }
 
 impl EndpointError {
@@ -218,6 +225,10 @@ impl EndpointError {
                 None => "headers".to_owned(),
             },
             EndpointError::RetrySchedule(error) => format!("retry_policy.{}", error.field()),
+            EndpointError::Filter(error) => match error.field() {
+                path if path.is_empty() => "filter".to_owned(),
+                path => format!("filter.{path}"),
+            },
         }
     }
 }
@@ -304,6 +315,7 @@ impl EndpointSpec {
             .retry_schedule
             .map(|(max_attempts, delays)| check_retry_schedule(max_attempts, delays))
             .transpose()?;
+        let filter = input.filter.map(check_filter).transpose()?.flatten();
         Ok(EndpointSpec {
             id,
             url,
@@ -314,6 +326,7 @@ impl EndpointSpec {
             max_concurrent,
             headers,
             retry_schedule,
+            filter,
         })
     }
 
@@ -346,6 +359,13 @@ pub fn check_retry_schedule(
     RetrySchedule::parse(max_attempts, delays_seconds).map_err(EndpointError::RetrySchedule)
 }
 
+/// Checks a payload filter; an empty one is no filter.
+pub fn check_filter(
+    raw: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<PayloadFilter>, EndpointError> {
+    PayloadFilter::parse(raw.clone()).map_err(EndpointError::Filter)
+}
+
 /// Changes to an endpoint; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct EndpointChanges {
@@ -355,6 +375,8 @@ pub struct EndpointChanges {
     pub headers: Option<CustomHeaders>,
     /// `Some(None)` goes back to the config's schedule.
     pub retry_schedule: Option<Option<RetrySchedule>>,
+    /// `Some(None)` removes the filter.
+    pub filter: Option<Option<PayloadFilter>>,
 }
 
 /// An endpoint as stored, without its secrets.
@@ -377,6 +399,7 @@ pub struct EndpointRecord {
     pub consecutive_failures: u32,
     pub headers: CustomHeaders,
     pub retry_schedule: Option<RetrySchedule>,
+    pub filter: Option<PayloadFilter>,
     /// Disabled by webhookd itself (failures, 410), not by an operator.
     pub auto_disabled: bool,
     pub created_at: i64,

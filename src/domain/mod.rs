@@ -8,6 +8,7 @@ mod api_key;
 mod delivery;
 mod endpoint;
 mod event;
+mod filter;
 mod headers;
 pub mod network;
 mod payload;
@@ -17,12 +18,13 @@ pub use api_key::{ApiKeyRecord, Permission, Role};
 pub use delivery::{AttemptRecord, DeliveryRecord, DeliveryState, ErrorKind};
 pub use endpoint::{
     EndpointChanges, EndpointError, EndpointInput, EndpointOrigin, EndpointRecord, EndpointSpec,
-    SignatureScheme, TargetUrl, check_event_patterns, check_headers, check_retry_schedule,
-    check_secret, check_url, patterns_json, redact_credentials,
+    SignatureScheme, TargetUrl, check_event_patterns, check_filter, check_headers,
+    check_retry_schedule, check_secret, check_url, patterns_json, redact_credentials,
 };
 pub use event::Event;
+pub use filter::{FilterError, PayloadFilter};
 pub use headers::{CustomHeaders, HeaderError};
-pub use payload::{CanonicalPayload, PayloadError, PayloadObject, PayloadValue};
+pub use payload::{CanonicalPayload, PayloadError, PayloadObject, PayloadValue, object_to_json};
 pub use retry_schedule::{RetrySchedule, RetryScheduleError};
 
 use std::fmt;

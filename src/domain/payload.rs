@@ -45,7 +45,7 @@ impl CanonicalPayload {
     /// `Struct`, whose numbers are doubles). Whole numbers within ±2^53
     /// become integers, so `5` is never sent as `5.0`.
     pub fn from_object(payload: &PayloadObject, limit: usize) -> Result<Self, PayloadError> {
-        let object = object_to_map(payload, "payload")?;
+        let object = object_to_json(payload, "payload")?;
         Self::from_value(Value::Object(object), limit)
     }
 
@@ -105,7 +105,11 @@ pub enum PayloadValue {
     Object(PayloadObject),
 }
 
-fn object_to_map(input: &PayloadObject, path: &str) -> Result<Map<String, Value>, PayloadError> {
+/// A structured object as JSON; `path` names it in errors.
+pub fn object_to_json(
+    input: &PayloadObject,
+    path: &str,
+) -> Result<Map<String, Value>, PayloadError> {
     input
         .iter()
         .map(|(key, value)| {
@@ -121,7 +125,7 @@ fn value_to_json(value: &PayloadValue, path: &str) -> Result<Value, PayloadError
         PayloadValue::Bool(b) => Value::Bool(*b),
         PayloadValue::String(s) => Value::String(s.clone()),
         PayloadValue::Number(n) => Value::Number(number_from_f64(*n, path)?),
-        PayloadValue::Object(object) => Value::Object(object_to_map(object, path)?),
+        PayloadValue::Object(object) => Value::Object(object_to_json(object, path)?),
         PayloadValue::List(list) => Value::Array(
             list.iter()
                 .enumerate()

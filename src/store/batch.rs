@@ -16,10 +16,10 @@ use super::backend::Backend;
 use super::model::{
     AttemptResult, DispatchOutcome, EndpointVerdict, RecordOutcome, RoutedDelivery, Routing,
 };
-use super::rows::RoutingRow;
+use super::rows::{RoutingRow, payload_filter};
 use super::sql::NewDelivery;
 use crate::clock::now_millis;
-use crate::domain::{DeliveryId, EndpointId, Event, EventPattern, EventType};
+use crate::domain::{DeliveryId, EndpointId, Event, EventPattern, PayloadFilter};
 
 /// Most operations written in one transaction.
 const MAX_BATCH: usize = 256;
@@ -249,11 +249,13 @@ async fn run<DB: Backend>(
     }
 }
 
-/// An endpoint as routing sees it, patterns parsed once per batch.
+/// An endpoint as routing sees it, patterns and filter parsed once per
+/// batch.
 struct RoutingEndpoint {
     id: String,
     patterns: Vec<EventPattern>,
     active: bool,
+    filter: Option<PayloadFilter>,
 }
 
 impl TryFrom<RoutingRow> for RoutingEndpoint {
@@ -271,10 +273,12 @@ impl TryFrom<RoutingRow> for RoutingEndpoint {
             .map(|pattern| EventPattern::parse(pattern))
             .collect::<Result<_, _>>()
             .map_err(|e| StoreError::Corrupt(format!("endpoint `{}`: {e}", row.id)))?;
+        let filter = payload_filter(row.payload_filter.as_deref(), &row.id)?;
         Ok(RoutingEndpoint {
             id: row.id,
             patterns,
             active: row.active,
+            filter,
         })
     }
 }
@@ -333,10 +337,7 @@ async fn apply_dispatches<DB: Backend>(
         let WriteOp::Dispatch { event, routing, .. } = &batch[index] else {
             unreachable!("filtered to dispatches");
         };
-        match (
-            route(&endpoints, &event.event_type, routing),
-            &event.idempotency_key,
-        ) {
+        match (route(&endpoints, event, routing), &event.idempotency_key) {
             (Ok(endpoint_ids), _) => routed.push((index, event, endpoint_ids)),
             (Err(e), Some(key)) => unroutable.push((index, key.as_str(), e)),
             (Err(e), None) => results[index] = Some(Applied::Dispatch(Err(e))),
@@ -548,16 +549,30 @@ fn lock_order(batch: &[WriteOp]) -> Vec<usize> {
 /// The endpoints an event goes to, or why it cannot be sent.
 fn route<'e>(
     endpoints: &'e [RoutingEndpoint],
-    event_type: &EventType,
+    event: &Event,
     routing: &Routing,
 ) -> Result<Vec<&'e str>, StoreError> {
     match routing {
-        Routing::Subscribed => Ok(endpoints
-            .iter()
-            // Disabled endpoints still get deliveries: paused until enabled.
-            .filter(|e| e.patterns.iter().any(|p| p.matches(event_type)))
-            .map(|e| e.id.as_str())
-            .collect()),
+        Routing::Subscribed => {
+            // Parsed only when a subscribed endpoint has a filter.
+            let mut payload: Option<serde_json::Value> = None;
+            Ok(endpoints
+                .iter()
+                // Disabled endpoints still get deliveries: paused until enabled.
+                .filter(|e| e.patterns.iter().any(|p| p.matches(&event.event_type)))
+                .filter(|e| {
+                    e.filter.as_ref().is_none_or(|filter| {
+                        let payload = payload.get_or_insert_with(|| {
+                            // Canonical JSON written by webhookd: always parses.
+                            serde_json::from_slice(event.payload.as_bytes())
+                                .unwrap_or(serde_json::Value::Null)
+                        });
+                        filter.matches(payload)
+                    })
+                })
+                .map(|e| e.id.as_str())
+                .collect())
+        }
         Routing::Targeted(targets) => {
             let mut routed: Vec<&str> = Vec::with_capacity(targets.len());
             for target in targets {

@@ -8,8 +8,8 @@ use super::StoreError;
 use super::model::ClaimedDelivery;
 use crate::domain::{
     ApiKeyRecord, AttemptRecord, CanonicalPayload, CustomHeaders, DeliveryId, DeliveryRecord,
-    EndpointId, EndpointOrigin, EndpointRecord, Event, EventId, EventType, RetrySchedule, Role,
-    SignatureScheme,
+    EndpointId, EndpointOrigin, EndpointRecord, Event, EventId, EventType, PayloadFilter,
+    RetrySchedule, Role, SignatureScheme,
 };
 use crate::signing::standard;
 
@@ -193,6 +193,22 @@ pub(crate) struct EndpointRow {
     updated_at: i64,
     headers: String,
     retry_policy: Option<String>,
+    payload_filter: Option<String>,
+}
+
+/// An endpoint's payload filter as stored.
+pub(super) fn payload_filter(
+    json: Option<&str>,
+    endpoint_id: &str,
+) -> Result<Option<PayloadFilter>, StoreError> {
+    json.map(|json| {
+        PayloadFilter::from_json(json).ok_or_else(|| {
+            corrupt(format!(
+                "endpoint `{endpoint_id}` has an unreadable payload filter"
+            ))
+        })
+    })
+    .transpose()
 }
 
 /// An endpoint's own retry schedule as stored.
@@ -229,6 +245,7 @@ impl TryFrom<EndpointRow> for EndpointRecord {
         let signature_scheme = scheme(&row.signature_scheme)?;
         let custom_headers = headers(&row.headers, &row.id)?;
         let own_retry_schedule = retry_schedule(row.retry_policy.as_deref(), &row.id)?;
+        let filter = payload_filter(row.payload_filter.as_deref(), &row.id)?;
         // The public half of an ed25519 key is for everyone to see.
         let public_key = match (signature_scheme, row.secret.as_deref()) {
             (SignatureScheme::Standard, Some(secret)) => standard::SigningKey::parse(secret)
@@ -257,6 +274,7 @@ impl TryFrom<EndpointRow> for EndpointRecord {
             consecutive_failures: small(row.consecutive_failures, "consecutive_failures")?,
             headers: custom_headers,
             retry_schedule: own_retry_schedule,
+            filter,
             auto_disabled: row.auto_disabled,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -270,6 +288,7 @@ pub(crate) struct RoutingRow {
     pub id: String,
     pub event_patterns: String,
     pub active: bool,
+    pub payload_filter: Option<String>,
 }
 
 /// An API key as stored.

@@ -11,7 +11,7 @@ use webhookd::domain::{DeliveryState, ErrorKind, EventId};
 
 use crate::common::{
     Backend, Receiver, Reply, SECRET, TestEndpoint, TestSettings, assert_signed, consistently,
-    dispatch_request, eventually, spawn_app,
+    dispatch_request, eventually, serde_json_to_struct, spawn_app,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -485,29 +485,6 @@ async fn graceful_stop_releases_the_lease_of_an_unfinished_attempt(backend: Back
         delivery.attempt_count, 0,
         "an abandoned attempt is not counted"
     );
-}
-
-fn serde_json_to_struct(json: &str) -> prost_types::Struct {
-    fn convert(value: serde_json::Value) -> prost_types::Value {
-        use prost_types::value::Kind;
-        let kind = match value {
-            serde_json::Value::Null => Kind::NullValue(0),
-            serde_json::Value::Bool(b) => Kind::BoolValue(b),
-            serde_json::Value::Number(n) => Kind::NumberValue(n.as_f64().unwrap()),
-            serde_json::Value::String(s) => Kind::StringValue(s),
-            serde_json::Value::Array(items) => Kind::ListValue(prost_types::ListValue {
-                values: items.into_iter().map(convert).collect(),
-            }),
-            serde_json::Value::Object(map) => Kind::StructValue(prost_types::Struct {
-                fields: map.into_iter().map(|(k, v)| (k, convert(v))).collect(),
-            }),
-        };
-        prost_types::Value { kind: Some(kind) }
-    }
-    match convert(serde_json::from_str(json).unwrap()).kind {
-        Some(prost_types::value::Kind::StructValue(s)) => s,
-        _ => panic!("not an object"),
-    }
 }
 
 crate::backend_tests!(

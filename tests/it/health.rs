@@ -519,6 +519,7 @@ async fn a_claim_respects_each_endpoints_room(backend: Backend) {
         max_concurrent: limit,
         headers: Default::default(),
         retry_schedule: None,
+        filter: None,
     };
     store
         .sync_config_endpoints(

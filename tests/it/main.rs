@@ -11,6 +11,7 @@ mod check;
 mod cluster;
 mod delivery;
 mod faults;
+mod filter;
 mod headers;
 mod health;
 mod hostile;

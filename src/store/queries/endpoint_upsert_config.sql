@@ -1,12 +1,13 @@
 -- An endpoint of the config file: created, or overwritten if its id
 -- exists (even as an API endpoint).
-INSERT INTO endpoints (id, url, event_patterns, secret, active, max_concurrent, origin, created_at, updated_at, signature_scheme, headers, retry_policy)
-VALUES ($1, $2, $3, $4, $5, $7, 'config', $6, $6, $8, $9, $10)
+INSERT INTO endpoints (id, url, event_patterns, secret, active, max_concurrent, origin, created_at, updated_at, signature_scheme, headers, retry_policy, payload_filter)
+VALUES ($1, $2, $3, $4, $5, $7, 'config', $6, $6, $8, $9, $10, $11)
 ON CONFLICT (id) DO UPDATE SET
     url = excluded.url, event_patterns = excluded.event_patterns, secret = excluded.secret,
     signature_scheme = excluded.signature_scheme,
     max_concurrent = excluded.max_concurrent, headers = excluded.headers,
-    retry_policy = excluded.retry_policy, origin = 'config',
+    retry_policy = excluded.retry_policy, payload_filter = excluded.payload_filter,
+    origin = 'config',
     deleted_at = NULL,
     -- A deleted endpoint brought back by the file is a new endpoint, as
     -- create_endpoint makes it: the old one's failures and replaced secret

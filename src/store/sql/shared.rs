@@ -9,7 +9,7 @@ use sqlx::{Arguments, ColumnIndex, Database, Decode, Encode, Executor, IntoArgum
 use super::queries::*;
 use super::statement::{RowsAffected, Statement, Value};
 use super::{NewDelivery, NewReplay, ROWS_PER_STATEMENT, Sql, SqlResult, dynamic};
-use crate::domain::{EndpointChanges, EndpointSpec, Event, RetrySchedule};
+use crate::domain::{EndpointChanges, EndpointSpec, Event, PayloadFilter, RetrySchedule};
 use crate::store::model::{
     AttemptHistory, AttemptResult, AttemptStat, DeliveryQuery, EventQuery, PendingStat, Purged,
     RecentAttempt, RedriveSelection,
@@ -362,6 +362,7 @@ where
             .bind(spec.signature_scheme.as_str())
             .bind(spec.headers.to_json())
             .bind(spec.retry_schedule.as_ref().map(RetrySchedule::to_json))
+            .bind(spec.filter.as_ref().map(PayloadFilter::to_json))
             .execute(&mut *conn)
             .await?;
         Ok(())
@@ -420,6 +421,7 @@ where
             .bind(spec.max_concurrent.map(i64::from))
             .bind(spec.headers.to_json())
             .bind(spec.retry_schedule.as_ref().map(RetrySchedule::to_json))
+            .bind(spec.filter.as_ref().map(PayloadFilter::to_json))
             .execute(&mut *conn)
             .await?;
         Ok(created.rows_affected() > 0)
@@ -449,6 +451,13 @@ where
                     .retry_schedule
                     .as_ref()
                     .and_then(|schedule| schedule.as_ref().map(RetrySchedule::to_json)),
+            )
+            .bind(changes.filter.is_some())
+            .bind(
+                changes
+                    .filter
+                    .as_ref()
+                    .and_then(|filter| filter.as_ref().map(PayloadFilter::to_json)),
             )
             .execute(&mut *conn)
             .await?;

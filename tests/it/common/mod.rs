@@ -364,3 +364,27 @@ pub fn assert_signed(request: &receiver::Received, secret: &str) {
     )
     .expect("the signature verifies");
 }
+
+/// A protobuf `Struct` from JSON object text.
+pub fn serde_json_to_struct(json: &str) -> prost_types::Struct {
+    fn convert(value: serde_json::Value) -> prost_types::Value {
+        use prost_types::value::Kind;
+        let kind = match value {
+            serde_json::Value::Null => Kind::NullValue(0),
+            serde_json::Value::Bool(b) => Kind::BoolValue(b),
+            serde_json::Value::Number(n) => Kind::NumberValue(n.as_f64().unwrap()),
+            serde_json::Value::String(s) => Kind::StringValue(s),
+            serde_json::Value::Array(items) => Kind::ListValue(prost_types::ListValue {
+                values: items.into_iter().map(convert).collect(),
+            }),
+            serde_json::Value::Object(map) => Kind::StructValue(prost_types::Struct {
+                fields: map.into_iter().map(|(k, v)| (k, convert(v))).collect(),
+            }),
+        };
+        prost_types::Value { kind: Some(kind) }
+    }
+    match convert(serde_json::from_str(json).unwrap()).kind {
+        Some(prost_types::value::Kind::StructValue(s)) => s,
+        _ => panic!("not an object"),
+    }
+}

@@ -81,6 +81,9 @@ pub struct TestEndpoint {
     /// delays in seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_policy: Option<TestRetrySchedule>,
+    /// `filter`: the endpoint's payload filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<serde_json::Value>,
 }
 
 /// `endpoints[].retry_policy`.
@@ -99,6 +102,7 @@ impl TestEndpoint {
             secret: None,
             headers: Default::default(),
             retry_policy: None,
+            filter: None,
         }
     }
 }

@@ -137,6 +137,7 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
         event_patterns: None,
         headers: None,
         retry_schedule: None,
+        filter: None,
     };
     let updated = test
         .store
@@ -149,11 +150,14 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
 
     let tenant = webhookd::domain::CustomHeaders::parse([("X-Tenant", "t1")]).unwrap();
     let schedule = webhookd::domain::RetrySchedule::parse(3, &[0.5, 2.0]).unwrap();
+    let only_n1 =
+        webhookd::domain::check_filter(serde_json::json!({"n": 1}).as_object().unwrap()).unwrap();
     let resubscribed = EndpointChanges {
         url: None,
         event_patterns: Some(vec![EventPattern::parse("user.*").unwrap()]),
         headers: Some(tenant.clone()),
         retry_schedule: Some(Some(schedule.clone())),
+        filter: Some(only_n1.clone()),
     };
     let updated = test
         .store
@@ -164,13 +168,19 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
     assert_eq!(updated.event_patterns, ["user.*"]);
     assert_eq!(updated.headers, tenant);
     assert_eq!(updated.retry_schedule, Some(schedule));
+    assert_eq!(updated.filter, only_n1);
     assert_eq!(get(&test, "ep_a").await, Some(updated));
     let (_, routed) = test.dispatch(super::event("order.created", T0)).await;
     assert!(routed.is_empty(), "routing follows the new patterns");
     test.dispatch_one("user.created", T0).await;
+    let (_, routed) = test
+        .dispatch(super::event_with("user.created", r#"{"n":2}"#, T0))
+        .await;
+    assert!(routed.is_empty(), "routing follows the filter");
 
     let back_to_the_config = EndpointChanges {
         retry_schedule: Some(None),
+        filter: Some(None),
         ..Default::default()
     };
     let updated = test
@@ -179,7 +189,12 @@ async fn an_update_changes_only_the_given_fields(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(updated.retry_schedule, None);
+    assert_eq!(updated.filter, None);
     assert_eq!(updated.headers, tenant, "fields not named stay");
+    let (_, routed) = test
+        .dispatch(super::event_with("user.created", r#"{"n":2}"#, T0))
+        .await;
+    assert_eq!(routed.len(), 1, "without a filter, every payload");
 
     let missing = test
         .store

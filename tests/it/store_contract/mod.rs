@@ -91,6 +91,7 @@ pub fn endpoint(id: &str, patterns: &[&str]) -> EndpointSpec {
         max_concurrent: None,
         headers: Default::default(),
         retry_schedule: None,
+        filter: None,
     }
 }
 
