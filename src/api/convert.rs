@@ -282,12 +282,20 @@ pub fn report_to_proto(report: &crate::service::metrics::Report) -> proto::GetMe
                 latency: Some(latency_to_proto(&status.latency)),
                 pending: status.pending,
                 oldest_pending_age_seconds: status.oldest_pending_age_seconds,
-                ..Default::default()
+                concurrency_limit: small(status.concurrency.limit),
+                concurrency_window: small(status.concurrency.window),
             })
             .collect(),
         window_seconds: u32::try_from(report.window.as_secs()).unwrap_or(u32::MAX),
-        ..Default::default()
+        retry_budget_slots: small(report.retry_budget.slots),
+        retries_in_flight: small(report.retry_budget.in_flight),
+        retries_deferred: report.retry_budget.deferred,
     }
+}
+
+/// A count as a `uint32`, saturating.
+fn small(count: usize) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

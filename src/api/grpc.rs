@@ -283,15 +283,9 @@ impl WebhookService for WebhookApi {
         {
             return Err(ApiError::from(StoreError::EndpointNotFound(id.to_string())).into());
         }
-        let report = metrics::report(
-            self.store(),
-            &self.services.health,
-            window,
-            endpoint.as_ref(),
-            now_millis(),
-        )
-        .await
-        .map_err(ApiError::from)?;
+        let report = metrics::report(&self.services, window, endpoint.as_ref(), now_millis())
+            .await
+            .map_err(ApiError::from)?;
         Ok(Response::new(report_to_proto(&report)))
     }
 }

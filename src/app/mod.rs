@@ -20,12 +20,14 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::config::{Config, ConfigError, SecurityConfig};
+use crate::delivery::adaptive::AdaptiveSettings;
 use crate::delivery::alert::Alerter;
 use crate::delivery::counters::Counters;
 use crate::delivery::health::EndpointHealth;
 use crate::delivery::http_client::{ReceiverTls, read_ca_file};
 use crate::delivery::operational::OperationalEvents;
 use crate::delivery::probe::Prober;
+use crate::delivery::retry_budget::RetryBudget;
 use crate::delivery::updates::UpdateBus;
 use crate::delivery::{DeliveryClient, DeliveryContext, RetryPolicy, Scheduler, SchedulerSettings};
 use crate::domain::EndpointId;
@@ -289,8 +291,19 @@ async fn services(config: &Config, store: Arc<dyn Store>) -> Result<Services> {
         health: Arc::new(EndpointHealth::new(
             config.health.circuit_breaker_failures,
             cooldown_ms,
+            AdaptiveSettings {
+                enabled: config.webhook_engine.adaptive_concurrency,
+                slow_response: config.webhook_engine.slow_response,
+            },
             Arc::clone(&wake),
         )),
+        retry_budget: Arc::new(RetryBudget::new(
+            config.webhook_engine.retry_budget,
+            config.webhook_engine.max_concurrent_deliveries,
+            Arc::clone(&wake),
+        )),
+        delivers: config.server.delivers(),
+        default_endpoint_limit: config.webhook_engine.max_concurrent_per_endpoint,
         wake,
         updates: Arc::new(UpdateBus::new()),
         counters: Arc::new(Counters::new()),
@@ -352,6 +365,7 @@ fn scheduler(
         updates: Arc::clone(&services.updates),
         counters: Arc::clone(&services.counters),
         health: Arc::clone(&services.health),
+        retry_budget: Arc::clone(&services.retry_budget),
         alerter: services.alerter.clone(),
         failure_threshold: config.health.failure_threshold,
         instance_id: instance_id.to_owned(),

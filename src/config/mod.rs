@@ -183,6 +183,23 @@ pub struct EngineConfig {
     /// Bytes of the receiver's response body kept with each attempt. Default 1024.
     #[serde(default = "default_response_excerpt_bytes")]
     pub response_excerpt_bytes: usize,
+    /// Whether each endpoint's concurrency adapts (AIMD) within its limit:
+    /// halved when the receiver pushes back, grown again by successes.
+    /// Default true.
+    #[serde(default = "default_true")]
+    pub adaptive_concurrency: bool,
+    /// `slow_response_seconds`: a success slower than this counts as the
+    /// receiver pushing back, for adaptive concurrency. Default 5 s.
+    #[serde(
+        rename = "slow_response_seconds",
+        default = "default_slow_response",
+        deserialize_with = "parse::positive_seconds"
+    )]
+    pub slow_response: Duration,
+    /// The share of `max_concurrent_deliveries` that retries may hold at
+    /// once, in (0, 1]. Default 0.5.
+    #[serde(default = "default_retry_budget")]
+    pub retry_budget: f64,
 }
 
 fn default_max_concurrent_deliveries() -> usize {
@@ -205,6 +222,12 @@ fn default_max_concurrent_per_endpoint() -> usize {
 }
 fn default_response_excerpt_bytes() -> usize {
     1024
+}
+fn default_slow_response() -> Duration {
+    Duration::from_secs(5)
+}
+fn default_retry_budget() -> f64 {
+    0.5
 }
 
 /// Extra lease time past the request timeout, so a slow but live delivery is

@@ -292,6 +292,12 @@ fn every_config_error_names_its_key_and_reason() {
             "from 0 to 86400",
         ),
         (
+            "retry budget above the whole",
+            "webhook_engine:\n  signing_secret: s3cret\n  retry_budget: 1.5\n".to_owned(),
+            "webhook_engine.retry_budget",
+            "at most 1",
+        ),
+        (
             "endpoint filter with an unknown operator",
             endpoint("    filter:\n      order.total: {$above: 100}\n"),
             "endpoints[0].filter.order.total.$above",

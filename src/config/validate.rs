@@ -70,6 +70,15 @@ fn check_engine(config: &Config) -> Result<(), ConfigError> {
             ),
         ));
     }
+    if !(engine.retry_budget > 0.0 && engine.retry_budget <= 1.0) {
+        return Err(ConfigError::invalid(
+            "webhook_engine.retry_budget",
+            format!(
+                "must be a share of max_concurrent_deliveries above 0 and at most 1 (got {})",
+                engine.retry_budget
+            ),
+        ));
+    }
     Ok(())
 }
 

@@ -1,14 +1,16 @@
-//! Endpoint health in this process: a circuit breaker and an in-flight count
-//! per endpoint. The scheduler asks which endpoints are blocked (circuit
-//! open, trial under way, or at their concurrency limit) and leaves their
-//! deliveries unclaimed, so one slow or failing endpoint never holds more
-//! than its own share of the workers and spends no attempts while open.
+//! Endpoint health in this process: a circuit breaker, an in-flight count
+//! and an adaptive concurrency window per endpoint. The scheduler asks
+//! which endpoints are blocked (circuit open, trial under way, or at their
+//! window) and leaves their deliveries unclaimed, so one slow or failing
+//! endpoint never holds more than its own share of the workers and spends
+//! no attempts while open.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
+use crate::delivery::adaptive::{AdaptiveSettings, Load, Window};
 use crate::delivery::circuit_breaker::{CircuitBreaker, Transition};
 use crate::domain::EndpointId;
 
@@ -17,8 +19,20 @@ struct Gate {
     in_flight: usize,
     /// The endpoint's concurrency limit, as last claimed.
     limit: usize,
+    /// The adaptive window within the limit.
+    window: Window,
     /// Whether its last attempt failed.
     last_failed: bool,
+}
+
+/// An endpoint's concurrency on this instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Concurrency {
+    /// Its configured limit.
+    pub limit: usize,
+    /// Requests it may have in flight now: the adaptive window, or the
+    /// limit when adaptation is off.
+    pub window: usize,
 }
 
 /// A healthy endpoint may have this many times its limit leased to this
@@ -45,18 +59,41 @@ pub struct EndpointHealth {
     gates: Mutex<HashMap<String, Gate>>,
     breaker_failures: u32,
     breaker_cooldown_ms: i64,
+    adaptive: AdaptiveSettings,
     /// Woken when a slot frees up, so blocked deliveries are claimed again.
     wake: Arc<Notify>,
 }
 
+impl Gate {
+    /// Requests that may be in flight now.
+    fn allowed(&self, adaptive: &AdaptiveSettings) -> usize {
+        if adaptive.enabled {
+            self.window.current(self.limit)
+        } else {
+            self.limit
+        }
+    }
+}
+
 impl EndpointHealth {
-    pub fn new(breaker_failures: u32, breaker_cooldown_ms: i64, wake: Arc<Notify>) -> Self {
+    pub fn new(
+        breaker_failures: u32,
+        breaker_cooldown_ms: i64,
+        adaptive: AdaptiveSettings,
+        wake: Arc<Notify>,
+    ) -> Self {
         EndpointHealth {
             gates: Mutex::new(HashMap::new()),
             breaker_failures,
             breaker_cooldown_ms,
+            adaptive,
             wake,
         }
+    }
+
+    /// How an answer tells the endpoint's load, by this instance's settings.
+    pub fn load_of(&self, status: u16, timed_out: bool, duration: std::time::Duration) -> Load {
+        self.adaptive.load_of(status, timed_out, duration)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Gate>> {
@@ -70,6 +107,7 @@ impl EndpointHealth {
             breaker: CircuitBreaker::new(self.breaker_failures, self.breaker_cooldown_ms),
             in_flight: 0,
             limit,
+            window: Window::new(limit),
             last_failed: false,
         }
     }
@@ -81,7 +119,7 @@ impl EndpointHealth {
         let mut blocked = Blocked::default();
         for (endpoint, gate) in gates.iter() {
             let factor = if gate.last_failed { 1 } else { PREFETCH_FACTOR };
-            let most = gate.limit * factor;
+            let most = gate.allowed(&self.adaptive) * factor;
             let leased = gate.in_flight + waiting.get(endpoint).copied().unwrap_or(0);
             let room = most.saturating_sub(leased);
             // A busy endpoint is refilled once it can take a quarter of what
@@ -128,7 +166,7 @@ impl EndpointHealth {
             .entry(endpoint.to_string())
             .or_insert_with(|| self.new_gate(limit));
         gate.limit = limit.max(1);
-        if !gate.breaker.allows(now) || gate.in_flight >= gate.limit {
+        if !gate.breaker.allows(now) || gate.in_flight >= gate.allowed(&self.adaptive) {
             return None;
         }
         gate.breaker.on_start(now);
@@ -136,15 +174,27 @@ impl EndpointHealth {
         Some(Slot {
             health: Arc::clone(self),
             endpoint: endpoint.to_string(),
+            started_at: now,
             finished: false,
         })
     }
 
-    /// Feeds an attempt's outcome to the endpoint's breaker.
-    fn finish(&self, endpoint: &str, outcome: Option<bool>, now: i64) -> Option<Transition> {
+    /// Feeds an attempt's outcome to the endpoint's breaker, and the load
+    /// its answer showed to its window.
+    fn finish(
+        &self,
+        endpoint: &str,
+        outcome: Option<(bool, Load)>,
+        started_at: i64,
+        now: i64,
+    ) -> Option<Transition> {
         let mut gates = self.lock();
         let gate = gates.get_mut(endpoint)?;
         gate.in_flight = gate.in_flight.saturating_sub(1);
+        let outcome = outcome.map(|(succeeded, load)| {
+            gate.window.observe(load, started_at, now, gate.limit);
+            succeeded
+        });
         if let Some(succeeded) = outcome {
             gate.last_failed = !succeeded;
         }
@@ -165,6 +215,15 @@ impl EndpointHealth {
         }
     }
 
+    /// The endpoint's limit and current window, once this instance has
+    /// claimed for it.
+    pub fn concurrency(&self, endpoint: &EndpointId) -> Option<Concurrency> {
+        self.lock().get(endpoint.as_str()).map(|gate| Concurrency {
+            limit: gate.limit,
+            window: gate.allowed(&self.adaptive),
+        })
+    }
+
     /// "closed", "open" or "half_open".
     pub fn circuit_state(&self, endpoint: &EndpointId, now: i64) -> &'static str {
         self.lock()
@@ -179,26 +238,33 @@ impl EndpointHealth {
 pub struct Slot {
     health: Arc<EndpointHealth>,
     endpoint: String,
+    started_at: i64,
     finished: bool,
 }
 
 impl Slot {
-    pub fn succeeded(mut self, now: i64) -> Option<Transition> {
+    pub fn succeeded(mut self, load: Load, now: i64) -> Option<Transition> {
         self.finished = true;
-        self.health.finish(&self.endpoint, Some(true), now)
+        self.health
+            .finish(&self.endpoint, Some((true, load)), self.started_at, now)
     }
 
-    pub fn failed(mut self, now: i64) -> Option<Transition> {
+    pub fn failed(mut self, load: Load, now: i64) -> Option<Transition> {
         self.finished = true;
-        self.health.finish(&self.endpoint, Some(false), now)
+        self.health
+            .finish(&self.endpoint, Some((false, load)), self.started_at, now)
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         if !self.finished {
-            self.health
-                .finish(&self.endpoint, None, crate::clock::now_millis());
+            self.health.finish(
+                &self.endpoint,
+                None,
+                self.started_at,
+                crate::clock::now_millis(),
+            );
         }
         self.health.wake.notify_one();
     }
@@ -209,7 +275,15 @@ mod tests {
     use super::*;
 
     fn health() -> Arc<EndpointHealth> {
-        Arc::new(EndpointHealth::new(2, 1000, Arc::new(Notify::new())))
+        Arc::new(EndpointHealth::new(
+            2,
+            1000,
+            AdaptiveSettings {
+                enabled: true,
+                slow_response: std::time::Duration::from_secs(5),
+            },
+            Arc::new(Notify::new()),
+        ))
     }
 
     #[test]
@@ -224,7 +298,7 @@ mod tests {
         let waiting = HashMap::from([("ep".to_owned(), 2)]);
         assert_eq!(health.blocked(0, &waiting).endpoints, ["ep"]);
         assert_eq!(health.blocked(0, &none).room, [("ep".to_owned(), 2)]);
-        first.succeeded(0);
+        first.succeeded(Load::Normal, 0);
         // Room for 1 of 4 is a quarter: worth a claim.
         assert!(health.blocked(0, &waiting).endpoints.is_empty());
         assert_eq!(health.blocked(0, &none).room, [("ep".to_owned(), 3)]);
@@ -234,8 +308,8 @@ mod tests {
     fn an_open_circuit_blocks_until_its_trial() {
         let health = health();
         let ep = EndpointId::parse("ep").unwrap();
-        health.try_begin(&ep, 5, 0).unwrap().failed(0);
-        let opened = health.try_begin(&ep, 5, 0).unwrap().failed(0);
+        health.try_begin(&ep, 5, 0).unwrap().failed(Load::Normal, 0);
+        let opened = health.try_begin(&ep, 5, 0).unwrap().failed(Load::Normal, 0);
         assert_eq!(opened, Some(Transition::Opened { until: 1000 }));
         assert_eq!(health.circuit_state(&ep, 10), "open");
         let blocked = health.blocked(10, &HashMap::new());
@@ -245,7 +319,10 @@ mod tests {
         );
         let trial = health.try_begin(&ep, 5, 1000).expect("the trial");
         assert!(health.try_begin(&ep, 5, 1000).is_none(), "one trial only");
-        assert_eq!(trial.succeeded(1001), Some(Transition::Closed));
+        assert_eq!(
+            trial.succeeded(Load::Normal, 1001),
+            Some(Transition::Closed)
+        );
         assert_eq!(health.circuit_state(&ep, 1002), "closed");
     }
 
@@ -254,14 +331,17 @@ mod tests {
         let health = health();
         let ep = EndpointId::parse("ep").unwrap();
         assert!(health.may_start_waiting("ep", 0));
-        health.try_begin(&ep, 3, 0).unwrap().failed(0);
+        health.try_begin(&ep, 3, 0).unwrap().failed(Load::Normal, 0);
         assert!(!health.may_start_waiting("ep", 0));
         assert_eq!(
             health.blocked(0, &HashMap::new()).room,
             [("ep".to_owned(), 3)],
             "its limit, not twice"
         );
-        health.try_begin(&ep, 3, 0).unwrap().succeeded(0);
+        health
+            .try_begin(&ep, 3, 0)
+            .unwrap()
+            .succeeded(Load::Normal, 0);
         assert!(health.may_start_waiting("ep", 0));
     }
 

@@ -4,6 +4,7 @@
 //! StreamDeliveries and this process's counters live here too: the
 //! delivery path drives them.
 
+pub mod adaptive;
 pub mod alert;
 pub mod circuit_breaker;
 pub mod counters;
@@ -13,6 +14,7 @@ pub mod operational;
 pub mod probe;
 pub mod resolver;
 pub mod retry;
+pub mod retry_budget;
 pub mod scheduler;
 pub mod updates;
 pub mod worker;

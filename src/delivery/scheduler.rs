@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
+use super::retry_budget::{RetryPermit, is_retry};
 use super::worker::{AttemptOutcome, DeliveryContext, attempt_delivery};
 use crate::clock::now_millis;
 use crate::delivery::health::{Blocked, PREFETCH_FACTOR, Slot};
@@ -75,16 +76,56 @@ fn limit_of(delivery: &ClaimedDelivery, default_limit: usize) -> usize {
         .map_or(default_limit, |limit| limit as usize)
 }
 
-/// The next waiting delivery of `endpoint` with a slot to run in, if its
-/// endpoint may take it now. Deliveries that waited too long are left for
-/// the scheduler to put back.
+/// What an attempt runs under: its endpoint's slot and, for a retry, a
+/// slot of the retry budget.
+struct Admission {
+    slot: Slot,
+    retry: Option<RetryPermit>,
+}
+
+/// Why a delivery cannot start now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// Its endpoint's circuit or window.
+    ByEndpoint,
+    /// It is a retry and retries hold the whole budget.
+    ByRetryBudget,
+}
+
+/// Admits a delivery's attempt if its endpoint and, for a retry, the
+/// retry budget allow it now.
+fn admit(
+    ctx: &DeliveryContext,
+    delivery: &ClaimedDelivery,
+    default_limit: usize,
+    now: i64,
+) -> Result<Admission, Held> {
+    let retry = match is_retry(delivery) {
+        true => Some(ctx.retry_budget.try_take().ok_or(Held::ByRetryBudget)?),
+        false => None,
+    };
+    let limit = limit_of(delivery, default_limit);
+    match ctx.health.try_begin(&delivery.endpoint_id, limit, now) {
+        Some(slot) => Ok(Admission { slot, retry }),
+        None => {
+            if let Some(permit) = retry {
+                permit.give_back();
+            }
+            Err(Held::ByEndpoint)
+        }
+    }
+}
+
+/// The next waiting delivery of `endpoint`, admitted, if its endpoint may
+/// take it now. Deliveries that waited too long are left for the
+/// scheduler to put back.
 fn take_waiting(
     ctx: &DeliveryContext,
     waiting: &Waiting,
     endpoint: &str,
     max_wait: Duration,
     default_limit: usize,
-) -> Option<(ClaimedDelivery, Slot)> {
+) -> Option<(ClaimedDelivery, Admission)> {
     let now = now_millis();
     if !ctx.health.may_start_waiting(endpoint, now) {
         return None;
@@ -95,13 +136,12 @@ fn take_waiting(
     if claimed_at.elapsed() > max_wait {
         return None;
     }
-    let limit = limit_of(front, default_limit);
-    let slot = ctx.health.try_begin(&front.endpoint_id, limit, now)?;
+    let admission = admit(ctx, front, default_limit, now).ok()?;
     let (delivery, _) = queue.pop_front()?;
     if queue.is_empty() {
         waiting.remove(endpoint);
     }
-    Some((delivery, slot))
+    Some((delivery, admission))
 }
 
 impl Scheduler {
@@ -226,24 +266,26 @@ impl Scheduler {
         self.ctx.store.claim_due(lease, limit, &room).await
     }
 
-    /// Starts the attempt if its endpoint has a free slot and a permit is
-    /// left; otherwise it waits for a slot, leased to this process.
+    /// Starts the attempt if it is admitted and a permit is left;
+    /// otherwise it waits, leased to this process.
     fn start_or_wait(
         &mut self,
         delivery: ClaimedDelivery,
         permits: &mut Vec<OwnedSemaphorePermit>,
     ) {
-        let limit = limit_of(&delivery, self.settings.max_concurrent_per_endpoint);
-        if !permits.is_empty()
-            && let Some(slot) =
-                self.ctx
-                    .health
-                    .try_begin(&delivery.endpoint_id, limit, now_millis())
-        {
-            let permit = permits.pop().expect("checked above");
-            self.spawn_attempt(delivery, slot, permit);
-            return;
+        let default_limit = self.settings.max_concurrent_per_endpoint;
+        if !permits.is_empty() {
+            match admit(&self.ctx, &delivery, default_limit, now_millis()) {
+                Ok(admission) => {
+                    let permit = permits.pop().expect("checked above");
+                    self.spawn_attempt(delivery, admission, permit);
+                    return;
+                }
+                Err(Held::ByRetryBudget) => self.ctx.retry_budget.defer(),
+                Err(Held::ByEndpoint) => {}
+            }
         }
+        let limit = limit_of(&delivery, default_limit);
         self.ctx.health.know_limit(&delivery.endpoint_id, limit);
         lock(&self.waiting)
             .entry(delivery.endpoint_id.to_string())
@@ -275,17 +317,17 @@ impl Scheduler {
                     put_back.push(delivery);
                     continue;
                 }
-                let limit = limit_of(&delivery, self.settings.max_concurrent_per_endpoint);
-                let slot = match permits.is_empty() {
+                let default_limit = self.settings.max_concurrent_per_endpoint;
+                let admission = match permits.is_empty() {
                     true => None,
-                    false => self.ctx.health.try_begin(&delivery.endpoint_id, limit, now),
+                    false => admit(&self.ctx, &delivery, default_limit, now).ok(),
                 };
-                let Some(slot) = slot else {
+                let Some(admission) = admission else {
                     queue.push_front((delivery, claimed_at));
                     break;
                 };
                 let permit = permits.pop().expect("checked above");
-                self.spawn_attempt(delivery, slot, permit);
+                self.spawn_attempt(delivery, admission, permit);
             }
             if !queue.is_empty() {
                 lock(&self.waiting).insert(endpoint, queue);
@@ -312,7 +354,12 @@ impl Scheduler {
             / 2
     }
 
-    fn spawn_attempt(&self, delivery: ClaimedDelivery, slot: Slot, permit: OwnedSemaphorePermit) {
+    fn spawn_attempt(
+        &self,
+        delivery: ClaimedDelivery,
+        admission: Admission,
+        permit: OwnedSemaphorePermit,
+    ) {
         let ctx = Arc::clone(&self.ctx);
         let abandon = self.abandon.clone();
         let draining = self.draining.clone();
@@ -320,10 +367,11 @@ impl Scheduler {
         let max_wait = self.max_wait();
         let default_limit = self.settings.max_concurrent_per_endpoint;
         self.workers.spawn(async move {
-            let mut next = Some((delivery, slot));
-            while let Some((delivery, slot)) = next.take() {
+            let mut next = Some((delivery, admission));
+            while let Some((delivery, Admission { slot, retry })) = next.take() {
                 let endpoint = delivery.endpoint_id.to_string();
                 let outcome = attempt_delivery(&ctx, delivery, slot, &abandon).await;
+                drop(retry);
                 // A success frees its slot: hand it straight to the
                 // endpoint's next waiting delivery, without a trip through
                 // the scheduler's loop (which may be waiting on the store).

@@ -14,10 +14,12 @@ use super::circuit_breaker::Transition;
 use super::http_client::{DeliveryClient, SendResult};
 use super::retry::{RetryDecision, RetryPolicy};
 use crate::clock::now_millis;
+use crate::delivery::adaptive::Load;
 use crate::delivery::alert::{Alert, AlertKind, Alerter};
 use crate::delivery::counters::Counters;
 use crate::delivery::health::{EndpointHealth, Slot};
 use crate::delivery::operational::DeadLetter;
+use crate::delivery::retry_budget::RetryBudget;
 use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::AttemptRecord;
 use crate::domain::{CustomHeaders, DeliveryState, ErrorKind, SignatureScheme};
@@ -54,6 +56,8 @@ pub struct DeliveryContext {
     pub counters: Arc<Counters>,
     /// Circuit breakers and per-endpoint concurrency.
     pub health: Arc<EndpointHealth>,
+    /// The share of the slots retries may hold.
+    pub retry_budget: Arc<RetryBudget>,
     /// Alerts when an attempt disables its endpoint.
     pub alerter: Alerter,
     /// Consecutive failures that disable an endpoint.
@@ -121,10 +125,11 @@ pub async fn attempt_delivery(
         let (outcome, transition) = decide(ctx, &delivery, &completed);
         let attempt = attempt_record(ctx, &delivery, &completed);
         let succeeded = outcome == AttemptOutcome::Delivered;
+        let load = load_of(ctx, &completed);
         // A success frees its slot at once: the endpoint's next request need
         // not wait for this one's commit.
         let slot = if succeeded {
-            if let Some(change) = slot.succeeded(now_millis()) {
+            if let Some(change) = slot.succeeded(load, now_millis()) {
                 report_circuit_change(ctx, &delivery, change);
             }
             None
@@ -172,7 +177,7 @@ pub async fn attempt_delivery(
         }
         // A failed attempt holds its slot until its result is stored, so one
         // that disables the endpoint does so before the next can start.
-        if let Some(change) = slot.and_then(|slot| slot.failed(now_millis())) {
+        if let Some(change) = slot.and_then(|slot| slot.failed(load, now_millis())) {
             report_circuit_change(ctx, &delivery, change);
         }
         outcome
@@ -299,6 +304,15 @@ async fn send(
         duration: clock.elapsed(),
         result,
     }
+}
+
+/// Whether the receiver pushed back, for its adaptive window.
+fn load_of(ctx: &DeliveryContext, completed: &CompletedAttempt) -> Load {
+    let (status, timed_out) = match &completed.result {
+        SendResult::Answered { status, .. } => (*status, false),
+        SendResult::NoAnswer { kind, .. } => (0, *kind == ErrorKind::Timeout),
+    };
+    ctx.health.load_of(status, timed_out, completed.duration)
 }
 
 fn decide(

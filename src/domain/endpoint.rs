@@ -400,6 +400,8 @@ pub struct EndpointRecord {
     pub headers: CustomHeaders,
     pub retry_schedule: Option<RetrySchedule>,
     pub filter: Option<PayloadFilter>,
+    /// Its own concurrency limit, if it has one.
+    pub max_concurrent: Option<u32>,
     /// Disabled by webhookd itself (failures, 410), not by an operator.
     pub auto_disabled: bool,
     pub created_at: i64,

@@ -116,6 +116,8 @@ struct EndpointJson {
     latency_ms: Latency,
     pending: u64,
     oldest_pending_age_seconds: f64,
+    concurrency_limit: usize,
+    concurrency_window: usize,
 }
 
 impl From<&EndpointStatus> for EndpointJson {
@@ -133,6 +135,8 @@ impl From<&EndpointStatus> for EndpointJson {
             latency_ms: status.latency.into(),
             pending: status.pending,
             oldest_pending_age_seconds: status.oldest_pending_age_seconds,
+            concurrency_limit: status.concurrency.limit,
+            concurrency_window: status.concurrency.window,
         }
     }
 }
@@ -161,6 +165,14 @@ struct MetricsJson {
     failures_by_status_class: BTreeMap<String, u64>,
     series: Vec<SeriesJson>,
     endpoints: Vec<EndpointJson>,
+    retry_budget: RetryBudgetJson,
+}
+
+#[derive(Serialize)]
+struct RetryBudgetJson {
+    slots: usize,
+    in_flight: usize,
+    deferred: u64,
 }
 
 impl From<&Report> for MetricsJson {
@@ -189,6 +201,11 @@ impl From<&Report> for MetricsJson {
                 })
                 .collect(),
             endpoints: report.endpoints.iter().map(EndpointJson::from).collect(),
+            retry_budget: RetryBudgetJson {
+                slots: report.retry_budget.slots,
+                in_flight: report.retry_budget.in_flight,
+                deferred: report.retry_budget.deferred,
+            },
         }
     }
 }
@@ -216,14 +233,7 @@ pub async fn metrics(
             format!("endpoint `{id}` does not exist"),
         ));
     }
-    let report = metrics::report(
-        state.services.store.as_ref(),
-        &state.services.health,
-        window,
-        endpoint.as_ref(),
-        now_millis(),
-    )
-    .await?;
+    let report = metrics::report(&state.services, window, endpoint.as_ref(), now_millis()).await?;
     Ok(Json(MetricsJson::from(&report)))
 }
 
@@ -232,14 +242,8 @@ pub async fn endpoints(State(state): State<HttpState>) -> Result<impl IntoRespon
     struct Body {
         endpoints: Vec<EndpointJson>,
     }
-    let report = metrics::report(
-        state.services.store.as_ref(),
-        &state.services.health,
-        metrics::DEFAULT_WINDOW,
-        None,
-        now_millis(),
-    )
-    .await?;
+    let report =
+        metrics::report(&state.services, metrics::DEFAULT_WINDOW, None, now_millis()).await?;
     Ok(Json(Body {
         endpoints: report.endpoints.iter().map(EndpointJson::from).collect(),
     }))

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
-use crate::delivery::health::EndpointHealth;
+use super::Services;
+use crate::delivery::health::Concurrency;
+use crate::delivery::retry_budget::RetryBudgetStatus;
 use crate::domain::{EndpointId, EndpointRecord};
 use crate::error::ApiError;
 use crate::store::{AttemptStat, MAX_PAGE_SIZE};
@@ -105,6 +107,9 @@ pub struct EndpointStatus {
     /// Deliveries not yet finished (pending or in flight).
     pub pending: u64,
     pub oldest_pending_age_seconds: f64,
+    /// Its limit and, on an instance that delivers, its adaptive window
+    /// (0 elsewhere).
+    pub concurrency: Concurrency,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +125,8 @@ pub struct Report {
     pub failures_by_status_class: BTreeMap<String, u64>,
     pub series: Vec<SeriesPoint>,
     pub endpoints: Vec<EndpointStatus>,
+    /// This instance's retry budget; zero on one that delivers nothing.
+    pub retry_budget: RetryBudgetStatus,
 }
 
 /// Validates a window and an optional endpoint, as GetMetrics does.
@@ -151,12 +158,13 @@ pub fn scope(
 /// Builds the report for the `window` before `now`, for one endpoint or all.
 /// Circuit states, which live in this process's memory, come from `health`.
 pub async fn report(
-    store: &dyn Store,
-    health: &EndpointHealth,
+    services: &Services,
     window: Duration,
     endpoint: Option<&EndpointId>,
     now: i64,
 ) -> Result<Report, StoreError> {
+    let store = services.store.as_ref();
+    let health = services.health.as_ref();
     let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
     let since = now - window_ms;
     let bucket_ms = (window_ms + SERIES_POINTS - 1) / SERIES_POINTS;
@@ -213,6 +221,7 @@ pub async fn report(
             success_rate: tally.success_rate(),
             latency: tally.summary(),
             circuit_state: health.circuit_state(&backlog.endpoint.id, now).to_owned(),
+            concurrency: concurrency(services, &backlog.endpoint),
             pending: backlog.pending,
             oldest_pending_age_seconds: backlog.oldest_pending_age_seconds,
             endpoint: backlog.endpoint,
@@ -231,7 +240,29 @@ pub async fn report(
         failures_by_status_class,
         series,
         endpoints,
+        retry_budget: match services.delivers {
+            true => services.retry_budget.status(),
+            false => RetryBudgetStatus::default(),
+        },
     })
+}
+
+/// An endpoint's limit and window on this instance. Until it delivers to
+/// the endpoint, the window is the limit (endpoints start trusted).
+fn concurrency(services: &Services, endpoint: &EndpointRecord) -> Concurrency {
+    let limit = endpoint
+        .max_concurrent
+        .map_or(services.default_endpoint_limit, |limit| limit as usize);
+    match services.delivers {
+        false => Concurrency { limit, window: 0 },
+        true => services
+            .health
+            .concurrency(&endpoint.id)
+            .unwrap_or(Concurrency {
+                limit,
+                window: limit,
+            }),
+    }
 }
 
 /// An endpoint and the deliveries it has not finished yet.

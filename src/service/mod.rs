@@ -24,6 +24,7 @@ pub use replay::{ReplayOutcome, ReplayRequest};
 use crate::delivery::alert::Alerter;
 use crate::delivery::counters::Counters;
 use crate::delivery::health::EndpointHealth;
+use crate::delivery::retry_budget::RetryBudget;
 use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::network::NetworkPolicy;
 use crate::domain::{DeliveryState, EndpointId, EventId, EventType};
@@ -39,6 +40,12 @@ pub struct Services {
     pub counters: Arc<Counters>,
     /// Circuit breakers and concurrency of this process's deliveries.
     pub health: Arc<EndpointHealth>,
+    /// The share of this process's delivery slots retries may hold.
+    pub retry_budget: Arc<RetryBudget>,
+    /// Whether this process delivers (`server.roles` has `worker`).
+    pub delivers: bool,
+    /// `webhook_engine.max_concurrent_per_endpoint`.
+    pub default_endpoint_limit: usize,
     pub alerter: Alerter,
     /// New endpoint URLs must point where deliveries may go.
     pub network_policy: Arc<NetworkPolicy>,

@@ -194,6 +194,7 @@ pub(crate) struct EndpointRow {
     headers: String,
     retry_policy: Option<String>,
     payload_filter: Option<String>,
+    max_concurrent: Option<i64>,
 }
 
 /// An endpoint's payload filter as stored.
@@ -275,6 +276,10 @@ impl TryFrom<EndpointRow> for EndpointRecord {
             headers: custom_headers,
             retry_schedule: own_retry_schedule,
             filter,
+            max_concurrent: row
+                .max_concurrent
+                .map(|limit| small(limit, "max_concurrent"))
+                .transpose()?,
             auto_disabled: row.auto_disabled,
             created_at: row.created_at,
             updated_at: row.updated_at,

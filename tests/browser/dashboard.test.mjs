@@ -126,6 +126,18 @@ test('the dashboard shows live numbers, endpoints and failures', { timeout: 90_0
     assert.match(okText, /circuit closed/, 'ep_ok shows a closed circuit');
   });
 
+  await t.test('a receiver that pushes back shows a narrowed concurrency window', async () => {
+    const cell = (id) => `[data-testid="endpoint-row"][data-endpoint-id="${id}"] [data-testid="concurrency"]`;
+    await page.waitForFunction((selector) => {
+      const c = document.querySelector(selector);
+      return c && Number(c.dataset.window) >= 1 && Number(c.dataset.window) < Number(c.dataset.limit);
+    }, cell('ep_fail'), { timeout: 20_000 });
+    const failing = await page.locator(cell('ep_fail')).innerText();
+    assert.match(failing, /^\d+ \/ 10$/, `ep_fail shows window / limit: ${failing}`);
+    assert.equal(await page.locator(cell('ep_ok')).innerText(), '10 / 10', 'ep_ok runs at its limit');
+    assert.match(await page.locator('#endpoints-hint').innerText(), /retries \d+ \/ 25 slots/, 'the retry budget is shown');
+  });
+
   await t.test('the failure feed shows ep_fail', async () => {
     await page.waitForFunction(
       () => [...document.querySelectorAll('[data-testid="failure-row"]')].some((r) => r.textContent.includes('ep_fail')),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Headless-browser test of the dashboard page against a live webhookd.
 #
-# Starts a receiver (200 on POST /ok, 500 on POST /fail), webhookd with two
+# Starts a receiver (200 on POST /ok, 503 on POST /fail), webhookd with two
 # endpoints on it, and a bounded grpcurl traffic loop; then runs
 # dashboard.test.mjs (node:test + playwright-core driving Debian's chromium).
 #
@@ -83,7 +83,8 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         if length:
             self.rfile.read(length)
-        code = {"/ok": 200, "/fail": 500}.get(self.path, 404)
+        # 503: pushing back, so ep_fail's adaptive window narrows too.
+        code = {"/ok": 200, "/fail": 503}.get(self.path, 404)
         body = b"ok\n" if code == 200 else b"failed on purpose\n"
         self.send_response(code)
         self.send_header("content-type", "text/plain")

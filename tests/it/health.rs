@@ -16,34 +16,10 @@ use webhookd::domain::DeliveryState;
 use crate::common::settings::EmailAlerts;
 use crate::common::{
     Backend, Receiver, Reply, SECRET, TestEndpoint, TestSettings, assert_signed, eventually,
-    spawn_app,
+    p99_to_receipt, spawn_app,
 };
 
 const WAIT: Duration = Duration::from_secs(15);
-
-/// p99 of the dispatch-to-receipt latencies of `count` events sent to
-/// `receiver` (whose requests are drained as they arrive).
-async fn p99_to_receipt(
-    app: &crate::common::TestApp,
-    receiver: &mut Receiver,
-    event_type: &str,
-    count: usize,
-) -> Duration {
-    let mut acked = HashMap::new();
-    for n in 0..count {
-        let response = app.dispatch(event_type, &format!("{{\"n\":{n}}}")).await;
-        acked.insert(response.event_id, Instant::now());
-    }
-    let mut latencies = Vec::with_capacity(count);
-    while latencies.len() < count {
-        let request = receiver.next_request(WAIT).await;
-        if let Some(ack) = acked.get(request.header("x-webhook-id")) {
-            latencies.push(request.at.saturating_duration_since(*ack));
-        }
-    }
-    latencies.sort();
-    latencies[(latencies.len() * 99).div_ceil(100) - 1]
-}
 
 async fn a_hanging_endpoint_never_slows_the_others(backend: Backend) {
     let hanging = Receiver::start_with(Reply::Hang).await;

@@ -16,6 +16,7 @@ mod headers;
 mod health;
 mod hostile;
 mod limits;
+mod load;
 mod log;
 mod monitoring;
 mod operational;

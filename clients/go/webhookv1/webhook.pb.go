@@ -2978,8 +2978,8 @@ type GetMetricsResponse struct {
 	WindowSeconds         uint32            `protobuf:"varint,13,opt,name=window_seconds,json=windowSeconds,proto3" json:"window_seconds,omitempty"`
 	// The retry budget on this instance (webhook_engine.retry_budget): how
 	// many attempts at once may be retries, how many are now, and how many
-	// retries waited for it in the window. 0 on an instance that delivers
-	// nothing.
+	// retries have had to wait for it since the instance started. 0 on an
+	// instance that delivers nothing.
 	RetryBudgetSlots uint32 `protobuf:"varint,14,opt,name=retry_budget_slots,json=retryBudgetSlots,proto3" json:"retry_budget_slots,omitempty"`
 	RetriesInFlight  uint32 `protobuf:"varint,15,opt,name=retries_in_flight,json=retriesInFlight,proto3" json:"retries_in_flight,omitempty"`
 	RetriesDeferred  uint64 `protobuf:"varint,16,opt,name=retries_deferred,json=retriesDeferred,proto3" json:"retries_deferred,omitempty"`

@@ -388,3 +388,27 @@ pub fn serde_json_to_struct(json: &str) -> prost_types::Struct {
         _ => panic!("not an object"),
     }
 }
+
+/// p99 of the dispatch-to-receipt latencies of `count` events sent to
+/// `receiver` (whose requests are drained as they arrive).
+pub async fn p99_to_receipt(
+    app: &TestApp,
+    receiver: &mut Receiver,
+    event_type: &str,
+    count: usize,
+) -> Duration {
+    let mut acked = std::collections::HashMap::new();
+    for n in 0..count {
+        let response = app.dispatch(event_type, &format!("{{\"n\":{n}}}")).await;
+        acked.insert(response.event_id, Instant::now());
+    }
+    let mut latencies = Vec::with_capacity(count);
+    while latencies.len() < count {
+        let request = receiver.next_request(Duration::from_secs(15)).await;
+        if let Some(ack) = acked.get(request.header("x-webhook-id")) {
+            latencies.push(request.at.saturating_duration_since(*ack));
+        }
+    }
+    latencies.sort();
+    latencies[(latencies.len() * 99).div_ceil(100) - 1]
+}

@@ -57,6 +57,27 @@ struct Behaviour {
     succeeded: HashSet<String>,
     success_count: usize,
     total_requests: usize,
+    /// Requests being answered now, and the most at once since the last
+    /// `reset_peaks`: all of them, and retries (`X-Webhook-Attempt` > 1).
+    in_flight: Concurrent,
+    retries_in_flight: Concurrent,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Concurrent {
+    now: usize,
+    peak: usize,
+}
+
+impl Concurrent {
+    fn enter(&mut self) {
+        self.now += 1;
+        self.peak = self.peak.max(self.now);
+    }
+
+    fn leave(&mut self) {
+        self.now -= 1;
+    }
 }
 
 #[derive(Clone)]
@@ -97,6 +118,8 @@ impl Receiver {
             succeeded: HashSet::new(),
             success_count: 0,
             total_requests: 0,
+            in_flight: Concurrent::default(),
+            retries_in_flight: Concurrent::default(),
         }));
         let (sender, requests) = mpsc::unbounded_channel();
         let shared = Shared {
@@ -156,6 +179,24 @@ impl Receiver {
         self.behaviour.lock().unwrap().total_requests
     }
 
+    /// The most requests answered at once since the last `reset_peaks`.
+    pub fn peak_in_flight(&self) -> usize {
+        self.behaviour.lock().unwrap().in_flight.peak
+    }
+
+    /// The most retries (`X-Webhook-Attempt` > 1) answered at once since
+    /// the last `reset_peaks`.
+    pub fn peak_retries_in_flight(&self) -> usize {
+        self.behaviour.lock().unwrap().retries_in_flight.peak
+    }
+
+    /// Starts counting peaks afresh from the requests in flight now.
+    pub fn reset_peaks(&self) {
+        let mut behaviour = self.behaviour.lock().unwrap();
+        behaviour.in_flight.peak = behaviour.in_flight.now;
+        behaviour.retries_in_flight.peak = behaviour.retries_in_flight.now;
+    }
+
     /// Requests answered with 2xx so far, duplicates included.
     pub fn success_count(&self) -> usize {
         self.behaviour.lock().unwrap().success_count
@@ -193,6 +234,22 @@ impl Receiver {
     }
 }
 
+/// A request being answered.
+struct Answering {
+    behaviour: Arc<Mutex<Behaviour>>,
+    retry: bool,
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        let mut behaviour = self.behaviour.lock().unwrap_or_else(|e| e.into_inner());
+        behaviour.in_flight.leave();
+        if self.retry {
+            behaviour.retries_in_flight.leave();
+        }
+    }
+}
+
 impl Drop for Receiver {
     fn drop(&mut self) {
         self.task.abort();
@@ -205,11 +262,26 @@ async fn handle(
     body: Bytes,
 ) -> (StatusCode, HeaderMap) {
     let at = Instant::now();
+    let retry = headers
+        .get("x-webhook-attempt")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u32>().ok())
+        .is_some_and(|attempt| attempt > 1);
     let (reply, delay) = {
         let mut behaviour = shared.behaviour.lock().unwrap();
         behaviour.total_requests += 1;
+        behaviour.in_flight.enter();
+        if retry {
+            behaviour.retries_in_flight.enter();
+        }
         let reply = behaviour.script.pop_front().unwrap_or(behaviour.default);
         (reply, behaviour.delay)
+    };
+    // Leaves the in-flight counts when answered, or when webhookd gives up
+    // and the request's future is dropped.
+    let answering = Answering {
+        behaviour: Arc::clone(&shared.behaviour),
+        retry,
     };
     let mut response_headers = HeaderMap::new();
     let status = match reply {
@@ -236,6 +308,7 @@ async fn handle(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    drop(answering);
     if (200..300).contains(&status) {
         let mut behaviour = shared.behaviour.lock().unwrap();
         behaviour.success_count += 1;

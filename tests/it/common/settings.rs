@@ -84,6 +84,8 @@ pub struct TestEndpoint {
     /// `filter`: the endpoint's payload filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrent: Option<u64>,
 }
 
 /// `endpoints[].retry_policy`.
@@ -103,6 +105,7 @@ impl TestEndpoint {
             headers: Default::default(),
             retry_policy: None,
             filter: None,
+            max_concurrent: None,
         }
     }
 }
@@ -235,6 +238,11 @@ pub struct TestSettings {
     pub operational_endpoints: Vec<&'static str>,
     /// `alerts.email`; no alerts when `None`.
     pub alerts: Option<EmailAlerts>,
+    /// `webhook_engine.adaptive_concurrency`, `slow_response_seconds` and
+    /// `retry_budget`; the defaults when `None`.
+    pub adaptive_concurrency: Option<bool>,
+    pub slow_response_seconds: Option<f64>,
+    pub retry_budget: Option<f64>,
 }
 
 impl Default for TestSettings {
@@ -265,6 +273,9 @@ impl Default for TestSettings {
             https_only: false,
             operational_endpoints: Vec::new(),
             alerts: None,
+            adaptive_concurrency: None,
+            slow_response_seconds: None,
+            retry_budget: None,
         }
     }
 }
@@ -320,6 +331,15 @@ impl TestSettings {
             )
             .set("webhook_engine.poll_interval_seconds", 0.2)
             .set_some("webhook_engine.lease_seconds", self.lease_seconds)
+            .set_some(
+                "webhook_engine.adaptive_concurrency",
+                self.adaptive_concurrency,
+            )
+            .set_some(
+                "webhook_engine.slow_response_seconds",
+                self.slow_response_seconds,
+            )
+            .set_some("webhook_engine.retry_budget", self.retry_budget)
             .set("retry_policy.max_attempts", self.max_attempts)
             .set(
                 "retry_policy.initial_delay_seconds",

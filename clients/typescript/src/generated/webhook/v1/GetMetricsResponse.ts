@@ -41,8 +41,8 @@ export interface GetMetricsResponse {
   /**
    * The retry budget on this instance (webhook_engine.retry_budget): how
    * many attempts at once may be retries, how many are now, and how many
-   * retries waited for it in the window. 0 on an instance that delivers
-   * nothing.
+   * retries have had to wait for it since the instance started. 0 on an
+   * instance that delivers nothing.
    */
   'retryBudgetSlots'?: (number);
   'retriesInFlight'?: (number);
@@ -87,8 +87,8 @@ export interface GetMetricsResponse__Output {
   /**
    * The retry budget on this instance (webhook_engine.retry_budget): how
    * many attempts at once may be retries, how many are now, and how many
-   * retries waited for it in the window. 0 on an instance that delivers
-   * nothing.
+   * retries have had to wait for it since the instance started. 0 on an
+   * instance that delivers nothing.
    */
   'retryBudgetSlots': (number);
   'retriesInFlight': (number);

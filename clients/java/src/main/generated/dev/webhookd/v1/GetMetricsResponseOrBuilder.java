@@ -220,8 +220,8 @@ public interface GetMetricsResponseOrBuilder extends
    * <pre>
    * The retry budget on this instance (webhook_engine.retry_budget): how
    * many attempts at once may be retries, how many are now, and how many
-   * retries waited for it in the window. 0 on an instance that delivers
-   * nothing.
+   * retries have had to wait for it since the instance started. 0 on an
+   * instance that delivers nothing.
    * </pre>
    *
    * <code>uint32 retry_budget_slots = 14;</code>
