@@ -238,8 +238,9 @@ async fn wait_for_servers(tasks: [(&'static str, JoinHandle<Result<()>>); 2]) {
     }
 }
 
-/// Connects, migrates, seeds the config endpoints and releases leases a
-/// previous run left behind.
+/// Connects, migrates, seals endpoint secrets with the configured keys,
+/// seeds the config endpoints and releases leases a previous run left
+/// behind.
 async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
     let store = store::connect(&config.database).await.with_context(|| {
         format!(
@@ -251,6 +252,19 @@ async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
         .migrate()
         .await
         .context("failed to run database migrations")?;
+    let keys = config.secret_keys()?;
+    let sealing_key = keys.sealing_key_id().map(str::to_owned);
+    let resealed = store
+        .protect_secrets(keys)
+        .await
+        .context("failed to encrypt the endpoint secrets with security.secret_keys")?;
+    if resealed > 0 {
+        info!(
+            resealed,
+            key_id = sealing_key.as_deref().unwrap_or(""),
+            "encrypted stored endpoint secrets with the first of security.secret_keys"
+        );
+    }
     store
         .sync_config_endpoints(config.endpoint_specs(), crate::clock::now_millis())
         .await

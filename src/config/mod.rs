@@ -21,7 +21,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::domain::network::NetworkPolicy;
-use crate::domain::{EndpointSpec, Role, SignatureScheme};
+use crate::domain::{EndpointSpec, Role, SecretKeyError, SecretKeys, SignatureScheme};
 
 pub use server::{InstanceRole, ListenerTlsConfig, ServerConfig};
 
@@ -417,6 +417,19 @@ pub struct SecurityConfig {
     /// deliveries to plain `http://` URLs stored before are refused (error
     /// kind `blocked`). Default false.
     pub https_only: bool,
+    /// Keys that encrypt endpoint secrets at rest: the first encrypts, all
+    /// decrypt. Empty (default): secrets are stored as given.
+    pub secret_keys: Vec<SecretKeyConfig>,
+}
+
+/// `security.secret_keys[]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretKeyConfig {
+    /// Names the key in each secret it encrypts, e.g. `2026-12`.
+    pub id: String,
+    /// 32 random bytes in base64, best as `${ENV_VAR}`.
+    pub key: SecretString,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -562,6 +575,24 @@ impl Config {
     pub fn network_policy(&self) -> NetworkPolicy {
         NetworkPolicy::new(self.security.allowed_networks.clone())
             .with_https_only(self.security.https_only)
+    }
+
+    /// The keys of `security.secret_keys`; the error names the entry at
+    /// fault.
+    pub fn secret_keys(&self) -> Result<SecretKeys, ConfigError> {
+        let raw: Vec<(String, SecretString)> = self
+            .security
+            .secret_keys
+            .iter()
+            .map(|entry| (entry.id.clone(), entry.key.clone()))
+            .collect();
+        SecretKeys::parse(&raw).map_err(|(index, error)| {
+            let field = match error {
+                SecretKeyError::Key => "key",
+                SecretKeyError::Id | SecretKeyError::DuplicateId => "id",
+            };
+            ConfigError::invalid(format!("security.secret_keys[{index}].{field}"), error)
+        })
     }
 
     /// Keys whose value is still a placeholder from `config.example.yaml`.

@@ -292,6 +292,12 @@ fn every_config_error_names_its_key_and_reason() {
             "from 0 to 86400",
         ),
         (
+            "secret key that is not 32 bytes",
+            format!("{MINIMAL}security:\n  secret_keys:\n    - id: k1\n      key: c2hvcnQ=\n"),
+            "security.secret_keys[0].key",
+            "32 random bytes",
+        ),
+        (
             "retry budget above the whole",
             "webhook_engine:\n  signing_secret: s3cret\n  retry_budget: 1.5\n".to_owned(),
             "webhook_engine.retry_budget",
@@ -503,6 +509,9 @@ fn fields_at(path: &str) -> Vec<String> {
             format!("{MINIMAL}endpoints:\n  - retry_policy:\n      {unknown}")
         }
         "security.api_keys[]" => format!("{MINIMAL}security:\n  api_keys:\n    - {unknown}"),
+        "security.secret_keys[]" => {
+            format!("{MINIMAL}security:\n  secret_keys:\n    - {unknown}")
+        }
         _ => {
             let mut yaml = String::new();
             for (depth, part) in path.split('.').enumerate() {
@@ -533,7 +542,7 @@ fn fields_at(path: &str) -> Vec<String> {
 #[test]
 fn configuration_reference_lists_exactly_the_config_keys() {
     // Keys whose value is itself a struct of keys.
-    const NESTED: [&str; 14] = [
+    const NESTED: [&str; 15] = [
         "server",
         "database",
         "webhook_engine",
@@ -546,6 +555,7 @@ fn configuration_reference_lists_exactly_the_config_keys() {
         "alerts.email",
         "security",
         "security.api_keys[]",
+        "security.secret_keys[]",
         "logging",
         "server.tls",
     ];
@@ -556,6 +566,7 @@ fn configuration_reference_lists_exactly_the_config_keys() {
             let child = match (path.as_str(), field.as_str()) {
                 ("", "endpoints") => "endpoints[]".to_owned(),
                 ("security", "api_keys") => "security.api_keys[]".to_owned(),
+                ("security", "secret_keys") => "security.secret_keys[]".to_owned(),
                 ("", _) => field,
                 _ => format!("{path}.{field}"),
             };

@@ -20,6 +20,7 @@ pub(super) fn check(config: &Config) -> Result<Vec<EndpointSpec>, ConfigError> {
     config.database.check()?;
     check_alerts(config)?;
     check_api_keys(config)?;
+    config.secret_keys()?;
     check_open_listeners(config)?;
     check_roles(config)?;
     check_endpoints(config)

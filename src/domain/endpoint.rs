@@ -9,6 +9,7 @@ use super::filter::{FilterError, PayloadFilter};
 use super::headers::{CustomHeaders, HeaderError};
 use super::network::{NetworkError, NetworkPolicy};
 use super::retry_schedule::{RetrySchedule, RetryScheduleError};
+use super::secret_keys::SEALED_PREFIX;
 use super::{DomainError, EndpointId, EventPattern};
 use crate::limits::{MAX_EVENT_TYPES, MAX_URL_BYTES};
 use crate::signing::standard;
@@ -189,6 +190,8 @@ pub enum EndpointError {
     EmptySecret,
     #[error("must be at least {min} characters; leave it empty to use the default signing secret")]
     SecretTooShort { min: usize },
+    #[error("must not start with `{SEALED_PREFIX}`, which marks secrets encrypted at rest")]
+    SealedPrefix,
     #[error(
         "signature_scheme standard needs the endpoint's own secret: `whsec_` + base64 of at least 24 random bytes, or a `whsk_` ed25519 key"
     )]
@@ -217,6 +220,7 @@ impl EndpointError {
             EndpointError::EventPattern { index, .. } => format!("event_types[{index}]"),
             EndpointError::EmptySecret
             | EndpointError::SecretTooShort { .. }
+            | EndpointError::SealedPrefix
             | EndpointError::StandardSchemeWithoutSecret
             | EndpointError::StandardSecret(_) => "secret".to_owned(),
             EndpointError::NoConcurrency => "max_concurrent".to_owned(),
@@ -249,6 +253,9 @@ pub fn check_secret(
     let raw = secret.expose_secret();
     if raw.is_empty() {
         return Err(EndpointError::EmptySecret);
+    }
+    if raw.starts_with(SEALED_PREFIX) {
+        return Err(EndpointError::SealedPrefix);
     }
     match scheme {
         SignatureScheme::Standard => standard::SigningKey::parse(raw)

@@ -13,6 +13,7 @@ mod headers;
 pub mod network;
 mod payload;
 mod retry_schedule;
+mod secret_keys;
 
 pub use api_key::{ApiKeyRecord, Permission, Role};
 pub use delivery::{AttemptRecord, DeliveryRecord, DeliveryState, ErrorKind};
@@ -26,6 +27,7 @@ pub use filter::{FilterError, PayloadFilter};
 pub use headers::{CustomHeaders, HeaderError};
 pub use payload::{CanonicalPayload, PayloadError, PayloadObject, PayloadValue, object_to_json};
 pub use retry_schedule::{RetrySchedule, RetryScheduleError};
+pub use secret_keys::{OpenError, SEALED_PREFIX, SecretKeyError, SecretKeys};
 
 use std::fmt;
 

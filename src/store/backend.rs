@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use sqlx::Pool;
@@ -15,6 +15,7 @@ use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use super::sql::Sql;
 use super::{StoreError, StoreHealth};
+use crate::domain::SecretKeys;
 
 /// What a backend adds to the shared SQL: its migrations and the
 /// statements whose dialect differs.
@@ -63,6 +64,18 @@ pub struct SqlStore<DB: sqlx::Database> {
     pub(super) batched: BatchWriter,
     /// The SQLite file and its identity when opened; `None` otherwise.
     pub(super) file: Option<(PathBuf, FileIdentity)>,
+    /// The keys endpoint secrets are sealed with, set once at start
+    /// (`protect_secrets`); unset: secrets are stored as given.
+    pub(super) secrets: Arc<OnceLock<SecretKeys>>,
+}
+
+impl<DB: sqlx::Database> SqlStore<DB> {
+    pub(super) fn secrets(&self) -> &SecretKeys {
+        static NONE: OnceLock<SecretKeys> = OnceLock::new();
+        self.secrets
+            .get()
+            .unwrap_or_else(|| NONE.get_or_init(SecretKeys::default))
+    }
 }
 
 impl<DB: sqlx::Database> Clone for SqlStore<DB> {
@@ -72,6 +85,7 @@ impl<DB: sqlx::Database> Clone for SqlStore<DB> {
             write: self.write.clone(),
             batched: self.batched.clone(),
             file: self.file.clone(),
+            secrets: Arc::clone(&self.secrets),
         }
     }
 }

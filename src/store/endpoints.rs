@@ -7,7 +7,8 @@ use tracing::warn;
 
 use super::StoreError;
 use super::backend::{Backend, SqlStore};
-use crate::domain::{EndpointChanges, EndpointId, EndpointRecord, EndpointSpec};
+use super::rows::open_secret;
+use crate::domain::{EndpointChanges, EndpointId, EndpointRecord, EndpointSpec, SecretKeys};
 
 #[async_trait]
 pub trait EndpointStore: Send + Sync {
@@ -69,6 +70,23 @@ pub trait EndpointStore: Send + Sync {
         grace_until: i64,
         now: i64,
     ) -> Result<EndpointRecord, StoreError>;
+
+    /// From now on seals endpoint secrets with `keys` (the first seals,
+    /// all open), and reseals every stored secret that is plain or sealed
+    /// with another key, in one transaction. Fails, changing nothing,
+    /// when a stored secret cannot be opened with `keys`. Returns how many
+    /// endpoints were resealed. Called once, at start.
+    async fn protect_secrets(&self, keys: SecretKeys) -> Result<usize, StoreError>;
+}
+
+/// The spec as stored: its secret sealed with `secrets`.
+fn sealed(secrets: &SecretKeys, spec: &EndpointSpec) -> EndpointSpec {
+    let mut sealed = spec.clone();
+    sealed.secret = spec
+        .secret
+        .as_ref()
+        .map(|secret| SecretString::from(secrets.seal(spec.id.as_str(), secret.expose_secret())));
+    sealed
 }
 
 /// The endpoint after a change that found it; `EndpointNotFound` when the
@@ -96,7 +114,7 @@ impl<DB: Backend> EndpointStore for SqlStore<DB> {
     ) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
         for endpoint in endpoints {
-            DB::upsert_config_endpoint(&mut tx, endpoint, now).await?;
+            DB::upsert_config_endpoint(&mut tx, &sealed(self.secrets(), endpoint), now).await?;
         }
         let configured = DB::config_endpoint_ids(&mut tx).await?;
         tx.commit().await?;
@@ -113,13 +131,13 @@ impl<DB: Backend> EndpointStore for SqlStore<DB> {
     async fn get_endpoint(&self, id: &EndpointId) -> Result<Option<EndpointRecord>, StoreError> {
         let mut conn = self.read.acquire().await?;
         let row = DB::get_endpoint(&mut conn, id.as_str()).await?;
-        row.map(EndpointRecord::try_from).transpose()
+        row.map(|row| row.into_record(self.secrets())).transpose()
     }
 
     async fn endpoint_secret(&self, id: &EndpointId) -> Result<Option<SecretString>, StoreError> {
         let mut conn = self.read.acquire().await?;
         let secret = DB::endpoint_secret(&mut conn, id.as_str()).await?;
-        Ok(secret.flatten().map(SecretString::from))
+        open_secret(self.secrets(), id.as_str(), secret.flatten())
     }
 
     async fn list_endpoints(
@@ -129,7 +147,9 @@ impl<DB: Backend> EndpointStore for SqlStore<DB> {
     ) -> Result<Vec<EndpointRecord>, StoreError> {
         let mut conn = self.read.acquire().await?;
         let rows = DB::list_endpoints(&mut conn, after, limit).await?;
-        rows.into_iter().map(EndpointRecord::try_from).collect()
+        rows.into_iter()
+            .map(|row| row.into_record(self.secrets()))
+            .collect()
     }
 
     async fn create_endpoint(
@@ -138,7 +158,7 @@ impl<DB: Backend> EndpointStore for SqlStore<DB> {
         now: i64,
     ) -> Result<EndpointRecord, StoreError> {
         let mut conn = self.write.acquire().await?;
-        if !DB::create_endpoint(&mut conn, spec, now).await? {
+        if !DB::create_endpoint(&mut conn, &sealed(self.secrets(), spec), now).await? {
             return Err(StoreError::EndpointExists(spec.id.to_string()));
         }
         drop(conn);
@@ -193,17 +213,48 @@ impl<DB: Backend> EndpointStore for SqlStore<DB> {
         grace_until: i64,
         now: i64,
     ) -> Result<EndpointRecord, StoreError> {
+        let secrets = self.secrets();
         let mut conn = self.write.acquire().await?;
         let found = DB::rotate_endpoint_secret(
             &mut conn,
             id.as_str(),
-            new_secret.expose_secret(),
-            default_secret.expose_secret(),
+            &secrets.seal(id.as_str(), new_secret.expose_secret()),
+            &secrets.seal(id.as_str(), default_secret.expose_secret()),
             grace_until,
             now,
         )
         .await?;
         drop(conn);
         changed_endpoint(self, id, found).await
+    }
+
+    async fn protect_secrets(&self, keys: SecretKeys) -> Result<usize, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let mut resealed = 0;
+        for row in DB::stored_secrets(&mut tx).await? {
+            let (id, secret, previous) = (row.id, row.secret, row.previous_secret);
+            let stale = |value: &Option<String>| {
+                value
+                    .as_deref()
+                    .is_some_and(|value| keys.needs_resealing(value))
+            };
+            if !stale(&secret) && !stale(&previous) {
+                continue;
+            }
+            let reseal = |value: Option<String>| -> Result<Option<String>, StoreError> {
+                Ok(open_secret(&keys, &id, value)?
+                    .map(|plain| keys.seal(&id, plain.expose_secret())))
+            };
+            let (secret, previous) = (reseal(secret)?, reseal(previous)?);
+            DB::reseal_secrets(&mut tx, &id, secret.as_deref(), previous.as_deref()).await?;
+            resealed += 1;
+        }
+        tx.commit().await?;
+        if self.secrets.set(keys).is_err() {
+            return Err(StoreError::Internal(
+                "the secret keys are set once, at start".to_owned(),
+            ));
+        }
+        Ok(resealed)
     }
 }

@@ -60,6 +60,10 @@ pub enum StoreError {
     Internal(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A stored secret that the configured `security.secret_keys` cannot
+    /// decrypt.
+    #[error("cannot read a stored secret: {0}")]
+    SecretKey(String),
 }
 
 impl StoreError {

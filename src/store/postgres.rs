@@ -68,6 +68,7 @@ impl SqlStore<Postgres> {
             write: pool,
             batched,
             file: None,
+            secrets: Default::default(),
         })
     }
 }

@@ -75,7 +75,7 @@ impl<DB: Backend> DeliveryQueue for SqlStore<DB> {
         }
         let deliveries = rows
             .into_iter()
-            .map(|row| row.into_claimed(lease.token))
+            .map(|row| row.into_claimed(lease.token, self.secrets()))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ClaimOutcome::Claimed(deliveries))
     }

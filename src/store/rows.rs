@@ -2,10 +2,11 @@
 //! text, 64-bit integers, bytes, booleans) and their conversion to domain
 //! records.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::StoreError;
 use super::model::ClaimedDelivery;
+use crate::domain::SecretKeys;
 use crate::domain::{
     ApiKeyRecord, AttemptRecord, CanonicalPayload, CustomHeaders, DeliveryId, DeliveryRecord,
     EndpointId, EndpointOrigin, EndpointRecord, Event, EventId, EventType, PayloadFilter,
@@ -146,8 +147,14 @@ pub(crate) struct ClaimedRow {
 }
 
 impl ClaimedRow {
-    pub(super) fn into_claimed(self, lease_token: &str) -> Result<ClaimedDelivery, StoreError> {
+    pub(super) fn into_claimed(
+        self,
+        lease_token: &str,
+        secrets: &SecretKeys,
+    ) -> Result<ClaimedDelivery, StoreError> {
         let custom_headers = headers(&self.headers, &self.endpoint_id)?;
+        let secret = open_secret(secrets, &self.endpoint_id, self.secret)?;
+        let previous_secret = open_secret(secrets, &self.endpoint_id, self.previous_secret)?;
         let retry_schedule = retry_schedule(self.retry_policy.as_deref(), &self.endpoint_id)?;
         Ok(ClaimedDelivery {
             delivery_id: DeliveryId::from_stored(self.id),
@@ -156,9 +163,9 @@ impl ClaimedRow {
             payload: bytes::Bytes::from(self.payload),
             endpoint_id: EndpointId::from_stored(self.endpoint_id),
             url: self.url,
-            secret: self.secret.map(SecretString::from),
-            previous_secret: match (self.previous_secret, self.previous_secret_expires_at) {
-                (Some(secret), Some(until)) => Some((SecretString::from(secret), until)),
+            secret,
+            previous_secret: match (previous_secret, self.previous_secret_expires_at) {
+                (Some(secret), Some(until)) => Some((secret, until)),
                 _ => None,
             },
             signature_scheme: scheme(&self.signature_scheme)?,
@@ -233,58 +240,86 @@ fn headers(json: &str, endpoint_id: &str) -> Result<CustomHeaders, StoreError> {
         .ok_or_else(|| corrupt(format!("endpoint `{endpoint_id}` has unreadable headers")))
 }
 
-impl TryFrom<EndpointRow> for EndpointRecord {
-    type Error = StoreError;
-
-    fn try_from(row: EndpointRow) -> Result<Self, StoreError> {
-        let event_patterns = serde_json::from_str(&row.event_patterns).map_err(|e| {
-            corrupt(format!(
-                "endpoint `{}` has unreadable event patterns: {e}",
-                row.id
-            ))
-        })?;
-        let signature_scheme = scheme(&row.signature_scheme)?;
-        let custom_headers = headers(&row.headers, &row.id)?;
-        let own_retry_schedule = retry_schedule(row.retry_policy.as_deref(), &row.id)?;
-        let filter = payload_filter(row.payload_filter.as_deref(), &row.id)?;
-        // The public half of an ed25519 key is for everyone to see.
-        let public_key = match (signature_scheme, row.secret.as_deref()) {
-            (SignatureScheme::Standard, Some(secret)) => standard::SigningKey::parse(secret)
-                .ok()
-                .and_then(|key| key.public_key()),
-            _ => None,
-        };
-        // Only a hint leaves the store: the last 4 characters.
-        let secret_hint = row.secret.map(|secret| {
-            let chars: Vec<char> = secret.chars().collect();
-            chars[chars.len().saturating_sub(4)..].iter().collect()
-        });
-        Ok(EndpointRecord {
-            id: EndpointId::from_stored(row.id),
-            url: row.url,
-            event_patterns,
-            active: row.active,
-            disabled_reason: row.disabled_reason,
-            disabled_at: row.disabled_at,
-            origin: EndpointOrigin::from_stored(&row.origin)
-                .ok_or_else(|| corrupt(format!("unknown endpoint origin `{}`", row.origin)))?,
-            secret_hint,
-            previous_secret_expires_at: row.previous_secret_expires_at,
-            signature_scheme,
-            public_key,
-            consecutive_failures: small(row.consecutive_failures, "consecutive_failures")?,
-            headers: custom_headers,
-            retry_schedule: own_retry_schedule,
-            filter,
-            max_concurrent: row
-                .max_concurrent
-                .map(|limit| small(limit, "max_concurrent"))
-                .transpose()?,
-            auto_disabled: row.auto_disabled,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+/// A stored secret opened: as given, or unsealed with `secrets`.
+pub(super) fn open_secret(
+    secrets: &SecretKeys,
+    endpoint_id: &str,
+    stored: Option<String>,
+) -> Result<Option<SecretString>, StoreError> {
+    stored
+        .map(|stored| {
+            secrets
+                .open(endpoint_id, &stored)
+                .map(SecretString::from)
+                .map_err(|e| {
+                    StoreError::SecretKey(format!("the secret of endpoint `{endpoint_id}` {e}"))
+                })
         })
+        .transpose()
+}
+
+impl EndpointRow {
+    /// The endpoint as stored, its secret opened with `secrets` for the
+    /// hint and the public key.
+    pub(super) fn into_record(
+        mut self,
+        secrets: &SecretKeys,
+    ) -> Result<EndpointRecord, StoreError> {
+        self.secret = open_secret(secrets, &self.id, self.secret.take())?
+            .map(|secret| secret.expose_secret().to_owned());
+        record_of(self)
     }
+}
+
+/// The record of a row whose secret is already opened.
+fn record_of(row: EndpointRow) -> Result<EndpointRecord, StoreError> {
+    let event_patterns = serde_json::from_str(&row.event_patterns).map_err(|e| {
+        corrupt(format!(
+            "endpoint `{}` has unreadable event patterns: {e}",
+            row.id
+        ))
+    })?;
+    let signature_scheme = scheme(&row.signature_scheme)?;
+    let custom_headers = headers(&row.headers, &row.id)?;
+    let own_retry_schedule = retry_schedule(row.retry_policy.as_deref(), &row.id)?;
+    let filter = payload_filter(row.payload_filter.as_deref(), &row.id)?;
+    // The public half of an ed25519 key is for everyone to see.
+    let public_key = match (signature_scheme, row.secret.as_deref()) {
+        (SignatureScheme::Standard, Some(secret)) => standard::SigningKey::parse(secret)
+            .ok()
+            .and_then(|key| key.public_key()),
+        _ => None,
+    };
+    // Only a hint leaves the store: the last 4 characters.
+    let secret_hint = row.secret.map(|secret| {
+        let chars: Vec<char> = secret.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    });
+    Ok(EndpointRecord {
+        id: EndpointId::from_stored(row.id),
+        url: row.url,
+        event_patterns,
+        active: row.active,
+        disabled_reason: row.disabled_reason,
+        disabled_at: row.disabled_at,
+        origin: EndpointOrigin::from_stored(&row.origin)
+            .ok_or_else(|| corrupt(format!("unknown endpoint origin `{}`", row.origin)))?,
+        secret_hint,
+        previous_secret_expires_at: row.previous_secret_expires_at,
+        signature_scheme,
+        public_key,
+        consecutive_failures: small(row.consecutive_failures, "consecutive_failures")?,
+        headers: custom_headers,
+        retry_schedule: own_retry_schedule,
+        filter,
+        max_concurrent: row
+            .max_concurrent
+            .map(|limit| small(limit, "max_concurrent"))
+            .transpose()?,
+        auto_disabled: row.auto_disabled,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
 }
 
 /// An endpoint as routing sees it.
@@ -294,6 +329,14 @@ pub(crate) struct RoutingRow {
     pub event_patterns: String,
     pub active: bool,
     pub payload_filter: Option<String>,
+}
+
+/// An endpoint's stored secrets, as they are kept (sealed or not).
+#[derive(sqlx::FromRow)]
+pub(crate) struct StoredSecretsRow {
+    pub id: String,
+    pub secret: Option<String>,
+    pub previous_secret: Option<String>,
 }
 
 /// An API key as stored.

@@ -90,6 +90,7 @@ impl SqlStore<Sqlite> {
             write,
             batched,
             file,
+            secrets: Default::default(),
         })
     }
 }

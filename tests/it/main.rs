@@ -22,6 +22,7 @@ mod monitoring;
 mod operational;
 mod process;
 mod retry_schedule;
+mod secrets;
 mod signatures;
 mod store_contract;
 mod stream;

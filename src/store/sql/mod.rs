@@ -24,7 +24,9 @@ use super::model::{
     AttemptHistory, AttemptResult, AttemptStat, DeliveryQuery, EventQuery, PendingStat, Purged,
     RecentAttempt, RedriveSelection,
 };
-use super::rows::{ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow};
+use super::rows::{
+    ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow, StoredSecretsRow,
+};
 use crate::domain::{DeliveryId, EndpointChanges, EndpointSpec, Event};
 use statement::{Statement, Value};
 
@@ -315,6 +317,18 @@ pub(crate) trait Sql: Database + Sized {
         conn: &mut Self::Connection,
         id: &str,
     ) -> impl Future<Output = SqlResult<Option<Option<String>>>> + Send;
+
+    /// Every endpoint with a stored secret.
+    fn stored_secrets(
+        conn: &mut Self::Connection,
+    ) -> impl Future<Output = SqlResult<Vec<StoredSecretsRow>>> + Send;
+
+    fn reseal_secrets(
+        conn: &mut Self::Connection,
+        id: &str,
+        secret: Option<&str>,
+        previous_secret: Option<&str>,
+    ) -> impl Future<Output = SqlResult<()>> + Send;
 
     // API keys.
 

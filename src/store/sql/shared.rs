@@ -14,7 +14,9 @@ use crate::store::model::{
     AttemptHistory, AttemptResult, AttemptStat, DeliveryQuery, EventQuery, PendingStat, Purged,
     RecentAttempt, RedriveSelection,
 };
-use crate::store::rows::{ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow};
+use crate::store::rows::{
+    ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow, StoredSecretsRow,
+};
 
 fn as_i64(count: usize) -> i64 {
     i64::try_from(count).unwrap_or(i64::MAX)
@@ -537,6 +539,27 @@ where
             .bind(id)
             .fetch_optional(&mut *conn)
             .await
+    }
+
+    async fn stored_secrets(conn: &mut DB::Connection) -> SqlResult<Vec<StoredSecretsRow>> {
+        sqlx::query_as(ENDPOINT_STORED_SECRETS)
+            .fetch_all(&mut *conn)
+            .await
+    }
+
+    async fn reseal_secrets(
+        conn: &mut DB::Connection,
+        id: &str,
+        secret: Option<&str>,
+        previous_secret: Option<&str>,
+    ) -> SqlResult<()> {
+        sqlx::query(ENDPOINT_RESEAL_SECRETS)
+            .bind(id)
+            .bind(secret)
+            .bind(previous_secret)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 
     async fn create_api_key(conn: &mut DB::Connection, key: &ApiKeyRow) -> SqlResult<bool> {

@@ -243,6 +243,26 @@ pub struct TestSettings {
     pub adaptive_concurrency: Option<bool>,
     pub slow_response_seconds: Option<f64>,
     pub retry_budget: Option<f64>,
+    /// `security.secret_keys`: (id, base64 key), the sealing one first.
+    pub secret_keys: Vec<SecretKey>,
+}
+
+/// An entry of `security.secret_keys`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretKey {
+    pub id: &'static str,
+    pub key: String,
+}
+
+impl SecretKey {
+    /// A key of 32 bytes of `byte`, in base64.
+    pub fn of(id: &'static str, byte: u8) -> Self {
+        use base64::Engine;
+        SecretKey {
+            id,
+            key: base64::engine::general_purpose::STANDARD.encode([byte; 32]),
+        }
+    }
 }
 
 impl Default for TestSettings {
@@ -276,6 +296,7 @@ impl Default for TestSettings {
             adaptive_concurrency: None,
             slow_response_seconds: None,
             retry_budget: None,
+            secret_keys: Vec::new(),
         }
     }
 }
@@ -372,6 +393,7 @@ impl TestSettings {
                 self.dangerous_accept_invalid_certs,
             )
             .set("security.https_only", self.https_only)
+            .set("security.secret_keys", &self.secret_keys)
             .set("alerts.webhook_endpoints", &self.operational_endpoints)
             .set_some("alerts.email", self.alerts.as_ref())
     }
