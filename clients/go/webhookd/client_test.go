@@ -18,6 +18,7 @@ import (
 	"maps"
 	"math/big"
 	"net"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +31,8 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/webhookd/webhookd/clients/go/webhookd"
@@ -132,6 +135,14 @@ func (s *fakeServer) GetEndpoint(ctx context.Context, req *webhookv1.GetEndpoint
 		PreviousSecretExpiresAt: nil,
 		Headers:                 map[string]string{"authorization": "***", "x-tenant": "acme"},
 		RetryPolicy:             &webhookv1.EndpointRetryPolicy{MaxAttempts: 5, DelaysSeconds: []float64{0.2, 1.1, 90}},
+		Filter: &structpb.Struct{Fields: map[string]*structpb.Value{
+			"order.total": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"$gte": structpb.NewNumberValue(100)}}),
+			"order.currency": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
+				"$in": structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{structpb.NewStringValue("EUR"), structpb.NewStringValue("USD")}}),
+			}}),
+			"order.express": structpb.NewBoolValue(true),
+			"order.coupon":  structpb.NewNullValue(),
+		}},
 	}, nil
 }
 
@@ -139,7 +150,7 @@ func (s *fakeServer) CreateEndpoint(ctx context.Context, req *webhookv1.CreateEn
 	if err := s.record(ctx, "CreateEndpoint", req); err != nil {
 		return nil, err
 	}
-	return &webhookv1.Endpoint{Id: req.GetId(), Url: req.GetUrl(), EventTypes: req.GetEventTypes(), Active: true, Headers: req.GetHeaders(), RetryPolicy: req.GetRetryPolicy()}, nil
+	return &webhookv1.Endpoint{Id: req.GetId(), Url: req.GetUrl(), EventTypes: req.GetEventTypes(), Active: true, Headers: req.GetHeaders(), RetryPolicy: req.GetRetryPolicy(), Filter: req.GetFilter()}, nil
 }
 
 func (s *fakeServer) UpdateEndpoint(ctx context.Context, req *webhookv1.UpdateEndpointRequest) (*webhookv1.Endpoint, error) {
@@ -170,7 +181,11 @@ func (s *fakeServer) GetMetrics(ctx context.Context, req *webhookv1.GetMetricsRe
 	return &webhookv1.GetMetricsResponse{
 		Attempted: 10, Succeeded: 7, Failed: 3, SuccessRate: 0.7, LatencyP50Ms: 1.5, LatencyMaxMs: 2000,
 		FailuresByErrorKind: map[string]uint64{"connect": 3}, WindowSeconds: req.GetWindowSeconds(),
-		Endpoints: []*webhookv1.EndpointStatus{{EndpointId: "ep_1", Pending: 4, OldestPendingAgeSeconds: 2.5, Latency: &webhookv1.LatencySummary{P99Ms: 12}}},
+		Endpoints: []*webhookv1.EndpointStatus{{
+			EndpointId: "ep_1", Pending: 4, OldestPendingAgeSeconds: 2.5, Latency: &webhookv1.LatencySummary{P99Ms: 12},
+			ConcurrencyLimit: 8, ConcurrencyWindow: 3,
+		}},
+		RetryBudgetSlots: 12, RetriesInFlight: 5, RetriesDeferred: 1 << 40,
 	}, nil
 }
 
@@ -570,6 +585,16 @@ func TestConversions(t *testing.T) {
 	if endpoint.RetryPolicy == nil || !equalSchedules(*endpoint.RetryPolicy, wantSchedule) {
 		t.Errorf("endpoint.RetryPolicy = %+v, want %+v", endpoint.RetryPolicy, wantSchedule)
 	}
+	// The filter becomes JSON values: every number a float64.
+	wantFilter := map[string]any{
+		"order.total":    map[string]any{"$gte": float64(100)},
+		"order.currency": map[string]any{"$in": []any{"EUR", "USD"}},
+		"order.express":  true,
+		"order.coupon":   nil,
+	}
+	if !reflect.DeepEqual(endpoint.Filter, wantFilter) {
+		t.Errorf("endpoint.Filter = %#v, want %#v", endpoint.Filter, wantFilter)
+	}
 
 	detail, err := client.GetEvent(ctx, "evt_1")
 	if err != nil {
@@ -594,6 +619,12 @@ func TestConversions(t *testing.T) {
 		metrics.Latency.P50 != 1500*time.Microsecond || metrics.Latency.Max != 2*time.Second ||
 		metrics.Endpoints[0].OldestPendingAge != 2500*time.Millisecond || metrics.Endpoints[0].Latency.P99 != 12*time.Millisecond {
 		t.Errorf("metrics = %+v", metrics)
+	}
+	if status := metrics.Endpoints[0]; status.ConcurrencyLimit != 8 || status.ConcurrencyWindow != 3 {
+		t.Errorf("concurrency = %d/%d, want 8/3", status.ConcurrencyWindow, status.ConcurrencyLimit)
+	}
+	if metrics.RetryBudgetSlots != 12 || metrics.RetriesInFlight != 5 || metrics.RetriesDeferred != 1<<40 {
+		t.Errorf("retry budget = %d slots, %d in flight, %d deferred; want 12, 5, 1<<40", metrics.RetryBudgetSlots, metrics.RetriesInFlight, metrics.RetriesDeferred)
 	}
 
 	keys, err := client.ListAPIKeys(ctx, true)
@@ -762,6 +793,123 @@ func TestUpdateEndpointSetsAndClearsTheRetryPolicy(t *testing.T) {
 		var werr *webhookd.Error
 		if !errors.As(err, &werr) || werr.Code != codes.InvalidArgument || len(werr.FieldViolations) != 1 ||
 			!strings.HasPrefix(werr.FieldViolations[0].Field, "endpoint.retry_policy") {
+			t.Errorf("%+v: %v", update, err)
+		}
+	}
+	if n := len(fake.calls("UpdateEndpoint")); n != len(updates) {
+		t.Errorf("%d UpdateEndpoint calls, want %d", n, len(updates))
+	}
+}
+
+func TestCreateEndpointSendsTheFilter(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr)
+	ctx := context.Background()
+	filter := map[string]any{
+		"order.total":    map[string]any{"$gte": 100},
+		"order.currency": map[string]any{"$in": []any{"EUR", "USD"}},
+		"order.status":   "paid",
+	}
+	endpoint, err := client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, &webhookd.CreateEndpointOptions{ID: "ep_1", Filter: filter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sent as a Struct.
+	want := &structpb.Struct{Fields: map[string]*structpb.Value{
+		"order.total": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"$gte": structpb.NewNumberValue(100)}}),
+		"order.currency": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
+			"$in": structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{structpb.NewStringValue("EUR"), structpb.NewStringValue("USD")}}),
+		}}),
+		"order.status": structpb.NewStringValue("paid"),
+	}}
+	if got := fake.calls("CreateEndpoint")[0].(*webhookv1.CreateEndpointRequest).GetFilter(); !proto.Equal(got, want) {
+		t.Errorf("CreateEndpoint filter = %v, want %v", got, want)
+	}
+	// The fake answers with the filter it was sent; numbers come back as
+	// float64.
+	wantFilter := map[string]any{
+		"order.total":    map[string]any{"$gte": float64(100)},
+		"order.currency": map[string]any{"$in": []any{"EUR", "USD"}},
+		"order.status":   "paid",
+	}
+	if !reflect.DeepEqual(endpoint.Filter, wantFilter) {
+		t.Errorf("CreateEndpoint Filter = %#v, want %#v", endpoint.Filter, wantFilter)
+	}
+
+	// Without one: unset in the request, nil in the result.
+	endpoint, err = client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, &webhookd.CreateEndpointOptions{ID: "ep_2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req := fake.calls("CreateEndpoint")[1].(*webhookv1.CreateEndpointRequest); req.Filter != nil {
+		t.Errorf("CreateEndpoint without a filter sent %v", req.Filter)
+	}
+	if endpoint.Filter != nil {
+		t.Errorf("Filter of an endpoint without one = %#v, want nil", endpoint.Filter)
+	}
+
+	// A value that a Struct cannot hold is refused before anything is sent.
+	_, err = client.CreateEndpoint(ctx, "https://example.com/hook", []string{"order.*"}, &webhookd.CreateEndpointOptions{
+		Filter: map[string]any{"order.id": make(chan int)},
+	})
+	var werr *webhookd.Error
+	if !errors.As(err, &werr) || werr.Code != codes.InvalidArgument || len(werr.FieldViolations) != 1 ||
+		werr.FieldViolations[0].Field != "filter" {
+		t.Errorf("a channel in the filter: %v", err)
+	}
+	if n := len(fake.calls("CreateEndpoint")); n != 2 {
+		t.Errorf("%d CreateEndpoint calls, want 2", n)
+	}
+}
+
+func TestUpdateEndpointSetsAndClearsTheFilter(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr)
+	ctx := context.Background()
+	filter := map[string]any{"amount": map[string]any{"$gte": 100}}
+	wantFilter := map[string]any{"amount": map[string]any{"$gte": float64(100)}}
+	updates := []struct {
+		update   webhookd.EndpointUpdate
+		wantMask string
+		want     map[string]any
+	}{
+		{webhookd.EndpointUpdate{Filter: filter}, "filter", wantFilter},
+		{webhookd.EndpointUpdate{URL: "https://new.example", Filter: map[string]any{"kind": "refund"}}, "url,filter", map[string]any{"kind": "refund"}},
+		// Clearing sends the path without a filter.
+		{webhookd.EndpointUpdate{ClearFilter: true}, "filter", nil},
+		{webhookd.EndpointUpdate{ClearRetryPolicy: true, ClearFilter: true}, "retry_policy,filter", nil},
+		// Neither: the filter is not in the mask.
+		{webhookd.EndpointUpdate{EventTypes: []string{"a.*"}}, "event_types", nil},
+	}
+	for i, u := range updates {
+		endpoint, err := client.UpdateEndpoint(ctx, "ep_1", u.update)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := fake.calls("UpdateEndpoint")[i].(*webhookv1.UpdateEndpointRequest)
+		if got := strings.Join(req.GetUpdateMask().GetPaths(), ","); got != u.wantMask {
+			t.Errorf("update %d: mask %q, want %q", i, got, u.wantMask)
+		}
+		sent := req.GetEndpoint().GetFilter()
+		if (sent == nil) != (u.want == nil) || (sent != nil && !reflect.DeepEqual(sent.AsMap(), u.want)) {
+			t.Errorf("update %d: filter %v, want %v", i, sent, u.want)
+		}
+		// The fake answers with the endpoint it was sent.
+		if !reflect.DeepEqual(endpoint.Filter, u.want) {
+			t.Errorf("update %d: result Filter %#v, want %#v", i, endpoint.Filter, u.want)
+		}
+	}
+
+	// Setting and clearing at once is refused before anything is sent, and
+	// so is a value that a Struct cannot hold.
+	for _, update := range []webhookd.EndpointUpdate{
+		{Filter: filter, ClearFilter: true},
+		{Filter: map[string]any{"amount": map[string]any{"$in": []int{1, 2}}}},
+	} {
+		_, err := client.UpdateEndpoint(ctx, "ep_1", update)
+		var werr *webhookd.Error
+		if !errors.As(err, &werr) || werr.Code != codes.InvalidArgument || len(werr.FieldViolations) != 1 ||
+			werr.FieldViolations[0].Field != "endpoint.filter" {
 			t.Errorf("%+v: %v", update, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/webhookd/webhookd/clients/go/webhookv1"
@@ -184,7 +185,30 @@ func endpointFromProto(endpoint *webhookv1.Endpoint) Endpoint {
 		PublicKey:               endpoint.GetPublicKey(),
 		Headers:                 headersFromProto(endpoint.GetHeaders()),
 		RetryPolicy:             retryScheduleFromProto(endpoint.GetRetryPolicy()),
+		Filter:                  payloadFilterFromProto(endpoint.GetFilter()),
 	}
+}
+
+// payloadFilterToProto converts an endpoint's payload filter; nil stays
+// nil. field names the filter in the request ("filter", "endpoint.filter")
+// in the error of a value that a Struct cannot hold.
+func payloadFilterToProto(field string, filter map[string]any) (*structpb.Struct, error) {
+	if filter == nil {
+		return nil, nil
+	}
+	out, err := structpb.NewStruct(filter)
+	if err != nil {
+		return nil, invalidArgument(field, err)
+	}
+	return out, nil
+}
+
+// payloadFilterFromProto converts an endpoint's payload filter; unset is nil.
+func payloadFilterFromProto(filter *structpb.Struct) map[string]any {
+	if filter == nil {
+		return nil
+	}
+	return filter.AsMap()
 }
 
 // retryScheduleToProto converts a schedule; nil stays nil. field names the
@@ -287,6 +311,9 @@ func metricsFromProto(metrics *webhookv1.GetMetricsResponse) *Metrics {
 		},
 		FailuresByErrorKind:   countsFromProto(metrics.GetFailuresByErrorKind()),
 		FailuresByStatusClass: countsFromProto(metrics.GetFailuresByStatusClass()),
+		RetryBudgetSlots:      int(metrics.GetRetryBudgetSlots()),
+		RetriesInFlight:       int(metrics.GetRetriesInFlight()),
+		RetriesDeferred:       int64(metrics.GetRetriesDeferred()),
 	}
 	for _, endpoint := range metrics.GetEndpoints() {
 		latency := endpoint.GetLatency()
@@ -305,8 +332,10 @@ func metricsFromProto(metrics *webhookv1.GetMetricsResponse) *Metrics {
 				P99: milliseconds(latency.GetP99Ms()),
 				Max: milliseconds(latency.GetMaxMs()),
 			},
-			Pending:          int64(endpoint.GetPending()),
-			OldestPendingAge: seconds(endpoint.GetOldestPendingAgeSeconds()),
+			Pending:           int64(endpoint.GetPending()),
+			OldestPendingAge:  seconds(endpoint.GetOldestPendingAgeSeconds()),
+			ConcurrencyLimit:  int(endpoint.GetConcurrencyLimit()),
+			ConcurrencyWindow: int(endpoint.GetConcurrencyWindow()),
 		})
 	}
 	return out

@@ -33,6 +33,24 @@ type CreateEndpointOptions struct {
 	// invalid one is refused with INVALID_ARGUMENT, with the field violation
 	// retry_policy.max_attempts or retry_policy.delays_seconds[i].
 	RetryPolicy *RetrySchedule
+	// Its payload filter; nil for none. Events of its types are routed to
+	// it only when their payload matches, decided at Dispatch: dotted paths
+	// to conditions, all of which must hold. A plain value is equality; a
+	// map of operators ($eq, $ne, $in, $nin, $exists, $gt, $gte, $lt, $lte)
+	// tests the value at the path:
+	//
+	//	map[string]any{
+	//		"order.total":    map[string]any{"$gte": 100},
+	//		"order.currency": map[string]any{"$in": []any{"EUR", "USD"}},
+	//	}
+	//
+	// The values are those structpb.NewValue takes (nested maps are
+	// map[string]any, lists []any); another one is refused with
+	// INVALID_ARGUMENT before anything is sent. An invalid filter is refused
+	// by webhookd with INVALID_ARGUMENT, with a field violation under
+	// "filter". Endpoints named by WithEndpointIDs and replays are not
+	// filtered.
+	Filter map[string]any
 }
 
 // CreateEndpoint creates an endpoint that receives the events matching
@@ -55,6 +73,11 @@ func (c *Client) CreateEndpoint(ctx context.Context, url string, eventTypes []st
 		return nil, err
 	}
 	req.RetryPolicy = retryPolicy
+	filter, err := payloadFilterToProto("filter", opts.Filter)
+	if err != nil {
+		return nil, err
+	}
+	req.Filter = filter
 	if opts.SignatureScheme != "" {
 		scheme, err := enumValue("signature_scheme", string(opts.SignatureScheme), signatureSchemePrefix, webhookv1.SignatureScheme_value)
 		if err != nil {
@@ -121,6 +144,14 @@ type EndpointUpdate struct {
 	// Remove its own retry schedule: it goes back to the config's
 	// retry_policy. Not together with RetryPolicy.
 	ClearRetryPolicy bool
+	// Its new payload filter, replacing the one it had (nil: unchanged); see
+	// CreateEndpointOptions.Filter. It applies to the events dispatched
+	// after. An invalid one is refused with INVALID_ARGUMENT, with a field
+	// violation under "endpoint.filter".
+	Filter map[string]any
+	// Remove its payload filter: every event of its types is routed to it
+	// again. Not together with Filter.
+	ClearFilter bool
 }
 
 // UpdateEndpoint changes the fields of an endpoint that update sets (the
@@ -130,6 +161,13 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id string, update EndpointU
 		return nil, invalidArgument("endpoint.retry_policy", errors.New("RetryPolicy and ClearRetryPolicy are both set"))
 	}
 	retryPolicy, err := retryScheduleToProto("endpoint.retry_policy", update.RetryPolicy)
+	if err != nil {
+		return nil, err
+	}
+	if update.Filter != nil && update.ClearFilter {
+		return nil, invalidArgument("endpoint.filter", errors.New("Filter and ClearFilter are both set"))
+	}
+	filter, err := payloadFilterToProto("endpoint.filter", update.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +189,11 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id string, update EndpointU
 		// Unset with ClearRetryPolicy: back to the config's.
 		endpoint.RetryPolicy = retryPolicy
 		mask.Paths = append(mask.Paths, "retry_policy")
+	}
+	if update.Filter != nil || update.ClearFilter {
+		// Unset with ClearFilter: no filter.
+		endpoint.Filter = filter
+		mask.Paths = append(mask.Paths, "filter")
 	}
 	req := &webhookv1.UpdateEndpointRequest{Endpoint: endpoint, UpdateMask: mask}
 	return c.endpointCall(ctx, true, func(ctx context.Context) (*webhookv1.Endpoint, error) {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -421,6 +422,155 @@ func TestLive(t *testing.T) {
 		}
 
 		if _, err := client.DeleteEndpoint(ctx, "ep_retry"); err != nil {
+			t.Errorf("DeleteEndpoint = %v", err)
+		}
+	})
+
+	t.Run("payload filter", func(t *testing.T) {
+		// Numbers come back as float64.
+		wantFilter := map[string]any{"amount": map[string]any{"$gte": float64(100)}}
+		created, err := client.CreateEndpoint(ctx, closedURL(t), []string{"filter.payment"}, &webhookd.CreateEndpointOptions{
+			ID: "ep_filter", Filter: map[string]any{"amount": map[string]any{"$gte": 100}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(created.Filter, wantFilter) {
+			t.Errorf("CreateEndpoint Filter = %#v, want %#v", created.Filter, wantFilter)
+		}
+		got, err := client.GetEndpoint(ctx, "ep_filter")
+		if err != nil || !reflect.DeepEqual(got.Filter, wantFilter) {
+			t.Errorf("GetEndpoint = %+v, %v; want Filter %#v", got, err, wantFilter)
+		}
+		// An endpoint created without one has none.
+		if plain, err := client.GetEndpoint(ctx, "ep_live"); err != nil || plain.Filter != nil {
+			t.Errorf("GetEndpoint(ep_live) = %+v, %v; want no Filter", plain, err)
+		}
+
+		// deliveriesOf lists the deliveries of an event to ep_filter.
+		deliveriesOf := func(eventID string) []webhookd.Delivery {
+			t.Helper()
+			page, err := client.ListDeliveries(ctx, &webhookd.ListDeliveriesOptions{
+				Filter: webhookd.DeliveryFilter{EndpointID: "ep_filter"}, PageSize: 1000,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []webhookd.Delivery
+			for _, delivery := range page.Items {
+				if delivery.EventID == eventID {
+					out = append(out, delivery)
+				}
+			}
+			return out
+		}
+
+		// A payload that does not match: the event is stored, but not
+		// routed to the endpoint.
+		small, err := client.Dispatch(ctx, "filter.payment", map[string]any{"amount": 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(small.DeliveryIDs) != 0 {
+			t.Errorf("Dispatch(amount 50) = %+v, want no deliveries", small)
+		}
+		if deliveries := deliveriesOf(small.EventID); len(deliveries) != 0 {
+			t.Errorf("ListDeliveries(ep_filter) for amount 50 = %+v, want none", deliveries)
+		}
+		if detail, err := client.GetEvent(ctx, small.EventID); err != nil || len(detail.Deliveries) != 0 {
+			t.Errorf("GetEvent(amount 50) = %+v, %v; want the event without deliveries", detail, err)
+		}
+		// One that matches is.
+		large, err := client.Dispatch(ctx, "filter.payment", map[string]any{"amount": 150})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(large.DeliveryIDs) != 1 {
+			t.Errorf("Dispatch(amount 150) = %+v, want one delivery", large)
+		}
+		if deliveries := deliveriesOf(large.EventID); len(deliveries) != 1 || !slices.Equal(large.DeliveryIDs, []string{deliveries[0].ID}) {
+			t.Errorf("ListDeliveries(ep_filter) for amount 150 = %+v, want %v", deliveries, large.DeliveryIDs)
+		}
+
+		// Once a delivery was attempted: the endpoint's concurrency, and the
+		// retry budget.
+		eventually(t, "the matching delivery is attempted", func() bool {
+			detail, err := client.GetEvent(ctx, large.EventID)
+			return err == nil && len(detail.Deliveries) == 1 && detail.Deliveries[0].AttemptCount == 1 &&
+				detail.Deliveries[0].State == webhookd.DeliveryStateDead
+		})
+		metrics, err := client.GetMetrics(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var concurrency *webhookd.EndpointStatus
+		for i := range metrics.Endpoints {
+			if metrics.Endpoints[i].EndpointID == "ep_filter" {
+				concurrency = &metrics.Endpoints[i]
+			}
+		}
+		if concurrency == nil {
+			t.Errorf("GetMetrics endpoints = %+v, want ep_filter", metrics.Endpoints)
+		} else if concurrency.ConcurrencyLimit < 1 || concurrency.ConcurrencyWindow < 1 || concurrency.ConcurrencyWindow > concurrency.ConcurrencyLimit {
+			t.Errorf("ep_filter concurrency: window %d, limit %d; want 1 <= window <= limit", concurrency.ConcurrencyWindow, concurrency.ConcurrencyLimit)
+		}
+		if metrics.RetryBudgetSlots < 1 {
+			t.Errorf("GetMetrics RetryBudgetSlots = %d (in flight %d, deferred %d), want at least 1",
+				metrics.RetryBudgetSlots, metrics.RetriesInFlight, metrics.RetriesDeferred)
+		}
+
+		// A new filter replaces it; an update of other fields keeps it.
+		updated, err := client.UpdateEndpoint(ctx, "ep_filter", webhookd.EndpointUpdate{Filter: map[string]any{"amount": map[string]any{"$lt": 100}}})
+		if want := map[string]any{"amount": map[string]any{"$lt": float64(100)}}; err != nil || !reflect.DeepEqual(updated.Filter, want) {
+			t.Errorf("UpdateEndpoint(filter) = %+v, %v; want Filter %#v", updated, err, want)
+		}
+		updated, err = client.UpdateEndpoint(ctx, "ep_filter", webhookd.EndpointUpdate{Filter: map[string]any{"amount": map[string]any{"$gte": 100}}})
+		if err != nil || !reflect.DeepEqual(updated.Filter, wantFilter) {
+			t.Errorf("UpdateEndpoint(filter) = %+v, %v; want Filter %#v", updated, err, wantFilter)
+		}
+		updated, err = client.UpdateEndpoint(ctx, "ep_filter", webhookd.EndpointUpdate{EventTypes: []string{"filter.payment", "filter.refund"}})
+		if err != nil || !reflect.DeepEqual(updated.Filter, wantFilter) {
+			t.Errorf("UpdateEndpoint(event_types) = %+v, %v; want the filter kept", updated, err)
+		}
+		// Removing it: every event of its types is routed to it again.
+		updated, err = client.UpdateEndpoint(ctx, "ep_filter", webhookd.EndpointUpdate{ClearFilter: true})
+		if err != nil || updated.Filter != nil {
+			t.Errorf("UpdateEndpoint(ClearFilter) = %+v, %v; want no Filter", updated, err)
+		}
+		if got, err := client.GetEndpoint(ctx, "ep_filter"); err != nil || got.Filter != nil {
+			t.Errorf("GetEndpoint after clearing = %+v, %v; want no Filter", got, err)
+		}
+		unfiltered, err := client.Dispatch(ctx, "filter.payment", map[string]any{"amount": 50})
+		if err != nil || len(unfiltered.DeliveryIDs) != 1 {
+			t.Errorf("Dispatch(amount 50) without the filter = %+v, %v; want one delivery", unfiltered, err)
+		}
+
+		// Invalid filters: INVALID_ARGUMENT, with a field violation under
+		// the filter.
+		wantViolation := func(err error, prefix string) {
+			t.Helper()
+			var werr *webhookd.Error
+			if !errors.As(err, &werr) {
+				t.Fatalf("error = %v (%T), want a *webhookd.Error", err, err)
+			}
+			if werr.Code != codes.InvalidArgument || len(werr.FieldViolations) == 0 || !strings.HasPrefix(werr.FieldViolations[0].Field, prefix) {
+				t.Errorf("error = %v (code %v, field violations %+v), want InvalidArgument on %s...", werr, werr.Code, werr.FieldViolations, prefix)
+			}
+		}
+		invalid := map[string]any{"amount": map[string]any{"$regex": "x"}}
+		_, err = client.CreateEndpoint(ctx, closedURL(t), []string{"filter.payment"}, &webhookd.CreateEndpointOptions{
+			ID: "ep_filter_invalid", Filter: invalid,
+		})
+		wantViolation(err, "filter")
+		_, err = client.GetEndpoint(ctx, "ep_filter_invalid")
+		wantError(t, err, codes.NotFound, "ENDPOINT_NOT_FOUND")
+		_, err = client.UpdateEndpoint(ctx, "ep_filter", webhookd.EndpointUpdate{Filter: invalid})
+		wantViolation(err, "endpoint.filter")
+		if got, err := client.GetEndpoint(ctx, "ep_filter"); err != nil || got.Filter != nil {
+			t.Errorf("GetEndpoint after a refused update = %+v, %v; want no Filter", got, err)
+		}
+
+		if _, err := client.DeleteEndpoint(ctx, "ep_filter"); err != nil {
 			t.Errorf("DeleteEndpoint = %v", err)
 		}
 	})

@@ -206,6 +206,10 @@ type Endpoint struct {
 	Headers map[string]string
 	// Its own retry schedule; nil when it follows the config's retry_policy.
 	RetryPolicy *RetrySchedule
+	// Its payload filter (see CreateEndpointOptions.Filter) as JSON values:
+	// map[string]any, []any, string, float64 (every number), bool and nil.
+	// nil when it has none: every event of its types is routed to it.
+	Filter map[string]any
 }
 
 // RetrySchedule is an endpoint's own retry schedule, in place of the
@@ -303,6 +307,14 @@ type EndpointStatus struct {
 	Pending int64
 	// Age of the oldest pending delivery.
 	OldestPendingAge time.Duration
+	// Requests it may have in flight at once: its max_concurrent or the
+	// config's max_concurrent_per_endpoint.
+	ConcurrencyLimit int
+	// The adaptive window within ConcurrencyLimit on this instance: halved
+	// on 429, 503, timeouts and slow answers, grown back by one per window
+	// of successes. Equal to ConcurrencyLimit when adaptation is off or the
+	// endpoint is healthy; 0 on an instance that delivers nothing.
+	ConcurrencyWindow int
 }
 
 // Metrics are delivery statistics over a time window.
@@ -324,4 +336,12 @@ type Metrics struct {
 	// Failed attempts by HTTP status class ("4xx", "5xx", "none").
 	FailuresByStatusClass map[string]int64
 	Endpoints             []EndpointStatus
+	// The retry budget on this instance (webhook_engine.retry_budget): how
+	// many attempts at once may be retries; 0 on an instance that delivers
+	// nothing.
+	RetryBudgetSlots int
+	// Retries in flight now, within RetryBudgetSlots.
+	RetriesInFlight int
+	// Retries that waited for the budget in the window.
+	RetriesDeferred int64
 }

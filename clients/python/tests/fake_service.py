@@ -75,7 +75,16 @@ class FakeService(webhook_pb2_grpc.WebhookServiceServicer):
 
     def GetMetrics(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._record("GetMetrics", request, context)
-        return pb.GetMetricsResponse(attempted=2**63 + 5, failures_by_error_kind={"timeout": 3})
+        return pb.GetMetricsResponse(
+            attempted=2**63 + 5,
+            failures_by_error_kind={"timeout": 3},
+            endpoints=[
+                pb.EndpointStatus(endpoint_id="ep_1", concurrency_limit=10, concurrency_window=5)
+            ],
+            retry_budget_slots=4,
+            retries_in_flight=3,
+            retries_deferred=2**63 + 7,
+        )
 
     def Replay(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._record("Replay", request, context)
@@ -97,6 +106,8 @@ class FakeService(webhook_pb2_grpc.WebhookServiceServicer):
         )
         if request.HasField("retry_policy"):
             created.retry_policy.CopyFrom(request.retry_policy)
+        if request.HasField("filter"):
+            created.filter.CopyFrom(request.filter)
         return created
 
     def UpdateEndpoint(self, request: Any, context: grpc.ServicerContext) -> Any:

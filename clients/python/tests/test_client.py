@@ -6,10 +6,12 @@ import random
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import grpc
 import pytest
 from fake_service import Failure, FakeServer, bad_request, error_info, status_details
+from google.protobuf import struct_pb2
 
 import webhookd
 from webhookd import webhook_pb2 as pb
@@ -178,6 +180,14 @@ def test_replies_become_native_types(server: FakeServer) -> None:
     )
     assert metrics.attempted == 2**63 + 5
     assert metrics.failures_by_error_kind == {"timeout": 3}
+    (status,) = metrics.endpoints
+    assert (status.endpoint_id, status.concurrency_limit, status.concurrency_window) == (
+        "ep_1",
+        10,
+        5,
+    )
+    assert (metrics.retry_budget_slots, metrics.retries_in_flight) == (4, 3)
+    assert metrics.retries_deferred == 2**63 + 7
 
 
 def test_requests_take_native_types(server: FakeServer) -> None:
@@ -194,7 +204,7 @@ def test_requests_take_native_types(server: FakeServer) -> None:
             client.stream_deliveries(states=["done"])  # type: ignore[list-item]
         with pytest.raises(ValueError, match="timezone-aware"):
             client.stream_deliveries(since_time=datetime(2024, 1, 1))
-        with pytest.raises(ValueError, match="url, event_types, headers or retry_policy"):
+        with pytest.raises(ValueError, match="url, event_types, headers, retry_policy or filter"):
             client.update_endpoint("ep_1")
     request = server.service.calls("StreamDeliveries")[0].request
     assert list(request.states) == [pb.DELIVERY_STATE_SUCCEEDED, pb.DELIVERY_STATE_DEAD]
@@ -316,6 +326,78 @@ def test_endpoint_retry_schedule_is_sent_read_back_and_cleared(server: FakeServe
     assert defaults.retry_policy == webhookd.RetrySchedule()
     assert cleared.retry_policy is None and async_cleared.retry_policy is None
     assert untouched.retry_policy is None
+
+
+def test_endpoint_filter_is_sent_read_back_and_removed(server: FakeServer) -> None:
+    order_filter: dict[str, Any] = {
+        "order.total": {"$gte": 100},
+        "order.currency": {"$in": ["EUR", "USD"]},
+    }
+    with webhookd.Client(server.address) as client:
+        created = client.create_endpoint("https://example.com/hook", ["a.*"], filter=order_filter)
+        plain = client.create_endpoint("https://example.com/hook", ["a.*"])
+        empty = client.create_endpoint("https://example.com/hook", ["a.*"], filter={})
+        updated = client.update_endpoint(
+            "ep_1", url="https://example.com/2", filter={"kind": "refund", "meta.note": None}
+        )
+        removed = client.update_endpoint("ep_1", filter=None)
+        untouched = client.update_endpoint("ep_1", event_types=["b"])
+        with pytest.raises(TypeError, match="mapping"):
+            client.create_endpoint(
+                "https://example.com/hook",
+                ["a.*"],
+                filter=[("amount", 1)],  # type: ignore[arg-type]
+            )
+        with pytest.raises(TypeError, match="mapping"):
+            client.update_endpoint("ep_1", filter='{"amount": 1}')  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="JSON compliant"):
+            client.create_endpoint(
+                "https://example.com/hook", ["a.*"], filter={"amount": {"$gt": float("nan")}}
+            )
+        with pytest.raises(TypeError, match="JSON serializable"):
+            client.update_endpoint("ep_1", filter={"at": {"$gt": datetime(2024, 1, 1)}})
+
+    async def from_the_async_client() -> tuple[webhookd.Endpoint, webhookd.Endpoint]:
+        async with webhookd.AsyncClient(server.address) as async_client:
+            async_created = await async_client.create_endpoint(
+                "https://example.com/h", ["b"], filter=order_filter
+            )
+            async_removed = await async_client.update_endpoint("ep_1", filter=None)
+            return async_created, async_removed
+
+    async_created, async_removed = asyncio.run(from_the_async_client())
+    assert len(server.service.calls("CreateEndpoint")) == 4  # the refused ones were never sent
+    create, create_plain, create_empty, create_async = (
+        c.request for c in server.service.calls("CreateEndpoint")
+    )
+    # Sent as a google.protobuf.Struct; its numbers are doubles.
+    expected = struct_pb2.Struct()
+    expected.update(order_filter)
+    assert create.HasField("filter") and create.filter == expected
+    assert create.filter["order.total"]["$gte"] == 100.0
+    assert list(create.filter["order.currency"]["$in"]) == ["EUR", "USD"]
+    assert create_async.filter == create.filter
+    assert not create_plain.HasField("filter")
+    assert create_empty.HasField("filter") and len(create_empty.filter.fields) == 0
+    # Read back as a dict, None when unset.
+    assert created.filter == async_created.filter == order_filter
+    assert plain.filter is None and empty.filter == {}
+
+    update, remove, untouched_request, remove_async = (
+        c.request for c in server.service.calls("UpdateEndpoint")
+    )
+    assert list(update.update_mask.paths) == ["url", "filter"]
+    assert update.endpoint.filter["kind"] == "refund"
+    assert update.endpoint.filter.fields["meta.note"].WhichOneof("kind") == "null_value"
+    assert updated.filter == {"kind": "refund", "meta.note": None}
+    # None removes it: "filter" in the mask, the field unset.
+    for removing in (remove, remove_async):
+        assert list(removing.update_mask.paths) == ["filter"]
+        assert not removing.endpoint.HasField("filter")
+    assert removed.filter is None and async_removed.filter is None
+    assert list(untouched_request.update_mask.paths) == ["event_types"]
+    assert not untouched_request.endpoint.HasField("filter")
+    assert untouched.filter is None
 
 
 def test_retry_schedule_checks_its_types() -> None:

@@ -120,6 +120,7 @@ def test_endpoint_calls(client: Any) -> None:
     assert renamed_only.event_types == ["live.b", "live.c.*"]
     assert renamed_only.headers == {}
     assert renamed_only.retry_policy is None
+    assert renamed_only.filter is None
 
     # Custom headers: names read back in lower case, credential values masked.
     tenant = client.create_endpoint(
@@ -286,6 +287,64 @@ def test_event_delivery_and_dead_letter_calls(client: Any) -> None:
     assert metrics.window_seconds == 600 and metrics.attempted >= 2 and metrics.failed >= 2
     assert metrics.failures_by_error_kind.get("connect", 0) >= 2
     assert [s.endpoint_id for s in metrics.endpoints] == [endpoint.id]
+    client.delete_endpoint(endpoint.id)
+
+
+def test_payload_filter_and_delivery_limits(client: Any) -> None:
+    # An event type of its own: no other endpoint of this webhookd subscribes to it.
+    event_type = f"filtered.{uuid.uuid4().hex[:10]}"
+    endpoint = client.create_endpoint(
+        f"http://127.0.0.1:{free_port()}/hook", [event_type], filter={"amount": {"$gte": 100}}
+    )
+    assert endpoint.filter == {"amount": {"$gte": 100}}
+    assert client.get_endpoint(endpoint.id) == endpoint
+    ours = webhookd.DeliveryFilter(event_types=[event_type], endpoint_id=endpoint.id)
+
+    # Decided at dispatch: a payload that does not match makes no delivery.
+    small = client.dispatch(event_type, {"amount": 50})
+    assert small.delivery_ids == []
+    assert client.get_event(small.event_id).deliveries == []
+    assert client.list_deliveries(filter=ours).items == []
+    large = client.dispatch(event_type, {"amount": 150})
+    (delivery_id,) = large.delivery_ids
+    assert [d.id for d in client.get_event(large.event_id).deliveries] == [delivery_id]
+    assert [d.id for d in client.list_deliveries(filter=ours).items] == [delivery_id]
+
+    # Refused filters: INVALID_ARGUMENT, on filter... (endpoint.filter... from an update).
+    with pytest.raises(webhookd.WebhookdError) as unknown_operator:
+        client.create_endpoint(
+            "http://127.0.0.1:9/x", [event_type], filter={"amount": {"$regex": "x"}}
+        )
+    assert unknown_operator.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    violations = [v.field for v in unknown_operator.value.field_violations]
+    assert violations and all(field.startswith("filter") for field in violations), violations
+    with pytest.raises(webhookd.WebhookdError) as unknown_update:
+        client.update_endpoint(endpoint.id, filter={"amount": {"$regex": "x"}})
+    assert unknown_update.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    violations = [v.field for v in unknown_update.value.field_violations]
+    assert violations and all(field.startswith("endpoint.filter") for field in violations)
+    assert client.get_endpoint(endpoint.id).filter == {"amount": {"$gte": 100}}
+
+    # Replaced, kept by an update of other fields, removed by None.
+    stricter = {"amount": {"$gte": 1000}, "currency": {"$in": ["EUR", "USD"]}}
+    assert client.update_endpoint(endpoint.id, filter=stricter).filter == stricter
+    moved = client.update_endpoint(endpoint.id, url=f"http://127.0.0.1:{free_port()}/moved")
+    assert moved.filter == stricter
+    assert client.dispatch(event_type, {"amount": 150}).delivery_ids == []
+    assert client.update_endpoint(endpoint.id, filter=None).filter is None
+    assert client.get_endpoint(endpoint.id).filter is None
+    assert len(client.dispatch(event_type, {"amount": 1}).delivery_ids) == 1
+
+    # With retry_policy.max_attempts 1 each delivery is dead after its first attempt.
+    _wait_until(lambda: len(client.list_dead_letters(filter=ours).items) == 2, "two dead letters")
+    metrics = client.get_metrics(window_seconds=600, endpoint_id=endpoint.id)
+    (status,) = metrics.endpoints
+    assert status.endpoint_id == endpoint.id
+    assert status.concurrency_limit >= 1, status
+    assert 1 <= status.concurrency_window <= status.concurrency_limit, status
+    assert metrics.retry_budget_slots >= 1, metrics
+    assert metrics.retries_in_flight <= metrics.retry_budget_slots
+    assert metrics.retries_deferred >= 0
     client.delete_endpoint(endpoint.id)
 
 

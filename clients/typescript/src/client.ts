@@ -325,8 +325,10 @@ export class WebhookdClient {
    * value, at most 20) are added to every delivery; the headers webhookd
    * sets itself (Content-Type, Host, User-Agent, X-Webhook-*, webhook-*,
    * hop-by-hop ones) are refused. `retryPolicy` gives the endpoint a retry
-   * schedule of its own (without it, the server config's applies). Not
-   * retried.
+   * schedule of its own (without it, the server config's applies).
+   * `filter`, a JSON object of dotted paths to conditions
+   * (`{ 'order.total': { $gte: 100 } }`), routes to it only the events whose
+   * payload matches (without it, every event of its types). Not retried.
    */
   async createEndpoint(
     url: string,
@@ -338,6 +340,7 @@ export class WebhookdClient {
       signatureScheme?: SignatureScheme;
       headers?: Record<string, string>;
       retryPolicy?: RetrySchedule;
+      filter?: Record<string, unknown>;
     } = {},
   ): Promise<Endpoint> {
     const request = {
@@ -351,6 +354,7 @@ export class WebhookdClient {
         : 'SIGNATURE_SCHEME_UNSPECIFIED') as 'SIGNATURE_SCHEME_UNSPECIFIED',
       headers: convert.stringMap(options.headers),
       retryPolicy: options.retryPolicy === undefined ? null : convert.retrySchedule(options.retryPolicy),
+      filter: options.filter === undefined ? null : convert.jsonStruct(options.filter),
     };
     return this.#unary(false, this.raw.createEndpoint, request, convert.endpoint);
   }
@@ -374,6 +378,9 @@ export class WebhookdClient {
    * `retryPolicy` replaces the endpoint's retry schedule; `null` removes it,
    * so that the server config's applies again (`undefined` leaves it as it
    * is). A new schedule applies to the next attempt of every pending delivery.
+   * `filter` replaces the endpoint's payload filter; `null` removes it
+   * (`undefined` leaves it as it is). A new filter applies to the events
+   * dispatched after.
    */
   async updateEndpoint(
     id: string,
@@ -382,6 +389,7 @@ export class WebhookdClient {
       eventTypes?: string[];
       headers?: Record<string, string>;
       retryPolicy?: RetrySchedule | null;
+      filter?: Record<string, unknown> | null;
     },
   ): Promise<Endpoint> {
     const paths: string[] = [];
@@ -389,8 +397,9 @@ export class WebhookdClient {
     if (changes.eventTypes !== undefined) paths.push('event_types');
     if (changes.headers !== undefined) paths.push('headers');
     if (changes.retryPolicy !== undefined) paths.push('retry_policy');
+    if (changes.filter !== undefined) paths.push('filter');
     if (paths.length === 0) {
-      throw new TypeError('updateEndpoint needs url, eventTypes, headers or retryPolicy');
+      throw new TypeError('updateEndpoint needs url, eventTypes, headers, retryPolicy or filter');
     }
     const request = {
       endpoint: {
@@ -403,6 +412,8 @@ export class WebhookdClient {
           changes.retryPolicy === null || changes.retryPolicy === undefined
             ? null
             : convert.retrySchedule(changes.retryPolicy),
+        // Unset (null) with "filter" in the mask: no filter any more.
+        filter: changes.filter === null || changes.filter === undefined ? null : convert.jsonStruct(changes.filter),
       },
       updateMask: { paths },
     };

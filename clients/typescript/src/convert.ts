@@ -16,7 +16,9 @@ import type {
 import type { EndpointStatus__Output } from './generated/webhook/v1/EndpointStatus';
 import type { Event__Output } from './generated/webhook/v1/Event';
 import type { GetMetricsResponse__Output } from './generated/webhook/v1/GetMetricsResponse';
+import type { Struct, Struct__Output } from './generated/google/protobuf/Struct';
 import type { Timestamp, Timestamp__Output } from './generated/google/protobuf/Timestamp';
+import type { Value, Value__Output } from './generated/google/protobuf/Value';
 import type {
   ApiKey,
   ApiKeyRole,
@@ -146,6 +148,74 @@ export function retryScheduleOf(message: EndpointRetryPolicy__Output | null | un
   };
 }
 
+/** A JSON value (as `JSON.parse` makes them) as a `google.protobuf.Value` message. */
+function jsonValue(value: unknown): Value {
+  if (value === null) {
+    return { nullValue: 'NULL_VALUE' };
+  }
+  if (Array.isArray(value)) {
+    return { listValue: { values: value.map(jsonValue) } };
+  }
+  switch (typeof value) {
+    case 'number':
+      return { numberValue: value };
+    case 'string':
+      return { stringValue: value };
+    case 'boolean':
+      return { boolValue: value };
+    default:
+      return { structValue: { fields: jsonFields(value as Record<string, unknown>) } };
+  }
+}
+
+function jsonFields(object: Record<string, unknown>): Record<string, Value> {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, jsonValue(value)]));
+}
+
+/**
+ * A JSON object as a `google.protobuf.Struct` message. The object is taken
+ * as its `JSON.stringify` form, like a dispatch's payload (`toJSON` applies,
+ * `undefined` members are left out, a `bigint` throws); refuses what is not
+ * a plain object, such as an array or a `Map`. Struct numbers are doubles.
+ */
+export function jsonStruct(object: Readonly<Record<string, unknown>>): Struct {
+  if (typeof object !== 'object' || object === null || Array.isArray(object) || object instanceof Map) {
+    throw new TypeError('expected a JSON object (not an array or a Map)');
+  }
+  const text: string | undefined = JSON.stringify(object);
+  const json: unknown = text === undefined ? undefined : JSON.parse(text);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new TypeError(`expected a JSON object, got one that serializes as ${String(text)}`);
+  }
+  return { fields: jsonFields(json as Record<string, unknown>) };
+}
+
+/** A `google.protobuf.Value` message as a JSON value; `null` for an unset one, as in proto3 JSON. */
+function jsonValueOf(message: Value__Output): unknown {
+  switch (message.kind) {
+    case 'numberValue':
+      return message.numberValue;
+    case 'stringValue':
+      return message.stringValue;
+    case 'boolValue':
+      return message.boolValue;
+    case 'structValue':
+      return jsonObjectOf(message.structValue) ?? {};
+    case 'listValue':
+      return (message.listValue?.values ?? []).map(jsonValueOf);
+    default:
+      return null;
+  }
+}
+
+/** A `google.protobuf.Struct` message as a JSON object, `undefined` when unset. */
+export function jsonObjectOf(message: Struct__Output | null | undefined): Record<string, unknown> | undefined {
+  if (message === null || message === undefined) {
+    return undefined;
+  }
+  return Object.fromEntries(Object.entries(message.fields).map(([key, value]) => [key, jsonValueOf(value)]));
+}
+
 export function deliveryFilter(filter: DeliveryFilter | undefined): DeliveryFilterMessage {
   return {
     startTime: filter?.startTime ? timestamp(filter.startTime) : null,
@@ -217,6 +287,7 @@ export function endpoint(message: Endpoint__Output | null): Endpoint {
     publicKey: message.publicKey,
     headers: { ...message.headers },
     retryPolicy: retryScheduleOf(message.retryPolicy),
+    filter: jsonObjectOf(message.filter),
   };
 }
 
@@ -260,6 +331,8 @@ function endpointStatus(message: EndpointStatus__Output): EndpointStatus {
       : undefined,
     pending: uint64(message.pending),
     oldestPendingAgeSeconds: message.oldestPendingAgeSeconds,
+    concurrencyLimit: message.concurrencyLimit,
+    concurrencyWindow: message.concurrencyWindow,
   };
 }
 
@@ -278,6 +351,9 @@ export function metrics(message: GetMetricsResponse__Output): Metrics {
     failuresByStatusClass: counts(message.failuresByStatusClass),
     endpoints: message.endpoints.map(endpointStatus),
     windowSeconds: message.windowSeconds,
+    retryBudgetSlots: message.retryBudgetSlots,
+    retriesInFlight: message.retriesInFlight,
+    retriesDeferred: uint64(message.retriesDeferred),
   };
 }
 

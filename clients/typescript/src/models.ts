@@ -179,6 +179,12 @@ export interface Endpoint {
   headers: Record<string, string>;
   /** Its own retry schedule; `undefined`: the server config's `retry_policy`. */
   retryPolicy?: RetrySchedule;
+  /**
+   * Its payload filter, a JSON object of dotted paths to conditions (see
+   * {@link WebhookdClient.createEndpoint}); `undefined`: every event of its
+   * types.
+   */
+  filter?: Record<string, unknown>;
 }
 
 /** The outcome of {@link WebhookdClient.rotateEndpointSecret}. */
@@ -233,6 +239,18 @@ export interface EndpointStatus {
   /** Deliveries waiting for an attempt. */
   pending: bigint;
   oldestPendingAgeSeconds: number;
+  /**
+   * Requests it may have in flight at once: its `max_concurrent` or the
+   * config's `max_concurrent_per_endpoint`.
+   */
+  concurrencyLimit: number;
+  /**
+   * The adaptive window within that limit on the answering instance (1 to
+   * `concurrencyLimit`): halved on 429, 503, timeouts and slow answers,
+   * grown back by one per window of successes; 0 on an instance that
+   * delivers nothing.
+   */
+  concurrencyWindow: number;
 }
 
 /** Delivery statistics over a time window, from {@link WebhookdClient.getMetrics}. */
@@ -252,6 +270,16 @@ export interface Metrics {
   failuresByStatusClass: Record<string, bigint>;
   endpoints: EndpointStatus[];
   windowSeconds: number;
+  /**
+   * The retry budget of the answering instance (`webhook_engine.retry_budget`):
+   * how many attempts at once may be retries; 0 on an instance that delivers
+   * nothing.
+   */
+  retryBudgetSlots: number;
+  /** Attempts in flight now that are retries. */
+  retriesInFlight: number;
+  /** Retries that waited for the budget in the window. */
+  retriesDeferred: bigint;
 }
 
 /** An API key, without the key itself. */

@@ -69,7 +69,14 @@ const handlers: Partial<WebhookServiceHandlers> = {
     event: { id: request.eventId, createdAt: { seconds: '1700000000', nanos: 123_000_000 } },
     deliveries: [{ id: 'dlv_1', state: 'DELIVERY_STATE_DEAD', attempts: [{ number: 1, durationMs: String(2 ** 40), errorKind: 'connect' }] }],
   })),
-  GetMetrics: unary('GetMetrics', () => ({ attempted: '9223372036854775813', failuresByErrorKind: { timeout: '3' } })),
+  GetMetrics: unary('GetMetrics', () => ({
+    attempted: '9223372036854775813',
+    failuresByErrorKind: { timeout: '3' },
+    endpoints: [{ endpointId: 'ep_1', concurrencyLimit: 10, concurrencyWindow: 5 }],
+    retryBudgetSlots: 4,
+    retriesInFlight: 3,
+    retriesDeferred: '9223372036854775815',
+  })),
   CreateEndpoint: unary('CreateEndpoint', (request) => ({
     id: request.id || 'ep_1',
     url: request.url,
@@ -78,6 +85,7 @@ const handlers: Partial<WebhookServiceHandlers> = {
       Object.entries(request.headers as Record<string, string>).map(([name, value]) => [name.toLowerCase(), value]),
     ),
     retryPolicy: request.retryPolicy,
+    filter: request.filter,
   })),
   UpdateEndpoint: unary('UpdateEndpoint', (request) => request.endpoint),
   RotateEndpointSecret: unary('RotateEndpointSecret', (request) => ({ endpoint: { id: request.id }, newSecret: 's' })),
@@ -311,6 +319,10 @@ test('replies become native values', TIMEOUT, async () => {
     const metrics = await client.getMetrics({ windowSeconds: 60 });
     assert.equal(metrics.attempted, 2n ** 63n + 5n);
     assert.deepEqual(metrics.failuresByErrorKind, { timeout: 3n });
+    const [status] = metrics.endpoints;
+    assert.deepEqual([status.endpointId, status.concurrencyLimit, status.concurrencyWindow], ['ep_1', 10, 5]);
+    assert.deepEqual([metrics.retryBudgetSlots, metrics.retriesInFlight], [4, 3]);
+    assert.equal(metrics.retriesDeferred, 2n ** 63n + 7n);
     assert.deepEqual(await client.replay('evt_1'), { deliveryIds: ['dlv_2'], count: 1n });
   });
 });
@@ -329,7 +341,7 @@ test('requests take native values', TIMEOUT, async () => {
     await client.rotateEndpointSecret('ep_1', { gracePeriodMs: 2 * 3600 * 1000 });
     await client.createApiKey('ci', 'admin');
     assert.throws(() => client.streamDeliveries({ states: ['done' as 'dead'] }), /unknown delivery_state 'done'/);
-    await assert.rejects(client.updateEndpoint('ep_1', {}), /url, eventTypes, headers or retryPolicy/);
+    await assert.rejects(client.updateEndpoint('ep_1', {}), /url, eventTypes, headers, retryPolicy or filter/);
     await assert.rejects(client.rotateEndpointSecret('ep_1', { gracePeriodMs: 10 }), RangeError);
   });
   const stream = calls('StreamDeliveries')[0].request;
@@ -429,6 +441,76 @@ test('endpoint retry schedules are sent, read back and cleared', TIMEOUT, async 
   assert.equal(clear.endpoint.retryPolicy, null);
   assert.deepEqual(eventTypesOnly.updateMask.paths, ['event_types']);
   assert.equal(eventTypesOnly.endpoint.retryPolicy, null);
+});
+
+test('endpoint filters are sent as a Struct, read back and removed', TIMEOUT, async () => {
+  const orderFilter = { 'order.total': { $gte: 100 }, 'order.currency': { $in: ['EUR', 'USD'] } };
+  await withClient({}, async (client) => {
+    const created = await client.createEndpoint('https://example.com/hook', ['a.*'], { filter: orderFilter });
+    assert.deepEqual(created.filter, orderFilter);
+    assert.equal((await client.createEndpoint('https://example.com/hook', ['a.*'])).filter, undefined);
+    // Taken as its JSON.stringify form: undefined members are left out, Dates become strings.
+    const json = await client.createEndpoint('https://example.com/hook', ['a.*'], {
+      filter: { at: { $gte: new Date('2024-01-02T00:00:00Z') }, gone: undefined, flag: true, note: null },
+    });
+    assert.deepEqual(json.filter, { at: { $gte: '2024-01-02T00:00:00.000Z' }, flag: true, note: null });
+    const updated = await client.updateEndpoint('ep_1', { url: 'https://example.com/2', filter: { kind: 'refund' } });
+    assert.deepEqual(updated.filter, { kind: 'refund' });
+    assert.deepEqual((await client.updateEndpoint('ep_1', { filter: {} })).filter, {});
+    assert.equal((await client.updateEndpoint('ep_1', { filter: null })).filter, undefined);
+    assert.equal((await client.updateEndpoint('ep_1', { eventTypes: ['b'] })).filter, undefined);
+    await assert.rejects(
+      client.createEndpoint('https://example.com/hook', ['a.*'], { filter: [['amount', 1]] as unknown as Record<string, unknown> }),
+      /expected a JSON object \(not an array or a Map\)/,
+    );
+    await assert.rejects(
+      client.updateEndpoint('ep_1', { filter: new Map([['amount', 1]]) as unknown as Record<string, unknown> }),
+      TypeError,
+    );
+    await assert.rejects(client.updateEndpoint('ep_1', { filter: 'amount' as unknown as Record<string, unknown> }), TypeError);
+    await assert.rejects(client.updateEndpoint('ep_1', { filter: { amount: { $gt: 1n } } }), /BigInt/);
+  });
+  type Fields = Record<string, unknown>;
+  const creates = calls('CreateEndpoint').map((c) => c.request.filter as { fields: Fields } | null);
+  assert.equal(creates.length, 3); // the refused ones were never sent
+  // A google.protobuf.Struct: every value a google.protobuf.Value, numbers as doubles.
+  assert.deepEqual(creates[0], {
+    fields: {
+      'order.total': { kind: 'structValue', structValue: { fields: { $gte: { kind: 'numberValue', numberValue: 100 } } } },
+      'order.currency': {
+        kind: 'structValue',
+        structValue: {
+          fields: {
+            $in: {
+              kind: 'listValue',
+              listValue: {
+                values: [
+                  { kind: 'stringValue', stringValue: 'EUR' },
+                  { kind: 'stringValue', stringValue: 'USD' },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+  });
+  assert.equal(creates[1], null);
+  assert.deepEqual(Object.keys(creates[2]?.fields ?? {}).sort(), ['at', 'flag', 'note']);
+  assert.deepEqual(creates[2]?.fields.note, { kind: 'nullValue', nullValue: 'NULL_VALUE' });
+  assert.deepEqual(creates[2]?.fields.flag, { kind: 'boolValue', boolValue: true });
+  type UpdateRequest = { endpoint: { filter: { fields: Fields } | null }; updateMask: { paths: string[] } };
+  const [update, empty, remove, eventTypesOnly] = calls('UpdateEndpoint').map((c) => c.request as UpdateRequest);
+  assert.equal(calls('UpdateEndpoint').length, 4);
+  assert.deepEqual(update.updateMask.paths, ['url', 'filter']);
+  assert.deepEqual(update.endpoint.filter, { fields: { kind: { kind: 'stringValue', stringValue: 'refund' } } });
+  // An empty filter is still sent (present), unlike null, which removes it.
+  assert.deepEqual(empty.updateMask.paths, ['filter']);
+  assert.deepEqual(empty.endpoint.filter, { fields: {} });
+  assert.deepEqual(remove.updateMask.paths, ['filter']);
+  assert.equal(remove.endpoint.filter, null);
+  assert.deepEqual(eventTypesOnly.updateMask.paths, ['event_types']);
+  assert.equal(eventTypesOnly.endpoint.filter, null);
 });
 
 /** Collects every update of a stream. */

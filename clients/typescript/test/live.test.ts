@@ -106,6 +106,7 @@ describe('every call against a live webhookd', { skip }, () => {
     assert.deepEqual(urlOnly.eventTypes, ['live.b', 'live.c.*']);
     assert.deepEqual(urlOnly.headers, {});
     assert.equal(urlOnly.retryPolicy, undefined);
+    assert.equal(urlOnly.filter, undefined);
 
     // Custom headers: names read back in lower case, credential values masked.
     const tenant = await client.createEndpoint('http://127.0.0.1:9/tenant', ['live.h'], {
@@ -239,6 +240,71 @@ describe('every call against a live webhookd', { skip }, () => {
     assert.ok(metrics.attempted >= 2n && metrics.failed >= 2n, `${metrics.attempted} ${metrics.failed}`);
     assert.ok((metrics.failuresByErrorKind.connect ?? 0n) >= 2n);
     assert.deepEqual(metrics.endpoints.map((s) => s.endpointId), [endpoint.id]);
+    await client.deleteEndpoint(endpoint.id);
+  });
+
+  test('a payload filter decides at dispatch; the delivery limits', TIMEOUT, async () => {
+    // An event type of its own: no other endpoint of this webhookd subscribes to it.
+    const eventType = `filtered.${randomUUID().slice(0, 8)}`;
+    const endpoint = await client.createEndpoint(`http://127.0.0.1:${await freePort()}/hook`, [eventType], {
+      filter: { amount: { $gte: 100 } },
+    });
+    assert.deepEqual(endpoint.filter, { amount: { $gte: 100 } });
+    assert.deepEqual(await client.getEndpoint(endpoint.id), endpoint);
+    const ours: DeliveryFilter = { eventTypes: [eventType], endpointId: endpoint.id };
+
+    // Decided at dispatch: a payload that does not match makes no delivery.
+    const small = await client.dispatch(eventType, { amount: 50 });
+    assert.deepEqual(small.deliveryIds, []);
+    assert.deepEqual((await client.getEvent(small.eventId)).deliveries, []);
+    assert.deepEqual((await client.listDeliveries({ filter: ours })).items, []);
+    const large = await client.dispatch(eventType, { amount: 150 });
+    assert.equal(large.deliveryIds.length, 1);
+    assert.deepEqual((await client.getEvent(large.eventId)).deliveries.map((d) => d.id), large.deliveryIds);
+    assert.deepEqual((await client.listDeliveries({ filter: ours })).items.map((d) => d.id), large.deliveryIds);
+
+    // Refused filters: INVALID_ARGUMENT, on filter... (endpoint.filter... from an update).
+    const unknownOperator = await failureOf(
+      client.createEndpoint('http://127.0.0.1:9/x', [eventType], { filter: { amount: { $regex: 'x' } } }),
+    );
+    assert.equal(unknownOperator.code, grpc.status.INVALID_ARGUMENT);
+    const violations = unknownOperator.fieldViolations.map((v) => v.field);
+    assert.ok(violations.length > 0 && violations.every((field) => field.startsWith('filter')), violations.join());
+    const unknownUpdate = await failureOf(client.updateEndpoint(endpoint.id, { filter: { amount: { $regex: 'x' } } }));
+    assert.equal(unknownUpdate.codeName, 'INVALID_ARGUMENT');
+    const updateViolations = unknownUpdate.fieldViolations.map((v) => v.field);
+    assert.ok(
+      updateViolations.length > 0 && updateViolations.every((field) => field.startsWith('endpoint.filter')),
+      updateViolations.join(),
+    );
+    assert.deepEqual((await client.getEndpoint(endpoint.id)).filter, { amount: { $gte: 100 } });
+
+    // Replaced, kept by an update of other fields, removed by null.
+    const stricter = { amount: { $gte: 1000 }, currency: { $in: ['EUR', 'USD'] } };
+    assert.deepEqual((await client.updateEndpoint(endpoint.id, { filter: stricter })).filter, stricter);
+    const moved = await client.updateEndpoint(endpoint.id, { url: `http://127.0.0.1:${await freePort()}/moved` });
+    assert.deepEqual(moved.filter, stricter);
+    assert.deepEqual((await client.dispatch(eventType, { amount: 150 })).deliveryIds, []);
+    assert.equal((await client.updateEndpoint(endpoint.id, { filter: null })).filter, undefined);
+    assert.equal((await client.getEndpoint(endpoint.id)).filter, undefined);
+    assert.equal((await client.dispatch(eventType, { amount: 1 })).deliveryIds.length, 1);
+
+    // With retry_policy.max_attempts 1 each delivery is dead after its first attempt.
+    await waitFor(
+      async () => (await client.listDeadLetters({ filter: ours })).items.length === 2,
+      'two dead letters',
+    );
+    const metrics = await client.getMetrics({ windowSeconds: 600, endpointId: endpoint.id });
+    assert.deepEqual(metrics.endpoints.map((s) => s.endpointId), [endpoint.id]);
+    const [status] = metrics.endpoints;
+    assert.ok(status.concurrencyLimit >= 1, `${status.concurrencyLimit}`);
+    assert.ok(
+      status.concurrencyWindow >= 1 && status.concurrencyWindow <= status.concurrencyLimit,
+      `${status.concurrencyWindow} of ${status.concurrencyLimit}`,
+    );
+    assert.ok(metrics.retryBudgetSlots >= 1, `${metrics.retryBudgetSlots}`);
+    assert.ok(metrics.retriesInFlight <= metrics.retryBudgetSlots);
+    assert.equal(typeof metrics.retriesDeferred, 'bigint');
     await client.deleteEndpoint(endpoint.id);
   });
 

@@ -4,10 +4,12 @@ The only module, with ``_rpc``, that touches generated message classes: both
 clients build their requests and read their responses through it.
 """
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
+from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from webhookd._proto.webhook.v1 import webhook_pb2
@@ -168,6 +170,32 @@ def retry_schedule(message: Any, field: str) -> RetrySchedule | None:
     )
 
 
+def json_text(value: Any) -> str:
+    """``value`` as JSON text: a dispatch's ``payload_json``, and what a filter's ``Struct``
+    is parsed from. Refuses NaN and the infinities (``ValueError``) and what JSON has no
+    form for (``TypeError``)."""
+    return json.dumps(value, allow_nan=False)
+
+
+def set_json_struct(message: Any, value: Mapping[str, Any]) -> None:
+    """Sets the ``google.protobuf.Struct`` field ``message`` (present even when empty) from
+    the JSON object ``value``, through its :func:`json_text`; refuses what is not a mapping.
+    Struct numbers are doubles: integers beyond 2**53 lose their exact value."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected a mapping (a JSON object), got {value!r}")
+    message.SetInParent()
+    json_format.Parse(json_text(dict(value)), message)
+
+
+def json_struct(message: Any, field: str) -> dict[str, Any] | None:
+    """The ``google.protobuf.Struct`` field ``field`` of ``message`` as a JSON object (its
+    numbers as ``float``), ``None`` when unset."""
+    if not message.HasField(field):
+        return None
+    value: dict[str, Any] = json_format.MessageToDict(getattr(message, field))
+    return value
+
+
 def dispatch_result(message: Any) -> DispatchResult:
     return DispatchResult(
         event_id=message.event_id,
@@ -254,6 +282,7 @@ def endpoint(message: Any) -> Endpoint:
         public_key=message.public_key,
         headers=dict(message.headers),
         retry_policy=retry_schedule(message, "retry_policy"),
+        filter=json_struct(message, "filter"),
     )
 
 
@@ -306,6 +335,8 @@ def _endpoint_status(message: Any) -> EndpointStatus:
         latency=_latency(message.latency) if message.HasField("latency") else None,
         pending=message.pending,
         oldest_pending_age_seconds=message.oldest_pending_age_seconds,
+        concurrency_limit=message.concurrency_limit,
+        concurrency_window=message.concurrency_window,
     )
 
 
@@ -324,6 +355,9 @@ def metrics(message: Any) -> Metrics:
         failures_by_status_class=dict(message.failures_by_status_class),
         endpoints=[_endpoint_status(e) for e in message.endpoints],
         window_seconds=message.window_seconds,
+        retry_budget_slots=message.retry_budget_slots,
+        retries_in_flight=message.retries_in_flight,
+        retries_deferred=message.retries_deferred,
     )
 
 

@@ -4,7 +4,6 @@ Shared by :class:`webhookd.Client` and :class:`webhookd.AsyncClient`, which
 only differ in how they wait.
 """
 
-import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -68,7 +67,7 @@ def dispatch(
     request = pb.DispatchRequest(
         event_type=event_type,
         # JSON text rather than a Struct, so that numbers keep their exact value.
-        payload_json=json.dumps(payload, allow_nan=False),
+        payload_json=_convert.json_text(payload),
         idempotency_key=idempotency_key or "",
         endpoint_ids=_convert.strings(endpoint_ids),
     )
@@ -177,6 +176,7 @@ def create_endpoint(
     signature_scheme: SignatureScheme | None,
     headers: Mapping[str, str] | None,
     retry_policy: RetrySchedule | None,
+    filter: Mapping[str, Any] | None,
 ) -> Call[Endpoint]:
     request = pb.CreateEndpointRequest(
         id=id or "",
@@ -191,6 +191,8 @@ def create_endpoint(
     )
     if retry_policy is not None:
         _convert.set_retry_schedule(request.retry_policy, retry_policy)
+    if filter is not None:
+        _convert.set_json_struct(request.filter, filter)
     return Call("CreateEndpoint", request, False, _convert.endpoint)
 
 
@@ -209,6 +211,7 @@ def update_endpoint(
     event_types: Iterable[str] | None,
     headers: Mapping[str, str] | None,
     retry_policy: RetrySchedule | None | Unchanged,
+    filter: Mapping[str, Any] | None | Unchanged,
 ) -> Call[Endpoint]:
     changes = pb.Endpoint(id=id)
     mask = FieldMask()
@@ -227,8 +230,13 @@ def update_endpoint(
         if retry_policy is not None:
             _convert.set_retry_schedule(changes.retry_policy, retry_policy)
         mask.paths.append("retry_policy")
+    if filter is not Unchanged.UNCHANGED:
+        # None leaves the field unset, which in the mask means: no filter any more.
+        if filter is not None:
+            _convert.set_json_struct(changes.filter, filter)
+        mask.paths.append("filter")
     if not mask.paths:
-        raise ValueError("update_endpoint needs url, event_types, headers or retry_policy")
+        raise ValueError("update_endpoint needs url, event_types, headers, retry_policy or filter")
     request = pb.UpdateEndpointRequest(endpoint=changes, update_mask=mask)
     # Setting fields to given values is idempotent: sending it twice changes nothing more.
     return Call("UpdateEndpoint", request, True, _convert.endpoint)

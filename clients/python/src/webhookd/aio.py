@@ -257,11 +257,20 @@ class AsyncClient:
         signature_scheme: SignatureScheme | None = None,
         headers: Mapping[str, str] | None = None,
         retry_policy: RetrySchedule | None = None,
+        filter: Mapping[str, Any] | None = None,
     ) -> Endpoint:
         """See :meth:`Client.create_endpoint`."""
         return await self._unary(
             _rpc.create_endpoint(
-                url, event_types, id, secret, disabled, signature_scheme, headers, retry_policy
+                url,
+                event_types,
+                id,
+                secret,
+                disabled,
+                signature_scheme,
+                headers,
+                retry_policy,
+                filter,
             )
         )
 
@@ -283,9 +292,12 @@ class AsyncClient:
         event_types: Iterable[str] | None = None,
         headers: Mapping[str, str] | None = None,
         retry_policy: RetrySchedule | None | Unchanged = UNCHANGED,
+        filter: Mapping[str, Any] | None | Unchanged = UNCHANGED,
     ) -> Endpoint:
         """See :meth:`Client.update_endpoint`."""
-        return await self._unary(_rpc.update_endpoint(id, url, event_types, headers, retry_policy))
+        return await self._unary(
+            _rpc.update_endpoint(id, url, event_types, headers, retry_policy, filter)
+        )
 
     async def delete_endpoint(self, id: str) -> int:
         """See :meth:`Client.delete_endpoint`."""

@@ -287,6 +287,7 @@ class Client:
         signature_scheme: SignatureScheme | None = None,
         headers: Mapping[str, str] | None = None,
         retry_policy: RetrySchedule | None = None,
+        filter: Mapping[str, Any] | None = None,
     ) -> Endpoint:
         """Creates an endpoint that receives the events matching ``event_types``.
 
@@ -297,11 +298,22 @@ class Client:
         webhookd sets itself (Content-Type, Host, User-Agent, X-Webhook-*,
         webhook-*, hop-by-hop ones) are refused. ``retry_policy`` gives the
         endpoint a retry schedule of its own (without it, the server config's
-        applies). Not retried.
+        applies). ``filter``, a JSON object of dotted paths to conditions
+        (``{"order.total": {"$gte": 100}}``), routes to it only the events
+        whose payload matches (without it, every event of its types). Not
+        retried.
         """
         return self._unary(
             _rpc.create_endpoint(
-                url, event_types, id, secret, disabled, signature_scheme, headers, retry_policy
+                url,
+                event_types,
+                id,
+                secret,
+                disabled,
+                signature_scheme,
+                headers,
+                retry_policy,
+                filter,
             )
         )
 
@@ -323,15 +335,20 @@ class Client:
         event_types: Iterable[str] | None = None,
         headers: Mapping[str, str] | None = None,
         retry_policy: RetrySchedule | None | Unchanged = UNCHANGED,
+        filter: Mapping[str, Any] | None | Unchanged = UNCHANGED,
     ) -> Endpoint:
         """Changes the given fields of an endpoint (the others stay as they are).
 
         ``headers`` replaces every custom header of the endpoint; ``{}`` removes them.
         ``retry_policy`` replaces the endpoint's retry schedule; ``None`` removes it, so that
         the server config's applies again (left out, it stays as it is). A new schedule
-        applies to the next attempt of every pending delivery.
+        applies to the next attempt of every pending delivery. ``filter`` replaces the
+        endpoint's payload filter; ``None`` removes it (left out, it stays as it is). A new
+        filter applies to the events dispatched after.
         """
-        return self._unary(_rpc.update_endpoint(id, url, event_types, headers, retry_policy))
+        return self._unary(
+            _rpc.update_endpoint(id, url, event_types, headers, retry_policy, filter)
+        )
 
     def delete_endpoint(self, id: str) -> int:
         """Deletes an endpoint; returns how many of its pending deliveries were cancelled.

@@ -168,8 +168,8 @@ class Unchanged(enum.Enum):
 
 UNCHANGED: Final = Unchanged.UNCHANGED
 """The default of the arguments of :meth:`Client.update_endpoint` for which ``None`` has a
-meaning of its own (``retry_policy=None`` goes back to the config's policy): leaves the
-field as it is."""
+meaning of its own (``retry_policy=None`` goes back to the config's policy, ``filter=None``
+removes the filter): leaves the field as it is."""
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,9 @@ class Endpoint:
     back as "***"."""
     retry_policy: RetrySchedule | None
     """Its own retry schedule; ``None``: the server config's ``retry_policy``."""
+    filter: dict[str, Any] | None
+    """Its payload filter, a JSON object of dotted paths to conditions (numbers read back as
+    ``float``, Struct numbers being doubles); ``None``: every event of its types."""
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,13 @@ class EndpointStatus:
     pending: int
     """Deliveries waiting for an attempt."""
     oldest_pending_age_seconds: float
+    concurrency_limit: int
+    """Requests it may have in flight at once: its ``max_concurrent`` or the config's
+    ``max_concurrent_per_endpoint``."""
+    concurrency_window: int
+    """The adaptive window within that limit on the answering instance (1 to
+    :attr:`concurrency_limit`): halved on 429, 503, timeouts and slow answers, grown back by
+    one per window of successes; 0 on an instance that delivers nothing."""
 
 
 @dataclass(frozen=True)
@@ -316,6 +326,13 @@ class Metrics:
     """Failed attempts by HTTP status class ("4xx", "5xx", "none")."""
     endpoints: list[EndpointStatus]
     window_seconds: int
+    retry_budget_slots: int
+    """The retry budget of the answering instance (``webhook_engine.retry_budget``): how many
+    attempts at once may be retries; 0 on an instance that delivers nothing."""
+    retries_in_flight: int
+    """Attempts in flight now that are retries."""
+    retries_deferred: int
+    """Retries that waited for the budget in the window."""
 
 
 @dataclass(frozen=True)

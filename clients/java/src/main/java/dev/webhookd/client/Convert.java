@@ -1,11 +1,18 @@
 package dev.webhookd.client;
 
+import com.google.protobuf.ListValue;
+import com.google.protobuf.NullValue;
+import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
 import dev.webhookd.v1.EndpointRetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Conversions between the generated messages of {@code dev.webhookd.v1} and this package's types.
@@ -167,7 +174,91 @@ final class Convert {
         signatureScheme(endpoint.getSignatureScheme()),
         endpoint.getPublicKey(),
         endpoint.getHeadersMap(),
-        endpoint.hasRetryPolicy() ? retrySchedule(endpoint.getRetryPolicy()) : null);
+        endpoint.hasRetryPolicy() ? retrySchedule(endpoint.getRetryPolicy()) : null,
+        endpoint.hasFilter() ? jsonObject(endpoint.getFilter()) : null);
+  }
+
+  /**
+   * Converts a JSON object given as a map (of maps with string keys, lists and other iterables,
+   * strings, numbers, booleans and nulls) into a {@code google.protobuf.Struct}.
+   *
+   * @throws IllegalArgumentException for a key that is not a string or a value of another type
+   */
+  static Struct struct(Map<?, ?> map) {
+    Struct.Builder out = Struct.newBuilder();
+    for (Map.Entry<?, ?> entry : map.entrySet()) {
+      if (!(entry.getKey() instanceof String key)) {
+        throw new IllegalArgumentException("JSON object keys are strings, not " + entry.getKey());
+      }
+      out.putFields(key, value(entry.getValue()));
+    }
+    return out.build();
+  }
+
+  private static Value value(Object value) {
+    Value.Builder out = Value.newBuilder();
+    if (value == null) {
+      out.setNullValue(NullValue.NULL_VALUE);
+    } else if (value instanceof Boolean bool) {
+      out.setBoolValue(bool);
+    } else if (value instanceof Number number) {
+      out.setNumberValue(number.doubleValue());
+    } else if (value instanceof String string) {
+      out.setStringValue(string);
+    } else if (value instanceof Map<?, ?> map) {
+      out.setStructValue(struct(map));
+    } else if (value instanceof Iterable<?> iterable) {
+      ListValue.Builder list = ListValue.newBuilder();
+      for (Object item : iterable) {
+        list.addValues(value(item));
+      }
+      out.setListValue(list);
+    } else {
+      throw new IllegalArgumentException(
+          "not a JSON value (Map, List, String, Number, Boolean or null): " + value.getClass());
+    }
+    return out.build();
+  }
+
+  /**
+   * Converts a {@code google.protobuf.Struct} into an unmodifiable map of JSON values: maps,
+   * lists, strings, {@link Double}s, booleans and nulls.
+   */
+  static Map<String, Object> jsonObject(Struct struct) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    struct.getFieldsMap().forEach((key, value) -> out.put(key, json(value)));
+    return Collections.unmodifiableMap(out);
+  }
+
+  private static Object json(Value value) {
+    switch (value.getKindCase()) {
+      case BOOL_VALUE:
+        return value.getBoolValue();
+      case NUMBER_VALUE:
+        return value.getNumberValue();
+      case STRING_VALUE:
+        return value.getStringValue();
+      case STRUCT_VALUE:
+        return jsonObject(value.getStructValue());
+      case LIST_VALUE:
+        List<Object> list = new ArrayList<>(value.getListValue().getValuesCount());
+        for (Value item : value.getListValue().getValuesList()) {
+          list.add(json(item));
+        }
+        return Collections.unmodifiableList(list);
+      default:
+        return null; // NULL_VALUE, or no value at all
+    }
+  }
+
+  /**
+   * Copies a JSON object given as a map into an unmodifiable one of JSON values (numbers become
+   * {@link Double}s, as they are in a {@code Struct}); null stays null.
+   *
+   * @throws IllegalArgumentException for a key that is not a string or a value of another type
+   */
+  static Map<String, Object> copyJsonObject(Map<String, ?> map) {
+    return map == null ? null : jsonObject(struct(map));
   }
 
   static RetrySchedule retrySchedule(EndpointRetryPolicy policy) {
@@ -239,7 +330,9 @@ final class Convert {
                   milliseconds(latency.getP99Ms()),
                   milliseconds(latency.getMaxMs())),
               endpoint.getPending(),
-              seconds(endpoint.getOldestPendingAgeSeconds())));
+              seconds(endpoint.getOldestPendingAgeSeconds()),
+              endpoint.getConcurrencyLimit(),
+              endpoint.getConcurrencyWindow()));
     }
     return new Metrics(
         Duration.ofSeconds(metrics.getWindowSeconds()),
@@ -255,6 +348,9 @@ final class Convert {
             milliseconds(metrics.getLatencyMaxMs())),
         metrics.getFailuresByErrorKindMap(),
         metrics.getFailuresByStatusClassMap(),
-        endpoints);
+        endpoints,
+        metrics.getRetryBudgetSlots(),
+        metrics.getRetriesInFlight(),
+        metrics.getRetriesDeferred());
   }
 }

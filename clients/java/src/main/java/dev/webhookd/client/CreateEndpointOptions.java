@@ -22,11 +22,15 @@ import java.util.Objects;
  *     List.of("order.*"),
  *     CreateEndpointOptions.defaults()
  *         .withRetryPolicy(RetrySchedule.of(3, Duration.ofMillis(200), Duration.ofSeconds(1))));
+ *
+ * Endpoint bigOrders = client.createEndpoint("https://big-orders.example/hooks",
+ *     List.of("order.*"),
+ *     CreateEndpointOptions.defaults().withFilter(Map.of("order.total", Map.of("$gte", 100))));
  * }</pre>
  */
 public final class CreateEndpointOptions {
   private static final CreateEndpointOptions DEFAULTS =
-      new CreateEndpointOptions("", "", false, SignatureScheme.WEBHOOKD, Map.of(), null);
+      new CreateEndpointOptions("", "", false, SignatureScheme.WEBHOOKD, Map.of(), null, null);
 
   private final String id;
   private final String secret;
@@ -34,6 +38,7 @@ public final class CreateEndpointOptions {
   private final SignatureScheme signatureScheme;
   private final Map<String, String> headers;
   private final RetrySchedule retryPolicy;
+  private final Map<String, Object> filter;
 
   private CreateEndpointOptions(
       String id,
@@ -41,18 +46,20 @@ public final class CreateEndpointOptions {
       boolean disabled,
       SignatureScheme signatureScheme,
       Map<String, String> headers,
-      RetrySchedule retryPolicy) {
+      RetrySchedule retryPolicy,
+      Map<String, Object> filter) {
     this.id = id;
     this.secret = secret;
     this.disabled = disabled;
     this.signatureScheme = signatureScheme;
     this.headers = headers;
     this.retryPolicy = retryPolicy;
+    this.filter = filter;
   }
 
   /**
    * Returns the defaults: a generated id, the server's default secret, active, signed with the
-   * webhookd scheme, no custom headers, the config's retry policy.
+   * webhookd scheme, no custom headers, the config's retry policy, no payload filter.
    *
    * @return the default options
    */
@@ -69,7 +76,13 @@ public final class CreateEndpointOptions {
    */
   public CreateEndpointOptions withId(String id) {
     return new CreateEndpointOptions(
-        Objects.requireNonNull(id, "id"), secret, disabled, signatureScheme, headers, retryPolicy);
+        Objects.requireNonNull(id, "id"),
+        secret,
+        disabled,
+        signatureScheme,
+        headers,
+        retryPolicy,
+        filter);
   }
 
   /**
@@ -87,7 +100,8 @@ public final class CreateEndpointOptions {
         disabled,
         signatureScheme,
         headers,
-        retryPolicy);
+        retryPolicy,
+        filter);
   }
 
   /**
@@ -97,7 +111,8 @@ public final class CreateEndpointOptions {
    * @return the new options
    */
   public CreateEndpointOptions withDisabled(boolean disabled) {
-    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, headers, retryPolicy);
+    return new CreateEndpointOptions(
+        id, secret, disabled, signatureScheme, headers, retryPolicy, filter);
   }
 
   /**
@@ -113,7 +128,8 @@ public final class CreateEndpointOptions {
         disabled,
         Objects.requireNonNull(signatureScheme, "signatureScheme"),
         headers,
-        retryPolicy);
+        retryPolicy,
+        filter);
   }
 
   /**
@@ -131,7 +147,7 @@ public final class CreateEndpointOptions {
   public CreateEndpointOptions withHeaders(Map<String, String> headers) {
     Objects.requireNonNull(headers, "headers");
     return new CreateEndpointOptions(
-        id, secret, disabled, signatureScheme, Map.copyOf(headers), retryPolicy);
+        id, secret, disabled, signatureScheme, Map.copyOf(headers), retryPolicy, filter);
   }
 
   /**
@@ -149,7 +165,7 @@ public final class CreateEndpointOptions {
     copy.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
     copy.put(name, value);
     return new CreateEndpointOptions(
-        id, secret, disabled, signatureScheme, Map.copyOf(copy), retryPolicy);
+        id, secret, disabled, signatureScheme, Map.copyOf(copy), retryPolicy, filter);
   }
 
   /**
@@ -162,7 +178,43 @@ public final class CreateEndpointOptions {
    * @return the new options
    */
   public CreateEndpointOptions withRetryPolicy(RetrySchedule retryPolicy) {
-    return new CreateEndpointOptions(id, secret, disabled, signatureScheme, headers, retryPolicy);
+    return new CreateEndpointOptions(
+        id, secret, disabled, signatureScheme, headers, retryPolicy, filter);
+  }
+
+  /**
+   * Returns a copy with a payload filter: events of the endpoint's types are routed to it only when
+   * their payload matches, decided at dispatch. The filter is a JSON object of dotted paths to
+   * conditions, all of which must hold: a plain value is equality; a map of operators ({@code
+   * $eq}, {@code $ne}, {@code $in}, {@code $nin}, {@code $exists}, {@code $gt}, {@code $gte},
+   * {@code $lt}, {@code $lte}) tests the value at the path.
+   *
+   * <pre>{@code
+   * CreateEndpointOptions.defaults().withFilter(Map.of(
+   *     "order.total", Map.of("$gte", 100),
+   *     "order.currency", Map.of("$in", List.of("EUR", "USD"))));
+   * }</pre>
+   *
+   * <p>It is sent as a {@code google.protobuf.Struct}, so its numbers become {@link Double}s. An
+   * invalid filter is refused by the server with {@code INVALID_ARGUMENT} and a field violation
+   * under {@code filter}. Endpoints named in {@link
+   * DispatchOptions#withEndpointIds(java.util.List)} and replays are not filtered.
+   *
+   * @param filter the filter, of maps with string keys, lists, strings, numbers, booleans and
+   *     nulls; or null for none
+   * @return the new options
+   * @throws IllegalArgumentException if the filter holds a key that is not a string or a value of
+   *     another type
+   */
+  public CreateEndpointOptions withFilter(Map<String, ?> filter) {
+    return new CreateEndpointOptions(
+        id,
+        secret,
+        disabled,
+        signatureScheme,
+        headers,
+        retryPolicy,
+        Convert.copyJsonObject(filter));
   }
 
   /**
@@ -217,5 +269,14 @@ public final class CreateEndpointOptions {
    */
   public RetrySchedule retryPolicy() {
     return retryPolicy;
+  }
+
+  /**
+   * Returns the payload filter.
+   *
+   * @return the filter as JSON values (unmodifiable; numbers are {@link Double}s), or null for none
+   */
+  public Map<String, Object> filter() {
+    return filter;
   }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param publicKey for Standard Webhooks endpoints with an ed25519 secret, the {@code whpk_} public key receivers verify with; empty otherwise
  * @param headers the custom headers added to every delivery, by lower-case name (unmodifiable; empty when there are none); the values of credential headers ({@code authorization}, {@code proxy-authorization}, {@code cookie}, {@code x-api-key}, {@code api-key}) read back as {@code ***}
  * @param retryPolicy its own retry schedule, or null when it follows the config's {@code retry_policy}
+ * @param filter its payload filter (see {@link CreateEndpointOptions#withFilter(Map)}) as JSON values: maps, lists, strings, {@link Double}s (every number), booleans and nulls (unmodifiable); null when it has none, and every event of its types is routed to it
  */
 public record Endpoint(
     String id,
@@ -42,10 +43,16 @@ public record Endpoint(
     SignatureScheme signatureScheme,
     String publicKey,
     Map<String, String> headers,
-    RetrySchedule retryPolicy) {
-  /** Copies the collections, so that the record is immutable. */
+    RetrySchedule retryPolicy,
+    Map<String, Object> filter) {
+  /**
+   * Copies the collections, so that the record is immutable.
+   *
+   * @throws IllegalArgumentException if the filter holds a value that is not JSON
+   */
   public Endpoint {
     eventTypes = List.copyOf(eventTypes);
     headers = Map.copyOf(headers);
+    filter = Convert.copyJsonObject(filter);
   }
 }

@@ -16,6 +16,12 @@ import java.time.Duration;
  * @param latency the latency of its attempts
  * @param pending deliveries waiting for an attempt
  * @param oldestPendingAge age of the oldest pending delivery
+ * @param concurrencyLimit requests it may have in flight at once: its {@code max_concurrent} or the
+ *     config's {@code max_concurrent_per_endpoint}
+ * @param concurrencyWindow the adaptive window within {@code concurrencyLimit} on this instance:
+ *     halved on 429, 503, timeouts and slow answers, grown back by one per window of successes;
+ *     equal to {@code concurrencyLimit} when adaptation is off or the endpoint is healthy, 0 on an
+ *     instance that delivers nothing
  */
 public record EndpointStatus(
     String endpointId,
@@ -28,5 +34,7 @@ public record EndpointStatus(
     double successRate,
     LatencySummary latency,
     long pending,
-    Duration oldestPendingAge) {
+    Duration oldestPendingAge,
+    int concurrencyLimit,
+    int concurrencyWindow) {
 }

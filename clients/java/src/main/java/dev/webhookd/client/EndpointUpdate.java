@@ -16,28 +16,40 @@ import java.util.Objects;
  *
  * // Back to the config's retry_policy.
  * client.updateEndpoint("ep_billing", EndpointUpdate.none().withoutRetryPolicy());
+ *
+ * // A new payload filter, then none.
+ * client.updateEndpoint("ep_billing", EndpointUpdate.none()
+ *     .withFilter(Map.of("order.total", Map.of("$gte", 1000))));
+ * client.updateEndpoint("ep_billing", EndpointUpdate.none().withoutFilter());
  * }</pre>
  */
 public final class EndpointUpdate {
-  private static final EndpointUpdate NONE = new EndpointUpdate(null, null, null, false, null);
+  private static final EndpointUpdate NONE =
+      new EndpointUpdate(null, null, null, false, null, false, null);
 
   private final String url;
   private final List<String> eventTypes;
   private final Map<String, String> headers;
   private final boolean changesRetryPolicy;
   private final RetrySchedule retryPolicy;
+  private final boolean changesFilter;
+  private final Map<String, Object> filter;
 
   private EndpointUpdate(
       String url,
       List<String> eventTypes,
       Map<String, String> headers,
       boolean changesRetryPolicy,
-      RetrySchedule retryPolicy) {
+      RetrySchedule retryPolicy,
+      boolean changesFilter,
+      Map<String, Object> filter) {
     this.url = url;
     this.eventTypes = eventTypes;
     this.headers = headers;
     this.changesRetryPolicy = changesRetryPolicy;
     this.retryPolicy = retryPolicy;
+    this.changesFilter = changesFilter;
+    this.filter = filter;
   }
 
   /**
@@ -57,7 +69,13 @@ public final class EndpointUpdate {
    */
   public EndpointUpdate withUrl(String url) {
     return new EndpointUpdate(
-        Objects.requireNonNull(url, "url"), eventTypes, headers, changesRetryPolicy, retryPolicy);
+        Objects.requireNonNull(url, "url"),
+        eventTypes,
+        headers,
+        changesRetryPolicy,
+        retryPolicy,
+        changesFilter,
+        filter);
   }
 
   /**
@@ -68,7 +86,13 @@ public final class EndpointUpdate {
    */
   public EndpointUpdate withEventTypes(List<String> eventTypes) {
     return new EndpointUpdate(
-        url, List.copyOf(eventTypes), headers, changesRetryPolicy, retryPolicy);
+        url,
+        List.copyOf(eventTypes),
+        headers,
+        changesRetryPolicy,
+        retryPolicy,
+        changesFilter,
+        filter);
   }
 
   /**
@@ -81,7 +105,13 @@ public final class EndpointUpdate {
    */
   public EndpointUpdate withHeaders(Map<String, String> headers) {
     return new EndpointUpdate(
-        url, eventTypes, Map.copyOf(headers), changesRetryPolicy, retryPolicy);
+        url,
+        eventTypes,
+        Map.copyOf(headers),
+        changesRetryPolicy,
+        retryPolicy,
+        changesFilter,
+        filter);
   }
 
   /**
@@ -93,7 +123,13 @@ public final class EndpointUpdate {
    */
   public EndpointUpdate withRetryPolicy(RetrySchedule retryPolicy) {
     return new EndpointUpdate(
-        url, eventTypes, headers, true, Objects.requireNonNull(retryPolicy, "retryPolicy"));
+        url,
+        eventTypes,
+        headers,
+        true,
+        Objects.requireNonNull(retryPolicy, "retryPolicy"),
+        changesFilter,
+        filter);
   }
 
   /**
@@ -103,7 +139,40 @@ public final class EndpointUpdate {
    * @return the new update
    */
   public EndpointUpdate withoutRetryPolicy() {
-    return new EndpointUpdate(url, eventTypes, headers, true, null);
+    return new EndpointUpdate(url, eventTypes, headers, true, null, changesFilter, filter);
+  }
+
+  /**
+   * Returns a copy that gives the endpoint a new payload filter, replacing any it had; see {@link
+   * CreateEndpointOptions#withFilter(Map)} for the language. It applies to the events dispatched
+   * after. An invalid one is refused by the server with {@code INVALID_ARGUMENT} and a field
+   * violation under {@code endpoint.filter}.
+   *
+   * @param filter the filter, of maps with string keys, lists, strings, numbers, booleans and
+   *     nulls; see {@link #withoutFilter()} to remove it
+   * @return the new update
+   * @throws IllegalArgumentException if the filter holds a key that is not a string or a value of
+   *     another type
+   */
+  public EndpointUpdate withFilter(Map<String, ?> filter) {
+    return new EndpointUpdate(
+        url,
+        eventTypes,
+        headers,
+        changesRetryPolicy,
+        retryPolicy,
+        true,
+        Convert.copyJsonObject(Objects.requireNonNull(filter, "filter")));
+  }
+
+  /**
+   * Returns a copy that removes the endpoint's payload filter: every event of its types is routed
+   * to it again, from the events dispatched after.
+   *
+   * @return the new update
+   */
+  public EndpointUpdate withoutFilter() {
+    return new EndpointUpdate(url, eventTypes, headers, changesRetryPolicy, retryPolicy, true, null);
   }
 
   /**
@@ -150,5 +219,24 @@ public final class EndpointUpdate {
    */
   public RetrySchedule retryPolicy() {
     return retryPolicy;
+  }
+
+  /**
+   * Tells whether the update sets or removes the endpoint's payload filter.
+   *
+   * @return true after {@link #withFilter} or {@link #withoutFilter}
+   */
+  public boolean changesFilter() {
+    return changesFilter;
+  }
+
+  /**
+   * Returns the new payload filter.
+   *
+   * @return the filter as JSON values (unmodifiable; numbers are {@link Double}s), or null when it
+   *     is kept or removed (see {@link #changesFilter()})
+   */
+  public Map<String, Object> filter() {
+    return filter;
   }
 }

@@ -17,6 +17,10 @@ import java.util.Map;
  * @param failuresByErrorKind failed attempts by error kind ({@code connect}, {@code timeout}, ...)
  * @param failuresByStatusClass failed attempts by HTTP status class ({@code 4xx}, {@code 5xx}, {@code none})
  * @param endpoints the health of each endpoint
+ * @param retryBudgetSlots the retry budget on this instance ({@code webhook_engine.retry_budget}):
+ *     how many attempts at once may be retries; 0 on an instance that delivers nothing
+ * @param retriesInFlight retries in flight now, within the budget
+ * @param retriesDeferred retries that waited for the budget in the window
  */
 public record Metrics(
     Duration window,
@@ -28,7 +32,10 @@ public record Metrics(
     LatencySummary latency,
     Map<String, Long> failuresByErrorKind,
     Map<String, Long> failuresByStatusClass,
-    List<EndpointStatus> endpoints) {
+    List<EndpointStatus> endpoints,
+    int retryBudgetSlots,
+    int retriesInFlight,
+    long retriesDeferred) {
   /** Copies the collections, so that the record is immutable. */
   public Metrics {
     failuresByErrorKind = Map.copyOf(failuresByErrorKind);

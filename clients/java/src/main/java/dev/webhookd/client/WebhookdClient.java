@@ -545,13 +545,14 @@ public final class WebhookdClient implements AutoCloseable {
    *
    * @param url where deliveries are sent, http(s) with a host
    * @param eventTypes the event types and patterns it subscribes to ({@code "order.*"})
-   * @param options its id, secret, signature scheme, custom headers, retry schedule, and whether it
-   *     starts disabled
+   * @param options its id, secret, signature scheme, custom headers, retry schedule, payload
+   *     filter, and whether it starts disabled
    * @return the endpoint
    * @throws WebhookdException if the call fails ({@code ALREADY_EXISTS} for a taken id; {@code
    *     INVALID_ARGUMENT} for a header webhookd sets itself, with the field violation {@code
-   *     headers.<Name>}, or for an invalid retry schedule, with the field violation {@code
-   *     retry_policy.max_attempts} or {@code retry_policy.delays_seconds[i]})
+   *     headers.<Name>}, for an invalid retry schedule, with the field violation {@code
+   *     retry_policy.max_attempts} or {@code retry_policy.delays_seconds[i]}, or for an invalid
+   *     payload filter, with a field violation under {@code filter})
    */
   public Endpoint createEndpoint(
       String url, List<String> eventTypes, CreateEndpointOptions options) {
@@ -566,6 +567,9 @@ public final class WebhookdClient implements AutoCloseable {
             .putAllHeaders(options.headers());
     if (options.retryPolicy() != null) {
       builder.setRetryPolicy(Convert.toProto(options.retryPolicy()));
+    }
+    if (options.filter() != null) {
+      builder.setFilter(Convert.struct(options.filter()));
     }
     CreateEndpointRequest request = builder.build();
     return Convert.endpoint(call(false, () -> stub.createEndpoint(request)));
@@ -615,7 +619,7 @@ public final class WebhookdClient implements AutoCloseable {
 
   /**
    * Changes the URL and/or the subscriptions of an endpoint; the update mask is built from the
-   * arguments that are not null. Its custom headers and retry schedule are kept.
+   * arguments that are not null. Its custom headers, retry schedule and payload filter are kept.
    *
    * @param id the endpoint id
    * @param url the new URL, or null to keep it; it applies to the next attempt of every pending
@@ -630,7 +634,7 @@ public final class WebhookdClient implements AutoCloseable {
 
   /**
    * Changes the URL, the subscriptions and/or the custom headers of an endpoint; the update mask is
-   * built from the arguments that are not null. Its retry schedule is kept.
+   * built from the arguments that are not null. Its retry schedule and payload filter are kept.
    *
    * @param id the endpoint id
    * @param url the new URL, or null to keep it; it applies to the next attempt of every pending
@@ -660,21 +664,24 @@ public final class WebhookdClient implements AutoCloseable {
 
   /**
    * Changes the fields of an endpoint that {@code update} sets (the update mask is built from
-   * them): its URL, subscriptions, custom headers and/or retry schedule. The others are kept.
+   * them): its URL, subscriptions, custom headers, retry schedule and/or payload filter. The others
+   * are kept.
    *
    * <pre>{@code
    * client.updateEndpoint("ep_flaky", EndpointUpdate.none()
    *     .withRetryPolicy(RetrySchedule.of(5, Duration.ofSeconds(1), Duration.ofSeconds(30))));
    * client.updateEndpoint("ep_flaky", EndpointUpdate.none().withoutRetryPolicy()); // the config's
+   * client.updateEndpoint("ep_flaky", EndpointUpdate.none().withoutFilter()); // every event
    * }</pre>
    *
    * @param id the endpoint id
    * @param update the changes
    * @return the endpoint
    * @throws WebhookdException if the call fails ({@code INVALID_ARGUMENT} for a header webhookd
-   *     sets itself, with the field violation {@code endpoint.headers.<Name>}, or for an invalid
+   *     sets itself, with the field violation {@code endpoint.headers.<Name>}, for an invalid
    *     retry schedule, with the field violation {@code endpoint.retry_policy.max_attempts} or
-   *     {@code endpoint.retry_policy.delays_seconds[i]})
+   *     {@code endpoint.retry_policy.delays_seconds[i]}, or for an invalid payload filter, with a
+   *     field violation under {@code endpoint.filter})
    */
   public Endpoint updateEndpoint(String id, EndpointUpdate update) {
     dev.webhookd.v1.Endpoint.Builder endpoint = dev.webhookd.v1.Endpoint.newBuilder().setId(id);
@@ -697,6 +704,13 @@ public final class WebhookdClient implements AutoCloseable {
         endpoint.setRetryPolicy(Convert.toProto(update.retryPolicy()));
       }
       mask.addPaths("retry_policy");
+    }
+    if (update.changesFilter()) {
+      // Without a filter, the path alone removes it.
+      if (update.filter() != null) {
+        endpoint.setFilter(Convert.struct(update.filter()));
+      }
+      mask.addPaths("filter");
     }
     UpdateEndpointRequest request =
         UpdateEndpointRequest.newBuilder().setEndpoint(endpoint).setUpdateMask(mask).build();

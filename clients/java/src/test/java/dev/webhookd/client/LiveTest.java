@@ -393,8 +393,113 @@ class LiveTest {
     assertEquals(0, client.deleteEndpoint("ep_retry"));
   }
 
+  /** The deliveries of an event to an endpoint, from listDeliveries. */
+  private List<Delivery> deliveriesOf(String endpointId, String eventId) {
+    return client.listDeliveries(DeliveryFilter.all().withEndpointId(endpointId), 1000, "").items()
+        .stream()
+        .filter(delivery -> delivery.eventId().equals(eventId))
+        .toList();
+  }
+
   @Test
   @Order(4)
+  void payloadFilter() throws Exception {
+    // Numbers come back as Doubles.
+    Map<String, Object> filter = Map.of("amount", Map.of("$gte", 100.0));
+    Endpoint created =
+        client.createEndpoint(
+            closedUrl(),
+            List.of("filter.payment"),
+            CreateEndpointOptions.defaults()
+                .withId("ep_filter")
+                .withFilter(Map.of("amount", Map.of("$gte", 100))));
+    assertEquals(filter, created.filter());
+    assertEquals(filter, client.getEndpoint("ep_filter").filter());
+    // An endpoint created without one has none.
+    assertNull(client.getEndpoint("ep_live").filter());
+
+    // A payload that does not match: the event is stored, but not routed to the endpoint.
+    DispatchResult small = client.dispatch("filter.payment", Map.of("amount", 50));
+    assertEquals(List.of(), small.deliveryIds(), small.toString());
+    assertEquals(List.of(), deliveriesOf("ep_filter", small.eventId()));
+    assertEquals(List.of(), client.getEvent(small.eventId()).deliveries());
+    // One that matches is.
+    DispatchResult large = client.dispatch("filter.payment", Map.of("amount", 150));
+    assertEquals(1, large.deliveryIds().size(), large.toString());
+    assertEquals(
+        large.deliveryIds(),
+        deliveriesOf("ep_filter", large.eventId()).stream().map(Delivery::id).toList());
+
+    // Once a delivery was attempted: the endpoint's concurrency, and the retry budget.
+    eventually(
+        "the matching delivery is attempted",
+        () -> {
+          List<Delivery> deliveries = client.getEvent(large.eventId()).deliveries();
+          return deliveries.size() == 1
+              && deliveries.get(0).attemptCount() == 1
+              && deliveries.get(0).state() == DeliveryState.DEAD;
+        });
+    Metrics metrics = client.getMetrics();
+    EndpointStatus status =
+        metrics.endpoints().stream()
+            .filter(endpoint -> endpoint.endpointId().equals("ep_filter"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no ep_filter in " + metrics));
+    assertTrue(status.concurrencyLimit() >= 1, status.toString());
+    assertTrue(
+        status.concurrencyWindow() >= 1 && status.concurrencyWindow() <= status.concurrencyLimit(),
+        status.toString());
+    assertTrue(metrics.retryBudgetSlots() >= 1, metrics.toString());
+
+    // A new filter replaces it; an update of other fields keeps it.
+    Endpoint updated =
+        client.updateEndpoint(
+            "ep_filter", EndpointUpdate.none().withFilter(Map.of("amount", Map.of("$lt", 100))));
+    assertEquals(Map.of("amount", Map.of("$lt", 100.0)), updated.filter());
+    updated = client.updateEndpoint("ep_filter", EndpointUpdate.none().withFilter(filter));
+    assertEquals(filter, updated.filter());
+    updated =
+        client.updateEndpoint("ep_filter", null, List.of("filter.payment", "filter.refund"));
+    assertEquals(filter, updated.filter());
+    // Removing it: every event of its types is routed to it again.
+    updated = client.updateEndpoint("ep_filter", EndpointUpdate.none().withoutFilter());
+    assertNull(updated.filter());
+    assertNull(client.getEndpoint("ep_filter").filter());
+    assertEquals(
+        1, client.dispatch("filter.payment", Map.of("amount", 50)).deliveryIds().size());
+
+    // Invalid filters: INVALID_ARGUMENT, with a field violation under the filter.
+    Map<String, Object> invalid = Map.of("amount", Map.of("$regex", "x"));
+    String url = closedUrl();
+    WebhookdException e =
+        assertThrows(
+            WebhookdException.class,
+            () ->
+                client.createEndpoint(
+                    url,
+                    List.of("filter.payment"),
+                    CreateEndpointOptions.defaults()
+                        .withId("ep_filter_invalid")
+                        .withFilter(invalid)));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.code(), e.toString());
+    assertFalse(e.fieldViolations().isEmpty(), e.toString());
+    assertTrue(e.fieldViolations().get(0).field().startsWith("filter"), e.toString());
+    assertError(
+        Status.Code.NOT_FOUND, "ENDPOINT_NOT_FOUND", () -> client.getEndpoint("ep_filter_invalid"));
+    e =
+        assertThrows(
+            WebhookdException.class,
+            () -> client.updateEndpoint("ep_filter", EndpointUpdate.none().withFilter(invalid)));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.code(), e.toString());
+    assertFalse(e.fieldViolations().isEmpty(), e.toString());
+    assertTrue(e.fieldViolations().get(0).field().startsWith("endpoint.filter"), e.toString());
+    assertNull(client.getEndpoint("ep_filter").filter());
+
+    assertTrue(client.deleteEndpoint("ep_filter") >= 0);
+  }
+
+  @Test
+  @Order(5)
   void dispatchAndTheEventLog() throws InterruptedException {
     // Canonical JSON (sorted keys, no spaces), so that the stored text is byte for byte the same;
     // the numbers keep their exact text.
@@ -523,7 +628,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void errors() {
     WebhookdException e =
         assertError(
@@ -582,7 +687,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void dispatchIsRetriedAcrossARestart() throws Exception {
     List<Status.Code> attempts = new CopyOnWriteArrayList<>();
     // About 7 s of retries on average; the server needs well under 1 s to start.
@@ -612,7 +717,7 @@ class LiveTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void apiKeys() throws Exception {
     assertError(
         Status.Code.FAILED_PRECONDITION,

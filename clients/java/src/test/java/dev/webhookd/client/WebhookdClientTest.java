@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ListValue;
+import com.google.protobuf.NullValue;
+import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
@@ -49,6 +53,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,6 +85,31 @@ class WebhookdClientTest {
   private static Timestamp timestamp(Instant instant) {
     return Convert.timestamp(instant);
   }
+
+  private static Value number(double number) {
+    return Value.newBuilder().setNumberValue(number).build();
+  }
+
+  private static Value string(String string) {
+    return Value.newBuilder().setStringValue(string).build();
+  }
+
+  private static Value object(String key, Value value) {
+    return Value.newBuilder().setStructValue(Struct.newBuilder().putFields(key, value)).build();
+  }
+
+  private static Value list(Value... values) {
+    return Value.newBuilder()
+        .setListValue(ListValue.newBuilder().addAllValues(Arrays.asList(values)))
+        .build();
+  }
+
+  /** The filter of the proto's example, as the server sends it. */
+  private static final Struct ORDER_FILTER =
+      Struct.newBuilder()
+          .putFields("order.total", object("$gte", number(100)))
+          .putFields("order.currency", object("$in", list(string("EUR"), string("USD"))))
+          .build();
 
   /** Records each request, fails it if a failure is queued, and answers with canned results. */
   private final class FakeService extends WebhookServiceGrpc.WebhookServiceImplBase {
@@ -146,6 +176,12 @@ class WebhookdClientTest {
                         .addDelaysSeconds(0.2)
                         .addDelaysSeconds(1.1)
                         .addDelaysSeconds(90))
+                .setFilter(
+                    ORDER_FILTER.toBuilder()
+                        .putFields("order.express", Value.newBuilder().setBoolValue(true).build())
+                        .putFields(
+                            "order.coupon",
+                            Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build()))
                 .build());
         responses.onCompleted();
       }
@@ -164,6 +200,9 @@ class WebhookdClientTest {
                 .putAllHeaders(request.getHeadersMap());
         if (request.hasRetryPolicy()) {
           endpoint.setRetryPolicy(request.getRetryPolicy());
+        }
+        if (request.hasFilter()) {
+          endpoint.setFilter(request.getFilter());
         }
         responses.onNext(endpoint.build());
         responses.onCompleted();
@@ -225,7 +264,12 @@ class WebhookdClientTest {
                         .setEndpointId("ep_1")
                         .setPending(4)
                         .setOldestPendingAgeSeconds(2.5)
-                        .setLatency(dev.webhookd.v1.LatencySummary.newBuilder().setP99Ms(12)))
+                        .setLatency(dev.webhookd.v1.LatencySummary.newBuilder().setP99Ms(12))
+                        .setConcurrencyLimit(8)
+                        .setConcurrencyWindow(3))
+                .setRetryBudgetSlots(12)
+                .setRetriesInFlight(5)
+                .setRetriesDeferred(1L << 40)
                 .build());
         responses.onCompleted();
       }
@@ -578,6 +622,17 @@ class WebhookdClientTest {
     assertThrows(
         UnsupportedOperationException.class,
         () -> endpoint.retryPolicy().delays().add(Duration.ZERO));
+    // The filter becomes JSON values: every number a Double.
+    Map<String, Object> filter = new HashMap<>();
+    filter.put("order.total", Map.of("$gte", 100.0));
+    filter.put("order.currency", Map.of("$in", List.of("EUR", "USD")));
+    filter.put("order.express", true);
+    filter.put("order.coupon", null);
+    assertEquals(filter, endpoint.filter());
+    assertThrows(UnsupportedOperationException.class, () -> endpoint.filter().put("x", "y"));
+    assertThrows(
+        UnsupportedOperationException.class,
+        () -> ((List<?>) ((Map<?, ?>) endpoint.filter().get("order.currency")).get("$in")).clear());
 
     EventDetail detail = client.getEvent("evt_1");
     assertEquals("{\"n\":18446744073709551616}", detail.event().payloadJson());
@@ -598,6 +653,11 @@ class WebhookdClientTest {
     assertEquals(Duration.ofSeconds(2), metrics.latency().max());
     assertEquals(Duration.ofMillis(2500), metrics.endpoints().get(0).oldestPendingAge());
     assertEquals(Duration.ofMillis(12), metrics.endpoints().get(0).latency().p99());
+    assertEquals(8, metrics.endpoints().get(0).concurrencyLimit());
+    assertEquals(3, metrics.endpoints().get(0).concurrencyWindow());
+    assertEquals(12, metrics.retryBudgetSlots());
+    assertEquals(5, metrics.retriesInFlight());
+    assertEquals(1L << 40, metrics.retriesDeferred());
     assertEquals("ep_1", ((GetMetricsRequest) requests("GetMetrics").get(0)).getEndpointId());
 
     ReplayResult replay = client.replay("evt_1", List.of("ep_2"), true);
@@ -774,6 +834,150 @@ class WebhookdClientTest {
     assertNull(update.withoutRetryPolicy().retryPolicy());
     assertNull(EndpointUpdate.none().url());
     assertThrows(NullPointerException.class, () -> EndpointUpdate.none().withRetryPolicy(null));
+  }
+
+  @Test
+  void createEndpointSendsTheFilter() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    Map<String, Object> filter =
+        Map.of(
+            "order.total", Map.of("$gte", 100),
+            "order.currency", Map.of("$in", List.of("EUR", "USD")));
+    Endpoint endpoint =
+        client.createEndpoint(
+            "https://example.com/hook",
+            List.of("order.*"),
+            CreateEndpointOptions.defaults().withId("ep_1").withFilter(filter));
+    // Sent as a Struct.
+    CreateEndpointRequest request = (CreateEndpointRequest) requests("CreateEndpoint").get(0);
+    assertTrue(request.hasFilter());
+    assertEquals(ORDER_FILTER, request.getFilter());
+    // The fake answers with the filter it was sent; numbers come back as Doubles.
+    Map<String, Object> expected =
+        Map.of(
+            "order.total", Map.of("$gte", 100.0),
+            "order.currency", Map.of("$in", List.of("EUR", "USD")));
+    assertEquals(expected, endpoint.filter());
+
+    // Without one (or with null): unset in the request, null in the result.
+    assertNull(CreateEndpointOptions.defaults().filter());
+    Endpoint plain =
+        client.createEndpoint(
+            "https://example.com/hook",
+            List.of("order.*"),
+            CreateEndpointOptions.defaults().withFilter(filter).withFilter(null));
+    assertFalse(((CreateEndpointRequest) requests("CreateEndpoint").get(1)).hasFilter());
+    assertNull(plain.filter());
+    // The other options keep it.
+    assertEquals(
+        expected,
+        CreateEndpointOptions.defaults()
+            .withFilter(filter)
+            .withId("ep_2")
+            .withHeader("X-Tenant", "acme")
+            .withRetryPolicy(RetrySchedule.of(3))
+            .filter());
+  }
+
+  @Test
+  void filtersAreCopiedAsJsonValues() {
+    Map<String, Object> filter = new LinkedHashMap<>();
+    List<Object> currencies = new ArrayList<>(List.of("EUR"));
+    filter.put("order.currency", Map.of("$in", currencies));
+    filter.put("order.coupon", null);
+    filter.put("order.express", true);
+    filter.put("order.items", Map.of("$gt", 2L));
+    CreateEndpointOptions options = CreateEndpointOptions.defaults().withFilter(filter);
+    currencies.add("USD");
+    filter.put("order.status", "paid");
+    Map<String, Object> expected = new HashMap<>();
+    expected.put("order.currency", Map.of("$in", List.of("EUR")));
+    expected.put("order.coupon", null);
+    expected.put("order.express", true);
+    expected.put("order.items", Map.of("$gt", 2.0));
+    assertEquals(expected, options.filter());
+    assertThrows(UnsupportedOperationException.class, () -> options.filter().clear());
+
+    // Only JSON values: maps with string keys, iterables, strings, numbers, booleans, null.
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CreateEndpointOptions.defaults().withFilter(Map.of("at", Instant.EPOCH)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> EndpointUpdate.none().withFilter(Map.of("amount", Map.of(1, 2))));
+
+    // The record copies it too.
+    Map<String, Object> mutable = new HashMap<>(Map.of("kind", "refund"));
+    Endpoint endpoint =
+        new Endpoint(
+            "ep_1", "https://example.com", List.of(), true, "", null, "api", "", null, 0, null,
+            null, "closed", SignatureScheme.WEBHOOKD, "", Map.of(), null, mutable);
+    mutable.clear();
+    assertEquals(Map.of("kind", "refund"), endpoint.filter());
+  }
+
+  @Test
+  void updateEndpointSetsAndClearsTheFilter() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+    Map<String, Object> filter = Map.of("amount", Map.of("$gte", 100));
+    Map<String, Object> expected = Map.of("amount", Map.of("$gte", 100.0));
+    Endpoint set = client.updateEndpoint("ep_1", EndpointUpdate.none().withFilter(filter));
+    Endpoint withUrl =
+        client.updateEndpoint(
+            "ep_1",
+            EndpointUpdate.none()
+                .withUrl("https://new.example")
+                .withFilter(Map.of("kind", "refund")));
+    // Removing sends the path without a filter; the last call wins.
+    Endpoint cleared =
+        client.updateEndpoint("ep_1", EndpointUpdate.none().withFilter(filter).withoutFilter());
+    client.updateEndpoint("ep_1", EndpointUpdate.none().withoutRetryPolicy().withoutFilter());
+    // Neither: the filter is not in the mask.
+    Endpoint kept =
+        client.updateEndpoint("ep_1", EndpointUpdate.none().withEventTypes(List.of("a.*")));
+
+    List<List<String>> masks = new ArrayList<>();
+    List<Struct> sent = new ArrayList<>();
+    for (Object request : requests("UpdateEndpoint")) {
+      UpdateEndpointRequest update = (UpdateEndpointRequest) request;
+      masks.add(update.getUpdateMask().getPathsList());
+      sent.add(update.getEndpoint().hasFilter() ? update.getEndpoint().getFilter() : null);
+    }
+    assertEquals(
+        List.of(
+            List.of("filter"),
+            List.of("url", "filter"),
+            List.of("filter"),
+            List.of("retry_policy", "filter"),
+            List.of("event_types")),
+        masks);
+    assertEquals(
+        Arrays.asList(
+            Struct.newBuilder().putFields("amount", object("$gte", number(100))).build(),
+            Struct.newBuilder().putFields("kind", string("refund")).build(),
+            null,
+            null,
+            null),
+        sent);
+    // The fake answers with the endpoint it was sent.
+    assertEquals(expected, set.filter());
+    assertEquals(Map.of("kind", "refund"), withUrl.filter());
+    assertNull(cleared.filter());
+    assertNull(kept.filter());
+
+    EndpointUpdate update = EndpointUpdate.none().withFilter(filter);
+    assertTrue(update.changesFilter());
+    assertEquals(expected, update.filter());
+    assertFalse(EndpointUpdate.none().changesFilter());
+    assertTrue(update.withoutFilter().changesFilter());
+    assertNull(update.withoutFilter().filter());
+    // The other changes keep it, and it keeps them.
+    assertEquals(expected, update.withUrl("https://x.example").withoutRetryPolicy().filter());
+    assertTrue(update.withoutRetryPolicy().changesRetryPolicy());
+    assertEquals(
+        RetrySchedule.of(2),
+        EndpointUpdate.none().withRetryPolicy(RetrySchedule.of(2)).withoutFilter().retryPolicy());
+    assertThrows(NullPointerException.class, () -> EndpointUpdate.none().withFilter(null));
   }
 
   @Test
