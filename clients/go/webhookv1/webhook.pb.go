@@ -328,7 +328,15 @@ type DispatchRequest struct {
 	// Optional. Deliver only to these endpoints (whether or not they subscribe
 	// to the event type). When empty, every active endpoint subscribed to the
 	// event type receives the event.
-	EndpointIds   []string `protobuf:"bytes,5,rep,name=endpoint_ids,json=endpointIds,proto3" json:"endpoint_ids,omitempty"`
+	EndpointIds []string `protobuf:"bytes,5,rep,name=endpoint_ids,json=endpointIds,proto3" json:"endpoint_ids,omitempty"`
+	// Optional. Deliveries with the same ordering key to the same endpoint
+	// are delivered one at a time, in Dispatch order: each waits until the
+	// one before it has succeeded or has been given up (dead-lettered or
+	// failed). A delivery that is being retried holds back only its own key,
+	// never the endpoint. Order holds for Dispatch calls made one after the
+	// other (concurrent calls have no order between them). At most 255
+	// characters. Replays and redrives are not ordered.
+	OrderingKey   string `protobuf:"bytes,6,opt,name=ordering_key,json=orderingKey,proto3" json:"ordering_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -407,6 +415,13 @@ func (x *DispatchRequest) GetEndpointIds() []string {
 		return x.EndpointIds
 	}
 	return nil
+}
+
+func (x *DispatchRequest) GetOrderingKey() string {
+	if x != nil {
+		return x.OrderingKey
+	}
+	return ""
 }
 
 type isDispatchRequest_Body interface {
@@ -728,8 +743,10 @@ type Event struct {
 	// Empty when Dispatch had no idempotency key.
 	IdempotencyKey string                 `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	CreatedAt      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Empty when Dispatch had no ordering key.
+	OrderingKey   string `protobuf:"bytes,6,opt,name=ordering_key,json=orderingKey,proto3" json:"ordering_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
@@ -795,6 +812,13 @@ func (x *Event) GetCreatedAt() *timestamppb.Timestamp {
 		return x.CreatedAt
 	}
 	return nil
+}
+
+func (x *Event) GetOrderingKey() string {
+	if x != nil {
+		return x.OrderingKey
+	}
+	return ""
 }
 
 // One HTTP attempt of a delivery: never changed once recorded.
@@ -903,7 +927,9 @@ type Delivery struct {
 	State      DeliveryState          `protobuf:"varint,4,opt,name=state,proto3,enum=webhook.v1.DeliveryState" json:"state,omitempty"`
 	// Attempts made so far.
 	AttemptCount uint32 `protobuf:"varint,5,opt,name=attempt_count,json=attemptCount,proto3" json:"attempt_count,omitempty"`
-	// When the next attempt is due (pending deliveries).
+	// When the next attempt is due (pending deliveries). Unset for a pending
+	// delivery that waits for the one before it in its ordering key
+	// (waiting_for_ordering_key is then true).
 	NextAttemptAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=next_attempt_at,json=nextAttemptAt,proto3" json:"next_attempt_at,omitempty"`
 	LastError     string                 `protobuf:"bytes,7,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
 	// The delivery this one replays; empty for an original delivery.
@@ -911,10 +937,15 @@ type Delivery struct {
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	// Filled by GetEvent only.
-	Attempts      []*Attempt `protobuf:"bytes,11,rep,name=attempts,proto3" json:"attempts,omitempty"`
-	EventType     string     `protobuf:"bytes,12,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Attempts  []*Attempt `protobuf:"bytes,11,rep,name=attempts,proto3" json:"attempts,omitempty"`
+	EventType string     `protobuf:"bytes,12,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	// The event's ordering key, if it has one.
+	OrderingKey string `protobuf:"bytes,13,opt,name=ordering_key,json=orderingKey,proto3" json:"ordering_key,omitempty"`
+	// Pending, and waiting until the delivery before it with the same
+	// ordering key has succeeded or been given up.
+	WaitingForOrderingKey bool `protobuf:"varint,14,opt,name=waiting_for_ordering_key,json=waitingForOrderingKey,proto3" json:"waiting_for_ordering_key,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *Delivery) Reset() {
@@ -1029,6 +1060,20 @@ func (x *Delivery) GetEventType() string {
 		return x.EventType
 	}
 	return ""
+}
+
+func (x *Delivery) GetOrderingKey() string {
+	if x != nil {
+		return x.OrderingKey
+	}
+	return ""
+}
+
+func (x *Delivery) GetWaitingForOrderingKey() bool {
+	if x != nil {
+		return x.WaitingForOrderingKey
+	}
+	return false
 }
 
 type GetEventRequest struct {
@@ -3462,14 +3507,15 @@ var File_webhook_v1_webhook_proto protoreflect.FileDescriptor
 const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\n" +
 	"\x18webhook/v1/webhook.proto\x12\n" +
-	"webhook.v1\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xde\x01\n" +
+	"webhook.v1\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x81\x02\n" +
 	"\x0fDispatchRequest\x12\x1d\n" +
 	"\n" +
 	"event_type\x18\x01 \x01(\tR\teventType\x123\n" +
 	"\apayload\x18\x02 \x01(\v2\x17.google.protobuf.StructH\x00R\apayload\x12#\n" +
 	"\fpayload_json\x18\x03 \x01(\tH\x00R\vpayloadJson\x12'\n" +
 	"\x0fidempotency_key\x18\x04 \x01(\tR\x0eidempotencyKey\x12!\n" +
-	"\fendpoint_ids\x18\x05 \x03(\tR\vendpointIdsB\x06\n" +
+	"\fendpoint_ids\x18\x05 \x03(\tR\vendpointIds\x12!\n" +
+	"\fordering_key\x18\x06 \x01(\tR\vorderingKeyB\x06\n" +
 	"\x04body\"n\n" +
 	"\x10DispatchResponse\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12!\n" +
@@ -3492,7 +3538,7 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x0emax_per_second\x18\x05 \x01(\x01R\fmaxPerSecond\"I\n" +
 	"\x0eReplayResponse\x12!\n" +
 	"\fdelivery_ids\x18\x01 \x03(\tR\vdeliveryIds\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x04R\x05count\"\xbd\x01\n" +
+	"\x05count\x18\x02 \x01(\x04R\x05count\"\xe0\x01\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -3500,7 +3546,8 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\fpayload_json\x18\x03 \x01(\tR\vpayloadJson\x12'\n" +
 	"\x0fidempotency_key\x18\x04 \x01(\tR\x0eidempotencyKey\x129\n" +
 	"\n" +
-	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x8d\x02\n" +
+	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12!\n" +
+	"\fordering_key\x18\x06 \x01(\tR\vorderingKey\"\x8d\x02\n" +
 	"\aAttempt\x12\x16\n" +
 	"\x06number\x18\x01 \x01(\rR\x06number\x129\n" +
 	"\n" +
@@ -3512,7 +3559,7 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\n" +
 	"error_kind\x18\x05 \x01(\tR\terrorKind\x12#\n" +
 	"\rerror_message\x18\x06 \x01(\tR\ferrorMessage\x12)\n" +
-	"\x10response_excerpt\x18\a \x01(\tR\x0fresponseExcerpt\"\xf2\x03\n" +
+	"\x10response_excerpt\x18\a \x01(\tR\x0fresponseExcerpt\"\xce\x04\n" +
 	"\bDelivery\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12\x1f\n" +
@@ -3531,7 +3578,9 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12/\n" +
 	"\battempts\x18\v \x03(\v2\x13.webhook.v1.AttemptR\battempts\x12\x1d\n" +
 	"\n" +
-	"event_type\x18\f \x01(\tR\teventType\",\n" +
+	"event_type\x18\f \x01(\tR\teventType\x12!\n" +
+	"\fordering_key\x18\r \x01(\tR\vorderingKey\x127\n" +
+	"\x18waiting_for_ordering_key\x18\x0e \x01(\bR\x15waitingForOrderingKey\",\n" +
 	"\x0fGetEventRequest\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\"q\n" +
 	"\x10GetEventResponse\x12'\n" +

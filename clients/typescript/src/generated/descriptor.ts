@@ -127,6 +127,10 @@ export const descriptor: Record<string, unknown> = {
                   "rule": "repeated",
                   "type": "string",
                   "id": 5
+                },
+                "orderingKey": {
+                  "type": "string",
+                  "id": 6
                 }
               }
             },
@@ -243,6 +247,10 @@ export const descriptor: Record<string, unknown> = {
                 "createdAt": {
                   "type": "google.protobuf.Timestamp",
                   "id": 5
+                },
+                "orderingKey": {
+                  "type": "string",
+                  "id": 6
                 }
               }
             },
@@ -328,6 +336,14 @@ export const descriptor: Record<string, unknown> = {
                 "eventType": {
                   "type": "string",
                   "id": 12
+                },
+                "orderingKey": {
+                  "type": "string",
+                  "id": 13
+                },
+                "waitingForOrderingKey": {
+                  "type": "bool",
+                  "id": 14
                 }
               }
             },

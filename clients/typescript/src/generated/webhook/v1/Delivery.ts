@@ -14,7 +14,9 @@ export interface Delivery {
    */
   'attemptCount'?: (number);
   /**
-   * When the next attempt is due (pending deliveries).
+   * When the next attempt is due (pending deliveries). Unset for a pending
+   * delivery that waits for the one before it in its ordering key
+   * (waiting_for_ordering_key is then true).
    */
   'nextAttemptAt'?: (_google_protobuf_Timestamp | null);
   'lastError'?: (string);
@@ -29,6 +31,15 @@ export interface Delivery {
    */
   'attempts'?: (_webhook_v1_Attempt)[];
   'eventType'?: (string);
+  /**
+   * The event's ordering key, if it has one.
+   */
+  'orderingKey'?: (string);
+  /**
+   * Pending, and waiting until the delivery before it with the same
+   * ordering key has succeeded or been given up.
+   */
+  'waitingForOrderingKey'?: (boolean);
 }
 
 export interface Delivery__Output {
@@ -41,7 +52,9 @@ export interface Delivery__Output {
    */
   'attemptCount': (number);
   /**
-   * When the next attempt is due (pending deliveries).
+   * When the next attempt is due (pending deliveries). Unset for a pending
+   * delivery that waits for the one before it in its ordering key
+   * (waiting_for_ordering_key is then true).
    */
   'nextAttemptAt': (_google_protobuf_Timestamp__Output | null);
   'lastError': (string);
@@ -56,4 +69,13 @@ export interface Delivery__Output {
    */
   'attempts': (_webhook_v1_Attempt__Output)[];
   'eventType': (string);
+  /**
+   * The event's ordering key, if it has one.
+   */
+  'orderingKey': (string);
+  /**
+   * Pending, and waiting until the delivery before it with the same
+   * ordering key has succeeded or been given up.
+   */
+  'waitingForOrderingKey': (boolean);
 }

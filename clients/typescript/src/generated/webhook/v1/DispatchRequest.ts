@@ -34,6 +34,16 @@ export interface DispatchRequest {
    */
   'endpointIds'?: (string)[];
   /**
+   * Optional. Deliveries with the same ordering key to the same endpoint
+   * are delivered one at a time, in Dispatch order: each waits until the
+   * one before it has succeeded or has been given up (dead-lettered or
+   * failed). A delivery that is being retried holds back only its own key,
+   * never the endpoint. Order holds for Dispatch calls made one after the
+   * other (concurrent calls have no order between them). At most 255
+   * characters. Replays and redrives are not ordered.
+   */
+  'orderingKey'?: (string);
+  /**
    * The event payload, a JSON object. Exactly one of the two forms is set.
    */
   'body'?: "payload"|"payloadJson";
@@ -70,6 +80,16 @@ export interface DispatchRequest__Output {
    * event type receives the event.
    */
   'endpointIds': (string)[];
+  /**
+   * Optional. Deliveries with the same ordering key to the same endpoint
+   * are delivered one at a time, in Dispatch order: each waits until the
+   * one before it has succeeded or has been given up (dead-lettered or
+   * failed). A delivery that is being retried holds back only its own key,
+   * never the endpoint. Order holds for Dispatch calls made one after the
+   * other (concurrent calls have no order between them). At most 255
+   * characters. Replays and redrives are not ordered.
+   */
+  'orderingKey': (string);
   /**
    * The event payload, a JSON object. Exactly one of the two forms is set.
    */

@@ -17,6 +17,10 @@ export interface Event {
    */
   'idempotencyKey'?: (string);
   'createdAt'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Empty when Dispatch had no ordering key.
+   */
+  'orderingKey'?: (string);
 }
 
 /**
@@ -34,4 +38,8 @@ export interface Event__Output {
    */
   'idempotencyKey': (string);
   'createdAt': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Empty when Dispatch had no ordering key.
+   */
+  'orderingKey': (string);
 }

@@ -82,18 +82,20 @@ API_KEY_ROLE_READ: ApiKeyRole
 API_KEY_ROLE_ADMIN: ApiKeyRole
 
 class DispatchRequest(_message.Message):
-    __slots__ = ("event_type", "payload", "payload_json", "idempotency_key", "endpoint_ids")
+    __slots__ = ("event_type", "payload", "payload_json", "idempotency_key", "endpoint_ids", "ordering_key")
     EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_IDS_FIELD_NUMBER: _ClassVar[int]
+    ORDERING_KEY_FIELD_NUMBER: _ClassVar[int]
     event_type: str
     payload: _struct_pb2.Struct
     payload_json: str
     idempotency_key: str
     endpoint_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, event_type: _Optional[str] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., payload_json: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., endpoint_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    ordering_key: str
+    def __init__(self, event_type: _Optional[str] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., payload_json: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., endpoint_ids: _Optional[_Iterable[str]] = ..., ordering_key: _Optional[str] = ...) -> None: ...
 
 class DispatchResponse(_message.Message):
     __slots__ = ("event_id", "delivery_ids", "duplicate")
@@ -142,18 +144,20 @@ class ReplayResponse(_message.Message):
     def __init__(self, delivery_ids: _Optional[_Iterable[str]] = ..., count: _Optional[int] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("id", "event_type", "payload_json", "idempotency_key", "created_at")
+    __slots__ = ("id", "event_type", "payload_json", "idempotency_key", "created_at", "ordering_key")
     ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ORDERING_KEY_FIELD_NUMBER: _ClassVar[int]
     id: str
     event_type: str
     payload_json: str
     idempotency_key: str
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., event_type: _Optional[str] = ..., payload_json: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    ordering_key: str
+    def __init__(self, id: _Optional[str] = ..., event_type: _Optional[str] = ..., payload_json: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ordering_key: _Optional[str] = ...) -> None: ...
 
 class Attempt(_message.Message):
     __slots__ = ("number", "started_at", "duration_ms", "http_status", "error_kind", "error_message", "response_excerpt")
@@ -174,7 +178,7 @@ class Attempt(_message.Message):
     def __init__(self, number: _Optional[int] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[int] = ..., http_status: _Optional[int] = ..., error_kind: _Optional[str] = ..., error_message: _Optional[str] = ..., response_excerpt: _Optional[str] = ...) -> None: ...
 
 class Delivery(_message.Message):
-    __slots__ = ("id", "event_id", "endpoint_id", "state", "attempt_count", "next_attempt_at", "last_error", "replay_of", "created_at", "updated_at", "attempts", "event_type")
+    __slots__ = ("id", "event_id", "endpoint_id", "state", "attempt_count", "next_attempt_at", "last_error", "replay_of", "created_at", "updated_at", "attempts", "event_type", "ordering_key", "waiting_for_ordering_key")
     ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -187,6 +191,8 @@ class Delivery(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ORDERING_KEY_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FOR_ORDERING_KEY_FIELD_NUMBER: _ClassVar[int]
     id: str
     event_id: str
     endpoint_id: str
@@ -199,7 +205,9 @@ class Delivery(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     attempts: _containers.RepeatedCompositeFieldContainer[Attempt]
     event_type: str
-    def __init__(self, id: _Optional[str] = ..., event_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempt_count: _Optional[int] = ..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., replay_of: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., event_type: _Optional[str] = ...) -> None: ...
+    ordering_key: str
+    waiting_for_ordering_key: bool
+    def __init__(self, id: _Optional[str] = ..., event_id: _Optional[str] = ..., endpoint_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempt_count: _Optional[int] = ..., next_attempt_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., replay_of: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., event_type: _Optional[str] = ..., ordering_key: _Optional[str] = ..., waiting_for_ordering_key: bool = ...) -> None: ...
 
 class GetEventRequest(_message.Message):
     __slots__ = ("event_id",)

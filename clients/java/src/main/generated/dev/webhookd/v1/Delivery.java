@@ -25,6 +25,7 @@ private static final long serialVersionUID = 0L;
     replayOf_ = "";
     attempts_ = java.util.Collections.emptyList();
     eventType_ = "";
+    orderingKey_ = "";
   }
 
   @java.lang.Override
@@ -202,7 +203,9 @@ private static final long serialVersionUID = 0L;
   private com.google.protobuf.Timestamp nextAttemptAt_;
   /**
    * <pre>
-   * When the next attempt is due (pending deliveries).
+   * When the next attempt is due (pending deliveries). Unset for a pending
+   * delivery that waits for the one before it in its ordering key
+   * (waiting_for_ordering_key is then true).
    * </pre>
    *
    * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -214,7 +217,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * When the next attempt is due (pending deliveries).
+   * When the next attempt is due (pending deliveries). Unset for a pending
+   * delivery that waits for the one before it in its ordering key
+   * (waiting_for_ordering_key is then true).
    * </pre>
    *
    * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -226,7 +231,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * When the next attempt is due (pending deliveries).
+   * When the next attempt is due (pending deliveries). Unset for a pending
+   * delivery that waits for the one before it in its ordering key
+   * (waiting_for_ordering_key is then true).
    * </pre>
    *
    * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -474,6 +481,69 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int ORDERING_KEY_FIELD_NUMBER = 13;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object orderingKey_ = "";
+  /**
+   * <pre>
+   * The event's ordering key, if it has one.
+   * </pre>
+   *
+   * <code>string ordering_key = 13;</code>
+   * @return The orderingKey.
+   */
+  @java.lang.Override
+  public java.lang.String getOrderingKey() {
+    java.lang.Object ref = orderingKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      orderingKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The event's ordering key, if it has one.
+   * </pre>
+   *
+   * <code>string ordering_key = 13;</code>
+   * @return The bytes for orderingKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getOrderingKeyBytes() {
+    java.lang.Object ref = orderingKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      orderingKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int WAITING_FOR_ORDERING_KEY_FIELD_NUMBER = 14;
+  private boolean waitingForOrderingKey_ = false;
+  /**
+   * <pre>
+   * Pending, and waiting until the delivery before it with the same
+   * ordering key has succeeded or been given up.
+   * </pre>
+   *
+   * <code>bool waiting_for_ordering_key = 14;</code>
+   * @return The waitingForOrderingKey.
+   */
+  @java.lang.Override
+  public boolean getWaitingForOrderingKey() {
+    return waitingForOrderingKey_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -523,6 +593,12 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(eventType_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 12, eventType_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(orderingKey_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 13, orderingKey_);
+    }
+    if (waitingForOrderingKey_ != false) {
+      output.writeBool(14, waitingForOrderingKey_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -575,6 +651,13 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(eventType_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(12, eventType_);
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(orderingKey_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(13, orderingKey_);
+    }
+    if (waitingForOrderingKey_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(14, waitingForOrderingKey_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -622,6 +705,10 @@ private static final long serialVersionUID = 0L;
         .equals(other.getAttemptsList())) return false;
     if (!getEventType()
         .equals(other.getEventType())) return false;
+    if (!getOrderingKey()
+        .equals(other.getOrderingKey())) return false;
+    if (getWaitingForOrderingKey()
+        != other.getWaitingForOrderingKey()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -665,6 +752,11 @@ private static final long serialVersionUID = 0L;
     }
     hash = (37 * hash) + EVENT_TYPE_FIELD_NUMBER;
     hash = (53 * hash) + getEventType().hashCode();
+    hash = (37 * hash) + ORDERING_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getOrderingKey().hashCode();
+    hash = (37 * hash) + WAITING_FOR_ORDERING_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getWaitingForOrderingKey());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -835,6 +927,8 @@ private static final long serialVersionUID = 0L;
       }
       bitField0_ = (bitField0_ & ~0x00000400);
       eventType_ = "";
+      orderingKey_ = "";
+      waitingForOrderingKey_ = false;
       return this;
     }
 
@@ -923,6 +1017,12 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000800) != 0)) {
         result.eventType_ = eventType_;
+      }
+      if (((from_bitField0_ & 0x00001000) != 0)) {
+        result.orderingKey_ = orderingKey_;
+      }
+      if (((from_bitField0_ & 0x00002000) != 0)) {
+        result.waitingForOrderingKey_ = waitingForOrderingKey_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -1042,6 +1142,14 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000800;
         onChanged();
       }
+      if (!other.getOrderingKey().isEmpty()) {
+        orderingKey_ = other.orderingKey_;
+        bitField0_ |= 0x00001000;
+        onChanged();
+      }
+      if (other.getWaitingForOrderingKey() != false) {
+        setWaitingForOrderingKey(other.getWaitingForOrderingKey());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1142,6 +1250,16 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000800;
               break;
             } // case 98
+            case 106: {
+              orderingKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00001000;
+              break;
+            } // case 106
+            case 112: {
+              waitingForOrderingKey_ = input.readBool();
+              bitField0_ |= 0x00002000;
+              break;
+            } // case 112
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1477,7 +1595,9 @@ private static final long serialVersionUID = 0L;
         com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> nextAttemptAtBuilder_;
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -1488,7 +1608,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -1503,7 +1625,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -1523,7 +1647,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -1541,7 +1667,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -1566,7 +1694,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -1583,7 +1713,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -1595,7 +1727,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -1610,7 +1744,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * When the next attempt is due (pending deliveries).
+     * When the next attempt is due (pending deliveries). Unset for a pending
+     * delivery that waits for the one before it in its ordering key
+     * (waiting_for_ordering_key is then true).
      * </pre>
      *
      * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -2415,6 +2551,145 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       eventType_ = value;
       bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object orderingKey_ = "";
+    /**
+     * <pre>
+     * The event's ordering key, if it has one.
+     * </pre>
+     *
+     * <code>string ordering_key = 13;</code>
+     * @return The orderingKey.
+     */
+    public java.lang.String getOrderingKey() {
+      java.lang.Object ref = orderingKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        orderingKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The event's ordering key, if it has one.
+     * </pre>
+     *
+     * <code>string ordering_key = 13;</code>
+     * @return The bytes for orderingKey.
+     */
+    public com.google.protobuf.ByteString
+        getOrderingKeyBytes() {
+      java.lang.Object ref = orderingKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        orderingKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The event's ordering key, if it has one.
+     * </pre>
+     *
+     * <code>string ordering_key = 13;</code>
+     * @param value The orderingKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setOrderingKey(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      orderingKey_ = value;
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The event's ordering key, if it has one.
+     * </pre>
+     *
+     * <code>string ordering_key = 13;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearOrderingKey() {
+      orderingKey_ = getDefaultInstance().getOrderingKey();
+      bitField0_ = (bitField0_ & ~0x00001000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The event's ordering key, if it has one.
+     * </pre>
+     *
+     * <code>string ordering_key = 13;</code>
+     * @param value The bytes for orderingKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setOrderingKeyBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      orderingKey_ = value;
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+
+    private boolean waitingForOrderingKey_ ;
+    /**
+     * <pre>
+     * Pending, and waiting until the delivery before it with the same
+     * ordering key has succeeded or been given up.
+     * </pre>
+     *
+     * <code>bool waiting_for_ordering_key = 14;</code>
+     * @return The waitingForOrderingKey.
+     */
+    @java.lang.Override
+    public boolean getWaitingForOrderingKey() {
+      return waitingForOrderingKey_;
+    }
+    /**
+     * <pre>
+     * Pending, and waiting until the delivery before it with the same
+     * ordering key has succeeded or been given up.
+     * </pre>
+     *
+     * <code>bool waiting_for_ordering_key = 14;</code>
+     * @param value The waitingForOrderingKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setWaitingForOrderingKey(boolean value) {
+
+      waitingForOrderingKey_ = value;
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Pending, and waiting until the delivery before it with the same
+     * ordering key has succeeded or been given up.
+     * </pre>
+     *
+     * <code>bool waiting_for_ordering_key = 14;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearWaitingForOrderingKey() {
+      bitField0_ = (bitField0_ & ~0x00002000);
+      waitingForOrderingKey_ = false;
       onChanged();
       return this;
     }

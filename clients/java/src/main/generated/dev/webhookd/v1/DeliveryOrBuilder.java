@@ -67,7 +67,9 @@ public interface DeliveryOrBuilder extends
 
   /**
    * <pre>
-   * When the next attempt is due (pending deliveries).
+   * When the next attempt is due (pending deliveries). Unset for a pending
+   * delivery that waits for the one before it in its ordering key
+   * (waiting_for_ordering_key is then true).
    * </pre>
    *
    * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -76,7 +78,9 @@ public interface DeliveryOrBuilder extends
   boolean hasNextAttemptAt();
   /**
    * <pre>
-   * When the next attempt is due (pending deliveries).
+   * When the next attempt is due (pending deliveries). Unset for a pending
+   * delivery that waits for the one before it in its ordering key
+   * (waiting_for_ordering_key is then true).
    * </pre>
    *
    * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -85,7 +89,9 @@ public interface DeliveryOrBuilder extends
   com.google.protobuf.Timestamp getNextAttemptAt();
   /**
    * <pre>
-   * When the next attempt is due (pending deliveries).
+   * When the next attempt is due (pending deliveries). Unset for a pending
+   * delivery that waits for the one before it in its ordering key
+   * (waiting_for_ordering_key is then true).
    * </pre>
    *
    * <code>.google.protobuf.Timestamp next_attempt_at = 6;</code>
@@ -209,4 +215,35 @@ public interface DeliveryOrBuilder extends
    */
   com.google.protobuf.ByteString
       getEventTypeBytes();
+
+  /**
+   * <pre>
+   * The event's ordering key, if it has one.
+   * </pre>
+   *
+   * <code>string ordering_key = 13;</code>
+   * @return The orderingKey.
+   */
+  java.lang.String getOrderingKey();
+  /**
+   * <pre>
+   * The event's ordering key, if it has one.
+   * </pre>
+   *
+   * <code>string ordering_key = 13;</code>
+   * @return The bytes for orderingKey.
+   */
+  com.google.protobuf.ByteString
+      getOrderingKeyBytes();
+
+  /**
+   * <pre>
+   * Pending, and waiting until the delivery before it with the same
+   * ordering key has succeeded or been given up.
+   * </pre>
+   *
+   * <code>bool waiting_for_ordering_key = 14;</code>
+   * @return The waitingForOrderingKey.
+   */
+  boolean getWaitingForOrderingKey();
 }

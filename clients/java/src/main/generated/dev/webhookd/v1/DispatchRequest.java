@@ -21,6 +21,7 @@ private static final long serialVersionUID = 0L;
     idempotencyKey_ = "";
     endpointIds_ =
         com.google.protobuf.LazyStringArrayList.emptyList();
+    orderingKey_ = "";
   }
 
   @java.lang.Override
@@ -367,6 +368,65 @@ private static final long serialVersionUID = 0L;
     return endpointIds_.getByteString(index);
   }
 
+  public static final int ORDERING_KEY_FIELD_NUMBER = 6;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object orderingKey_ = "";
+  /**
+   * <pre>
+   * Optional. Deliveries with the same ordering key to the same endpoint
+   * are delivered one at a time, in Dispatch order: each waits until the
+   * one before it has succeeded or has been given up (dead-lettered or
+   * failed). A delivery that is being retried holds back only its own key,
+   * never the endpoint. Order holds for Dispatch calls made one after the
+   * other (concurrent calls have no order between them). At most 255
+   * characters. Replays and redrives are not ordered.
+   * </pre>
+   *
+   * <code>string ordering_key = 6;</code>
+   * @return The orderingKey.
+   */
+  @java.lang.Override
+  public java.lang.String getOrderingKey() {
+    java.lang.Object ref = orderingKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      orderingKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Optional. Deliveries with the same ordering key to the same endpoint
+   * are delivered one at a time, in Dispatch order: each waits until the
+   * one before it has succeeded or has been given up (dead-lettered or
+   * failed). A delivery that is being retried holds back only its own key,
+   * never the endpoint. Order holds for Dispatch calls made one after the
+   * other (concurrent calls have no order between them). At most 255
+   * characters. Replays and redrives are not ordered.
+   * </pre>
+   *
+   * <code>string ordering_key = 6;</code>
+   * @return The bytes for orderingKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getOrderingKeyBytes() {
+    java.lang.Object ref = orderingKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      orderingKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -395,6 +455,9 @@ private static final long serialVersionUID = 0L;
     }
     for (int i = 0; i < endpointIds_.size(); i++) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 5, endpointIds_.getRaw(i));
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(orderingKey_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 6, orderingKey_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -426,6 +489,9 @@ private static final long serialVersionUID = 0L;
       size += dataSize;
       size += 1 * getEndpointIdsList().size();
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(orderingKey_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(6, orderingKey_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -447,6 +513,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getIdempotencyKey())) return false;
     if (!getEndpointIdsList()
         .equals(other.getEndpointIdsList())) return false;
+    if (!getOrderingKey()
+        .equals(other.getOrderingKey())) return false;
     if (!getBodyCase().equals(other.getBodyCase())) return false;
     switch (bodyCase_) {
       case 2:
@@ -479,6 +547,8 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + ENDPOINT_IDS_FIELD_NUMBER;
       hash = (53 * hash) + getEndpointIdsList().hashCode();
     }
+    hash = (37 * hash) + ORDERING_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getOrderingKey().hashCode();
     switch (bodyCase_) {
       case 2:
         hash = (37 * hash) + PAYLOAD_FIELD_NUMBER;
@@ -629,6 +699,7 @@ private static final long serialVersionUID = 0L;
       idempotencyKey_ = "";
       endpointIds_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
+      orderingKey_ = "";
       bodyCase_ = 0;
       body_ = null;
       return this;
@@ -674,6 +745,9 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000010) != 0)) {
         endpointIds_.makeImmutable();
         result.endpointIds_ = endpointIds_;
+      }
+      if (((from_bitField0_ & 0x00000020) != 0)) {
+        result.orderingKey_ = orderingKey_;
       }
     }
 
@@ -750,6 +824,11 @@ private static final long serialVersionUID = 0L;
         }
         onChanged();
       }
+      if (!other.getOrderingKey().isEmpty()) {
+        orderingKey_ = other.orderingKey_;
+        bitField0_ |= 0x00000020;
+        onChanged();
+      }
       switch (other.getBodyCase()) {
         case PAYLOAD: {
           mergePayload(other.getPayload());
@@ -820,6 +899,11 @@ private static final long serialVersionUID = 0L;
               endpointIds_.add(s);
               break;
             } // case 42
+            case 50: {
+              orderingKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000020;
+              break;
+            } // case 50
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1545,6 +1629,128 @@ private static final long serialVersionUID = 0L;
       ensureEndpointIdsIsMutable();
       endpointIds_.add(value);
       bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object orderingKey_ = "";
+    /**
+     * <pre>
+     * Optional. Deliveries with the same ordering key to the same endpoint
+     * are delivered one at a time, in Dispatch order: each waits until the
+     * one before it has succeeded or has been given up (dead-lettered or
+     * failed). A delivery that is being retried holds back only its own key,
+     * never the endpoint. Order holds for Dispatch calls made one after the
+     * other (concurrent calls have no order between them). At most 255
+     * characters. Replays and redrives are not ordered.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @return The orderingKey.
+     */
+    public java.lang.String getOrderingKey() {
+      java.lang.Object ref = orderingKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        orderingKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Optional. Deliveries with the same ordering key to the same endpoint
+     * are delivered one at a time, in Dispatch order: each waits until the
+     * one before it has succeeded or has been given up (dead-lettered or
+     * failed). A delivery that is being retried holds back only its own key,
+     * never the endpoint. Order holds for Dispatch calls made one after the
+     * other (concurrent calls have no order between them). At most 255
+     * characters. Replays and redrives are not ordered.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @return The bytes for orderingKey.
+     */
+    public com.google.protobuf.ByteString
+        getOrderingKeyBytes() {
+      java.lang.Object ref = orderingKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        orderingKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Optional. Deliveries with the same ordering key to the same endpoint
+     * are delivered one at a time, in Dispatch order: each waits until the
+     * one before it has succeeded or has been given up (dead-lettered or
+     * failed). A delivery that is being retried holds back only its own key,
+     * never the endpoint. Order holds for Dispatch calls made one after the
+     * other (concurrent calls have no order between them). At most 255
+     * characters. Replays and redrives are not ordered.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @param value The orderingKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setOrderingKey(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      orderingKey_ = value;
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Optional. Deliveries with the same ordering key to the same endpoint
+     * are delivered one at a time, in Dispatch order: each waits until the
+     * one before it has succeeded or has been given up (dead-lettered or
+     * failed). A delivery that is being retried holds back only its own key,
+     * never the endpoint. Order holds for Dispatch calls made one after the
+     * other (concurrent calls have no order between them). At most 255
+     * characters. Replays and redrives are not ordered.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearOrderingKey() {
+      orderingKey_ = getDefaultInstance().getOrderingKey();
+      bitField0_ = (bitField0_ & ~0x00000020);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Optional. Deliveries with the same ordering key to the same endpoint
+     * are delivered one at a time, in Dispatch order: each waits until the
+     * one before it has succeeded or has been given up (dead-lettered or
+     * failed). A delivery that is being retried holds back only its own key,
+     * never the endpoint. Order holds for Dispatch calls made one after the
+     * other (concurrent calls have no order between them). At most 255
+     * characters. Replays and redrives are not ordered.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @param value The bytes for orderingKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setOrderingKeyBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      orderingKey_ = value;
+      bitField0_ |= 0x00000020;
       onChanged();
       return this;
     }

@@ -173,5 +173,37 @@ public interface DispatchRequestOrBuilder extends
   com.google.protobuf.ByteString
       getEndpointIdsBytes(int index);
 
+  /**
+   * <pre>
+   * Optional. Deliveries with the same ordering key to the same endpoint
+   * are delivered one at a time, in Dispatch order: each waits until the
+   * one before it has succeeded or has been given up (dead-lettered or
+   * failed). A delivery that is being retried holds back only its own key,
+   * never the endpoint. Order holds for Dispatch calls made one after the
+   * other (concurrent calls have no order between them). At most 255
+   * characters. Replays and redrives are not ordered.
+   * </pre>
+   *
+   * <code>string ordering_key = 6;</code>
+   * @return The orderingKey.
+   */
+  java.lang.String getOrderingKey();
+  /**
+   * <pre>
+   * Optional. Deliveries with the same ordering key to the same endpoint
+   * are delivered one at a time, in Dispatch order: each waits until the
+   * one before it has succeeded or has been given up (dead-lettered or
+   * failed). A delivery that is being retried holds back only its own key,
+   * never the endpoint. Order holds for Dispatch calls made one after the
+   * other (concurrent calls have no order between them). At most 255
+   * characters. Replays and redrives are not ordered.
+   * </pre>
+   *
+   * <code>string ordering_key = 6;</code>
+   * @return The bytes for orderingKey.
+   */
+  com.google.protobuf.ByteString
+      getOrderingKeyBytes();
+
   dev.webhookd.v1.DispatchRequest.BodyCase getBodyCase();
 }

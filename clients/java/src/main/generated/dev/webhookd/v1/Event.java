@@ -25,6 +25,7 @@ private static final long serialVersionUID = 0L;
     eventType_ = "";
     payloadJson_ = "";
     idempotencyKey_ = "";
+    orderingKey_ = "";
   }
 
   @java.lang.Override
@@ -246,6 +247,53 @@ private static final long serialVersionUID = 0L;
     return createdAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : createdAt_;
   }
 
+  public static final int ORDERING_KEY_FIELD_NUMBER = 6;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object orderingKey_ = "";
+  /**
+   * <pre>
+   * Empty when Dispatch had no ordering key.
+   * </pre>
+   *
+   * <code>string ordering_key = 6;</code>
+   * @return The orderingKey.
+   */
+  @java.lang.Override
+  public java.lang.String getOrderingKey() {
+    java.lang.Object ref = orderingKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      orderingKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Empty when Dispatch had no ordering key.
+   * </pre>
+   *
+   * <code>string ordering_key = 6;</code>
+   * @return The bytes for orderingKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getOrderingKeyBytes() {
+    java.lang.Object ref = orderingKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      orderingKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -275,6 +323,9 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000001) != 0)) {
       output.writeMessage(5, getCreatedAt());
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(orderingKey_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 6, orderingKey_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -299,6 +350,9 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(5, getCreatedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(orderingKey_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(6, orderingKey_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -328,6 +382,8 @@ private static final long serialVersionUID = 0L;
       if (!getCreatedAt()
           .equals(other.getCreatedAt())) return false;
     }
+    if (!getOrderingKey()
+        .equals(other.getOrderingKey())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -351,6 +407,8 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + CREATED_AT_FIELD_NUMBER;
       hash = (53 * hash) + getCreatedAt().hashCode();
     }
+    hash = (37 * hash) + ORDERING_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getOrderingKey().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -501,6 +559,7 @@ private static final long serialVersionUID = 0L;
         createdAtBuilder_.dispose();
         createdAtBuilder_ = null;
       }
+      orderingKey_ = "";
       return this;
     }
 
@@ -552,6 +611,9 @@ private static final long serialVersionUID = 0L;
             ? createdAt_
             : createdAtBuilder_.build();
         to_bitField0_ |= 0x00000001;
+      }
+      if (((from_bitField0_ & 0x00000020) != 0)) {
+        result.orderingKey_ = orderingKey_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -623,6 +685,11 @@ private static final long serialVersionUID = 0L;
       if (other.hasCreatedAt()) {
         mergeCreatedAt(other.getCreatedAt());
       }
+      if (!other.getOrderingKey().isEmpty()) {
+        orderingKey_ = other.orderingKey_;
+        bitField0_ |= 0x00000020;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -676,6 +743,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000010;
               break;
             } // case 42
+            case 50: {
+              orderingKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000020;
+              break;
+            } // case 50
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1140,6 +1212,98 @@ private static final long serialVersionUID = 0L;
         createdAt_ = null;
       }
       return createdAtBuilder_;
+    }
+
+    private java.lang.Object orderingKey_ = "";
+    /**
+     * <pre>
+     * Empty when Dispatch had no ordering key.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @return The orderingKey.
+     */
+    public java.lang.String getOrderingKey() {
+      java.lang.Object ref = orderingKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        orderingKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Empty when Dispatch had no ordering key.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @return The bytes for orderingKey.
+     */
+    public com.google.protobuf.ByteString
+        getOrderingKeyBytes() {
+      java.lang.Object ref = orderingKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        orderingKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Empty when Dispatch had no ordering key.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @param value The orderingKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setOrderingKey(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      orderingKey_ = value;
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Empty when Dispatch had no ordering key.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearOrderingKey() {
+      orderingKey_ = getDefaultInstance().getOrderingKey();
+      bitField0_ = (bitField0_ & ~0x00000020);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Empty when Dispatch had no ordering key.
+     * </pre>
+     *
+     * <code>string ordering_key = 6;</code>
+     * @param value The bytes for orderingKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setOrderingKeyBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      orderingKey_ = value;
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

@@ -86,4 +86,24 @@ public interface EventOrBuilder extends
    * <code>.google.protobuf.Timestamp created_at = 5;</code>
    */
   com.google.protobuf.TimestampOrBuilder getCreatedAtOrBuilder();
+
+  /**
+   * <pre>
+   * Empty when Dispatch had no ordering key.
+   * </pre>
+   *
+   * <code>string ordering_key = 6;</code>
+   * @return The orderingKey.
+   */
+  java.lang.String getOrderingKey();
+  /**
+   * <pre>
+   * Empty when Dispatch had no ordering key.
+   * </pre>
+   *
+   * <code>string ordering_key = 6;</code>
+   * @return The bytes for orderingKey.
+   */
+  com.google.protobuf.ByteString
+      getOrderingKeyBytes();
 }

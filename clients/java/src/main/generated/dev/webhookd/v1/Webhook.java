@@ -257,229 +257,231 @@ public final class Webhook {
       "\n\030webhook/v1/webhook.proto\022\nwebhook.v1\032 " +
       "google/protobuf/field_mask.proto\032\034google" +
       "/protobuf/struct.proto\032\037google/protobuf/" +
-      "timestamp.proto\"\240\001\n\017DispatchRequest\022\022\n\ne" +
+      "timestamp.proto\"\266\001\n\017DispatchRequest\022\022\n\ne" +
       "vent_type\030\001 \001(\t\022*\n\007payload\030\002 \001(\0132\027.googl" +
       "e.protobuf.StructH\000\022\026\n\014payload_json\030\003 \001(" +
       "\tH\000\022\027\n\017idempotency_key\030\004 \001(\t\022\024\n\014endpoint" +
-      "_ids\030\005 \003(\tB\006\n\004body\"M\n\020DispatchResponse\022\020" +
-      "\n\010event_id\030\001 \001(\t\022\024\n\014delivery_ids\030\002 \003(\t\022\021" +
-      "\n\tduplicate\030\003 \001(\010\"\303\001\n\016DeliveryFilter\022.\n\n" +
-      "start_time\030\001 \001(\0132\032.google.protobuf.Times" +
-      "tamp\022,\n\010end_time\030\002 \001(\0132\032.google.protobuf" +
-      ".Timestamp\022\023\n\013event_types\030\003 \003(\t\022\023\n\013endpo" +
-      "int_id\030\004 \001(\t\022)\n\006states\030\005 \003(\0162\031.webhook.v" +
-      "1.DeliveryState\"\214\001\n\rReplayRequest\022\020\n\010eve" +
-      "nt_id\030\001 \001(\t\022\024\n\014endpoint_ids\030\002 \003(\t\022*\n\006fil" +
-      "ter\030\003 \001(\0132\032.webhook.v1.DeliveryFilter\022\017\n" +
-      "\007dry_run\030\004 \001(\010\022\026\n\016max_per_second\030\005 \001(\001\"5" +
-      "\n\016ReplayResponse\022\024\n\014delivery_ids\030\001 \003(\t\022\r" +
-      "\n\005count\030\002 \001(\004\"\206\001\n\005Event\022\n\n\002id\030\001 \001(\t\022\022\n\ne" +
-      "vent_type\030\002 \001(\t\022\024\n\014payload_json\030\003 \001(\t\022\027\n" +
-      "\017idempotency_key\030\004 \001(\t\022.\n\ncreated_at\030\005 \001" +
-      "(\0132\032.google.protobuf.Timestamp\"\270\001\n\007Attem" +
-      "pt\022\016\n\006number\030\001 \001(\r\022.\n\nstarted_at\030\002 \001(\0132\032" +
-      ".google.protobuf.Timestamp\022\023\n\013duration_m" +
-      "s\030\003 \001(\004\022\023\n\013http_status\030\004 \001(\r\022\022\n\nerror_ki" +
-      "nd\030\005 \001(\t\022\025\n\rerror_message\030\006 \001(\t\022\030\n\020respo" +
-      "nse_excerpt\030\007 \001(\t\"\365\002\n\010Delivery\022\n\n\002id\030\001 \001" +
-      "(\t\022\020\n\010event_id\030\002 \001(\t\022\023\n\013endpoint_id\030\003 \001(" +
-      "\t\022(\n\005state\030\004 \001(\0162\031.webhook.v1.DeliverySt" +
-      "ate\022\025\n\rattempt_count\030\005 \001(\r\0223\n\017next_attem" +
-      "pt_at\030\006 \001(\0132\032.google.protobuf.Timestamp\022" +
-      "\022\n\nlast_error\030\007 \001(\t\022\021\n\treplay_of\030\010 \001(\t\022." +
-      "\n\ncreated_at\030\t \001(\0132\032.google.protobuf.Tim" +
-      "estamp\022.\n\nupdated_at\030\n \001(\0132\032.google.prot" +
-      "obuf.Timestamp\022%\n\010attempts\030\013 \003(\0132\023.webho" +
-      "ok.v1.Attempt\022\022\n\nevent_type\030\014 \001(\t\"#\n\017Get" +
-      "EventRequest\022\020\n\010event_id\030\001 \001(\t\"^\n\020GetEve" +
-      "ntResponse\022 \n\005event\030\001 \001(\0132\021.webhook.v1.E" +
-      "vent\022(\n\ndeliveries\030\002 \003(\0132\024.webhook.v1.De" +
-      "livery\"\302\001\n\021ListEventsRequest\022.\n\nstart_ti" +
-      "me\030\001 \001(\0132\032.google.protobuf.Timestamp\022,\n\010" +
-      "end_time\030\002 \001(\0132\032.google.protobuf.Timesta" +
-      "mp\022\023\n\013event_types\030\003 \003(\t\022\023\n\013endpoint_id\030\004" +
-      " \001(\t\022\021\n\tpage_size\030\005 \001(\r\022\022\n\npage_token\030\006 " +
-      "\001(\t\"P\n\022ListEventsResponse\022!\n\006events\030\001 \003(" +
-      "\0132\021.webhook.v1.Event\022\027\n\017next_page_token\030" +
-      "\002 \001(\t\"j\n\025ListDeliveriesRequest\022*\n\006filter" +
-      "\030\001 \001(\0132\032.webhook.v1.DeliveryFilter\022\021\n\tpa" +
-      "ge_size\030\002 \001(\r\022\022\n\npage_token\030\003 \001(\t\"[\n\026Lis" +
-      "tDeliveriesResponse\022(\n\ndeliveries\030\001 \003(\0132" +
-      "\024.webhook.v1.Delivery\022\027\n\017next_page_token" +
-      "\030\002 \001(\t\"k\n\026ListDeadLettersRequest\022*\n\006filt" +
-      "er\030\001 \001(\0132\032.webhook.v1.DeliveryFilter\022\021\n\t" +
-      "page_size\030\002 \001(\r\022\022\n\npage_token\030\003 \001(\t\"n\n\031R" +
-      "edriveDeadLettersRequest\022\024\n\014delivery_ids" +
-      "\030\001 \003(\t\022*\n\006filter\030\002 \001(\0132\032.webhook.v1.Deli" +
-      "veryFilter\022\017\n\007dry_run\030\003 \001(\010\"+\n\032RedriveDe" +
-      "adLettersResponse\022\r\n\005count\030\001 \001(\004\"\233\005\n\010End" +
-      "point\022\n\n\002id\030\001 \001(\t\022\013\n\003url\030\002 \001(\t\022\023\n\013event_" +
-      "types\030\003 \003(\t\022\016\n\006active\030\004 \001(\010\022\027\n\017disabled_" +
-      "reason\030\005 \001(\t\022/\n\013disabled_at\030\006 \001(\0132\032.goog" +
-      "le.protobuf.Timestamp\022\016\n\006origin\030\007 \001(\t\022\023\n" +
-      "\013secret_hint\030\010 \001(\t\022>\n\032previous_secret_ex" +
-      "pires_at\030\t \001(\0132\032.google.protobuf.Timesta" +
-      "mp\022\034\n\024consecutive_failures\030\n \001(\r\022.\n\ncrea" +
-      "ted_at\030\013 \001(\0132\032.google.protobuf.Timestamp" +
-      "\022.\n\nupdated_at\030\014 \001(\0132\032.google.protobuf.T" +
-      "imestamp\022\025\n\rcircuit_state\030\r \001(\t\0225\n\020signa" +
-      "ture_scheme\030\016 \001(\0162\033.webhook.v1.Signature" +
-      "Scheme\022\022\n\npublic_key\030\017 \001(\t\0222\n\007headers\030\020 " +
-      "\003(\0132!.webhook.v1.Endpoint.HeadersEntry\0225" +
-      "\n\014retry_policy\030\021 \001(\0132\037.webhook.v1.Endpoi" +
-      "ntRetryPolicy\022\'\n\006filter\030\022 \001(\0132\027.google.p" +
-      "rotobuf.Struct\032.\n\014HeadersEntry\022\013\n\003key\030\001 " +
-      "\001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"C\n\023EndpointRetryP" +
-      "olicy\022\024\n\014max_attempts\030\001 \001(\r\022\026\n\016delays_se" +
-      "conds\030\002 \003(\001\"\357\002\n\025CreateEndpointRequest\022\n\n" +
-      "\002id\030\001 \001(\t\022\013\n\003url\030\002 \001(\t\022\023\n\013event_types\030\003 " +
-      "\003(\t\022\016\n\006secret\030\004 \001(\t\022\020\n\010disabled\030\005 \001(\010\0225\n" +
-      "\020signature_scheme\030\006 \001(\0162\033.webhook.v1.Sig" +
-      "natureScheme\022?\n\007headers\030\007 \003(\0132..webhook." +
-      "v1.CreateEndpointRequest.HeadersEntry\0225\n" +
-      "\014retry_policy\030\010 \001(\0132\037.webhook.v1.Endpoin" +
-      "tRetryPolicy\022\'\n\006filter\030\t \001(\0132\027.google.pr" +
-      "otobuf.Struct\032.\n\014HeadersEntry\022\013\n\003key\030\001 \001" +
-      "(\t\022\r\n\005value\030\002 \001(\t:\0028\001\" \n\022GetEndpointRequ" +
-      "est\022\n\n\002id\030\001 \001(\t\"=\n\024ListEndpointsRequest\022" +
-      "\021\n\tpage_size\030\001 \001(\r\022\022\n\npage_token\030\002 \001(\t\"Y" +
-      "\n\025ListEndpointsResponse\022\'\n\tendpoints\030\001 \003" +
-      "(\0132\024.webhook.v1.Endpoint\022\027\n\017next_page_to" +
-      "ken\030\002 \001(\t\"p\n\025UpdateEndpointRequest\022&\n\010en" +
-      "dpoint\030\001 \001(\0132\024.webhook.v1.Endpoint\022/\n\013up" +
-      "date_mask\030\002 \001(\0132\032.google.protobuf.FieldM" +
-      "ask\"#\n\025DeleteEndpointRequest\022\n\n\002id\030\001 \001(\t" +
-      "\"6\n\026DeleteEndpointResponse\022\034\n\024cancelled_" +
-      "deliveries\030\001 \001(\004\"#\n\025EnableEndpointReques" +
-      "t\022\n\n\002id\030\001 \001(\t\"4\n\026DisableEndpointRequest\022" +
-      "\n\n\002id\030\001 \001(\t\022\016\n\006reason\030\002 \001(\t\"G\n\033RotateEnd" +
-      "pointSecretRequest\022\n\n\002id\030\001 \001(\t\022\034\n\024grace_" +
-      "period_seconds\030\002 \001(\r\"Z\n\034RotateEndpointSe" +
-      "cretResponse\022&\n\010endpoint\030\001 \001(\0132\024.webhook" +
-      ".v1.Endpoint\022\022\n\nnew_secret\030\002 \001(\t\"\267\001\n\027Str" +
-      "eamDeliveriesRequest\022\024\n\014endpoint_ids\030\001 \003" +
-      "(\t\022\023\n\013event_types\030\002 \003(\t\022)\n\006states\030\003 \003(\0162" +
-      "\031.webhook.v1.DeliveryState\022\026\n\016since_sequ" +
-      "ence\030\004 \001(\004\022.\n\nsince_time\030\005 \001(\0132\032.google." +
-      "protobuf.Timestamp\"\226\003\n\016DeliveryUpdate\022\023\n" +
-      "\013delivery_id\030\001 \001(\t\022\020\n\010event_id\030\002 \001(\t\022\023\n\013" +
-      "endpoint_id\030\003 \001(\t\022\022\n\nevent_type\030\004 \001(\t\022(\n" +
-      "\005state\030\005 \001(\0162\031.webhook.v1.DeliveryState\022" +
-      "\017\n\007attempt\030\006 \001(\r\022\023\n\013http_status\030\007 \001(\r\022\022\n" +
-      "\nerror_kind\030\010 \001(\t\022\022\n\nlatency_ms\030\t \001(\004\0223\n" +
-      "\017next_attempt_at\030\n \001(\0132\032.google.protobuf" +
-      ".Timestamp\022/\n\013occurred_at\030\013 \001(\0132\032.google" +
-      ".protobuf.Timestamp\022$\n\004kind\030\014 \001(\0162\026.webh" +
-      "ook.v1.UpdateKind\022\020\n\010sequence\030\r \001(\004\022\016\n\006m" +
-      "issed\030\016 \001(\004\022\016\n\006detail\030\017 \001(\t\"@\n\021GetMetric" +
-      "sRequest\022\026\n\016window_seconds\030\001 \001(\r\022\023\n\013endp" +
-      "oint_id\030\002 \001(\t\"P\n\016LatencySummary\022\016\n\006p50_m" +
-      "s\030\001 \001(\001\022\016\n\006p95_ms\030\002 \001(\001\022\016\n\006p99_ms\030\003 \001(\001\022" +
-      "\016\n\006max_ms\030\004 \001(\001\"\330\002\n\016EndpointStatus\022\023\n\013en" +
-      "dpoint_id\030\001 \001(\t\022\016\n\006active\030\002 \001(\010\022\027\n\017disab" +
-      "led_reason\030\003 \001(\t\022\025\n\rcircuit_state\030\004 \001(\t\022" +
-      "\034\n\024consecutive_failures\030\005 \001(\r\022\021\n\tattempt" +
-      "ed\030\006 \001(\004\022\021\n\tsucceeded\030\007 \001(\004\022\024\n\014success_r" +
-      "ate\030\010 \001(\001\022+\n\007latency\030\t \001(\0132\032.webhook.v1." +
-      "LatencySummary\022\017\n\007pending\030\n \001(\004\022\"\n\032oldes" +
-      "t_pending_age_seconds\030\013 \001(\001\022\031\n\021concurren" +
-      "cy_limit\030\014 \001(\r\022\032\n\022concurrency_window\030\r \001" +
-      "(\r\"\237\005\n\022GetMetricsResponse\022\021\n\tattempted\030\001" +
-      " \001(\004\022\021\n\tsucceeded\030\002 \001(\004\022\016\n\006failed\030\003 \001(\004\022" +
-      "\025\n\rdead_lettered\030\004 \001(\004\022\024\n\014success_rate\030\005" +
-      " \001(\001\022\026\n\016latency_p50_ms\030\006 \001(\001\022\026\n\016latency_" +
-      "p95_ms\030\007 \001(\001\022\026\n\016latency_p99_ms\030\010 \001(\001\022W\n\026" +
-      "failures_by_error_kind\030\t \003(\01327.webhook.v" +
-      "1.GetMetricsResponse.FailuresByErrorKind" +
-      "Entry\022\026\n\016latency_max_ms\030\n \001(\001\022[\n\030failure" +
-      "s_by_status_class\030\013 \003(\01329.webhook.v1.Get" +
-      "MetricsResponse.FailuresByStatusClassEnt" +
-      "ry\022-\n\tendpoints\030\014 \003(\0132\032.webhook.v1.Endpo" +
-      "intStatus\022\026\n\016window_seconds\030\r \001(\r\022\032\n\022ret" +
-      "ry_budget_slots\030\016 \001(\r\022\031\n\021retries_in_flig" +
-      "ht\030\017 \001(\r\022\030\n\020retries_deferred\030\020 \001(\004\032:\n\030Fa" +
-      "iluresByErrorKindEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005v" +
-      "alue\030\002 \001(\004:\0028\001\032<\n\032FailuresByStatusClassE" +
-      "ntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\004:\0028\001\"\301\001\n" +
-      "\006ApiKey\022\014\n\004name\030\001 \001(\t\022$\n\004role\030\002 \001(\0162\026.we" +
-      "bhook.v1.ApiKeyRole\022\016\n\006origin\030\003 \001(\t\022.\n\nc" +
-      "reated_at\030\004 \001(\0132\032.google.protobuf.Timest" +
-      "amp\022.\n\nrevoked_at\030\005 \001(\0132\032.google.protobu" +
-      "f.Timestamp\022\023\n\013fingerprint\030\006 \001(\t\"I\n\023Crea" +
-      "teApiKeyRequest\022\014\n\004name\030\001 \001(\t\022$\n\004role\030\002 " +
-      "\001(\0162\026.webhook.v1.ApiKeyRole\"H\n\024CreateApi" +
-      "KeyResponse\022#\n\007api_key\030\001 \001(\0132\022.webhook.v" +
-      "1.ApiKey\022\013\n\003key\030\002 \001(\t\"-\n\022ListApiKeysRequ" +
-      "est\022\027\n\017include_revoked\030\001 \001(\010\";\n\023ListApiK" +
-      "eysResponse\022$\n\010api_keys\030\001 \003(\0132\022.webhook." +
-      "v1.ApiKey\"#\n\023RevokeApiKeyRequest\022\014\n\004name" +
-      "\030\001 \001(\t*\331\001\n\rDeliveryState\022\036\n\032DELIVERY_STA" +
-      "TE_UNSPECIFIED\020\000\022\032\n\026DELIVERY_STATE_PENDI" +
-      "NG\020\001\022\034\n\030DELIVERY_STATE_IN_FLIGHT\020\002\022\034\n\030DE" +
-      "LIVERY_STATE_SUCCEEDED\020\003\022\031\n\025DELIVERY_STA" +
-      "TE_FAILED\020\004\022\027\n\023DELIVERY_STATE_DEAD\020\005\022\034\n\030" +
-      "DELIVERY_STATE_CANCELLED\020\006*q\n\017SignatureS" +
-      "cheme\022 \n\034SIGNATURE_SCHEME_UNSPECIFIED\020\000\022" +
-      "\035\n\031SIGNATURE_SCHEME_WEBHOOKD\020\001\022\035\n\031SIGNAT" +
-      "URE_SCHEME_STANDARD\020\002*\333\003\n\nUpdateKind\022\033\n\027" +
-      "UPDATE_KIND_UNSPECIFIED\020\000\022\027\n\023UPDATE_KIND" +
-      "_CREATED\020\001\022\037\n\033UPDATE_KIND_ATTEMPT_STARTE" +
-      "D\020\002\022\031\n\025UPDATE_KIND_SUCCEEDED\020\003\022\037\n\033UPDATE" +
-      "_KIND_RETRY_SCHEDULED\020\004\022\035\n\031UPDATE_KIND_D" +
-      "EAD_LETTERED\020\005\022\026\n\022UPDATE_KIND_FAILED\020\006\022\026" +
-      "\n\022UPDATE_KIND_PAUSED\020\007\022\030\n\024UPDATE_KIND_RE" +
-      "PLAYED\020\010\022\031\n\025UPDATE_KIND_CANCELLED\020\t\022\036\n\032U" +
-      "PDATE_KIND_CIRCUIT_OPENED\020\n\022\036\n\032UPDATE_KI" +
-      "ND_CIRCUIT_CLOSED\020\013\022!\n\035UPDATE_KIND_ENDPO" +
-      "INT_DISABLED\020\014\022 \n\034UPDATE_KIND_ENDPOINT_E" +
-      "NABLED\020\r\022\031\n\025UPDATE_KIND_HEARTBEAT\020\016\022\026\n\022U" +
-      "PDATE_KIND_LAGGED\020\017*t\n\nApiKeyRole\022\034\n\030API" +
-      "_KEY_ROLE_UNSPECIFIED\020\000\022\031\n\025API_KEY_ROLE_" +
-      "DISPATCH\020\001\022\025\n\021API_KEY_ROLE_READ\020\002\022\026\n\022API" +
-      "_KEY_ROLE_ADMIN\020\0032\336\014\n\016WebhookService\022E\n\010" +
-      "Dispatch\022\033.webhook.v1.DispatchRequest\032\034." +
-      "webhook.v1.DispatchResponse\022?\n\006Replay\022\031." +
-      "webhook.v1.ReplayRequest\032\032.webhook.v1.Re" +
-      "playResponse\022U\n\020StreamDeliveries\022#.webho" +
-      "ok.v1.StreamDeliveriesRequest\032\032.webhook." +
-      "v1.DeliveryUpdate0\001\022K\n\nGetMetrics\022\035.webh" +
-      "ook.v1.GetMetricsRequest\032\036.webhook.v1.Ge" +
-      "tMetricsResponse\022E\n\010GetEvent\022\033.webhook.v" +
-      "1.GetEventRequest\032\034.webhook.v1.GetEventR" +
-      "esponse\022K\n\nListEvents\022\035.webhook.v1.ListE" +
-      "ventsRequest\032\036.webhook.v1.ListEventsResp" +
-      "onse\022W\n\016ListDeliveries\022!.webhook.v1.List" +
-      "DeliveriesRequest\032\".webhook.v1.ListDeliv" +
-      "eriesResponse\022Y\n\017ListDeadLetters\022\".webho" +
-      "ok.v1.ListDeadLettersRequest\032\".webhook.v" +
-      "1.ListDeliveriesResponse\022c\n\022RedriveDeadL" +
-      "etters\022%.webhook.v1.RedriveDeadLettersRe" +
-      "quest\032&.webhook.v1.RedriveDeadLettersRes" +
-      "ponse\022I\n\016CreateEndpoint\022!.webhook.v1.Cre" +
-      "ateEndpointRequest\032\024.webhook.v1.Endpoint" +
-      "\022C\n\013GetEndpoint\022\036.webhook.v1.GetEndpoint" +
-      "Request\032\024.webhook.v1.Endpoint\022T\n\rListEnd" +
-      "points\022 .webhook.v1.ListEndpointsRequest" +
-      "\032!.webhook.v1.ListEndpointsResponse\022I\n\016U" +
-      "pdateEndpoint\022!.webhook.v1.UpdateEndpoin" +
-      "tRequest\032\024.webhook.v1.Endpoint\022W\n\016Delete" +
-      "Endpoint\022!.webhook.v1.DeleteEndpointRequ" +
-      "est\032\".webhook.v1.DeleteEndpointResponse\022" +
-      "I\n\016EnableEndpoint\022!.webhook.v1.EnableEnd" +
-      "pointRequest\032\024.webhook.v1.Endpoint\022K\n\017Di" +
-      "sableEndpoint\022\".webhook.v1.DisableEndpoi" +
-      "ntRequest\032\024.webhook.v1.Endpoint\022i\n\024Rotat" +
-      "eEndpointSecret\022\'.webhook.v1.RotateEndpo" +
-      "intSecretRequest\032(.webhook.v1.RotateEndp" +
-      "ointSecretResponse\022Q\n\014CreateApiKey\022\037.web" +
-      "hook.v1.CreateApiKeyRequest\032 .webhook.v1" +
-      ".CreateApiKeyResponse\022N\n\013ListApiKeys\022\036.w" +
-      "ebhook.v1.ListApiKeysRequest\032\037.webhook.v" +
-      "1.ListApiKeysResponse\022C\n\014RevokeApiKey\022\037." +
-      "webhook.v1.RevokeApiKeyRequest\032\022.webhook" +
-      ".v1.ApiKeyBP\n\017dev.webhookd.v1P\001Z;github." +
-      "com/webhookd/webhookd/clients/go/webhook" +
-      "v1;webhookv1b\006proto3"
+      "_ids\030\005 \003(\t\022\024\n\014ordering_key\030\006 \001(\tB\006\n\004body" +
+      "\"M\n\020DispatchResponse\022\020\n\010event_id\030\001 \001(\t\022\024" +
+      "\n\014delivery_ids\030\002 \003(\t\022\021\n\tduplicate\030\003 \001(\010\"" +
+      "\303\001\n\016DeliveryFilter\022.\n\nstart_time\030\001 \001(\0132\032" +
+      ".google.protobuf.Timestamp\022,\n\010end_time\030\002" +
+      " \001(\0132\032.google.protobuf.Timestamp\022\023\n\013even" +
+      "t_types\030\003 \003(\t\022\023\n\013endpoint_id\030\004 \001(\t\022)\n\006st" +
+      "ates\030\005 \003(\0162\031.webhook.v1.DeliveryState\"\214\001" +
+      "\n\rReplayRequest\022\020\n\010event_id\030\001 \001(\t\022\024\n\014end" +
+      "point_ids\030\002 \003(\t\022*\n\006filter\030\003 \001(\0132\032.webhoo" +
+      "k.v1.DeliveryFilter\022\017\n\007dry_run\030\004 \001(\010\022\026\n\016" +
+      "max_per_second\030\005 \001(\001\"5\n\016ReplayResponse\022\024" +
+      "\n\014delivery_ids\030\001 \003(\t\022\r\n\005count\030\002 \001(\004\"\234\001\n\005" +
+      "Event\022\n\n\002id\030\001 \001(\t\022\022\n\nevent_type\030\002 \001(\t\022\024\n" +
+      "\014payload_json\030\003 \001(\t\022\027\n\017idempotency_key\030\004" +
+      " \001(\t\022.\n\ncreated_at\030\005 \001(\0132\032.google.protob" +
+      "uf.Timestamp\022\024\n\014ordering_key\030\006 \001(\t\"\270\001\n\007A" +
+      "ttempt\022\016\n\006number\030\001 \001(\r\022.\n\nstarted_at\030\002 \001" +
+      "(\0132\032.google.protobuf.Timestamp\022\023\n\013durati" +
+      "on_ms\030\003 \001(\004\022\023\n\013http_status\030\004 \001(\r\022\022\n\nerro" +
+      "r_kind\030\005 \001(\t\022\025\n\rerror_message\030\006 \001(\t\022\030\n\020r" +
+      "esponse_excerpt\030\007 \001(\t\"\255\003\n\010Delivery\022\n\n\002id" +
+      "\030\001 \001(\t\022\020\n\010event_id\030\002 \001(\t\022\023\n\013endpoint_id\030" +
+      "\003 \001(\t\022(\n\005state\030\004 \001(\0162\031.webhook.v1.Delive" +
+      "ryState\022\025\n\rattempt_count\030\005 \001(\r\0223\n\017next_a" +
+      "ttempt_at\030\006 \001(\0132\032.google.protobuf.Timest" +
+      "amp\022\022\n\nlast_error\030\007 \001(\t\022\021\n\treplay_of\030\010 \001" +
+      "(\t\022.\n\ncreated_at\030\t \001(\0132\032.google.protobuf" +
+      ".Timestamp\022.\n\nupdated_at\030\n \001(\0132\032.google." +
+      "protobuf.Timestamp\022%\n\010attempts\030\013 \003(\0132\023.w" +
+      "ebhook.v1.Attempt\022\022\n\nevent_type\030\014 \001(\t\022\024\n" +
+      "\014ordering_key\030\r \001(\t\022 \n\030waiting_for_order" +
+      "ing_key\030\016 \001(\010\"#\n\017GetEventRequest\022\020\n\010even" +
+      "t_id\030\001 \001(\t\"^\n\020GetEventResponse\022 \n\005event\030" +
+      "\001 \001(\0132\021.webhook.v1.Event\022(\n\ndeliveries\030\002" +
+      " \003(\0132\024.webhook.v1.Delivery\"\302\001\n\021ListEvent" +
+      "sRequest\022.\n\nstart_time\030\001 \001(\0132\032.google.pr" +
+      "otobuf.Timestamp\022,\n\010end_time\030\002 \001(\0132\032.goo" +
+      "gle.protobuf.Timestamp\022\023\n\013event_types\030\003 " +
+      "\003(\t\022\023\n\013endpoint_id\030\004 \001(\t\022\021\n\tpage_size\030\005 " +
+      "\001(\r\022\022\n\npage_token\030\006 \001(\t\"P\n\022ListEventsRes" +
+      "ponse\022!\n\006events\030\001 \003(\0132\021.webhook.v1.Event" +
+      "\022\027\n\017next_page_token\030\002 \001(\t\"j\n\025ListDeliver" +
+      "iesRequest\022*\n\006filter\030\001 \001(\0132\032.webhook.v1." +
+      "DeliveryFilter\022\021\n\tpage_size\030\002 \001(\r\022\022\n\npag" +
+      "e_token\030\003 \001(\t\"[\n\026ListDeliveriesResponse\022" +
+      "(\n\ndeliveries\030\001 \003(\0132\024.webhook.v1.Deliver" +
+      "y\022\027\n\017next_page_token\030\002 \001(\t\"k\n\026ListDeadLe" +
+      "ttersRequest\022*\n\006filter\030\001 \001(\0132\032.webhook.v" +
+      "1.DeliveryFilter\022\021\n\tpage_size\030\002 \001(\r\022\022\n\np" +
+      "age_token\030\003 \001(\t\"n\n\031RedriveDeadLettersReq" +
+      "uest\022\024\n\014delivery_ids\030\001 \003(\t\022*\n\006filter\030\002 \001" +
+      "(\0132\032.webhook.v1.DeliveryFilter\022\017\n\007dry_ru" +
+      "n\030\003 \001(\010\"+\n\032RedriveDeadLettersResponse\022\r\n" +
+      "\005count\030\001 \001(\004\"\233\005\n\010Endpoint\022\n\n\002id\030\001 \001(\t\022\013\n" +
+      "\003url\030\002 \001(\t\022\023\n\013event_types\030\003 \003(\t\022\016\n\006activ" +
+      "e\030\004 \001(\010\022\027\n\017disabled_reason\030\005 \001(\t\022/\n\013disa" +
+      "bled_at\030\006 \001(\0132\032.google.protobuf.Timestam" +
+      "p\022\016\n\006origin\030\007 \001(\t\022\023\n\013secret_hint\030\010 \001(\t\022>" +
+      "\n\032previous_secret_expires_at\030\t \001(\0132\032.goo" +
+      "gle.protobuf.Timestamp\022\034\n\024consecutive_fa" +
+      "ilures\030\n \001(\r\022.\n\ncreated_at\030\013 \001(\0132\032.googl" +
+      "e.protobuf.Timestamp\022.\n\nupdated_at\030\014 \001(\013" +
+      "2\032.google.protobuf.Timestamp\022\025\n\rcircuit_" +
+      "state\030\r \001(\t\0225\n\020signature_scheme\030\016 \001(\0162\033." +
+      "webhook.v1.SignatureScheme\022\022\n\npublic_key" +
+      "\030\017 \001(\t\0222\n\007headers\030\020 \003(\0132!.webhook.v1.End" +
+      "point.HeadersEntry\0225\n\014retry_policy\030\021 \001(\013" +
+      "2\037.webhook.v1.EndpointRetryPolicy\022\'\n\006fil" +
+      "ter\030\022 \001(\0132\027.google.protobuf.Struct\032.\n\014He" +
+      "adersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\002" +
+      "8\001\"C\n\023EndpointRetryPolicy\022\024\n\014max_attempt" +
+      "s\030\001 \001(\r\022\026\n\016delays_seconds\030\002 \003(\001\"\357\002\n\025Crea" +
+      "teEndpointRequest\022\n\n\002id\030\001 \001(\t\022\013\n\003url\030\002 \001" +
+      "(\t\022\023\n\013event_types\030\003 \003(\t\022\016\n\006secret\030\004 \001(\t\022" +
+      "\020\n\010disabled\030\005 \001(\010\0225\n\020signature_scheme\030\006 " +
+      "\001(\0162\033.webhook.v1.SignatureScheme\022?\n\007head" +
+      "ers\030\007 \003(\0132..webhook.v1.CreateEndpointReq" +
+      "uest.HeadersEntry\0225\n\014retry_policy\030\010 \001(\0132" +
+      "\037.webhook.v1.EndpointRetryPolicy\022\'\n\006filt" +
+      "er\030\t \001(\0132\027.google.protobuf.Struct\032.\n\014Hea" +
+      "dersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028" +
+      "\001\" \n\022GetEndpointRequest\022\n\n\002id\030\001 \001(\t\"=\n\024L" +
+      "istEndpointsRequest\022\021\n\tpage_size\030\001 \001(\r\022\022" +
+      "\n\npage_token\030\002 \001(\t\"Y\n\025ListEndpointsRespo" +
+      "nse\022\'\n\tendpoints\030\001 \003(\0132\024.webhook.v1.Endp" +
+      "oint\022\027\n\017next_page_token\030\002 \001(\t\"p\n\025UpdateE" +
+      "ndpointRequest\022&\n\010endpoint\030\001 \001(\0132\024.webho" +
+      "ok.v1.Endpoint\022/\n\013update_mask\030\002 \001(\0132\032.go" +
+      "ogle.protobuf.FieldMask\"#\n\025DeleteEndpoin" +
+      "tRequest\022\n\n\002id\030\001 \001(\t\"6\n\026DeleteEndpointRe" +
+      "sponse\022\034\n\024cancelled_deliveries\030\001 \001(\004\"#\n\025" +
+      "EnableEndpointRequest\022\n\n\002id\030\001 \001(\t\"4\n\026Dis" +
+      "ableEndpointRequest\022\n\n\002id\030\001 \001(\t\022\016\n\006reaso" +
+      "n\030\002 \001(\t\"G\n\033RotateEndpointSecretRequest\022\n" +
+      "\n\002id\030\001 \001(\t\022\034\n\024grace_period_seconds\030\002 \001(\r" +
+      "\"Z\n\034RotateEndpointSecretResponse\022&\n\010endp" +
+      "oint\030\001 \001(\0132\024.webhook.v1.Endpoint\022\022\n\nnew_" +
+      "secret\030\002 \001(\t\"\267\001\n\027StreamDeliveriesRequest" +
+      "\022\024\n\014endpoint_ids\030\001 \003(\t\022\023\n\013event_types\030\002 " +
+      "\003(\t\022)\n\006states\030\003 \003(\0162\031.webhook.v1.Deliver" +
+      "yState\022\026\n\016since_sequence\030\004 \001(\004\022.\n\nsince_" +
+      "time\030\005 \001(\0132\032.google.protobuf.Timestamp\"\226" +
+      "\003\n\016DeliveryUpdate\022\023\n\013delivery_id\030\001 \001(\t\022\020" +
+      "\n\010event_id\030\002 \001(\t\022\023\n\013endpoint_id\030\003 \001(\t\022\022\n" +
+      "\nevent_type\030\004 \001(\t\022(\n\005state\030\005 \001(\0162\031.webho" +
+      "ok.v1.DeliveryState\022\017\n\007attempt\030\006 \001(\r\022\023\n\013" +
+      "http_status\030\007 \001(\r\022\022\n\nerror_kind\030\010 \001(\t\022\022\n" +
+      "\nlatency_ms\030\t \001(\004\0223\n\017next_attempt_at\030\n \001" +
+      "(\0132\032.google.protobuf.Timestamp\022/\n\013occurr" +
+      "ed_at\030\013 \001(\0132\032.google.protobuf.Timestamp\022" +
+      "$\n\004kind\030\014 \001(\0162\026.webhook.v1.UpdateKind\022\020\n" +
+      "\010sequence\030\r \001(\004\022\016\n\006missed\030\016 \001(\004\022\016\n\006detai" +
+      "l\030\017 \001(\t\"@\n\021GetMetricsRequest\022\026\n\016window_s" +
+      "econds\030\001 \001(\r\022\023\n\013endpoint_id\030\002 \001(\t\"P\n\016Lat" +
+      "encySummary\022\016\n\006p50_ms\030\001 \001(\001\022\016\n\006p95_ms\030\002 " +
+      "\001(\001\022\016\n\006p99_ms\030\003 \001(\001\022\016\n\006max_ms\030\004 \001(\001\"\330\002\n\016" +
+      "EndpointStatus\022\023\n\013endpoint_id\030\001 \001(\t\022\016\n\006a" +
+      "ctive\030\002 \001(\010\022\027\n\017disabled_reason\030\003 \001(\t\022\025\n\r" +
+      "circuit_state\030\004 \001(\t\022\034\n\024consecutive_failu" +
+      "res\030\005 \001(\r\022\021\n\tattempted\030\006 \001(\004\022\021\n\tsucceede" +
+      "d\030\007 \001(\004\022\024\n\014success_rate\030\010 \001(\001\022+\n\007latency" +
+      "\030\t \001(\0132\032.webhook.v1.LatencySummary\022\017\n\007pe" +
+      "nding\030\n \001(\004\022\"\n\032oldest_pending_age_second" +
+      "s\030\013 \001(\001\022\031\n\021concurrency_limit\030\014 \001(\r\022\032\n\022co" +
+      "ncurrency_window\030\r \001(\r\"\237\005\n\022GetMetricsRes" +
+      "ponse\022\021\n\tattempted\030\001 \001(\004\022\021\n\tsucceeded\030\002 " +
+      "\001(\004\022\016\n\006failed\030\003 \001(\004\022\025\n\rdead_lettered\030\004 \001" +
+      "(\004\022\024\n\014success_rate\030\005 \001(\001\022\026\n\016latency_p50_" +
+      "ms\030\006 \001(\001\022\026\n\016latency_p95_ms\030\007 \001(\001\022\026\n\016late" +
+      "ncy_p99_ms\030\010 \001(\001\022W\n\026failures_by_error_ki" +
+      "nd\030\t \003(\01327.webhook.v1.GetMetricsResponse" +
+      ".FailuresByErrorKindEntry\022\026\n\016latency_max" +
+      "_ms\030\n \001(\001\022[\n\030failures_by_status_class\030\013 " +
+      "\003(\01329.webhook.v1.GetMetricsResponse.Fail" +
+      "uresByStatusClassEntry\022-\n\tendpoints\030\014 \003(" +
+      "\0132\032.webhook.v1.EndpointStatus\022\026\n\016window_" +
+      "seconds\030\r \001(\r\022\032\n\022retry_budget_slots\030\016 \001(" +
+      "\r\022\031\n\021retries_in_flight\030\017 \001(\r\022\030\n\020retries_" +
+      "deferred\030\020 \001(\004\032:\n\030FailuresByErrorKindEnt" +
+      "ry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\004:\0028\001\032<\n\032Fa" +
+      "iluresByStatusClassEntry\022\013\n\003key\030\001 \001(\t\022\r\n" +
+      "\005value\030\002 \001(\004:\0028\001\"\301\001\n\006ApiKey\022\014\n\004name\030\001 \001(" +
+      "\t\022$\n\004role\030\002 \001(\0162\026.webhook.v1.ApiKeyRole\022" +
+      "\016\n\006origin\030\003 \001(\t\022.\n\ncreated_at\030\004 \001(\0132\032.go" +
+      "ogle.protobuf.Timestamp\022.\n\nrevoked_at\030\005 " +
+      "\001(\0132\032.google.protobuf.Timestamp\022\023\n\013finge" +
+      "rprint\030\006 \001(\t\"I\n\023CreateApiKeyRequest\022\014\n\004n" +
+      "ame\030\001 \001(\t\022$\n\004role\030\002 \001(\0162\026.webhook.v1.Api" +
+      "KeyRole\"H\n\024CreateApiKeyResponse\022#\n\007api_k" +
+      "ey\030\001 \001(\0132\022.webhook.v1.ApiKey\022\013\n\003key\030\002 \001(" +
+      "\t\"-\n\022ListApiKeysRequest\022\027\n\017include_revok" +
+      "ed\030\001 \001(\010\";\n\023ListApiKeysResponse\022$\n\010api_k" +
+      "eys\030\001 \003(\0132\022.webhook.v1.ApiKey\"#\n\023RevokeA" +
+      "piKeyRequest\022\014\n\004name\030\001 \001(\t*\331\001\n\rDeliveryS" +
+      "tate\022\036\n\032DELIVERY_STATE_UNSPECIFIED\020\000\022\032\n\026" +
+      "DELIVERY_STATE_PENDING\020\001\022\034\n\030DELIVERY_STA" +
+      "TE_IN_FLIGHT\020\002\022\034\n\030DELIVERY_STATE_SUCCEED" +
+      "ED\020\003\022\031\n\025DELIVERY_STATE_FAILED\020\004\022\027\n\023DELIV" +
+      "ERY_STATE_DEAD\020\005\022\034\n\030DELIVERY_STATE_CANCE" +
+      "LLED\020\006*q\n\017SignatureScheme\022 \n\034SIGNATURE_S" +
+      "CHEME_UNSPECIFIED\020\000\022\035\n\031SIGNATURE_SCHEME_" +
+      "WEBHOOKD\020\001\022\035\n\031SIGNATURE_SCHEME_STANDARD\020" +
+      "\002*\333\003\n\nUpdateKind\022\033\n\027UPDATE_KIND_UNSPECIF" +
+      "IED\020\000\022\027\n\023UPDATE_KIND_CREATED\020\001\022\037\n\033UPDATE" +
+      "_KIND_ATTEMPT_STARTED\020\002\022\031\n\025UPDATE_KIND_S" +
+      "UCCEEDED\020\003\022\037\n\033UPDATE_KIND_RETRY_SCHEDULE" +
+      "D\020\004\022\035\n\031UPDATE_KIND_DEAD_LETTERED\020\005\022\026\n\022UP" +
+      "DATE_KIND_FAILED\020\006\022\026\n\022UPDATE_KIND_PAUSED" +
+      "\020\007\022\030\n\024UPDATE_KIND_REPLAYED\020\010\022\031\n\025UPDATE_K" +
+      "IND_CANCELLED\020\t\022\036\n\032UPDATE_KIND_CIRCUIT_O" +
+      "PENED\020\n\022\036\n\032UPDATE_KIND_CIRCUIT_CLOSED\020\013\022" +
+      "!\n\035UPDATE_KIND_ENDPOINT_DISABLED\020\014\022 \n\034UP" +
+      "DATE_KIND_ENDPOINT_ENABLED\020\r\022\031\n\025UPDATE_K" +
+      "IND_HEARTBEAT\020\016\022\026\n\022UPDATE_KIND_LAGGED\020\017*" +
+      "t\n\nApiKeyRole\022\034\n\030API_KEY_ROLE_UNSPECIFIE" +
+      "D\020\000\022\031\n\025API_KEY_ROLE_DISPATCH\020\001\022\025\n\021API_KE" +
+      "Y_ROLE_READ\020\002\022\026\n\022API_KEY_ROLE_ADMIN\020\0032\336\014" +
+      "\n\016WebhookService\022E\n\010Dispatch\022\033.webhook.v" +
+      "1.DispatchRequest\032\034.webhook.v1.DispatchR" +
+      "esponse\022?\n\006Replay\022\031.webhook.v1.ReplayReq" +
+      "uest\032\032.webhook.v1.ReplayResponse\022U\n\020Stre" +
+      "amDeliveries\022#.webhook.v1.StreamDeliveri" +
+      "esRequest\032\032.webhook.v1.DeliveryUpdate0\001\022" +
+      "K\n\nGetMetrics\022\035.webhook.v1.GetMetricsReq" +
+      "uest\032\036.webhook.v1.GetMetricsResponse\022E\n\010" +
+      "GetEvent\022\033.webhook.v1.GetEventRequest\032\034." +
+      "webhook.v1.GetEventResponse\022K\n\nListEvent" +
+      "s\022\035.webhook.v1.ListEventsRequest\032\036.webho" +
+      "ok.v1.ListEventsResponse\022W\n\016ListDeliveri" +
+      "es\022!.webhook.v1.ListDeliveriesRequest\032\"." +
+      "webhook.v1.ListDeliveriesResponse\022Y\n\017Lis" +
+      "tDeadLetters\022\".webhook.v1.ListDeadLetter" +
+      "sRequest\032\".webhook.v1.ListDeliveriesResp" +
+      "onse\022c\n\022RedriveDeadLetters\022%.webhook.v1." +
+      "RedriveDeadLettersRequest\032&.webhook.v1.R" +
+      "edriveDeadLettersResponse\022I\n\016CreateEndpo" +
+      "int\022!.webhook.v1.CreateEndpointRequest\032\024" +
+      ".webhook.v1.Endpoint\022C\n\013GetEndpoint\022\036.we" +
+      "bhook.v1.GetEndpointRequest\032\024.webhook.v1" +
+      ".Endpoint\022T\n\rListEndpoints\022 .webhook.v1." +
+      "ListEndpointsRequest\032!.webhook.v1.ListEn" +
+      "dpointsResponse\022I\n\016UpdateEndpoint\022!.webh" +
+      "ook.v1.UpdateEndpointRequest\032\024.webhook.v" +
+      "1.Endpoint\022W\n\016DeleteEndpoint\022!.webhook.v" +
+      "1.DeleteEndpointRequest\032\".webhook.v1.Del" +
+      "eteEndpointResponse\022I\n\016EnableEndpoint\022!." +
+      "webhook.v1.EnableEndpointRequest\032\024.webho" +
+      "ok.v1.Endpoint\022K\n\017DisableEndpoint\022\".webh" +
+      "ook.v1.DisableEndpointRequest\032\024.webhook." +
+      "v1.Endpoint\022i\n\024RotateEndpointSecret\022\'.we" +
+      "bhook.v1.RotateEndpointSecretRequest\032(.w" +
+      "ebhook.v1.RotateEndpointSecretResponse\022Q" +
+      "\n\014CreateApiKey\022\037.webhook.v1.CreateApiKey" +
+      "Request\032 .webhook.v1.CreateApiKeyRespons" +
+      "e\022N\n\013ListApiKeys\022\036.webhook.v1.ListApiKey" +
+      "sRequest\032\037.webhook.v1.ListApiKeysRespons" +
+      "e\022C\n\014RevokeApiKey\022\037.webhook.v1.RevokeApi" +
+      "KeyRequest\032\022.webhook.v1.ApiKeyBP\n\017dev.we" +
+      "bhookd.v1P\001Z;github.com/webhookd/webhook" +
+      "d/clients/go/webhookv1;webhookv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -493,7 +495,7 @@ public final class Webhook {
     internal_static_webhook_v1_DispatchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_DispatchRequest_descriptor,
-        new java.lang.String[] { "EventType", "Payload", "PayloadJson", "IdempotencyKey", "EndpointIds", "Body", });
+        new java.lang.String[] { "EventType", "Payload", "PayloadJson", "IdempotencyKey", "EndpointIds", "OrderingKey", "Body", });
     internal_static_webhook_v1_DispatchResponse_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_webhook_v1_DispatchResponse_fieldAccessorTable = new
@@ -523,7 +525,7 @@ public final class Webhook {
     internal_static_webhook_v1_Event_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_Event_descriptor,
-        new java.lang.String[] { "Id", "EventType", "PayloadJson", "IdempotencyKey", "CreatedAt", });
+        new java.lang.String[] { "Id", "EventType", "PayloadJson", "IdempotencyKey", "CreatedAt", "OrderingKey", });
     internal_static_webhook_v1_Attempt_descriptor =
       getDescriptor().getMessageTypes().get(6);
     internal_static_webhook_v1_Attempt_fieldAccessorTable = new
@@ -535,7 +537,7 @@ public final class Webhook {
     internal_static_webhook_v1_Delivery_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_Delivery_descriptor,
-        new java.lang.String[] { "Id", "EventId", "EndpointId", "State", "AttemptCount", "NextAttemptAt", "LastError", "ReplayOf", "CreatedAt", "UpdatedAt", "Attempts", "EventType", });
+        new java.lang.String[] { "Id", "EventId", "EndpointId", "State", "AttemptCount", "NextAttemptAt", "LastError", "ReplayOf", "CreatedAt", "UpdatedAt", "Attempts", "EventType", "OrderingKey", "WaitingForOrderingKey", });
     internal_static_webhook_v1_GetEventRequest_descriptor =
       getDescriptor().getMessageTypes().get(8);
     internal_static_webhook_v1_GetEventRequest_fieldAccessorTable = new
