@@ -164,6 +164,7 @@ pub fn event_to_proto(event: &crate::domain::Event) -> proto::Event {
         payload_json: String::from_utf8_lossy(event.payload.as_bytes()).into_owned(),
         idempotency_key: event.idempotency_key.clone().unwrap_or_default(),
         created_at: Some(timestamp(event.created_at)),
+        ordering_key: event.ordering_key.clone().unwrap_or_default(),
     }
 }
 
@@ -174,8 +175,9 @@ pub fn delivery_to_proto(delivery: &crate::domain::DeliveryRecord) -> proto::Del
         endpoint_id: delivery.endpoint_id.to_string(),
         state: state_to_proto(delivery.state) as i32,
         attempt_count: delivery.attempt_count,
-        next_attempt_at: (delivery.state == DeliveryState::Pending)
-            .then(|| timestamp(delivery.next_attempt_at)),
+        next_attempt_at: (delivery.state == DeliveryState::Pending
+            && !delivery.is_held_for_ordering())
+        .then(|| timestamp(delivery.next_attempt_at)),
         last_error: delivery.last_error.clone().unwrap_or_default(),
         replay_of: delivery
             .replay_of
@@ -186,6 +188,8 @@ pub fn delivery_to_proto(delivery: &crate::domain::DeliveryRecord) -> proto::Del
         updated_at: Some(timestamp(delivery.updated_at)),
         attempts: Vec::new(),
         event_type: delivery.event_type.to_string(),
+        ordering_key: delivery.ordering_key.clone().unwrap_or_default(),
+        waiting_for_ordering_key: delivery.is_held_for_ordering(),
     }
 }
 

@@ -48,6 +48,16 @@ pub fn parse(request: DispatchRequest, limit: usize) -> Result<NewEvent, ApiErro
         }
         key => Some(key.to_owned()),
     };
+    let ordering_key = match request.ordering_key.as_str() {
+        "" => None,
+        key if key.len() > MAX_ID_LEN => {
+            return Err(ApiError::invalid_field(
+                "ordering_key",
+                format!("must be at most {MAX_ID_LEN} bytes (got {})", key.len()),
+            ));
+        }
+        key => Some(key.to_owned()),
+    };
     let routing = if request.endpoint_ids.is_empty() {
         Routing::Subscribed
     } else {
@@ -57,6 +67,7 @@ pub fn parse(request: DispatchRequest, limit: usize) -> Result<NewEvent, ApiErro
         event_type,
         payload,
         idempotency_key,
+        ordering_key,
         routing,
     })
 }

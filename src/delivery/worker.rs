@@ -160,6 +160,7 @@ pub async fn attempt_delivery(
         let result = AttemptResult {
             lease_token: delivery.lease_token.clone(),
             endpoint_id: delivery.endpoint_id.clone(),
+            ordering_key: delivery.ordering_key.clone(),
             attempt,
             transition,
             verdict,

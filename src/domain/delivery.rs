@@ -6,6 +6,12 @@ use std::str::FromStr;
 
 use super::{DeliveryId, DomainError, EndpointId, EventId, EventType};
 
+/// `next_attempt_at` of a pending delivery held for its ordering key: it
+/// waits until the delivery before it with the same key is finished, and
+/// is then made due. Far in the future (9999-12-31), so it is never due
+/// and never the next wake-up.
+pub const HELD_FOR_ORDERING: i64 = 253_402_300_799_000;
+
 /// A delivery as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRecord {
@@ -21,6 +27,15 @@ pub struct DeliveryRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub event_type: EventType,
+    /// Its event's ordering key.
+    pub ordering_key: Option<String>,
+}
+
+impl DeliveryRecord {
+    /// Pending, and waiting for the delivery before it in its ordering key.
+    pub fn is_held_for_ordering(&self) -> bool {
+        self.state == DeliveryState::Pending && self.next_attempt_at == HELD_FOR_ORDERING
+    }
 }
 
 /// One attempt, as recorded: never changed once written.

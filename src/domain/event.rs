@@ -10,4 +10,7 @@ pub struct Event {
     pub payload: CanonicalPayload,
     pub idempotency_key: Option<String>,
     pub created_at: i64,
+    /// Deliveries with the same key to the same endpoint go one at a time,
+    /// in Dispatch order.
+    pub ordering_key: Option<String>,
 }

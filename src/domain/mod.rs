@@ -16,7 +16,7 @@ mod retry_schedule;
 mod secret_keys;
 
 pub use api_key::{ApiKeyRecord, Permission, Role};
-pub use delivery::{AttemptRecord, DeliveryRecord, DeliveryState, ErrorKind};
+pub use delivery::{AttemptRecord, DeliveryRecord, DeliveryState, ErrorKind, HELD_FOR_ORDERING};
 pub use endpoint::{
     EndpointChanges, EndpointError, EndpointInput, EndpointOrigin, EndpointRecord, EndpointSpec,
     SignatureScheme, TargetUrl, check_event_patterns, check_filter, check_headers,

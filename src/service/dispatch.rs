@@ -15,6 +15,7 @@ pub struct NewEvent {
     pub event_type: EventType,
     pub payload: CanonicalPayload,
     pub idempotency_key: Option<String>,
+    pub ordering_key: Option<String>,
     pub routing: Routing,
 }
 
@@ -28,6 +29,7 @@ impl Services {
             event_type: new.event_type.clone(),
             payload: new.payload,
             idempotency_key: new.idempotency_key,
+            ordering_key: new.ordering_key,
             created_at: now_millis(),
         };
         let outcome = self.store.dispatch(event, new.routing).await?;

@@ -53,6 +53,29 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
     /// Wakes `wake` whenever another instance dispatches work, until the
     /// future is dropped.
     fn watch_remote_work(pool: Pool<Self>, wake: Arc<Notify>) -> impl Future<Output = ()> + Send;
+
+    /// Serialises, until the transaction ends, the dispatches of these
+    /// ordering keys (sorted), so that each sees the deliveries the one
+    /// before it stored. SQLite has one writer: nothing to do.
+    fn lock_ordering_keys(
+        conn: &mut Self::Connection,
+        keys: &[&str],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Makes the head of ordering key `key` at `endpoint` due at `now` if
+    /// it is held.
+    fn release_ordered_head(
+        conn: &mut Self::Connection,
+        endpoint: &str,
+        key: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Makes every held delivery that heads its ordering key due at `now`.
+    fn release_stuck_ordered(
+        conn: &mut Self::Connection,
+        now: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
 /// The store over one backend: pools for reads and writes (the same pool

@@ -325,6 +325,16 @@ async fn apply_dispatches<DB: Backend>(
     if dispatches.is_empty() {
         return Ok(());
     }
+    let mut ordering_keys: Vec<&str> = dispatches
+        .iter()
+        .filter_map(|index| match &batch[*index] {
+            WriteOp::Dispatch { event, .. } => event.ordering_key.as_deref(),
+            _ => None,
+        })
+        .collect();
+    ordering_keys.sort_unstable();
+    ordering_keys.dedup();
+    DB::lock_ordering_keys(conn, &ordering_keys).await?;
     let endpoints: Vec<RoutingEndpoint> = DB::routing_endpoints(conn)
         .await?
         .into_iter()
@@ -348,6 +358,13 @@ async fn apply_dispatches<DB: Backend>(
     let inserted = events
         .iter()
         .map(|event| inserted_ids.contains(event.id.as_str()));
+    // (endpoint, ordering key) pairs with a delivery before the new ones:
+    // those are held until it finishes.
+    let mut unfinished: HashSet<(String, String)> =
+        DB::unfinished_ordering_keys(conn, &ordering_keys)
+            .await?
+            .into_iter()
+            .collect();
     let mut new_deliveries = Vec::new();
     let mut duplicates = Vec::new();
     for ((index, event, endpoint_ids), inserted) in routed.into_iter().zip(inserted) {
@@ -356,10 +373,16 @@ async fn apply_dispatches<DB: Backend>(
             continue;
         }
         let first = new_deliveries.len();
-        new_deliveries.extend(endpoint_ids.into_iter().map(|endpoint_id| NewDelivery {
-            id: DeliveryId::generate(),
-            event,
-            endpoint_id,
+        new_deliveries.extend(endpoint_ids.into_iter().map(|endpoint_id| {
+            NewDelivery {
+                id: DeliveryId::generate(),
+                event,
+                endpoint_id,
+                held: event
+                    .ordering_key
+                    .as_ref()
+                    .is_some_and(|key| !unfinished.insert((endpoint_id.to_owned(), key.clone()))),
+            }
         }));
         results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Created {
             event_id: event.id.clone(),
@@ -439,10 +462,27 @@ async fn apply_records<DB: Backend>(
             RecordOutcome::Recorded { disabled }
         };
         results[index] = Some(Applied::Record(outcome));
+        if moved {
+            release_next_in_order::<DB>(conn, result, now).await?;
+        }
     }
     if !healthy.is_empty() {
         DB::reset_failures(conn, &healthy).await?;
     }
+    Ok(())
+}
+
+/// A delivery of an ordering key that finished (delivered or given up)
+/// lets the next one of its key at its endpoint go.
+async fn release_next_in_order<DB: Backend>(
+    conn: &mut DB::Connection,
+    result: &AttemptResult,
+    now: i64,
+) -> Result<(), StoreError> {
+    let (Some(key), None) = (&result.ordering_key, result.transition.retry_at()) else {
+        return Ok(());
+    };
+    DB::release_ordered_head(conn, result.endpoint_id.as_str(), key, now).await?;
     Ok(())
 }
 

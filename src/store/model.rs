@@ -107,6 +107,8 @@ pub struct ClaimedDelivery {
     pub retry_schedule: Option<RetrySchedule>,
     /// Fences the result: it is recorded only if the lease still holds.
     pub lease_token: String,
+    /// Its event's ordering key.
+    pub ordering_key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +162,9 @@ pub enum EndpointVerdict {
 pub struct AttemptResult {
     pub lease_token: String,
     pub endpoint_id: EndpointId,
+    /// The delivery's ordering key: when it finishes, the next delivery of
+    /// the key is released.
+    pub ordering_key: Option<String>,
     pub attempt: AttemptRecord,
     pub transition: DeliveryTransition,
     pub verdict: EndpointVerdict,

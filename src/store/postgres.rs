@@ -19,12 +19,15 @@ use super::batch::BatchWriter;
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use crate::config::DatabaseConfig;
+use crate::domain::HELD_FOR_ORDERING;
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
 const CLAIM: &str = include_str!("queries/postgres/claim.sql");
 const NEXT_WAKEUP: &str = include_str!("queries/postgres/next_wakeup.sql");
 const NOTIFY: &str = include_str!("queries/postgres/notify.sql");
+const RELEASE_ORDERED_HEAD: &str = include_str!("queries/postgres/release_ordered_head.sql");
+const RELEASE_STUCK_ORDERED: &str = include_str!("queries/postgres/release_stuck_ordered.sql");
 
 /// The NOTIFY channel that announces newly dispatched deliveries.
 const WORK_CHANNEL: &str = "webhookd_work";
@@ -127,6 +130,43 @@ impl Backend for Postgres {
             .execute(&mut *conn)
             .await?;
         Ok(())
+    }
+
+    async fn lock_ordering_keys(conn: &mut PgConnection, keys: &[&str]) -> Result<(), StoreError> {
+        // Sorted by the caller, so concurrent batches take them in one
+        // order; held to the end of the transaction.
+        for key in keys {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(*key)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn release_ordered_head(
+        conn: &mut PgConnection,
+        endpoint: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(RELEASE_ORDERED_HEAD)
+            .bind(endpoint)
+            .bind(key)
+            .bind(now)
+            .bind(HELD_FOR_ORDERING)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected())
+    }
+
+    async fn release_stuck_ordered(conn: &mut PgConnection, now: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query(RELEASE_STUCK_ORDERED)
+            .bind(now)
+            .bind(HELD_FOR_ORDERING)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected())
     }
 
     async fn watch_remote_work(pool: Pool<Postgres>, wake: Arc<Notify>) -> () {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio::sync::Notify;
+use tracing::warn;
 
 use super::StoreError;
 use super::backend::{Backend, SqlStore};
@@ -96,7 +97,15 @@ impl<DB: Backend> DeliveryQueue for SqlStore<DB> {
 
     async fn reclaim_expired_leases(&self, now: i64) -> Result<u64, StoreError> {
         let mut conn = self.write.acquire().await?;
-        Ok(DB::reclaim_expired_leases(&mut conn, now).await?)
+        let reclaimed = DB::reclaim_expired_leases(&mut conn, now).await?;
+        let released = DB::release_stuck_ordered(&mut conn, now).await?;
+        if released > 0 {
+            warn!(
+                released,
+                "released deliveries held behind an ordering key whose previous delivery had finished"
+            );
+        }
+        Ok(reclaimed)
     }
 
     async fn release_leases(&self, owner: &str) -> Result<u64, StoreError> {

@@ -40,6 +40,7 @@ pub(crate) struct DeliveryRow {
     created_at: i64,
     updated_at: i64,
     event_type: String,
+    ordering_key: Option<String>,
 }
 
 impl TryFrom<DeliveryRow> for DeliveryRecord {
@@ -61,6 +62,7 @@ impl TryFrom<DeliveryRow> for DeliveryRecord {
             created_at: row.created_at,
             updated_at: row.updated_at,
             event_type: EventType::from_stored(row.event_type),
+            ordering_key: row.ordering_key,
         })
     }
 }
@@ -112,6 +114,7 @@ pub(crate) struct EventRow {
     payload: Vec<u8>,
     idempotency_key: Option<String>,
     created_at: i64,
+    ordering_key: Option<String>,
 }
 
 impl From<EventRow> for Event {
@@ -122,6 +125,7 @@ impl From<EventRow> for Event {
             payload: CanonicalPayload::from_stored(row.payload),
             idempotency_key: row.idempotency_key,
             created_at: row.created_at,
+            ordering_key: row.ordering_key,
         }
     }
 }
@@ -144,6 +148,7 @@ pub(crate) struct ClaimedRow {
     signature_scheme: String,
     headers: String,
     retry_policy: Option<String>,
+    ordering_key: Option<String>,
 }
 
 impl ClaimedRow {
@@ -178,6 +183,7 @@ impl ClaimedRow {
             headers: custom_headers,
             retry_schedule,
             lease_token: lease_token.to_owned(),
+            ordering_key: self.ordering_key,
         })
     }
 }

@@ -25,6 +25,7 @@ use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use crate::clock::now_millis;
 use crate::config::{self, DatabaseConfig};
+use crate::domain::HELD_FOR_ORDERING;
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -32,6 +33,8 @@ const CLAIM: &str = include_str!("queries/sqlite/claim.sql");
 const CLAIMED_DETAILS: &str = include_str!("queries/sqlite/claimed_details.sql");
 const NEXT_WAKEUP: &str = include_str!("queries/sqlite/next_wakeup.sql");
 const RECOVER_LEASES: &str = include_str!("queries/sqlite/recover_leases.sql");
+const RELEASE_ORDERED_HEAD: &str = include_str!("queries/sqlite/release_ordered_head.sql");
+const RELEASE_STUCK_ORDERED: &str = include_str!("queries/sqlite/release_stuck_ordered.sql");
 
 /// Page cache of each connection, in KiB.
 const CACHE_KIB: u64 = 32 * 1024;
@@ -193,5 +196,40 @@ impl Backend for Sqlite {
 
     async fn watch_remote_work(_pool: Pool<Sqlite>, _wake: Arc<Notify>) -> () {
         std::future::pending().await
+    }
+
+    async fn lock_ordering_keys(
+        _conn: &mut SqliteConnection,
+        _keys: &[&str],
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn release_ordered_head(
+        conn: &mut SqliteConnection,
+        endpoint: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(RELEASE_ORDERED_HEAD)
+            .bind(endpoint)
+            .bind(key)
+            .bind(now)
+            .bind(HELD_FOR_ORDERING)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected())
+    }
+
+    async fn release_stuck_ordered(
+        conn: &mut SqliteConnection,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(RELEASE_STUCK_ORDERED)
+            .bind(now)
+            .bind(HELD_FOR_ORDERING)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected())
     }
 }

@@ -330,7 +330,7 @@ async fn a_hanging_receiver_times_out_without_holding_up_other_endpoints(backend
         &backend,
         TestSettings {
             max_attempts: 1,
-            timeout_seconds: 1.5,
+            timeout_seconds: 3.0,
             ..TestSettings::with_endpoints(vec![
                 TestEndpoint::new("ep_hangs", hanging.url(), &["*"]),
                 TestEndpoint::new("ep_fast", healthy.url(), &["*"]),
@@ -339,26 +339,25 @@ async fn a_hanging_receiver_times_out_without_holding_up_other_endpoints(backend
     )
     .await;
 
-    let started = std::time::Instant::now();
     let first = app.dispatch("order.created", r#"{"n":1}"#).await;
     hanging.next_request(WAIT).await;
-    // The healthy endpoint gets this event and the next one long before the
-    // hanging one times out.
+    // The healthy endpoint gets this event and the next one while the
+    // hanging request is still open (its attempt not yet recorded): no
+    // healthy delivery waited for it. A state check, not a stopwatch, so a
+    // loaded machine cannot fail it.
     healthy.next_request(WAIT).await;
     app.dispatch("order.created", r#"{"n":2}"#).await;
     healthy.next_request(WAIT).await;
-    assert!(
-        started.elapsed() < Duration::from_millis(1000),
-        "healthy deliveries waited for the hanging endpoint: {:?}",
-        started.elapsed()
-    );
-
     let hanging_delivery = app
         .deliveries(&first.event_id)
         .await
         .into_iter()
         .find(|d| d.endpoint_id.as_str() == "ep_hangs")
         .unwrap();
+    assert!(
+        app.attempts(hanging_delivery.id.as_str()).await.is_empty(),
+        "healthy deliveries waited for the hanging endpoint's timeout"
+    );
     app.wait_for_state(
         &first.event_id,
         hanging_delivery.id.as_str(),
@@ -369,7 +368,7 @@ async fn a_hanging_receiver_times_out_without_holding_up_other_endpoints(backend
     let attempt = &app.attempts(hanging_delivery.id.as_str()).await[0];
     assert_eq!(attempt.error_kind, Some(ErrorKind::Timeout));
     assert!(
-        (1400..3000).contains(&attempt.duration_ms),
+        (2900..6000).contains(&attempt.duration_ms),
         "the attempt lasted about the timeout, not {} ms",
         attempt.duration_ms
     );

@@ -515,6 +515,7 @@ async fn a_claim_respects_each_endpoints_room(backend: Backend) {
                         payload: CanonicalPayload::from_json_text("{}", 1024).unwrap(),
                         idempotency_key: None,
                         created_at: 1,
+                        ordering_key: None,
                     },
                     Routing::Subscribed,
                 )

@@ -20,6 +20,7 @@ mod load;
 mod log;
 mod monitoring;
 mod operational;
+mod ordering;
 mod process;
 mod retry_schedule;
 mod secrets;

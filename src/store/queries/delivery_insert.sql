@@ -1,2 +1,2 @@
 -- Followed by the VALUES rows.
-INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at)
+INSERT INTO deliveries (id, event_id, endpoint_id, state, next_attempt_at, created_at, updated_at, ordering_key)

@@ -5,7 +5,7 @@
 use super::queries::*;
 use super::statement::Statement;
 use super::{NewDelivery, NewReplay, like_prefix};
-use crate::domain::{Event, EventPattern};
+use crate::domain::{Event, EventPattern, HELD_FOR_ORDERING};
 use crate::store::model::{AttemptResult, DeliveryQuery, EventQuery, RedriveSelection};
 
 fn as_i64(count: usize) -> i64 {
@@ -118,7 +118,8 @@ pub(super) fn insert_events(events: &[&Event]) -> Statement {
             .bind(event.event_type.as_str())
             .bind(event.payload.as_bytes())
             .bind(event.idempotency_key.as_deref())
-            .bind(event.created_at);
+            .bind(event.created_at)
+            .bind(event.ordering_key.as_deref());
     });
     statement.push(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id");
     statement
@@ -128,13 +129,18 @@ pub(super) fn insert_deliveries(deliveries: &[NewDelivery<'_>]) -> Statement {
     let mut statement = Statement::new(DELIVERY_INSERT);
     statement.push_values(deliveries, |row, delivery| {
         let created_at = delivery.event.created_at;
+        let due_at = match delivery.held {
+            true => HELD_FOR_ORDERING,
+            false => created_at,
+        };
         row.bind(delivery.id.as_str())
             .bind(delivery.event.id.as_str())
             .bind(delivery.endpoint_id)
             .push("'pending'")
+            .bind(due_at)
             .bind(created_at)
             .bind(created_at)
-            .bind(created_at);
+            .bind(delivery.event.ordering_key.as_deref());
     });
     statement
 }
@@ -178,6 +184,17 @@ pub(super) fn move_deliveries(results: &[&AttemptResult], now: i64) -> Statement
         .bind(now)
         .push(" ")
         .push(DELIVERY_MOVE_RETURNING.trim_end());
+    statement
+}
+
+pub(super) fn unfinished_ordering_keys(keys: &[&str]) -> Statement {
+    let mut statement = Statement::new(DELIVERY_UNFINISHED_KEYS);
+    statement.push(" ");
+    statement.push_tuples([keys], |row, keys| {
+        for key in keys {
+            row.bind(*key);
+        }
+    });
     statement
 }
 

@@ -32,11 +32,13 @@ use statement::{Statement, Value};
 
 type SqlResult<T> = Result<T, sqlx::Error>;
 
-/// A delivery a dispatch creates, due at once.
+/// A delivery a dispatch creates, due at once unless `held` for the
+/// delivery before it in its ordering key.
 pub(crate) struct NewDelivery<'a> {
     pub id: DeliveryId,
     pub event: &'a Event,
     pub endpoint_id: &'a str,
+    pub held: bool,
 }
 
 /// A delivery a replay creates.
@@ -183,6 +185,13 @@ pub(crate) trait Sql: Database + Sized {
     ) -> impl Future<Output = SqlResult<HashSet<String>>> + Send;
 
     /// Clears the failure counts of endpoints that just succeeded.
+    /// Which of these (endpoint, ordering key) pairs, given by their keys,
+    /// have an unfinished delivery.
+    fn unfinished_ordering_keys(
+        conn: &mut Self::Connection,
+        keys: &[&str],
+    ) -> impl Future<Output = SqlResult<Vec<(String, String)>>> + Send;
+
     fn reset_failures(
         conn: &mut Self::Connection,
         endpoint_ids: &[&str],

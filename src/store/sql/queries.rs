@@ -52,6 +52,7 @@ pub(super) const ATTEMPT_RECENT: &str = query_file!("attempt_recent");
 pub(super) const EVENT_LIST: &str = query_file!("event_list");
 pub(super) const EVENT_INSERT: &str = query_file!("event_insert");
 pub(super) const DELIVERY_SELECT: &str = query_file!("delivery_select");
+pub(super) const DELIVERY_UNFINISHED_KEYS: &str = query_file!("delivery_unfinished_keys");
 pub(super) const DELIVERY_INSERT: &str = query_file!("delivery_insert");
 pub(super) const DELIVERY_INSERT_REPLAY: &str = query_file!("delivery_insert_replay");
 pub(super) const DELIVERY_COUNT_REPLAYABLE: &str = query_file!("delivery_count_replayable");

@@ -279,6 +279,16 @@ where
         Ok(moved)
     }
 
+    async fn unfinished_ordering_keys(
+        conn: &mut DB::Connection,
+        keys: &[&str],
+    ) -> SqlResult<Vec<(String, String)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        DB::fetch_rows(conn, dynamic::unfinished_ordering_keys(keys)).await
+    }
+
     async fn reset_failures(conn: &mut DB::Connection, endpoint_ids: &[&str]) -> SqlResult<()> {
         let statement = dynamic::reset_failures(endpoint_ids);
         DB::execute(conn, statement).await?;

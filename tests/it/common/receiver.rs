@@ -19,6 +19,8 @@ pub struct Received {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub at: Instant,
+    /// When it was answered (`at` for one never answered).
+    pub answered_at: Instant,
     /// The status the receiver answered with (0 if it never answered).
     pub status: u16,
 }
@@ -202,6 +204,13 @@ impl Receiver {
         self.behaviour.lock().unwrap().success_count
     }
 
+    /// The requests answered (or left hanging) and not yet read. Requests
+    /// whose sender hung up mid-answer (a killed webhookd) are not among
+    /// them.
+    pub fn drain(&mut self) -> Vec<Received> {
+        std::iter::from_fn(|| self.requests.try_recv().ok()).collect()
+    }
+
     /// The next request, or a panic after `within`.
     pub async fn next_request(&mut self, within: Duration) -> Received {
         tokio::time::timeout(within, self.requests.recv())
@@ -298,6 +307,7 @@ async fn handle(
                 headers,
                 body,
                 at,
+                answered_at: at,
                 status: 0,
             });
             std::future::pending::<()>().await;
@@ -320,6 +330,7 @@ async fn handle(
         headers,
         body,
         at,
+        answered_at: Instant::now(),
         status,
     });
     (StatusCode::from_u16(status).unwrap(), response_headers)

@@ -107,6 +107,7 @@ pub fn event_with(event_type: &str, payload_json: &str, created_at: i64) -> Even
         payload: CanonicalPayload::from_json_text(payload_json, 64 * 1024).unwrap(),
         idempotency_key: None,
         created_at,
+        ordering_key: None,
     }
 }
 
@@ -148,6 +149,7 @@ pub fn attempt(
     AttemptResult {
         lease_token: claimed.lease_token.clone(),
         endpoint_id: claimed.endpoint_id.clone(),
+        ordering_key: claimed.ordering_key.clone(),
         attempt: AttemptRecord {
             delivery_id: claimed.delivery_id.clone(),
             attempt_number: claimed.attempt_number,

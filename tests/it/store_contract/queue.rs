@@ -9,7 +9,7 @@ use futures::FutureExt;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 use webhookd::domain::{DeliveryState, SignatureScheme};
-use webhookd::store::{ClaimOutcome, ClaimedDelivery, EndpointRoom, Routing};
+use webhookd::store::{ClaimOutcome, ClaimedDelivery, DeliveryTransition, EndpointRoom, Routing};
 
 use super::{
     LEASE_MS, T0, TestStore, connect, endpoint, event, event_with, fresh_store, id, ids_of, lease,
@@ -311,7 +311,96 @@ async fn a_dispatch_of_another_instance_wakes_the_watcher(backend: Backend) {
     }
 }
 
+/// Deliveries of one ordering key at one endpoint go one at a time: the
+/// later ones are held until the one before finishes, by success or
+/// given up; a retry holds its key, not the others.
+async fn an_ordering_key_releases_one_delivery_at_a_time(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
+    let keyed = |key: &str, n: i64| {
+        let mut event = event_with("order.updated", &format!("{{\"n\":{n}}}"), T0 + n);
+        event.ordering_key = Some(key.to_owned());
+        event
+    };
+    let mut a = Vec::new();
+    for n in 0..3 {
+        a.push(test.dispatch(keyed("a", n)).await.1.pop().unwrap());
+    }
+    let b = test.dispatch(keyed("b", 3)).await.1.pop().unwrap();
+    let plain = test.dispatch_one("order.updated", T0 + 4).await;
+    let held = test.delivery(&a[1].id).await;
+    assert!(held.is_held_for_ordering(), "{held:?}");
+    assert_eq!(held.ordering_key.as_deref(), Some("a"));
+
+    let claimed = test.claim("instance-a", "lease-1", T0 + 10, 10).await;
+    assert_eq!(
+        ids_of(&claimed),
+        [&a[0].id, &b.id, &plain.id],
+        "one per key"
+    );
+    let first = &claimed[0];
+    assert_eq!(first.ordering_key.as_deref(), Some("a"));
+    // A retry keeps its key held.
+    test.record(super::attempt(
+        first,
+        T0 + 11,
+        DeliveryTransition::RetryAt(T0 + 20),
+    ))
+    .await;
+    assert!(
+        test.claim("instance-a", "lease-2", T0 + 15, 10)
+            .await
+            .is_empty()
+    );
+    let retried = test.claim_one("lease-3", T0 + 20).await;
+    assert_eq!(retried.delivery_id, a[0].id);
+    test.record(super::attempt(
+        &retried,
+        T0 + 21,
+        DeliveryTransition::Succeeded,
+    ))
+    .await;
+    let second = test.claim_one("lease-4", T0 + 30).await;
+    assert_eq!(second.delivery_id, a[1].id, "released by the success");
+    // Given up counts as finished too.
+    test.record(super::attempt(&second, T0 + 31, DeliveryTransition::Dead))
+        .await;
+    let third = test.claim_one("lease-5", T0 + 40).await;
+    assert_eq!(third.delivery_id, a[2].id);
+    // A key whose head finished is behind nothing: its next is due at once.
+    test.record(super::attempt(
+        &third,
+        T0 + 41,
+        DeliveryTransition::Succeeded,
+    ))
+    .await;
+    let (_, next) = test.dispatch(keyed("a", 50)).await;
+    assert!(!test.delivery(&next[0].id).await.is_held_for_ordering());
+
+    // A held head whose release was missed (a race between instances) is
+    // released by the periodic lease sweep.
+    let (_, behind) = test.dispatch(keyed("a", 51)).await;
+    let (_, stuck) = test.dispatch(keyed("c", 52)).await;
+    crate::common::sql(
+        &test.url,
+        &format!(
+            "UPDATE deliveries SET next_attempt_at = {} WHERE id = '{}'",
+            webhookd::domain::HELD_FOR_ORDERING,
+            stuck[0].id
+        ),
+    )
+    .await;
+    assert!(test.delivery(&stuck[0].id).await.is_held_for_ordering());
+    test.store.reclaim_expired_leases(T0 + 60).await.unwrap();
+    assert!(!test.delivery(&stuck[0].id).await.is_held_for_ordering());
+    assert!(
+        test.delivery(&behind[0].id).await.is_held_for_ordering(),
+        "a delivery behind an unfinished one stays held"
+    );
+}
+
 crate::backend_tests!(
+    an_ordering_key_releases_one_delivery_at_a_time,
     a_claim_leases_the_earliest_due_deliveries_up_to_its_limit,
     a_claimed_delivery_carries_everything_needed_to_attempt_it,
     claims_leave_paused_and_excluded_endpoints_alone,

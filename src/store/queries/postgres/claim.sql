@@ -36,12 +36,13 @@ WITH heads AS (
     UPDATE deliveries d
     SET state = 'in_flight', lease_owner = $1, lease_token = $2, leased_until = $3, updated_at = $4
     FROM due WHERE d.id = due.id
-    RETURNING d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start, d.next_attempt_at
+    RETURNING d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start, d.next_attempt_at,
+              d.ordering_key
 )
 SELECT c.id, c.event_id, c.endpoint_id, c.attempt_count, c.cycle_start,
        e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at,
        ep.max_concurrent, ep.signature_scheme, ep.headers,
-       ep.retry_policy
+       ep.retry_policy, c.ordering_key
 FROM claimed c
 JOIN events e ON e.id = c.event_id
 JOIN endpoints ep ON ep.id = c.endpoint_id
