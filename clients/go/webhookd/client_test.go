@@ -164,6 +164,20 @@ func (s *fakeServer) GetEvent(ctx context.Context, req *webhookv1.GetEventReques
 	if err := s.record(ctx, "GetEvent", req); err != nil {
 		return nil, err
 	}
+	if req.GetEventId() == "evt_ordered" {
+		// An event with an ordering key: its delivery to ep_1 is being
+		// retried, the one to ep_2 waits for an earlier event's delivery.
+		return &webhookv1.GetEventResponse{
+			Event: &webhookv1.Event{Id: req.GetEventId(), EventType: "order.updated", PayloadJson: `{}`, CreatedAt: timestamppb.New(created), OrderingKey: "customer-42"},
+			Deliveries: []*webhookv1.Delivery{{
+				Id: "dlv_o1", EventId: req.GetEventId(), EndpointId: "ep_1", State: webhookv1.DeliveryState_DELIVERY_STATE_PENDING,
+				AttemptCount: 1, NextAttemptAt: timestamppb.New(later), CreatedAt: timestamppb.New(created), OrderingKey: "customer-42",
+			}, {
+				Id: "dlv_o2", EventId: req.GetEventId(), EndpointId: "ep_2", State: webhookv1.DeliveryState_DELIVERY_STATE_PENDING,
+				CreatedAt: timestamppb.New(created), OrderingKey: "customer-42", WaitingForOrderingKey: true,
+			}},
+		}, nil
+	}
 	return &webhookv1.GetEventResponse{
 		Event: &webhookv1.Event{Id: req.GetEventId(), EventType: "order.created", PayloadJson: `{"n":18446744073709551616}`, CreatedAt: timestamppb.New(created)},
 		Deliveries: []*webhookv1.Delivery{{
@@ -255,7 +269,7 @@ func TestDispatch(t *testing.T) {
 	ctx := context.Background()
 
 	result, err := client.Dispatch(ctx, "order.created", map[string]any{"total": json.Number("99.990")},
-		webhookd.WithIdempotencyKey("idem"), webhookd.WithEndpointIDs("ep_a", "ep_b"))
+		webhookd.WithIdempotencyKey("idem"), webhookd.WithEndpointIDs("ep_a", "ep_b"), webhookd.WithOrderingKey("customer-42"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +278,7 @@ func TestDispatch(t *testing.T) {
 	}
 	req := fake.calls("Dispatch")[0].(*webhookv1.DispatchRequest)
 	if req.GetEventType() != "order.created" || req.GetPayloadJson() != `{"total":99.990}` ||
-		req.GetIdempotencyKey() != "idem" || len(req.GetEndpointIds()) != 2 {
+		req.GetIdempotencyKey() != "idem" || len(req.GetEndpointIds()) != 2 || req.GetOrderingKey() != "customer-42" {
 		t.Errorf("server got %v", req)
 	}
 	if fake.authorization[0] != "Bearer k3y" {
@@ -282,6 +296,10 @@ func TestDispatch(t *testing.T) {
 	}
 	if !strings.HasPrefix(req.GetIdempotencyKey(), "sdk-") || len(req.GetIdempotencyKey()) != len("sdk-")+36 {
 		t.Errorf("generated idempotency key = %q, want sdk-<uuid>", req.GetIdempotencyKey())
+	}
+	// Without WithOrderingKey: none is sent.
+	if req.GetOrderingKey() != "" {
+		t.Errorf("ordering_key = %q without WithOrderingKey, want none", req.GetOrderingKey())
 	}
 }
 
@@ -305,7 +323,7 @@ func TestDispatchWithKeyIsRetried(t *testing.T) {
 	client := newClient(t, addr, fastRetry)
 	fake.failNext("Dispatch", status.Error(codes.Unavailable, "down"), status.Error(codes.DeadlineExceeded, "slow"))
 
-	result, err := client.Dispatch(context.Background(), "a.b", map[string]any{})
+	result, err := client.Dispatch(context.Background(), "a.b", map[string]any{}, webhookd.WithOrderingKey("customer-42"))
 	if err != nil || result.EventID != "evt_1" {
 		t.Fatalf("Dispatch = %+v, %v", result, err)
 	}
@@ -314,9 +332,14 @@ func TestDispatchWithKeyIsRetried(t *testing.T) {
 		t.Fatalf("server got %d calls, want 3", len(calls))
 	}
 	key := calls[0].(*webhookv1.DispatchRequest).GetIdempotencyKey()
-	for _, call := range calls {
-		if call.(*webhookv1.DispatchRequest).GetIdempotencyKey() != key {
+	for i, call := range calls {
+		req := call.(*webhookv1.DispatchRequest)
+		if req.GetIdempotencyKey() != key {
 			t.Error("the retries did not reuse the idempotency key")
+		}
+		// The generated idempotency key does not replace the ordering key.
+		if req.GetOrderingKey() != "customer-42" {
+			t.Errorf("attempt %d: ordering_key = %q, want customer-42 on every attempt", i+1, req.GetOrderingKey())
 		}
 	}
 }
@@ -600,11 +623,13 @@ func TestConversions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(detail.Event.PayloadJSON) != `{"n":18446744073709551616}` || !detail.Event.CreatedAt.Equal(created) {
+	if string(detail.Event.PayloadJSON) != `{"n":18446744073709551616}` || !detail.Event.CreatedAt.Equal(created) ||
+		detail.Event.OrderingKey != "" {
 		t.Errorf("event = %+v", detail.Event)
 	}
 	delivery := detail.Deliveries[0]
-	if delivery.State != webhookd.DeliveryStateInFlight || delivery.NextAttemptAt == nil || !delivery.NextAttemptAt.Equal(later) {
+	if delivery.State != webhookd.DeliveryStateInFlight || delivery.NextAttemptAt == nil || !delivery.NextAttemptAt.Equal(later) ||
+		delivery.OrderingKey != "" || delivery.WaitingForOrderingKey {
 		t.Errorf("delivery = %+v", delivery)
 	}
 	if attempt := delivery.Attempts[0]; attempt.Duration != 1500*time.Millisecond || attempt.HTTPStatus != 503 || attempt.ErrorKind != "http_5xx" {
@@ -652,6 +677,31 @@ func TestConversions(t *testing.T) {
 	if req := fake.calls("Replay")[1].(*webhookv1.ReplayRequest); req.GetFilter().GetEndpointId() != "ep_1" || req.GetMaxPerSecond() != 2.5 ||
 		req.GetFilter().GetStates()[0] != webhookv1.DeliveryState_DELIVERY_STATE_DEAD {
 		t.Errorf("ReplayMatching request = %v", req)
+	}
+}
+
+func TestOrderingKeyIsMapped(t *testing.T) {
+	_, addr := startFake(t)
+	client := newClient(t, addr)
+	detail, err := client.GetEvent(context.Background(), "evt_ordered")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if detail.Event.OrderingKey != "customer-42" {
+		t.Errorf("Event.OrderingKey = %q, want customer-42", detail.Event.OrderingKey)
+	}
+	if len(detail.Deliveries) != 2 {
+		t.Fatalf("deliveries = %+v, want 2", detail.Deliveries)
+	}
+	retrying, waiting := detail.Deliveries[0], detail.Deliveries[1]
+	if retrying.OrderingKey != "customer-42" || retrying.WaitingForOrderingKey || retrying.NextAttemptAt == nil ||
+		!retrying.NextAttemptAt.Equal(later) || retrying.State != webhookd.DeliveryStatePending {
+		t.Errorf("retried delivery = %+v, want ordering key customer-42, not waiting, next attempt %v", retrying, later)
+	}
+	// Waiting for its predecessor: no next attempt.
+	if waiting.OrderingKey != "customer-42" || !waiting.WaitingForOrderingKey || waiting.NextAttemptAt != nil ||
+		waiting.State != webhookd.DeliveryStatePending {
+		t.Errorf("waiting delivery = %+v, want ordering key customer-42, waiting, no next attempt", waiting)
 	}
 }
 

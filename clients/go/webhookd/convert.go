@@ -123,6 +123,7 @@ func eventFromProto(event *webhookv1.Event) Event {
 		PayloadJSON:    json.RawMessage(event.GetPayloadJson()),
 		IdempotencyKey: event.GetIdempotencyKey(),
 		CreatedAt:      timeFromProto(event.GetCreatedAt()),
+		OrderingKey:    event.GetOrderingKey(),
 	}
 }
 
@@ -140,17 +141,19 @@ func attemptFromProto(attempt *webhookv1.Attempt) Attempt {
 
 func deliveryFromProto(delivery *webhookv1.Delivery) Delivery {
 	out := Delivery{
-		ID:            delivery.GetId(),
-		EventID:       delivery.GetEventId(),
-		EndpointID:    delivery.GetEndpointId(),
-		EventType:     delivery.GetEventType(),
-		State:         deliveryStateFromProto(delivery.GetState()),
-		AttemptCount:  int(delivery.GetAttemptCount()),
-		NextAttemptAt: optionalTimeFromProto(delivery.GetNextAttemptAt()),
-		LastError:     delivery.GetLastError(),
-		ReplayOf:      delivery.GetReplayOf(),
-		CreatedAt:     timeFromProto(delivery.GetCreatedAt()),
-		UpdatedAt:     timeFromProto(delivery.GetUpdatedAt()),
+		ID:                    delivery.GetId(),
+		EventID:               delivery.GetEventId(),
+		EndpointID:            delivery.GetEndpointId(),
+		EventType:             delivery.GetEventType(),
+		State:                 deliveryStateFromProto(delivery.GetState()),
+		AttemptCount:          int(delivery.GetAttemptCount()),
+		NextAttemptAt:         optionalTimeFromProto(delivery.GetNextAttemptAt()),
+		LastError:             delivery.GetLastError(),
+		ReplayOf:              delivery.GetReplayOf(),
+		CreatedAt:             timeFromProto(delivery.GetCreatedAt()),
+		UpdatedAt:             timeFromProto(delivery.GetUpdatedAt()),
+		OrderingKey:           delivery.GetOrderingKey(),
+		WaitingForOrderingKey: delivery.GetWaitingForOrderingKey(),
 	}
 	for _, attempt := range delivery.GetAttempts() {
 		out.Attempts = append(out.Attempts, attemptFromProto(attempt))

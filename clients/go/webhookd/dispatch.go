@@ -10,6 +10,7 @@ import (
 // dispatchOptions are the optional settings of one Dispatch.
 type dispatchOptions struct {
 	idempotencyKey string
+	orderingKey    string
 	endpointIDs    []string
 }
 
@@ -21,6 +22,17 @@ type DispatchOption func(*dispatchOptions)
 // Duplicate set and delivers nothing new.
 func WithIdempotencyKey(key string) DispatchOption {
 	return func(o *dispatchOptions) { o.idempotencyKey = key }
+}
+
+// WithOrderingKey gives the event an ordering key (at most 255
+// characters): its deliveries to an endpoint wait until those of the events
+// dispatched before it with the same key, to the same endpoint, have
+// succeeded or been given up (dead-lettered or failed), so that they arrive
+// one at a time, in Dispatch order. Order holds between Dispatch calls made
+// one after the other, not between concurrent ones; replays and redrives
+// are not ordered. A retried Dispatch sends the same key.
+func WithOrderingKey(key string) DispatchOption {
+	return func(o *dispatchOptions) { o.orderingKey = key }
 }
 
 // WithEndpointIDs delivers the event to these endpoints only, whether or not
@@ -40,7 +52,8 @@ func WithEndpointIDs(ids ...string) DispatchOption {
 // Unless WithAutoIdempotencyKey(false) was given, a Dispatch without
 // WithIdempotencyKey gets a generated key, so that it is retried safely: a
 // retry that reaches webhookd after the first attempt did returns the same
-// event with Duplicate set.
+// event with Duplicate set. The retries send the same request: the same
+// idempotency key, and the same WithOrderingKey.
 func (c *Client) Dispatch(ctx context.Context, eventType string, payload any, opts ...DispatchOption) (*DispatchResult, error) {
 	var options dispatchOptions
 	for _, opt := range opts {
@@ -58,6 +71,7 @@ func (c *Client) Dispatch(ctx context.Context, eventType string, payload any, op
 		Body:           &webhookv1.DispatchRequest_PayloadJson{PayloadJson: payloadJSON},
 		IdempotencyKey: options.idempotencyKey,
 		EndpointIds:    options.endpointIDs,
+		OrderingKey:    options.orderingKey,
 	}
 	resp, err := invoke(ctx, c, req.IdempotencyKey != "", func(ctx context.Context) (*webhookv1.DispatchResponse, error) {
 		return c.raw.Dispatch(ctx, req)

@@ -603,13 +603,13 @@ func TestLive(t *testing.T) {
 		})
 		if detail.Event.ID != first.EventID || detail.Event.EventType != "live.order.created" ||
 			string(detail.Event.PayloadJSON) != string(payload) || detail.Event.IdempotencyKey != "live-order-1" ||
-			detail.Event.CreatedAt.Before(started) {
+			detail.Event.CreatedAt.Before(started) || detail.Event.OrderingKey != "" {
 			t.Errorf("GetEvent event = %+v", detail.Event)
 		}
 		delivery := detail.Deliveries[0]
 		if delivery.ID != first.DeliveryIDs[0] || delivery.EndpointID != "ep_live" || delivery.AttemptCount != 1 ||
 			len(delivery.Attempts) != 1 || delivery.Attempts[0].Number != 1 || delivery.Attempts[0].ErrorKind != "connect" ||
-			delivery.Attempts[0].StartedAt.Before(started) {
+			delivery.Attempts[0].StartedAt.Before(started) || delivery.OrderingKey != "" || delivery.WaitingForOrderingKey {
 			t.Errorf("GetEvent delivery = %+v", delivery)
 		}
 		autoDetail, err := client.GetEvent(ctx, auto.EventID)
@@ -735,6 +735,25 @@ func TestLive(t *testing.T) {
 		wantError(t, err, codes.NotFound, "ENDPOINT_NOT_FOUND")
 		_, err = client.Dispatch(ctx, "live.order.created", map[string]any{}, webhookd.WithEndpointIDs("ep_missing"))
 		wantError(t, err, codes.NotFound, "ENDPOINT_NOT_FOUND")
+
+		// Ordering keys: 255 characters at most.
+		_, err = client.Dispatch(ctx, "live.ordering", map[string]any{}, webhookd.WithOrderingKey(strings.Repeat("k", 256)))
+		werr = wantError(t, err, codes.InvalidArgument, "INVALID_ARGUMENT")
+		if len(werr.FieldViolations) != 1 || werr.FieldViolations[0].Field != "ordering_key" || werr.FieldViolations[0].Description == "" {
+			t.Errorf("256-character ordering key: field violations %+v", werr.FieldViolations)
+		}
+		longest := strings.Repeat("k", 255)
+		accepted, err := client.Dispatch(ctx, "live.ordering", map[string]any{}, webhookd.WithOrderingKey(longest))
+		if err != nil {
+			t.Fatalf("Dispatch with a 255-character ordering key: %v", err)
+		}
+		if detail, err := client.GetEvent(ctx, accepted.EventID); err != nil || detail.Event.OrderingKey != longest {
+			t.Errorf("GetEvent of the 255-character ordering key = %+v, %v", detail, err)
+		}
+		events, err := client.ListEvents(ctx, &webhookd.ListEventsOptions{EventTypes: []string{"live.ordering"}})
+		if err != nil || len(events.Items) != 1 || events.Items[0].ID != accepted.EventID || events.Items[0].OrderingKey != longest {
+			t.Errorf("ListEvents(live.ordering) = %+v, %v; want only the accepted event, with its ordering key", events, err)
+		}
 	})
 
 	t.Run("dispatch retried across a restart", func(t *testing.T) {

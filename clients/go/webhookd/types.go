@@ -123,6 +123,8 @@ type Event struct {
 	// Empty when Dispatch had no idempotency key.
 	IdempotencyKey string
 	CreatedAt      time.Time
+	// Empty when Dispatch had no ordering key (WithOrderingKey).
+	OrderingKey string
 }
 
 // Attempt is one HTTP attempt of a delivery.
@@ -150,7 +152,8 @@ type Delivery struct {
 	State      DeliveryState
 	// Attempts made so far.
 	AttemptCount int
-	// When the next attempt is due (pending deliveries); nil otherwise.
+	// When the next attempt is due (pending deliveries); nil otherwise, and
+	// while WaitingForOrderingKey.
 	NextAttemptAt *time.Time
 	LastError     string
 	// The delivery this one replays; empty for an original delivery.
@@ -159,6 +162,12 @@ type Delivery struct {
 	UpdatedAt time.Time
 	// Filled by GetEvent only.
 	Attempts []Attempt
+	// Its event's ordering key (WithOrderingKey); empty when it has none.
+	OrderingKey string
+	// Pending, and waiting until the delivery before it with the same
+	// ordering key, to the same endpoint, has succeeded or been given up;
+	// NextAttemptAt is then nil.
+	WaitingForOrderingKey bool
 }
 
 // EventDetail is an event with every delivery (replays included) and every

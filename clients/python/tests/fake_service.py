@@ -71,6 +71,16 @@ class FakeService(webhook_pb2_grpc.WebhookServiceServicer):
         response.event.created_at.FromSeconds(1_700_000_000)
         delivery = response.deliveries.add(id="dlv_1", state=pb.DELIVERY_STATE_DEAD)
         delivery.attempts.add(number=1, duration_ms=2**40, error_kind="connect")
+        if request.event_id == "evt_ordered":
+            # Its delivery to a second endpoint waits for the one before it in its key.
+            response.event.ordering_key = "customer-42"
+            delivery.ordering_key = "customer-42"
+            response.deliveries.add(
+                id="dlv_2",
+                state=pb.DELIVERY_STATE_PENDING,
+                ordering_key="customer-42",
+                waiting_for_ordering_key=True,
+            )
         return response
 
     def GetMetrics(self, request: Any, context: grpc.ServicerContext) -> Any:

@@ -83,6 +83,40 @@ def test_unavailable_dispatch_is_retried_with_the_same_key(server: FakeServer) -
     assert len(server.service.calls("Dispatch")) == 3 and len(keys) == 1
 
 
+def test_dispatch_sends_the_ordering_key_unchanged_on_retries(server: FakeServer) -> None:
+    server.service.failures["Dispatch"] = [Failure(grpc.StatusCode.UNAVAILABLE)] * 2
+    with webhookd.Client(server.address, retry=FAST_RETRY) as client:
+        client.dispatch("order.created", {}, ordering_key="customer-42")  # retried twice
+        client.dispatch("order.created", {}, idempotency_key="mine", ordering_key="customer-7")
+        client.dispatch("order.created", {})
+
+    async def from_the_async_client() -> None:
+        server.service.failures["Dispatch"] = [Failure(grpc.StatusCode.DEADLINE_EXCEEDED)]
+        async with webhookd.AsyncClient(server.address, retry=FAST_RETRY) as async_client:
+            await async_client.dispatch("order.created", {}, ordering_key="customer-9")
+
+    asyncio.run(from_the_async_client())
+    requests = [c.request for c in server.service.calls("Dispatch")]
+    assert len(requests) == 7
+    retried, (given, plain), async_retried = requests[:3], requests[3:5], requests[5:]
+    # Every attempt of a retried dispatch carries the same idempotency and ordering keys.
+    for attempts, ordering_key in ((retried, "customer-42"), (async_retried, "customer-9")):
+        assert [r.ordering_key for r in attempts] == [ordering_key] * len(attempts)
+        assert len({r.idempotency_key for r in attempts}) == 1
+        assert attempts[0].idempotency_key.startswith("sdk-")
+    assert (given.idempotency_key, given.ordering_key) == ("mine", "customer-7")
+    assert plain.ordering_key == ""  # none
+
+
+def test_an_ordering_key_alone_does_not_make_a_dispatch_retryable(server: FakeServer) -> None:
+    server.service.failures["Dispatch"] = [Failure(grpc.StatusCode.UNAVAILABLE)]
+    with webhookd.Client(server.address, retry=FAST_RETRY, auto_idempotency_key=False) as client:
+        with pytest.raises(webhookd.WebhookdError):
+            client.dispatch("order.created", {}, ordering_key="customer-42")
+    (call,) = server.service.calls("Dispatch")
+    assert (call.request.ordering_key, call.request.idempotency_key) == ("customer-42", "")
+
+
 def test_dispatch_without_a_key_is_not_retried(server: FakeServer) -> None:
     server.service.failures["Dispatch"] = [Failure(grpc.StatusCode.UNAVAILABLE)]
     with webhookd.Client(server.address, retry=FAST_RETRY, auto_idempotency_key=False) as client:
@@ -178,6 +212,8 @@ def test_replies_become_native_types(server: FakeServer) -> None:
     assert (
         delivery.attempts[0].duration_ms == 2**40 and delivery.attempts[0].error_kind == "connect"
     )
+    assert detail.event.ordering_key is None and delivery.ordering_key is None
+    assert delivery.waiting_for_ordering_key is False
     assert metrics.attempted == 2**63 + 5
     assert metrics.failures_by_error_kind == {"timeout": 3}
     (status,) = metrics.endpoints
@@ -188,6 +224,26 @@ def test_replies_become_native_types(server: FakeServer) -> None:
     )
     assert (metrics.retry_budget_slots, metrics.retries_in_flight) == (4, 3)
     assert metrics.retries_deferred == 2**63 + 7
+
+
+def test_ordering_keys_are_read_back(server: FakeServer) -> None:
+    with webhookd.Client(server.address) as client:
+        detail = client.get_event("evt_ordered")
+
+    async def from_the_async_client() -> webhookd.EventDetail:
+        async with webhookd.AsyncClient(server.address) as async_client:
+            return await async_client.get_event("evt_ordered")
+
+    assert asyncio.run(from_the_async_client()) == detail
+    assert detail.event.ordering_key == "customer-42"
+    dead, waiting = detail.deliveries
+    assert (dead.ordering_key, dead.waiting_for_ordering_key) == ("customer-42", False)
+    assert (waiting.state, waiting.ordering_key, waiting.waiting_for_ordering_key) == (
+        "pending",
+        "customer-42",
+        True,
+    )
+    assert waiting.next_attempt_at is None
 
 
 def test_requests_take_native_types(server: FakeServer) -> None:

@@ -5,8 +5,10 @@ $WEBHOOKD_ENDPOINT_ID, and checks every request with webhookd.verify.
 """
 
 import asyncio
+import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -22,6 +24,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 DEADLINE_SECONDS = 20.0
+# How long the receiver may hold a delivery back: less than the harness webhookd's
+# default_timeout_seconds (5), so that a held delivery never times out.
+HOLD_SECONDS = 4.0
 
 
 class Receiver(ThreadingHTTPServer):
@@ -32,7 +37,13 @@ class Receiver(ThreadingHTTPServer):
         self.secret = secret
         # event id -> the verification error, or None when the signature is valid
         self.received: dict[str, webhookd.WebhookVerificationError | None] = {}
+        # event ids in the order their deliveries were answered
+        self.arrivals: list[str] = []
         self.changed = threading.Condition()
+        # A delivery whose payload has "hold": hold_token is answered only once released.
+        self.hold_token: str | None = None
+        self.holding = threading.Event()
+        self.released = threading.Event()
 
     def wait_for(self, event_id: str) -> webhookd.WebhookVerificationError | None:
         """Wait for the delivery of ``event_id``; return its verification error, if any."""
@@ -40,6 +51,15 @@ class Receiver(ThreadingHTTPServer):
             arrived = self.changed.wait_for(lambda: event_id in self.received, DEADLINE_SECONDS)
             assert arrived, f"no delivery of {event_id} within {DEADLINE_SECONDS} s"
             return self.received[event_id]
+
+    def hold(self, token: str) -> None:
+        """Holds back the delivery of the payload with ``"hold": token`` until :meth:`release`."""
+        self.hold_token = token
+        self.holding.clear()
+        self.released.clear()
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -52,14 +72,28 @@ class _Handler(BaseHTTPRequestHandler):
             webhookd.verify(body, dict(self.headers.items()), self.server.secret)
         except webhookd.WebhookVerificationError as rejected:
             error = rejected
+        token = self.server.hold_token
+        if token is not None and _payload(body).get("hold") == token:
+            self.server.holding.set()
+            self.server.released.wait(HOLD_SECONDS)
         with self.server.changed:
-            self.server.received[self.headers.get(webhookd.ID_HEADER, "")] = error
+            event_id = self.headers.get(webhookd.ID_HEADER, "")
+            self.server.received[event_id] = error
+            self.server.arrivals.append(event_id)
             self.server.changed.notify_all()
         self.send_response(401 if error else 204)
         self.end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet."""
+
+
+def _payload(body: bytes) -> dict[str, object]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +144,55 @@ def test_idempotent_dispatch_returns_the_original_event(
     )
     assert second.duplicate
     assert second.event_id == first
+
+
+def test_ordering_key_delivers_one_at_a_time_in_dispatch_order(
+    client: webhookd.Client, receiver: Receiver
+) -> None:
+    key = f"sdk-python-order-{uuid.uuid4().hex}"
+    token = uuid.uuid4().hex
+    # The receiver holds the first delivery back: the others must wait for it.
+    receiver.hold(token)
+    try:
+        first = _dispatch(client, {"n": 1, "hold": token}, ordering_key=key)
+        second = _dispatch(client, {"n": 2}, ordering_key=key)
+        third = _dispatch(client, {"n": 3}, ordering_key=key)
+        assert receiver.holding.wait(DEADLINE_SECONDS), f"no delivery of {first}"
+        waiting = _wait_for_waiting(client, second)
+        assert (waiting.state, waiting.ordering_key, waiting.next_attempt_at) == (
+            "pending",
+            key,
+            None,
+        )
+        assert (waiting.endpoint_id, waiting.attempt_count) == (
+            os.environ["WEBHOOKD_ENDPOINT_ID"],
+            0,
+        )
+        with receiver.changed:
+            assert second not in receiver.received and third not in receiver.received
+    finally:
+        receiver.release()
+    for event_id in (first, second, third):
+        assert receiver.wait_for(event_id) is None
+    ours = [event_id for event_id in receiver.arrivals if event_id in (first, second, third)]
+    assert ours == [first, second, third]
+    for event_id in (first, second, third):
+        detail = client.get_event(event_id)
+        assert detail.event.ordering_key == key
+        (delivery,) = detail.deliveries
+        assert delivery.state == "succeeded" and delivery.ordering_key == key
+        assert not delivery.waiting_for_ordering_key
+
+
+def _wait_for_waiting(client: webhookd.Client, event_id: str) -> webhookd.Delivery:
+    """The delivery of ``event_id``, once it waits for the one before it in its ordering key."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        (delivery,) = client.get_event(event_id).deliveries
+        if delivery.waiting_for_ordering_key:
+            return delivery
+        assert time.monotonic() < deadline, f"{event_id} never waits for its key: {delivery}"
+        time.sleep(0.05)
 
 
 def test_unknown_endpoint_is_not_found(client: webhookd.Client) -> None:

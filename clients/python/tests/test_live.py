@@ -348,6 +348,47 @@ def test_payload_filter_and_delivery_limits(client: Any) -> None:
     client.delete_endpoint(endpoint.id)
 
 
+def test_ordering_key(client: Any) -> None:
+    # An event type of its own, to an endpoint that refuses connections: with
+    # retry_policy.max_attempts 1 each delivery is given up (dead) after one attempt,
+    # which lets the next one of its ordering key go.
+    event_type = f"ordered.{uuid.uuid4().hex[:10]}"
+    endpoint = client.create_endpoint(f"http://127.0.0.1:{free_port()}/hook", [event_type])
+    ours = webhookd.DeliveryFilter(event_types=[event_type], endpoint_id=endpoint.id)
+
+    # At most 255 characters: a longer key is refused and nothing is stored.
+    with pytest.raises(webhookd.WebhookdError) as too_long:
+        client.dispatch(event_type, {}, ordering_key="k" * 256)
+    assert too_long.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in too_long.value.field_violations] == ["ordering_key"]
+    assert client.list_events(event_types=[event_type]).items == []
+
+    key = "k" * 255
+    ordered = [client.dispatch(event_type, {"n": n}, ordering_key=key) for n in range(3)]
+    unordered = client.dispatch(event_type, {"n": 3})
+    _wait_until(lambda: len(client.list_dead_letters(filter=ours).items) == 4, "four dead letters")
+
+    details = [client.get_event(result.event_id) for result in ordered]
+    for detail in details:
+        assert detail.event.ordering_key == key
+        (delivery,) = detail.deliveries
+        assert (delivery.state, delivery.ordering_key) == ("dead", key)
+        assert not delivery.waiting_for_ordering_key
+    # One at a time, in dispatch order: each attempted once the one before was given up.
+    starts = [detail.deliveries[0].attempts[0].started_at for detail in details]
+    assert None not in starts and starts == sorted(starts), starts
+    plain = client.get_event(unordered.event_id)
+    assert plain.event.ordering_key is None and plain.deliveries[0].ordering_key is None
+
+    # The listings carry the keys too.
+    expected = {r.event_id: key for r in ordered} | {unordered.event_id: None}
+    events = client.list_events(event_types=[event_type]).items
+    assert {e.id: e.ordering_key for e in events} == expected
+    deliveries = client.list_deliveries(filter=ours).items
+    assert {d.event_id: d.ordering_key for d in deliveries} == expected
+    client.delete_endpoint(endpoint.id)
+
+
 def test_stream_resumes_from_a_sequence(client: Any, server: WebhookdServer) -> None:
     endpoint = client.create_endpoint(f"http://127.0.0.1:{free_port()}/hook", ["live.*"])
     started = datetime.now(timezone.utc) - timedelta(seconds=1)

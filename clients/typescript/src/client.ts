@@ -78,6 +78,14 @@ export interface DispatchOptions {
   idempotencyKey?: string;
   /** Deliver only to these endpoints, subscribed or not. */
   endpointIds?: string[];
+  /**
+   * Deliveries of the dispatches that share this key go to each endpoint one
+   * at a time, in dispatch order: each waits until the one before it has
+   * succeeded or been given up (dead-lettered or failed). At most 255
+   * bytes in UTF-8 (255 ASCII characters); a longer one is refused with
+   * `INVALID_ARGUMENT`.
+   */
+  orderingKey?: string;
 }
 
 /** Which updates {@link WebhookdClient.streamDeliveries} returns, and from when. */
@@ -191,7 +199,8 @@ export class WebhookdClient {
    * Stores an event and schedules its delivery to every subscribed endpoint
    * (or to `endpointIds` only). `payload` is a JSON object, sent as its
    * `JSON.stringify` text. Retried only with an idempotency key, which is
-   * generated unless `autoIdempotencyKey` is off.
+   * generated unless `autoIdempotencyKey` is off; a retry sends the same
+   * request again, its idempotency and ordering keys unchanged.
    */
   async dispatch(eventType: string, payload: object, options: DispatchOptions = {}): Promise<DispatchResult> {
     const idempotencyKey =
@@ -201,6 +210,7 @@ export class WebhookdClient {
       payloadJson: JSON.stringify(payload),
       idempotencyKey,
       endpointIds: convert.strings(options.endpointIds),
+      orderingKey: options.orderingKey ?? '',
     };
     return this.#unary(idempotencyKey !== '',
       this.raw.dispatch, request,

@@ -233,6 +233,7 @@ export function event(message: Event__Output | null): Event {
     payloadJson: message?.payloadJson ?? '',
     idempotencyKey: message?.idempotencyKey ?? '',
     createdAt: date(message?.createdAt),
+    orderingKey: message?.orderingKey || undefined,
   };
 }
 
@@ -262,6 +263,8 @@ export function delivery(message: Delivery__Output): Delivery {
     createdAt: date(message.createdAt),
     updatedAt: date(message.updatedAt),
     attempts: message.attempts.map(attempt),
+    orderingKey: message.orderingKey || undefined,
+    waitingForOrderingKey: message.waitingForOrderingKey,
   };
 }
 

@@ -82,6 +82,8 @@ export interface Event {
   /** Empty when the dispatch had no idempotency key. */
   idempotencyKey: string;
   createdAt?: Date;
+  /** The dispatch's ordering key; `undefined` when it had none. */
+  orderingKey?: string;
 }
 
 /** One HTTP attempt of a delivery. */
@@ -107,7 +109,11 @@ export interface Delivery {
   eventType: string;
   state: DeliveryState;
   attemptCount: number;
-  /** When the next attempt is due (pending deliveries). */
+  /**
+   * When the next attempt is due (pending deliveries); `undefined` for a
+   * pending delivery that waits for the one before it in its ordering key
+   * ({@link waitingForOrderingKey}).
+   */
   nextAttemptAt?: Date;
   lastError: string;
   /** The delivery this one replays; empty for an original delivery. */
@@ -116,6 +122,13 @@ export interface Delivery {
   updatedAt?: Date;
   /** Filled by {@link WebhookdClient.getEvent} only. */
   attempts: Attempt[];
+  /** Its event's ordering key; `undefined` when it has none. */
+  orderingKey?: string;
+  /**
+   * Pending, and waiting until the delivery before it with the same ordering
+   * key (to the same endpoint) has succeeded or been given up.
+   */
+  waitingForOrderingKey: boolean;
 }
 
 /** An event with every delivery (replays included) and every attempt. */

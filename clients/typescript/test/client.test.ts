@@ -17,6 +17,8 @@ import {
 import { isLoopback } from '../src/channel';
 import { webhookGrpc } from '../src/client';
 import { retryDelay, retryPolicy } from '../src/retry';
+import type { Delivery } from '../src/generated/webhook/v1/Delivery';
+import type { GetEventResponse } from '../src/generated/webhook/v1/GetEventResponse';
 import type { WebhookServiceHandlers } from '../src/generated/webhook/v1/WebhookService';
 
 /** One call as the fake server saw it. */
@@ -65,10 +67,21 @@ function unary<Reply>(method: string, reply: (request: any) => Reply) {
 const handlers: Partial<WebhookServiceHandlers> = {
   Dispatch: unary('Dispatch', () => ({ eventId: 'evt_1', deliveryIds: ['dlv_1'], duplicate: false })),
   Replay: unary('Replay', () => ({ deliveryIds: ['dlv_2'], count: '1' })),
-  GetEvent: unary('GetEvent', (request) => ({
-    event: { id: request.eventId, createdAt: { seconds: '1700000000', nanos: 123_000_000 } },
-    deliveries: [{ id: 'dlv_1', state: 'DELIVERY_STATE_DEAD', attempts: [{ number: 1, durationMs: String(2 ** 40), errorKind: 'connect' }] }],
-  })),
+  GetEvent: unary('GetEvent', (request): GetEventResponse => {
+    const dead: Delivery = { id: 'dlv_1', state: 'DELIVERY_STATE_DEAD', attempts: [{ number: 1, durationMs: String(2 ** 40), errorKind: 'connect' }] };
+    const event = { id: request.eventId, createdAt: { seconds: '1700000000', nanos: 123_000_000 } };
+    if (request.eventId !== 'evt_ordered') {
+      return { event, deliveries: [dead] };
+    }
+    // Its delivery to a second endpoint waits for the one before it in its key.
+    return {
+      event: { ...event, orderingKey: 'customer-42' },
+      deliveries: [
+        { ...dead, orderingKey: 'customer-42' },
+        { id: 'dlv_2', state: 'DELIVERY_STATE_PENDING', orderingKey: 'customer-42', waitingForOrderingKey: true },
+      ],
+    };
+  }),
   GetMetrics: unary('GetMetrics', () => ({
     attempted: '9223372036854775813',
     failuresByErrorKind: { timeout: '3' },
@@ -243,6 +256,32 @@ test('an unavailable dispatch is retried with the same key', TIMEOUT, async () =
   assert.equal(keys.size, 1);
 });
 
+test('the ordering key is sent, unchanged on retries', TIMEOUT, async () => {
+  failures.Dispatch = [failure(grpc.status.UNAVAILABLE), failure(grpc.status.DEADLINE_EXCEEDED)];
+  await withClient({ retry: FAST_RETRY }, async (client) => {
+    await client.dispatch('order.created', {}, { orderingKey: 'customer-42' }); // retried twice
+    await client.dispatch('order.created', {}, { idempotencyKey: 'mine', orderingKey: 'customer-7' });
+    await client.dispatch('order.created', {});
+  });
+  const requests = calls('Dispatch').map((c) => c.request);
+  assert.equal(requests.length, 5);
+  const [retried, [given, plain]] = [requests.slice(0, 3), requests.slice(3)];
+  // Every attempt carries the same idempotency and ordering keys.
+  assert.deepEqual(retried.map((r) => r.orderingKey), ['customer-42', 'customer-42', 'customer-42']);
+  assert.equal(new Set(retried.map((r) => r.idempotencyKey)).size, 1);
+  assert.match(String(retried[0].idempotencyKey), /^sdk-/);
+  assert.deepEqual([given.idempotencyKey, given.orderingKey], ['mine', 'customer-7']);
+  assert.equal(plain.orderingKey, ''); // none
+});
+
+test('an ordering key alone does not make a dispatch retryable', TIMEOUT, async () => {
+  failures.Dispatch = [failure(grpc.status.UNAVAILABLE)];
+  await withClient({ retry: FAST_RETRY, autoIdempotencyKey: false }, async (client) => {
+    await assert.rejects(client.dispatch('order.created', {}, { orderingKey: 'customer-42' }), { codeName: 'UNAVAILABLE' });
+  });
+  assert.deepEqual(calls('Dispatch').map((c) => [c.request.orderingKey, c.request.idempotencyKey]), [['customer-42', '']]);
+});
+
 test('a dispatch without a key is not retried', TIMEOUT, async () => {
   failures.Dispatch = [failure(grpc.status.UNAVAILABLE)];
   await withClient({ retry: FAST_RETRY, autoIdempotencyKey: false }, async (client) => {
@@ -316,6 +355,9 @@ test('replies become native values', TIMEOUT, async () => {
     assert.equal(delivery.state, 'dead');
     assert.equal(delivery.nextAttemptAt, undefined);
     assert.equal(delivery.attempts[0].durationMs, 2n ** 40n);
+    assert.equal(detail.event.orderingKey, undefined);
+    assert.equal(delivery.orderingKey, undefined);
+    assert.equal(delivery.waitingForOrderingKey, false);
     const metrics = await client.getMetrics({ windowSeconds: 60 });
     assert.equal(metrics.attempted, 2n ** 63n + 5n);
     assert.deepEqual(metrics.failuresByErrorKind, { timeout: 3n });
@@ -324,6 +366,17 @@ test('replies become native values', TIMEOUT, async () => {
     assert.deepEqual([metrics.retryBudgetSlots, metrics.retriesInFlight], [4, 3]);
     assert.equal(metrics.retriesDeferred, 2n ** 63n + 7n);
     assert.deepEqual(await client.replay('evt_1'), { deliveryIds: ['dlv_2'], count: 1n });
+  });
+});
+
+test('ordering keys are read back', TIMEOUT, async () => {
+  await withClient({}, async (client) => {
+    const detail = await client.getEvent('evt_ordered');
+    assert.equal(detail.event.orderingKey, 'customer-42');
+    const [dead, waiting] = detail.deliveries;
+    assert.deepEqual([dead.orderingKey, dead.waitingForOrderingKey], ['customer-42', false]);
+    assert.deepEqual([waiting.state, waiting.orderingKey, waiting.waitingForOrderingKey], ['pending', 'customer-42', true]);
+    assert.equal(waiting.nextAttemptAt, undefined);
   });
 });
 

@@ -4,22 +4,53 @@
  *
  * Runs a receiver on 127.0.0.1:$WEBHOOKD_RECEIVER_PORT (the URL of endpoint
  * $WEBHOOKD_ENDPOINT_ID), dispatches an event to that endpoint, checks the
- * signed request it receives, and waits for the stream to report success.
+ * signed request it receives, and waits for the stream to report success;
+ * then dispatches three events with one ordering key and checks that they
+ * arrive one at a time, in dispatch order.
  */
 import { strict as assert } from 'node:assert';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { test } from 'node:test';
-import { verify, WebhookdClient, WebhookdError, type DeliveryUpdate } from '../src';
+import { verify, WebhookdClient, WebhookdError, type Delivery, type DeliveryUpdate } from '../src';
 
 const env = process.env;
 const STREAM_DEADLINE_MS = 20_000;
+/**
+ * How long the receiver may hold a delivery back: less than the harness
+ * webhookd's default_timeout_seconds (5), so that it never times out.
+ */
+const HOLD_MS = 4_000;
 
 /** One request the receiver got. */
 interface Received {
   headers: IncomingHttpHeaders;
   body: Buffer;
   verifyError: unknown;
+}
+
+/** `promise`, or a rejection after `ms` (the timer cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number, what = 'timed out'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A request body's JSON object; empty when it is none. */
+function payloadOf(body: Buffer): Record<string, unknown> {
+  try {
+    const payload: unknown = JSON.parse(body.toString('utf8'));
+    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Reads a required variable of clients/test.sh. */
@@ -39,15 +70,18 @@ test(
     const secret = required('WEBHOOKD_ENDPOINT_SECRET');
     const eventType = required('WEBHOOKD_EVENT_TYPE');
 
-    // The receiver: verifies every request with the SDK, answers 204 or 401.
-    let onReceived: (received: Received) => void = () => {};
-    const firstRequest = new Promise<Received>((resolve) => {
-      onReceived = resolve;
-    });
+    // The receiver: verifies every request with the SDK, answers 204 or 401,
+    // and records them in the order it answers them. A request whose payload
+    // has `hold: holdToken` is answered only once `release` is called.
+    const requests: Received[] = [];
+    let onReceived: () => void = () => {};
+    let holdToken: string | undefined;
+    let onHeld: () => void = () => {};
+    let release: () => void = () => {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
+      req.on('end', async () => {
         const body = Buffer.concat(chunks);
         let verifyError: unknown;
         try {
@@ -55,10 +89,33 @@ test(
         } catch (error) {
           verifyError = error;
         }
+        if (holdToken !== undefined && payloadOf(body).hold === holdToken) {
+          const released = new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          onHeld();
+          await within(released, HOLD_MS).catch(() => {}); // answered anyway after HOLD_MS
+        }
+        requests.push({ headers: req.headers, body, verifyError });
         res.writeHead(verifyError === undefined ? 204 : 401).end();
-        onReceived({ headers: req.headers, body, verifyError });
+        onReceived();
       });
     });
+    /** The request of `eventId`, once the receiver has it. */
+    const requestOf = async (eventId: string): Promise<Received> => {
+      const deadline = Date.now() + STREAM_DEADLINE_MS;
+      for (;;) {
+        const found = requests.find((r) => r.headers['x-webhook-id'] === eventId);
+        if (found) {
+          return found;
+        }
+        assert.ok(Date.now() < deadline, `no delivery of ${eventId} within ${STREAM_DEADLINE_MS} ms`);
+        await new Promise<void>((resolve) => {
+          onReceived = resolve;
+          setTimeout(resolve, 50);
+        });
+      }
+    };
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
     t.after(() => {
@@ -99,7 +156,7 @@ test(
     assert.equal(duplicate, false);
 
     await t.test('the receiver gets the event, correctly signed', async () => {
-      const received = await firstRequest;
+      const received = await requestOf(eventId);
       assert.equal(received.verifyError, undefined, `verification failed: ${received.verifyError}`);
       assert.equal(received.headers['x-webhook-id'], eventId);
       assert.deepEqual(JSON.parse(received.body.toString('utf8')), {
@@ -127,6 +184,56 @@ test(
       }
       assert.equal(success()?.endpointId, endpointId);
       assert.equal(success()?.deliveryId, deliveryIds[0]);
+    });
+
+    await t.test('an ordering key delivers one at a time, in dispatch order', async () => {
+      const orderingKey = `sdk-typescript-order-${randomUUID()}`;
+      const token = randomUUID();
+      // The receiver holds the first delivery back: the others must wait for it.
+      holdToken = token;
+      const held = new Promise<void>((resolve) => {
+        onHeld = resolve;
+      });
+      const dispatch = async (payload: object): Promise<string> =>
+        (await client.dispatch(eventType, payload, { endpointIds: [endpointId], orderingKey })).eventId;
+      let ids: string[];
+      try {
+        ids = [await dispatch({ n: 1, hold: token }), await dispatch({ n: 2 }), await dispatch({ n: 3 })];
+        await within(held, STREAM_DEADLINE_MS, `no delivery of ${ids[0]}`);
+        const deadline = Date.now() + STREAM_DEADLINE_MS;
+        let waiting: Delivery;
+        for (;;) {
+          [waiting] = (await client.getEvent(ids[1])).deliveries;
+          if (waiting.waitingForOrderingKey) {
+            break;
+          }
+          assert.ok(Date.now() < deadline, `${ids[1]} never waits for its key: ${waiting.state} after ${waiting.attemptCount} attempts`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.deepEqual(
+          [waiting.state, waiting.orderingKey, waiting.nextAttemptAt, waiting.endpointId, waiting.attemptCount],
+          ['pending', orderingKey, undefined, endpointId, 0],
+        );
+        const arrived = requests.map((r) => r.headers['x-webhook-id']);
+        assert.ok(!arrived.includes(ids[1]) && !arrived.includes(ids[2]), arrived.join());
+      } finally {
+        holdToken = undefined;
+        release();
+      }
+      for (const id of ids) {
+        const received = await requestOf(id);
+        assert.equal(received.verifyError, undefined);
+      }
+      const order = requests.map((r) => r.headers['x-webhook-id']).filter((id) => ids.includes(String(id)));
+      assert.deepEqual(order, ids);
+      for (const id of ids) {
+        const detail = await client.getEvent(id);
+        assert.equal(detail.event.orderingKey, orderingKey);
+        assert.deepEqual(
+          detail.deliveries.map((d) => [d.state, d.orderingKey, d.waitingForOrderingKey]),
+          [['succeeded', orderingKey, false]],
+        );
+      }
     });
 
     await t.test('an unknown endpoint is NOT_FOUND with its reason', async () => {

@@ -308,6 +308,56 @@ describe('every call against a live webhookd', { skip }, () => {
     await client.deleteEndpoint(endpoint.id);
   });
 
+  test('an ordering key: at most 255 characters, read back, one delivery at a time', TIMEOUT, async () => {
+    // An event type of its own, to an endpoint that refuses connections: with
+    // retry_policy.max_attempts 1 each delivery is given up (dead) after one
+    // attempt, which lets the next one of its ordering key go.
+    const eventType = `ordered.${randomUUID().slice(0, 8)}`;
+    const endpoint = await client.createEndpoint(`http://127.0.0.1:${await freePort()}/hook`, [eventType]);
+    const ours: DeliveryFilter = { eventTypes: [eventType], endpointId: endpoint.id };
+
+    // A longer key is refused and nothing is stored.
+    const tooLong = await failureOf(client.dispatch(eventType, {}, { orderingKey: 'k'.repeat(256) }));
+    assert.equal(tooLong.code, grpc.status.INVALID_ARGUMENT);
+    assert.deepEqual(tooLong.fieldViolations.map((v) => v.field), ['ordering_key']);
+    assert.deepEqual((await client.listEvents({ eventTypes: [eventType] })).items, []);
+
+    const orderingKey = 'k'.repeat(255);
+    const ordered = [];
+    for (let n = 0; n < 3; n++) {
+      ordered.push(await client.dispatch(eventType, { n }, { orderingKey }));
+    }
+    const unordered = await client.dispatch(eventType, { n: 3 });
+    await waitFor(async () => (await client.listDeadLetters({ filter: ours })).items.length === 4, 'four dead letters');
+
+    const details = await Promise.all(ordered.map((result) => client.getEvent(result.eventId)));
+    for (const detail of details) {
+      assert.equal(detail.event.orderingKey, orderingKey);
+      assert.deepEqual(
+        detail.deliveries.map((d) => [d.state, d.orderingKey, d.waitingForOrderingKey]),
+        [['dead', orderingKey, false]],
+      );
+    }
+    // One at a time, in dispatch order: each attempted once the one before was given up.
+    const starts = details.map((detail) => detail.deliveries[0].attempts[0].startedAt?.getTime() ?? NaN);
+    assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
+    assert.ok(starts.every((start) => !Number.isNaN(start)), starts.join());
+    const plain = await client.getEvent(unordered.eventId);
+    assert.equal(plain.event.orderingKey, undefined);
+    assert.equal(plain.deliveries[0].orderingKey, undefined);
+
+    // The listings carry the keys too.
+    const expected = Object.fromEntries([
+      ...ordered.map((result): [string, string | undefined] => [result.eventId, orderingKey]),
+      [unordered.eventId, undefined],
+    ]);
+    const events = (await client.listEvents({ eventTypes: [eventType] })).items;
+    assert.deepEqual(Object.fromEntries(events.map((e) => [e.id, e.orderingKey])), expected);
+    const deliveries = (await client.listDeliveries({ filter: ours })).items;
+    assert.deepEqual(Object.fromEntries(deliveries.map((d) => [d.eventId, d.orderingKey])), expected);
+    await client.deleteEndpoint(endpoint.id);
+  });
+
   test('a stream resumes from a sequence number', TIMEOUT, async () => {
     const endpoint = await client.createEndpoint(`http://127.0.0.1:${await freePort()}/hook`, ['live.*']);
     const stream = client.streamDeliveries({ endpointIds: [endpoint.id], sinceTime: new Date(Date.now() - 1_000) });

@@ -215,6 +215,7 @@ def event(message: Any) -> Event:
         payload_json=message.payload_json,
         idempotency_key=message.idempotency_key,
         created_at=time_of(message, "created_at"),
+        ordering_key=message.ordering_key or None,
     )
 
 
@@ -244,6 +245,8 @@ def delivery(message: Any) -> Delivery:
         created_at=time_of(message, "created_at"),
         updated_at=time_of(message, "updated_at"),
         attempts=[attempt(a) for a in message.attempts],
+        ordering_key=message.ordering_key or None,
+        waiting_for_ordering_key=message.waiting_for_ordering_key,
     )
 
 

@@ -59,6 +59,7 @@ def dispatch(
     idempotency_key: str | None,
     endpoint_ids: Iterable[str] | None,
     auto_idempotency_key: bool,
+    ordering_key: str | None,
 ) -> Call[DispatchResult]:
     if idempotency_key is None and auto_idempotency_key:
         # A generated key makes the dispatch safe to retry: a retry of a
@@ -70,7 +71,9 @@ def dispatch(
         payload_json=_convert.json_text(payload),
         idempotency_key=idempotency_key or "",
         endpoint_ids=_convert.strings(endpoint_ids),
+        ordering_key=ordering_key or "",
     )
+    # A retry sends this same request: the same idempotency key and ordering key.
     return Call("Dispatch", request, bool(idempotency_key), _convert.dispatch_result)
 
 

@@ -155,11 +155,17 @@ class AsyncClient:
         *,
         idempotency_key: str | None = None,
         endpoint_ids: Iterable[str] | None = None,
+        ordering_key: str | None = None,
     ) -> DispatchResult:
         """See :meth:`Client.dispatch`."""
         return await self._unary(
             _rpc.dispatch(
-                event_type, payload, idempotency_key, endpoint_ids, self._auto_idempotency_key
+                event_type,
+                payload,
+                idempotency_key,
+                endpoint_ids,
+                self._auto_idempotency_key,
+                ordering_key,
             )
         )
 

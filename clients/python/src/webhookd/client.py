@@ -166,6 +166,7 @@ class Client:
         *,
         idempotency_key: str | None = None,
         endpoint_ids: Iterable[str] | None = None,
+        ordering_key: str | None = None,
     ) -> DispatchResult:
         """Stores an event and schedules its delivery to every subscribed endpoint.
 
@@ -173,10 +174,19 @@ class Client:
         their exact value. With ``idempotency_key`` a repeated dispatch returns
         the original event with ``duplicate=True`` and sends nothing new.
         ``endpoint_ids`` restricts delivery to these endpoints, subscribed or not.
+        With ``ordering_key`` (at most 255 bytes in UTF-8) the deliveries of the
+        dispatches that share it go to each endpoint one at a time, in dispatch
+        order: each waits until the one before it has succeeded or been given
+        up. A retried dispatch sends the same keys again.
         """
         return self._unary(
             _rpc.dispatch(
-                event_type, payload, idempotency_key, endpoint_ids, self._auto_idempotency_key
+                event_type,
+                payload,
+                idempotency_key,
+                endpoint_ids,
+                self._auto_idempotency_key,
+                ordering_key,
             )
         )
 

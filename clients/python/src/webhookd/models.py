@@ -95,6 +95,8 @@ class Event:
     idempotency_key: str
     """Empty when the dispatch had no idempotency key."""
     created_at: datetime | None
+    ordering_key: str | None
+    """The dispatch's ordering key; ``None`` when it had none."""
 
     @property
     def payload(self) -> Any:
@@ -130,7 +132,8 @@ class Delivery:
     state: DeliveryState
     attempt_count: int
     next_attempt_at: datetime | None
-    """When the next attempt is due (pending deliveries)."""
+    """When the next attempt is due (pending deliveries); ``None`` for a pending delivery
+    that waits for the one before it in its ordering key (:attr:`waiting_for_ordering_key`)."""
     last_error: str
     replay_of: str
     """The delivery this one replays; empty for an original delivery."""
@@ -138,6 +141,11 @@ class Delivery:
     updated_at: datetime | None
     attempts: list[Attempt]
     """Filled by :meth:`Client.get_event` only."""
+    ordering_key: str | None
+    """Its event's ordering key; ``None`` when it has none."""
+    waiting_for_ordering_key: bool
+    """Pending, and waiting until the delivery before it with the same ordering key (to the
+    same endpoint) has succeeded or been given up."""
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ final class Convert {
         event.getEventType(),
         event.getPayloadJson(),
         event.getIdempotencyKey(),
-        instant(event.hasCreatedAt(), event.getCreatedAt()));
+        instant(event.hasCreatedAt(), event.getCreatedAt()),
+        event.getOrderingKey());
   }
 
   static Attempt attempt(dev.webhookd.v1.Attempt attempt) {
@@ -145,7 +146,9 @@ final class Convert {
         delivery.getReplayOf(),
         instant(delivery.hasCreatedAt(), delivery.getCreatedAt()),
         instant(delivery.hasUpdatedAt(), delivery.getUpdatedAt()),
-        attempts);
+        attempts,
+        delivery.getOrderingKey(),
+        delivery.getWaitingForOrderingKey());
   }
 
   static List<Delivery> deliveries(List<dev.webhookd.v1.Delivery> deliveries) {

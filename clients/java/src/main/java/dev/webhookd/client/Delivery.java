@@ -12,12 +12,18 @@ import java.util.List;
  * @param eventType its event's type
  * @param state where it is in its lifecycle
  * @param attemptCount attempts made so far
- * @param nextAttemptAt when the next attempt is due (pending deliveries), or null
+ * @param nextAttemptAt when the next attempt is due (pending deliveries), or null (also while it
+ *     is {@code waitingForOrderingKey})
  * @param lastError the error of the last failed attempt, empty if none
  * @param replayOf the delivery this one replays; empty for an original delivery
  * @param createdAt when it was created
  * @param updatedAt when it last changed
  * @param attempts its attempts, oldest first ({@link WebhookdClient#getEvent getEvent} only; empty elsewhere)
+ * @param orderingKey its event's ordering key ({@link DispatchOptions#withOrderingKey}), empty when
+ *     it has none
+ * @param waitingForOrderingKey pending, and waiting until the delivery before it with the same
+ *     ordering key, to the same endpoint, has succeeded or been given up; {@code nextAttemptAt} is
+ *     then null
  */
 public record Delivery(
     String id,
@@ -31,7 +37,9 @@ public record Delivery(
     String replayOf,
     Instant createdAt,
     Instant updatedAt,
-    List<Attempt> attempts) {
+    List<Attempt> attempts,
+    String orderingKey,
+    boolean waitingForOrderingKey) {
   /** Copies the collections, so that the record is immutable. */
   public Delivery {
     attempts = List.copyOf(attempts);

@@ -10,22 +10,26 @@ import java.util.Objects;
  * <pre>{@code
  * DispatchOptions options = DispatchOptions.defaults()
  *     .withIdempotencyKey("order-1234-created")
+ *     .withOrderingKey("customer-42")
  *     .withEndpointIds(List.of("ep_billing"));
  * }</pre>
  */
 public final class DispatchOptions {
-  private static final DispatchOptions DEFAULTS = new DispatchOptions("", List.of());
+  private static final DispatchOptions DEFAULTS = new DispatchOptions("", "", List.of());
 
   private final String idempotencyKey;
+  private final String orderingKey;
   private final List<String> endpointIds;
 
-  private DispatchOptions(String idempotencyKey, List<String> endpointIds) {
+  private DispatchOptions(String idempotencyKey, String orderingKey, List<String> endpointIds) {
     this.idempotencyKey = idempotencyKey;
+    this.orderingKey = orderingKey;
     this.endpointIds = endpointIds;
   }
 
   /**
-   * Returns the options of a plain dispatch: no idempotency key, every subscribed endpoint.
+   * Returns the options of a plain dispatch: no idempotency key, no ordering key, every subscribed
+   * endpoint.
    *
    * @return the default options
    */
@@ -42,7 +46,22 @@ public final class DispatchOptions {
    */
   public DispatchOptions withIdempotencyKey(String idempotencyKey) {
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
-    return new DispatchOptions(idempotencyKey, endpointIds);
+    return new DispatchOptions(idempotencyKey, orderingKey, endpointIds);
+  }
+
+  /**
+   * Returns a copy with an ordering key: the event's deliveries to an endpoint wait until those of
+   * the events dispatched before it with the same key, to the same endpoint, have succeeded or
+   * been given up (dead-lettered or failed), so that they arrive one at a time, in dispatch order.
+   * Order holds between dispatches made one after the other, not between concurrent ones; replays
+   * and redrives are not ordered. A retried dispatch sends the same key.
+   *
+   * @param orderingKey a producer-chosen key of at most 255 characters; empty for none
+   * @return the new options
+   */
+  public DispatchOptions withOrderingKey(String orderingKey) {
+    Objects.requireNonNull(orderingKey, "orderingKey");
+    return new DispatchOptions(idempotencyKey, orderingKey, endpointIds);
   }
 
   /**
@@ -53,7 +72,7 @@ public final class DispatchOptions {
    * @return the new options
    */
   public DispatchOptions withEndpointIds(List<String> endpointIds) {
-    return new DispatchOptions(idempotencyKey, List.copyOf(endpointIds));
+    return new DispatchOptions(idempotencyKey, orderingKey, List.copyOf(endpointIds));
   }
 
   /**
@@ -63,6 +82,15 @@ public final class DispatchOptions {
    */
   public String idempotencyKey() {
     return idempotencyKey;
+  }
+
+  /**
+   * Returns the ordering key.
+   *
+   * @return the key, empty when none is set
+   */
+  public String orderingKey() {
+    return orderingKey;
   }
 
   /**

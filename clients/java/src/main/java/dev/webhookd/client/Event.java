@@ -10,11 +10,14 @@ import java.time.Instant;
  * @param payloadJson the canonical JSON exactly as signed and sent
  * @param idempotencyKey the dispatch's idempotency key, empty when it had none
  * @param createdAt when it was dispatched
+ * @param orderingKey the dispatch's ordering key ({@link DispatchOptions#withOrderingKey}), empty
+ *     when it had none
  */
 public record Event(
     String id,
     String eventType,
     String payloadJson,
     String idempotencyKey,
-    Instant createdAt) {
+    Instant createdAt,
+    String orderingKey) {
 }

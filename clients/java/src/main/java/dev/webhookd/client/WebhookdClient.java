@@ -156,12 +156,12 @@ public final class WebhookdClient implements AutoCloseable {
   }
 
   /**
-   * Dispatches an event with an idempotency key or to chosen endpoints.
+   * Dispatches an event with an idempotency key, an ordering key or to chosen endpoints.
    *
    * @param eventType the event type, such as {@code "order.created"}
    * @param payload the payload, serialized to a JSON object: maps, lists, strings, numbers,
    *     booleans, nulls and plain objects
-   * @param options the idempotency key and endpoints
+   * @param options the idempotency key, ordering key and endpoints
    * @return the event id, delivery ids and whether it was a duplicate
    * @throws WebhookdException if the call fails
    */
@@ -184,17 +184,18 @@ public final class WebhookdClient implements AutoCloseable {
   }
 
   /**
-   * Dispatches an event whose payload is already JSON text, with an idempotency key or to chosen
-   * endpoints.
+   * Dispatches an event whose payload is already JSON text, with an idempotency key, an ordering
+   * key or to chosen endpoints.
    *
    * <p>Unless {@link Builder#autoIdempotencyKey autoIdempotencyKey(false)} was set, a dispatch
    * without an idempotency key gets a generated one ({@code sdk-} and a random UUID), so that it
    * is retried safely: a retry that reaches webhookd after the first attempt did returns the same
-   * event, marked as a duplicate.
+   * event, marked as a duplicate. The retries send the same request: the same idempotency key,
+   * and the same ordering key.
    *
    * @param eventType the event type, such as {@code "order.created"}
    * @param payloadJson a JSON object
-   * @param options the idempotency key and endpoints
+   * @param options the idempotency key, ordering key and endpoints
    * @return the event id, delivery ids and whether it was a duplicate
    * @throws WebhookdException if the call fails
    */
@@ -209,6 +210,7 @@ public final class WebhookdClient implements AutoCloseable {
             .setEventType(eventType)
             .setPayloadJson(payloadJson)
             .setIdempotencyKey(idempotencyKey)
+            .setOrderingKey(options.orderingKey())
             .addAllEndpointIds(options.endpointIds())
             .build();
     DispatchResponse response = call(!idempotencyKey.isEmpty(), () -> stub.dispatch(request));

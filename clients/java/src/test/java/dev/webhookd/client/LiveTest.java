@@ -532,6 +532,7 @@ class LiveTest {
     assertEquals(payload, event.payloadJson());
     assertEquals("live-order-1", event.idempotencyKey());
     assertTrue(event.createdAt().isAfter(started));
+    assertEquals("", event.orderingKey());
     Delivery delivery = detail[0].deliveries().get(0);
     assertEquals(first.deliveryIds().get(0), delivery.id());
     assertEquals("ep_live", delivery.endpointId());
@@ -540,6 +541,8 @@ class LiveTest {
     assertEquals(1, delivery.attempts().get(0).number());
     assertEquals("connect", delivery.attempts().get(0).errorKind());
     assertTrue(delivery.attempts().get(0).startedAt().isAfter(started));
+    assertEquals("", delivery.orderingKey());
+    assertFalse(delivery.waitingForOrderingKey());
     assertTrue(client.getEvent(auto.eventId()).event().idempotencyKey().startsWith("sdk-"));
 
     Page<Event> events =
@@ -656,6 +659,29 @@ class LiveTest {
                 "live.order.created",
                 Map.of(),
                 DispatchOptions.defaults().withEndpointIds(List.of("ep_missing"))));
+
+    // Ordering keys: 255 characters at most.
+    e =
+        assertError(
+            Status.Code.INVALID_ARGUMENT,
+            "INVALID_ARGUMENT",
+            () ->
+                client.dispatch(
+                    "live.ordering",
+                    Map.of(),
+                    DispatchOptions.defaults().withOrderingKey("k".repeat(256))));
+    assertEquals(1, e.fieldViolations().size(), e.fieldViolations().toString());
+    assertEquals("ordering_key", e.fieldViolations().get(0).field());
+    assertFalse(e.fieldViolations().get(0).description().isEmpty());
+    String longest = "k".repeat(255);
+    DispatchResult accepted =
+        client.dispatch(
+            "live.ordering", Map.of(), DispatchOptions.defaults().withOrderingKey(longest));
+    assertEquals(longest, client.getEvent(accepted.eventId()).event().orderingKey());
+    Page<Event> events =
+        client.listEvents(ListEventsOptions.defaults().withEventTypes(List.of("live.ordering")));
+    assertEquals(List.of(accepted.eventId()), events.items().stream().map(Event::id).toList());
+    assertEquals(longest, events.items().get(0).orderingKey());
   }
 
   /** Records the status of every Dispatch attempt. */

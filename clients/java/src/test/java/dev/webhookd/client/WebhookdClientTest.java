@@ -220,32 +220,68 @@ class WebhookdClientTest {
 
     @Override
     public void getEvent(GetEventRequest request, StreamObserver<GetEventResponse> responses) {
-      if (record("GetEvent", request, responses)) {
+      if (!record("GetEvent", request, responses)) {
+        return;
+      }
+      if (request.getEventId().equals("evt_ordered")) {
+        // An event with an ordering key: its delivery to ep_1 is being retried, the one to ep_2
+        // waits for an earlier event's delivery.
         responses.onNext(
             GetEventResponse.newBuilder()
                 .setEvent(
                     dev.webhookd.v1.Event.newBuilder()
                         .setId(request.getEventId())
-                        .setEventType("order.created")
-                        .setPayloadJson("{\"n\":18446744073709551616}")
-                        .setCreatedAt(timestamp(CREATED)))
+                        .setEventType("order.updated")
+                        .setPayloadJson("{}")
+                        .setCreatedAt(timestamp(CREATED))
+                        .setOrderingKey("customer-42"))
                 .addDeliveries(
                     dev.webhookd.v1.Delivery.newBuilder()
-                        .setId("dlv_1")
-                        .setState(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_IN_FLIGHT)
+                        .setId("dlv_o1")
+                        .setEventId(request.getEventId())
+                        .setEndpointId("ep_1")
+                        .setState(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_PENDING)
                         .setAttemptCount(1)
                         .setNextAttemptAt(timestamp(LATER))
                         .setCreatedAt(timestamp(CREATED))
-                        .addAttempts(
-                            dev.webhookd.v1.Attempt.newBuilder()
-                                .setNumber(1)
-                                .setStartedAt(timestamp(CREATED))
-                                .setDurationMs(1500)
-                                .setHttpStatus(503)
-                                .setErrorKind("http_5xx")))
+                        .setOrderingKey("customer-42"))
+                .addDeliveries(
+                    dev.webhookd.v1.Delivery.newBuilder()
+                        .setId("dlv_o2")
+                        .setEventId(request.getEventId())
+                        .setEndpointId("ep_2")
+                        .setState(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_PENDING)
+                        .setCreatedAt(timestamp(CREATED))
+                        .setOrderingKey("customer-42")
+                        .setWaitingForOrderingKey(true))
                 .build());
         responses.onCompleted();
+        return;
       }
+      responses.onNext(
+          GetEventResponse.newBuilder()
+              .setEvent(
+                  dev.webhookd.v1.Event.newBuilder()
+                      .setId(request.getEventId())
+                      .setEventType("order.created")
+                      .setPayloadJson("{\"n\":18446744073709551616}")
+                      .setCreatedAt(timestamp(CREATED)))
+              .addDeliveries(
+                  dev.webhookd.v1.Delivery.newBuilder()
+                      .setId("dlv_1")
+                      .setState(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_IN_FLIGHT)
+                      .setAttemptCount(1)
+                      .setNextAttemptAt(timestamp(LATER))
+                      .setCreatedAt(timestamp(CREATED))
+                      .addAttempts(
+                          dev.webhookd.v1.Attempt.newBuilder()
+                              .setNumber(1)
+                              .setStartedAt(timestamp(CREATED))
+                              .setDurationMs(1500)
+                              .setHttpStatus(503)
+                              .setErrorKind("http_5xx")))
+              .build());
+      responses.onCompleted();
     }
 
     @Override
@@ -373,6 +409,7 @@ class WebhookdClientTest {
         request.getPayloadJson());
     assertTrue(request.getIdempotencyKey().matches("sdk-[0-9a-f-]{36}"), request.getIdempotencyKey());
     assertTrue(request.getEndpointIdsList().isEmpty());
+    assertEquals("", request.getOrderingKey());
     assertEquals("Bearer key_123", authorizations.get(0));
   }
 
@@ -382,13 +419,30 @@ class WebhookdClientTest {
     DispatchOptions options =
         DispatchOptions.defaults()
             .withIdempotencyKey("k1")
+            .withOrderingKey("customer-42")
             .withEndpointIds(List.of("ep_a", "ep_b"));
     client.dispatchJson("order.created", "{\"n\": 18446744073709551616}", options);
 
     DispatchRequest request = (DispatchRequest) requests("Dispatch").get(0);
     assertEquals("{\"n\": 18446744073709551616}", request.getPayloadJson());
     assertEquals("k1", request.getIdempotencyKey());
+    assertEquals("customer-42", request.getOrderingKey());
     assertEquals(List.of("ep_a", "ep_b"), request.getEndpointIdsList());
+  }
+
+  @Test
+  void dispatchOptionsAreImmutable() {
+    DispatchOptions ordered = DispatchOptions.defaults().withOrderingKey("customer-42");
+    assertEquals("", DispatchOptions.defaults().orderingKey());
+    assertEquals("customer-42", ordered.orderingKey());
+    DispatchOptions all =
+        ordered.withIdempotencyKey("k1").withEndpointIds(List.of("ep_a")).withOrderingKey("c-7");
+    assertEquals("c-7", all.orderingKey());
+    assertEquals("k1", all.idempotencyKey());
+    assertEquals(List.of("ep_a"), all.endpointIds());
+    assertEquals("customer-42", ordered.orderingKey());
+    assertEquals("", ordered.idempotencyKey());
+    assertThrows(NullPointerException.class, () -> ordered.withOrderingKey(null));
   }
 
   @Test
@@ -396,13 +450,19 @@ class WebhookdClientTest {
     WebhookdClient client = client(WebhookdClient.builder(start()).retryPolicy(FAST_RETRY));
     failNext("Dispatch", Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED);
 
-    assertEquals("evt_1", client.dispatch("a.b", Map.of()).eventId());
+    assertEquals(
+        "evt_1",
+        client
+            .dispatch("a.b", Map.of(), DispatchOptions.defaults().withOrderingKey("customer-42"))
+            .eventId());
 
     List<Object> calls = requests("Dispatch");
     assertEquals(3, calls.size());
     String key = ((DispatchRequest) calls.get(0)).getIdempotencyKey();
     for (Object call : calls) {
       assertEquals(key, ((DispatchRequest) call).getIdempotencyKey());
+      // The generated idempotency key does not replace the ordering key.
+      assertEquals("customer-42", ((DispatchRequest) call).getOrderingKey());
     }
   }
 
@@ -637,10 +697,13 @@ class WebhookdClientTest {
     EventDetail detail = client.getEvent("evt_1");
     assertEquals("{\"n\":18446744073709551616}", detail.event().payloadJson());
     assertEquals(CREATED, detail.event().createdAt());
+    assertEquals("", detail.event().orderingKey());
     Delivery delivery = detail.deliveries().get(0);
     assertEquals(DeliveryState.IN_FLIGHT, delivery.state());
     assertEquals(LATER, delivery.nextAttemptAt());
     assertNull(delivery.updatedAt());
+    assertEquals("", delivery.orderingKey());
+    assertFalse(delivery.waitingForOrderingKey());
     Attempt attempt = delivery.attempts().get(0);
     assertEquals(Duration.ofMillis(1500), attempt.duration());
     assertEquals(503, attempt.httpStatus());
@@ -673,6 +736,26 @@ class WebhookdClientTest {
     assertEquals("ep_1", request.getFilter().getEndpointId());
     assertEquals(dev.webhookd.v1.DeliveryState.DELIVERY_STATE_DEAD, request.getFilter().getStates(0));
     assertEquals(2.5, request.getMaxPerSecond());
+  }
+
+  @Test
+  void orderingKeysAreMapped() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()));
+
+    EventDetail detail = client.getEvent("evt_ordered");
+    assertEquals("customer-42", detail.event().orderingKey());
+    assertEquals(2, detail.deliveries().size());
+    Delivery retrying = detail.deliveries().get(0);
+    assertEquals("customer-42", retrying.orderingKey());
+    assertFalse(retrying.waitingForOrderingKey());
+    assertEquals(DeliveryState.PENDING, retrying.state());
+    assertEquals(LATER, retrying.nextAttemptAt());
+    // Waiting for its predecessor: no next attempt.
+    Delivery waiting = detail.deliveries().get(1);
+    assertEquals("customer-42", waiting.orderingKey());
+    assertTrue(waiting.waitingForOrderingKey());
+    assertEquals(DeliveryState.PENDING, waiting.state());
+    assertNull(waiting.nextAttemptAt());
   }
 
   @Test
