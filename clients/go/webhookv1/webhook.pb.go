@@ -312,7 +312,11 @@ type DispatchRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event type, lowercase dot-separated segments of [a-z0-9_], for
 	// example "order.created". Endpoints subscribe to exact types or to
-	// "prefix.*" patterns.
+	// "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+	// the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+	// reason SCHEMA_VIOLATION, with a field violation "payload<JSON pointer>"
+	// per mismatch. A type not in the catalog is refused (reason
+	// UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
 	EventType string `protobuf:"bytes,1,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
 	// The event payload, a JSON object. Exactly one of the two forms is set.
 	//
@@ -323,7 +327,7 @@ type DispatchRequest struct {
 	Body isDispatchRequest_Body `protobuf_oneof:"body"`
 	// Optional. A producer-chosen key that makes Dispatch idempotent: a second
 	// Dispatch with the same key returns the original event id with
-	// duplicate=true and delivers nothing new. At most 255 characters.
+	// duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
 	IdempotencyKey string `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	// Optional. Deliver only to these endpoints (whether or not they subscribe
 	// to the event type). When empty, every active endpoint subscribed to the
@@ -334,8 +338,8 @@ type DispatchRequest struct {
 	// one before it has succeeded or has been given up (dead-lettered or
 	// failed). A delivery that is being retried holds back only its own key,
 	// never the endpoint. Order holds for Dispatch calls made one after the
-	// other (concurrent calls have no order between them). At most 255
-	// characters. Replays and redrives are not ordered.
+	// other (concurrent calls have no order between them). At most 255 bytes
+	// (UTF-8). Replays and redrives are not ordered.
 	OrderingKey   string `protobuf:"bytes,6,opt,name=ordering_key,json=orderingKey,proto3" json:"ordering_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -939,7 +943,8 @@ type Delivery struct {
 	// Filled by GetEvent only.
 	Attempts  []*Attempt `protobuf:"bytes,11,rep,name=attempts,proto3" json:"attempts,omitempty"`
 	EventType string     `protobuf:"bytes,12,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
-	// The event's ordering key, if it has one.
+	// The ordering key it is delivered under: its event's; empty for a
+	// replay, which is not ordered.
 	OrderingKey string `protobuf:"bytes,13,opt,name=ordering_key,json=orderingKey,proto3" json:"ordering_key,omitempty"`
 	// Pending, and waiting until the delivery before it with the same
 	// ordering key has succeeded or been given up.
@@ -3502,6 +3507,163 @@ func (x *RevokeApiKeyRequest) GetName() string {
 	return ""
 }
 
+type ListEventTypesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEventTypesRequest) Reset() {
+	*x = ListEventTypesRequest{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEventTypesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEventTypesRequest) ProtoMessage() {}
+
+func (x *ListEventTypesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEventTypesRequest.ProtoReflect.Descriptor instead.
+func (*ListEventTypesRequest) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{42}
+}
+
+// An event type of the catalog.
+type EventTypeDefinition struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// An exact event type, such as "order.created".
+	Name        string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// The JSON Schema every dispatched payload of this type must match
+	// (INVALID_ARGUMENT, reason SCHEMA_VIOLATION, otherwise); unset: any
+	// JSON object.
+	Schema        *structpb.Struct `protobuf:"bytes,3,opt,name=schema,proto3" json:"schema,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EventTypeDefinition) Reset() {
+	*x = EventTypeDefinition{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EventTypeDefinition) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventTypeDefinition) ProtoMessage() {}
+
+func (x *EventTypeDefinition) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EventTypeDefinition.ProtoReflect.Descriptor instead.
+func (*EventTypeDefinition) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *EventTypeDefinition) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *EventTypeDefinition) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *EventTypeDefinition) GetSchema() *structpb.Struct {
+	if x != nil {
+		return x.Schema
+	}
+	return nil
+}
+
+type ListEventTypesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Sorted by name.
+	EventTypes []*EventTypeDefinition `protobuf:"bytes,1,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
+	// Whether Dispatch accepts event types that are not in the catalog
+	// (event_catalog.unknown_types); when false, they are INVALID_ARGUMENT
+	// with reason UNKNOWN_EVENT_TYPE.
+	UnknownTypesAllowed bool `protobuf:"varint,2,opt,name=unknown_types_allowed,json=unknownTypesAllowed,proto3" json:"unknown_types_allowed,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *ListEventTypesResponse) Reset() {
+	*x = ListEventTypesResponse{}
+	mi := &file_webhook_v1_webhook_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEventTypesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEventTypesResponse) ProtoMessage() {}
+
+func (x *ListEventTypesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_webhook_v1_webhook_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEventTypesResponse.ProtoReflect.Descriptor instead.
+func (*ListEventTypesResponse) Descriptor() ([]byte, []int) {
+	return file_webhook_v1_webhook_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ListEventTypesResponse) GetEventTypes() []*EventTypeDefinition {
+	if x != nil {
+		return x.EventTypes
+	}
+	return nil
+}
+
+func (x *ListEventTypesResponse) GetUnknownTypesAllowed() bool {
+	if x != nil {
+		return x.UnknownTypesAllowed
+	}
+	return false
+}
+
 var File_webhook_v1_webhook_proto protoreflect.FileDescriptor
 
 const file_webhook_v1_webhook_proto_rawDesc = "" +
@@ -3799,7 +3961,16 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x13ListApiKeysResponse\x12-\n" +
 	"\bapi_keys\x18\x01 \x03(\v2\x12.webhook.v1.ApiKeyR\aapiKeys\")\n" +
 	"\x13RevokeApiKeyRequest\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name*\xd9\x01\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"\x17\n" +
+	"\x15ListEventTypesRequest\"|\n" +
+	"\x13EventTypeDefinition\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12/\n" +
+	"\x06schema\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x06schema\"\x8e\x01\n" +
+	"\x16ListEventTypesResponse\x12@\n" +
+	"\vevent_types\x18\x01 \x03(\v2\x1f.webhook.v1.EventTypeDefinitionR\n" +
+	"eventTypes\x122\n" +
+	"\x15unknown_types_allowed\x18\x02 \x01(\bR\x13unknownTypesAllowed*\xd9\x01\n" +
 	"\rDeliveryState\x12\x1e\n" +
 	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16DELIVERY_STATE_PENDING\x10\x01\x12\x1c\n" +
@@ -3836,7 +4007,7 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x18API_KEY_ROLE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15API_KEY_ROLE_DISPATCH\x10\x01\x12\x15\n" +
 	"\x11API_KEY_ROLE_READ\x10\x02\x12\x16\n" +
-	"\x12API_KEY_ROLE_ADMIN\x10\x032\xde\f\n" +
+	"\x12API_KEY_ROLE_ADMIN\x10\x032\xb7\r\n" +
 	"\x0eWebhookService\x12E\n" +
 	"\bDispatch\x12\x1b.webhook.v1.DispatchRequest\x1a\x1c.webhook.v1.DispatchResponse\x12?\n" +
 	"\x06Replay\x12\x19.webhook.v1.ReplayRequest\x1a\x1a.webhook.v1.ReplayResponse\x12U\n" +
@@ -3859,7 +4030,8 @@ const file_webhook_v1_webhook_proto_rawDesc = "" +
 	"\x14RotateEndpointSecret\x12'.webhook.v1.RotateEndpointSecretRequest\x1a(.webhook.v1.RotateEndpointSecretResponse\x12Q\n" +
 	"\fCreateApiKey\x12\x1f.webhook.v1.CreateApiKeyRequest\x1a .webhook.v1.CreateApiKeyResponse\x12N\n" +
 	"\vListApiKeys\x12\x1e.webhook.v1.ListApiKeysRequest\x1a\x1f.webhook.v1.ListApiKeysResponse\x12C\n" +
-	"\fRevokeApiKey\x12\x1f.webhook.v1.RevokeApiKeyRequest\x1a\x12.webhook.v1.ApiKeyBP\n" +
+	"\fRevokeApiKey\x12\x1f.webhook.v1.RevokeApiKeyRequest\x1a\x12.webhook.v1.ApiKey\x12W\n" +
+	"\x0eListEventTypes\x12!.webhook.v1.ListEventTypesRequest\x1a\".webhook.v1.ListEventTypesResponseBP\n" +
 	"\x0fdev.webhookd.v1P\x01Z;github.com/webhookd/webhookd/clients/go/webhookv1;webhookv1b\x06proto3"
 
 var (
@@ -3875,7 +4047,7 @@ func file_webhook_v1_webhook_proto_rawDescGZIP() []byte {
 }
 
 var file_webhook_v1_webhook_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_webhook_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_webhook_v1_webhook_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_webhook_v1_webhook_proto_goTypes = []any{
 	(DeliveryState)(0),                   // 0: webhook.v1.DeliveryState
 	(SignatureScheme)(0),                 // 1: webhook.v1.SignatureScheme
@@ -3923,113 +4095,120 @@ var file_webhook_v1_webhook_proto_goTypes = []any{
 	(*ListApiKeysRequest)(nil),           // 43: webhook.v1.ListApiKeysRequest
 	(*ListApiKeysResponse)(nil),          // 44: webhook.v1.ListApiKeysResponse
 	(*RevokeApiKeyRequest)(nil),          // 45: webhook.v1.RevokeApiKeyRequest
-	nil,                                  // 46: webhook.v1.Endpoint.HeadersEntry
-	nil,                                  // 47: webhook.v1.CreateEndpointRequest.HeadersEntry
-	nil,                                  // 48: webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	nil,                                  // 49: webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
-	(*structpb.Struct)(nil),              // 50: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),        // 51: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 52: google.protobuf.FieldMask
+	(*ListEventTypesRequest)(nil),        // 46: webhook.v1.ListEventTypesRequest
+	(*EventTypeDefinition)(nil),          // 47: webhook.v1.EventTypeDefinition
+	(*ListEventTypesResponse)(nil),       // 48: webhook.v1.ListEventTypesResponse
+	nil,                                  // 49: webhook.v1.Endpoint.HeadersEntry
+	nil,                                  // 50: webhook.v1.CreateEndpointRequest.HeadersEntry
+	nil,                                  // 51: webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	nil,                                  // 52: webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	(*structpb.Struct)(nil),              // 53: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 54: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 55: google.protobuf.FieldMask
 }
 var file_webhook_v1_webhook_proto_depIdxs = []int32{
-	50, // 0: webhook.v1.DispatchRequest.payload:type_name -> google.protobuf.Struct
-	51, // 1: webhook.v1.DeliveryFilter.start_time:type_name -> google.protobuf.Timestamp
-	51, // 2: webhook.v1.DeliveryFilter.end_time:type_name -> google.protobuf.Timestamp
+	53, // 0: webhook.v1.DispatchRequest.payload:type_name -> google.protobuf.Struct
+	54, // 1: webhook.v1.DeliveryFilter.start_time:type_name -> google.protobuf.Timestamp
+	54, // 2: webhook.v1.DeliveryFilter.end_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: webhook.v1.DeliveryFilter.states:type_name -> webhook.v1.DeliveryState
 	6,  // 4: webhook.v1.ReplayRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	51, // 5: webhook.v1.Event.created_at:type_name -> google.protobuf.Timestamp
-	51, // 6: webhook.v1.Attempt.started_at:type_name -> google.protobuf.Timestamp
+	54, // 5: webhook.v1.Event.created_at:type_name -> google.protobuf.Timestamp
+	54, // 6: webhook.v1.Attempt.started_at:type_name -> google.protobuf.Timestamp
 	0,  // 7: webhook.v1.Delivery.state:type_name -> webhook.v1.DeliveryState
-	51, // 8: webhook.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
-	51, // 9: webhook.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
-	51, // 10: webhook.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
+	54, // 8: webhook.v1.Delivery.next_attempt_at:type_name -> google.protobuf.Timestamp
+	54, // 9: webhook.v1.Delivery.created_at:type_name -> google.protobuf.Timestamp
+	54, // 10: webhook.v1.Delivery.updated_at:type_name -> google.protobuf.Timestamp
 	10, // 11: webhook.v1.Delivery.attempts:type_name -> webhook.v1.Attempt
 	9,  // 12: webhook.v1.GetEventResponse.event:type_name -> webhook.v1.Event
 	11, // 13: webhook.v1.GetEventResponse.deliveries:type_name -> webhook.v1.Delivery
-	51, // 14: webhook.v1.ListEventsRequest.start_time:type_name -> google.protobuf.Timestamp
-	51, // 15: webhook.v1.ListEventsRequest.end_time:type_name -> google.protobuf.Timestamp
+	54, // 14: webhook.v1.ListEventsRequest.start_time:type_name -> google.protobuf.Timestamp
+	54, // 15: webhook.v1.ListEventsRequest.end_time:type_name -> google.protobuf.Timestamp
 	9,  // 16: webhook.v1.ListEventsResponse.events:type_name -> webhook.v1.Event
 	6,  // 17: webhook.v1.ListDeliveriesRequest.filter:type_name -> webhook.v1.DeliveryFilter
 	11, // 18: webhook.v1.ListDeliveriesResponse.deliveries:type_name -> webhook.v1.Delivery
 	6,  // 19: webhook.v1.ListDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
 	6,  // 20: webhook.v1.RedriveDeadLettersRequest.filter:type_name -> webhook.v1.DeliveryFilter
-	51, // 21: webhook.v1.Endpoint.disabled_at:type_name -> google.protobuf.Timestamp
-	51, // 22: webhook.v1.Endpoint.previous_secret_expires_at:type_name -> google.protobuf.Timestamp
-	51, // 23: webhook.v1.Endpoint.created_at:type_name -> google.protobuf.Timestamp
-	51, // 24: webhook.v1.Endpoint.updated_at:type_name -> google.protobuf.Timestamp
+	54, // 21: webhook.v1.Endpoint.disabled_at:type_name -> google.protobuf.Timestamp
+	54, // 22: webhook.v1.Endpoint.previous_secret_expires_at:type_name -> google.protobuf.Timestamp
+	54, // 23: webhook.v1.Endpoint.created_at:type_name -> google.protobuf.Timestamp
+	54, // 24: webhook.v1.Endpoint.updated_at:type_name -> google.protobuf.Timestamp
 	1,  // 25: webhook.v1.Endpoint.signature_scheme:type_name -> webhook.v1.SignatureScheme
-	46, // 26: webhook.v1.Endpoint.headers:type_name -> webhook.v1.Endpoint.HeadersEntry
+	49, // 26: webhook.v1.Endpoint.headers:type_name -> webhook.v1.Endpoint.HeadersEntry
 	22, // 27: webhook.v1.Endpoint.retry_policy:type_name -> webhook.v1.EndpointRetryPolicy
-	50, // 28: webhook.v1.Endpoint.filter:type_name -> google.protobuf.Struct
+	53, // 28: webhook.v1.Endpoint.filter:type_name -> google.protobuf.Struct
 	1,  // 29: webhook.v1.CreateEndpointRequest.signature_scheme:type_name -> webhook.v1.SignatureScheme
-	47, // 30: webhook.v1.CreateEndpointRequest.headers:type_name -> webhook.v1.CreateEndpointRequest.HeadersEntry
+	50, // 30: webhook.v1.CreateEndpointRequest.headers:type_name -> webhook.v1.CreateEndpointRequest.HeadersEntry
 	22, // 31: webhook.v1.CreateEndpointRequest.retry_policy:type_name -> webhook.v1.EndpointRetryPolicy
-	50, // 32: webhook.v1.CreateEndpointRequest.filter:type_name -> google.protobuf.Struct
+	53, // 32: webhook.v1.CreateEndpointRequest.filter:type_name -> google.protobuf.Struct
 	21, // 33: webhook.v1.ListEndpointsResponse.endpoints:type_name -> webhook.v1.Endpoint
 	21, // 34: webhook.v1.UpdateEndpointRequest.endpoint:type_name -> webhook.v1.Endpoint
-	52, // 35: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
+	55, // 35: webhook.v1.UpdateEndpointRequest.update_mask:type_name -> google.protobuf.FieldMask
 	21, // 36: webhook.v1.RotateEndpointSecretResponse.endpoint:type_name -> webhook.v1.Endpoint
 	0,  // 37: webhook.v1.StreamDeliveriesRequest.states:type_name -> webhook.v1.DeliveryState
-	51, // 38: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
+	54, // 38: webhook.v1.StreamDeliveriesRequest.since_time:type_name -> google.protobuf.Timestamp
 	0,  // 39: webhook.v1.DeliveryUpdate.state:type_name -> webhook.v1.DeliveryState
-	51, // 40: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
-	51, // 41: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
+	54, // 40: webhook.v1.DeliveryUpdate.next_attempt_at:type_name -> google.protobuf.Timestamp
+	54, // 41: webhook.v1.DeliveryUpdate.occurred_at:type_name -> google.protobuf.Timestamp
 	2,  // 42: webhook.v1.DeliveryUpdate.kind:type_name -> webhook.v1.UpdateKind
 	37, // 43: webhook.v1.EndpointStatus.latency:type_name -> webhook.v1.LatencySummary
-	48, // 44: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
-	49, // 45: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
+	51, // 44: webhook.v1.GetMetricsResponse.failures_by_error_kind:type_name -> webhook.v1.GetMetricsResponse.FailuresByErrorKindEntry
+	52, // 45: webhook.v1.GetMetricsResponse.failures_by_status_class:type_name -> webhook.v1.GetMetricsResponse.FailuresByStatusClassEntry
 	38, // 46: webhook.v1.GetMetricsResponse.endpoints:type_name -> webhook.v1.EndpointStatus
 	3,  // 47: webhook.v1.ApiKey.role:type_name -> webhook.v1.ApiKeyRole
-	51, // 48: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	51, // 49: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	54, // 48: webhook.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	54, // 49: webhook.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
 	3,  // 50: webhook.v1.CreateApiKeyRequest.role:type_name -> webhook.v1.ApiKeyRole
 	40, // 51: webhook.v1.CreateApiKeyResponse.api_key:type_name -> webhook.v1.ApiKey
 	40, // 52: webhook.v1.ListApiKeysResponse.api_keys:type_name -> webhook.v1.ApiKey
-	4,  // 53: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
-	7,  // 54: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
-	34, // 55: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
-	36, // 56: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
-	12, // 57: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
-	14, // 58: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
-	16, // 59: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
-	18, // 60: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
-	19, // 61: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
-	23, // 62: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
-	24, // 63: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
-	25, // 64: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
-	27, // 65: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
-	28, // 66: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
-	30, // 67: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
-	31, // 68: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
-	32, // 69: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
-	41, // 70: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
-	43, // 71: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
-	45, // 72: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
-	5,  // 73: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
-	8,  // 74: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
-	35, // 75: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
-	39, // 76: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
-	13, // 77: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
-	15, // 78: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
-	17, // 79: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
-	17, // 80: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
-	20, // 81: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
-	21, // 82: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
-	21, // 83: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
-	26, // 84: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
-	21, // 85: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
-	29, // 86: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
-	21, // 87: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
-	21, // 88: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
-	33, // 89: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
-	42, // 90: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
-	44, // 91: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
-	40, // 92: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
-	73, // [73:93] is the sub-list for method output_type
-	53, // [53:73] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	53, // 53: webhook.v1.EventTypeDefinition.schema:type_name -> google.protobuf.Struct
+	47, // 54: webhook.v1.ListEventTypesResponse.event_types:type_name -> webhook.v1.EventTypeDefinition
+	4,  // 55: webhook.v1.WebhookService.Dispatch:input_type -> webhook.v1.DispatchRequest
+	7,  // 56: webhook.v1.WebhookService.Replay:input_type -> webhook.v1.ReplayRequest
+	34, // 57: webhook.v1.WebhookService.StreamDeliveries:input_type -> webhook.v1.StreamDeliveriesRequest
+	36, // 58: webhook.v1.WebhookService.GetMetrics:input_type -> webhook.v1.GetMetricsRequest
+	12, // 59: webhook.v1.WebhookService.GetEvent:input_type -> webhook.v1.GetEventRequest
+	14, // 60: webhook.v1.WebhookService.ListEvents:input_type -> webhook.v1.ListEventsRequest
+	16, // 61: webhook.v1.WebhookService.ListDeliveries:input_type -> webhook.v1.ListDeliveriesRequest
+	18, // 62: webhook.v1.WebhookService.ListDeadLetters:input_type -> webhook.v1.ListDeadLettersRequest
+	19, // 63: webhook.v1.WebhookService.RedriveDeadLetters:input_type -> webhook.v1.RedriveDeadLettersRequest
+	23, // 64: webhook.v1.WebhookService.CreateEndpoint:input_type -> webhook.v1.CreateEndpointRequest
+	24, // 65: webhook.v1.WebhookService.GetEndpoint:input_type -> webhook.v1.GetEndpointRequest
+	25, // 66: webhook.v1.WebhookService.ListEndpoints:input_type -> webhook.v1.ListEndpointsRequest
+	27, // 67: webhook.v1.WebhookService.UpdateEndpoint:input_type -> webhook.v1.UpdateEndpointRequest
+	28, // 68: webhook.v1.WebhookService.DeleteEndpoint:input_type -> webhook.v1.DeleteEndpointRequest
+	30, // 69: webhook.v1.WebhookService.EnableEndpoint:input_type -> webhook.v1.EnableEndpointRequest
+	31, // 70: webhook.v1.WebhookService.DisableEndpoint:input_type -> webhook.v1.DisableEndpointRequest
+	32, // 71: webhook.v1.WebhookService.RotateEndpointSecret:input_type -> webhook.v1.RotateEndpointSecretRequest
+	41, // 72: webhook.v1.WebhookService.CreateApiKey:input_type -> webhook.v1.CreateApiKeyRequest
+	43, // 73: webhook.v1.WebhookService.ListApiKeys:input_type -> webhook.v1.ListApiKeysRequest
+	45, // 74: webhook.v1.WebhookService.RevokeApiKey:input_type -> webhook.v1.RevokeApiKeyRequest
+	46, // 75: webhook.v1.WebhookService.ListEventTypes:input_type -> webhook.v1.ListEventTypesRequest
+	5,  // 76: webhook.v1.WebhookService.Dispatch:output_type -> webhook.v1.DispatchResponse
+	8,  // 77: webhook.v1.WebhookService.Replay:output_type -> webhook.v1.ReplayResponse
+	35, // 78: webhook.v1.WebhookService.StreamDeliveries:output_type -> webhook.v1.DeliveryUpdate
+	39, // 79: webhook.v1.WebhookService.GetMetrics:output_type -> webhook.v1.GetMetricsResponse
+	13, // 80: webhook.v1.WebhookService.GetEvent:output_type -> webhook.v1.GetEventResponse
+	15, // 81: webhook.v1.WebhookService.ListEvents:output_type -> webhook.v1.ListEventsResponse
+	17, // 82: webhook.v1.WebhookService.ListDeliveries:output_type -> webhook.v1.ListDeliveriesResponse
+	17, // 83: webhook.v1.WebhookService.ListDeadLetters:output_type -> webhook.v1.ListDeliveriesResponse
+	20, // 84: webhook.v1.WebhookService.RedriveDeadLetters:output_type -> webhook.v1.RedriveDeadLettersResponse
+	21, // 85: webhook.v1.WebhookService.CreateEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 86: webhook.v1.WebhookService.GetEndpoint:output_type -> webhook.v1.Endpoint
+	26, // 87: webhook.v1.WebhookService.ListEndpoints:output_type -> webhook.v1.ListEndpointsResponse
+	21, // 88: webhook.v1.WebhookService.UpdateEndpoint:output_type -> webhook.v1.Endpoint
+	29, // 89: webhook.v1.WebhookService.DeleteEndpoint:output_type -> webhook.v1.DeleteEndpointResponse
+	21, // 90: webhook.v1.WebhookService.EnableEndpoint:output_type -> webhook.v1.Endpoint
+	21, // 91: webhook.v1.WebhookService.DisableEndpoint:output_type -> webhook.v1.Endpoint
+	33, // 92: webhook.v1.WebhookService.RotateEndpointSecret:output_type -> webhook.v1.RotateEndpointSecretResponse
+	42, // 93: webhook.v1.WebhookService.CreateApiKey:output_type -> webhook.v1.CreateApiKeyResponse
+	44, // 94: webhook.v1.WebhookService.ListApiKeys:output_type -> webhook.v1.ListApiKeysResponse
+	40, // 95: webhook.v1.WebhookService.RevokeApiKey:output_type -> webhook.v1.ApiKey
+	48, // 96: webhook.v1.WebhookService.ListEventTypes:output_type -> webhook.v1.ListEventTypesResponse
+	76, // [76:97] is the sub-list for method output_type
+	55, // [55:76] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_webhook_v1_webhook_proto_init() }
@@ -4047,7 +4226,7 @@ func file_webhook_v1_webhook_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_webhook_v1_webhook_proto_rawDesc), len(file_webhook_v1_webhook_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   46,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

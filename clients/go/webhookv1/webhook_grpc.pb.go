@@ -47,6 +47,7 @@ const (
 	WebhookService_CreateApiKey_FullMethodName         = "/webhook.v1.WebhookService/CreateApiKey"
 	WebhookService_ListApiKeys_FullMethodName          = "/webhook.v1.WebhookService/ListApiKeys"
 	WebhookService_RevokeApiKey_FullMethodName         = "/webhook.v1.WebhookService/RevokeApiKey"
+	WebhookService_ListEventTypes_FullMethodName       = "/webhook.v1.WebhookService/ListEventTypes"
 )
 
 // WebhookServiceClient is the client API for WebhookService service.
@@ -114,6 +115,11 @@ type WebhookServiceClient interface {
 	CreateApiKey(ctx context.Context, in *CreateApiKeyRequest, opts ...grpc.CallOption) (*CreateApiKeyResponse, error)
 	ListApiKeys(ctx context.Context, in *ListApiKeysRequest, opts ...grpc.CallOption) (*ListApiKeysResponse, error)
 	RevokeApiKey(ctx context.Context, in *RevokeApiKeyRequest, opts ...grpc.CallOption) (*ApiKey, error)
+	// The event-type catalog (event_catalog in the config file): the event
+	// types producers may send, each with a description and optionally the
+	// JSON Schema that Dispatch checks its payloads against. Open to every
+	// API key role.
+	ListEventTypes(ctx context.Context, in *ListEventTypesRequest, opts ...grpc.CallOption) (*ListEventTypesResponse, error)
 }
 
 type webhookServiceClient struct {
@@ -333,6 +339,16 @@ func (c *webhookServiceClient) RevokeApiKey(ctx context.Context, in *RevokeApiKe
 	return out, nil
 }
 
+func (c *webhookServiceClient) ListEventTypes(ctx context.Context, in *ListEventTypesRequest, opts ...grpc.CallOption) (*ListEventTypesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListEventTypesResponse)
+	err := c.cc.Invoke(ctx, WebhookService_ListEventTypes_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // WebhookServiceServer is the server API for WebhookService service.
 // All implementations must embed UnimplementedWebhookServiceServer
 // for forward compatibility.
@@ -398,6 +414,11 @@ type WebhookServiceServer interface {
 	CreateApiKey(context.Context, *CreateApiKeyRequest) (*CreateApiKeyResponse, error)
 	ListApiKeys(context.Context, *ListApiKeysRequest) (*ListApiKeysResponse, error)
 	RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*ApiKey, error)
+	// The event-type catalog (event_catalog in the config file): the event
+	// types producers may send, each with a description and optionally the
+	// JSON Schema that Dispatch checks its payloads against. Open to every
+	// API key role.
+	ListEventTypes(context.Context, *ListEventTypesRequest) (*ListEventTypesResponse, error)
 	mustEmbedUnimplementedWebhookServiceServer()
 }
 
@@ -467,6 +488,9 @@ func (UnimplementedWebhookServiceServer) ListApiKeys(context.Context, *ListApiKe
 }
 func (UnimplementedWebhookServiceServer) RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*ApiKey, error) {
 	return nil, status.Error(codes.Unimplemented, "method RevokeApiKey not implemented")
+}
+func (UnimplementedWebhookServiceServer) ListEventTypes(context.Context, *ListEventTypesRequest) (*ListEventTypesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListEventTypes not implemented")
 }
 func (UnimplementedWebhookServiceServer) mustEmbedUnimplementedWebhookServiceServer() {}
 func (UnimplementedWebhookServiceServer) testEmbeddedByValue()                        {}
@@ -842,6 +866,24 @@ func _WebhookService_RevokeApiKey_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _WebhookService_ListEventTypes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListEventTypesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).ListEventTypes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_ListEventTypes_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).ListEventTypes(ctx, req.(*ListEventTypesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // WebhookService_ServiceDesc is the grpc.ServiceDesc for WebhookService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -924,6 +966,10 @@ var WebhookService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RevokeApiKey",
 			Handler:    _WebhookService_RevokeApiKey_Handler,
+		},
+		{
+			MethodName: "ListEventTypes",
+			Handler:    _WebhookService_ListEventTypes_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -94,6 +94,10 @@ export const descriptor: Record<string, unknown> = {
                 "RevokeApiKey": {
                   "requestType": "RevokeApiKeyRequest",
                   "responseType": "ApiKey"
+                },
+                "ListEventTypes": {
+                  "requestType": "ListEventTypesRequest",
+                  "responseType": "ListEventTypesResponse"
                 }
               }
             },
@@ -1077,6 +1081,38 @@ export const descriptor: Record<string, unknown> = {
                 "name": {
                   "type": "string",
                   "id": 1
+                }
+              }
+            },
+            "ListEventTypesRequest": {
+              "fields": {}
+            },
+            "EventTypeDefinition": {
+              "fields": {
+                "name": {
+                  "type": "string",
+                  "id": 1
+                },
+                "description": {
+                  "type": "string",
+                  "id": 2
+                },
+                "schema": {
+                  "type": "google.protobuf.Struct",
+                  "id": 3
+                }
+              }
+            },
+            "ListEventTypesResponse": {
+              "fields": {
+                "eventTypes": {
+                  "rule": "repeated",
+                  "type": "EventTypeDefinition",
+                  "id": 1
+                },
+                "unknownTypesAllowed": {
+                  "type": "bool",
+                  "id": 2
                 }
               }
             }

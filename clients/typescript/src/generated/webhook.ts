@@ -24,6 +24,7 @@ import type { Endpoint as _webhook_v1_Endpoint, Endpoint__Output as _webhook_v1_
 import type { EndpointRetryPolicy as _webhook_v1_EndpointRetryPolicy, EndpointRetryPolicy__Output as _webhook_v1_EndpointRetryPolicy__Output } from './webhook/v1/EndpointRetryPolicy';
 import type { EndpointStatus as _webhook_v1_EndpointStatus, EndpointStatus__Output as _webhook_v1_EndpointStatus__Output } from './webhook/v1/EndpointStatus';
 import type { Event as _webhook_v1_Event, Event__Output as _webhook_v1_Event__Output } from './webhook/v1/Event';
+import type { EventTypeDefinition as _webhook_v1_EventTypeDefinition, EventTypeDefinition__Output as _webhook_v1_EventTypeDefinition__Output } from './webhook/v1/EventTypeDefinition';
 import type { GetEndpointRequest as _webhook_v1_GetEndpointRequest, GetEndpointRequest__Output as _webhook_v1_GetEndpointRequest__Output } from './webhook/v1/GetEndpointRequest';
 import type { GetEventRequest as _webhook_v1_GetEventRequest, GetEventRequest__Output as _webhook_v1_GetEventRequest__Output } from './webhook/v1/GetEventRequest';
 import type { GetEventResponse as _webhook_v1_GetEventResponse, GetEventResponse__Output as _webhook_v1_GetEventResponse__Output } from './webhook/v1/GetEventResponse';
@@ -37,6 +38,8 @@ import type { ListDeliveriesRequest as _webhook_v1_ListDeliveriesRequest, ListDe
 import type { ListDeliveriesResponse as _webhook_v1_ListDeliveriesResponse, ListDeliveriesResponse__Output as _webhook_v1_ListDeliveriesResponse__Output } from './webhook/v1/ListDeliveriesResponse';
 import type { ListEndpointsRequest as _webhook_v1_ListEndpointsRequest, ListEndpointsRequest__Output as _webhook_v1_ListEndpointsRequest__Output } from './webhook/v1/ListEndpointsRequest';
 import type { ListEndpointsResponse as _webhook_v1_ListEndpointsResponse, ListEndpointsResponse__Output as _webhook_v1_ListEndpointsResponse__Output } from './webhook/v1/ListEndpointsResponse';
+import type { ListEventTypesRequest as _webhook_v1_ListEventTypesRequest, ListEventTypesRequest__Output as _webhook_v1_ListEventTypesRequest__Output } from './webhook/v1/ListEventTypesRequest';
+import type { ListEventTypesResponse as _webhook_v1_ListEventTypesResponse, ListEventTypesResponse__Output as _webhook_v1_ListEventTypesResponse__Output } from './webhook/v1/ListEventTypesResponse';
 import type { ListEventsRequest as _webhook_v1_ListEventsRequest, ListEventsRequest__Output as _webhook_v1_ListEventsRequest__Output } from './webhook/v1/ListEventsRequest';
 import type { ListEventsResponse as _webhook_v1_ListEventsResponse, ListEventsResponse__Output as _webhook_v1_ListEventsResponse__Output } from './webhook/v1/ListEventsResponse';
 import type { RedriveDeadLettersRequest as _webhook_v1_RedriveDeadLettersRequest, RedriveDeadLettersRequest__Output as _webhook_v1_RedriveDeadLettersRequest__Output } from './webhook/v1/RedriveDeadLettersRequest';
@@ -87,6 +90,7 @@ export interface ProtoGrpcType {
       EndpointRetryPolicy: MessageTypeDefinition<_webhook_v1_EndpointRetryPolicy, _webhook_v1_EndpointRetryPolicy__Output>
       EndpointStatus: MessageTypeDefinition<_webhook_v1_EndpointStatus, _webhook_v1_EndpointStatus__Output>
       Event: MessageTypeDefinition<_webhook_v1_Event, _webhook_v1_Event__Output>
+      EventTypeDefinition: MessageTypeDefinition<_webhook_v1_EventTypeDefinition, _webhook_v1_EventTypeDefinition__Output>
       GetEndpointRequest: MessageTypeDefinition<_webhook_v1_GetEndpointRequest, _webhook_v1_GetEndpointRequest__Output>
       GetEventRequest: MessageTypeDefinition<_webhook_v1_GetEventRequest, _webhook_v1_GetEventRequest__Output>
       GetEventResponse: MessageTypeDefinition<_webhook_v1_GetEventResponse, _webhook_v1_GetEventResponse__Output>
@@ -100,6 +104,8 @@ export interface ProtoGrpcType {
       ListDeliveriesResponse: MessageTypeDefinition<_webhook_v1_ListDeliveriesResponse, _webhook_v1_ListDeliveriesResponse__Output>
       ListEndpointsRequest: MessageTypeDefinition<_webhook_v1_ListEndpointsRequest, _webhook_v1_ListEndpointsRequest__Output>
       ListEndpointsResponse: MessageTypeDefinition<_webhook_v1_ListEndpointsResponse, _webhook_v1_ListEndpointsResponse__Output>
+      ListEventTypesRequest: MessageTypeDefinition<_webhook_v1_ListEventTypesRequest, _webhook_v1_ListEventTypesRequest__Output>
+      ListEventTypesResponse: MessageTypeDefinition<_webhook_v1_ListEventTypesResponse, _webhook_v1_ListEventTypesResponse__Output>
       ListEventsRequest: MessageTypeDefinition<_webhook_v1_ListEventsRequest, _webhook_v1_ListEventsRequest__Output>
       ListEventsResponse: MessageTypeDefinition<_webhook_v1_ListEventsResponse, _webhook_v1_ListEventsResponse__Output>
       RedriveDeadLettersRequest: MessageTypeDefinition<_webhook_v1_RedriveDeadLettersRequest, _webhook_v1_RedriveDeadLettersRequest__Output>

@@ -32,7 +32,8 @@ export interface Delivery {
   'attempts'?: (_webhook_v1_Attempt)[];
   'eventType'?: (string);
   /**
-   * The event's ordering key, if it has one.
+   * The ordering key it is delivered under: its event's; empty for a
+   * replay, which is not ordered.
    */
   'orderingKey'?: (string);
   /**
@@ -70,7 +71,8 @@ export interface Delivery__Output {
   'attempts': (_webhook_v1_Attempt__Output)[];
   'eventType': (string);
   /**
-   * The event's ordering key, if it has one.
+   * The ordering key it is delivered under: its event's; empty for a
+   * replay, which is not ordered.
    */
   'orderingKey': (string);
   /**

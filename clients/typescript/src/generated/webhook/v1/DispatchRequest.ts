@@ -6,7 +6,11 @@ export interface DispatchRequest {
   /**
    * The event type, lowercase dot-separated segments of [a-z0-9_], for
    * example "order.created". Endpoints subscribe to exact types or to
-   * "prefix.*" patterns.
+   * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+   * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+   * reason SCHEMA_VIOLATION, with a field violation "payload<JSON pointer>"
+   * per mismatch. A type not in the catalog is refused (reason
+   * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
    */
   'eventType'?: (string);
   /**
@@ -24,7 +28,7 @@ export interface DispatchRequest {
   /**
    * Optional. A producer-chosen key that makes Dispatch idempotent: a second
    * Dispatch with the same key returns the original event id with
-   * duplicate=true and delivers nothing new. At most 255 characters.
+   * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
    */
   'idempotencyKey'?: (string);
   /**
@@ -39,8 +43,8 @@ export interface DispatchRequest {
    * one before it has succeeded or has been given up (dead-lettered or
    * failed). A delivery that is being retried holds back only its own key,
    * never the endpoint. Order holds for Dispatch calls made one after the
-   * other (concurrent calls have no order between them). At most 255
-   * characters. Replays and redrives are not ordered.
+   * other (concurrent calls have no order between them). At most 255 bytes
+   * (UTF-8). Replays and redrives are not ordered.
    */
   'orderingKey'?: (string);
   /**
@@ -53,7 +57,11 @@ export interface DispatchRequest__Output {
   /**
    * The event type, lowercase dot-separated segments of [a-z0-9_], for
    * example "order.created". Endpoints subscribe to exact types or to
-   * "prefix.*" patterns.
+   * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+   * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+   * reason SCHEMA_VIOLATION, with a field violation "payload<JSON pointer>"
+   * per mismatch. A type not in the catalog is refused (reason
+   * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
    */
   'eventType': (string);
   /**
@@ -71,7 +79,7 @@ export interface DispatchRequest__Output {
   /**
    * Optional. A producer-chosen key that makes Dispatch idempotent: a second
    * Dispatch with the same key returns the original event id with
-   * duplicate=true and delivers nothing new. At most 255 characters.
+   * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
    */
   'idempotencyKey': (string);
   /**
@@ -86,8 +94,8 @@ export interface DispatchRequest__Output {
    * one before it has succeeded or has been given up (dead-lettered or
    * failed). A delivery that is being retried holds back only its own key,
    * never the endpoint. Order holds for Dispatch calls made one after the
-   * other (concurrent calls have no order between them). At most 255
-   * characters. Replays and redrives are not ordered.
+   * other (concurrent calls have no order between them). At most 255 bytes
+   * (UTF-8). Replays and redrives are not ordered.
    */
   'orderingKey': (string);
   /**

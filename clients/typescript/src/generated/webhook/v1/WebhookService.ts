@@ -26,6 +26,8 @@ import type { ListDeliveriesRequest as _webhook_v1_ListDeliveriesRequest, ListDe
 import type { ListDeliveriesResponse as _webhook_v1_ListDeliveriesResponse, ListDeliveriesResponse__Output as _webhook_v1_ListDeliveriesResponse__Output } from '../../webhook/v1/ListDeliveriesResponse';
 import type { ListEndpointsRequest as _webhook_v1_ListEndpointsRequest, ListEndpointsRequest__Output as _webhook_v1_ListEndpointsRequest__Output } from '../../webhook/v1/ListEndpointsRequest';
 import type { ListEndpointsResponse as _webhook_v1_ListEndpointsResponse, ListEndpointsResponse__Output as _webhook_v1_ListEndpointsResponse__Output } from '../../webhook/v1/ListEndpointsResponse';
+import type { ListEventTypesRequest as _webhook_v1_ListEventTypesRequest, ListEventTypesRequest__Output as _webhook_v1_ListEventTypesRequest__Output } from '../../webhook/v1/ListEventTypesRequest';
+import type { ListEventTypesResponse as _webhook_v1_ListEventTypesResponse, ListEventTypesResponse__Output as _webhook_v1_ListEventTypesResponse__Output } from '../../webhook/v1/ListEventTypesResponse';
 import type { ListEventsRequest as _webhook_v1_ListEventsRequest, ListEventsRequest__Output as _webhook_v1_ListEventsRequest__Output } from '../../webhook/v1/ListEventsRequest';
 import type { ListEventsResponse as _webhook_v1_ListEventsResponse, ListEventsResponse__Output as _webhook_v1_ListEventsResponse__Output } from '../../webhook/v1/ListEventsResponse';
 import type { RedriveDeadLettersRequest as _webhook_v1_RedriveDeadLettersRequest, RedriveDeadLettersRequest__Output as _webhook_v1_RedriveDeadLettersRequest__Output } from '../../webhook/v1/RedriveDeadLettersRequest';
@@ -250,6 +252,27 @@ export interface WebhookServiceClient extends grpc.Client {
   listEndpoints(argument: _webhook_v1_ListEndpointsRequest, callback: grpc.requestCallback<_webhook_v1_ListEndpointsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * The event-type catalog (event_catalog in the config file): the event
+   * types producers may send, each with a description and optionally the
+   * JSON Schema that Dispatch checks its payloads against. Open to every
+   * API key role.
+   */
+  ListEventTypes(argument: _webhook_v1_ListEventTypesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListEventTypesResponse__Output>): grpc.ClientUnaryCall;
+  ListEventTypes(argument: _webhook_v1_ListEventTypesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_ListEventTypesResponse__Output>): grpc.ClientUnaryCall;
+  ListEventTypes(argument: _webhook_v1_ListEventTypesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListEventTypesResponse__Output>): grpc.ClientUnaryCall;
+  ListEventTypes(argument: _webhook_v1_ListEventTypesRequest, callback: grpc.requestCallback<_webhook_v1_ListEventTypesResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The event-type catalog (event_catalog in the config file): the event
+   * types producers may send, each with a description and optionally the
+   * JSON Schema that Dispatch checks its payloads against. Open to every
+   * API key role.
+   */
+  listEventTypes(argument: _webhook_v1_ListEventTypesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListEventTypesResponse__Output>): grpc.ClientUnaryCall;
+  listEventTypes(argument: _webhook_v1_ListEventTypesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_ListEventTypesResponse__Output>): grpc.ClientUnaryCall;
+  listEventTypes(argument: _webhook_v1_ListEventTypesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListEventTypesResponse__Output>): grpc.ClientUnaryCall;
+  listEventTypes(argument: _webhook_v1_ListEventTypesRequest, callback: grpc.requestCallback<_webhook_v1_ListEventTypesResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * ListEvents pages through the event log, oldest first.
    */
   ListEvents(argument: _webhook_v1_ListEventsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_ListEventsResponse__Output>): grpc.ClientUnaryCall;
@@ -434,6 +457,14 @@ export interface WebhookServiceHandlers extends grpc.UntypedServiceImplementatio
   ListEndpoints: grpc.handleUnaryCall<_webhook_v1_ListEndpointsRequest__Output, _webhook_v1_ListEndpointsResponse>;
   
   /**
+   * The event-type catalog (event_catalog in the config file): the event
+   * types producers may send, each with a description and optionally the
+   * JSON Schema that Dispatch checks its payloads against. Open to every
+   * API key role.
+   */
+  ListEventTypes: grpc.handleUnaryCall<_webhook_v1_ListEventTypesRequest__Output, _webhook_v1_ListEventTypesResponse>;
+  
+  /**
    * ListEvents pages through the event log, oldest first.
    */
   ListEvents: grpc.handleUnaryCall<_webhook_v1_ListEventsRequest__Output, _webhook_v1_ListEventsResponse>;
@@ -487,6 +518,7 @@ export interface WebhookServiceDefinition extends grpc.ServiceDefinition {
   ListDeadLetters: MethodDefinition<_webhook_v1_ListDeadLettersRequest, _webhook_v1_ListDeliveriesResponse, _webhook_v1_ListDeadLettersRequest__Output, _webhook_v1_ListDeliveriesResponse__Output>
   ListDeliveries: MethodDefinition<_webhook_v1_ListDeliveriesRequest, _webhook_v1_ListDeliveriesResponse, _webhook_v1_ListDeliveriesRequest__Output, _webhook_v1_ListDeliveriesResponse__Output>
   ListEndpoints: MethodDefinition<_webhook_v1_ListEndpointsRequest, _webhook_v1_ListEndpointsResponse, _webhook_v1_ListEndpointsRequest__Output, _webhook_v1_ListEndpointsResponse__Output>
+  ListEventTypes: MethodDefinition<_webhook_v1_ListEventTypesRequest, _webhook_v1_ListEventTypesResponse, _webhook_v1_ListEventTypesRequest__Output, _webhook_v1_ListEventTypesResponse__Output>
   ListEvents: MethodDefinition<_webhook_v1_ListEventsRequest, _webhook_v1_ListEventsResponse, _webhook_v1_ListEventsRequest__Output, _webhook_v1_ListEventsResponse__Output>
   RedriveDeadLetters: MethodDefinition<_webhook_v1_RedriveDeadLettersRequest, _webhook_v1_RedriveDeadLettersResponse, _webhook_v1_RedriveDeadLettersRequest__Output, _webhook_v1_RedriveDeadLettersResponse__Output>
   Replay: MethodDefinition<_webhook_v1_ReplayRequest, _webhook_v1_ReplayResponse, _webhook_v1_ReplayRequest__Output, _webhook_v1_ReplayResponse__Output>

@@ -644,3 +644,25 @@ class RevokeApiKeyRequest(_message.Message):
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: str
     def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ListEventTypesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class EventTypeDefinition(_message.Message):
+    __slots__ = ("name", "description", "schema")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    schema: _struct_pb2.Struct
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListEventTypesResponse(_message.Message):
+    __slots__ = ("event_types", "unknown_types_allowed")
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    UNKNOWN_TYPES_ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    event_types: _containers.RepeatedCompositeFieldContainer[EventTypeDefinition]
+    unknown_types_allowed: bool
+    def __init__(self, event_types: _Optional[_Iterable[_Union[EventTypeDefinition, _Mapping]]] = ..., unknown_types_allowed: bool = ...) -> None: ...

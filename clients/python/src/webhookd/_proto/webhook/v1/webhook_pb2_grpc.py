@@ -115,6 +115,11 @@ class WebhookServiceStub(object):
                 request_serializer=webhook_dot_v1_dot_webhook__pb2.RevokeApiKeyRequest.SerializeToString,
                 response_deserializer=webhook_dot_v1_dot_webhook__pb2.ApiKey.FromString,
                 )
+        self.ListEventTypes = channel.unary_unary(
+                '/webhook.v1.WebhookService/ListEventTypes',
+                request_serializer=webhook_dot_v1_dot_webhook__pb2.ListEventTypesRequest.SerializeToString,
+                response_deserializer=webhook_dot_v1_dot_webhook__pb2.ListEventTypesResponse.FromString,
+                )
 
 
 class WebhookServiceServicer(object):
@@ -280,6 +285,16 @@ class WebhookServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListEventTypes(self, request, context):
+        """The event-type catalog (event_catalog in the config file): the event
+        types producers may send, each with a description and optionally the
+        JSON Schema that Dispatch checks its payloads against. Open to every
+        API key role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WebhookServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -382,6 +397,11 @@ def add_WebhookServiceServicer_to_server(servicer, server):
                     servicer.RevokeApiKey,
                     request_deserializer=webhook_dot_v1_dot_webhook__pb2.RevokeApiKeyRequest.FromString,
                     response_serializer=webhook_dot_v1_dot_webhook__pb2.ApiKey.SerializeToString,
+            ),
+            'ListEventTypes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEventTypes,
+                    request_deserializer=webhook_dot_v1_dot_webhook__pb2.ListEventTypesRequest.FromString,
+                    response_serializer=webhook_dot_v1_dot_webhook__pb2.ListEventTypesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -731,5 +751,22 @@ class WebhookService(object):
         return grpc.experimental.unary_unary(request, target, '/webhook.v1.WebhookService/RevokeApiKey',
             webhook_dot_v1_dot_webhook__pb2.RevokeApiKeyRequest.SerializeToString,
             webhook_dot_v1_dot_webhook__pb2.ApiKey.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListEventTypes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/webhook.v1.WebhookService/ListEventTypes',
+            webhook_dot_v1_dot_webhook__pb2.ListEventTypesRequest.SerializeToString,
+            webhook_dot_v1_dot_webhook__pb2.ListEventTypesResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

@@ -486,7 +486,8 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object orderingKey_ = "";
   /**
    * <pre>
-   * The event's ordering key, if it has one.
+   * The ordering key it is delivered under: its event's; empty for a
+   * replay, which is not ordered.
    * </pre>
    *
    * <code>string ordering_key = 13;</code>
@@ -507,7 +508,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The event's ordering key, if it has one.
+   * The ordering key it is delivered under: its event's; empty for a
+   * replay, which is not ordered.
    * </pre>
    *
    * <code>string ordering_key = 13;</code>
@@ -2558,7 +2560,8 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object orderingKey_ = "";
     /**
      * <pre>
-     * The event's ordering key, if it has one.
+     * The ordering key it is delivered under: its event's; empty for a
+     * replay, which is not ordered.
      * </pre>
      *
      * <code>string ordering_key = 13;</code>
@@ -2578,7 +2581,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The event's ordering key, if it has one.
+     * The ordering key it is delivered under: its event's; empty for a
+     * replay, which is not ordered.
      * </pre>
      *
      * <code>string ordering_key = 13;</code>
@@ -2599,7 +2603,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The event's ordering key, if it has one.
+     * The ordering key it is delivered under: its event's; empty for a
+     * replay, which is not ordered.
      * </pre>
      *
      * <code>string ordering_key = 13;</code>
@@ -2616,7 +2621,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The event's ordering key, if it has one.
+     * The ordering key it is delivered under: its event's; empty for a
+     * replay, which is not ordered.
      * </pre>
      *
      * <code>string ordering_key = 13;</code>
@@ -2630,7 +2636,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The event's ordering key, if it has one.
+     * The ordering key it is delivered under: its event's; empty for a
+     * replay, which is not ordered.
      * </pre>
      *
      * <code>string ordering_key = 13;</code>

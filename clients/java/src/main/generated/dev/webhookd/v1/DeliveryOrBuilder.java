@@ -218,7 +218,8 @@ public interface DeliveryOrBuilder extends
 
   /**
    * <pre>
-   * The event's ordering key, if it has one.
+   * The ordering key it is delivered under: its event's; empty for a
+   * replay, which is not ordered.
    * </pre>
    *
    * <code>string ordering_key = 13;</code>
@@ -227,7 +228,8 @@ public interface DeliveryOrBuilder extends
   java.lang.String getOrderingKey();
   /**
    * <pre>
-   * The event's ordering key, if it has one.
+   * The ordering key it is delivered under: its event's; empty for a
+   * replay, which is not ordered.
    * </pre>
    *
    * <code>string ordering_key = 13;</code>

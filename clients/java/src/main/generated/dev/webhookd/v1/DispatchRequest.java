@@ -93,7 +93,11 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * The event type, lowercase dot-separated segments of [a-z0-9_], for
    * example "order.created". Endpoints subscribe to exact types or to
-   * "prefix.*" patterns.
+   * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+   * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+   * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+   * per mismatch. A type not in the catalog is refused (reason
+   * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
    * </pre>
    *
    * <code>string event_type = 1;</code>
@@ -116,7 +120,11 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * The event type, lowercase dot-separated segments of [a-z0-9_], for
    * example "order.created". Endpoints subscribe to exact types or to
-   * "prefix.*" patterns.
+   * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+   * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+   * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+   * per mismatch. A type not in the catalog is refused (reason
+   * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
    * </pre>
    *
    * <code>string event_type = 1;</code>
@@ -263,7 +271,7 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * Optional. A producer-chosen key that makes Dispatch idempotent: a second
    * Dispatch with the same key returns the original event id with
-   * duplicate=true and delivers nothing new. At most 255 characters.
+   * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
    * </pre>
    *
    * <code>string idempotency_key = 4;</code>
@@ -286,7 +294,7 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * Optional. A producer-chosen key that makes Dispatch idempotent: a second
    * Dispatch with the same key returns the original event id with
-   * duplicate=true and delivers nothing new. At most 255 characters.
+   * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
    * </pre>
    *
    * <code>string idempotency_key = 4;</code>
@@ -378,8 +386,8 @@ private static final long serialVersionUID = 0L;
    * one before it has succeeded or has been given up (dead-lettered or
    * failed). A delivery that is being retried holds back only its own key,
    * never the endpoint. Order holds for Dispatch calls made one after the
-   * other (concurrent calls have no order between them). At most 255
-   * characters. Replays and redrives are not ordered.
+   * other (concurrent calls have no order between them). At most 255 bytes
+   * (UTF-8). Replays and redrives are not ordered.
    * </pre>
    *
    * <code>string ordering_key = 6;</code>
@@ -405,8 +413,8 @@ private static final long serialVersionUID = 0L;
    * one before it has succeeded or has been given up (dead-lettered or
    * failed). A delivery that is being retried holds back only its own key,
    * never the endpoint. Order holds for Dispatch calls made one after the
-   * other (concurrent calls have no order between them). At most 255
-   * characters. Replays and redrives are not ordered.
+   * other (concurrent calls have no order between them). At most 255 bytes
+   * (UTF-8). Replays and redrives are not ordered.
    * </pre>
    *
    * <code>string ordering_key = 6;</code>
@@ -941,7 +949,11 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * The event type, lowercase dot-separated segments of [a-z0-9_], for
      * example "order.created". Endpoints subscribe to exact types or to
-     * "prefix.*" patterns.
+     * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+     * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+     * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+     * per mismatch. A type not in the catalog is refused (reason
+     * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
      * </pre>
      *
      * <code>string event_type = 1;</code>
@@ -963,7 +975,11 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * The event type, lowercase dot-separated segments of [a-z0-9_], for
      * example "order.created". Endpoints subscribe to exact types or to
-     * "prefix.*" patterns.
+     * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+     * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+     * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+     * per mismatch. A type not in the catalog is refused (reason
+     * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
      * </pre>
      *
      * <code>string event_type = 1;</code>
@@ -986,7 +1002,11 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * The event type, lowercase dot-separated segments of [a-z0-9_], for
      * example "order.created". Endpoints subscribe to exact types or to
-     * "prefix.*" patterns.
+     * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+     * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+     * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+     * per mismatch. A type not in the catalog is refused (reason
+     * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
      * </pre>
      *
      * <code>string event_type = 1;</code>
@@ -1005,7 +1025,11 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * The event type, lowercase dot-separated segments of [a-z0-9_], for
      * example "order.created". Endpoints subscribe to exact types or to
-     * "prefix.*" patterns.
+     * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+     * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+     * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+     * per mismatch. A type not in the catalog is refused (reason
+     * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
      * </pre>
      *
      * <code>string event_type = 1;</code>
@@ -1021,7 +1045,11 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * The event type, lowercase dot-separated segments of [a-z0-9_], for
      * example "order.created". Endpoints subscribe to exact types or to
-     * "prefix.*" patterns.
+     * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+     * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+     * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+     * per mismatch. A type not in the catalog is refused (reason
+     * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
      * </pre>
      *
      * <code>string event_type = 1;</code>
@@ -1371,7 +1399,7 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Optional. A producer-chosen key that makes Dispatch idempotent: a second
      * Dispatch with the same key returns the original event id with
-     * duplicate=true and delivers nothing new. At most 255 characters.
+     * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
      * </pre>
      *
      * <code>string idempotency_key = 4;</code>
@@ -1393,7 +1421,7 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Optional. A producer-chosen key that makes Dispatch idempotent: a second
      * Dispatch with the same key returns the original event id with
-     * duplicate=true and delivers nothing new. At most 255 characters.
+     * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
      * </pre>
      *
      * <code>string idempotency_key = 4;</code>
@@ -1416,7 +1444,7 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Optional. A producer-chosen key that makes Dispatch idempotent: a second
      * Dispatch with the same key returns the original event id with
-     * duplicate=true and delivers nothing new. At most 255 characters.
+     * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
      * </pre>
      *
      * <code>string idempotency_key = 4;</code>
@@ -1435,7 +1463,7 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Optional. A producer-chosen key that makes Dispatch idempotent: a second
      * Dispatch with the same key returns the original event id with
-     * duplicate=true and delivers nothing new. At most 255 characters.
+     * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
      * </pre>
      *
      * <code>string idempotency_key = 4;</code>
@@ -1451,7 +1479,7 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * Optional. A producer-chosen key that makes Dispatch idempotent: a second
      * Dispatch with the same key returns the original event id with
-     * duplicate=true and delivers nothing new. At most 255 characters.
+     * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
      * </pre>
      *
      * <code>string idempotency_key = 4;</code>
@@ -1641,8 +1669,8 @@ private static final long serialVersionUID = 0L;
      * one before it has succeeded or has been given up (dead-lettered or
      * failed). A delivery that is being retried holds back only its own key,
      * never the endpoint. Order holds for Dispatch calls made one after the
-     * other (concurrent calls have no order between them). At most 255
-     * characters. Replays and redrives are not ordered.
+     * other (concurrent calls have no order between them). At most 255 bytes
+     * (UTF-8). Replays and redrives are not ordered.
      * </pre>
      *
      * <code>string ordering_key = 6;</code>
@@ -1667,8 +1695,8 @@ private static final long serialVersionUID = 0L;
      * one before it has succeeded or has been given up (dead-lettered or
      * failed). A delivery that is being retried holds back only its own key,
      * never the endpoint. Order holds for Dispatch calls made one after the
-     * other (concurrent calls have no order between them). At most 255
-     * characters. Replays and redrives are not ordered.
+     * other (concurrent calls have no order between them). At most 255 bytes
+     * (UTF-8). Replays and redrives are not ordered.
      * </pre>
      *
      * <code>string ordering_key = 6;</code>
@@ -1694,8 +1722,8 @@ private static final long serialVersionUID = 0L;
      * one before it has succeeded or has been given up (dead-lettered or
      * failed). A delivery that is being retried holds back only its own key,
      * never the endpoint. Order holds for Dispatch calls made one after the
-     * other (concurrent calls have no order between them). At most 255
-     * characters. Replays and redrives are not ordered.
+     * other (concurrent calls have no order between them). At most 255 bytes
+     * (UTF-8). Replays and redrives are not ordered.
      * </pre>
      *
      * <code>string ordering_key = 6;</code>
@@ -1717,8 +1745,8 @@ private static final long serialVersionUID = 0L;
      * one before it has succeeded or has been given up (dead-lettered or
      * failed). A delivery that is being retried holds back only its own key,
      * never the endpoint. Order holds for Dispatch calls made one after the
-     * other (concurrent calls have no order between them). At most 255
-     * characters. Replays and redrives are not ordered.
+     * other (concurrent calls have no order between them). At most 255 bytes
+     * (UTF-8). Replays and redrives are not ordered.
      * </pre>
      *
      * <code>string ordering_key = 6;</code>
@@ -1737,8 +1765,8 @@ private static final long serialVersionUID = 0L;
      * one before it has succeeded or has been given up (dead-lettered or
      * failed). A delivery that is being retried holds back only its own key,
      * never the endpoint. Order holds for Dispatch calls made one after the
-     * other (concurrent calls have no order between them). At most 255
-     * characters. Replays and redrives are not ordered.
+     * other (concurrent calls have no order between them). At most 255 bytes
+     * (UTF-8). Replays and redrives are not ordered.
      * </pre>
      *
      * <code>string ordering_key = 6;</code>

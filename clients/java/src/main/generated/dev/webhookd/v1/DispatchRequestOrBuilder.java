@@ -12,7 +12,11 @@ public interface DispatchRequestOrBuilder extends
    * <pre>
    * The event type, lowercase dot-separated segments of [a-z0-9_], for
    * example "order.created". Endpoints subscribe to exact types or to
-   * "prefix.*" patterns.
+   * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+   * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+   * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+   * per mismatch. A type not in the catalog is refused (reason
+   * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
    * </pre>
    *
    * <code>string event_type = 1;</code>
@@ -23,7 +27,11 @@ public interface DispatchRequestOrBuilder extends
    * <pre>
    * The event type, lowercase dot-separated segments of [a-z0-9_], for
    * example "order.created". Endpoints subscribe to exact types or to
-   * "prefix.*" patterns.
+   * "prefix.*" patterns. When the event-type catalog (ListEventTypes) gives
+   * the type a JSON Schema, the payload must match it: INVALID_ARGUMENT,
+   * reason SCHEMA_VIOLATION, with a field violation "payload&lt;JSON pointer&gt;"
+   * per mismatch. A type not in the catalog is refused (reason
+   * UNKNOWN_EVENT_TYPE) when the catalog refuses unknown types.
    * </pre>
    *
    * <code>string event_type = 1;</code>
@@ -104,7 +112,7 @@ public interface DispatchRequestOrBuilder extends
    * <pre>
    * Optional. A producer-chosen key that makes Dispatch idempotent: a second
    * Dispatch with the same key returns the original event id with
-   * duplicate=true and delivers nothing new. At most 255 characters.
+   * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
    * </pre>
    *
    * <code>string idempotency_key = 4;</code>
@@ -115,7 +123,7 @@ public interface DispatchRequestOrBuilder extends
    * <pre>
    * Optional. A producer-chosen key that makes Dispatch idempotent: a second
    * Dispatch with the same key returns the original event id with
-   * duplicate=true and delivers nothing new. At most 255 characters.
+   * duplicate=true and delivers nothing new. At most 255 bytes (UTF-8).
    * </pre>
    *
    * <code>string idempotency_key = 4;</code>
@@ -180,8 +188,8 @@ public interface DispatchRequestOrBuilder extends
    * one before it has succeeded or has been given up (dead-lettered or
    * failed). A delivery that is being retried holds back only its own key,
    * never the endpoint. Order holds for Dispatch calls made one after the
-   * other (concurrent calls have no order between them). At most 255
-   * characters. Replays and redrives are not ordered.
+   * other (concurrent calls have no order between them). At most 255 bytes
+   * (UTF-8). Replays and redrives are not ordered.
    * </pre>
    *
    * <code>string ordering_key = 6;</code>
@@ -195,8 +203,8 @@ public interface DispatchRequestOrBuilder extends
    * one before it has succeeded or has been given up (dead-lettered or
    * failed). A delivery that is being retried holds back only its own key,
    * never the endpoint. Order holds for Dispatch calls made one after the
-   * other (concurrent calls have no order between them). At most 255
-   * characters. Replays and redrives are not ordered.
+   * other (concurrent calls have no order between them). At most 255 bytes
+   * (UTF-8). Replays and redrives are not ordered.
    * </pre>
    *
    * <code>string ordering_key = 6;</code>

@@ -245,6 +245,21 @@ public final class Webhook {
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_webhook_v1_RevokeApiKeyRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_webhook_v1_ListEventTypesRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_webhook_v1_ListEventTypesRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_webhook_v1_EventTypeDefinition_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_webhook_v1_EventTypeDefinition_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_webhook_v1_ListEventTypesResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_webhook_v1_ListEventTypesResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -415,73 +430,82 @@ public final class Webhook {
       "\t\"-\n\022ListApiKeysRequest\022\027\n\017include_revok" +
       "ed\030\001 \001(\010\";\n\023ListApiKeysResponse\022$\n\010api_k" +
       "eys\030\001 \003(\0132\022.webhook.v1.ApiKey\"#\n\023RevokeA" +
-      "piKeyRequest\022\014\n\004name\030\001 \001(\t*\331\001\n\rDeliveryS" +
-      "tate\022\036\n\032DELIVERY_STATE_UNSPECIFIED\020\000\022\032\n\026" +
-      "DELIVERY_STATE_PENDING\020\001\022\034\n\030DELIVERY_STA" +
-      "TE_IN_FLIGHT\020\002\022\034\n\030DELIVERY_STATE_SUCCEED" +
-      "ED\020\003\022\031\n\025DELIVERY_STATE_FAILED\020\004\022\027\n\023DELIV" +
-      "ERY_STATE_DEAD\020\005\022\034\n\030DELIVERY_STATE_CANCE" +
-      "LLED\020\006*q\n\017SignatureScheme\022 \n\034SIGNATURE_S" +
-      "CHEME_UNSPECIFIED\020\000\022\035\n\031SIGNATURE_SCHEME_" +
-      "WEBHOOKD\020\001\022\035\n\031SIGNATURE_SCHEME_STANDARD\020" +
-      "\002*\333\003\n\nUpdateKind\022\033\n\027UPDATE_KIND_UNSPECIF" +
-      "IED\020\000\022\027\n\023UPDATE_KIND_CREATED\020\001\022\037\n\033UPDATE" +
-      "_KIND_ATTEMPT_STARTED\020\002\022\031\n\025UPDATE_KIND_S" +
-      "UCCEEDED\020\003\022\037\n\033UPDATE_KIND_RETRY_SCHEDULE" +
-      "D\020\004\022\035\n\031UPDATE_KIND_DEAD_LETTERED\020\005\022\026\n\022UP" +
-      "DATE_KIND_FAILED\020\006\022\026\n\022UPDATE_KIND_PAUSED" +
-      "\020\007\022\030\n\024UPDATE_KIND_REPLAYED\020\010\022\031\n\025UPDATE_K" +
-      "IND_CANCELLED\020\t\022\036\n\032UPDATE_KIND_CIRCUIT_O" +
-      "PENED\020\n\022\036\n\032UPDATE_KIND_CIRCUIT_CLOSED\020\013\022" +
-      "!\n\035UPDATE_KIND_ENDPOINT_DISABLED\020\014\022 \n\034UP" +
-      "DATE_KIND_ENDPOINT_ENABLED\020\r\022\031\n\025UPDATE_K" +
-      "IND_HEARTBEAT\020\016\022\026\n\022UPDATE_KIND_LAGGED\020\017*" +
-      "t\n\nApiKeyRole\022\034\n\030API_KEY_ROLE_UNSPECIFIE" +
-      "D\020\000\022\031\n\025API_KEY_ROLE_DISPATCH\020\001\022\025\n\021API_KE" +
-      "Y_ROLE_READ\020\002\022\026\n\022API_KEY_ROLE_ADMIN\020\0032\336\014" +
-      "\n\016WebhookService\022E\n\010Dispatch\022\033.webhook.v" +
-      "1.DispatchRequest\032\034.webhook.v1.DispatchR" +
-      "esponse\022?\n\006Replay\022\031.webhook.v1.ReplayReq" +
-      "uest\032\032.webhook.v1.ReplayResponse\022U\n\020Stre" +
-      "amDeliveries\022#.webhook.v1.StreamDeliveri" +
-      "esRequest\032\032.webhook.v1.DeliveryUpdate0\001\022" +
-      "K\n\nGetMetrics\022\035.webhook.v1.GetMetricsReq" +
-      "uest\032\036.webhook.v1.GetMetricsResponse\022E\n\010" +
-      "GetEvent\022\033.webhook.v1.GetEventRequest\032\034." +
-      "webhook.v1.GetEventResponse\022K\n\nListEvent" +
-      "s\022\035.webhook.v1.ListEventsRequest\032\036.webho" +
-      "ok.v1.ListEventsResponse\022W\n\016ListDeliveri" +
-      "es\022!.webhook.v1.ListDeliveriesRequest\032\"." +
-      "webhook.v1.ListDeliveriesResponse\022Y\n\017Lis" +
-      "tDeadLetters\022\".webhook.v1.ListDeadLetter" +
-      "sRequest\032\".webhook.v1.ListDeliveriesResp" +
-      "onse\022c\n\022RedriveDeadLetters\022%.webhook.v1." +
-      "RedriveDeadLettersRequest\032&.webhook.v1.R" +
-      "edriveDeadLettersResponse\022I\n\016CreateEndpo" +
-      "int\022!.webhook.v1.CreateEndpointRequest\032\024" +
-      ".webhook.v1.Endpoint\022C\n\013GetEndpoint\022\036.we" +
-      "bhook.v1.GetEndpointRequest\032\024.webhook.v1" +
-      ".Endpoint\022T\n\rListEndpoints\022 .webhook.v1." +
-      "ListEndpointsRequest\032!.webhook.v1.ListEn" +
-      "dpointsResponse\022I\n\016UpdateEndpoint\022!.webh" +
-      "ook.v1.UpdateEndpointRequest\032\024.webhook.v" +
-      "1.Endpoint\022W\n\016DeleteEndpoint\022!.webhook.v" +
-      "1.DeleteEndpointRequest\032\".webhook.v1.Del" +
-      "eteEndpointResponse\022I\n\016EnableEndpoint\022!." +
-      "webhook.v1.EnableEndpointRequest\032\024.webho" +
-      "ok.v1.Endpoint\022K\n\017DisableEndpoint\022\".webh" +
-      "ook.v1.DisableEndpointRequest\032\024.webhook." +
-      "v1.Endpoint\022i\n\024RotateEndpointSecret\022\'.we" +
-      "bhook.v1.RotateEndpointSecretRequest\032(.w" +
-      "ebhook.v1.RotateEndpointSecretResponse\022Q" +
-      "\n\014CreateApiKey\022\037.webhook.v1.CreateApiKey" +
-      "Request\032 .webhook.v1.CreateApiKeyRespons" +
-      "e\022N\n\013ListApiKeys\022\036.webhook.v1.ListApiKey" +
-      "sRequest\032\037.webhook.v1.ListApiKeysRespons" +
-      "e\022C\n\014RevokeApiKey\022\037.webhook.v1.RevokeApi" +
-      "KeyRequest\032\022.webhook.v1.ApiKeyBP\n\017dev.we" +
-      "bhookd.v1P\001Z;github.com/webhookd/webhook" +
-      "d/clients/go/webhookv1;webhookv1b\006proto3"
+      "piKeyRequest\022\014\n\004name\030\001 \001(\t\"\027\n\025ListEventT" +
+      "ypesRequest\"a\n\023EventTypeDefinition\022\014\n\004na" +
+      "me\030\001 \001(\t\022\023\n\013description\030\002 \001(\t\022\'\n\006schema\030" +
+      "\003 \001(\0132\027.google.protobuf.Struct\"m\n\026ListEv" +
+      "entTypesResponse\0224\n\013event_types\030\001 \003(\0132\037." +
+      "webhook.v1.EventTypeDefinition\022\035\n\025unknow" +
+      "n_types_allowed\030\002 \001(\010*\331\001\n\rDeliveryState\022" +
+      "\036\n\032DELIVERY_STATE_UNSPECIFIED\020\000\022\032\n\026DELIV" +
+      "ERY_STATE_PENDING\020\001\022\034\n\030DELIVERY_STATE_IN" +
+      "_FLIGHT\020\002\022\034\n\030DELIVERY_STATE_SUCCEEDED\020\003\022" +
+      "\031\n\025DELIVERY_STATE_FAILED\020\004\022\027\n\023DELIVERY_S" +
+      "TATE_DEAD\020\005\022\034\n\030DELIVERY_STATE_CANCELLED\020" +
+      "\006*q\n\017SignatureScheme\022 \n\034SIGNATURE_SCHEME" +
+      "_UNSPECIFIED\020\000\022\035\n\031SIGNATURE_SCHEME_WEBHO" +
+      "OKD\020\001\022\035\n\031SIGNATURE_SCHEME_STANDARD\020\002*\333\003\n" +
+      "\nUpdateKind\022\033\n\027UPDATE_KIND_UNSPECIFIED\020\000" +
+      "\022\027\n\023UPDATE_KIND_CREATED\020\001\022\037\n\033UPDATE_KIND" +
+      "_ATTEMPT_STARTED\020\002\022\031\n\025UPDATE_KIND_SUCCEE" +
+      "DED\020\003\022\037\n\033UPDATE_KIND_RETRY_SCHEDULED\020\004\022\035" +
+      "\n\031UPDATE_KIND_DEAD_LETTERED\020\005\022\026\n\022UPDATE_" +
+      "KIND_FAILED\020\006\022\026\n\022UPDATE_KIND_PAUSED\020\007\022\030\n" +
+      "\024UPDATE_KIND_REPLAYED\020\010\022\031\n\025UPDATE_KIND_C" +
+      "ANCELLED\020\t\022\036\n\032UPDATE_KIND_CIRCUIT_OPENED" +
+      "\020\n\022\036\n\032UPDATE_KIND_CIRCUIT_CLOSED\020\013\022!\n\035UP" +
+      "DATE_KIND_ENDPOINT_DISABLED\020\014\022 \n\034UPDATE_" +
+      "KIND_ENDPOINT_ENABLED\020\r\022\031\n\025UPDATE_KIND_H" +
+      "EARTBEAT\020\016\022\026\n\022UPDATE_KIND_LAGGED\020\017*t\n\nAp" +
+      "iKeyRole\022\034\n\030API_KEY_ROLE_UNSPECIFIED\020\000\022\031" +
+      "\n\025API_KEY_ROLE_DISPATCH\020\001\022\025\n\021API_KEY_ROL" +
+      "E_READ\020\002\022\026\n\022API_KEY_ROLE_ADMIN\020\0032\267\r\n\016Web" +
+      "hookService\022E\n\010Dispatch\022\033.webhook.v1.Dis" +
+      "patchRequest\032\034.webhook.v1.DispatchRespon" +
+      "se\022?\n\006Replay\022\031.webhook.v1.ReplayRequest\032" +
+      "\032.webhook.v1.ReplayResponse\022U\n\020StreamDel" +
+      "iveries\022#.webhook.v1.StreamDeliveriesReq" +
+      "uest\032\032.webhook.v1.DeliveryUpdate0\001\022K\n\nGe" +
+      "tMetrics\022\035.webhook.v1.GetMetricsRequest\032" +
+      "\036.webhook.v1.GetMetricsResponse\022E\n\010GetEv" +
+      "ent\022\033.webhook.v1.GetEventRequest\032\034.webho" +
+      "ok.v1.GetEventResponse\022K\n\nListEvents\022\035.w" +
+      "ebhook.v1.ListEventsRequest\032\036.webhook.v1" +
+      ".ListEventsResponse\022W\n\016ListDeliveries\022!." +
+      "webhook.v1.ListDeliveriesRequest\032\".webho" +
+      "ok.v1.ListDeliveriesResponse\022Y\n\017ListDead" +
+      "Letters\022\".webhook.v1.ListDeadLettersRequ" +
+      "est\032\".webhook.v1.ListDeliveriesResponse\022" +
+      "c\n\022RedriveDeadLetters\022%.webhook.v1.Redri" +
+      "veDeadLettersRequest\032&.webhook.v1.Redriv" +
+      "eDeadLettersResponse\022I\n\016CreateEndpoint\022!" +
+      ".webhook.v1.CreateEndpointRequest\032\024.webh" +
+      "ook.v1.Endpoint\022C\n\013GetEndpoint\022\036.webhook" +
+      ".v1.GetEndpointRequest\032\024.webhook.v1.Endp" +
+      "oint\022T\n\rListEndpoints\022 .webhook.v1.ListE" +
+      "ndpointsRequest\032!.webhook.v1.ListEndpoin" +
+      "tsResponse\022I\n\016UpdateEndpoint\022!.webhook.v" +
+      "1.UpdateEndpointRequest\032\024.webhook.v1.End" +
+      "point\022W\n\016DeleteEndpoint\022!.webhook.v1.Del" +
+      "eteEndpointRequest\032\".webhook.v1.DeleteEn" +
+      "dpointResponse\022I\n\016EnableEndpoint\022!.webho" +
+      "ok.v1.EnableEndpointRequest\032\024.webhook.v1" +
+      ".Endpoint\022K\n\017DisableEndpoint\022\".webhook.v" +
+      "1.DisableEndpointRequest\032\024.webhook.v1.En" +
+      "dpoint\022i\n\024RotateEndpointSecret\022\'.webhook" +
+      ".v1.RotateEndpointSecretRequest\032(.webhoo" +
+      "k.v1.RotateEndpointSecretResponse\022Q\n\014Cre" +
+      "ateApiKey\022\037.webhook.v1.CreateApiKeyReque" +
+      "st\032 .webhook.v1.CreateApiKeyResponse\022N\n\013" +
+      "ListApiKeys\022\036.webhook.v1.ListApiKeysRequ" +
+      "est\032\037.webhook.v1.ListApiKeysResponse\022C\n\014" +
+      "RevokeApiKey\022\037.webhook.v1.RevokeApiKeyRe" +
+      "quest\032\022.webhook.v1.ApiKey\022W\n\016ListEventTy" +
+      "pes\022!.webhook.v1.ListEventTypesRequest\032\"" +
+      ".webhook.v1.ListEventTypesResponseBP\n\017de" +
+      "v.webhookd.v1P\001Z;github.com/webhookd/web" +
+      "hookd/clients/go/webhookv1;webhookv1b\006pr" +
+      "oto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -766,6 +790,24 @@ public final class Webhook {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_webhook_v1_RevokeApiKeyRequest_descriptor,
         new java.lang.String[] { "Name", });
+    internal_static_webhook_v1_ListEventTypesRequest_descriptor =
+      getDescriptor().getMessageTypes().get(42);
+    internal_static_webhook_v1_ListEventTypesRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_webhook_v1_ListEventTypesRequest_descriptor,
+        new java.lang.String[] { });
+    internal_static_webhook_v1_EventTypeDefinition_descriptor =
+      getDescriptor().getMessageTypes().get(43);
+    internal_static_webhook_v1_EventTypeDefinition_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_webhook_v1_EventTypeDefinition_descriptor,
+        new java.lang.String[] { "Name", "Description", "Schema", });
+    internal_static_webhook_v1_ListEventTypesResponse_descriptor =
+      getDescriptor().getMessageTypes().get(44);
+    internal_static_webhook_v1_ListEventTypesResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_webhook_v1_ListEventTypesResponse_descriptor,
+        new java.lang.String[] { "EventTypes", "UnknownTypesAllowed", });
     com.google.protobuf.FieldMaskProto.getDescriptor();
     com.google.protobuf.StructProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();

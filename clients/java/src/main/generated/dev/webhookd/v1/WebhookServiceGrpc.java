@@ -635,6 +635,37 @@ public final class WebhookServiceGrpc {
     return getRevokeApiKeyMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.webhookd.v1.ListEventTypesRequest,
+      dev.webhookd.v1.ListEventTypesResponse> getListEventTypesMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListEventTypes",
+      requestType = dev.webhookd.v1.ListEventTypesRequest.class,
+      responseType = dev.webhookd.v1.ListEventTypesResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.webhookd.v1.ListEventTypesRequest,
+      dev.webhookd.v1.ListEventTypesResponse> getListEventTypesMethod() {
+    io.grpc.MethodDescriptor<dev.webhookd.v1.ListEventTypesRequest, dev.webhookd.v1.ListEventTypesResponse> getListEventTypesMethod;
+    if ((getListEventTypesMethod = WebhookServiceGrpc.getListEventTypesMethod) == null) {
+      synchronized (WebhookServiceGrpc.class) {
+        if ((getListEventTypesMethod = WebhookServiceGrpc.getListEventTypesMethod) == null) {
+          WebhookServiceGrpc.getListEventTypesMethod = getListEventTypesMethod =
+              io.grpc.MethodDescriptor.<dev.webhookd.v1.ListEventTypesRequest, dev.webhookd.v1.ListEventTypesResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListEventTypes"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.webhookd.v1.ListEventTypesRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.webhookd.v1.ListEventTypesResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new WebhookServiceMethodDescriptorSupplier("ListEventTypes"))
+              .build();
+        }
+      }
+    }
+    return getListEventTypesMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -907,6 +938,19 @@ public final class WebhookServiceGrpc {
         io.grpc.stub.StreamObserver<dev.webhookd.v1.ApiKey> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRevokeApiKeyMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * The event-type catalog (event_catalog in the config file): the event
+     * types producers may send, each with a description and optionally the
+     * JSON Schema that Dispatch checks its payloads against. Open to every
+     * API key role.
+     * </pre>
+     */
+    default void listEventTypes(dev.webhookd.v1.ListEventTypesRequest request,
+        io.grpc.stub.StreamObserver<dev.webhookd.v1.ListEventTypesResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListEventTypesMethod(), responseObserver);
+    }
   }
 
   /**
@@ -1168,6 +1212,20 @@ public final class WebhookServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getRevokeApiKeyMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * The event-type catalog (event_catalog in the config file): the event
+     * types producers may send, each with a description and optionally the
+     * JSON Schema that Dispatch checks its payloads against. Open to every
+     * API key role.
+     * </pre>
+     */
+    public void listEventTypes(dev.webhookd.v1.ListEventTypesRequest request,
+        io.grpc.stub.StreamObserver<dev.webhookd.v1.ListEventTypesResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListEventTypesMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -1397,6 +1455,19 @@ public final class WebhookServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getRevokeApiKeyMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * The event-type catalog (event_catalog in the config file): the event
+     * types producers may send, each with a description and optionally the
+     * JSON Schema that Dispatch checks its payloads against. Open to every
+     * API key role.
+     * </pre>
+     */
+    public dev.webhookd.v1.ListEventTypesResponse listEventTypes(dev.webhookd.v1.ListEventTypesRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListEventTypesMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -1624,6 +1695,19 @@ public final class WebhookServiceGrpc {
     public dev.webhookd.v1.ApiKey revokeApiKey(dev.webhookd.v1.RevokeApiKeyRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getRevokeApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * The event-type catalog (event_catalog in the config file): the event
+     * types producers may send, each with a description and optionally the
+     * JSON Schema that Dispatch checks its payloads against. Open to every
+     * API key role.
+     * </pre>
+     */
+    public dev.webhookd.v1.ListEventTypesResponse listEventTypes(dev.webhookd.v1.ListEventTypesRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListEventTypesMethod(), getCallOptions(), request);
     }
   }
 
@@ -1860,6 +1944,20 @@ public final class WebhookServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getRevokeApiKeyMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * The event-type catalog (event_catalog in the config file): the event
+     * types producers may send, each with a description and optionally the
+     * JSON Schema that Dispatch checks its payloads against. Open to every
+     * API key role.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.webhookd.v1.ListEventTypesResponse> listEventTypes(
+        dev.webhookd.v1.ListEventTypesRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListEventTypesMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_DISPATCH = 0;
@@ -1882,6 +1980,7 @@ public final class WebhookServiceGrpc {
   private static final int METHODID_CREATE_API_KEY = 17;
   private static final int METHODID_LIST_API_KEYS = 18;
   private static final int METHODID_REVOKE_API_KEY = 19;
+  private static final int METHODID_LIST_EVENT_TYPES = 20;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1979,6 +2078,10 @@ public final class WebhookServiceGrpc {
         case METHODID_REVOKE_API_KEY:
           serviceImpl.revokeApiKey((dev.webhookd.v1.RevokeApiKeyRequest) request,
               (io.grpc.stub.StreamObserver<dev.webhookd.v1.ApiKey>) responseObserver);
+          break;
+        case METHODID_LIST_EVENT_TYPES:
+          serviceImpl.listEventTypes((dev.webhookd.v1.ListEventTypesRequest) request,
+              (io.grpc.stub.StreamObserver<dev.webhookd.v1.ListEventTypesResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -2138,6 +2241,13 @@ public final class WebhookServiceGrpc {
               dev.webhookd.v1.RevokeApiKeyRequest,
               dev.webhookd.v1.ApiKey>(
                 service, METHODID_REVOKE_API_KEY)))
+        .addMethod(
+          getListEventTypesMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.webhookd.v1.ListEventTypesRequest,
+              dev.webhookd.v1.ListEventTypesResponse>(
+                service, METHODID_LIST_EVENT_TYPES)))
         .build();
   }
 
@@ -2206,6 +2316,7 @@ public final class WebhookServiceGrpc {
               .addMethod(getCreateApiKeyMethod())
               .addMethod(getListApiKeysMethod())
               .addMethod(getRevokeApiKeyMethod())
+              .addMethod(getListEventTypesMethod())
               .build();
         }
       }
