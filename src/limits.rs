@@ -90,4 +90,6 @@ pub mod reason {
     pub const TOO_MANY_STREAMS: &str = "TOO_MANY_STREAMS";
     pub const STORE_UNAVAILABLE: &str = "STORE_UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
+    pub const SCHEMA_VIOLATION: &str = "SCHEMA_VIOLATION";
+    pub const UNKNOWN_EVENT_TYPE: &str = "UNKNOWN_EVENT_TYPE";
 }

@@ -26,6 +26,7 @@ pub fn grpc_permission(path: &str, reflection: ReflectionAccess) -> Option<Permi
     let method = path.rsplit('/').next().unwrap_or_default();
     Some(match method {
         "Dispatch" => Permission::Dispatch,
+        "ListEventTypes" => Permission::AnyRole,
         "GetEvent" | "ListEvents" | "ListDeliveries" | "ListDeadLetters" | "StreamDeliveries"
         | "GetMetrics" | "GetEndpoint" | "ListEndpoints" => Permission::Read,
         _ => Permission::Admin,

@@ -5,7 +5,7 @@
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use super::convert::{endpoint_to_proto, report_to_proto};
+use super::convert::{endpoint_to_proto, report_to_proto, struct_from_json};
 use super::keys::{key_to_proto, role_from_proto};
 use super::page::page_request;
 use super::proto::webhook_service_server::WebhookService;
@@ -16,6 +16,7 @@ use super::proto::{
 use super::stream::{self, DeliveryUpdateStream};
 use super::{dispatch, endpoints, log, proto};
 use crate::clock::now_millis;
+use crate::domain::UnknownTypes;
 use crate::error::ApiError;
 use crate::service::{self, Services, metrics};
 use crate::store::{DispatchOutcome, StoreError};
@@ -237,6 +238,24 @@ impl WebhookService for WebhookApi {
             .await?;
         Ok(Response::new(proto::ListApiKeysResponse {
             api_keys: keys.iter().map(key_to_proto).collect(),
+        }))
+    }
+
+    async fn list_event_types(
+        &self,
+        _request: Request<proto::ListEventTypesRequest>,
+    ) -> Result<Response<proto::ListEventTypesResponse>, Status> {
+        let catalog = &self.services.catalog;
+        Ok(Response::new(proto::ListEventTypesResponse {
+            event_types: catalog
+                .entries()
+                .map(|entry| proto::EventTypeDefinition {
+                    name: entry.event_type.to_string(),
+                    description: entry.description.clone(),
+                    schema: entry.schema().map(struct_from_json),
+                })
+                .collect(),
+            unknown_types_allowed: catalog.unknown_types == UnknownTypes::Allow,
         }))
     }
 

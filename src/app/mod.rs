@@ -326,6 +326,7 @@ async fn services(config: &Config, store: Arc<dyn Store>) -> Result<Services> {
         api_keys: Arc::new(ApiKeys::from_config(&config.security)),
         default_secret: config.webhook_engine.signing_secret.clone(),
         max_payload_bytes: config.webhook_engine.max_payload_bytes,
+        catalog: Arc::new(config.event_catalog()?),
     };
     services
         .refresh_api_keys()

@@ -21,7 +21,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::domain::network::NetworkPolicy;
-use crate::domain::{EndpointSpec, Role, SecretKeyError, SecretKeys, SignatureScheme};
+use crate::domain::{
+    CatalogEntry, EndpointSpec, EventCatalog, EventType, Role, SecretKeyError, SecretKeys,
+    SignatureScheme, UnknownTypes,
+};
 
 pub use server::{InstanceRole, ListenerTlsConfig, ServerConfig};
 
@@ -70,6 +73,9 @@ pub struct Config {
     /// `endpoint_specs()` has them checked.
     #[serde(default)]
     pub endpoints: Vec<EndpointConfig>,
+    /// The event types producers may send, with their JSON Schemas.
+    #[serde(default)]
+    pub event_catalog: EventCatalogConfig,
     #[serde(default)]
     pub dead_letter: DeadLetterConfig,
     #[serde(default)]
@@ -422,6 +428,43 @@ pub struct SecurityConfig {
     pub secret_keys: Vec<SecretKeyConfig>,
 }
 
+/// `event_catalog`: the event types producers may send.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventCatalogConfig {
+    /// `allow` (default): types not listed are dispatched unchecked;
+    /// `refuse`: Dispatch refuses them.
+    pub unknown_types: UnknownTypes,
+    pub types: Vec<EventTypeConfig>,
+}
+
+/// `event_catalog.types[]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventTypeConfig {
+    /// An exact event type, e.g. `order.created`.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The JSON Schema its payloads must match, inline.
+    #[serde(default)]
+    pub schema: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The JSON Schema in a file (JSON), instead of inline.
+    #[serde(default)]
+    pub schema_file: Option<PathBuf>,
+}
+
+/// A JSON Schema from a file: a JSON object.
+fn read_schema_file(
+    path: &std::path::Path,
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    match serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))? {
+        serde_json::Value::Object(schema) => Ok(schema),
+        _ => Err("a JSON Schema here is a JSON object".to_owned()),
+    }
+}
+
 /// `security.secret_keys[]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -575,6 +618,47 @@ impl Config {
     pub fn network_policy(&self) -> NetworkPolicy {
         NetworkPolicy::new(self.security.allowed_networks.clone())
             .with_https_only(self.security.https_only)
+    }
+
+    /// The catalog of `event_catalog`, schemas read and compiled; the error
+    /// names the entry at fault.
+    pub fn event_catalog(&self) -> Result<EventCatalog, ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        let mut entries = Vec::with_capacity(self.event_catalog.types.len());
+        for (index, entry) in self.event_catalog.types.iter().enumerate() {
+            let key = |field: &str| format!("event_catalog.types[{index}].{field}");
+            let event_type =
+                EventType::parse(&entry.name).map_err(|e| ConfigError::invalid(key("name"), e))?;
+            if !seen.insert(entry.name.as_str()) {
+                return Err(ConfigError::invalid(
+                    key("name"),
+                    format!("`{}` is listed twice", entry.name),
+                ));
+            }
+            let schema = match (&entry.schema, &entry.schema_file) {
+                (Some(_), Some(_)) => {
+                    return Err(ConfigError::invalid(
+                        key("schema_file"),
+                        "give the schema inline (schema) or in a file (schema_file), not both",
+                    ));
+                }
+                (Some(schema), None) => Some(schema.clone()),
+                (None, Some(path)) => Some(read_schema_file(path).map_err(|e| {
+                    ConfigError::invalid(key("schema_file"), format!("{}: {e}", path.display()))
+                })?),
+                (None, None) => None,
+            };
+            let field = if entry.schema_file.is_some() {
+                "schema_file"
+            } else {
+                "schema"
+            };
+            entries.push(
+                CatalogEntry::new(event_type, entry.description.clone(), schema)
+                    .map_err(|e| ConfigError::invalid(key(field), e))?,
+            );
+        }
+        Ok(EventCatalog::new(self.event_catalog.unknown_types, entries))
     }
 
     /// The keys of `security.secret_keys`; the error names the entry at

@@ -292,6 +292,28 @@ fn every_config_error_names_its_key_and_reason() {
             "from 0 to 86400",
         ),
         (
+            "event catalog schema that is not a JSON Schema",
+            format!(
+                "{MINIMAL}event_catalog:\n  types:\n    - name: order.created\n      schema: {{type: nothing}}\n"
+            ),
+            "event_catalog.types[0].schema",
+            "not a valid JSON Schema",
+        ),
+        (
+            "event catalog type given twice",
+            format!("{MINIMAL}event_catalog:\n  types:\n    - name: a.b\n    - name: a.b\n"),
+            "event_catalog.types[1].name",
+            "listed twice",
+        ),
+        (
+            "event catalog schema file that does not exist",
+            format!(
+                "{MINIMAL}event_catalog:\n  types:\n    - name: a.b\n      schema_file: /nonexistent/schema.json\n"
+            ),
+            "event_catalog.types[0].schema_file",
+            "/nonexistent/schema.json",
+        ),
+        (
             "secret key that is not 32 bytes",
             format!("{MINIMAL}security:\n  secret_keys:\n    - id: k1\n      key: c2hvcnQ=\n"),
             "security.secret_keys[0].key",
@@ -509,6 +531,9 @@ fn fields_at(path: &str) -> Vec<String> {
             format!("{MINIMAL}endpoints:\n  - retry_policy:\n      {unknown}")
         }
         "security.api_keys[]" => format!("{MINIMAL}security:\n  api_keys:\n    - {unknown}"),
+        "event_catalog.types[]" => {
+            format!("{MINIMAL}event_catalog:\n  types:\n    - {unknown}")
+        }
         "security.secret_keys[]" => {
             format!("{MINIMAL}security:\n  secret_keys:\n    - {unknown}")
         }
@@ -542,13 +567,15 @@ fn fields_at(path: &str) -> Vec<String> {
 #[test]
 fn configuration_reference_lists_exactly_the_config_keys() {
     // Keys whose value is itself a struct of keys.
-    const NESTED: [&str; 15] = [
+    const NESTED: [&str; 17] = [
         "server",
         "database",
         "webhook_engine",
         "retry_policy",
         "endpoints[]",
         "endpoints[].retry_policy",
+        "event_catalog",
+        "event_catalog.types[]",
         "dead_letter",
         "health",
         "alerts",
@@ -567,6 +594,7 @@ fn configuration_reference_lists_exactly_the_config_keys() {
                 ("", "endpoints") => "endpoints[]".to_owned(),
                 ("security", "api_keys") => "security.api_keys[]".to_owned(),
                 ("security", "secret_keys") => "security.secret_keys[]".to_owned(),
+                ("event_catalog", "types") => "event_catalog.types[]".to_owned(),
                 ("", _) => field,
                 _ => format!("{path}.{field}"),
             };

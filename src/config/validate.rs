@@ -21,6 +21,7 @@ pub(super) fn check(config: &Config) -> Result<Vec<EndpointSpec>, ConfigError> {
     check_alerts(config)?;
     check_api_keys(config)?;
     config.secret_keys()?;
+    config.event_catalog()?;
     check_open_listeners(config)?;
     check_roles(config)?;
     check_endpoints(config)

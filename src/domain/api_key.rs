@@ -19,6 +19,9 @@ pub enum Permission {
     Dispatch,
     Read,
     Admin,
+    /// Any valid key: what producers and readers alike need to know (the
+    /// event-type catalog).
+    AnyRole,
 }
 
 impl Role {
@@ -43,6 +46,7 @@ impl Role {
         matches!(
             (self, needed),
             (Role::Admin, _)
+                | (_, Permission::AnyRole)
                 | (Role::Read, Permission::Read)
                 | (Role::Dispatch, Permission::Dispatch)
         )
@@ -70,6 +74,8 @@ mod tests {
         assert!(Role::Read.grants(Permission::Read));
         assert!(!Role::Read.grants(Permission::Dispatch));
         assert!(!Role::Dispatch.grants(Permission::Admin));
+        assert!(Role::Dispatch.grants(Permission::AnyRole));
+        assert!(Role::Read.grants(Permission::AnyRole));
         for role in [Role::Dispatch, Role::Read, Role::Admin] {
             assert_eq!(Role::from_stored(role.as_str()), Some(role));
         }

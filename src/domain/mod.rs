@@ -5,6 +5,7 @@
 //! or HTTP.
 
 mod api_key;
+mod catalog;
 mod delivery;
 mod endpoint;
 mod event;
@@ -16,6 +17,7 @@ mod retry_schedule;
 mod secret_keys;
 
 pub use api_key::{ApiKeyRecord, Permission, Role};
+pub use catalog::{CatalogEntry, CatalogError, EventCatalog, UnknownTypes};
 pub use delivery::{AttemptRecord, DeliveryRecord, DeliveryState, ErrorKind, HELD_FOR_ORDERING};
 pub use endpoint::{
     EndpointChanges, EndpointError, EndpointInput, EndpointOrigin, EndpointRecord, EndpointSpec,

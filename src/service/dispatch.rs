@@ -5,8 +5,9 @@ use tracing::info;
 use super::Services;
 use crate::clock::now_millis;
 use crate::delivery::updates::UpdateKind;
-use crate::domain::{CanonicalPayload, Event, EventId, EventType};
-use crate::error::ApiError;
+use crate::domain::{CanonicalPayload, CatalogError, Event, EventId, EventType};
+use crate::error::{ApiError, ErrorCode};
+use crate::limits::reason;
 use crate::store::{DispatchOutcome, Routing};
 
 /// An event as a producer sends it, parsed.
@@ -24,6 +25,9 @@ impl Services {
     /// before returning; a repeated idempotency key returns the original
     /// dispatch instead.
     pub async fn dispatch(&self, new: NewEvent) -> Result<DispatchOutcome, ApiError> {
+        self.catalog
+            .check(&new.event_type, &new.payload)
+            .map_err(catalog_error)?;
         let event = Event {
             id: EventId::generate(),
             event_type: new.event_type.clone(),
@@ -52,5 +56,38 @@ impl Services {
             }
         }
         Ok(outcome)
+    }
+}
+
+/// A payload the catalog refuses, as the API reports it: one field
+/// violation per schema mismatch, at `payload<JSON pointer>`.
+fn catalog_error(error: CatalogError) -> ApiError {
+    match &error {
+        CatalogError::UnknownType { event_type } => ApiError::invalid_field("event_type", &error)
+            .with_reason(reason::UNKNOWN_EVENT_TYPE)
+            .with_metadata("event_type", event_type.clone()),
+        CatalogError::SchemaViolation {
+            event_type,
+            violations,
+        } => {
+            let mut refused = ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!(
+                    "{error}: {}",
+                    violations
+                        .iter()
+                        .map(|(at, why)| format!("at {at}: {why}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            )
+            .with_reason(reason::SCHEMA_VIOLATION)
+            .with_metadata("event_type", event_type.clone());
+            refused.field_violations = violations
+                .iter()
+                .map(|(at, why)| (format!("payload{at}"), why.clone()))
+                .collect();
+            refused
+        }
     }
 }

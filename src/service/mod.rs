@@ -27,7 +27,7 @@ use crate::delivery::health::EndpointHealth;
 use crate::delivery::retry_budget::RetryBudget;
 use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::network::NetworkPolicy;
-use crate::domain::{DeliveryState, EndpointId, EventId, EventType};
+use crate::domain::{DeliveryState, EndpointId, EventCatalog, EventId, EventType};
 use crate::store::{RoutedDelivery, Store};
 
 /// The handles every operation works with.
@@ -54,6 +54,8 @@ pub struct Services {
     /// an endpoint rotates to a secret of its own.
     pub default_secret: SecretString,
     pub max_payload_bytes: usize,
+    /// The event types producers may send, with their schemas.
+    pub catalog: Arc<EventCatalog>,
 }
 
 impl Services {

@@ -8,7 +8,8 @@ use tonic_health::pb::health_client::HealthClient;
 use webhookd::api::proto::webhook_service_client::WebhookServiceClient;
 use webhookd::api::proto::{
     ApiKeyRole, CreateApiKeyRequest, CreateEndpointRequest, GetMetricsRequest, ListApiKeysRequest,
-    ListEventsRequest, ReplayRequest, RevokeApiKeyRequest, StreamDeliveriesRequest,
+    ListEventTypesRequest, ListEventsRequest, ReplayRequest, RevokeApiKeyRequest,
+    StreamDeliveriesRequest,
 };
 use webhookd::domain::Role;
 
@@ -65,6 +66,15 @@ async fn codes(app: &crate::common::TestApp, key: Option<&str>) -> Vec<(&'static
             ),
         ),
         (
+            "ListEventTypes",
+            code(
+                client
+                    .list_event_types(ListEventTypesRequest {})
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
             "ListEvents",
             code(
                 client
@@ -114,8 +124,11 @@ async fn every_call_needs_a_key_with_the_right_role(backend: Backend) {
     let app = spawn_app(&backend, keyed_settings()).await;
     let expect = |key: Option<&str>| -> Vec<(&'static str, Code)> {
         let allowed = |call: &str| match key {
-            Some(DISPATCH_KEY) => call == "Dispatch",
-            Some(READ_KEY) => matches!(call, "GetMetrics" | "ListEvents" | "StreamDeliveries"),
+            Some(DISPATCH_KEY) => matches!(call, "Dispatch" | "ListEventTypes"),
+            Some(READ_KEY) => matches!(
+                call,
+                "GetMetrics" | "ListEventTypes" | "ListEvents" | "StreamDeliveries"
+            ),
             Some(ADMIN_KEY) => true,
             _ => false,
         };
@@ -126,6 +139,7 @@ async fn every_call_needs_a_key_with_the_right_role(backend: Backend) {
         [
             "Dispatch",
             "GetMetrics",
+            "ListEventTypes",
             "ListEvents",
             "StreamDeliveries",
             "CreateEndpoint",

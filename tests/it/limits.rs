@@ -5,37 +5,12 @@
 use bytes::{Buf, BufMut};
 use tonic::Code;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
-use tonic_types::StatusExt;
 use webhookd::api::proto::{
     CreateEndpointRequest, DeliveryFilter, DisableEndpointRequest, ListDeliveriesRequest,
     ListEventsRequest, ReplayRequest, StreamDeliveriesRequest,
 };
 
-use crate::common::{Backend, TestEndpoint, TestSettings, dispatch_request, spawn_app};
-
-/// (code, reason, metadata "limit", violated fields) of a failed call.
-fn details(status: &tonic::Status) -> (Code, String, Option<String>, Vec<String>) {
-    let details = status.get_error_details();
-    let info = details
-        .error_info()
-        .unwrap_or_else(|| panic!("no ErrorInfo in {status:?}"));
-    assert_eq!(info.domain, "webhookd");
-    let fields = details
-        .bad_request()
-        .map(|bad| {
-            bad.field_violations
-                .iter()
-                .map(|v| v.field.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    (
-        status.code(),
-        info.reason.clone(),
-        info.metadata.get("limit").cloned(),
-        fields,
-    )
-}
+use crate::common::{Backend, TestEndpoint, TestSettings, details, dispatch_request, spawn_app};
 
 async fn over_limit_requests_name_the_limit(backend: Backend) {
     let app = spawn_app(

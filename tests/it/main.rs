@@ -7,6 +7,7 @@ mod api;
 mod architecture;
 mod auth;
 mod bench;
+mod catalog;
 mod check;
 mod cluster;
 mod delivery;

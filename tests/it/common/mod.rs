@@ -412,3 +412,27 @@ pub async fn p99_to_receipt(
     latencies.sort();
     latencies[(latencies.len() * 99).div_ceil(100) - 1]
 }
+
+/// (code, reason, metadata "limit", violated fields) of a failed call.
+pub fn details(status: &tonic::Status) -> (tonic::Code, String, Option<String>, Vec<String>) {
+    let details = tonic_types::StatusExt::get_error_details(status);
+    let info = details
+        .error_info()
+        .unwrap_or_else(|| panic!("no ErrorInfo in {status:?}"));
+    assert_eq!(info.domain, "webhookd");
+    let fields = details
+        .bad_request()
+        .map(|bad| {
+            bad.field_violations
+                .iter()
+                .map(|v| v.field.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        status.code(),
+        info.reason.clone(),
+        info.metadata.get("limit").cloned(),
+        fields,
+    )
+}

@@ -245,6 +245,8 @@ pub struct TestSettings {
     pub retry_budget: Option<f64>,
     /// `security.secret_keys`: (id, base64 key), the sealing one first.
     pub secret_keys: Vec<SecretKey>,
+    /// `event_catalog`, as written; none by default.
+    pub event_catalog: Option<serde_json::Value>,
 }
 
 /// An entry of `security.secret_keys`.
@@ -297,6 +299,7 @@ impl Default for TestSettings {
             slow_response_seconds: None,
             retry_budget: None,
             secret_keys: Vec::new(),
+            event_catalog: None,
         }
     }
 }
@@ -394,6 +397,7 @@ impl TestSettings {
             )
             .set("security.https_only", self.https_only)
             .set("security.secret_keys", &self.secret_keys)
+            .set_some("event_catalog", self.event_catalog.as_ref())
             .set("alerts.webhook_endpoints", &self.operational_endpoints)
             .set_some("alerts.email", self.alerts.as_ref())
     }
