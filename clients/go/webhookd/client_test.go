@@ -213,6 +213,35 @@ func (s *fakeServer) ListApiKeys(ctx context.Context, req *webhookv1.ListApiKeys
 	}}, nil
 }
 
+// orderSchema is the JSON Schema of order.created in the fake's catalog.
+var orderSchema = &structpb.Struct{Fields: map[string]*structpb.Value{
+	"type": structpb.NewStringValue("object"),
+	"required": structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{
+		structpb.NewStringValue("order_id"), structpb.NewStringValue("total"),
+	}}),
+	"properties": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
+		"order_id": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"type": structpb.NewStringValue("string")}}),
+		"total": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
+			"type": structpb.NewStringValue("number"), "minimum": structpb.NewNumberValue(0),
+		}}),
+	}}),
+	"additionalProperties": structpb.NewBoolValue(false),
+	"$comment":             structpb.NewNullValue(),
+}}
+
+func (s *fakeServer) ListEventTypes(ctx context.Context, req *webhookv1.ListEventTypesRequest) (*webhookv1.ListEventTypesResponse, error) {
+	if err := s.record(ctx, "ListEventTypes", req); err != nil {
+		return nil, err
+	}
+	return &webhookv1.ListEventTypesResponse{
+		EventTypes: []*webhookv1.EventTypeDefinition{
+			{Name: "order.created", Description: "An order was placed", Schema: orderSchema},
+			{Name: "order.noted"},
+		},
+		UnknownTypesAllowed: false,
+	}, nil
+}
+
 func (s *fakeServer) StreamDeliveries(req *webhookv1.StreamDeliveriesRequest, stream webhookv1.WebhookService_StreamDeliveriesServer) error {
 	if err := s.record(stream.Context(), "StreamDeliveries", req); err != nil {
 		return err
@@ -457,6 +486,106 @@ func TestErrorDetails(t *testing.T) {
 	}
 	if want := "webhookd: ResourceExhausted: payload too large (PAYLOAD_TOO_LARGE)"; err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err.Error(), want)
+	}
+}
+
+func TestListEventTypes(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr, fastRetry)
+	ctx := context.Background()
+
+	// A read: retried on UNAVAILABLE.
+	fake.failNext("ListEventTypes", status.Error(codes.Unavailable, "down"))
+	catalog, err := client.ListEventTypes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.calls("ListEventTypes")); n != 2 {
+		t.Errorf("ListEventTypes calls = %d, want 2 (one retry)", n)
+	}
+	if catalog.UnknownTypesAllowed || len(catalog.EventTypes) != 2 {
+		t.Fatalf("ListEventTypes = %+v", catalog)
+	}
+	// The schema as JSON values: numbers are float64, null is nil.
+	wantSchema := map[string]any{
+		"type":     "object",
+		"required": []any{"order_id", "total"},
+		"properties": map[string]any{
+			"order_id": map[string]any{"type": "string"},
+			"total":    map[string]any{"type": "number", "minimum": float64(0)},
+		},
+		"additionalProperties": false,
+		"$comment":             nil,
+	}
+	created := catalog.EventTypes[0]
+	if created.Name != "order.created" || created.Description != "An order was placed" || !reflect.DeepEqual(created.Schema, wantSchema) {
+		t.Errorf("order.created = %#v, want schema %#v", created, wantSchema)
+	}
+	// A type without a schema: nil, not an empty map.
+	noted := catalog.EventTypes[1]
+	if noted.Name != "order.noted" || noted.Description != "" || noted.Schema != nil {
+		t.Errorf("order.noted = %#v, want no description and a nil schema", noted)
+	}
+
+	// Other errors are not retried.
+	fake.failNext("ListEventTypes", status.Error(codes.PermissionDenied, "no"))
+	_, err = client.ListEventTypes(ctx)
+	var werr *webhookd.Error
+	if !errors.As(err, &werr) || werr.Code != codes.PermissionDenied || len(fake.calls("ListEventTypes")) != 3 {
+		t.Errorf("ListEventTypes after PERMISSION_DENIED = %v, want the error, not retried", err)
+	}
+}
+
+func TestDispatchSchemaViolation(t *testing.T) {
+	fake, addr := startFake(t)
+	client := newClient(t, addr, fastRetry)
+	ctx := context.Background()
+	violations := []*errdetails.BadRequest_FieldViolation{
+		{Field: "payload/order_id", Description: `7 is not of type "string"`},
+		{Field: "payload/total", Description: "-1 is less than the minimum of 0"},
+	}
+	st, err := status.New(codes.InvalidArgument, "the payload does not match the JSON Schema of `order.created`").WithDetails(
+		&errdetails.ErrorInfo{Reason: "SCHEMA_VIOLATION", Domain: "webhookd", Metadata: map[string]string{"event_type": "order.created"}},
+		&errdetails.BadRequest{FieldViolations: violations},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.failNext("Dispatch", st.Err())
+
+	_, err = client.Dispatch(ctx, "order.created", map[string]any{"order_id": 7, "total": -1})
+	var werr *webhookd.Error
+	if !errors.As(err, &werr) {
+		t.Fatalf("error %T is not a *webhookd.Error", err)
+	}
+	want := []webhookd.FieldViolation{
+		{Field: "payload/order_id", Description: `7 is not of type "string"`},
+		{Field: "payload/total", Description: "-1 is less than the minimum of 0"},
+	}
+	if werr.Code != codes.InvalidArgument || werr.Reason != "SCHEMA_VIOLATION" || werr.Metadata["event_type"] != "order.created" ||
+		!slices.Equal(werr.FieldViolations, want) || !strings.Contains(werr.Message, "JSON Schema") {
+		t.Errorf("error = %+v", werr)
+	}
+	// INVALID_ARGUMENT is not retried, even with the generated idempotency key.
+	if n := len(fake.calls("Dispatch")); n != 1 {
+		t.Errorf("Dispatch calls = %d, want 1", n)
+	}
+	if want := "webhookd: InvalidArgument: the payload does not match the JSON Schema of `order.created` (SCHEMA_VIOLATION)"; err.Error() != want {
+		t.Errorf("Error() = %q, want %q", err.Error(), want)
+	}
+
+	st, err = status.New(codes.InvalidArgument, "`user.created` is not in the event catalog").WithDetails(
+		&errdetails.ErrorInfo{Reason: "UNKNOWN_EVENT_TYPE", Domain: "webhookd"},
+		&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: "event_type", Description: "not in the catalog"}}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.failNext("Dispatch", st.Err())
+	_, err = client.Dispatch(ctx, "user.created", map[string]any{})
+	if !errors.As(err, &werr) || werr.Code != codes.InvalidArgument || werr.Reason != "UNKNOWN_EVENT_TYPE" ||
+		len(werr.FieldViolations) != 1 || werr.FieldViolations[0].Field != "event_type" {
+		t.Errorf("unknown event type: %+v", err)
 	}
 }
 

@@ -188,7 +188,7 @@ func endpointFromProto(endpoint *webhookv1.Endpoint) Endpoint {
 		PublicKey:               endpoint.GetPublicKey(),
 		Headers:                 headersFromProto(endpoint.GetHeaders()),
 		RetryPolicy:             retryScheduleFromProto(endpoint.GetRetryPolicy()),
-		Filter:                  payloadFilterFromProto(endpoint.GetFilter()),
+		Filter:                  jsonObjectFromProto(endpoint.GetFilter()),
 	}
 }
 
@@ -206,12 +206,14 @@ func payloadFilterToProto(field string, filter map[string]any) (*structpb.Struct
 	return out, nil
 }
 
-// payloadFilterFromProto converts an endpoint's payload filter; unset is nil.
-func payloadFilterFromProto(filter *structpb.Struct) map[string]any {
-	if filter == nil {
+// jsonObjectFromProto converts a Struct, such as an endpoint's payload
+// filter or an event type's JSON Schema, into JSON values: map[string]any,
+// []any, string, float64, bool and nil. Unset is nil.
+func jsonObjectFromProto(object *structpb.Struct) map[string]any {
+	if object == nil {
 		return nil
 	}
-	return filter.AsMap()
+	return object.AsMap()
 }
 
 // retryScheduleToProto converts a schedule; nil stays nil. field names the
@@ -255,6 +257,21 @@ func headersFromProto(headers map[string]string) map[string]string {
 	out := make(map[string]string, len(headers))
 	for name, value := range headers {
 		out[name] = value
+	}
+	return out
+}
+
+func eventCatalogFromProto(resp *webhookv1.ListEventTypesResponse) *EventCatalog {
+	out := &EventCatalog{
+		EventTypes:          make([]EventType, 0, len(resp.GetEventTypes())),
+		UnknownTypesAllowed: resp.GetUnknownTypesAllowed(),
+	}
+	for _, eventType := range resp.GetEventTypes() {
+		out.EventTypes = append(out.EventTypes, EventType{
+			Name:        eventType.GetName(),
+			Description: eventType.GetDescription(),
+			Schema:      jsonObjectFromProto(eventType.GetSchema()),
+		})
 	}
 	return out
 }

@@ -18,14 +18,14 @@ type dispatchOptions struct {
 type DispatchOption func(*dispatchOptions)
 
 // WithIdempotencyKey makes Dispatch idempotent: a second Dispatch with the
-// same key (at most 255 characters) returns the original event with
+// same key (at most 255 bytes, UTF-8) returns the original event with
 // Duplicate set and delivers nothing new.
 func WithIdempotencyKey(key string) DispatchOption {
 	return func(o *dispatchOptions) { o.idempotencyKey = key }
 }
 
-// WithOrderingKey gives the event an ordering key (at most 255
-// characters): its deliveries to an endpoint wait until those of the events
+// WithOrderingKey gives the event an ordering key (at most 255 bytes,
+// UTF-8): its deliveries to an endpoint wait until those of the events
 // dispatched before it with the same key, to the same endpoint, have
 // succeeded or been given up (dead-lettered or failed), so that they arrive
 // one at a time, in Dispatch order. Order holds between Dispatch calls made
@@ -54,6 +54,15 @@ func WithEndpointIDs(ids ...string) DispatchOption {
 // retry that reaches webhookd after the first attempt did returns the same
 // event with Duplicate set. The retries send the same request: the same
 // idempotency key, and the same WithOrderingKey.
+//
+// When the server's event-type catalog (see ListEventTypes) gives
+// eventType a JSON Schema, a payload that does not match it fails with
+// codes.InvalidArgument, reason "SCHEMA_VIOLATION", and a field violation
+// per mismatch named "payload" and the JSON pointer of the value
+// ("payload/order_id"; "payload/" for the payload itself). A type that is
+// not in a catalog that refuses unknown types fails with
+// codes.InvalidArgument, reason "UNKNOWN_EVENT_TYPE", and a field violation
+// on "event_type".
 func (c *Client) Dispatch(ctx context.Context, eventType string, payload any, opts ...DispatchOption) (*DispatchResult, error) {
 	var options dispatchOptions
 	for _, opt := range opts {

@@ -85,12 +85,34 @@ func freePort(t *testing.T) int {
 	return lis.Addr().(*net.TCPAddr).Port
 }
 
+// catalogConfig is liveConfig with an event-type catalog that refuses
+// unknown types: order.created with a JSON Schema, order.noted without.
+const catalogConfig = liveConfig + `event_catalog:
+  unknown_types: refuse
+  types:
+    - name: order.created
+      description: An order was placed
+      schema:
+        type: object
+        required: [order_id, total]
+        properties:
+          order_id: {type: string}
+          total: {type: number, minimum: 0}
+    - name: order.noted
+`
+
 func startDaemon(t *testing.T) *daemon {
+	t.Helper()
+	return startDaemonWithConfig(t, liveConfig)
+}
+
+// startDaemonWithConfig starts a webhookd of its own with this config.
+func startDaemonWithConfig(t *testing.T, config string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, bin: webhookdBinary(t), dir: t.TempDir()}
 	d.addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	d.logPath = filepath.Join(d.dir, "webhookd.log")
-	if err := os.WriteFile(filepath.Join(d.dir, "config.yaml"), []byte(liveConfig), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(d.dir, "config.yaml"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	d.start()
@@ -814,6 +836,14 @@ func TestLive(t *testing.T) {
 		}
 	})
 
+	t.Run("no event catalog", func(t *testing.T) {
+		// Without event_catalog: no types, and every type is accepted.
+		catalog, err := client.ListEventTypes(ctx)
+		if err != nil || len(catalog.EventTypes) != 0 || !catalog.UnknownTypesAllowed {
+			t.Errorf("ListEventTypes = %+v, %v; want no types, unknown types allowed", catalog, err)
+		}
+	})
+
 	t.Run("api keys", func(t *testing.T) {
 		_, err := client.CreateAPIKey(ctx, "live-reader", webhookd.APIKeyRoleRead)
 		wantError(t, err, codes.FailedPrecondition, "FIRST_KEY_NOT_ADMIN")
@@ -865,5 +895,114 @@ func TestLive(t *testing.T) {
 		}
 		_, err = keyed.RevokeAPIKey(ctx, "live-admin")
 		wantError(t, err, codes.FailedPrecondition, "LAST_ADMIN_KEY")
+	})
+}
+
+// TestLiveEventCatalog runs against a webhookd of its own whose config has
+// an event-type catalog (catalogConfig): ListEventTypes, and Dispatch
+// checked against the catalog's JSON Schemas and refusing unknown types.
+func TestLiveEventCatalog(t *testing.T) {
+	d := startDaemonWithConfig(t, catalogConfig)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	client := newClient(t, d.addr)
+
+	t.Run("list event types", func(t *testing.T) {
+		catalog, err := client.ListEventTypes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if catalog.UnknownTypesAllowed {
+			t.Error("UnknownTypesAllowed = true, want false (unknown_types: refuse)")
+		}
+		var names []string
+		for _, eventType := range catalog.EventTypes {
+			names = append(names, eventType.Name)
+		}
+		if !slices.Equal(names, []string{"order.created", "order.noted"}) {
+			t.Fatalf("ListEventTypes names = %v, want [order.created order.noted]", names)
+		}
+		created, noted := catalog.EventTypes[0], catalog.EventTypes[1]
+		if created.Description != "An order was placed" {
+			t.Errorf("order.created description = %q", created.Description)
+		}
+		// The schema as native JSON values, as written in the config.
+		wantSchema := map[string]any{
+			"type":     "object",
+			"required": []any{"order_id", "total"},
+			"properties": map[string]any{
+				"order_id": map[string]any{"type": "string"},
+				"total":    map[string]any{"type": "number", "minimum": float64(0)},
+			},
+		}
+		if !reflect.DeepEqual(created.Schema, wantSchema) {
+			t.Errorf("order.created schema = %#v, want %#v", created.Schema, wantSchema)
+		}
+		required, _ := created.Schema["required"].([]any)
+		if !slices.Contains(required, any("order_id")) || !slices.Contains(required, any("total")) {
+			t.Errorf("order.created schema required = %#v, want order_id and total", created.Schema["required"])
+		}
+		if noted.Description != "" || noted.Schema != nil {
+			t.Errorf("order.noted = %#v, want no description and a nil schema", noted)
+		}
+	})
+
+	t.Run("dispatch checked against the catalog", func(t *testing.T) {
+		// Both values are wrong: one field violation each.
+		_, err := client.Dispatch(ctx, "order.created", map[string]any{"order_id": 7, "total": -1})
+		werr := wantError(t, err, codes.InvalidArgument, "SCHEMA_VIOLATION")
+		fields := map[string]string{}
+		for _, violation := range werr.FieldViolations {
+			fields[violation.Field] = violation.Description
+		}
+		if len(fields) != 2 || fields["payload/order_id"] == "" || fields["payload/total"] == "" {
+			t.Errorf("field violations = %+v, want payload/order_id and payload/total with descriptions", werr.FieldViolations)
+		}
+		// A missing property is reported at the payload itself.
+		_, err = client.Dispatch(ctx, "order.created", map[string]any{"order_id": "o1"})
+		werr = wantError(t, err, codes.InvalidArgument, "SCHEMA_VIOLATION")
+		if len(werr.FieldViolations) != 1 || werr.FieldViolations[0].Field != "payload/" ||
+			!strings.Contains(werr.FieldViolations[0].Description, "total") {
+			t.Errorf("field violations of a payload without total = %+v, want payload/ naming total", werr.FieldViolations)
+		}
+
+		accepted, err := client.Dispatch(ctx, "order.created", map[string]any{"order_id": "o1", "total": 5})
+		if err != nil || !strings.HasPrefix(accepted.EventID, "evt_") {
+			t.Fatalf("Dispatch of a matching payload = %+v, %v", accepted, err)
+		}
+		// A type without a schema takes any JSON object.
+		if _, err := client.Dispatch(ctx, "order.noted", map[string]any{"anything": []any{1, "two"}}); err != nil {
+			t.Errorf("Dispatch(order.noted) = %v", err)
+		}
+
+		_, err = client.Dispatch(ctx, "user.created", map[string]any{"user_id": "u1"})
+		werr = wantError(t, err, codes.InvalidArgument, "UNKNOWN_EVENT_TYPE")
+		if len(werr.FieldViolations) != 1 || werr.FieldViolations[0].Field != "event_type" {
+			t.Errorf("unknown type: field violations %+v, want event_type", werr.FieldViolations)
+		}
+
+		// The refused payloads were not stored.
+		events, err := client.ListEvents(ctx, &webhookd.ListEventsOptions{EventTypes: []string{"order.created", "user.created"}})
+		if err != nil || len(events.Items) != 1 || events.Items[0].ID != accepted.EventID {
+			t.Errorf("ListEvents = %+v, %v; want only %s", events, err, accepted.EventID)
+		}
+	})
+
+	t.Run("open to every role", func(t *testing.T) {
+		admin, err := client.CreateAPIKey(ctx, "catalog-admin", webhookd.APIKeyRoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyed := newClient(t, d.addr, webhookd.WithAPIKey(admin.Key))
+		for _, role := range []webhookd.APIKeyRole{webhookd.APIKeyRoleDispatch, webhookd.APIKeyRoleRead} {
+			key, err := keyed.CreateAPIKey(ctx, "catalog-"+string(role), role)
+			if err != nil {
+				t.Fatal(err)
+			}
+			catalog, err := newClient(t, d.addr, webhookd.WithAPIKey(key.Key)).ListEventTypes(ctx)
+			if err != nil || len(catalog.EventTypes) != 2 {
+				t.Errorf("ListEventTypes with a %s key = %+v, %v", role, catalog, err)
+			}
+		}
 	})
 }

@@ -162,7 +162,8 @@ type Delivery struct {
 	UpdatedAt time.Time
 	// Filled by GetEvent only.
 	Attempts []Attempt
-	// Its event's ordering key (WithOrderingKey); empty when it has none.
+	// The ordering key it is delivered under: its event's (WithOrderingKey);
+	// empty when the event has none, and for a replay, which is not ordered.
 	OrderingKey string
 	// Pending, and waiting until the delivery before it with the same
 	// ordering key, to the same endpoint, has succeeded or been given up;
@@ -261,6 +262,29 @@ type CreatedAPIKey struct {
 	APIKey APIKey
 	// The key, shown this once: store it now. Pass it to WithAPIKey.
 	Key string
+}
+
+// EventCatalog is the event-type catalog of ListEventTypes.
+type EventCatalog struct {
+	// The types of the catalog, sorted by name; empty when the server has
+	// no catalog.
+	EventTypes []EventType
+	// Whether Dispatch accepts event types that are not in the catalog
+	// (event_catalog.unknown_types); when false, they are refused with
+	// codes.InvalidArgument and reason "UNKNOWN_EVENT_TYPE".
+	UnknownTypesAllowed bool
+}
+
+// EventType is one event type of the catalog.
+type EventType struct {
+	// An exact event type, such as "order.created".
+	Name        string
+	Description string
+	// The JSON Schema that every dispatched payload of this type must match
+	// (codes.InvalidArgument and reason "SCHEMA_VIOLATION" otherwise), as
+	// JSON values: map[string]any, []any, string, float64 (every number),
+	// bool and nil. nil when the type has none: any JSON object is accepted.
+	Schema map[string]any
 }
 
 // DeliveryUpdate is one change reported by StreamDeliveries.

@@ -96,6 +96,23 @@ class FakeService(webhook_pb2_grpc.WebhookServiceServicer):
             retries_deferred=2**63 + 7,
         )
 
+    def ListEventTypes(self, request: Any, context: grpc.ServicerContext) -> Any:
+        self._record("ListEventTypes", request, context)
+        response = pb.ListEventTypesResponse(unknown_types_allowed=False)
+        created = response.event_types.add(name="order.created", description="An order was placed")
+        created.schema.update(
+            {
+                "type": "object",
+                "required": ["order_id", "total"],
+                "properties": {
+                    "order_id": {"type": "string"},
+                    "total": {"type": "number", "minimum": 0},
+                },
+            }
+        )
+        response.event_types.add(name="order.noted")  # no description, no schema
+        return response
+
     def Replay(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._record("Replay", request, context)
         return pb.ReplayResponse(delivery_ids=["dlv_2"], count=1)

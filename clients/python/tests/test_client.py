@@ -246,6 +246,125 @@ def test_ordering_keys_are_read_back(server: FakeServer) -> None:
     assert waiting.next_attempt_at is None
 
 
+def test_list_event_types_reads_the_catalog(server: FakeServer) -> None:
+    with webhookd.Client(server.address) as client:
+        catalog = client.list_event_types()
+
+    async def from_the_async_client() -> webhookd.EventCatalog:
+        async with webhookd.AsyncClient(server.address) as async_client:
+            return await async_client.list_event_types()
+
+    assert asyncio.run(from_the_async_client()) == catalog
+    assert len(server.service.calls("ListEventTypes")) == 2
+    assert isinstance(catalog, webhookd.EventCatalog)
+    assert catalog.unknown_types_allowed is False
+    created, noted = catalog.event_types
+    assert isinstance(created, webhookd.EventType)
+    assert (created.name, created.description) == ("order.created", "An order was placed")
+    # The schema as a JSON object; Struct numbers are doubles, read back as float.
+    assert created.schema == {
+        "type": "object",
+        "required": ["order_id", "total"],
+        "properties": {
+            "order_id": {"type": "string"},
+            "total": {"type": "number", "minimum": 0.0},
+        },
+    }
+    assert isinstance(created.schema["properties"]["total"]["minimum"], float)
+    assert noted == webhookd.EventType(name="order.noted", description="", schema=None)
+
+
+def test_list_event_types_is_retried(server: FakeServer) -> None:
+    server.service.failures["ListEventTypes"] = [
+        Failure(grpc.StatusCode.UNAVAILABLE),
+        Failure(grpc.StatusCode.DEADLINE_EXCEEDED),
+    ]
+    with webhookd.Client(server.address, retry=FAST_RETRY) as client:
+        assert [t.name for t in client.list_event_types().event_types] == [
+            "order.created",
+            "order.noted",
+        ]
+    assert len(server.service.calls("ListEventTypes")) == 3
+
+    async def from_the_async_client() -> webhookd.EventCatalog:
+        server.service.failures["ListEventTypes"] = [Failure(grpc.StatusCode.UNAVAILABLE)]
+        async with webhookd.AsyncClient(server.address, retry=FAST_RETRY) as async_client:
+            return await async_client.list_event_types()
+
+    assert len(asyncio.run(from_the_async_client()).event_types) == 2
+    assert len(server.service.calls("ListEventTypes")) == 5
+    server.service.failures["ListEventTypes"] = [Failure(grpc.StatusCode.PERMISSION_DENIED)]
+    with webhookd.Client(server.address, retry=FAST_RETRY) as client:
+        with pytest.raises(webhookd.WebhookdError) as failure:
+            client.list_event_types()
+    assert failure.value.code == grpc.StatusCode.PERMISSION_DENIED
+    assert len(server.service.calls("ListEventTypes")) == 6  # other codes are not retried
+
+
+def test_schema_violation_and_unknown_event_type_errors(server: FakeServer) -> None:
+    schema_violation = status_details(
+        (
+            "type.googleapis.com/google.rpc.ErrorInfo",
+            error_info("SCHEMA_VIOLATION", "webhookd", {}),
+        ),
+        (
+            "type.googleapis.com/google.rpc.BadRequest",
+            bad_request(
+                ("payload/order_id", '7 is not of type "string"'),
+                ("payload/total", "-1 is less than the minimum of 0"),
+            ),
+        ),
+    )
+    unknown_type = status_details(
+        (
+            "type.googleapis.com/google.rpc.ErrorInfo",
+            error_info("UNKNOWN_EVENT_TYPE", "webhookd", {}),
+        ),
+        (
+            "type.googleapis.com/google.rpc.BadRequest",
+            bad_request(("event_type", "not in the event catalog")),
+        ),
+    )
+    message = "the payload does not match the JSON Schema of `order.created`"
+    server.service.failures["Dispatch"] = [
+        Failure(grpc.StatusCode.INVALID_ARGUMENT, message, schema_violation),
+        Failure(grpc.StatusCode.INVALID_ARGUMENT, "unknown", unknown_type),
+        Failure(grpc.StatusCode.INVALID_ARGUMENT, message, schema_violation),
+    ]
+    with webhookd.Client(server.address, retry=FAST_RETRY) as client:
+        with pytest.raises(webhookd.WebhookdError) as violation:
+            client.dispatch("order.created", {"order_id": 7, "total": -1})
+        with pytest.raises(webhookd.WebhookdError) as unknown:
+            client.dispatch("user.created", {})
+
+    async def from_the_async_client() -> webhookd.WebhookdError:
+        async with webhookd.AsyncClient(server.address, retry=FAST_RETRY) as async_client:
+            with pytest.raises(webhookd.WebhookdError) as async_violation:
+                await async_client.dispatch("order.created", {"order_id": 7, "total": -1})
+        return async_violation.value
+
+    async_error = asyncio.run(from_the_async_client())
+    # INVALID_ARGUMENT is never retried, even with the generated idempotency key.
+    assert len(server.service.calls("Dispatch")) == 3
+    for error in (violation.value, async_error):
+        assert (error.code, error.reason, error.domain) == (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "SCHEMA_VIOLATION",
+            "webhookd",
+        )
+        assert error.message == message
+        assert error.field_violations == [
+            webhookd.FieldViolation("payload/order_id", '7 is not of type "string"'),
+            webhookd.FieldViolation("payload/total", "-1 is less than the minimum of 0"),
+        ]
+        assert str(error) == f"INVALID_ARGUMENT: {message} (SCHEMA_VIOLATION)"
+    assert (unknown.value.code, unknown.value.reason) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "UNKNOWN_EVENT_TYPE",
+    )
+    assert [v.field for v in unknown.value.field_violations] == ["event_type"]
+
+
 def test_requests_take_native_types(server: FakeServer) -> None:
     since = datetime(2024, 1, 2, 3, 4, 5, 600_000, tzinfo=timezone(timedelta(hours=1)))
     with webhookd.Client(server.address) as client:

@@ -420,6 +420,12 @@ def test_stream_resumes_from_a_sequence(client: Any, server: WebhookdServer) -> 
     client.delete_endpoint(endpoint.id)
 
 
+def test_without_an_event_catalog_every_type_is_allowed(client: Any) -> None:
+    assert client.list_event_types() == webhookd.EventCatalog(
+        event_types=[], unknown_types_allowed=True
+    )
+
+
 def test_errors_carry_code_reason_metadata_and_violations(client: Any) -> None:
     with pytest.raises(webhookd.WebhookdError) as invalid:
         client.dispatch("Not A Type", {})
@@ -498,6 +504,106 @@ def test_api_keys(tmp_path: Path, flavour: str) -> None:
         with pytest.raises(webhookd.WebhookdError) as last_admin:
             admin.revoke_api_key("ops")
         assert last_admin.value.code == grpc.StatusCode.FAILED_PRECONDITION
+    finally:
+        for opened in clients:
+            opened.close()
+        server.stop()
+
+
+CATALOG_CONFIG = (
+    CONFIG
+    + """
+event_catalog:
+  unknown_types: refuse
+  types:
+    - name: order.created
+      description: An order was placed
+      schema:
+        type: object
+        required: [order_id, total]
+        properties:
+          order_id: {type: string}
+          total: {type: number, minimum: 0}
+    - name: order.noted
+"""
+)
+
+
+@pytest.mark.parametrize("flavour", ["sync", "asyncio"])
+def test_event_catalog(tmp_path: Path, flavour: str) -> None:
+    server = WebhookdServer(tmp_path, CATALOG_CONFIG)
+    server.start()
+    clients: list[Any] = []
+
+    def connect(api_key: str | None = None) -> Any:
+        new = (
+            webhookd.Client(server.address, api_key=api_key)
+            if flavour == "sync"
+            else BlockingAsyncClient(server.address, api_key=api_key)
+        )
+        clients.append(new)
+        return new
+
+    try:
+        client = connect()
+        catalog = client.list_event_types()
+        assert isinstance(catalog, webhookd.EventCatalog)
+        assert catalog.unknown_types_allowed is False
+        assert [t.name for t in catalog.event_types] == ["order.created", "order.noted"]
+        created, noted = catalog.event_types
+        assert created.description == "An order was placed"
+        # The schema as a native JSON object (Struct numbers read back as float).
+        assert created.schema == {
+            "type": "object",
+            "required": ["order_id", "total"],
+            "properties": {
+                "order_id": {"type": "string"},
+                "total": {"type": "number", "minimum": 0.0},
+            },
+        }
+        assert {"order_id", "total"} <= set(created.schema["required"])
+        assert (noted.description, noted.schema) == ("", None)
+
+        # A payload that does not match the schema: one field violation per mismatch.
+        with pytest.raises(webhookd.WebhookdError) as violation:
+            client.dispatch("order.created", {"order_id": 7, "total": -1})
+        assert violation.value.code == grpc.StatusCode.INVALID_ARGUMENT
+        assert (violation.value.reason, violation.value.domain) == ("SCHEMA_VIOLATION", "webhookd")
+        fields = sorted(v.field for v in violation.value.field_violations)
+        assert fields == ["payload/order_id", "payload/total"], violation.value.field_violations
+        assert all(v.description for v in violation.value.field_violations)
+        # A missing property is a violation of the payload itself: at the root pointer.
+        with pytest.raises(webhookd.WebhookdError) as missing:
+            client.dispatch("order.created", {"order_id": "o1"})
+        assert (missing.value.code, missing.value.reason) == (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "SCHEMA_VIOLATION",
+        )
+        assert [v.field for v in missing.value.field_violations] == ["payload/"]
+
+        accepted = client.dispatch("order.created", {"order_id": "o1", "total": 5})
+        assert accepted.event_id.startswith("evt_") and not accepted.duplicate
+        free = client.dispatch("order.noted", {"anything": ["goes", 1]})  # no schema
+        assert free.event_id.startswith("evt_")
+
+        # A type not in the catalog, which refuses unknown types.
+        with pytest.raises(webhookd.WebhookdError) as unknown:
+            client.dispatch("user.created", {"id": "u1"})
+        assert unknown.value.code == grpc.StatusCode.INVALID_ARGUMENT
+        assert unknown.value.reason == "UNKNOWN_EVENT_TYPE"
+        assert [v.field for v in unknown.value.field_violations] == ["event_type"]
+
+        # Refused dispatches store nothing.
+        stored = client.list_events(event_types=["order.*", "user.*"]).items
+        assert sorted(e.id for e in stored) == sorted([accepted.event_id, free.event_id])
+
+        # Open to every API key role: a dispatch-only key reads the catalog too.
+        admin = connect(client.create_api_key("ops", "admin").key)
+        dispatcher = connect(admin.create_api_key("producer", "dispatch").key)
+        assert dispatcher.list_event_types() == catalog
+        with pytest.raises(webhookd.WebhookdError) as locked:
+            client.list_event_types()
+        assert locked.value.code == grpc.StatusCode.UNAUTHENTICATED
     finally:
         for opened in clients:
             opened.close()

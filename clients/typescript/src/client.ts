@@ -26,6 +26,7 @@ import type {
   DispatchResult,
   Endpoint,
   Event,
+  EventCatalog,
   EventDetail,
   Metrics,
   Page,
@@ -74,7 +75,10 @@ export interface WebhookdClientOptions {
 
 /** Options of {@link WebhookdClient.dispatch}. */
 export interface DispatchOptions {
-  /** Makes the dispatch idempotent: a repeat returns the original event with `duplicate: true`. */
+  /**
+   * Makes the dispatch idempotent: a repeat returns the original event with
+   * `duplicate: true`. At most 255 bytes in UTF-8.
+   */
   idempotencyKey?: string;
   /** Deliver only to these endpoints, subscribed or not. */
   endpointIds?: string[];
@@ -200,7 +204,12 @@ export class WebhookdClient {
    * (or to `endpointIds` only). `payload` is a JSON object, sent as its
    * `JSON.stringify` text. Retried only with an idempotency key, which is
    * generated unless `autoIdempotencyKey` is off; a retry sends the same
-   * request again, its idempotency and ordering keys unchanged.
+   * request again, its idempotency and ordering keys unchanged. When the
+   * event-type catalog ({@link listEventTypes}) gives `eventType` a JSON
+   * Schema, a payload that does not match it is rejected with
+   * `INVALID_ARGUMENT`, reason `SCHEMA_VIOLATION`, and a field violation per
+   * mismatch (`payload/<JSON pointer>`); a type not in a catalog that
+   * refuses unknown types is rejected with reason `UNKNOWN_EVENT_TYPE`.
    */
   async dispatch(eventType: string, payload: object, options: DispatchOptions = {}): Promise<DispatchResult> {
     const idempotencyKey =
@@ -489,6 +498,16 @@ export class WebhookdClient {
   /** Revokes an API key (not the last admin key). Not retried. */
   async revokeApiKey(name: string): Promise<ApiKey> {
     return this.#unary(false, this.raw.revokeApiKey, { name }, convert.apiKey);
+  }
+
+  /**
+   * The event-type catalog (the server config's `event_catalog`): the event
+   * types producers may send, sorted by name, each with its description and
+   * the JSON Schema that {@link dispatch} checks its payloads against, and
+   * whether types not in it are accepted. Open to every API key role.
+   */
+  async listEventTypes(): Promise<EventCatalog> {
+    return this.#unary(true, this.raw.listEventTypes, {}, convert.eventCatalog);
   }
 
   /** Closes the channel. Calls in progress fail. */

@@ -15,7 +15,9 @@ import type {
 } from './generated/webhook/v1/EndpointRetryPolicy';
 import type { EndpointStatus__Output } from './generated/webhook/v1/EndpointStatus';
 import type { Event__Output } from './generated/webhook/v1/Event';
+import type { EventTypeDefinition__Output } from './generated/webhook/v1/EventTypeDefinition';
 import type { GetMetricsResponse__Output } from './generated/webhook/v1/GetMetricsResponse';
+import type { ListEventTypesResponse__Output } from './generated/webhook/v1/ListEventTypesResponse';
 import type { Struct, Struct__Output } from './generated/google/protobuf/Struct';
 import type { Timestamp, Timestamp__Output } from './generated/google/protobuf/Timestamp';
 import type { Value, Value__Output } from './generated/google/protobuf/Value';
@@ -30,6 +32,8 @@ import type {
   Endpoint,
   EndpointStatus,
   Event,
+  EventCatalog,
+  EventType,
   Metrics,
   RetrySchedule,
   SignatureScheme,
@@ -357,6 +361,21 @@ export function metrics(message: GetMetricsResponse__Output): Metrics {
     retryBudgetSlots: message.retryBudgetSlots,
     retriesInFlight: message.retriesInFlight,
     retriesDeferred: uint64(message.retriesDeferred),
+  };
+}
+
+function eventType(message: EventTypeDefinition__Output): EventType {
+  return {
+    name: message.name,
+    description: message.description,
+    schema: jsonObjectOf(message.schema),
+  };
+}
+
+export function eventCatalog(message: ListEventTypesResponse__Output): EventCatalog {
+  return {
+    eventTypes: message.eventTypes.map(eventType),
+    unknownTypesAllowed: message.unknownTypesAllowed,
   };
 }
 

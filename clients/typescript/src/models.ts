@@ -122,7 +122,10 @@ export interface Delivery {
   updatedAt?: Date;
   /** Filled by {@link WebhookdClient.getEvent} only. */
   attempts: Attempt[];
-  /** Its event's ordering key; `undefined` when it has none. */
+  /**
+   * The ordering key it is delivered under: its event's; `undefined` when
+   * the event has none, and for a replay, which is not ordered.
+   */
   orderingKey?: string;
   /**
    * Pending, and waiting until the delivery before it with the same ordering
@@ -293,6 +296,32 @@ export interface Metrics {
   retriesInFlight: number;
   /** Retries that waited for the budget in the window. */
   retriesDeferred: bigint;
+}
+
+/** An event type of the catalog (the server config's `event_catalog`). */
+export interface EventType {
+  /** An exact event type, such as `order.created`. */
+  name: string;
+  /** Empty when the catalog gives none. */
+  description: string;
+  /**
+   * The JSON Schema every dispatched payload of this type must match
+   * (`dispatch` rejects otherwise with `INVALID_ARGUMENT`, reason
+   * `SCHEMA_VIOLATION`), as a JSON object; `undefined`: any JSON object.
+   */
+  schema?: Record<string, unknown>;
+}
+
+/** The event-type catalog, from {@link WebhookdClient.listEventTypes}. */
+export interface EventCatalog {
+  /** Sorted by name; empty when the server has no catalog. */
+  eventTypes: EventType[];
+  /**
+   * Whether `dispatch` accepts event types that are not in the catalog
+   * (`event_catalog.unknown_types`); when `false` they are rejected with
+   * `INVALID_ARGUMENT`, reason `UNKNOWN_EVENT_TYPE`.
+   */
+  unknownTypesAllowed: boolean;
 }
 
 /** An API key, without the key itself. */

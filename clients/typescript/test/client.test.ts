@@ -19,6 +19,7 @@ import { webhookGrpc } from '../src/client';
 import { retryDelay, retryPolicy } from '../src/retry';
 import type { Delivery } from '../src/generated/webhook/v1/Delivery';
 import type { GetEventResponse } from '../src/generated/webhook/v1/GetEventResponse';
+import type { ListEventTypesResponse } from '../src/generated/webhook/v1/ListEventTypesResponse';
 import type { WebhookServiceHandlers } from '../src/generated/webhook/v1/WebhookService';
 
 /** One call as the fake server saw it. */
@@ -101,6 +102,31 @@ const handlers: Partial<WebhookServiceHandlers> = {
     filter: request.filter,
   })),
   UpdateEndpoint: unary('UpdateEndpoint', (request) => request.endpoint),
+  ListEventTypes: unary('ListEventTypes', (): ListEventTypesResponse => ({
+    eventTypes: [
+      {
+        name: 'order.created',
+        description: 'An order was placed',
+        // A google.protobuf.Struct: every value a google.protobuf.Value, numbers as doubles.
+        schema: {
+          fields: {
+            type: { stringValue: 'object' },
+            required: { listValue: { values: [{ stringValue: 'order_id' }, { stringValue: 'total' }] } },
+            properties: {
+              structValue: {
+                fields: {
+                  order_id: { structValue: { fields: { type: { stringValue: 'string' } } } },
+                  total: { structValue: { fields: { type: { stringValue: 'number' }, minimum: { numberValue: 0 } } } },
+                },
+              },
+            },
+          },
+        },
+      },
+      { name: 'order.noted' }, // no description, no schema
+    ],
+    unknownTypesAllowed: false,
+  })),
   RotateEndpointSecret: unary('RotateEndpointSecret', (request) => ({ endpoint: { id: request.id }, newSecret: 's' })),
   CreateApiKey: unary('CreateApiKey', (request) => ({ apiKey: { name: request.name, role: request.role }, key: 'k' })),
   StreamDeliveries(call) {
@@ -158,8 +184,12 @@ const calls = (method: string): Received[] => received.filter((r) => r.method ==
 /** Whether a deadline seen by the server is the `ms` the client set. */
 const about = (remainingMs: number, ms: number): boolean => remainingMs > ms - 1000 && remainingMs <= ms + 50;
 
-/** A serialized google.rpc.Status with an ErrorInfo and a BadRequest. */
-function statusDetails(): Buffer {
+/** A serialized google.rpc.Status with an ErrorInfo and a BadRequest (by default, those of a payload too large). */
+function statusDetails(
+  reason = 'PAYLOAD_TOO_LARGE',
+  metadata: Record<string, string> = { limit: '1024' },
+  fieldViolations = [{ field: 'payload_json', description: 'too large' }],
+): Buffer {
   const root = protobuf.parse(`syntax = "proto3";
     message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
     message Any { string type_url = 1; bytes value = 2; }
@@ -171,8 +201,8 @@ function statusDetails(): Buffer {
     encode('Status', {
       code: 8,
       details: [
-        { type_url: 'type.googleapis.com/google.rpc.ErrorInfo', value: encode('ErrorInfo', { reason: 'PAYLOAD_TOO_LARGE', domain: 'webhookd', metadata: { limit: '1024' } }) },
-        { type_url: 'type.googleapis.com/google.rpc.BadRequest', value: encode('BadRequest', { field_violations: [{ field: 'payload_json', description: 'too large' }] }) },
+        { type_url: 'type.googleapis.com/google.rpc.ErrorInfo', value: encode('ErrorInfo', { reason, domain: 'webhookd', metadata }) },
+        { type_url: 'type.googleapis.com/google.rpc.BadRequest', value: encode('BadRequest', { field_violations: fieldViolations }) },
         { type_url: 'type.googleapis.com/google.rpc.Unknown', value: Buffer.from([8, 1]) },
       ],
     }),
@@ -339,6 +369,55 @@ test('errors carry the reason, its metadata and the field violations', TIMEOUT, 
   });
 });
 
+test('schema violations and unknown event types are errors like any other', TIMEOUT, async () => {
+  const message = 'the payload does not match the JSON Schema of `order.created`';
+  const schemaViolation = (): grpc.StatusObject =>
+    failure(
+      grpc.status.INVALID_ARGUMENT,
+      message,
+      statusDetails('SCHEMA_VIOLATION', {}, [
+        { field: 'payload/order_id', description: '7 is not of type "string"' },
+        { field: 'payload/total', description: '-1 is less than the minimum of 0' },
+      ]),
+    );
+  failures.Dispatch = [
+    schemaViolation(),
+    failure(
+      grpc.status.INVALID_ARGUMENT,
+      'unknown',
+      statusDetails('UNKNOWN_EVENT_TYPE', {}, [{ field: 'event_type', description: 'not in the event catalog' }]),
+    ),
+  ];
+  await withClient({ retry: FAST_RETRY }, async (client) => {
+    const error = await client.dispatch('order.created', { order_id: 7, total: -1 }).then(
+      () => assert.fail('dispatch succeeded'),
+      (rejected: unknown) => rejected,
+    );
+    assert.ok(error instanceof WebhookdError);
+    assert.deepEqual([error.code, error.codeName, error.reason, error.domain], [
+      grpc.status.INVALID_ARGUMENT,
+      'INVALID_ARGUMENT',
+      'SCHEMA_VIOLATION',
+      'webhookd',
+    ]);
+    assert.equal(error.message, message);
+    assert.deepEqual(error.metadata, {});
+    assert.deepEqual(error.fieldViolations, [
+      { field: 'payload/order_id', description: '7 is not of type "string"' },
+      { field: 'payload/total', description: '-1 is less than the minimum of 0' },
+    ]);
+    assert.equal(String(error), `WebhookdError: INVALID_ARGUMENT: ${message} (SCHEMA_VIOLATION)`);
+    await assert.rejects(client.dispatch('user.created', {}), {
+      name: 'WebhookdError',
+      codeName: 'INVALID_ARGUMENT',
+      reason: 'UNKNOWN_EVENT_TYPE',
+      fieldViolations: [{ field: 'event_type', description: 'not in the event catalog' }],
+    });
+  });
+  // INVALID_ARGUMENT is never retried, even with the generated idempotency key.
+  assert.equal(calls('Dispatch').length, 2);
+});
+
 test('malformed details still give the status', TIMEOUT, async () => {
   failures.GetEvent = [failure(grpc.status.NOT_FOUND, 'gone', Buffer.from([0x1a, 0xff]))];
   await withClient({}, async (client) => {
@@ -367,6 +446,42 @@ test('replies become native values', TIMEOUT, async () => {
     assert.equal(metrics.retriesDeferred, 2n ** 63n + 7n);
     assert.deepEqual(await client.replay('evt_1'), { deliveryIds: ['dlv_2'], count: 1n });
   });
+});
+
+test('listEventTypes reads the catalog as native values', TIMEOUT, async () => {
+  await withClient({}, async (client) => {
+    const catalog = await client.listEventTypes();
+    assert.deepEqual(catalog, {
+      eventTypes: [
+        {
+          name: 'order.created',
+          description: 'An order was placed',
+          schema: {
+            type: 'object',
+            required: ['order_id', 'total'],
+            properties: { order_id: { type: 'string' }, total: { type: 'number', minimum: 0 } },
+          },
+        },
+        { name: 'order.noted', description: '', schema: undefined },
+      ],
+      unknownTypesAllowed: false,
+    });
+  });
+  assert.deepEqual(calls('ListEventTypes').map((c) => c.request), [{}]);
+});
+
+test('listEventTypes is retried like the other read calls', TIMEOUT, async () => {
+  failures.ListEventTypes = [failure(grpc.status.UNAVAILABLE), failure(grpc.status.DEADLINE_EXCEEDED)];
+  await withClient({ retry: FAST_RETRY }, async (client) => {
+    const catalog = await client.listEventTypes();
+    assert.deepEqual(catalog.eventTypes.map((t) => t.name), ['order.created', 'order.noted']);
+  });
+  assert.equal(calls('ListEventTypes').length, 3);
+  failures.ListEventTypes = [failure(grpc.status.PERMISSION_DENIED)];
+  await withClient({ retry: FAST_RETRY }, async (client) => {
+    await assert.rejects(client.listEventTypes(), { codeName: 'PERMISSION_DENIED' });
+  });
+  assert.equal(calls('ListEventTypes').length, 4); // other codes are not retried
 });
 
 test('ordering keys are read back', TIMEOUT, async () => {

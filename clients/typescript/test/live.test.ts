@@ -24,6 +24,21 @@ retry_policy:
 security:
   allowed_networks: ["127.0.0.0/8"]
 `;
+/** CONFIG with an event-type catalog that refuses unknown types. */
+const CATALOG_CONFIG = `${CONFIG}
+event_catalog:
+  unknown_types: refuse
+  types:
+    - name: order.created
+      description: An order was placed
+      schema:
+        type: object
+        required: [order_id, total]
+        properties:
+          order_id: {type: string}
+          total: {type: number, minimum: 0}
+    - name: order.noted
+`;
 const WAIT_MS = 15_000;
 const TIMEOUT = { timeout: 60_000 };
 
@@ -53,9 +68,9 @@ async function failureOf(promise: Promise<unknown>): Promise<WebhookdError> {
 }
 
 /** A fresh webhookd in a temp directory, removed with `stop`. */
-async function startServer(): Promise<{ server: WebhookdServer; stop: () => Promise<void> }> {
+async function startServer(config = CONFIG): Promise<{ server: WebhookdServer; stop: () => Promise<void> }> {
   const workdir = mkdtempSync(path.join(tmpdir(), 'webhookd-ts-'));
-  const server = await WebhookdServer.create(workdir, CONFIG);
+  const server = await WebhookdServer.create(workdir, config);
   await server.start();
   return {
     server,
@@ -381,6 +396,10 @@ describe('every call against a live webhookd', { skip }, () => {
     await client.deleteEndpoint(endpoint.id);
   });
 
+  test('without an event catalog every type is allowed', TIMEOUT, async () => {
+    assert.deepEqual(await client.listEventTypes(), { eventTypes: [], unknownTypesAllowed: true });
+  });
+
   test('errors carry the code, reason, metadata and field violations', TIMEOUT, async () => {
     const invalid = await failureOf(client.dispatch('Not A Type', {}));
     assert.equal(invalid.code, grpc.status.INVALID_ARGUMENT);
@@ -434,6 +453,71 @@ describe('API keys', { skip }, () => {
       const all = await adminClient.listApiKeys({ includeRevoked: true });
       assert.deepEqual(all.map((k) => k.name).sort(), ['ops', 'reader']);
       assert.equal((await failureOf(adminClient.revokeApiKey('ops'))).codeName, 'FAILED_PRECONDITION');
+    } finally {
+      clients.forEach((client) => client.close());
+      await stop();
+    }
+  });
+});
+
+describe('the event-type catalog', { skip }, () => {
+  test('listEventTypes; dispatch checks payloads against the schemas and refuses unknown types', TIMEOUT, async () => {
+    const { server, stop } = await startServer(CATALOG_CONFIG);
+    const clients: WebhookdClient[] = [];
+    const connect = (apiKey?: string): WebhookdClient => {
+      const client = new WebhookdClient({ address: server.address, apiKey });
+      clients.push(client);
+      return client;
+    };
+    try {
+      const client = connect();
+      const catalog = await client.listEventTypes();
+      assert.equal(catalog.unknownTypesAllowed, false);
+      assert.deepEqual(catalog.eventTypes.map((t) => t.name), ['order.created', 'order.noted']);
+      const [created, noted] = catalog.eventTypes;
+      assert.equal(created.description, 'An order was placed');
+      // The schema as a native JSON object.
+      assert.deepEqual(created.schema, {
+        type: 'object',
+        required: ['order_id', 'total'],
+        properties: { order_id: { type: 'string' }, total: { type: 'number', minimum: 0 } },
+      });
+      const required = created.schema?.required;
+      assert.ok(Array.isArray(required) && required.includes('order_id') && required.includes('total'), String(required));
+      assert.deepEqual([noted.description, noted.schema], ['', undefined]);
+
+      // A payload that does not match the schema: one field violation per mismatch.
+      const violation = await failureOf(client.dispatch('order.created', { order_id: 7, total: -1 }));
+      assert.equal(violation.code, grpc.status.INVALID_ARGUMENT);
+      assert.deepEqual([violation.reason, violation.domain], ['SCHEMA_VIOLATION', 'webhookd']);
+      const fields = violation.fieldViolations.map((v) => v.field).sort();
+      assert.deepEqual(fields, ['payload/order_id', 'payload/total'], JSON.stringify(violation.fieldViolations));
+      assert.ok(violation.fieldViolations.every((v) => v.description.length > 0));
+      // A missing property is a violation of the payload itself: at the root pointer.
+      const missing = await failureOf(client.dispatch('order.created', { order_id: 'o1' }));
+      assert.deepEqual([missing.codeName, missing.reason], ['INVALID_ARGUMENT', 'SCHEMA_VIOLATION']);
+      assert.deepEqual(missing.fieldViolations.map((v) => v.field), ['payload/']);
+
+      const accepted = await client.dispatch('order.created', { order_id: 'o1', total: 5 });
+      assert.match(accepted.eventId, /^evt_/);
+      assert.equal(accepted.duplicate, false);
+      const free = await client.dispatch('order.noted', { anything: ['goes', 1] }); // no schema
+      assert.match(free.eventId, /^evt_/);
+
+      // A type not in the catalog, which refuses unknown types.
+      const unknown = await failureOf(client.dispatch('user.created', { id: 'u1' }));
+      assert.deepEqual([unknown.code, unknown.reason], [grpc.status.INVALID_ARGUMENT, 'UNKNOWN_EVENT_TYPE']);
+      assert.deepEqual(unknown.fieldViolations.map((v) => v.field), ['event_type']);
+
+      // Refused dispatches store nothing.
+      const stored = (await client.listEvents({ eventTypes: ['order.*', 'user.*'] })).items;
+      assert.deepEqual(stored.map((e) => e.id).sort(), [accepted.eventId, free.eventId].sort());
+
+      // Open to every API key role: a dispatch-only key reads the catalog too.
+      const admin = connect((await client.createApiKey('ops', 'admin')).key);
+      const dispatcher = connect((await admin.createApiKey('producer', 'dispatch')).key);
+      assert.deepEqual(await dispatcher.listEventTypes(), catalog);
+      assert.equal((await failureOf(client.listEventTypes())).codeName, 'UNAUTHENTICATED');
     } finally {
       clients.forEach((client) => client.close());
       await stop();

@@ -26,7 +26,9 @@ from webhookd.models import (
     Endpoint,
     EndpointStatus,
     Event,
+    EventCatalog,
     EventDetail,
+    EventType,
     LatencySummary,
     Metrics,
     Page,
@@ -361,6 +363,21 @@ def metrics(message: Any) -> Metrics:
         retry_budget_slots=message.retry_budget_slots,
         retries_in_flight=message.retries_in_flight,
         retries_deferred=message.retries_deferred,
+    )
+
+
+def _event_type(message: Any) -> EventType:
+    return EventType(
+        name=message.name,
+        description=message.description,
+        schema=json_struct(message, "schema"),
+    )
+
+
+def event_catalog(message: Any) -> EventCatalog:
+    return EventCatalog(
+        event_types=[_event_type(t) for t in message.event_types],
+        unknown_types_allowed=message.unknown_types_allowed,
     )
 
 

@@ -24,6 +24,7 @@ from webhookd.models import (
     DispatchResult,
     Endpoint,
     Event,
+    EventCatalog,
     EventDetail,
     Metrics,
     Page,
@@ -281,3 +282,7 @@ def list_api_keys(include_revoked: bool) -> Call[list[ApiKey]]:
 
 def revoke_api_key(name: str) -> Call[ApiKey]:
     return Call("RevokeApiKey", pb.RevokeApiKeyRequest(name=name), False, _convert.api_key)
+
+
+def list_event_types() -> Call[EventCatalog]:
+    return Call("ListEventTypes", pb.ListEventTypesRequest(), True, _convert.event_catalog)

@@ -27,6 +27,7 @@ from webhookd.models import (
     DispatchResult,
     Endpoint,
     Event,
+    EventCatalog,
     EventDetail,
     Metrics,
     Page,
@@ -334,6 +335,10 @@ class AsyncClient:
     async def revoke_api_key(self, name: str) -> ApiKey:
         """See :meth:`Client.revoke_api_key`."""
         return await self._unary(_rpc.revoke_api_key(name))
+
+    async def list_event_types(self) -> EventCatalog:
+        """See :meth:`Client.list_event_types`."""
+        return await self._unary(_rpc.list_event_types())
 
     async def close(self) -> None:
         """Closes the channel, cancelling the calls and streams in progress."""

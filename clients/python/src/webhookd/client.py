@@ -26,6 +26,7 @@ from webhookd.models import (
     DispatchResult,
     Endpoint,
     Event,
+    EventCatalog,
     EventDetail,
     Metrics,
     Page,
@@ -171,13 +172,19 @@ class Client:
         """Stores an event and schedules its delivery to every subscribed endpoint.
 
         ``payload`` is a JSON object, sent as JSON text so that numbers keep
-        their exact value. With ``idempotency_key`` a repeated dispatch returns
-        the original event with ``duplicate=True`` and sends nothing new.
-        ``endpoint_ids`` restricts delivery to these endpoints, subscribed or not.
-        With ``ordering_key`` (at most 255 bytes in UTF-8) the deliveries of the
-        dispatches that share it go to each endpoint one at a time, in dispatch
-        order: each waits until the one before it has succeeded or been given
-        up. A retried dispatch sends the same keys again.
+        their exact value. With ``idempotency_key`` (at most 255 bytes in UTF-8)
+        a repeated dispatch returns the original event with ``duplicate=True``
+        and sends nothing new. ``endpoint_ids`` restricts delivery to these
+        endpoints, subscribed or not. With ``ordering_key`` (at most 255 bytes
+        in UTF-8) the deliveries of the dispatches that share it go to each
+        endpoint one at a time, in dispatch order: each waits until the one
+        before it has succeeded or been given up. A retried dispatch sends the
+        same keys again. When the event-type catalog (:meth:`list_event_types`)
+        gives ``event_type`` a JSON Schema, a payload that does not match it
+        fails with ``INVALID_ARGUMENT``, reason ``SCHEMA_VIOLATION``, and a
+        field violation per mismatch (``payload/<JSON pointer>``); a type not
+        in a catalog that refuses unknown types fails with reason
+        ``UNKNOWN_EVENT_TYPE``.
         """
         return self._unary(
             _rpc.dispatch(
@@ -391,6 +398,13 @@ class Client:
     def revoke_api_key(self, name: str) -> ApiKey:
         """Revokes an API key (not the last admin key). Not retried."""
         return self._unary(_rpc.revoke_api_key(name))
+
+    def list_event_types(self) -> EventCatalog:
+        """The event-type catalog (the server config's ``event_catalog``): the event types
+        producers may send, sorted by name, each with its description and the JSON Schema
+        that :meth:`dispatch` checks its payloads against, and whether types not in it are
+        accepted. Open to every API key role."""
+        return self._unary(_rpc.list_event_types())
 
     def close(self) -> None:
         """Closes the channel, cancelling the calls and streams in progress."""

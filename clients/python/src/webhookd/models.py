@@ -142,7 +142,8 @@ class Delivery:
     attempts: list[Attempt]
     """Filled by :meth:`Client.get_event` only."""
     ordering_key: str | None
-    """Its event's ordering key; ``None`` when it has none."""
+    """The ordering key it is delivered under: its event's; ``None`` when the event has none,
+    and for a replay, which is not ordered."""
     waiting_for_ordering_key: bool
     """Pending, and waiting until the delivery before it with the same ordering key (to the
     same endpoint) has succeeded or been given up."""
@@ -341,6 +342,32 @@ class Metrics:
     """Attempts in flight now that are retries."""
     retries_deferred: int
     """Retries that waited for the budget in the window."""
+
+
+@dataclass(frozen=True)
+class EventType:
+    """An event type of the catalog (the server config's ``event_catalog``)."""
+
+    name: str
+    """An exact event type, such as "order.created"."""
+    description: str
+    """Empty when the catalog gives none."""
+    schema: dict[str, Any] | None
+    """The JSON Schema every dispatched payload of this type must match (``dispatch`` fails
+    otherwise with ``INVALID_ARGUMENT``, reason ``SCHEMA_VIOLATION``), as a JSON object (its
+    numbers as ``float``, Struct numbers being doubles); ``None``: any JSON object."""
+
+
+@dataclass(frozen=True)
+class EventCatalog:
+    """The event-type catalog, from :meth:`Client.list_event_types`."""
+
+    event_types: list[EventType]
+    """Sorted by name; empty when the server has no catalog."""
+    unknown_types_allowed: bool
+    """Whether ``dispatch`` accepts event types that are not in the catalog
+    (``event_catalog.unknown_types``); when ``False`` they fail with ``INVALID_ARGUMENT``,
+    reason ``UNKNOWN_EVENT_TYPE``."""
 
 
 @dataclass(frozen=True)

@@ -224,8 +224,9 @@ final class Convert {
   }
 
   /**
-   * Converts a {@code google.protobuf.Struct} into an unmodifiable map of JSON values: maps,
-   * lists, strings, {@link Double}s, booleans and nulls.
+   * Converts a {@code google.protobuf.Struct}, such as an endpoint's payload filter or an event
+   * type's JSON Schema, into an unmodifiable map of JSON values: maps, lists, strings, {@link
+   * Double}s, booleans and nulls.
    */
   static Map<String, Object> jsonObject(Struct struct) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -282,6 +283,18 @@ final class Convert {
       policy.addDelaysSeconds(delay.getSeconds() + delay.getNano() / 1e9);
     }
     return policy.build();
+  }
+
+  static EventCatalog eventCatalog(dev.webhookd.v1.ListEventTypesResponse catalog) {
+    List<EventType> eventTypes = new ArrayList<>(catalog.getEventTypesCount());
+    for (dev.webhookd.v1.EventTypeDefinition eventType : catalog.getEventTypesList()) {
+      eventTypes.add(
+          new EventType(
+              eventType.getName(),
+              eventType.getDescription(),
+              eventType.hasSchema() ? jsonObject(eventType.getSchema()) : null));
+    }
+    return new EventCatalog(eventTypes, catalog.getUnknownTypesAllowed());
   }
 
   static ApiKey apiKey(dev.webhookd.v1.ApiKey key) {

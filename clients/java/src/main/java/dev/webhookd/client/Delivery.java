@@ -19,8 +19,9 @@ import java.util.List;
  * @param createdAt when it was created
  * @param updatedAt when it last changed
  * @param attempts its attempts, oldest first ({@link WebhookdClient#getEvent getEvent} only; empty elsewhere)
- * @param orderingKey its event's ordering key ({@link DispatchOptions#withOrderingKey}), empty when
- *     it has none
+ * @param orderingKey the ordering key it is delivered under: its event's ({@link
+ *     DispatchOptions#withOrderingKey}); empty when the event has none, and for a replay, which is
+ *     not ordered
  * @param waitingForOrderingKey pending, and waiting until the delivery before it with the same
  *     ordering key, to the same endpoint, has succeeded or been given up; {@code nextAttemptAt} is
  *     then null

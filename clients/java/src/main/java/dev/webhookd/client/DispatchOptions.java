@@ -41,7 +41,7 @@ public final class DispatchOptions {
    * Returns a copy with an idempotency key: a second dispatch with the same key returns the
    * original event id and delivers nothing new.
    *
-   * @param idempotencyKey a producer-chosen key of at most 255 characters; empty for none
+   * @param idempotencyKey a producer-chosen key of at most 255 bytes (UTF-8); empty for none
    * @return the new options
    */
   public DispatchOptions withIdempotencyKey(String idempotencyKey) {
@@ -56,7 +56,7 @@ public final class DispatchOptions {
    * Order holds between dispatches made one after the other, not between concurrent ones; replays
    * and redrives are not ordered. A retried dispatch sends the same key.
    *
-   * @param orderingKey a producer-chosen key of at most 255 characters; empty for none
+   * @param orderingKey a producer-chosen key of at most 255 bytes (UTF-8); empty for none
    * @return the new options
    */
   public DispatchOptions withOrderingKey(String orderingKey) {

@@ -21,6 +21,7 @@ import dev.webhookd.v1.ListDeliveriesRequest;
 import dev.webhookd.v1.ListDeliveriesResponse;
 import dev.webhookd.v1.ListEndpointsRequest;
 import dev.webhookd.v1.ListEndpointsResponse;
+import dev.webhookd.v1.ListEventTypesRequest;
 import dev.webhookd.v1.ListEventsRequest;
 import dev.webhookd.v1.ListEventsResponse;
 import dev.webhookd.v1.RedriveDeadLettersRequest;
@@ -193,11 +194,20 @@ public final class WebhookdClient implements AutoCloseable {
    * event, marked as a duplicate. The retries send the same request: the same idempotency key,
    * and the same ordering key.
    *
+   * <p>When the server's event-type catalog ({@link #listEventTypes()}) gives the type a JSON
+   * Schema, a payload that does not match it fails with {@code INVALID_ARGUMENT}, reason {@code
+   * SCHEMA_VIOLATION}, and a field violation per mismatch named {@code payload} and the JSON
+   * pointer of the value ({@code payload/order_id}; {@code payload/} for the payload itself). A
+   * type that is not in a catalog that refuses unknown types fails with {@code INVALID_ARGUMENT},
+   * reason {@code UNKNOWN_EVENT_TYPE}, and a field violation on {@code event_type}.
+   *
    * @param eventType the event type, such as {@code "order.created"}
    * @param payloadJson a JSON object
    * @param options the idempotency key, ordering key and endpoints
    * @return the event id, delivery ids and whether it was a duplicate
-   * @throws WebhookdException if the call fails
+   * @throws WebhookdException if the call fails ({@code INVALID_ARGUMENT}, reason {@code
+   *     SCHEMA_VIOLATION} or {@code UNKNOWN_EVENT_TYPE}, for a payload or type that the event-type
+   *     catalog refuses)
    */
   public DispatchResult dispatchJson(
       String eventType, String payloadJson, DispatchOptions options) {
@@ -863,6 +873,22 @@ public final class WebhookdClient implements AutoCloseable {
   public ApiKey revokeApiKey(String name) {
     RevokeApiKeyRequest request = RevokeApiKeyRequest.newBuilder().setName(name).build();
     return Convert.apiKey(call(false, () -> stub.revokeApiKey(request)));
+  }
+
+  // The event-type catalog.
+
+  /**
+   * Returns the event-type catalog ({@code event_catalog} in the server's config file): the event
+   * types producers may send, sorted by name, each with its description and the JSON Schema that
+   * {@code dispatch} checks its payloads against, if it has one; and whether {@code dispatch}
+   * accepts the types that are not in it. Every API key role may call it.
+   *
+   * @return the catalog; without one, no types and unknown types allowed
+   * @throws WebhookdException if the call fails
+   */
+  public EventCatalog listEventTypes() {
+    return Convert.eventCatalog(
+        call(true, () -> stub.listEventTypes(ListEventTypesRequest.getDefaultInstance())));
   }
 
   // The channel.

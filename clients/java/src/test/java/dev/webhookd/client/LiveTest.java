@@ -49,7 +49,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Every call of the client against a webhookd of its own, started from $WEBHOOKD_BIN (or
  * target/debug/webhookd) with its own config and SQLite file: the results, the error type on real
  * errors, a dispatch retried across a restart of the server, and API keys (last: once a key exists,
- * every call needs one).
+ * every call needs one). The event-type catalog is tested against another webhookd, whose config
+ * has one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -68,6 +69,27 @@ class LiveTest {
           "security:",
           "  allowed_networks: [\"127.0.0.0/8\"]",
           "");
+  /**
+   * CONFIG with an event-type catalog that refuses unknown types: order.created with a JSON Schema,
+   * order.noted without.
+   */
+  private static final String CATALOG_CONFIG =
+      CONFIG
+          + String.join(
+              "\n",
+              "event_catalog:",
+              "  unknown_types: refuse",
+              "  types:",
+              "    - name: order.created",
+              "      description: An order was placed",
+              "      schema:",
+              "        type: object",
+              "        required: [order_id, total]",
+              "        properties:",
+              "          order_id: {type: string}",
+              "          total: {type: number, minimum: 0}",
+              "    - name: order.noted",
+              "");
   private static final String SECRET = "live-endpoint-secret-0123456789abcd";
 
   private Path binary;
@@ -121,6 +143,10 @@ class LiveTest {
       each.close();
     }
     stop();
+    delete(directory);
+  }
+
+  private static void delete(Path directory) throws IOException {
     if (directory != null) {
       try (var files = Files.walk(directory)) {
         files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
@@ -136,8 +162,16 @@ class LiveTest {
 
   /** Runs webhookd on the fixed port and database, and waits until it listens. */
   private void start() throws Exception {
+    process = launch(binary, directory, address);
+  }
+
+  /**
+   * Runs webhookd with the config.yaml and the database of {@code directory}, on {@code address},
+   * and waits until it listens.
+   */
+  private static Process launch(Path binary, Path directory, String address) throws Exception {
     Path log = directory.resolve("webhookd.log");
-    process =
+    Process process =
         new ProcessBuilder(
                 binary.toString(),
                 "serve",
@@ -159,7 +193,7 @@ class LiveTest {
       for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
         if (line.startsWith("{")
             && "webhookd listening".equals(message(JsonParser.parseString(line).getAsJsonObject()))) {
-          return;
+          return process;
         }
       }
       if (!process.isAlive()) {
@@ -167,7 +201,8 @@ class LiveTest {
       }
       Thread.sleep(20);
     }
-    fail("webhookd did not start within 20 s:\n" + Files.readString(log));
+    process.destroyForcibly().waitFor();
+    return fail("webhookd did not start within 20 s:\n" + Files.readString(log));
   }
 
   private static String message(JsonObject line) {
@@ -179,11 +214,15 @@ class LiveTest {
     if (process == null) {
       return;
     }
+    stop(process);
+    process = null;
+  }
+
+  private static void stop(Process process) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
-    process = null;
   }
 
   private static void eventually(String what, BooleanSupplier check) throws InterruptedException {
@@ -744,6 +783,15 @@ class LiveTest {
 
   @Test
   @Order(8)
+  void noEventCatalog() {
+    // Without event_catalog: no types, and every type is accepted.
+    EventCatalog catalog = client.listEventTypes();
+    assertEquals(List.of(), catalog.eventTypes());
+    assertTrue(catalog.unknownTypesAllowed());
+  }
+
+  @Test
+  @Order(9)
   void apiKeys() throws Exception {
     assertError(
         Status.Code.FAILED_PRECONDITION,
@@ -795,5 +843,106 @@ class LiveTest {
     assertEquals(2, keyed.listApiKeys(true).size());
     assertError(
         Status.Code.FAILED_PRECONDITION, "LAST_ADMIN_KEY", () -> keyed.revokeApiKey("live-admin"));
+  }
+
+  /**
+   * Against a webhookd of its own whose config has an event-type catalog (CATALOG_CONFIG):
+   * listEventTypes, and dispatch checked against the catalog's JSON Schemas and refusing unknown
+   * types.
+   */
+  @Test
+  @Order(10)
+  void eventCatalog() throws Exception {
+    Path catalogDirectory = Files.createTempDirectory("webhookd-java-live-catalog");
+    Process catalogProcess = null;
+    try {
+      Files.writeString(catalogDirectory.resolve("config.yaml"), CATALOG_CONFIG);
+      String catalogAddress = "127.0.0.1:" + freePort();
+      catalogProcess = launch(binary, catalogDirectory, catalogAddress);
+      WebhookdClient catalogClient = newClient(WebhookdClient.builder(catalogAddress));
+
+      EventCatalog catalog = catalogClient.listEventTypes();
+      assertFalse(catalog.unknownTypesAllowed(), catalog.toString());
+      assertEquals(
+          List.of("order.created", "order.noted"),
+          catalog.eventTypes().stream().map(EventType::name).toList());
+      EventType created = catalog.eventTypes().get(0);
+      assertEquals("An order was placed", created.description());
+      // The schema as native JSON values, as written in the config.
+      assertEquals(
+          Map.of(
+              "type", "object",
+              "required", List.of("order_id", "total"),
+              "properties",
+                  Map.of(
+                      "order_id", Map.of("type", "string"),
+                      "total", Map.of("type", "number", "minimum", 0.0))),
+          created.schema());
+      assertTrue(
+          ((List<?>) created.schema().get("required")).containsAll(List.of("order_id", "total")),
+          created.toString());
+      EventType noted = catalog.eventTypes().get(1);
+      assertEquals("", noted.description());
+      assertNull(noted.schema());
+
+      // Both values are wrong: one field violation each.
+      WebhookdException e =
+          assertError(
+              Status.Code.INVALID_ARGUMENT,
+              "SCHEMA_VIOLATION",
+              () -> catalogClient.dispatch("order.created", Map.of("order_id", 7, "total", -1)));
+      assertEquals(
+          List.of("payload/order_id", "payload/total"),
+          e.fieldViolations().stream().map(WebhookdException.FieldViolation::field).sorted().toList(),
+          e.fieldViolations().toString());
+      for (WebhookdException.FieldViolation violation : e.fieldViolations()) {
+        assertFalse(violation.description().isEmpty(), violation.toString());
+      }
+      // A missing property is reported at the payload itself.
+      e =
+          assertError(
+              Status.Code.INVALID_ARGUMENT,
+              "SCHEMA_VIOLATION",
+              () -> catalogClient.dispatch("order.created", Map.of("order_id", "o1")));
+      assertEquals(1, e.fieldViolations().size(), e.fieldViolations().toString());
+      assertEquals("payload/", e.fieldViolations().get(0).field());
+      assertTrue(e.fieldViolations().get(0).description().contains("total"), e.toString());
+
+      DispatchResult accepted =
+          catalogClient.dispatch("order.created", Map.of("order_id", "o1", "total", 5));
+      assertTrue(accepted.eventId().startsWith("evt_"), accepted.toString());
+      // A type without a schema takes any JSON object.
+      catalogClient.dispatch("order.noted", Map.of("anything", List.of(1, "two")));
+
+      e =
+          assertError(
+              Status.Code.INVALID_ARGUMENT,
+              "UNKNOWN_EVENT_TYPE",
+              () -> catalogClient.dispatch("user.created", Map.of("user_id", "u1")));
+      assertEquals(1, e.fieldViolations().size(), e.fieldViolations().toString());
+      assertEquals("event_type", e.fieldViolations().get(0).field());
+
+      // The refused payloads were not stored.
+      Page<Event> events =
+          catalogClient.listEvents(
+              ListEventsOptions.defaults().withEventTypes(List.of("order.created", "user.created")));
+      assertEquals(List.of(accepted.eventId()), events.items().stream().map(Event::id).toList());
+
+      // Open to every role.
+      CreatedApiKey admin = catalogClient.createApiKey("catalog-admin", ApiKeyRole.ADMIN);
+      WebhookdClient keyed =
+          newClient(WebhookdClient.builder(catalogAddress).apiKey(admin.key()));
+      for (ApiKeyRole role : List.of(ApiKeyRole.DISPATCH, ApiKeyRole.READ)) {
+        CreatedApiKey key = keyed.createApiKey("catalog-" + role, role);
+        WebhookdClient withRole =
+            newClient(WebhookdClient.builder(catalogAddress).apiKey(key.key()));
+        assertEquals(2, withRole.listEventTypes().eventTypes().size(), role.toString());
+      }
+    } finally {
+      if (catalogProcess != null) {
+        stop(catalogProcess);
+      }
+      delete(catalogDirectory);
+    }
   }
 }

@@ -20,11 +20,14 @@ import dev.webhookd.v1.CreateEndpointRequest;
 import dev.webhookd.v1.DispatchRequest;
 import dev.webhookd.v1.DispatchResponse;
 import dev.webhookd.v1.EndpointRetryPolicy;
+import dev.webhookd.v1.EventTypeDefinition;
 import dev.webhookd.v1.GetEndpointRequest;
 import dev.webhookd.v1.GetEventRequest;
 import dev.webhookd.v1.GetEventResponse;
 import dev.webhookd.v1.GetMetricsRequest;
 import dev.webhookd.v1.GetMetricsResponse;
+import dev.webhookd.v1.ListEventTypesRequest;
+import dev.webhookd.v1.ListEventTypesResponse;
 import dev.webhookd.v1.ReplayRequest;
 import dev.webhookd.v1.ReplayResponse;
 import dev.webhookd.v1.StreamDeliveriesRequest;
@@ -109,6 +112,30 @@ class WebhookdClientTest {
       Struct.newBuilder()
           .putFields("order.total", object("$gte", number(100)))
           .putFields("order.currency", object("$in", list(string("EUR"), string("USD"))))
+          .build();
+
+  /** The JSON Schema of order.created in the fake's catalog, as the server sends it. */
+  private static final Struct ORDER_SCHEMA =
+      Struct.newBuilder()
+          .putFields("type", string("object"))
+          .putFields("required", list(string("order_id"), string("total")))
+          .putFields(
+              "properties",
+              Value.newBuilder()
+                  .setStructValue(
+                      Struct.newBuilder()
+                          .putFields("order_id", object("type", string("string")))
+                          .putFields(
+                              "total",
+                              Value.newBuilder()
+                                  .setStructValue(
+                                      Struct.newBuilder()
+                                          .putFields("type", string("number"))
+                                          .putFields("minimum", number(0)))
+                                  .build()))
+                  .build())
+          .putFields("additionalProperties", Value.newBuilder().setBoolValue(false).build())
+          .putFields("$comment", Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build())
           .build();
 
   /** Records each request, fails it if a failure is queued, and answers with canned results. */
@@ -306,6 +333,24 @@ class WebhookdClientTest {
                 .setRetryBudgetSlots(12)
                 .setRetriesInFlight(5)
                 .setRetriesDeferred(1L << 40)
+                .build());
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void listEventTypes(
+        ListEventTypesRequest request, StreamObserver<ListEventTypesResponse> responses) {
+      if (record("ListEventTypes", request, responses)) {
+        responses.onNext(
+            ListEventTypesResponse.newBuilder()
+                .addEventTypes(
+                    EventTypeDefinition.newBuilder()
+                        .setName("order.created")
+                        .setDescription("An order was placed")
+                        .setSchema(ORDER_SCHEMA))
+                .addEventTypes(EventTypeDefinition.newBuilder().setName("order.noted"))
+                .setUnknownTypesAllowed(false)
                 .build());
         responses.onCompleted();
       }
@@ -568,6 +613,132 @@ class WebhookdClientTest {
         "WebhookdException: RESOURCE_EXHAUSTED: payload too large (PAYLOAD_TOO_LARGE)",
         e.toString());
     assertTrue(e.getCause() instanceof StatusRuntimeException);
+  }
+
+  @Test
+  void listEventTypesReturnsTheCatalogAsNativeValues() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()).retryPolicy(FAST_RETRY));
+    // A read: retried on UNAVAILABLE.
+    failNext("ListEventTypes", Status.UNAVAILABLE);
+
+    EventCatalog catalog = client.listEventTypes();
+
+    assertEquals(2, requests("ListEventTypes").size());
+    assertFalse(catalog.unknownTypesAllowed());
+    assertEquals(
+        List.of("order.created", "order.noted"),
+        catalog.eventTypes().stream().map(EventType::name).toList());
+    EventType created = catalog.eventTypes().get(0);
+    assertEquals("An order was placed", created.description());
+    // The schema as JSON values: numbers are Doubles, null stays null.
+    Map<String, Object> expected = new HashMap<>();
+    expected.put("type", "object");
+    expected.put("required", List.of("order_id", "total"));
+    expected.put(
+        "properties",
+        Map.of(
+            "order_id", Map.of("type", "string"),
+            "total", Map.of("type", "number", "minimum", 0.0)));
+    expected.put("additionalProperties", false);
+    expected.put("$comment", null);
+    assertEquals(expected, created.schema());
+    assertThrows(UnsupportedOperationException.class, () -> created.schema().clear());
+    // A type without a schema: null, not an empty map.
+    EventType noted = catalog.eventTypes().get(1);
+    assertEquals("", noted.description());
+    assertNull(noted.schema());
+    assertThrows(UnsupportedOperationException.class, () -> catalog.eventTypes().clear());
+
+    // Other errors are not retried.
+    failNext("ListEventTypes", Status.PERMISSION_DENIED);
+    WebhookdException e = assertThrows(WebhookdException.class, client::listEventTypes);
+    assertEquals(Status.Code.PERMISSION_DENIED, e.code());
+    assertEquals(3, requests("ListEventTypes").size());
+
+    // The records copy what they are given.
+    Map<String, Object> mutable = new HashMap<>(Map.of("type", "object"));
+    List<EventType> types = new ArrayList<>(List.of(new EventType("a.b", "", mutable)));
+    EventCatalog copied = new EventCatalog(types, true);
+    mutable.clear();
+    types.clear();
+    assertEquals(List.of(new EventType("a.b", "", Map.of("type", "object"))), copied.eventTypes());
+  }
+
+  @Test
+  void schemaViolationsOfDispatchAreDecoded() throws IOException {
+    WebhookdClient client = client(WebhookdClient.builder(start()).retryPolicy(FAST_RETRY));
+    com.google.rpc.Status details =
+        com.google.rpc.Status.newBuilder()
+            .setCode(Code.INVALID_ARGUMENT_VALUE)
+            .setMessage("the payload does not match the JSON Schema of `order.created`")
+            .addDetails(
+                Any.pack(
+                    ErrorInfo.newBuilder()
+                        .setReason("SCHEMA_VIOLATION")
+                        .setDomain("webhookd")
+                        .putMetadata("event_type", "order.created")
+                        .build()))
+            .addDetails(
+                Any.pack(
+                    BadRequest.newBuilder()
+                        .addFieldViolations(
+                            BadRequest.FieldViolation.newBuilder()
+                                .setField("payload/order_id")
+                                .setDescription("7 is not of type \"string\""))
+                        .addFieldViolations(
+                            BadRequest.FieldViolation.newBuilder()
+                                .setField("payload/total")
+                                .setDescription("-1 is less than the minimum of 0"))
+                        .build()))
+            .build();
+    failures
+        .computeIfAbsent("Dispatch", m -> new ArrayDeque<>())
+        .add(StatusProto.toStatusRuntimeException(details));
+
+    WebhookdException e =
+        assertThrows(
+            WebhookdException.class,
+            () -> client.dispatch("order.created", Map.of("order_id", 7, "total", -1)));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+    assertEquals("SCHEMA_VIOLATION", e.reason());
+    assertEquals(Map.of("event_type", "order.created"), e.metadata());
+    assertEquals(
+        List.of(
+            new WebhookdException.FieldViolation("payload/order_id", "7 is not of type \"string\""),
+            new WebhookdException.FieldViolation(
+                "payload/total", "-1 is less than the minimum of 0")),
+        e.fieldViolations());
+    assertEquals(
+        "WebhookdException: INVALID_ARGUMENT: the payload does not match the JSON Schema of"
+            + " `order.created` (SCHEMA_VIOLATION)",
+        e.toString());
+    // INVALID_ARGUMENT is not retried, even with the generated idempotency key.
+    assertEquals(1, requests("Dispatch").size());
+
+    failures
+        .get("Dispatch")
+        .add(
+            StatusProto.toStatusRuntimeException(
+                com.google.rpc.Status.newBuilder()
+                    .setCode(Code.INVALID_ARGUMENT_VALUE)
+                    .setMessage("`user.created` is not in the event catalog")
+                    .addDetails(
+                        Any.pack(ErrorInfo.newBuilder().setReason("UNKNOWN_EVENT_TYPE").build()))
+                    .addDetails(
+                        Any.pack(
+                            BadRequest.newBuilder()
+                                .addFieldViolations(
+                                    BadRequest.FieldViolation.newBuilder()
+                                        .setField("event_type")
+                                        .setDescription("not in the catalog"))
+                                .build()))
+                    .build()));
+    e =
+        assertThrows(
+            WebhookdException.class, () -> client.dispatch("user.created", Map.of()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+    assertEquals("UNKNOWN_EVENT_TYPE", e.reason());
+    assertEquals("event_type", e.fieldViolations().get(0).field());
   }
 
   @Test
