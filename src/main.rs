@@ -13,7 +13,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 use tracing::{error, info, warn};
 
-use webhookd::config::{CliOverrides, Config, ConfigError, DatabaseConfig, LogFormat};
+use webhookd::config::{
+    CliOverrides, Config, ConfigError, DatabaseConfig, LogFormat, TelemetryConfig,
+};
 use webhookd::delivery::http_client::{ReceiverTls, read_ca_file};
 use webhookd::domain::SignatureScheme;
 use webhookd::{App, check, store, telemetry};
@@ -128,7 +130,16 @@ fn main() -> ExitCode {
                 Ok(config) => config,
                 Err(e) => return refused(&e.into()),
             };
-            init_telemetry(config.logging.format, &config.logging.level);
+            // The OTLP exporter's channel lives on the runtime.
+            let _runtime = runtime.enter();
+            let _telemetry = match init_telemetry(
+                config.logging.format,
+                &config.logging.level,
+                &config.telemetry,
+            ) {
+                Ok(guard) => guard,
+                Err(e) => return refused(&e),
+            };
             for key in config.placeholder_secrets() {
                 warn!(
                     key,
@@ -147,7 +158,11 @@ fn main() -> ExitCode {
                     Ok(database) => database,
                     Err(e) => return refused(&e.into()),
                 };
-            init_telemetry(args.common.log_format.unwrap_or_default(), "info");
+            let _telemetry = init_telemetry(
+                args.common.log_format.unwrap_or_default(),
+                "info",
+                &TelemetryConfig::default(),
+            );
             runtime.block_on(migrate(database))
         }
         Command::CheckReceiver(args) => return runtime.block_on(check_receiver(args)),
@@ -176,9 +191,13 @@ fn refused(e: &anyhow::Error) -> ExitCode {
     ExitCode::from(EXIT_REFUSED)
 }
 
-fn init_telemetry(format: LogFormat, level: &str) {
+fn init_telemetry(
+    format: LogFormat,
+    level: &str,
+    telemetry: &TelemetryConfig,
+) -> anyhow::Result<telemetry::TelemetryGuard> {
     let ansi = std::io::stderr().is_terminal();
-    telemetry::init(format, level, ansi, std::io::stderr);
+    telemetry::init(format, level, ansi, std::io::stderr, telemetry)
 }
 
 /// The error and its causes as one line, each cause once: many errors

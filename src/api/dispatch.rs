@@ -5,7 +5,7 @@ use super::fields;
 use super::proto::DispatchRequest;
 use super::proto::dispatch_request::Body;
 use crate::delivery::operational;
-use crate::domain::{CanonicalPayload, EventType, MAX_ID_LEN, PayloadError};
+use crate::domain::{CanonicalPayload, EventType, MAX_ID_LEN, PayloadError, TraceContext};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::reason;
 use crate::service::NewEvent;
@@ -68,8 +68,18 @@ pub fn parse(request: DispatchRequest, limit: usize) -> Result<NewEvent, ApiErro
         payload,
         idempotency_key,
         ordering_key,
+        // From the request's metadata, which the caller holds.
+        trace: None,
         routing,
     })
+}
+
+/// The producer's W3C trace context, from the `traceparent` and
+/// `tracestate` metadata; `None` when absent or invalid (ignored, as the
+/// specification asks).
+pub fn trace_context(metadata: &tonic::metadata::MetadataMap) -> Option<TraceContext> {
+    let text = |name: &str| metadata.get(name).and_then(|value| value.to_str().ok());
+    TraceContext::parse(text("traceparent")?, text("tracestate"))
 }
 
 /// A payload error at `field`; too large is a resource limit, the rest a

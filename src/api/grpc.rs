@@ -4,6 +4,7 @@
 
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
+use tracing::Instrument;
 
 use super::convert::{endpoint_to_proto, report_to_proto, struct_from_json};
 use super::keys::{key_to_proto, role_from_proto};
@@ -16,7 +17,7 @@ use super::proto::{
 use super::stream::{self, DeliveryUpdateStream};
 use super::{dispatch, endpoints, log, proto};
 use crate::clock::now_millis;
-use crate::domain::UnknownTypes;
+use crate::domain::{UnknownTypes, continue_trace};
 use crate::error::ApiError;
 use crate::service::{self, Services, metrics};
 use crate::store::{DispatchOutcome, StoreError};
@@ -40,8 +41,19 @@ impl WebhookService for WebhookApi {
         &self,
         request: Request<DispatchRequest>,
     ) -> Result<Response<DispatchResponse>, Status> {
-        let new = dispatch::parse(request.into_inner(), self.services.max_payload_bytes)?;
-        let response = match self.services.dispatch(new).await? {
+        let trace = dispatch::trace_context(request.metadata());
+        let mut new = dispatch::parse(request.into_inner(), self.services.max_payload_bytes)?;
+        let span = tracing::info_span!(
+            "dispatch",
+            event_type = %new.event_type,
+            trace_id = tracing::field::Empty
+        );
+        if let Some(trace) = &trace {
+            continue_trace(&span, trace);
+            span.record("trace_id", trace.trace_id.as_str());
+        }
+        new.trace = trace;
+        let response = match self.services.dispatch(new).instrument(span).await? {
             DispatchOutcome::Created {
                 event_id,
                 deliveries,

@@ -86,6 +86,9 @@ pub struct Config {
     pub security: SecurityConfig,
     #[serde(default)]
     pub logging: LoggingConfig,
+    /// Span export over OTLP.
+    #[serde(default)]
+    pub telemetry: TelemetryConfig,
     /// `endpoints`, checked at load.
     #[serde(skip)]
     endpoint_specs: Vec<EndpointSpec>,
@@ -560,6 +563,28 @@ pub enum LogFormat {
     #[default]
     Pretty,
     Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// Export spans (Dispatch, each delivery attempt) over OTLP/gRPC.
+    /// Default false.
+    pub otlp_enabled: bool,
+    /// The collector's OTLP/gRPC endpoint. Default `http://127.0.0.1:4317`.
+    pub otlp_endpoint: String,
+    /// The `service.name` of the exported spans. Default `webhookd`.
+    pub service_name: String,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        TelemetryConfig {
+            otlp_enabled: false,
+            otlp_endpoint: "http://127.0.0.1:4317".to_owned(),
+            service_name: "webhookd".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -314,6 +314,12 @@ fn every_config_error_names_its_key_and_reason() {
             "/nonexistent/schema.json",
         ),
         (
+            "OTLP endpoint that is not a URL",
+            format!("{MINIMAL}telemetry:\n  otlp_enabled: true\n  otlp_endpoint: collector:4317\n"),
+            "telemetry.otlp_endpoint",
+            "http(s) URL",
+        ),
+        (
             "secret key that is not 32 bytes",
             format!("{MINIMAL}security:\n  secret_keys:\n    - id: k1\n      key: c2hvcnQ=\n"),
             "security.secret_keys[0].key",
@@ -567,7 +573,7 @@ fn fields_at(path: &str) -> Vec<String> {
 #[test]
 fn configuration_reference_lists_exactly_the_config_keys() {
     // Keys whose value is itself a struct of keys.
-    const NESTED: [&str; 17] = [
+    const NESTED: [&str; 18] = [
         "server",
         "database",
         "webhook_engine",
@@ -584,6 +590,7 @@ fn configuration_reference_lists_exactly_the_config_keys() {
         "security.api_keys[]",
         "security.secret_keys[]",
         "logging",
+        "telemetry",
         "server.tls",
     ];
     let mut leaves = std::collections::BTreeSet::new();

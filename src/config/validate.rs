@@ -22,9 +22,27 @@ pub(super) fn check(config: &Config) -> Result<Vec<EndpointSpec>, ConfigError> {
     check_api_keys(config)?;
     config.secret_keys()?;
     config.event_catalog()?;
+    check_telemetry(config)?;
     check_open_listeners(config)?;
     check_roles(config)?;
     check_endpoints(config)
+}
+
+fn check_telemetry(config: &Config) -> Result<(), ConfigError> {
+    let telemetry = &config.telemetry;
+    let endpoint = url::Url::parse(&telemetry.otlp_endpoint);
+    if telemetry.otlp_enabled
+        && !endpoint.is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+    {
+        return Err(ConfigError::invalid(
+            "telemetry.otlp_endpoint",
+            format!(
+                "`{}` is not an http(s) URL of an OTLP/gRPC collector, such as http://127.0.0.1:4317",
+                telemetry.otlp_endpoint
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn check_roles(config: &Config) -> Result<(), ConfigError> {

@@ -120,6 +120,7 @@ impl OperationalEvents {
     fn emit(&self, event_type: &'static str, subject: String, payload: Value) {
         let event = Event {
             ordering_key: None,
+            trace: None,
             id: EventId::generate(),
             event_type: EventType::parse(event_type).expect("the reserved types are valid"),
             payload: CanonicalPayload::from_json_text(&payload.to_string(), usize::MAX)

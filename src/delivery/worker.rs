@@ -22,7 +22,10 @@ use crate::delivery::operational::DeadLetter;
 use crate::delivery::retry_budget::RetryBudget;
 use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::AttemptRecord;
-use crate::domain::{CustomHeaders, DeliveryState, ErrorKind, SignatureScheme};
+use crate::domain::{
+    CustomHeaders, DeliveryState, ErrorKind, SignatureScheme, TraceContext, continue_trace,
+    span_id_of,
+};
 use crate::signing::{self, standard};
 use crate::store::{
     AttemptResult, ClaimedDelivery, DeliveryTransition, EndpointVerdict, RecordOutcome, Store,
@@ -31,6 +34,8 @@ use crate::store::{
 /// Extra headers that help receivers route and log, beside the signed ones.
 const HEADER_EVENT_TYPE: &str = "x-webhook-event-type";
 const HEADER_ATTEMPT: &str = "x-webhook-attempt";
+const HEADER_TRACEPARENT: &str = "traceparent";
+const HEADER_TRACESTATE: &str = "tracestate";
 
 /// Pauses between tries to record a result while the store is unavailable.
 const RECORD_RETRY_DELAYS: [Duration; 4] = [
@@ -106,9 +111,23 @@ pub async fn attempt_delivery(
         delivery_id = %delivery.delivery_id,
         endpoint_id = %delivery.endpoint_id,
         attempt = delivery.attempt_number,
+        trace_id = tracing::field::Empty,
+        span_id = tracing::field::Empty,
     );
+    // Each attempt is a child span of the producer's: the receiver sees
+    // this span (exported with telemetry.otlp_enabled) as its parent.
+    let attempt_span_id = match &delivery.trace {
+        Some(trace) => {
+            continue_trace(&span, trace);
+            let span_id = span_id_of(&span);
+            span.record("trace_id", trace.trace_id.as_str());
+            span.record("span_id", span_id.as_str());
+            span_id
+        }
+        None => String::new(),
+    };
     async move {
-        let prepared = prepare(ctx, &delivery);
+        let prepared = prepare(ctx, &delivery, &attempt_span_id);
         ctx.updates.publish(update_for(
             &delivery,
             UpdateKind::AttemptStarted,
@@ -187,7 +206,7 @@ pub async fn attempt_delivery(
     .await
 }
 
-fn prepare(ctx: &DeliveryContext, delivery: &ClaimedDelivery) -> PreparedRequest {
+fn prepare(ctx: &DeliveryContext, delivery: &ClaimedDelivery, span_id: &str) -> PreparedRequest {
     let now = now_millis();
     // During a secret rotation both signatures go out, so receivers holding
     // either secret can verify.
@@ -208,8 +227,21 @@ fn prepare(ctx: &DeliveryContext, delivery: &ClaimedDelivery) -> PreparedRequest
         },
         now,
     );
-    PreparedRequest {
-        headers: with_custom_headers(signed, &delivery.headers),
+    let mut headers = with_custom_headers(signed, &delivery.headers);
+    if let Some(trace) = &delivery.trace {
+        with_trace_headers(&mut headers, trace, span_id);
+    }
+    PreparedRequest { headers }
+}
+
+/// `traceparent` (a child of the producer's span) and `tracestate`, both
+/// checked when the event was dispatched.
+fn with_trace_headers(headers: &mut HeaderMap, trace: &TraceContext, span_id: &str) {
+    if let Ok(value) = HeaderValue::try_from(trace.child_traceparent(span_id)) {
+        headers.insert(HEADER_TRACEPARENT, value);
+    }
+    if let Some(Ok(value)) = trace.tracestate.as_deref().map(HeaderValue::try_from) {
+        headers.insert(HEADER_TRACESTATE, value);
     }
 }
 

@@ -13,4 +13,6 @@ pub struct Event {
     /// Deliveries with the same key to the same endpoint go one at a time,
     /// in Dispatch order.
     pub ordering_key: Option<String>,
+    /// The producer's W3C trace context, sent on with every delivery.
+    pub trace: Option<super::TraceContext>,
 }

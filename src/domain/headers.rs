@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use crate::limits::{MAX_ENDPOINT_HEADERS, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES};
 
 /// Header names webhookd sets or that belong to the connection.
-const RESERVED_NAMES: [&str; 12] = [
+const RESERVED_NAMES: [&str; 14] = [
+    // Trace context, sent on from the producer.
+    "traceparent",
+    "tracestate",
     "host",
     "content-length",
     "content-type",

@@ -15,6 +15,7 @@ pub mod network;
 mod payload;
 mod retry_schedule;
 mod secret_keys;
+mod trace;
 
 pub use api_key::{ApiKeyRecord, Permission, Role};
 pub use catalog::{CatalogEntry, CatalogError, EventCatalog, UnknownTypes};
@@ -30,6 +31,7 @@ pub use headers::{CustomHeaders, HeaderError};
 pub use payload::{CanonicalPayload, PayloadError, PayloadObject, PayloadValue, object_to_json};
 pub use retry_schedule::{RetrySchedule, RetryScheduleError};
 pub use secret_keys::{OpenError, SEALED_PREFIX, SecretKeyError, SecretKeys};
+pub use trace::{TraceContext, continue_trace, new_span_id, span_id_of};
 
 use std::fmt;
 

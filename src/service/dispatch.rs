@@ -5,7 +5,7 @@ use tracing::info;
 use super::Services;
 use crate::clock::now_millis;
 use crate::delivery::updates::UpdateKind;
-use crate::domain::{CanonicalPayload, CatalogError, Event, EventId, EventType};
+use crate::domain::{CanonicalPayload, CatalogError, Event, EventId, EventType, TraceContext};
 use crate::error::{ApiError, ErrorCode};
 use crate::limits::reason;
 use crate::store::{DispatchOutcome, Routing};
@@ -17,6 +17,8 @@ pub struct NewEvent {
     pub payload: CanonicalPayload,
     pub idempotency_key: Option<String>,
     pub ordering_key: Option<String>,
+    /// The producer's trace context (gRPC metadata `traceparent`).
+    pub trace: Option<TraceContext>,
     pub routing: Routing,
 }
 
@@ -34,6 +36,7 @@ impl Services {
             payload: new.payload,
             idempotency_key: new.idempotency_key,
             ordering_key: new.ordering_key,
+            trace: new.trace,
             created_at: now_millis(),
         };
         let outcome = self.store.dispatch(event, new.routing).await?;

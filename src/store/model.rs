@@ -6,7 +6,7 @@ use secrecy::SecretString;
 
 use crate::domain::{
     AttemptRecord, CustomHeaders, DeliveryId, DeliveryState, EndpointId, EventId, EventPattern,
-    EventType, RetrySchedule, SignatureScheme,
+    EventType, RetrySchedule, SignatureScheme, TraceContext,
 };
 
 /// Which endpoints an event goes to.
@@ -109,6 +109,8 @@ pub struct ClaimedDelivery {
     pub lease_token: String,
     /// Its event's ordering key.
     pub ordering_key: Option<String>,
+    /// The producer's trace context, if Dispatch carried one.
+    pub trace: Option<TraceContext>,
 }
 
 #[derive(Debug, Clone)]

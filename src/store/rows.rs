@@ -6,12 +6,12 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::StoreError;
 use super::model::ClaimedDelivery;
-use crate::domain::SecretKeys;
 use crate::domain::{
     ApiKeyRecord, AttemptRecord, CanonicalPayload, CustomHeaders, DeliveryId, DeliveryRecord,
     EndpointId, EndpointOrigin, EndpointRecord, Event, EventId, EventType, PayloadFilter,
     RetrySchedule, Role, SignatureScheme,
 };
+use crate::domain::{SecretKeys, TraceContext};
 use crate::signing::standard;
 
 fn corrupt(e: String) -> StoreError {
@@ -115,6 +115,13 @@ pub(crate) struct EventRow {
     idempotency_key: Option<String>,
     created_at: i64,
     ordering_key: Option<String>,
+    traceparent: Option<String>,
+    tracestate: Option<String>,
+}
+
+/// A stored trace context: written valid, so it reads back.
+fn trace_context(traceparent: Option<&str>, tracestate: Option<&str>) -> Option<TraceContext> {
+    traceparent.and_then(|traceparent| TraceContext::parse(traceparent, tracestate))
 }
 
 impl From<EventRow> for Event {
@@ -126,6 +133,7 @@ impl From<EventRow> for Event {
             idempotency_key: row.idempotency_key,
             created_at: row.created_at,
             ordering_key: row.ordering_key,
+            trace: trace_context(row.traceparent.as_deref(), row.tracestate.as_deref()),
         }
     }
 }
@@ -149,6 +157,8 @@ pub(crate) struct ClaimedRow {
     headers: String,
     retry_policy: Option<String>,
     ordering_key: Option<String>,
+    traceparent: Option<String>,
+    tracestate: Option<String>,
 }
 
 impl ClaimedRow {
@@ -184,6 +194,7 @@ impl ClaimedRow {
             retry_schedule,
             lease_token: lease_token.to_owned(),
             ordering_key: self.ordering_key,
+            trace: trace_context(self.traceparent.as_deref(), self.tracestate.as_deref()),
         })
     }
 }

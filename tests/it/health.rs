@@ -516,6 +516,7 @@ async fn a_claim_respects_each_endpoints_room(backend: Backend) {
                         idempotency_key: None,
                         created_at: 1,
                         ordering_key: None,
+                        trace: None,
                     },
                     Routing::Subscribed,
                 )

@@ -29,3 +29,4 @@ mod signatures;
 mod store_contract;
 mod stream;
 mod tls;
+mod tracing;

@@ -1873,7 +1873,8 @@ type CreateEndpointRequest struct {
 	SignatureScheme SignatureScheme `protobuf:"varint,6,opt,name=signature_scheme,json=signatureScheme,proto3,enum=webhook.v1.SignatureScheme" json:"signature_scheme,omitempty"`
 	// Static headers added to every delivery (at most 20; names are
 	// case-insensitive). The headers webhookd sets (Content-Type, Host,
-	// User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+	// User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+	// headers) cannot be set.
 	Headers map[string]string `protobuf:"bytes,7,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Its own retry schedule; unset: the config's retry_policy.
 	RetryPolicy *EndpointRetryPolicy `protobuf:"bytes,8,opt,name=retry_policy,json=retryPolicy,proto3" json:"retry_policy,omitempty"`

@@ -63,6 +63,9 @@ type WebhookServiceClient interface {
 	// Errors: INVALID_ARGUMENT for a malformed event type or payload,
 	// NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
 	// endpoint that is not active, UNAVAILABLE when the store cannot commit.
+	//
+	// W3C trace context sent as gRPC metadata (traceparent, tracestate)
+	// travels with the event into every delivery request.
 	Dispatch(ctx context.Context, in *DispatchRequest, opts ...grpc.CallOption) (*DispatchResponse, error)
 	// Replay sends stored events again as new deliveries, linked to the event
 	// (and to the delivery they repeat), signed afresh, with the same event id
@@ -362,6 +365,9 @@ type WebhookServiceServer interface {
 	// Errors: INVALID_ARGUMENT for a malformed event type or payload,
 	// NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
 	// endpoint that is not active, UNAVAILABLE when the store cannot commit.
+	//
+	// W3C trace context sent as gRPC metadata (traceparent, tracestate)
+	// travels with the event into every delivery request.
 	Dispatch(context.Context, *DispatchRequest) (*DispatchResponse, error)
 	// Replay sends stored events again as new deliveries, linked to the event
 	// (and to the delivery they repeat), signed afresh, with the same event id

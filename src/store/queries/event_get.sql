@@ -1,2 +1,2 @@
 -- One event by id.
-SELECT id, event_type, payload, idempotency_key, created_at, ordering_key FROM events WHERE id = $1
+SELECT id, event_type, payload, idempotency_key, created_at, ordering_key, traceparent, tracestate FROM events WHERE id = $1

@@ -5,7 +5,7 @@
 use super::queries::*;
 use super::statement::Statement;
 use super::{NewDelivery, NewReplay, like_prefix};
-use crate::domain::{Event, EventPattern, HELD_FOR_ORDERING};
+use crate::domain::{Event, EventPattern, HELD_FOR_ORDERING, TraceContext};
 use crate::store::model::{AttemptResult, DeliveryQuery, EventQuery, RedriveSelection};
 
 fn as_i64(count: usize) -> i64 {
@@ -119,7 +119,14 @@ pub(super) fn insert_events(events: &[&Event]) -> Statement {
             .bind(event.payload.as_bytes())
             .bind(event.idempotency_key.as_deref())
             .bind(event.created_at)
-            .bind(event.ordering_key.as_deref());
+            .bind(event.ordering_key.as_deref())
+            .bind(event.trace.as_ref().map(TraceContext::traceparent))
+            .bind(
+                event
+                    .trace
+                    .as_ref()
+                    .and_then(|trace| trace.tracestate.as_deref()),
+            );
     });
     statement.push(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id");
     statement

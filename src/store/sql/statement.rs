@@ -47,6 +47,12 @@ impl From<Option<&str>> for Value {
     }
 }
 
+impl From<Option<String>> for Value {
+    fn from(value: Option<String>) -> Self {
+        Value::Text(value)
+    }
+}
+
 impl From<&[u8]> for Value {
     fn from(value: &[u8]) -> Self {
         Value::Bytes(value.to_vec())

@@ -247,6 +247,8 @@ pub struct TestSettings {
     pub secret_keys: Vec<SecretKey>,
     /// `event_catalog`, as written; none by default.
     pub event_catalog: Option<serde_json::Value>,
+    /// `telemetry.otlp_endpoint`; export off when `None`.
+    pub otlp_endpoint: Option<String>,
 }
 
 /// An entry of `security.secret_keys`.
@@ -300,6 +302,7 @@ impl Default for TestSettings {
             retry_budget: None,
             secret_keys: Vec::new(),
             event_catalog: None,
+            otlp_endpoint: None,
         }
     }
 }
@@ -398,6 +401,8 @@ impl TestSettings {
             .set("security.https_only", self.https_only)
             .set("security.secret_keys", &self.secret_keys)
             .set_some("event_catalog", self.event_catalog.as_ref())
+            .set("telemetry.otlp_enabled", self.otlp_endpoint.is_some())
+            .set_some("telemetry.otlp_endpoint", self.otlp_endpoint.as_ref())
             .set("alerts.webhook_endpoints", &self.operational_endpoints)
             .set_some("alerts.email", self.alerts.as_ref())
     }

@@ -108,6 +108,7 @@ pub fn event_with(event_type: &str, payload_json: &str, created_at: i64) -> Even
         idempotency_key: None,
         created_at,
         ordering_key: None,
+        trace: None,
     }
 }
 

@@ -42,7 +42,7 @@ WITH heads AS (
 SELECT c.id, c.event_id, c.endpoint_id, c.attempt_count, c.cycle_start,
        e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at,
        ep.max_concurrent, ep.signature_scheme, ep.headers,
-       ep.retry_policy, c.ordering_key
+       ep.retry_policy, c.ordering_key, e.traceparent, e.tracestate
 FROM claimed c
 JOIN events e ON e.id = c.event_id
 JOIN endpoints ep ON ep.id = c.endpoint_id

@@ -3,7 +3,7 @@
 SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start,
        e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at,
        ep.max_concurrent, ep.signature_scheme, ep.headers,
-       ep.retry_policy, d.ordering_key
+       ep.retry_policy, d.ordering_key, e.traceparent, e.tracestate
 FROM deliveries d
 JOIN events e ON e.id = d.event_id
 JOIN endpoints ep ON ep.id = d.endpoint_id

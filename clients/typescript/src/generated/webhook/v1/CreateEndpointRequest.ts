@@ -37,7 +37,8 @@ export interface CreateEndpointRequest {
   /**
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    */
   'headers'?: ({[key: string]: string});
   /**
@@ -90,7 +91,8 @@ export interface CreateEndpointRequest__Output {
   /**
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    */
   'headers': ({[key: string]: string});
   /**

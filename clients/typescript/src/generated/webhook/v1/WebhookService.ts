@@ -126,6 +126,9 @@ export interface WebhookServiceClient extends grpc.Client {
    * Errors: INVALID_ARGUMENT for a malformed event type or payload,
    * NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
    * endpoint that is not active, UNAVAILABLE when the store cannot commit.
+   * 
+   * W3C trace context sent as gRPC metadata (traceparent, tracestate)
+   * travels with the event into every delivery request.
    */
   Dispatch(argument: _webhook_v1_DispatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_DispatchResponse__Output>): grpc.ClientUnaryCall;
   Dispatch(argument: _webhook_v1_DispatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_DispatchResponse__Output>): grpc.ClientUnaryCall;
@@ -139,6 +142,9 @@ export interface WebhookServiceClient extends grpc.Client {
    * Errors: INVALID_ARGUMENT for a malformed event type or payload,
    * NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
    * endpoint that is not active, UNAVAILABLE when the store cannot commit.
+   * 
+   * W3C trace context sent as gRPC metadata (traceparent, tracestate)
+   * travels with the event into every delivery request.
    */
   dispatch(argument: _webhook_v1_DispatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_webhook_v1_DispatchResponse__Output>): grpc.ClientUnaryCall;
   dispatch(argument: _webhook_v1_DispatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_webhook_v1_DispatchResponse__Output>): grpc.ClientUnaryCall;
@@ -420,6 +426,9 @@ export interface WebhookServiceHandlers extends grpc.UntypedServiceImplementatio
    * Errors: INVALID_ARGUMENT for a malformed event type or payload,
    * NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
    * endpoint that is not active, UNAVAILABLE when the store cannot commit.
+   * 
+   * W3C trace context sent as gRPC metadata (traceparent, tracestate)
+   * travels with the event into every delivery request.
    */
   Dispatch: grpc.handleUnaryCall<_webhook_v1_DispatchRequest__Output, _webhook_v1_DispatchResponse>;
   

@@ -134,6 +134,9 @@ class WebhookServiceServicer(object):
         Errors: INVALID_ARGUMENT for a malformed event type or payload,
         NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
         endpoint that is not active, UNAVAILABLE when the store cannot commit.
+
+        W3C trace context sent as gRPC metadata (traceparent, tracestate)
+        travels with the event into every delivery request.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -333,7 +333,8 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -356,7 +357,8 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -369,7 +371,8 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -389,7 +392,8 @@ java.lang.String defaultValue) {
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -1701,7 +1705,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Static headers added to every delivery (at most 20; names are
      * case-insensitive). The headers webhookd sets (Content-Type, Host,
-     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+     * headers) cannot be set.
      * </pre>
      *
      * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -1724,7 +1729,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Static headers added to every delivery (at most 20; names are
      * case-insensitive). The headers webhookd sets (Content-Type, Host,
-     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+     * headers) cannot be set.
      * </pre>
      *
      * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -1737,7 +1743,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Static headers added to every delivery (at most 20; names are
      * case-insensitive). The headers webhookd sets (Content-Type, Host,
-     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+     * headers) cannot be set.
      * </pre>
      *
      * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -1757,7 +1764,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Static headers added to every delivery (at most 20; names are
      * case-insensitive). The headers webhookd sets (Content-Type, Host,
-     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+     * headers) cannot be set.
      * </pre>
      *
      * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -1783,7 +1791,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Static headers added to every delivery (at most 20; names are
      * case-insensitive). The headers webhookd sets (Content-Type, Host,
-     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+     * headers) cannot be set.
      * </pre>
      *
      * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -1808,7 +1817,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Static headers added to every delivery (at most 20; names are
      * case-insensitive). The headers webhookd sets (Content-Type, Host,
-     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+     * headers) cannot be set.
      * </pre>
      *
      * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -1827,7 +1837,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Static headers added to every delivery (at most 20; names are
      * case-insensitive). The headers webhookd sets (Content-Type, Host,
-     * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+     * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+     * headers) cannot be set.
      * </pre>
      *
      * <code>map&lt;string, string&gt; headers = 7;</code>

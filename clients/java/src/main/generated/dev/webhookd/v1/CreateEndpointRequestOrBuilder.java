@@ -152,7 +152,8 @@ public interface CreateEndpointRequestOrBuilder extends
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -162,7 +163,8 @@ public interface CreateEndpointRequestOrBuilder extends
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -179,7 +181,8 @@ public interface CreateEndpointRequestOrBuilder extends
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -190,7 +193,8 @@ public interface CreateEndpointRequestOrBuilder extends
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>
@@ -204,7 +208,8 @@ java.lang.String defaultValue);
    * <pre>
    * Static headers added to every delivery (at most 20; names are
    * case-insensitive). The headers webhookd sets (Content-Type, Host,
-   * User-Agent, X-Webhook-*, webhook-*, hop-by-hop headers) cannot be set.
+   * User-Agent, X-Webhook-*, webhook-*, traceparent, tracestate, hop-by-hop
+   * headers) cannot be set.
    * </pre>
    *
    * <code>map&lt;string, string&gt; headers = 7;</code>

@@ -740,6 +740,8 @@ public final class WebhookServiceGrpc {
      * Errors: INVALID_ARGUMENT for a malformed event type or payload,
      * NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
      * endpoint that is not active, UNAVAILABLE when the store cannot commit.
+     * W3C trace context sent as gRPC metadata (traceparent, tracestate)
+     * travels with the event into every delivery request.
      * </pre>
      */
     default void dispatch(dev.webhookd.v1.DispatchRequest request,
@@ -994,6 +996,8 @@ public final class WebhookServiceGrpc {
      * Errors: INVALID_ARGUMENT for a malformed event type or payload,
      * NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
      * endpoint that is not active, UNAVAILABLE when the store cannot commit.
+     * W3C trace context sent as gRPC metadata (traceparent, tracestate)
+     * travels with the event into every delivery request.
      * </pre>
      */
     public void dispatch(dev.webhookd.v1.DispatchRequest request,
@@ -1255,6 +1259,8 @@ public final class WebhookServiceGrpc {
      * Errors: INVALID_ARGUMENT for a malformed event type or payload,
      * NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
      * endpoint that is not active, UNAVAILABLE when the store cannot commit.
+     * W3C trace context sent as gRPC metadata (traceparent, tracestate)
+     * travels with the event into every delivery request.
      * </pre>
      */
     public dev.webhookd.v1.DispatchResponse dispatch(dev.webhookd.v1.DispatchRequest request) throws io.grpc.StatusException {
@@ -1497,6 +1503,8 @@ public final class WebhookServiceGrpc {
      * Errors: INVALID_ARGUMENT for a malformed event type or payload,
      * NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
      * endpoint that is not active, UNAVAILABLE when the store cannot commit.
+     * W3C trace context sent as gRPC metadata (traceparent, tracestate)
+     * travels with the event into every delivery request.
      * </pre>
      */
     public dev.webhookd.v1.DispatchResponse dispatch(dev.webhookd.v1.DispatchRequest request) {
@@ -1738,6 +1746,8 @@ public final class WebhookServiceGrpc {
      * Errors: INVALID_ARGUMENT for a malformed event type or payload,
      * NOT_FOUND for an unknown endpoint id, FAILED_PRECONDITION for a targeted
      * endpoint that is not active, UNAVAILABLE when the store cannot commit.
+     * W3C trace context sent as gRPC metadata (traceparent, tracestate)
+     * travels with the event into every delivery request.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.webhookd.v1.DispatchResponse> dispatch(
