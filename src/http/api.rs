@@ -118,6 +118,9 @@ struct EndpointJson {
     oldest_pending_age_seconds: f64,
     concurrency_limit: usize,
     concurrency_window: usize,
+    /// The endpoint's payload filter, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl From<&EndpointStatus> for EndpointJson {
@@ -137,6 +140,11 @@ impl From<&EndpointStatus> for EndpointJson {
             oldest_pending_age_seconds: status.oldest_pending_age_seconds,
             concurrency_limit: status.concurrency.limit,
             concurrency_window: status.concurrency.window,
+            filter: status
+                .endpoint
+                .filter
+                .as_ref()
+                .map(|filter| filter.source().clone()),
         }
     }
 }

@@ -136,6 +136,10 @@ test('the dashboard shows live numbers, endpoints and failures', { timeout: 90_0
     assert.match(failing, /^\d+ \/ 10$/, `ep_fail shows window / limit: ${failing}`);
     assert.equal(await page.locator(cell('ep_ok')).innerText(), '10 / 10', 'ep_ok runs at its limit');
     assert.match(await page.locator('#endpoints-hint').innerText(), /retries \d+ \/ 25 slots/, 'the retry budget is shown');
+    const badge = page.locator('[data-testid="endpoint-row"][data-endpoint-id="ep_fail"] [data-testid="filter-badge"]');
+    assert.equal(await badge.innerText(), 'filtered', 'a filtered endpoint is marked');
+    assert.equal(await badge.getAttribute('title'), '{"n":{"$exists":true}}', 'with its filter');
+    assert.equal(await page.locator('[data-testid="endpoint-row"][data-endpoint-id="ep_ok"] [data-testid="filter-badge"]').count(), 0);
   });
 
   await t.test('the failure feed shows ep_fail', async () => {

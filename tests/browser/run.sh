@@ -132,6 +132,9 @@ endpoints:
   - id: ep_fail
     url: http://127.0.0.1:$receiver_port/fail
     events: ["order.*"]
+    # Every payload of the traffic loop has n: the dashboard marks it.
+    filter:
+      n: {\$exists: true}
 EOF
 
 "$WEBHOOKD_BIN" serve --config "$work/webhookd.yaml" --database-url "sqlite://$work/db" \
