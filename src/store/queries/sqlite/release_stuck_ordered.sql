@@ -6,6 +6,9 @@ WHERE next_attempt_at = ?2 AND state = 'pending' AND id IN (
             WHERE h.endpoint_id = k.endpoint_id AND h.ordering_key = k.ordering_key
               AND h.state IN ('pending', 'in_flight')
             ORDER BY h.rowid LIMIT 1)
+    -- The predicate of the deliveries_ordering index, so the sweep reads
+    -- the keyed unfinished deliveries only, never the whole backlog.
     FROM (SELECT DISTINCT endpoint_id, ordering_key FROM deliveries
-          WHERE ordering_key IS NOT NULL AND state = 'pending' AND next_attempt_at = ?2) k
+          WHERE ordering_key IS NOT NULL AND state IN ('pending', 'in_flight')
+            AND next_attempt_at = ?2) k
 )
