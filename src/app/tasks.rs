@@ -1,6 +1,7 @@
 //! Background tasks beside the servers and the scheduler: readiness,
-//! dead-letter retention, API-key refresh, recovery probes of disabled
-//! endpoints and the watch for work other instances announce.
+//! dead-letter retention, planner statistics, API-key refresh, recovery
+//! probes of disabled endpoints and the watch for work other instances
+//! announce.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use anyhow::Result;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use super::servers::Health;
 use crate::config::{Config, DeadLetterConfig};
@@ -21,6 +22,8 @@ use crate::store::{Purged, Store};
 
 /// How often expired dead letters are purged.
 const RETENTION_INTERVAL: Duration = Duration::from_secs(60 * 60);
+/// How often the planner statistics of growing tables are checked.
+const STATISTICS_INTERVAL: Duration = Duration::from_secs(5);
 /// How soon a key created or revoked on another instance takes effect here.
 const API_KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(3);
 
@@ -65,6 +68,10 @@ impl Background {
             stoppable.push(tokio::spawn(run_retention(
                 Arc::clone(&services.store),
                 config.dead_letter.clone(),
+                stop.clone(),
+            )));
+            stoppable.push(tokio::spawn(refresh_statistics(
+                Arc::clone(&services.store),
                 stop.clone(),
             )));
             let store = Arc::clone(&services.store);
@@ -127,6 +134,22 @@ async fn run_retention(store: Arc<dyn Store>, config: DeadLetterConfig, stop: Ca
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(RETENTION_INTERVAL) => {}
+        }
+    }
+}
+
+/// Keeps the planner's statistics current while a backlog fills or
+/// drains, so claims keep their index plans (see `postgres.rs`).
+async fn refresh_statistics(store: Arc<dyn Store>, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(STATISTICS_INTERVAL) => {}
+        }
+        match store.refresh_statistics().await {
+            Ok(tables) if tables.is_empty() => {}
+            Ok(tables) => debug!(?tables, "refreshed planner statistics"),
+            Err(e) => warn!(error.message = %e, "failed to refresh planner statistics"),
         }
     }
 }

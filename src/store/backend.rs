@@ -76,6 +76,12 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
         conn: &mut Self::Connection,
         now: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Refreshes the query planner's statistics of the tables that changed
+    /// a lot since they were last gathered; returns their names.
+    fn refresh_statistics(
+        pool: &Pool<Self>,
+    ) -> impl Future<Output = Result<Vec<&'static str>, StoreError>> + Send;
 }
 
 /// The store over one backend: pools for reads and writes (the same pool
@@ -84,6 +90,9 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
 pub struct SqlStore<DB: sqlx::Database> {
     pub(super) read: Pool<DB>,
     pub(super) write: Pool<DB>,
+    /// Where claims run: the writer on SQLite, a connection of their own on
+    /// PostgreSQL (see `postgres.rs`).
+    pub(super) claims: Pool<DB>,
     pub(super) batched: BatchWriter,
     /// The SQLite file and its identity when opened; `None` otherwise.
     pub(super) file: Option<(PathBuf, FileIdentity)>,
@@ -106,6 +115,7 @@ impl<DB: sqlx::Database> Clone for SqlStore<DB> {
         SqlStore {
             read: self.read.clone(),
             write: self.write.clone(),
+            claims: self.claims.clone(),
             batched: self.batched.clone(),
             file: self.file.clone(),
             secrets: Arc::clone(&self.secrets),
@@ -163,6 +173,10 @@ impl<DB: Backend> StoreHealth for SqlStore<DB> {
 
     async fn probe_write(&self) -> Result<(), StoreError> {
         self.batched.probe().await
+    }
+
+    async fn refresh_statistics(&self) -> Result<Vec<&'static str>, StoreError> {
+        DB::refresh_statistics(&self.write).await
     }
 
     fn check_database_file(&self) -> Result<(), StoreError> {

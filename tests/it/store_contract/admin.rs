@@ -195,7 +195,59 @@ async fn a_lost_database_file_refuses_new_events(backend: Backend) {
     }
 }
 
+/// A backlog that fills a fresh PostgreSQL table within seconds gets
+/// current planner statistics at the next refresh, instead of autovacuum's
+/// next round; SQLite plans without gathered statistics and has nothing to
+/// refresh.
+async fn statistics_of_a_table_that_filled_quickly_are_refreshed(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    let endpoints: Vec<_> = (0..10)
+        .map(|n| endpoint(&format!("ep_{n}"), &["*"]))
+        .collect();
+    test.create_endpoints(&endpoints).await;
+    // 11,000 deliveries: more than the 10,000 rows from which a table that
+    // grew is analysed; 1,100 events are not.
+    for chunk in 0..11 {
+        let dispatches = (0..100).map(|n| {
+            test.store.dispatch(
+                event("order.created", T0 + chunk * 100 + n),
+                Routing::Subscribed,
+            )
+        });
+        for outcome in futures::future::join_all(dispatches).await {
+            outcome.unwrap();
+        }
+    }
+
+    if matches!(backend, Backend::Sqlite) {
+        assert!(test.store.refresh_statistics().await.unwrap().is_empty());
+        return;
+    }
+    let analysed = "SELECT count(*) FROM pg_stat_user_tables \
+                    WHERE relname = 'deliveries' AND last_analyze IS NOT NULL";
+    assert_eq!(common::sql(&test.url, analysed).await, Some(0));
+    // The server counts changed rows a little after they commit.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let refreshed = test.store.refresh_statistics().await.unwrap();
+        if refreshed.contains(&"deliveries") {
+            assert!(!refreshed.contains(&"events"), "{refreshed:?}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "deliveries were never found stale"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(common::sql(&test.url, analysed).await, Some(1));
+    // Fresh statistics are left alone until the table doubles again.
+    let again = test.store.refresh_statistics().await.unwrap();
+    assert!(!again.contains(&"deliveries"), "{again:?}");
+}
+
 crate::backend_tests!(
+    statistics_of_a_table_that_filled_quickly_are_refreshed,
     api_keys_are_created_listed_by_name_and_revoked_once,
     a_healthy_store_answers_commits_and_migrates_again_without_change,
     failing_writes_are_reported_until_a_probe_commits,

@@ -33,9 +33,12 @@ WITH heads AS (
     ORDER BY next_attempt_at
     LIMIT $5
 ), claimed AS (
+    -- By key, not a join: the claim runs with a generic plan (see
+    -- postgres.rs), which cannot know how few rows $5 allows, and joined
+    -- it hashed a scan of the whole table.
     UPDATE deliveries d
     SET state = 'in_flight', lease_owner = $1, lease_token = $2, leased_until = $3, updated_at = $4
-    FROM due WHERE d.id = due.id
+    WHERE d.id = ANY (ARRAY(SELECT id FROM due))
     RETURNING d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start, d.next_attempt_at,
               d.ordering_key
 )

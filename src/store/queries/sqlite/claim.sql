@@ -3,7 +3,8 @@
 -- (a JSON array); $7: room per endpoint this process knows (a JSON
 -- object); $8: the default per-endpoint limit; $9: most rows read per
 -- endpoint; $10: how many times its limit an endpoint may lease ahead.
--- Returns the leased ids.
+-- Returns nothing: claimed_details.sql, run right after it in the same
+-- call, reads the leased deliveries back.
 --
 -- It starts from the endpoints, not from the deliveries: only the $5
 -- endpoints whose earliest due delivery comes first can hold the $5
@@ -41,4 +42,3 @@ WHERE id IN (
     ORDER BY next_attempt_at
     LIMIT ?5
 )
-RETURNING id
