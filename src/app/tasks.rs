@@ -138,8 +138,8 @@ async fn run_retention(store: Arc<dyn Store>, config: DeadLetterConfig, stop: Ca
     }
 }
 
-/// Keeps the planner's statistics current while a backlog fills or
-/// drains, so claims keep their index plans (see `postgres.rs`).
+/// Keeps the planner's statistics current while a backlog fills, so
+/// claims keep their index plans (see `postgres.rs`).
 async fn refresh_statistics(store: Arc<dyn Store>, stop: CancellationToken) {
     loop {
         tokio::select! {

@@ -77,8 +77,8 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
         now: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
-    /// Refreshes the query planner's statistics of the tables that changed
-    /// a lot since they were last gathered; returns their names.
+    /// Refreshes the query planner's statistics of the tables that grew
+    /// well past what they describe; returns their names.
     fn refresh_statistics(
         pool: &Pool<Self>,
     ) -> impl Future<Output = Result<Vec<&'static str>, StoreError>> + Send;

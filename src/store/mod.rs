@@ -68,9 +68,9 @@ pub trait StoreHealth: Send + Sync {
     /// same writers as dispatches; `Ok` once writes commit again.
     async fn probe_write(&self) -> Result<(), StoreError>;
 
-    /// Refreshes the query planner's statistics of tables that changed a
-    /// lot since they were last gathered (a backlog that filled in
-    /// seconds); returns the tables refreshed.
+    /// Refreshes the query planner's statistics of tables that grew well
+    /// past what they describe (a backlog that filled in seconds); returns
+    /// the tables refreshed.
     async fn refresh_statistics(&self) -> Result<Vec<&'static str>, StoreError>;
 
     /// Checks that the database is still the one opened at start. SQLite:
