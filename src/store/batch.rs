@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex as SyncMutex};
+use std::time::Duration;
 
 use sqlx::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -26,6 +27,13 @@ const MAX_BATCH: usize = 256;
 
 /// Operations waiting for the writer; callers wait when it is full.
 const QUEUE_CAPACITY: usize = 4096;
+
+/// A batch smaller than this waits `LINGER` for more operations before it
+/// is written. Attempt results arrive one by one as attempts finish, and
+/// each commit costs more than the few operations in it; a flood's
+/// dispatches fill batches without waiting.
+const LINGER_BELOW: usize = 8;
+const LINGER: Duration = Duration::from_millis(1);
 
 pub(super) enum WriteOp {
     Dispatch {
@@ -202,6 +210,17 @@ async fn run<DB: Backend>(
         let taken = queue.lock().await.recv_many(&mut batch, MAX_BATCH).await;
         if taken == 0 {
             return;
+        }
+        if taken < LINGER_BELOW {
+            tokio::time::sleep(LINGER).await;
+            // A writer holding the queue is waiting for operations, so
+            // none are queued; waiting for it could take forever.
+            if let Ok(mut queue) = queue.try_lock() {
+                while batch.len() < MAX_BATCH {
+                    let Ok(op) = queue.try_recv() else { break };
+                    batch.push(op);
+                }
+            }
         }
         // Nobody is answered before the outcome of the commit is known: a
         // caller told OK has its rows committed, any other gets an error.
