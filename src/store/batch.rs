@@ -213,8 +213,8 @@ async fn run<DB: Backend>(
         }
         if taken < LINGER_BELOW {
             tokio::time::sleep(LINGER).await;
-            // A writer holding the queue is waiting for operations, so
-            // none are queued; waiting for it could take forever.
+            // Another writer holding the queue takes what is queued, or
+            // waits for more; waiting for its lock could take forever.
             if let Ok(mut queue) = queue.try_lock() {
                 while batch.len() < MAX_BATCH {
                     let Ok(op) = queue.try_recv() else { break };
