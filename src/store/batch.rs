@@ -226,7 +226,15 @@ async fn run<DB: Backend>(
         // caller told OK has its rows committed, any other gets an error.
         match apply_batch(&pool, &batch).await {
             Ok(results) => {
-                health.committed();
+                // Attempt results are small rows that may still fit on a
+                // disk with no room for events; only a batch that took
+                // events, or the probe's ballast, shows the failure is over.
+                if batch
+                    .iter()
+                    .any(|op| matches!(op, WriteOp::Dispatch { .. } | WriteOp::Probe { .. }))
+                {
+                    health.committed();
+                }
                 for (op, applied) in batch.drain(..).zip(results) {
                     match (op, applied) {
                         (WriteOp::Dispatch { reply, .. }, Applied::Dispatch(result)) => {

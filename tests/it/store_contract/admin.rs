@@ -2,9 +2,9 @@
 //! the database answers, commits, and is still the one opened.
 
 use webhookd::domain::{ApiKeyRecord, Role};
-use webhookd::store::{Routing, StoreError};
+use webhookd::store::{DeliveryTransition, Routing, StoreError};
 
-use super::{T0, endpoint, event, fresh_store};
+use super::{T0, attempt, endpoint, event, fresh_store};
 use crate::common::{self, Backend};
 
 fn key(name: &str, role: Role, created_at: i64) -> ApiKeyRecord {
@@ -129,6 +129,9 @@ fn refuse_writes_sql(backend: &Backend) -> (Vec<&'static str>, Vec<&'static str>
 async fn failing_writes_are_reported_until_a_probe_commits(backend: Backend) {
     let test = fresh_store(&backend).await;
     let store = &test.store;
+    test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
+    test.dispatch_one("order.created", T0).await;
+    let claimed = test.claim_one("lease-1", T0).await;
     let (refuse, allow) = refuse_writes_sql(&backend);
     for statement in refuse {
         common::sql(&test.url, statement).await;
@@ -143,6 +146,15 @@ async fn failing_writes_are_reported_until_a_probe_commits(backend: Backend) {
     );
     let failure = store.write_failure().expect("the failed batch is reported");
     assert!(failure.contains("disk full (test)"), "{failure}");
+    // A small attempt result still fits; it says nothing about room for
+    // events, so the failure stays reported.
+    test.record(attempt(&claimed, T0 + 5, DeliveryTransition::Succeeded))
+        .await;
+    assert_eq!(
+        store.write_failure().as_deref(),
+        Some(failure.as_str()),
+        "an attempt result alone does not end the failure"
+    );
     assert!(
         store.probe_write().await.is_err(),
         "the probe fails as writes do"
