@@ -39,8 +39,8 @@ pub struct Concurrency {
 /// process: its limit in flight and three times as many claimed and
 /// waiting, so a slot that frees up is refilled without a database round
 /// trip, and a refill (once a quarter is free) brings at least its limit.
-/// Twice the limit made twice as many, smaller claims: about an eighth more
-/// CPU per delivery in a flood (docs/benchmarks.md). An endpoint whose last
+/// Twice the limit made smaller claims and cost about an eighth more CPU
+/// per delivery in a flood (docs/benchmarks.md). An endpoint whose last
 /// attempt failed gets its limit only, which keeps the failure count at the
 /// disable threshold exact.
 pub const PREFETCH_FACTOR: usize = 4;

@@ -57,7 +57,8 @@ const PROBE_BALLAST_BYTES: usize = 256 * 1024;
 
 /// Whether writes commit, as the writers last saw it. Readiness reads it:
 /// while writes fail (a full disk, a read-only file) the instance reports
-/// NOT_SERVING, and it serves again after the next write commits.
+/// NOT_SERVING, and it serves again once a batch with events, or the
+/// write probe, commits.
 #[derive(Debug, Default)]
 pub struct WriteHealth {
     /// Guarded by a std mutex: held for a field copy, never across `.await`.
@@ -66,7 +67,8 @@ pub struct WriteHealth {
 
 #[derive(Debug, Default)]
 struct WriteState {
-    /// Why the last write batch failed; `None` after one committed.
+    /// Why the last write batch failed; `None` once a batch with events, or
+    /// the probe, committed.
     failing: Option<String>,
     /// Set once the database can no longer be trusted with new events (its
     /// file was deleted or replaced); never cleared.
