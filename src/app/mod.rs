@@ -309,7 +309,6 @@ async fn services(config: &Config, store: Arc<dyn Store>) -> Result<Services> {
                 enabled: config.webhook_engine.adaptive_concurrency,
                 slow_response: config.webhook_engine.slow_response,
             },
-            Arc::clone(&wake),
         )),
         retry_budget: Arc::new(RetryBudget::new(
             config.webhook_engine.retry_budget,

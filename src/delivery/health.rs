@@ -63,8 +63,9 @@ pub struct EndpointHealth {
     breaker_failures: u32,
     breaker_cooldown_ms: i64,
     adaptive: AdaptiveSettings,
-    /// Woken when a slot frees up, so blocked deliveries are claimed again.
-    wake: Arc<Notify>,
+    /// Notified when a slot frees up, so deliveries of an endpoint that was
+    /// at its limit are started or claimed again.
+    slot_freed: Notify,
 }
 
 impl Gate {
@@ -83,15 +84,19 @@ impl EndpointHealth {
         breaker_failures: u32,
         breaker_cooldown_ms: i64,
         adaptive: AdaptiveSettings,
-        wake: Arc<Notify>,
     ) -> Self {
         EndpointHealth {
             gates: Mutex::new(HashMap::new()),
             breaker_failures,
             breaker_cooldown_ms,
             adaptive,
-            wake,
+            slot_freed: Notify::new(),
         }
+    }
+
+    /// Notified whenever a slot frees up.
+    pub fn slot_freed(&self) -> &Notify {
+        &self.slot_freed
     }
 
     /// How an answer tells the endpoint's load, by this instance's settings.
@@ -269,7 +274,7 @@ impl Drop for Slot {
                 crate::clock::now_millis(),
             );
         }
-        self.health.wake.notify_one();
+        self.health.slot_freed.notify_one();
     }
 }
 
@@ -285,7 +290,6 @@ mod tests {
                 enabled: true,
                 slow_response: std::time::Duration::from_secs(5),
             },
-            Arc::new(Notify::new()),
         ))
     }
 

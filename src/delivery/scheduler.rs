@@ -9,6 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -67,6 +68,45 @@ fn lock(
 ) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<(ClaimedDelivery, Instant)>>> {
     // Every critical section leaves the map whole, so a poisoned lock is usable.
     waiting.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What ended the scheduler's last sleep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WokenBy {
+    /// New work may be due: a dispatch, a retry, a replay, an endpoint
+    /// enabled, or the loop has just started.
+    Work,
+    /// Only a slot was freed.
+    FreedSlot,
+    /// The sleep ran out.
+    Timer,
+}
+
+/// What the last claim (or the store's next due time) showed: nothing is
+/// due before `until` except deliveries of the `excluded` endpoints.
+/// While it holds, a freed slot needs no claim unless one of those
+/// endpoints may lease again. At low rates most freed slots are of this
+/// kind, and each would otherwise cost a claim and a read of the next due
+/// time.
+struct Quiet {
+    excluded: Vec<String>,
+    until: Instant,
+}
+
+impl Quiet {
+    /// Whether a claim now would find nothing: before `until`, with every
+    /// endpoint excluded then still excluded.
+    fn holds(&self, now: Instant, blocked: &Blocked) -> bool {
+        now < self.until
+            && self
+                .excluded
+                .iter()
+                .all(|endpoint| blocked.endpoints.contains(endpoint))
+    }
+
+    fn remaining(&self, now: Instant) -> Duration {
+        self.until.saturating_duration_since(now)
+    }
 }
 
 /// The concurrency limit of a delivery's endpoint: its own, or the default.
@@ -162,8 +202,11 @@ impl Scheduler {
     /// the grace period, what remains is abandoned and its leases released.
     pub async fn run_until_stopped(mut self, stop: CancellationToken) {
         let wake = Arc::clone(&self.ctx.wake);
+        let health = Arc::clone(&self.ctx.health);
         let mut claim_failures: u32 = 0;
         let mut last_reclaim = Instant::now();
+        let mut woken_by = WokenBy::Work;
+        let mut quiet: Option<Quiet> = None;
         loop {
             let Some(mut permits) = self.acquire_permits(&stop).await else {
                 break;
@@ -171,6 +214,8 @@ impl Scheduler {
             if last_reclaim.elapsed() >= self.settings.poll_interval {
                 self.reclaim_expired().await;
                 last_reclaim = Instant::now();
+                // Reclaimed leases and released ordering keys are due now.
+                quiet = None;
             }
             self.start_waiting(&mut permits).await;
             if permits.is_empty() {
@@ -178,37 +223,55 @@ impl Scheduler {
             }
             // Endpoints whose circuit is open or that have nothing more to
             // lease keep their deliveries unclaimed: no slot, no attempt spent.
-            let waiting = lock(&self.waiting)
-                .iter()
-                .map(|(endpoint, queue)| (endpoint.clone(), queue.len()))
-                .collect();
-            let blocked = self.ctx.health.blocked(now_millis(), &waiting);
-            match self.claim(permits.len(), &blocked).await {
+            let blocked = self
+                .ctx
+                .health
+                .blocked(now_millis(), &self.waiting_counts());
+            let skip_claim = woken_by == WokenBy::FreedSlot
+                && quiet
+                    .as_ref()
+                    .is_some_and(|quiet| quiet.holds(Instant::now(), &blocked));
+            let requested = permits.len();
+            let outcome = match skip_claim {
+                true => Ok(ClaimOutcome::NothingDue),
+                false => {
+                    // Work announced until now is committed, so this claim
+                    // sees it: its notification would only bring a second,
+                    // empty claim. (The dispatches that share a commit
+                    // each announce their own.)
+                    let _ = wake.notified().now_or_never();
+                    self.claim(requested, &blocked).await
+                }
+            };
+            let mut excluded = blocked.endpoints;
+            match outcome {
                 Ok(ClaimOutcome::Claimed(deliveries)) => {
                     claim_failures = 0;
+                    let all_due_taken = deliveries.len() < requested;
                     for delivery in deliveries {
                         self.start_or_wait(delivery, &mut permits);
                     }
-                }
-                Ok(ClaimOutcome::NothingDue) => {
-                    claim_failures = 0;
-                    drop(permits);
-                    // Deliveries waiting for a slot: the slot's release wakes
-                    // this loop, no need to ask the store when work is due.
-                    let nothing_waiting = lock(&self.waiting).is_empty();
-                    let sleep_for = if nothing_waiting {
-                        self.idle_sleep(&blocked).await
-                    } else {
-                        self.settings.poll_interval
-                    };
-                    tokio::select! {
-                        _ = stop.cancelled() => break,
-                        _ = wake.notified() => {}
-                        _ = tokio::time::sleep(sleep_for) => {}
+                    if !all_due_taken {
+                        woken_by = WokenBy::Work;
+                        continue;
+                    }
+                    // The claim took every due delivery it was allowed to,
+                    // up to each endpoint's room: the rest belong to
+                    // endpoints that are now out of room.
+                    let now_blocked = self
+                        .ctx
+                        .health
+                        .blocked(now_millis(), &self.waiting_counts());
+                    for endpoint in now_blocked.endpoints {
+                        if !excluded.contains(&endpoint) {
+                            excluded.push(endpoint);
+                        }
                     }
                 }
+                Ok(ClaimOutcome::NothingDue) => claim_failures = 0,
                 Err(e) => {
                     drop(permits);
+                    quiet = None;
                     claim_failures = claim_failures.saturating_add(1);
                     let backoff = (Duration::from_millis(100)
                         * 2u32.saturating_pow(claim_failures))
@@ -218,10 +281,46 @@ impl Scheduler {
                         _ = stop.cancelled() => break,
                         _ = tokio::time::sleep(backoff) => {}
                     }
+                    woken_by = WokenBy::Work;
+                    continue;
                 }
             }
+            drop(permits);
+            // Deliveries waiting for a slot: the slot's release wakes this
+            // loop, no need to ask the store when work is due.
+            let nothing_waiting = lock(&self.waiting).is_empty();
+            let sleep_for = match (skip_claim, nothing_waiting) {
+                (true, _) => quiet
+                    .as_ref()
+                    .map_or(MIN_IDLE_SLEEP, |quiet| quiet.remaining(Instant::now())),
+                (false, true) => self.idle_sleep(&excluded, blocked.next_trial_at).await,
+                (false, false) => self.settings.poll_interval,
+            };
+            if !skip_claim {
+                // Nothing else is due before the sleep ends, except for the
+                // excluded endpoints: a freed slot wakes the loop again, but
+                // claims only once one of them may lease again.
+                quiet = nothing_waiting.then(|| Quiet {
+                    excluded,
+                    until: Instant::now() + sleep_for,
+                });
+            }
+            woken_by = tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = wake.notified() => WokenBy::Work,
+                _ = health.slot_freed().notified() => WokenBy::FreedSlot,
+                _ = tokio::time::sleep(sleep_for) => WokenBy::Timer,
+            };
         }
         self.drain().await;
+    }
+
+    /// Deliveries claimed ahead and waiting for a slot, per endpoint.
+    fn waiting_counts(&self) -> HashMap<String, usize> {
+        lock(&self.waiting)
+            .iter()
+            .map(|(endpoint, queue)| (endpoint.clone(), queue.len()))
+            .collect()
     }
 
     /// Waits for one free slot, then takes every other free slot up to the
@@ -392,16 +491,15 @@ impl Scheduler {
     }
 
     /// How long to sleep when nothing is due: until the next due time or
-    /// lease expiry, at most the poll interval.
-    async fn idle_sleep(&self, blocked: &Blocked) -> Duration {
-        let poll = blocked
-            .next_trial_at
-            .map_or(self.settings.poll_interval, |trial| {
-                let until_trial =
-                    Duration::from_millis(u64::try_from(trial - now_millis()).unwrap_or(0));
-                until_trial.min(self.settings.poll_interval)
-            });
-        match self.ctx.store.next_wakeup_at(&blocked.endpoints).await {
+    /// lease expiry, at most the poll interval, and no later than an open
+    /// circuit's next trial.
+    async fn idle_sleep(&self, excluded: &[String], next_trial_at: Option<i64>) -> Duration {
+        let poll = next_trial_at.map_or(self.settings.poll_interval, |trial| {
+            let until_trial =
+                Duration::from_millis(u64::try_from(trial - now_millis()).unwrap_or(0));
+            until_trial.min(self.settings.poll_interval)
+        });
+        match self.ctx.store.next_wakeup_at(excluded).await {
             Ok(Some(at)) if at <= now_millis() => {
                 // Due work that the claim did not find is held by an expired
                 // lease: reclaim it now rather than at the next poll.
@@ -457,5 +555,40 @@ impl Scheduler {
             }
         }
         info!("scheduler stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocked(endpoints: &[&str]) -> Blocked {
+        Blocked {
+            endpoints: endpoints.iter().map(|e| e.to_string()).collect(),
+            ..Blocked::default()
+        }
+    }
+
+    #[test]
+    fn quiet_holds_until_its_time_while_every_excluded_endpoint_stays_excluded() {
+        let start = Instant::now();
+        let quiet = Quiet {
+            excluded: vec!["ep_full".to_owned()],
+            until: start + Duration::from_millis(100),
+        };
+        assert!(quiet.holds(start, &blocked(&["ep_full"])));
+        assert!(
+            quiet.holds(start, &blocked(&["ep_full", "ep_other"])),
+            "an endpoint newly excluded had nothing due at the claim"
+        );
+        assert!(
+            !quiet.holds(start, &blocked(&[])),
+            "an endpoint that may lease again may have due deliveries"
+        );
+        assert!(!quiet.holds(start + Duration::from_millis(100), &blocked(&["ep_full"])));
+        assert_eq!(
+            quiet.remaining(start + Duration::from_millis(40)),
+            Duration::from_millis(60)
+        );
     }
 }

@@ -523,7 +523,12 @@ async fn record(ctx: &DeliveryContext, result: &AttemptResult) -> Option<RecordO
         match ctx.store.record_attempt(result.clone()).await {
             Ok(outcome) => {
                 match &outcome {
-                    RecordOutcome::Recorded { .. } if result.transition.retry_at().is_some() => {
+                    // A retry is new due work, and so is the delivery that
+                    // waited behind this one on its ordering key.
+                    RecordOutcome::Recorded { .. }
+                        if result.transition.retry_at().is_some()
+                            || result.ordering_key.is_some() =>
+                    {
                         ctx.wake.notify_one();
                     }
                     RecordOutcome::Recorded { .. } => {}
