@@ -10,7 +10,7 @@ use sqlx::Pool;
 use tokio::sync::Notify;
 use tracing::error;
 
-use super::batch::BatchWriter;
+use super::batch::{BatchWriter, Origin};
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use super::sql::Sql;
@@ -45,14 +45,20 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
     fn recover_at_start(pool: &Pool<Self>) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Tells other instances, inside a write transaction, that new
-    /// deliveries are due.
+    /// deliveries are due; `origin` names the announcing store.
     fn announce_due_work(
         conn: &mut Self::Connection,
+        origin: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Wakes `wake` whenever another instance dispatches work, until the
-    /// future is dropped.
-    fn watch_remote_work(pool: Pool<Self>, wake: Arc<Notify>) -> impl Future<Output = ()> + Send;
+    /// future is dropped. Announcements of `origin` (this store) are not
+    /// remote.
+    fn watch_remote_work(
+        pool: Pool<Self>,
+        wake: Arc<Notify>,
+        origin: Origin,
+    ) -> impl Future<Output = ()> + Send;
 
     /// Serialises, until the transaction ends, the dispatches of these
     /// ordering keys (sorted), so that each sees the deliveries the one
@@ -94,6 +100,8 @@ pub struct SqlStore<DB: sqlx::Database> {
     /// PostgreSQL (see `postgres.rs`).
     pub(super) claims: Pool<DB>,
     pub(super) batched: BatchWriter,
+    /// Names this store in its announcements of due work.
+    pub(super) origin: Origin,
     /// The SQLite file and its identity when opened; `None` otherwise.
     pub(super) file: Option<(PathBuf, FileIdentity)>,
     /// The keys endpoint secrets are sealed with, set once at start
@@ -117,6 +125,7 @@ impl<DB: sqlx::Database> Clone for SqlStore<DB> {
             write: self.write.clone(),
             claims: self.claims.clone(),
             batched: self.batched.clone(),
+            origin: self.origin.clone(),
             file: self.file.clone(),
             secrets: Arc::clone(&self.secrets),
         }

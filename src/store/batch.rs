@@ -128,11 +128,26 @@ pub(super) struct BatchWriter {
     health: Arc<WriteHealth>,
 }
 
+/// Names the store that announced due work, so its own announcements do
+/// not wake it a second time (its dispatches wake it directly).
+#[derive(Debug, Clone)]
+pub(crate) struct Origin(Arc<str>);
+
+impl Origin {
+    pub(super) fn new() -> Self {
+        Origin(uuid::Uuid::now_v7().simple().to_string().into())
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl BatchWriter {
     /// Starts `writers` writer tasks that take turns at the queue, each
     /// writing its own batches; they end when every `BatchWriter` is dropped.
     /// SQLite wants one; PostgreSQL overlaps the round trips of several.
-    pub(super) fn spawn<DB: Backend>(pool: Pool<DB>, writers: usize) -> Self {
+    pub(super) fn spawn<DB: Backend>(pool: Pool<DB>, writers: usize, origin: Origin) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let receiver = Arc::new(Mutex::new(receiver));
         let health = Arc::new(WriteHealth::default());
@@ -141,6 +156,7 @@ impl BatchWriter {
                 pool.clone(),
                 Arc::clone(&receiver),
                 Arc::clone(&health),
+                origin.clone(),
             ));
         }
         BatchWriter { queue, health }
@@ -204,6 +220,7 @@ async fn run<DB: Backend>(
     pool: Pool<DB>,
     queue: Arc<Mutex<mpsc::Receiver<WriteOp>>>,
     health: Arc<WriteHealth>,
+    origin: Origin,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
@@ -226,7 +243,7 @@ async fn run<DB: Backend>(
         }
         // Nobody is answered before the outcome of the commit is known: a
         // caller told OK has its rows committed, any other gets an error.
-        match apply_batch(&pool, &batch).await {
+        match apply_batch(&pool, &batch, &origin).await {
             Ok(results) => {
                 // Attempt results are small rows that may still fit on a
                 // disk with no room for events; only a batch that took
@@ -315,12 +332,16 @@ impl TryFrom<RoutingRow> for RoutingEndpoint {
 async fn apply_batch<DB: Backend>(
     pool: &Pool<DB>,
     batch: &[WriteOp],
+    origin: &Origin,
 ) -> Result<Vec<Applied>, StoreError> {
     let mut tx = pool.begin().await?;
     let now = now_millis();
     let order = lock_order(batch);
     let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
-    apply_dispatches::<DB>(&mut tx, batch, &order, &mut results).await?;
+    let new_deliveries = apply_dispatches::<DB>(&mut tx, batch, &order, &mut results).await?;
+    if new_deliveries {
+        DB::announce_due_work(&mut tx, origin.as_str()).await?;
+    }
     apply_records::<DB>(&mut tx, batch, &order, &mut results, now).await?;
     let probes: Vec<usize> = (0..batch.len())
         .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
@@ -340,19 +361,20 @@ async fn apply_batch<DB: Backend>(
 
 /// Routes every event of the batch, inserts the events in one statement and
 /// their deliveries in another, and answers repeated idempotency keys.
+/// Returns whether it inserted deliveries.
 async fn apply_dispatches<DB: Backend>(
     conn: &mut DB::Connection,
     batch: &[WriteOp],
     order: &[usize],
     results: &mut [Option<Applied>],
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let dispatches: Vec<usize> = order
         .iter()
         .copied()
         .filter(|index| matches!(batch[*index], WriteOp::Dispatch { .. }))
         .collect();
     if dispatches.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let mut ordering_keys: Vec<&str> = dispatches
         .iter()
@@ -426,11 +448,11 @@ async fn apply_dispatches<DB: Backend>(
     }
     if !new_deliveries.is_empty() {
         DB::insert_deliveries(conn, &new_deliveries).await?;
-        DB::announce_due_work(conn).await?;
     }
     // After the inserts, so a key used twice in this batch finds the
     // deliveries of its first use.
-    answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await
+    answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await?;
+    Ok(!new_deliveries.is_empty())
 }
 
 /// Appends the attempts and moves their deliveries in bulk, then updates

@@ -15,7 +15,7 @@ use tracing::{debug, warn};
 
 use super::StoreError;
 use super::backend::{Backend, SqlStore};
-use super::batch::BatchWriter;
+use super::batch::{BatchWriter, Origin};
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use crate::config::DatabaseConfig;
@@ -91,12 +91,14 @@ impl SqlStore<Postgres> {
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
             .connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
-        let batched = BatchWriter::spawn(pool.clone(), PG_WRITERS);
+        let origin = Origin::new();
+        let batched = BatchWriter::spawn(pool.clone(), PG_WRITERS, origin.clone());
         Ok(SqlStore {
             read: pool.clone(),
             claims,
             write: pool,
             batched,
+            origin,
             file: None,
             secrets: Default::default(),
         })
@@ -151,9 +153,10 @@ impl Backend for Postgres {
         Ok(0)
     }
 
-    async fn announce_due_work(conn: &mut PgConnection) -> Result<(), StoreError> {
+    async fn announce_due_work(conn: &mut PgConnection, origin: &str) -> Result<(), StoreError> {
         sqlx::query(NOTIFY)
             .bind(WORK_CHANNEL)
+            .bind(origin)
             .execute(&mut *conn)
             .await?;
         Ok(())
@@ -216,17 +219,17 @@ impl Backend for Postgres {
         Ok(refreshed)
     }
 
-    async fn watch_remote_work(pool: Pool<Postgres>, wake: Arc<Notify>) -> () {
+    async fn watch_remote_work(pool: Pool<Postgres>, wake: Arc<Notify>, origin: Origin) -> () {
         loop {
-            listen_for_work(&pool, &wake).await;
+            listen_for_work(&pool, &wake, &origin).await;
             tokio::time::sleep(LISTEN_RETRY).await;
         }
     }
 }
 
-/// Wakes `wake` on every notification until the listening connection
-/// fails.
-async fn listen_for_work(pool: &Pool<Postgres>, wake: &Notify) {
+/// Wakes `wake` on every notification of another store until the
+/// listening connection fails.
+async fn listen_for_work(pool: &Pool<Postgres>, wake: &Notify, origin: &Origin) {
     let mut listener = match PgListener::connect_with(pool).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -240,6 +243,9 @@ async fn listen_for_work(pool: &Pool<Postgres>, wake: &Notify) {
     }
     loop {
         match listener.recv().await {
+            // This store's own dispatches woke its scheduler already; a
+            // second wake would only bring an empty claim.
+            Ok(notification) if notification.payload() == origin.as_str() => {}
             Ok(_) => wake.notify_one(),
             Err(e) => {
                 // Notifications sent while disconnected are lost: look for

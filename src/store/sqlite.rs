@@ -20,7 +20,7 @@ use tracing::warn;
 
 use super::StoreError;
 use super::backend::{Backend, FileIdentity, SqlStore};
-use super::batch::BatchWriter;
+use super::batch::{BatchWriter, Origin};
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use crate::clock::now_millis;
@@ -101,12 +101,14 @@ impl SqlStore<Sqlite> {
             .acquire_timeout(acquire_timeout)
             .connect_with(options)
             .await?;
-        let batched = BatchWriter::spawn(write.clone(), 1);
+        let origin = Origin::new();
+        let batched = BatchWriter::spawn(write.clone(), 1, origin.clone());
         Ok(SqlStore {
             read,
             claims: write.clone(),
             write,
             batched,
+            origin,
             file,
             secrets: Default::default(),
         })
@@ -197,12 +199,15 @@ impl Backend for Sqlite {
         Ok(result.rows_affected())
     }
 
-    async fn announce_due_work(_conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    async fn announce_due_work(
+        _conn: &mut SqliteConnection,
+        _origin: &str,
+    ) -> Result<(), StoreError> {
         // One process per file: the scheduler is woken in-process.
         Ok(())
     }
 
-    async fn watch_remote_work(_pool: Pool<Sqlite>, _wake: Arc<Notify>) -> () {
+    async fn watch_remote_work(_pool: Pool<Sqlite>, _wake: Arc<Notify>, _origin: Origin) -> () {
         std::future::pending().await
     }
 

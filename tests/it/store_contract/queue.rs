@@ -267,8 +267,9 @@ async fn the_scheduler_wakes_for_the_earliest_due_delivery_or_lease_expiry(backe
     );
 }
 
-/// Another instance's dispatch wakes a PostgreSQL watcher; SQLite serves
-/// one instance per file, so its watcher never wakes.
+/// Another instance's dispatch wakes a PostgreSQL watcher, its own store's
+/// does not; SQLite serves one instance per file, so its watcher never
+/// wakes.
 async fn a_dispatch_of_another_instance_wakes_the_watcher(backend: Backend) {
     let test = fresh_store(&backend).await;
     test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
@@ -305,6 +306,28 @@ async fn a_dispatch_of_another_instance_wakes_the_watcher(backend: Backend) {
             })
             .await;
             assert!(woken.is_ok(), "a remote dispatch wakes the watcher");
+
+            // Its own store's dispatches woke its scheduler directly.
+            let _ = wake.notified().now_or_never();
+            test.store
+                .dispatch(event("order.created", T0), Routing::Subscribed)
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            assert!(
+                wake.notified().now_or_never().is_none(),
+                "the store's own dispatch does not wake its watcher"
+            );
+            other
+                .dispatch(event("order.created", T0), Routing::Subscribed)
+                .await
+                .unwrap();
+            assert!(
+                tokio::time::timeout(Duration::from_secs(10), wake.notified())
+                    .await
+                    .is_ok(),
+                "another instance's dispatch still does"
+            );
             assert!(!watching.is_finished(), "it watches until dropped");
             watching.abort();
         }
