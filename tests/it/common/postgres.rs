@@ -28,12 +28,23 @@ pub fn server_url() -> Option<String> {
     }
 }
 
+/// Test databases are named after a UUIDv7, which carries their creation time.
+const DATABASE_PREFIX: &str = "webhookd_test_";
+
+/// How old a test database must be before a later run drops it: older than
+/// any run of the suite, so no running test loses its database.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
+
+/// Set once this process has dropped the stale databases.
+static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
 /// Creates an empty database on `server_url` and returns its URL.
 pub async fn fresh_database(server_url: &str) -> String {
-    let name = format!("webhookd_test_{}", uuid::Uuid::now_v7().simple());
+    let name = format!("{DATABASE_PREFIX}{}", uuid::Uuid::now_v7().simple());
     let mut admin = sqlx::PgConnection::connect(server_url)
         .await
         .expect("the PostgreSQL test server accepts connections");
+    SWEPT.get_or_init(|| drop_stale_databases(&mut admin)).await;
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .await
@@ -41,6 +52,34 @@ pub async fn fresh_database(server_url: &str) -> String {
     let mut url = url::Url::parse(server_url).unwrap();
     url.set_path(&name);
     url.to_string()
+}
+
+/// Drops the databases that earlier runs left on the shared server. A test
+/// does not drop its own, because the daemon it started may still hold
+/// connections when it ends; without this sweep a developer's long-lived
+/// server fills its disk run after run.
+async fn drop_stale_databases(admin: &mut sqlx::PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+            .bind(DATABASE_PREFIX)
+            .fetch_all(&mut *admin)
+            .await
+            .expect("the test server lists its databases");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    for name in names {
+        let created = uuid::Uuid::parse_str(&name[DATABASE_PREFIX.len()..])
+            .ok()
+            .and_then(|id| id.get_timestamp())
+            .map(|timestamp| Duration::from_secs(timestamp.to_unix().0));
+        if created.is_some_and(|created| now.saturating_sub(created) > STALE_AFTER) {
+            // Best effort: a database still in use elsewhere stays.
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(&mut *admin)
+                .await;
+        }
+    }
 }
 
 /// A PostgreSQL cluster of its own, for a test that stops and starts it.
