@@ -10,7 +10,7 @@ use sqlx::Pool;
 use tokio::sync::Notify;
 use tracing::error;
 
-use super::batch::{BatchWriter, Origin};
+use super::batch::BatchWriter;
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use super::sql::Sql;
@@ -57,7 +57,7 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
     fn watch_remote_work(
         pool: Pool<Self>,
         wake: Arc<Notify>,
-        origin: Origin,
+        origin: &str,
     ) -> impl Future<Output = ()> + Send;
 
     /// Serialises, until the transaction ends, the dispatches of these
@@ -100,8 +100,6 @@ pub struct SqlStore<DB: sqlx::Database> {
     /// PostgreSQL (see `postgres.rs`).
     pub(super) claims: Pool<DB>,
     pub(super) batched: BatchWriter,
-    /// Names this store in its announcements of due work.
-    pub(super) origin: Origin,
     /// The SQLite file and its identity when opened; `None` otherwise.
     pub(super) file: Option<(PathBuf, FileIdentity)>,
     /// The keys endpoint secrets are sealed with, set once at start
@@ -125,7 +123,6 @@ impl<DB: sqlx::Database> Clone for SqlStore<DB> {
             write: self.write.clone(),
             claims: self.claims.clone(),
             batched: self.batched.clone(),
-            origin: self.origin.clone(),
             file: self.file.clone(),
             secrets: Arc::clone(&self.secrets),
         }

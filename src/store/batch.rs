@@ -126,19 +126,20 @@ impl WriteHealth {
 pub(super) struct BatchWriter {
     queue: mpsc::Sender<WriteOp>,
     health: Arc<WriteHealth>,
+    origin: Origin,
 }
 
 /// Names the store that announced due work, so its own announcements do
 /// not wake it a second time (its dispatches wake it directly).
 #[derive(Debug, Clone)]
-pub(crate) struct Origin(Arc<str>);
+struct Origin(Arc<str>);
 
 impl Origin {
-    pub(super) fn new() -> Self {
+    fn new() -> Self {
         Origin(uuid::Uuid::now_v7().simple().to_string().into())
     }
 
-    pub(super) fn as_str(&self) -> &str {
+    fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -147,7 +148,8 @@ impl BatchWriter {
     /// Starts `writers` writer tasks that take turns at the queue, each
     /// writing its own batches; they end when every `BatchWriter` is dropped.
     /// SQLite wants one; PostgreSQL overlaps the round trips of several.
-    pub(super) fn spawn<DB: Backend>(pool: Pool<DB>, writers: usize, origin: Origin) -> Self {
+    pub(super) fn spawn<DB: Backend>(pool: Pool<DB>, writers: usize) -> Self {
+        let origin = Origin::new();
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let receiver = Arc::new(Mutex::new(receiver));
         let health = Arc::new(WriteHealth::default());
@@ -159,11 +161,20 @@ impl BatchWriter {
                 origin.clone(),
             ));
         }
-        BatchWriter { queue, health }
+        BatchWriter {
+            queue,
+            health,
+            origin,
+        }
     }
 
     pub(super) fn health(&self) -> &WriteHealth {
         &self.health
+    }
+
+    /// The name this store's announcements of due work carry.
+    pub(super) fn origin(&self) -> &str {
+        self.origin.as_str()
     }
 
     pub(super) async fn dispatch(
@@ -338,10 +349,7 @@ async fn apply_batch<DB: Backend>(
     let now = now_millis();
     let order = lock_order(batch);
     let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
-    let new_deliveries = apply_dispatches::<DB>(&mut tx, batch, &order, &mut results).await?;
-    if new_deliveries {
-        DB::announce_due_work(&mut tx, origin.as_str()).await?;
-    }
+    apply_dispatches::<DB>(&mut tx, batch, &order, &mut results, origin).await?;
     apply_records::<DB>(&mut tx, batch, &order, &mut results, now).await?;
     let probes: Vec<usize> = (0..batch.len())
         .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
@@ -360,21 +368,22 @@ async fn apply_batch<DB: Backend>(
 }
 
 /// Routes every event of the batch, inserts the events in one statement and
-/// their deliveries in another, and answers repeated idempotency keys.
-/// Returns whether it inserted deliveries.
+/// their deliveries in another, announces them in the name of `origin`, and
+/// answers repeated idempotency keys.
 async fn apply_dispatches<DB: Backend>(
     conn: &mut DB::Connection,
     batch: &[WriteOp],
     order: &[usize],
     results: &mut [Option<Applied>],
-) -> Result<bool, StoreError> {
+    origin: &Origin,
+) -> Result<(), StoreError> {
     let dispatches: Vec<usize> = order
         .iter()
         .copied()
         .filter(|index| matches!(batch[*index], WriteOp::Dispatch { .. }))
         .collect();
     if dispatches.is_empty() {
-        return Ok(false);
+        return Ok(());
     }
     let mut ordering_keys: Vec<&str> = dispatches
         .iter()
@@ -448,11 +457,11 @@ async fn apply_dispatches<DB: Backend>(
     }
     if !new_deliveries.is_empty() {
         DB::insert_deliveries(conn, &new_deliveries).await?;
+        DB::announce_due_work(conn, origin.as_str()).await?;
     }
     // After the inserts, so a key used twice in this batch finds the
     // deliveries of its first use.
-    answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await?;
-    Ok(!new_deliveries.is_empty())
+    answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await
 }
 
 /// Appends the attempts and moves their deliveries in bulk, then updates

@@ -15,7 +15,7 @@ use tracing::{debug, warn};
 
 use super::StoreError;
 use super::backend::{Backend, SqlStore};
-use super::batch::{BatchWriter, Origin};
+use super::batch::BatchWriter;
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use crate::config::DatabaseConfig;
@@ -84,14 +84,12 @@ impl SqlStore<Postgres> {
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
             .connect_lazy_with(claim_session(options));
-        let origin = Origin::new();
-        let batched = BatchWriter::spawn(pool.clone(), PG_WRITERS, origin.clone());
+        let batched = BatchWriter::spawn(pool.clone(), PG_WRITERS);
         Ok(SqlStore {
             read: pool.clone(),
             claims,
             write: pool,
             batched,
-            origin,
             file: None,
             secrets: Default::default(),
         })
@@ -236,9 +234,9 @@ impl Backend for Postgres {
         Ok(refreshed)
     }
 
-    async fn watch_remote_work(pool: Pool<Postgres>, wake: Arc<Notify>, origin: Origin) -> () {
+    async fn watch_remote_work(pool: Pool<Postgres>, wake: Arc<Notify>, origin: &str) -> () {
         loop {
-            listen_for_work(&pool, &wake, &origin).await;
+            listen_for_work(&pool, &wake, origin).await;
             tokio::time::sleep(LISTEN_RETRY).await;
         }
     }
@@ -246,7 +244,7 @@ impl Backend for Postgres {
 
 /// Wakes `wake` on every notification of another store until the
 /// listening connection fails.
-async fn listen_for_work(pool: &Pool<Postgres>, wake: &Notify, origin: &Origin) {
+async fn listen_for_work(pool: &Pool<Postgres>, wake: &Notify, origin: &str) {
     let mut listener = match PgListener::connect_with(pool).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -262,7 +260,7 @@ async fn listen_for_work(pool: &Pool<Postgres>, wake: &Notify, origin: &Origin) 
         match listener.recv().await {
             // This store's own dispatches woke its scheduler already; a
             // second wake would only bring an empty claim.
-            Ok(notification) if notification.payload() == origin.as_str() => {}
+            Ok(notification) if notification.payload() == origin => {}
             Ok(_) => wake.notify_one(),
             Err(e) => {
                 // Notifications sent while disconnected are lost: look for

@@ -122,6 +122,6 @@ impl<DB: Backend> DeliveryQueue for SqlStore<DB> {
     }
 
     async fn watch_remote_work(&self, wake: Arc<Notify>) {
-        DB::watch_remote_work(self.read.clone(), wake, self.origin.clone()).await;
+        DB::watch_remote_work(self.read.clone(), wake, self.batched.origin()).await;
     }
 }

@@ -20,7 +20,7 @@ use tracing::warn;
 
 use super::StoreError;
 use super::backend::{Backend, FileIdentity, SqlStore};
-use super::batch::{BatchWriter, Origin};
+use super::batch::BatchWriter;
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use crate::clock::now_millis;
@@ -101,14 +101,12 @@ impl SqlStore<Sqlite> {
             .acquire_timeout(acquire_timeout)
             .connect_with(options)
             .await?;
-        let origin = Origin::new();
-        let batched = BatchWriter::spawn(write.clone(), 1, origin.clone());
+        let batched = BatchWriter::spawn(write.clone(), 1);
         Ok(SqlStore {
             read,
             claims: write.clone(),
             write,
             batched,
-            origin,
             file,
             secrets: Default::default(),
         })
@@ -207,7 +205,7 @@ impl Backend for Sqlite {
         Ok(())
     }
 
-    async fn watch_remote_work(_pool: Pool<Sqlite>, _wake: Arc<Notify>, _origin: Origin) -> () {
+    async fn watch_remote_work(_pool: Pool<Sqlite>, _wake: Arc<Notify>, _origin: &str) -> () {
         std::future::pending().await
     }
 
