@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use sqlx::{Arguments, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::queries::*;
-use super::statement::{RowsAffected, Statement, Value};
+use super::statement::{PlaceholderStyle, RowsAffected, Statement, Value};
 use super::{NewDelivery, NewReplay, ROWS_PER_STATEMENT, Sql, SqlResult, dynamic};
 use crate::domain::{EndpointChanges, EndpointSpec, Event, PayloadFilter, RetrySchedule};
 use crate::store::model::{
@@ -28,7 +28,7 @@ fn as_u64(count: i64) -> u64 {
 
 impl<DB> Sql for DB
 where
-    DB: Database,
+    DB: Database + PlaceholderStyle,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
@@ -673,7 +673,7 @@ where
     }
 
     async fn execute(conn: &mut DB::Connection, statement: Statement) -> SqlResult<u64> {
-        let sql = statement.sql().to_owned();
+        let sql = statement.sql(DB::PLACEHOLDERS);
         let arguments = DB::arguments(statement.into_values())?;
         Ok(sqlx::query_with(&sql, arguments)
             .execute(&mut *conn)
@@ -685,7 +685,7 @@ where
     where
         T: for<'r> sqlx::FromRow<'r, DB::Row> + Send + Unpin,
     {
-        let sql = statement.sql().to_owned();
+        let sql = statement.sql(DB::PLACEHOLDERS);
         let arguments = DB::arguments(statement.into_values())?;
         sqlx::query_as_with(&sql, arguments)
             .fetch_all(&mut *conn)
@@ -697,7 +697,7 @@ where
         (T,): for<'r> sqlx::FromRow<'r, DB::Row>,
         T: Send + Unpin,
     {
-        let sql = statement.sql().to_owned();
+        let sql = statement.sql(DB::PLACEHOLDERS);
         let arguments = DB::arguments(statement.into_values())?;
         sqlx::query_scalar_with(&sql, arguments)
             .fetch_all(&mut *conn)

@@ -1,10 +1,11 @@
 //! Statements assembled at run time: filters that depend on the request,
-//! multi-row inserts. The text uses `$n` placeholders, which both backends
-//! read as "the n-th bound value", and the values are kept beside it in
-//! order, so assembling a statement needs nothing of the backend. (sqlx's
-//! own `QueryBuilder` cannot be used in code generic over the backend: its
-//! arguments' lifetime is invariant there, and the borrow checker refuses
-//! to let a builder be consumed by its own query.)
+//! multi-row inserts. The values are kept beside the text in order, and the
+//! text remembers where each placeholder goes, so assembling a statement
+//! needs nothing of the backend; each backend's placeholders are written
+//! when the statement runs. (sqlx's own `QueryBuilder` cannot be used in
+//! code generic over the backend: its arguments' lifetime is invariant
+//! there, and the borrow checker refuses to let a builder be consumed by
+//! its own query.)
 
 use std::fmt::Write;
 
@@ -65,31 +66,62 @@ impl From<bool> for Value {
     }
 }
 
+/// How a backend writes the placeholder of the n-th bound value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placeholders {
+    /// `$1`, `$2`, …: PostgreSQL's form.
+    Numbered,
+    /// `?` for each value in turn. SQLite reads `$1` as well, but keeps such
+    /// names in a list it searches from the start for each one, once when it
+    /// parses the statement and again when sqlx binds each value: quadratic
+    /// in the values of a multi-row insert, which has up to 9,000. Plain `?`
+    /// are numbered by position and never enter that list.
+    Positional,
+}
+
+/// The placeholders of a backend.
+pub(crate) trait PlaceholderStyle {
+    const PLACEHOLDERS: Placeholders;
+}
+
+impl PlaceholderStyle for sqlx::Sqlite {
+    const PLACEHOLDERS: Placeholders = Placeholders::Positional;
+}
+
+impl PlaceholderStyle for sqlx::Postgres {
+    const PLACEHOLDERS: Placeholders = Placeholders::Numbered;
+}
+
 /// SQL text and the values its placeholders stand for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Statement {
-    sql: String,
+    /// The text without its placeholders.
+    text: String,
+    /// Where in `text` each value's placeholder goes, in the order of
+    /// `values`.
+    holes: Vec<usize>,
     values: Vec<Value>,
 }
 
 impl Statement {
     pub(crate) fn new(sql: &str) -> Self {
         Statement {
-            sql: sql.trim_end().to_owned(),
+            text: sql.trim_end().to_owned(),
+            holes: Vec::new(),
             values: Vec::new(),
         }
     }
 
     /// Appends SQL text as it is.
     pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
-        self.sql.push_str(sql);
+        self.text.push_str(sql);
         self
     }
 
     /// Appends a placeholder for `value`.
     pub(crate) fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.holes.push(self.text.len());
         self.values.push(value.into());
-        let _ = write!(self.sql, "${}", self.values.len());
         self
     }
 
@@ -124,8 +156,22 @@ impl Statement {
         self.push_tuples(items, row)
     }
 
-    pub(crate) fn sql(&self) -> &str {
-        &self.sql
+    /// The text with the placeholders of `style`.
+    pub(crate) fn sql(&self, style: Placeholders) -> String {
+        let mut sql = String::with_capacity(self.text.len() + 4 * self.holes.len());
+        let mut copied = 0;
+        for (index, &hole) in self.holes.iter().enumerate() {
+            sql.push_str(&self.text[copied..hole]);
+            match style {
+                Placeholders::Numbered => {
+                    let _ = write!(sql, "${}", index + 1);
+                }
+                Placeholders::Positional => sql.push('?'),
+            }
+            copied = hole;
+        }
+        sql.push_str(&self.text[copied..]);
+        sql
     }
 
     pub(crate) fn into_values(self) -> Vec<Value> {
@@ -191,8 +237,12 @@ mod tests {
         });
         statement.push(" WHERE d = ").bind(true);
         assert_eq!(
-            statement.sql(),
+            statement.sql(Placeholders::Numbered),
             "INSERT INTO t (a, b, c) VALUES ($1, $2, 'lit'), ($3, $4, 'lit') WHERE d = $5"
+        );
+        assert_eq!(
+            statement.sql(Placeholders::Positional),
+            "INSERT INTO t (a, b, c) VALUES (?, ?, 'lit'), (?, ?, 'lit') WHERE d = ?"
         );
         assert_eq!(
             statement.into_values(),
