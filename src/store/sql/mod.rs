@@ -28,7 +28,7 @@ use super::rows::{
     ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow, StoredSecretsRow,
 };
 use crate::domain::{DeliveryId, EndpointChanges, EndpointSpec, Event};
-use statement::{Statement, Value};
+use statement::Statement;
 
 type SqlResult<T> = Result<T, sqlx::Error>;
 
@@ -395,8 +395,9 @@ pub(crate) trait Sql: Database + Sized {
 
     // Running statements assembled at run time (`statement.rs`).
 
-    /// The bound values of a statement as the backend's arguments.
-    fn arguments<'q>(values: Vec<Value>) -> SqlResult<Self::Arguments<'q>>;
+    /// A statement's text, with this backend's placeholders, and its
+    /// values as this backend's arguments.
+    fn query_of<'q>(statement: Statement) -> SqlResult<(String, Self::Arguments<'q>)>;
 
     /// Runs a statement; returns the number of rows it changed.
     fn execute(

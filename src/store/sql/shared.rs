@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use sqlx::{Arguments, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::queries::*;
-use super::statement::{PlaceholderStyle, RowsAffected, Statement, Value};
+use super::statement::{RowsAffected, Statement, Value};
 use super::{NewDelivery, NewReplay, ROWS_PER_STATEMENT, Sql, SqlResult, dynamic};
 use crate::domain::{EndpointChanges, EndpointSpec, Event, PayloadFilter, RetrySchedule};
 use crate::store::model::{
@@ -28,7 +28,7 @@ fn as_u64(count: i64) -> u64 {
 
 impl<DB> Sql for DB
 where
-    DB: Database + PlaceholderStyle,
+    DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
@@ -658,23 +658,19 @@ where
             .await
     }
 
-    fn arguments<'q>(values: Vec<Value>) -> SqlResult<DB::Arguments<'q>> {
-        let mut arguments = DB::Arguments::default();
-        for value in values {
-            let added = match value {
+    fn query_of<'q>(statement: Statement) -> SqlResult<(String, DB::Arguments<'q>)> {
+        statement
+            .into_query(|arguments: &mut DB::Arguments<'q>, value| match value {
                 Value::Int(value) => arguments.add(value),
                 Value::Text(value) => arguments.add(value),
                 Value::Bytes(value) => arguments.add(value),
                 Value::Bool(value) => arguments.add(value),
-            };
-            added.map_err(sqlx::Error::Encode)?;
-        }
-        Ok(arguments)
+            })
+            .map_err(sqlx::Error::Encode)
     }
 
     async fn execute(conn: &mut DB::Connection, statement: Statement) -> SqlResult<u64> {
-        let sql = statement.sql(DB::PLACEHOLDERS);
-        let arguments = DB::arguments(statement.into_values())?;
+        let (sql, arguments) = DB::query_of(statement)?;
         Ok(sqlx::query_with(&sql, arguments)
             .execute(&mut *conn)
             .await?
@@ -685,8 +681,7 @@ where
     where
         T: for<'r> sqlx::FromRow<'r, DB::Row> + Send + Unpin,
     {
-        let sql = statement.sql(DB::PLACEHOLDERS);
-        let arguments = DB::arguments(statement.into_values())?;
+        let (sql, arguments) = DB::query_of(statement)?;
         sqlx::query_as_with(&sql, arguments)
             .fetch_all(&mut *conn)
             .await
@@ -697,8 +692,7 @@ where
         (T,): for<'r> sqlx::FromRow<'r, DB::Row>,
         T: Send + Unpin,
     {
-        let sql = statement.sql(DB::PLACEHOLDERS);
-        let arguments = DB::arguments(statement.into_values())?;
+        let (sql, arguments) = DB::query_of(statement)?;
         sqlx::query_scalar_with(&sql, arguments)
             .fetch_all(&mut *conn)
             .await

@@ -1,13 +1,13 @@
 //! Statements assembled at run time: filters that depend on the request,
 //! multi-row inserts. The values are kept beside the text in order, and the
 //! text remembers where each placeholder goes, so assembling a statement
-//! needs nothing of the backend; each backend's placeholders are written
-//! when the statement runs. (sqlx's own `QueryBuilder` cannot be used in
+//! needs nothing of the backend; the placeholders are written when the
+//! statement runs, as the backend's arguments write them. (sqlx's own `QueryBuilder` cannot be used in
 //! code generic over the backend: its arguments' lifetime is invariant
 //! there, and the borrow checker refuses to let a builder be consumed by
 //! its own query.)
 
-use std::fmt::Write;
+use sqlx::Arguments;
 
 /// One bound value of a statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,32 +64,6 @@ impl From<bool> for Value {
     fn from(value: bool) -> Self {
         Value::Bool(value)
     }
-}
-
-/// How a backend writes the placeholder of the n-th bound value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Placeholders {
-    /// `$1`, `$2`, …: PostgreSQL's form.
-    Numbered,
-    /// `?` for each value in turn. SQLite reads `$1` as well, but keeps such
-    /// names in a list it searches from the start for each one, once when it
-    /// parses the statement and again when sqlx binds each value: quadratic
-    /// in the values of a multi-row insert, which has up to 9,000. Plain `?`
-    /// are numbered by position and never enter that list.
-    Positional,
-}
-
-/// The placeholders of a backend.
-pub(crate) trait PlaceholderStyle {
-    const PLACEHOLDERS: Placeholders;
-}
-
-impl PlaceholderStyle for sqlx::Sqlite {
-    const PLACEHOLDERS: Placeholders = Placeholders::Positional;
-}
-
-impl PlaceholderStyle for sqlx::Postgres {
-    const PLACEHOLDERS: Placeholders = Placeholders::Numbered;
 }
 
 /// SQL text and the values its placeholders stand for.
@@ -156,26 +130,32 @@ impl Statement {
         self.push_tuples(items, row)
     }
 
-    /// The text with the placeholders of `style`.
-    pub(crate) fn sql(&self, style: Placeholders) -> String {
+    /// The text and the arguments of a backend: `add` adds each value to
+    /// the arguments, which then write its placeholder as their backend
+    /// reads it, as sqlx's `QueryBuilder` does: `$n` for PostgreSQL, `?` for
+    /// SQLite. (SQLite reads `$n` too, but keeps such names in a list it
+    /// searches from the start for each one, once when it parses the
+    /// statement and again when sqlx binds each value: quadratic in the
+    /// values of a multi-row insert, which has up to 9,000.)
+    pub(crate) fn into_query<'q, A, E>(
+        self,
+        mut add: impl FnMut(&mut A, Value) -> Result<(), E>,
+    ) -> Result<(String, A), E>
+    where
+        A: Arguments<'q>,
+    {
+        let mut arguments = A::default();
         let mut sql = String::with_capacity(self.text.len() + 4 * self.holes.len());
         let mut copied = 0;
-        for (index, &hole) in self.holes.iter().enumerate() {
+        for (hole, value) in self.holes.into_iter().zip(self.values) {
             sql.push_str(&self.text[copied..hole]);
-            match style {
-                Placeholders::Numbered => {
-                    let _ = write!(sql, "${}", index + 1);
-                }
-                Placeholders::Positional => sql.push('?'),
-            }
+            add(&mut arguments, value)?;
+            // Writing to a `String` cannot fail.
+            let _ = arguments.format_placeholder(&mut sql);
             copied = hole;
         }
         sql.push_str(&self.text[copied..]);
-        sql
-    }
-
-    pub(crate) fn into_values(self) -> Vec<Value> {
-        self.values
+        Ok((sql, arguments))
     }
 }
 
@@ -236,16 +216,28 @@ mod tests {
             row.bind(n as i64).bind(s).push("'lit'");
         });
         statement.push(" WHERE d = ").bind(true);
+        // Each value counts as one argument; which one is beside the point.
+        let mut values = Vec::new();
+        let (sql, _) = statement
+            .clone()
+            .into_query(|arguments: &mut sqlx::postgres::PgArguments, value| {
+                values.push(value);
+                arguments.add(0i64)
+            })
+            .unwrap();
         assert_eq!(
-            statement.sql(Placeholders::Numbered),
+            sql,
             "INSERT INTO t (a, b, c) VALUES ($1, $2, 'lit'), ($3, $4, 'lit') WHERE d = $5"
         );
+        let (sql, _) = statement
+            .into_query(|arguments: &mut sqlx::sqlite::SqliteArguments, _| arguments.add(0i64))
+            .unwrap();
         assert_eq!(
-            statement.sql(Placeholders::Positional),
+            sql,
             "INSERT INTO t (a, b, c) VALUES (?, ?, 'lit'), (?, ?, 'lit') WHERE d = ?"
         );
         assert_eq!(
-            statement.into_values(),
+            values,
             [
                 Value::from(1i64),
                 Value::from("x"),
