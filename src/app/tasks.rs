@@ -1,7 +1,7 @@
 //! Background tasks beside the servers and the scheduler: readiness,
-//! dead-letter retention, planner statistics, API-key refresh, recovery
-//! probes of disabled endpoints and the watch for work other instances
-//! announce.
+//! dead-letter retention, planner statistics, SQLite log checkpoints,
+//! API-key refresh, recovery probes of disabled endpoints and the watch for
+//! work other instances announce.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use anyhow::Result;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
-use tracing::{debug, error, info, warn};
+use tracing::{debug, error, info, trace, warn};
 
 use super::servers::Health;
 use crate::config::{Config, DeadLetterConfig};
@@ -24,6 +24,10 @@ use crate::store::{Purged, Store};
 const RETENTION_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// How often the planner statistics of growing tables are checked.
 const STATISTICS_INTERVAL: Duration = Duration::from_secs(5);
+/// How often SQLite's write-ahead log is copied into the database file:
+/// often enough that the log stays under the size at which a commit would
+/// copy it while its callers wait, and each copy is short.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 /// How soon a key created or revoked on another instance takes effect here.
 const API_KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(3);
 
@@ -61,6 +65,7 @@ impl Background {
         let mut stoppable = vec![
             tokio::spawn(monitor.run(stop.clone())),
             tokio::spawn(refresh_api_keys(services.clone(), stop.clone())),
+            tokio::spawn(checkpoint_log(Arc::clone(&services.store), stop.clone())),
         ];
         // Database upkeep and wake-ups for the scheduler: a worker's jobs.
         let mut remote_work = None;
@@ -150,6 +155,33 @@ async fn refresh_statistics(store: Arc<dyn Store>, stop: CancellationToken) {
             Ok(tables) if tables.is_empty() => {}
             Ok(tables) => debug!(?tables, "refreshed planner statistics"),
             Err(e) => warn!(error.message = %e, "failed to refresh planner statistics"),
+        }
+    }
+}
+
+/// Copies the database's write-ahead log into its file beside the writer.
+/// A failure (a full disk) is logged when it starts and when it ends, not
+/// at every try; meanwhile commits copy the log themselves once it reaches
+/// SQLite's threshold, as they would without this task.
+async fn checkpoint_log(store: Arc<dyn Store>, stop: CancellationToken) {
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(CHECKPOINT_INTERVAL) => {}
+        }
+        match store.checkpoint_log().await {
+            Ok(frames) => {
+                if std::mem::take(&mut failing) {
+                    info!("the write-ahead log is copied into the database again");
+                }
+                trace!(frames, "checkpointed the write-ahead log");
+            }
+            Err(e) if !failing => {
+                failing = true;
+                warn!(error.message = %e, "failed to copy the write-ahead log into the database; retrying");
+            }
+            Err(e) => debug!(error.message = %e, "the write-ahead log still cannot be copied"),
         }
     }
 }

@@ -88,6 +88,14 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
     fn refresh_statistics(
         pool: &Pool<Self>,
     ) -> impl Future<Output = Result<Vec<&'static str>, StoreError>> + Send;
+
+    /// Copies the write-ahead log into the database file, mostly on a
+    /// reader connection while the writer goes on; returns how many frames
+    /// (pages) the log held.
+    fn checkpoint_log(
+        read: &Pool<Self>,
+        write: &Pool<Self>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
 /// The store over one backend: pools for reads and writes (the same pool
@@ -183,6 +191,10 @@ impl<DB: Backend> StoreHealth for SqlStore<DB> {
 
     async fn refresh_statistics(&self) -> Result<Vec<&'static str>, StoreError> {
         DB::refresh_statistics(&self.write).await
+    }
+
+    async fn checkpoint_log(&self) -> Result<u64, StoreError> {
+        DB::checkpoint_log(&self.read, &self.write).await
     }
 
     fn check_database_file(&self) -> Result<(), StoreError> {

@@ -73,6 +73,12 @@ pub trait StoreHealth: Send + Sync {
     /// the tables refreshed.
     async fn refresh_statistics(&self) -> Result<Vec<&'static str>, StoreError>;
 
+    /// Copies the write-ahead log into the database file beside the
+    /// writer, so that commits do not stop to do it; returns how many
+    /// frames (pages) the log held. Backends without such a log
+    /// (PostgreSQL checkpoints by itself) return 0.
+    async fn checkpoint_log(&self) -> Result<u64, StoreError>;
+
     /// Checks that the database is still the one opened at start. SQLite:
     /// the file was not deleted or replaced underneath the process; if it
     /// was, new events are refused from then on, since they would be

@@ -234,6 +234,14 @@ impl Backend for Postgres {
         Ok(refreshed)
     }
 
+    async fn checkpoint_log(
+        _read: &Pool<Postgres>,
+        _write: &Pool<Postgres>,
+    ) -> Result<u64, StoreError> {
+        // The server checkpoints by itself, outside any session.
+        Ok(0)
+    }
+
     async fn watch_remote_work(pool: Pool<Postgres>, wake: Arc<Notify>, origin: &str) -> () {
         loop {
             listen_for_work(&pool, &wake, origin).await;

@@ -268,7 +268,36 @@ async fn statistics_of_a_table_that_filled_quickly_are_refreshed(backend: Backen
     assert!(!again.contains(&"deliveries"), "{again:?}");
 }
 
+/// SQLite: a checkpoint copies the whole write-ahead log, so the next
+/// commit starts the log over instead of growing it toward the threshold
+/// where a commit would copy it itself. PostgreSQL checkpoints on its own.
+async fn a_checkpointed_log_starts_over(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
+    for offset in 0..100 {
+        test.dispatch(event("order.created", T0 + offset)).await;
+    }
+    let frames = test.store.checkpoint_log().await.unwrap();
+    if matches!(backend, Backend::Postgres(_)) {
+        assert_eq!(frames, 0);
+        return;
+    }
+    // Each dispatch commits on its own here, writing a few pages.
+    assert!(
+        frames >= 100,
+        "the log held {frames} frames after 100 commits"
+    );
+
+    test.dispatch(event("order.created", T0 + 100)).await;
+    let after_one = test.store.checkpoint_log().await.unwrap();
+    assert!(
+        after_one < 20,
+        "one commit after a checkpoint left {after_one} frames in the log, which did not start over"
+    );
+}
+
 crate::backend_tests!(
+    a_checkpointed_log_starts_over,
     statistics_of_a_table_that_filled_quickly_are_refreshed,
     api_keys_are_created_listed_by_name_and_revoked_once,
     a_healthy_store_answers_commits_and_migrates_again_without_change,
