@@ -262,8 +262,15 @@ impl Backend for Sqlite {
     }
 
     async fn checkpoint_log(read: &Pool<Sqlite>, write: &Pool<Sqlite>) -> Result<u64, StoreError> {
-        // The bulk of the copy, on a reader: commits go on meanwhile.
-        wal_checkpoint(&mut *read.acquire().await?).await?;
+        // The bulk of the copy, on a reader: commits go on meanwhile. The
+        // second pass copies what was committed during the first, so the
+        // writer's step below, which the commits wait for, is short.
+        {
+            let mut reader = read.acquire().await?;
+            for _ in 0..2 {
+                wal_checkpoint(&mut reader).await?;
+            }
+        }
         // What was committed during that copy, holding the writer: once
         // the whole log is copied, the writer's next commit starts it over
         // from the beginning, so it never grows to the autocheckpoint
