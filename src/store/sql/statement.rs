@@ -2,10 +2,10 @@
 //! multi-row inserts. The values are kept beside the text in order, and the
 //! text remembers where each placeholder goes, so assembling a statement
 //! needs nothing of the backend; the placeholders are written when the
-//! statement runs, as the backend's arguments write them. (sqlx's own `QueryBuilder` cannot be used in
-//! code generic over the backend: its arguments' lifetime is invariant
-//! there, and the borrow checker refuses to let a builder be consumed by
-//! its own query.)
+//! statement runs, as the backend's arguments write them. (sqlx's own
+//! `QueryBuilder` cannot be used in code generic over the backend: its
+//! arguments' lifetime is invariant there, and the borrow checker refuses
+//! to let a builder be consumed by its own query.)
 
 use sqlx::Arguments;
 
