@@ -355,6 +355,7 @@ fn delivery(
     )
     .context("failed to build the HTTP client")?;
     let scheduler = scheduler(config, services, client.clone(), instance_id);
+    services.store.start_fresh_with(scheduler.fresh_starts());
     let prober = config
         .health
         .auto_reenable

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 use crate::delivery::adaptive::{AdaptiveSettings, Load, Window};
-use crate::delivery::circuit_breaker::{CircuitBreaker, Transition};
+use crate::delivery::circuit_breaker::{CircuitBreaker, CircuitState, Transition};
 use crate::domain::EndpointId;
 
 struct Gate {
@@ -151,6 +151,17 @@ impl EndpointHealth {
             .entry(endpoint.to_string())
             .or_insert_with(|| self.new_gate(limit))
             .limit = limit.max(1);
+    }
+
+    /// How many more requests to `endpoint` may start now beside those in
+    /// flight: none while its circuit is not closed or after a failed
+    /// attempt (its next attempts are claimed one at a time then).
+    pub fn free_slots(&self, endpoint: &str, limit: usize, now: i64) -> usize {
+        match self.lock().get(endpoint) {
+            None => self.new_gate(limit.max(1)).allowed(&self.adaptive),
+            Some(gate) if gate.last_failed || gate.breaker.state(now) != CircuitState::Closed => 0,
+            Some(gate) => gate.allowed(&self.adaptive).saturating_sub(gate.in_flight),
+        }
     }
 
     /// Whether deliveries claimed ahead for `endpoint` may still start:

@@ -10,6 +10,7 @@ pub mod circuit_breaker;
 pub mod counters;
 pub mod health;
 pub mod http_client;
+mod launch;
 pub mod operational;
 pub mod probe;
 pub mod resolver;

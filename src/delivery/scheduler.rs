@@ -1,11 +1,13 @@
-//! The scheduler: claims due deliveries with a lease and runs each attempt
-//! under the global concurrency limit.
+//! The scheduler: claims due deliveries with a lease and starts each
+//! attempt under the global concurrency limit (see `launch`). Fresh
+//! deliveries with room to start are leased by their dispatch instead, and
+//! need no claim.
 //!
 //! It sleeps until the next due time or until it is woken (by `Dispatch` or a
 //! worker that scheduled a retry); polling is only the fallback for work
 //! that other instances create and for expired leases.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,11 +18,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
-use super::retry_budget::{RetryPermit, is_retry};
-use super::worker::{AttemptOutcome, DeliveryContext, attempt_delivery};
+use super::launch::{FreshStarter, Held, Launcher, Waiting, lock};
+use super::worker::DeliveryContext;
 use crate::clock::now_millis;
-use crate::delivery::health::{Blocked, PREFETCH_FACTOR, Slot};
-use crate::store::{ClaimOutcome, ClaimedDelivery, EndpointRoom, Lease};
+use crate::delivery::health::{Blocked, PREFETCH_FACTOR};
+use crate::store::{ClaimOutcome, ClaimedDelivery, EndpointRoom, FreshStarts, Lease};
 
 /// Shortest idle sleep, so a clock oddity can never become a busy loop.
 const MIN_IDLE_SLEEP: Duration = Duration::from_millis(5);
@@ -44,30 +46,9 @@ pub struct SchedulerSettings {
 }
 
 pub struct Scheduler {
-    ctx: Arc<DeliveryContext>,
     settings: SchedulerSettings,
-    permits: Arc<Semaphore>,
-    workers: TaskTracker,
-    /// Cancelled when the shutdown grace period ends: attempts still running
-    /// are cut short and their leases released.
-    abandon: CancellationToken,
+    launcher: Arc<Launcher>,
     claim_sequence: u64,
-    /// Deliveries claimed ahead, waiting for a slot of their endpoint.
-    waiting: Waiting,
-    /// Cancelled when draining starts: no waiting delivery starts after.
-    draining: CancellationToken,
-}
-
-/// Deliveries claimed ahead per endpoint, oldest first, with when they were
-/// claimed. Shared with the workers, which hand a slot they free straight
-/// to the next one.
-type Waiting = Arc<std::sync::Mutex<HashMap<String, VecDeque<(ClaimedDelivery, Instant)>>>>;
-
-fn lock(
-    waiting: &Waiting,
-) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<(ClaimedDelivery, Instant)>>> {
-    // Every critical section leaves the map whole, so a poisoned lock is usable.
-    waiting.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What ended the scheduler's last sleep.
@@ -109,100 +90,41 @@ impl Quiet {
     }
 }
 
-/// The concurrency limit of a delivery's endpoint: its own, or the default.
-fn limit_of(delivery: &ClaimedDelivery, default_limit: usize) -> usize {
-    delivery
-        .max_concurrent
-        .map_or(default_limit, |limit| limit as usize)
-}
-
-/// What an attempt runs under: its endpoint's slot and, for a retry, a
-/// slot of the retry budget.
-struct Admission {
-    slot: Slot,
-    retry: Option<RetryPermit>,
-}
-
-/// Why a delivery cannot start now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Held {
-    /// Its endpoint's circuit or window.
-    ByEndpoint,
-    /// It is a retry and retries hold the whole budget.
-    ByRetryBudget,
-}
-
-/// Admits a delivery's attempt if its endpoint and, for a retry, the
-/// retry budget allow it now.
-fn admit(
-    ctx: &DeliveryContext,
-    delivery: &ClaimedDelivery,
-    default_limit: usize,
-    now: i64,
-) -> Result<Admission, Held> {
-    let retry = match is_retry(delivery) {
-        true => Some(ctx.retry_budget.try_take().ok_or(Held::ByRetryBudget)?),
-        false => None,
-    };
-    let limit = limit_of(delivery, default_limit);
-    match ctx.health.try_begin(&delivery.endpoint_id, limit, now) {
-        Some(slot) => Ok(Admission { slot, retry }),
-        None => {
-            if let Some(permit) = retry {
-                permit.give_back();
-            }
-            Err(Held::ByEndpoint)
-        }
-    }
-}
-
-/// The next waiting delivery of `endpoint`, admitted, if its endpoint may
-/// take it now. Deliveries that waited too long are left for the
-/// scheduler to put back.
-fn take_waiting(
-    ctx: &DeliveryContext,
-    waiting: &Waiting,
-    endpoint: &str,
-    max_wait: Duration,
-    default_limit: usize,
-) -> Option<(ClaimedDelivery, Admission)> {
-    let now = now_millis();
-    if !ctx.health.may_start_waiting(endpoint, now) {
-        return None;
-    }
-    let mut waiting = lock(waiting);
-    let queue = waiting.get_mut(endpoint)?;
-    let (front, claimed_at) = queue.front()?;
-    if claimed_at.elapsed() > max_wait {
-        return None;
-    }
-    let admission = admit(ctx, front, default_limit, now).ok()?;
-    let (delivery, _) = queue.pop_front()?;
-    if queue.is_empty() {
-        waiting.remove(endpoint);
-    }
-    Some((delivery, admission))
-}
-
 impl Scheduler {
     pub fn new(ctx: Arc<DeliveryContext>, settings: SchedulerSettings) -> Self {
-        Scheduler {
-            permits: Arc::new(Semaphore::new(settings.max_concurrent_deliveries)),
+        let launcher = Launcher {
             ctx,
-            settings,
+            permits: Arc::new(Semaphore::new(settings.max_concurrent_deliveries)),
             workers: TaskTracker::new(),
             abandon: CancellationToken::new(),
-            claim_sequence: 0,
-            waiting: Waiting::default(),
             draining: CancellationToken::new(),
+            waiting: Waiting::default(),
+            // A delivery that waits longer might not finish within its lease.
+            max_wait: settings.lease.saturating_sub(settings.request_timeout) / 2,
+            default_limit: settings.max_concurrent_per_endpoint,
+        };
+        Scheduler {
+            settings,
+            launcher: Arc::new(launcher),
+            claim_sequence: 0,
         }
+    }
+
+    /// Where dispatches hand the fresh deliveries they lease to this
+    /// process, to start at once.
+    pub fn fresh_starts(&self) -> Arc<dyn FreshStarts> {
+        Arc::new(FreshStarter::new(
+            Arc::clone(&self.launcher),
+            self.settings.instance_id.clone(),
+            self.settings.lease,
+        ))
     }
 
     /// Runs until `stop` is cancelled, then drains: in-flight attempts get
     /// the grace period, what remains is abandoned and its leases released.
     pub async fn run_until_stopped(mut self, stop: CancellationToken) {
-        let wake = Arc::clone(&self.ctx.wake);
-        let health = Arc::clone(&self.ctx.health);
+        let wake = Arc::clone(&self.launcher.ctx.wake);
+        let health = Arc::clone(&self.launcher.ctx.health);
         let mut claim_failures: u32 = 0;
         let mut last_reclaim = Instant::now();
         let mut woken_by = WokenBy::Work;
@@ -224,6 +146,7 @@ impl Scheduler {
             // Endpoints whose circuit is open or that have nothing more to
             // lease keep their deliveries unclaimed: no slot, no attempt spent.
             let blocked = self
+                .launcher
                 .ctx
                 .health
                 .blocked(now_millis(), &self.waiting_counts());
@@ -259,6 +182,7 @@ impl Scheduler {
                     // up to each endpoint's room: the rest belong to
                     // endpoints that are now out of room.
                     let now_blocked = self
+                        .launcher
                         .ctx
                         .health
                         .blocked(now_millis(), &self.waiting_counts());
@@ -288,7 +212,7 @@ impl Scheduler {
             drop(permits);
             // Deliveries waiting for a slot: the slot's release wakes this
             // loop, no need to ask the store when work is due.
-            let nothing_waiting = lock(&self.waiting).is_empty();
+            let nothing_waiting = lock(&self.launcher.waiting).is_empty();
             let sleep_for = match (skip_claim, nothing_waiting) {
                 (true, _) => quiet
                     .as_ref()
@@ -317,7 +241,7 @@ impl Scheduler {
 
     /// Deliveries claimed ahead and waiting for a slot, per endpoint.
     fn waiting_counts(&self) -> HashMap<String, usize> {
-        lock(&self.waiting)
+        lock(&self.launcher.waiting)
             .iter()
             .map(|(endpoint, queue)| (endpoint.clone(), queue.len()))
             .collect()
@@ -328,13 +252,13 @@ impl Scheduler {
     async fn acquire_permits(&self, stop: &CancellationToken) -> Option<Vec<OwnedSemaphorePermit>> {
         let first = tokio::select! {
             _ = stop.cancelled() => return None,
-            permit = Arc::clone(&self.permits).acquire_owned() => {
+            permit = Arc::clone(&self.launcher.permits).acquire_owned() => {
                 permit.expect("the semaphore is never closed")
             }
         };
         let mut permits = vec![first];
         while permits.len() < self.settings.claim_batch_size {
-            match Arc::clone(&self.permits).try_acquire_owned() {
+            match Arc::clone(&self.launcher.permits).try_acquire_owned() {
                 Ok(permit) => permits.push(permit),
                 Err(_) => break,
             }
@@ -362,7 +286,7 @@ impl Scheduler {
             default_limit: self.settings.max_concurrent_per_endpoint,
             prefetch_factor: PREFETCH_FACTOR,
         };
-        self.ctx.store.claim_due(lease, limit, &room).await
+        self.launcher.ctx.store.claim_due(lease, limit, &room).await
     }
 
     /// Starts the attempt if it is admitted and a permit is left;
@@ -372,42 +296,36 @@ impl Scheduler {
         delivery: ClaimedDelivery,
         permits: &mut Vec<OwnedSemaphorePermit>,
     ) {
-        let default_limit = self.settings.max_concurrent_per_endpoint;
         if !permits.is_empty() {
-            match admit(&self.ctx, &delivery, default_limit, now_millis()) {
+            match self.launcher.admit(&delivery, now_millis()) {
                 Ok(admission) => {
                     let permit = permits.pop().expect("checked above");
-                    self.spawn_attempt(delivery, admission, permit);
+                    self.launcher.spawn_attempt(delivery, admission, permit);
                     return;
                 }
-                Err(Held::ByRetryBudget) => self.ctx.retry_budget.defer(),
+                Err(Held::ByRetryBudget) => self.launcher.ctx.retry_budget.defer(),
                 Err(Held::ByEndpoint) => {}
             }
         }
-        let limit = limit_of(&delivery, default_limit);
-        self.ctx.health.know_limit(&delivery.endpoint_id, limit);
-        lock(&self.waiting)
-            .entry(delivery.endpoint_id.to_string())
-            .or_default()
-            .push_back((delivery, Instant::now()));
+        self.launcher.wait(delivery);
     }
 
     /// Starts waiting deliveries whose endpoint has a free slot. Puts back
     /// those of an endpoint whose last attempt failed (it gets exactly its
     /// limit) and those that waited so long their lease might run out.
     async fn start_waiting(&mut self, permits: &mut Vec<OwnedSemaphorePermit>) {
-        let mut all = std::mem::take(&mut *lock(&self.waiting));
+        let mut all = std::mem::take(&mut *lock(&self.launcher.waiting));
         if all.is_empty() {
             return;
         }
         let now = now_millis();
-        let max_wait = self.max_wait();
+        let max_wait = self.launcher.max_wait;
         let mut put_back = Vec::new();
         let mut endpoints: Vec<String> = all.keys().cloned().collect();
         endpoints.sort();
         for endpoint in endpoints {
             let mut queue = all.remove(&endpoint).unwrap_or_default();
-            if !self.ctx.health.may_start_waiting(&endpoint, now) {
+            if !self.launcher.ctx.health.may_start_waiting(&endpoint, now) {
                 put_back.extend(queue.drain(..).map(|(delivery, _)| delivery));
                 continue;
             }
@@ -416,24 +334,28 @@ impl Scheduler {
                     put_back.push(delivery);
                     continue;
                 }
-                let default_limit = self.settings.max_concurrent_per_endpoint;
                 let admission = match permits.is_empty() {
                     true => None,
-                    false => admit(&self.ctx, &delivery, default_limit, now).ok(),
+                    false => self.launcher.admit(&delivery, now).ok(),
                 };
                 let Some(admission) = admission else {
                     queue.push_front((delivery, claimed_at));
                     break;
                 };
                 let permit = permits.pop().expect("checked above");
-                self.spawn_attempt(delivery, admission, permit);
+                self.launcher.spawn_attempt(delivery, admission, permit);
             }
             if !queue.is_empty() {
-                lock(&self.waiting).insert(endpoint, queue);
+                // A dispatch may have left fresh deliveries of this
+                // endpoint waiting meanwhile: they go behind the older ones.
+                let mut waiting = lock(&self.launcher.waiting);
+                queue.extend(waiting.remove(&endpoint).unwrap_or_default());
+                waiting.insert(endpoint, queue);
             }
         }
         for delivery in put_back {
             if let Err(e) = self
+                .launcher
                 .ctx
                 .store
                 .release_delivery(&delivery.delivery_id, &delivery.lease_token, now)
@@ -444,46 +366,14 @@ impl Scheduler {
         }
     }
 
-    /// How long a delivery may wait for a slot and still finish its
-    /// attempt within its lease.
-    fn max_wait(&self) -> Duration {
-        self.settings
-            .lease
-            .saturating_sub(self.settings.request_timeout)
-            / 2
-    }
-
-    fn spawn_attempt(
-        &self,
-        delivery: ClaimedDelivery,
-        admission: Admission,
-        permit: OwnedSemaphorePermit,
-    ) {
-        let ctx = Arc::clone(&self.ctx);
-        let abandon = self.abandon.clone();
-        let draining = self.draining.clone();
-        let waiting = Arc::clone(&self.waiting);
-        let max_wait = self.max_wait();
-        let default_limit = self.settings.max_concurrent_per_endpoint;
-        self.workers.spawn(async move {
-            let mut next = Some((delivery, admission));
-            while let Some((delivery, Admission { slot, retry })) = next.take() {
-                let endpoint = delivery.endpoint_id.to_string();
-                let outcome = attempt_delivery(&ctx, delivery, slot, &abandon).await;
-                drop(retry);
-                // A success frees its slot: hand it straight to the
-                // endpoint's next waiting delivery, without a trip through
-                // the scheduler's loop (which may be waiting on the store).
-                if outcome == AttemptOutcome::Delivered && !draining.is_cancelled() {
-                    next = take_waiting(&ctx, &waiting, &endpoint, max_wait, default_limit);
-                }
-            }
-            drop(permit);
-        });
-    }
-
     async fn reclaim_expired(&self) {
-        match self.ctx.store.reclaim_expired_leases(now_millis()).await {
+        match self
+            .launcher
+            .ctx
+            .store
+            .reclaim_expired_leases(now_millis())
+            .await
+        {
             Ok(0) => {}
             Ok(reclaimed) => warn!(reclaimed, "reclaimed deliveries whose lease expired"),
             Err(e) => warn!(error.message = %e, "failed to reclaim expired leases"),
@@ -499,7 +389,7 @@ impl Scheduler {
                 Duration::from_millis(u64::try_from(trial - now_millis()).unwrap_or(0));
             until_trial.min(self.settings.poll_interval)
         });
-        match self.ctx.store.next_wakeup_at(excluded).await {
+        match self.launcher.ctx.store.next_wakeup_at(excluded).await {
             Ok(Some(at)) if at <= now_millis() => {
                 // Due work that the claim did not find is held by an expired
                 // lease: reclaim it now rather than at the next poll.
@@ -521,9 +411,9 @@ impl Scheduler {
     }
 
     async fn drain(self) {
-        self.draining.cancel();
-        self.workers.close();
-        let in_flight = self.workers.len();
+        self.launcher.draining.cancel();
+        self.launcher.workers.close();
+        let in_flight = self.launcher.workers.len();
         if in_flight > 0 {
             info!(
                 in_flight,
@@ -531,18 +421,19 @@ impl Scheduler {
                 "waiting for in-flight deliveries"
             );
         }
-        if tokio::time::timeout(self.settings.shutdown_grace, self.workers.wait())
+        if tokio::time::timeout(self.settings.shutdown_grace, self.launcher.workers.wait())
             .await
             .is_err()
         {
             warn!(
-                abandoned = self.workers.len(),
+                abandoned = self.launcher.workers.len(),
                 "grace period over, abandoning in-flight deliveries"
             );
-            self.abandon.cancel();
-            self.workers.wait().await;
+            self.launcher.abandon.cancel();
+            self.launcher.workers.wait().await;
         }
         match self
+            .launcher
             .ctx
             .store
             .release_leases(&self.settings.instance_id)

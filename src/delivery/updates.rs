@@ -77,6 +77,22 @@ impl Update {
             detail: String::new(),
         }
     }
+
+    /// A delivery just created (`kind`: by a dispatch or a replay), pending.
+    pub fn delivery_created(
+        kind: UpdateKind,
+        endpoint_id: EndpointId,
+        delivery_id: DeliveryId,
+        event_id: Option<EventId>,
+        event_type: Option<EventType>,
+    ) -> Self {
+        let mut update = Update::new(kind, endpoint_id);
+        update.delivery_id = Some(delivery_id);
+        update.event_id = event_id;
+        update.event_type = event_type;
+        update.state = Some(DeliveryState::Pending);
+        update
+    }
 }
 
 /// Recent history and the sequence counter. A std mutex: held for a push or

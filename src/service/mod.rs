@@ -27,7 +27,7 @@ use crate::delivery::health::EndpointHealth;
 use crate::delivery::retry_budget::RetryBudget;
 use crate::delivery::updates::{Update, UpdateBus, UpdateKind};
 use crate::domain::network::NetworkPolicy;
-use crate::domain::{DeliveryState, EndpointId, EventCatalog, EventId, EventType};
+use crate::domain::{EndpointId, EventCatalog, EventId, EventType};
 use crate::store::{RoutedDelivery, Store};
 
 /// The handles every operation works with.
@@ -60,7 +60,8 @@ pub struct Services {
 
 impl Services {
     /// Announces deliveries that were just created and are due: wakes the
-    /// scheduler and publishes one update per delivery.
+    /// scheduler and publishes one update per delivery. Those the dispatch
+    /// started at once were announced as they started.
     fn announce_new_deliveries(
         &self,
         kind: UpdateKind,
@@ -68,17 +69,22 @@ impl Services {
         event_type: Option<&EventType>,
         deliveries: &[RoutedDelivery],
     ) {
-        if deliveries.is_empty() {
+        let mut waiting = deliveries
+            .iter()
+            .filter(|delivery| !delivery.started)
+            .peekable();
+        if waiting.peek().is_none() {
             return;
         }
         self.wake.notify_one();
-        for delivery in deliveries {
-            let mut update = Update::new(kind, delivery.endpoint_id.clone());
-            update.delivery_id = Some(delivery.id.clone());
-            update.event_id = event_id.cloned();
-            update.event_type = event_type.cloned();
-            update.state = Some(DeliveryState::Pending);
-            self.updates.publish(update);
+        for delivery in waiting {
+            self.updates.publish(Update::delivery_created(
+                kind,
+                delivery.endpoint_id.clone(),
+                delivery.id.clone(),
+                event_id.cloned(),
+                event_type.cloned(),
+            ));
         }
     }
 

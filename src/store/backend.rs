@@ -117,11 +117,17 @@ pub struct SqlStore<DB: sqlx::Database> {
 
 impl<DB: sqlx::Database> SqlStore<DB> {
     pub(super) fn secrets(&self) -> &SecretKeys {
-        static NONE: OnceLock<SecretKeys> = OnceLock::new();
-        self.secrets
-            .get()
-            .unwrap_or_else(|| NONE.get_or_init(SecretKeys::default))
+        secrets_or_none(&self.secrets)
     }
+}
+
+/// The keys secrets are sealed with, or none (secrets stored as given)
+/// until they are set.
+pub(super) fn secrets_or_none(secrets: &OnceLock<SecretKeys>) -> &SecretKeys {
+    static NONE: OnceLock<SecretKeys> = OnceLock::new();
+    secrets
+        .get()
+        .unwrap_or_else(|| NONE.get_or_init(SecretKeys::default))
 }
 
 impl<DB: sqlx::Database> Clone for SqlStore<DB> {

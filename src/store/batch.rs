@@ -4,8 +4,8 @@
 //! after that transaction committed, so "durable before acknowledged" holds
 //! while the cost of a commit is shared.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex as SyncMutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex as SyncMutex, OnceLock};
 use std::time::Duration;
 
 use sqlx::Pool;
@@ -13,14 +13,15 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use tracing::{error, info};
 
 use super::StoreError;
-use super::backend::Backend;
+use super::backend::{Backend, secrets_or_none};
 use super::model::{
-    AttemptResult, DispatchOutcome, EndpointVerdict, RecordOutcome, RoutedDelivery, Routing,
+    AttemptResult, ClaimedDelivery, DispatchOutcome, EndpointVerdict, FreshStarts, RecordOutcome,
+    RoutedDelivery, Routing,
 };
 use super::rows::{RoutingRow, payload_filter};
 use super::sql::NewDelivery;
 use crate::clock::now_millis;
-use crate::domain::{DeliveryId, EndpointId, Event, EventPattern, PayloadFilter};
+use crate::domain::{DeliveryId, EndpointId, Event, EventPattern, PayloadFilter, SecretKeys};
 
 /// Most operations written in one transaction.
 const MAX_BATCH: usize = 256;
@@ -122,11 +123,30 @@ impl WriteHealth {
 }
 
 /// The sending side of the writer task.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(super) struct BatchWriter {
     queue: mpsc::Sender<WriteOp>,
-    health: Arc<WriteHealth>,
+    shared: Arc<Shared>,
+}
+
+/// What the writer tasks and their senders share.
+struct Shared {
+    health: WriteHealth,
     origin: Origin,
+    /// Where new deliveries that may start at once go; unset (no
+    /// scheduler in this process, or not yet), every new delivery waits
+    /// for a claim.
+    fresh: OnceLock<Arc<dyn FreshStarts>>,
+    /// The store's keys, to open the secrets of deliveries started at once.
+    secrets: Arc<OnceLock<SecretKeys>>,
+}
+
+impl std::fmt::Debug for BatchWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchWriter")
+            .field("origin", &self.shared.origin)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Names the store that announced due work, so its own announcements do
@@ -148,33 +168,43 @@ impl BatchWriter {
     /// Starts `writers` writer tasks that take turns at the queue, each
     /// writing its own batches; they end when every `BatchWriter` is dropped.
     /// SQLite wants one; PostgreSQL overlaps the round trips of several.
-    pub(super) fn spawn<DB: Backend>(pool: Pool<DB>, writers: usize) -> Self {
-        let origin = Origin::new();
+    pub(super) fn spawn<DB: Backend>(
+        pool: Pool<DB>,
+        writers: usize,
+        secrets: Arc<OnceLock<SecretKeys>>,
+    ) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let receiver = Arc::new(Mutex::new(receiver));
-        let health = Arc::new(WriteHealth::default());
+        let shared = Arc::new(Shared {
+            health: WriteHealth::default(),
+            origin: Origin::new(),
+            fresh: OnceLock::new(),
+            secrets,
+        });
         for _ in 0..writers.max(1) {
             tokio::spawn(run(
                 pool.clone(),
                 Arc::clone(&receiver),
-                Arc::clone(&health),
-                origin.clone(),
+                Arc::clone(&shared),
             ));
         }
-        BatchWriter {
-            queue,
-            health,
-            origin,
-        }
+        BatchWriter { queue, shared }
     }
 
     pub(super) fn health(&self) -> &WriteHealth {
-        &self.health
+        &self.shared.health
     }
 
     /// The name this store's announcements of due work carry.
     pub(super) fn origin(&self) -> &str {
-        self.origin.as_str()
+        self.shared.origin.as_str()
+    }
+
+    /// From now on, new deliveries that `fresh` has room for are leased
+    /// by their dispatch and handed to it. Set once; later calls are
+    /// ignored.
+    pub(super) fn start_fresh_with(&self, fresh: Arc<dyn FreshStarts>) {
+        let _ = self.shared.fresh.set(fresh);
     }
 
     pub(super) async fn dispatch(
@@ -182,7 +212,7 @@ impl BatchWriter {
         event: Event,
         routing: Routing,
     ) -> Result<DispatchOutcome, StoreError> {
-        if let Some(reason) = self.health.refused() {
+        if let Some(reason) = self.shared.health.refused() {
             return Err(StoreError::Unavailable(reason));
         }
         let (reply, answer) = oneshot::channel();
@@ -230,9 +260,9 @@ enum Applied {
 async fn run<DB: Backend>(
     pool: Pool<DB>,
     queue: Arc<Mutex<mpsc::Receiver<WriteOp>>>,
-    health: Arc<WriteHealth>,
-    origin: Origin,
+    shared: Arc<Shared>,
 ) {
+    let health = &shared.health;
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         // The lock is held only while taking a batch, so another writer
@@ -254,8 +284,8 @@ async fn run<DB: Backend>(
         }
         // Nobody is answered before the outcome of the commit is known: a
         // caller told OK has its rows committed, any other gets an error.
-        match apply_batch(&pool, &batch, &origin).await {
-            Ok(results) => {
+        match apply_batch(&pool, &batch, &shared).await {
+            Ok((results, started)) => {
                 // Attempt results are small rows that may still fit on a
                 // disk with no room for events; only a batch that took
                 // events, or the probe's ballast, shows the failure is over.
@@ -264,6 +294,11 @@ async fn run<DB: Backend>(
                     .any(|op| matches!(op, WriteOp::Dispatch { .. } | WriteOp::Probe { .. }))
                 {
                     health.committed();
+                }
+                // Before the callers hear of them: the deliveries are
+                // announced before their dispatch returns, as the others.
+                if let (false, Some(fresh)) = (started.is_empty(), shared.fresh.get()) {
+                    fresh.start(started);
                 }
                 for (op, applied) in batch.drain(..).zip(results) {
                     match (op, applied) {
@@ -313,6 +348,7 @@ struct RoutingEndpoint {
     patterns: Vec<EventPattern>,
     active: bool,
     filter: Option<PayloadFilter>,
+    max_concurrent: Option<u32>,
 }
 
 impl TryFrom<RoutingRow> for RoutingEndpoint {
@@ -336,20 +372,25 @@ impl TryFrom<RoutingRow> for RoutingEndpoint {
             patterns,
             active: row.active,
             filter,
+            max_concurrent: row
+                .max_concurrent
+                .and_then(|limit| u32::try_from(limit).ok()),
         })
     }
 }
 
+/// Applies the batch in one transaction; returns each operation's result
+/// and the deliveries its dispatches leased to start at once.
 async fn apply_batch<DB: Backend>(
     pool: &Pool<DB>,
     batch: &[WriteOp],
-    origin: &Origin,
-) -> Result<Vec<Applied>, StoreError> {
+    shared: &Shared,
+) -> Result<(Vec<Applied>, Vec<ClaimedDelivery>), StoreError> {
     let mut tx = pool.begin().await?;
     let now = now_millis();
     let order = lock_order(batch);
     let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
-    apply_dispatches::<DB>(&mut tx, batch, &order, &mut results, origin).await?;
+    let started = apply_dispatches::<DB>(&mut tx, batch, &order, &mut results, shared, now).await?;
     apply_records::<DB>(&mut tx, batch, &order, &mut results, now).await?;
     let probes: Vec<usize> = (0..batch.len())
         .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
@@ -361,29 +402,32 @@ async fn apply_batch<DB: Backend>(
         }
     }
     tx.commit().await?;
-    Ok(results
+    let results = results
         .into_iter()
         .map(|applied| applied.expect("every operation was applied"))
-        .collect())
+        .collect();
+    Ok((results, started))
 }
 
 /// Routes every event of the batch, inserts the events in one statement and
-/// their deliveries in another, announces them in the name of `origin`, and
-/// answers repeated idempotency keys.
+/// their deliveries in another (leasing those that may start at once),
+/// announces the others in the name of the store, and answers repeated
+/// idempotency keys. Returns the deliveries leased to start.
 async fn apply_dispatches<DB: Backend>(
     conn: &mut DB::Connection,
     batch: &[WriteOp],
     order: &[usize],
     results: &mut [Option<Applied>],
-    origin: &Origin,
-) -> Result<(), StoreError> {
+    shared: &Shared,
+    now: i64,
+) -> Result<Vec<ClaimedDelivery>, StoreError> {
     let dispatches: Vec<usize> = order
         .iter()
         .copied()
         .filter(|index| matches!(batch[*index], WriteOp::Dispatch { .. }))
         .collect();
     if dispatches.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut ordering_keys: Vec<&str> = dispatches
         .iter()
@@ -408,7 +452,7 @@ async fn apply_dispatches<DB: Backend>(
             unreachable!("filtered to dispatches");
         };
         match (route(&endpoints, event, routing), &event.idempotency_key) {
-            (Ok(endpoint_ids), _) => routed.push((index, event, endpoint_ids)),
+            (Ok(targets), _) => routed.push((index, event, targets)),
             (Err(e), Some(key)) => unroutable.push((index, key.as_str(), e)),
             (Err(e), None) => results[index] = Some(Applied::Dispatch(Err(e))),
         }
@@ -425,23 +469,31 @@ async fn apply_dispatches<DB: Backend>(
             .await?
             .into_iter()
             .collect();
+    let fresh = shared.fresh.get().map(Arc::as_ref);
+    let lease = fresh.map(|fresh| fresh.lease(now));
+    let mut budget = StartBudget::new(fresh);
     let mut new_deliveries = Vec::new();
     let mut duplicates = Vec::new();
-    for ((index, event, endpoint_ids), inserted) in routed.into_iter().zip(inserted) {
+    for ((index, event, targets), inserted) in routed.into_iter().zip(inserted) {
         if !inserted {
             duplicates.push((index, event));
             continue;
         }
         let first = new_deliveries.len();
-        new_deliveries.extend(endpoint_ids.into_iter().map(|endpoint_id| {
+        new_deliveries.extend(targets.into_iter().map(|endpoint| {
+            let endpoint_id = endpoint.id.as_str();
+            // Keyed deliveries keep to the claim, which orders their key.
+            let held = event
+                .ordering_key
+                .as_ref()
+                .is_some_and(|key| !unfinished.insert((endpoint_id.to_owned(), key.clone())));
+            let starts_now = event.ordering_key.is_none() && budget.take(endpoint);
             NewDelivery {
                 id: DeliveryId::generate(),
                 event,
                 endpoint_id,
-                held: event
-                    .ordering_key
-                    .as_ref()
-                    .is_some_and(|key| !unfinished.insert((endpoint_id.to_owned(), key.clone()))),
+                held,
+                lease: lease.as_ref().filter(|_| starts_now),
             }
         }));
         results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Created {
@@ -451,17 +503,77 @@ async fn apply_dispatches<DB: Backend>(
                 .map(|delivery| RoutedDelivery {
                     id: delivery.id.clone(),
                     endpoint_id: EndpointId::from_stored(delivery.endpoint_id.to_owned()),
+                    started: delivery.lease.is_some(),
                 })
                 .collect(),
         })));
     }
+    let mut started = Vec::new();
     if !new_deliveries.is_empty() {
         DB::insert_deliveries(conn, &new_deliveries).await?;
-        DB::announce_due_work(conn, origin.as_str()).await?;
+        if new_deliveries
+            .iter()
+            .any(|delivery| delivery.lease.is_none())
+        {
+            DB::announce_due_work(conn, shared.origin.as_str()).await?;
+        }
+    }
+    if let Some(lease) = lease.filter(|_| budget.spent()) {
+        let secrets = secrets_or_none(&shared.secrets);
+        for row in DB::leased_deliveries(conn, &lease).await? {
+            started.push(row.into_claimed(&lease.token, secrets)?);
+        }
     }
     // After the inserts, so a key used twice in this batch finds the
     // deliveries of its first use.
-    answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await
+    answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await?;
+    Ok(started)
+}
+
+/// How many of a batch's new deliveries may start at once, as
+/// `FreshStarts` allows: asked once per endpoint, then counted down.
+struct StartBudget<'a> {
+    fresh: Option<&'a dyn FreshStarts>,
+    /// Slots left for all endpoints together; asked on first use.
+    free: Option<usize>,
+    room: HashMap<&'a str, usize>,
+    taken: usize,
+}
+
+impl<'a> StartBudget<'a> {
+    fn new(fresh: Option<&'a dyn FreshStarts>) -> Self {
+        StartBudget {
+            fresh,
+            free: None,
+            room: HashMap::new(),
+            taken: 0,
+        }
+    }
+
+    /// Takes a start for a new delivery to `endpoint`, if one is left. A
+    /// disabled endpoint's deliveries wait, paused, for a claim.
+    fn take(&mut self, endpoint: &'a RoutingEndpoint) -> bool {
+        let Some(fresh) = self.fresh.filter(|_| endpoint.active) else {
+            return false;
+        };
+        let free = self.free.get_or_insert_with(|| fresh.free_slots());
+        let room = self
+            .room
+            .entry(endpoint.id.as_str())
+            .or_insert_with(|| fresh.endpoint_room(&endpoint.id, endpoint.max_concurrent));
+        if *free == 0 || *room == 0 {
+            return false;
+        }
+        *free -= 1;
+        *room -= 1;
+        self.taken += 1;
+        true
+    }
+
+    /// Whether any start was taken.
+    fn spent(&self) -> bool {
+        self.taken > 0
+    }
 }
 
 /// Appends the attempts and moves their deliveries in bulk, then updates
@@ -651,7 +763,7 @@ fn route<'e>(
     endpoints: &'e [RoutingEndpoint],
     event: &Event,
     routing: &Routing,
-) -> Result<Vec<&'e str>, StoreError> {
+) -> Result<Vec<&'e RoutingEndpoint>, StoreError> {
     match routing {
         Routing::Subscribed => {
             // Parsed only when a subscribed endpoint has a filter.
@@ -670,11 +782,10 @@ fn route<'e>(
                         filter.matches(payload)
                     })
                 })
-                .map(|e| e.id.as_str())
                 .collect())
         }
         Routing::Targeted(targets) => {
-            let mut routed: Vec<&str> = Vec::with_capacity(targets.len());
+            let mut routed: Vec<&RoutingEndpoint> = Vec::with_capacity(targets.len());
             for target in targets {
                 let endpoint = endpoints
                     .iter()
@@ -683,8 +794,8 @@ fn route<'e>(
                 if !endpoint.active {
                     return Err(StoreError::EndpointInactive(endpoint.id.clone()));
                 }
-                if !routed.contains(&endpoint.id.as_str()) {
-                    routed.push(&endpoint.id);
+                if !routed.iter().any(|e| e.id == endpoint.id) {
+                    routed.push(endpoint);
                 }
             }
             Ok(routed)
@@ -692,7 +803,6 @@ fn route<'e>(
         Routing::Operational(targets) => Ok(endpoints
             .iter()
             .filter(|e| targets.iter().any(|t| t.as_str() == e.id))
-            .map(|e| e.id.as_str())
             .collect()),
     }
 }

@@ -192,6 +192,7 @@ impl<DB: Backend> EventLog for SqlStore<DB> {
             .map(|replay| RoutedDelivery {
                 id: replay.id,
                 endpoint_id: EndpointId::from_stored(replay.endpoint_id),
+                started: false,
             })
             .collect())
     }
@@ -250,6 +251,7 @@ impl<DB: Backend> EventLog for SqlStore<DB> {
                     .map(|replay| RoutedDelivery {
                         id: replay.id,
                         endpoint_id: EndpointId::from_stored(replay.endpoint_id),
+                        started: false,
                     }),
             );
             if page_len < REPLAY_PAGE {

@@ -84,14 +84,15 @@ impl SqlStore<Postgres> {
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
             .connect_lazy_with(claim_session(options));
-        let batched = BatchWriter::spawn(pool.clone(), PG_WRITERS);
+        let secrets = Arc::default();
+        let batched = BatchWriter::spawn(pool.clone(), PG_WRITERS, Arc::clone(&secrets));
         Ok(SqlStore {
             read: pool.clone(),
             claims,
             write: pool,
             batched,
             file: None,
-            secrets: Default::default(),
+            secrets,
         })
     }
 }

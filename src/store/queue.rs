@@ -10,7 +10,7 @@ use tracing::warn;
 
 use super::StoreError;
 use super::backend::{Backend, SqlStore};
-use super::model::{AttemptResult, ClaimOutcome, EndpointRoom, Lease, RecordOutcome};
+use super::model::{AttemptResult, ClaimOutcome, EndpointRoom, FreshStarts, Lease, RecordOutcome};
 use crate::clock::now_millis;
 use crate::domain::DeliveryId;
 
@@ -60,6 +60,10 @@ pub trait DeliveryQueue: Send + Sync {
     /// Wakes `wake` whenever another instance dispatches work, until the
     /// future is dropped. Backends without other instances never wake it.
     async fn watch_remote_work(&self, wake: Arc<Notify>);
+
+    /// Hands new deliveries that may start at once to `fresh`, leased by
+    /// their dispatch, from now on (see `FreshStarts`). Set once.
+    fn start_fresh_with(&self, fresh: Arc<dyn FreshStarts>);
 }
 
 #[async_trait]
@@ -123,5 +127,9 @@ impl<DB: Backend> DeliveryQueue for SqlStore<DB> {
 
     async fn watch_remote_work(&self, wake: Arc<Notify>) {
         DB::watch_remote_work(self.read.clone(), wake, self.batched.origin()).await;
+    }
+
+    fn start_fresh_with(&self, fresh: Arc<dyn FreshStarts>) {
+        self.batched.start_fresh_with(fresh);
     }
 }

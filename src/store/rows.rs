@@ -346,6 +346,7 @@ pub(crate) struct RoutingRow {
     pub event_patterns: String,
     pub active: bool,
     pub payload_filter: Option<String>,
+    pub max_concurrent: Option<i64>,
 }
 
 /// An endpoint's stored secrets, as they are kept (sealed or not).

@@ -36,7 +36,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 const CLAIM: &str = concat!(
     include_str!("queries/sqlite/claim.sql"),
     ";\n",
-    include_str!("queries/sqlite/claimed_details.sql")
+    include_str!("queries/delivery_leased.sql")
 );
 const NEXT_WAKEUP: &str = include_str!("queries/sqlite/next_wakeup.sql");
 const RECOVER_LEASES: &str = include_str!("queries/sqlite/recover_leases.sql");
@@ -116,14 +116,15 @@ impl SqlStore<Sqlite> {
             .acquire_timeout(acquire_timeout)
             .connect_with(options)
             .await?;
-        let batched = BatchWriter::spawn(write.clone(), 1);
+        let secrets = Arc::default();
+        let batched = BatchWriter::spawn(write.clone(), 1, Arc::clone(&secrets));
         Ok(SqlStore {
             read,
             claims: write.clone(),
             write,
             batched,
             file,
-            secrets: Default::default(),
+            secrets,
         })
     }
 }

@@ -143,11 +143,17 @@ pub(super) fn insert_deliveries(deliveries: &[NewDelivery<'_>]) -> Statement {
         row.bind(delivery.id.as_str())
             .bind(delivery.event.id.as_str())
             .bind(delivery.endpoint_id)
-            .push("'pending'")
+            .push(match delivery.lease {
+                Some(_) => "'in_flight'",
+                None => "'pending'",
+            })
             .bind(due_at)
             .bind(created_at)
             .bind(created_at)
-            .bind(delivery.event.ordering_key.as_deref());
+            .bind(delivery.event.ordering_key.as_deref())
+            .bind(delivery.lease.map(|lease| lease.owner.as_str()))
+            .bind(delivery.lease.map(|lease| lease.token.as_str()))
+            .bind(delivery.lease.map(|lease| lease.until));
     });
     statement
 }

@@ -21,11 +21,12 @@ use std::future::Future;
 use sqlx::Database;
 
 use super::model::{
-    AttemptHistory, AttemptResult, AttemptStat, DeliveryQuery, EventQuery, PendingStat, Purged,
-    RecentAttempt, RedriveSelection,
+    AttemptHistory, AttemptResult, AttemptStat, DeliveryQuery, EventQuery, FreshLease, PendingStat,
+    Purged, RecentAttempt, RedriveSelection,
 };
 use super::rows::{
-    ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow, StoredSecretsRow,
+    ApiKeyRow, AttemptRow, ClaimedRow, DeliveryRow, EndpointRow, EventRow, RoutingRow,
+    StoredSecretsRow,
 };
 use crate::domain::{DeliveryId, EndpointChanges, EndpointSpec, Event};
 use statement::Statement;
@@ -33,12 +34,14 @@ use statement::Statement;
 type SqlResult<T> = Result<T, sqlx::Error>;
 
 /// A delivery a dispatch creates, due at once unless `held` for the
-/// delivery before it in its ordering key.
+/// delivery before it in its ordering key, or leased at once to start
+/// (`lease`).
 pub(crate) struct NewDelivery<'a> {
     pub id: DeliveryId,
     pub event: &'a Event,
     pub endpoint_id: &'a str,
     pub held: bool,
+    pub lease: Option<&'a FreshLease>,
 }
 
 /// A delivery a replay creates.
@@ -175,6 +178,12 @@ pub(crate) trait Sql: Database + Sized {
         conn: &mut Self::Connection,
         deliveries: &[NewDelivery<'_>],
     ) -> impl Future<Output = SqlResult<()>> + Send;
+
+    /// The deliveries just inserted under `lease`, as a claim returns them.
+    fn leased_deliveries(
+        conn: &mut Self::Connection,
+        lease: &FreshLease,
+    ) -> impl Future<Output = SqlResult<Vec<ClaimedRow>>> + Send;
 
     /// Appends the attempts and moves each delivery whose lease still
     /// holds; returns the ids of the deliveries that moved.

@@ -2,10 +2,15 @@
 //! claimed it, and leases are given back (released, reclaimed when
 //! expired, recovered at start) without spending an attempt.
 
-use webhookd::domain::DeliveryState;
-use webhookd::store::{DeliveryTransition, RecordOutcome};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-use super::{LEASE_MS, T0, attempt, endpoint, fresh_store, id, ids_of};
+use webhookd::domain::DeliveryState;
+use webhookd::store::{
+    ClaimedDelivery, DeliveryTransition, FreshLease, FreshStarts, RecordOutcome,
+};
+
+use super::{LEASE_MS, T0, attempt, endpoint, event, fresh_store, id, ids_of};
 use crate::common::Backend;
 
 const RECORDED: RecordOutcome = RecordOutcome::Recorded { disabled: None };
@@ -230,7 +235,122 @@ async fn recovery_at_start_frees_leases_only_where_no_one_else_holds_them(backen
     );
 }
 
+/// A stand-in for the scheduler's side of fresh starts: fixed room, and
+/// what it was handed.
+struct RecordedStarts {
+    free: Mutex<usize>,
+    room: HashMap<&'static str, usize>,
+    started: Mutex<Vec<ClaimedDelivery>>,
+}
+
+const FRESH_TOKEN: &str = "instance-a:fresh:1";
+
+impl FreshStarts for RecordedStarts {
+    fn free_slots(&self) -> usize {
+        *self.free.lock().unwrap()
+    }
+
+    fn endpoint_room(&self, endpoint: &str, _limit: Option<u32>) -> usize {
+        self.room.get(endpoint).copied().unwrap_or(0)
+    }
+
+    fn lease(&self, now: i64) -> FreshLease {
+        FreshLease {
+            owner: "instance-a".to_owned(),
+            token: FRESH_TOKEN.to_owned(),
+            until: now + LEASE_MS,
+        }
+    }
+
+    fn start(&self, deliveries: Vec<ClaimedDelivery>) {
+        self.started.lock().unwrap().extend(deliveries);
+    }
+}
+
+/// A dispatch leases the new deliveries its process has room to start,
+/// in the insert, and hands them over once committed: no claim finds them,
+/// and their result counts under that lease. Deliveries beyond the room,
+/// of a disabled endpoint or of an ordering key are stored pending.
+async fn a_dispatch_leases_and_hands_over_what_may_start_at_once(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    test.create_endpoints(&[
+        endpoint("ep_a", &["*"]),
+        endpoint("ep_b", &["*"]),
+        endpoint("ep_c", &["*"]),
+    ])
+    .await;
+    test.disable("ep_c").await;
+    let starts = Arc::new(RecordedStarts {
+        free: Mutex::new(10),
+        room: HashMap::from([("ep_a", 1), ("ep_b", 0), ("ep_c", 5)]),
+        started: Mutex::new(Vec::new()),
+    });
+    test.store
+        .start_fresh_with(Arc::clone(&starts) as Arc<dyn FreshStarts>);
+
+    let sent = event("order.created", T0);
+    let (event_id, deliveries) = test.dispatch(sent.clone()).await;
+    let started: Vec<(&str, bool)> = deliveries
+        .iter()
+        .map(|delivery| (delivery.endpoint_id.as_str(), delivery.started))
+        .collect();
+    assert_eq!(started, [("ep_a", true), ("ep_b", false), ("ep_c", false)]);
+    let handed: Vec<ClaimedDelivery> = std::mem::take(&mut *starts.started.lock().unwrap());
+    assert_eq!(handed.len(), 1, "only ep_a had room");
+    let fresh = &handed[0];
+    assert_eq!(fresh.delivery_id, deliveries[0].id);
+    assert_eq!(fresh.event_id, event_id);
+    assert_eq!(fresh.endpoint_id.as_str(), "ep_a");
+    assert_eq!(fresh.url, "https://hooks.example.com/ep_a");
+    assert_eq!(&fresh.payload[..], sent.payload.as_bytes());
+    assert_eq!((fresh.attempt_number, fresh.cycle_start), (1, 0));
+    assert_eq!(fresh.lease_token, FRESH_TOKEN);
+    let states: Vec<DeliveryState> = {
+        let mut states = Vec::new();
+        for delivery in &deliveries {
+            states.push(test.delivery(&delivery.id).await.state);
+        }
+        states
+    };
+    assert_eq!(
+        states,
+        [
+            DeliveryState::InFlight,
+            DeliveryState::Pending,
+            DeliveryState::Pending
+        ]
+    );
+
+    // A claim finds the pending delivery of the active endpoint only.
+    let claimed = test.claim("instance-a", "lease-1", T0, 10).await;
+    assert_eq!(ids_of(&claimed), [&deliveries[1].id]);
+
+    // The fresh lease fences the result like a claim's.
+    let mut foreign = attempt(fresh, T0, DeliveryTransition::Succeeded);
+    foreign.lease_token = "lease-1".to_owned();
+    assert_eq!(test.record(foreign).await, RecordOutcome::LeaseLost);
+    let success = attempt(fresh, T0, DeliveryTransition::Succeeded);
+    assert_eq!(test.record(success).await, RECORDED);
+    assert_eq!(
+        test.delivery(&fresh.delivery_id).await.state,
+        DeliveryState::Succeeded
+    );
+
+    // An ordering key goes through the claim, which orders its key.
+    let mut keyed = event("order.created", T0 + 1);
+    keyed.ordering_key = Some("order-7".to_owned());
+    let (_, deliveries) = test.dispatch(keyed).await;
+    assert!(deliveries.iter().all(|delivery| !delivery.started));
+
+    // No free slot in the process: nothing starts.
+    *starts.free.lock().unwrap() = 0;
+    let (_, deliveries) = test.dispatch(event("order.created", T0 + 2)).await;
+    assert!(deliveries.iter().all(|delivery| !delivery.started));
+    assert!(starts.started.lock().unwrap().is_empty());
+}
+
 crate::backend_tests!(
+    a_dispatch_leases_and_hands_over_what_may_start_at_once,
     a_result_moves_the_delivery_only_under_the_lease_that_claimed_it,
     an_expired_lease_is_reclaimed_and_its_late_result_fenced,
     a_released_claim_comes_due_again_without_spending_an_attempt,

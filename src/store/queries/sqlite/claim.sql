@@ -3,7 +3,7 @@
 -- (a JSON array); $7: room per endpoint this process knows (a JSON
 -- object); $8: the default per-endpoint limit; $9: most rows read per
 -- endpoint; $10: how many times its limit an endpoint may lease ahead.
--- Returns nothing: claimed_details.sql, run right after it in the same
+-- Returns nothing: delivery_leased.sql, run right after it in the same
 -- call, reads the leased deliveries back.
 --
 -- It starts from the endpoints, not from the deliveries: only the $5

@@ -1,6 +1,7 @@
--- The deliveries claim.sql just leased (token $2, until $3: its
--- parameters), joined with their event and endpoint. Only this claim's
--- leases end at $3 with token $2, and the leases index finds them.
+-- The deliveries leased to $1 with token $2 until $3, joined with their
+-- event and endpoint: what a claim (SQLite) or a dispatch that started
+-- them at once just leased. Only that one lease ends at $3 with token $2,
+-- and the leases index finds them.
 SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start,
        e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at,
        ep.max_concurrent, ep.signature_scheme, ep.headers,
@@ -8,5 +9,5 @@ SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start,
 FROM deliveries d
 JOIN events e ON e.id = d.event_id
 JOIN endpoints ep ON ep.id = d.endpoint_id
-WHERE d.state = 'in_flight' AND d.leased_until = ?3 AND d.lease_token = ?2
+WHERE d.state = 'in_flight' AND d.leased_until = $3 AND d.lease_token = $2 AND d.lease_owner = $1
 ORDER BY d.next_attempt_at
