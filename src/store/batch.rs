@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sqlx::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use super::StoreError;
 use super::backend::{Backend, secrets_or_none};
@@ -520,14 +520,43 @@ async fn apply_dispatches<DB: Backend>(
     }
     if let Some(lease) = lease.filter(|_| budget.spent()) {
         let secrets = secrets_or_none(&shared.secrets);
+        let mut unstartable = HashSet::new();
         for row in DB::leased_deliveries(conn, &lease).await? {
-            started.push(row.into_claimed(&lease.token, secrets)?);
+            let id = row.id().to_owned();
+            match row.into_claimed(&lease.token, secrets) {
+                Ok(delivery) => started.push(delivery),
+                // Such as a secret sealed with a key this instance lacks:
+                // the dispatch still succeeds, and the claim reports the
+                // delivery's fault when it comes due, as it always did.
+                Err(e) => {
+                    warn!(delivery_id = %id, error.message = %e, "a new delivery cannot start at once; it waits for the scheduler");
+                    DB::release_delivery(conn, &id, &lease.token, now).await?;
+                    unstartable.insert(id);
+                }
+            }
+        }
+        if !unstartable.is_empty() {
+            mark_not_started(results, &unstartable);
+            DB::announce_due_work(conn, shared.origin.as_str()).await?;
         }
     }
     // After the inserts, so a key used twice in this batch finds the
     // deliveries of its first use.
     answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await?;
     Ok(started)
+}
+
+/// Marks the deliveries `ids` as not started in the dispatches' answers,
+/// so they are announced and the scheduler is woken for them.
+fn mark_not_started(results: &mut [Option<Applied>], ids: &HashSet<String>) {
+    for applied in results.iter_mut().flatten() {
+        if let Applied::Dispatch(Ok(DispatchOutcome::Created { deliveries, .. })) = applied {
+            deliveries
+                .iter_mut()
+                .filter(|delivery| ids.contains(delivery.id.as_str()))
+                .for_each(|delivery| delivery.started = false);
+        }
+    }
 }
 
 /// How many of a batch's new deliveries may start at once, as

@@ -162,6 +162,10 @@ pub(crate) struct ClaimedRow {
 }
 
 impl ClaimedRow {
+    pub(super) fn id(&self) -> &str {
+        &self.id
+    }
+
     pub(super) fn into_claimed(
         self,
         lease_token: &str,

@@ -10,7 +10,10 @@ use webhookd::store::{
     ClaimedDelivery, DeliveryTransition, FreshLease, FreshStarts, RecordOutcome,
 };
 
-use super::{LEASE_MS, T0, attempt, endpoint, event, fresh_store, id, ids_of};
+use secrecy::SecretString;
+use webhookd::domain::SecretKeys;
+
+use super::{LEASE_MS, T0, attempt, connect, endpoint, event, fresh_store, id, ids_of};
 use crate::common::Backend;
 
 const RECORDED: RecordOutcome = RecordOutcome::Recorded { disabled: None };
@@ -349,8 +352,50 @@ async fn a_dispatch_leases_and_hands_over_what_may_start_at_once(backend: Backen
     assert!(starts.started.lock().unwrap().is_empty());
 }
 
+/// An instance that cannot open a new delivery's endpoint secret (sealed
+/// with a key it lacks, as during a key rotation done out of order) still
+/// stores the dispatch: the delivery is left pending for the claim, which
+/// reports the fault, instead of failing the whole batch.
+async fn a_delivery_that_cannot_start_at_once_is_left_pending(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    let mut sealed = endpoint("ep_a", &["*"]);
+    sealed.secret = Some(SecretString::from("whsec_only-k1-opens-this"));
+    test.create_endpoints(&[sealed]).await;
+    let k1 = SecretKeys::parse(&[("k1".to_owned(), SecretString::from(KEY_K1))]).unwrap();
+    assert_eq!(test.store.protect_secrets(k1).await.unwrap(), 1);
+
+    let without_keys = connect(&test.url).await;
+    let starts = Arc::new(RecordedStarts {
+        free: Mutex::new(10),
+        room: HashMap::from([("ep_a", 1)]),
+        started: Mutex::new(Vec::new()),
+    });
+    without_keys.start_fresh_with(Arc::clone(&starts) as Arc<dyn FreshStarts>);
+    let outcome = without_keys
+        .dispatch(
+            event("order.created", T0),
+            webhookd::store::Routing::Subscribed,
+        )
+        .await
+        .unwrap();
+    let webhookd::store::DispatchOutcome::Created { deliveries, .. } = outcome else {
+        panic!("expected a new event, got {outcome:?}");
+    };
+    assert_eq!(deliveries.len(), 1);
+    assert!(!deliveries[0].started);
+    assert!(starts.started.lock().unwrap().is_empty());
+    assert_eq!(
+        test.delivery(&deliveries[0].id).await.state,
+        DeliveryState::Pending
+    );
+}
+
+/// 32 bytes of 1, in base64.
+const KEY_K1: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+
 crate::backend_tests!(
     a_dispatch_leases_and_hands_over_what_may_start_at_once,
+    a_delivery_that_cannot_start_at_once_is_left_pending,
     a_result_moves_the_delivery_only_under_the_lease_that_claimed_it,
     an_expired_lease_is_reclaimed_and_its_late_result_fenced,
     a_released_claim_comes_due_again_without_spending_an_attempt,
