@@ -214,8 +214,9 @@ impl FreshStarts for FreshStarter {
 
     fn start(&self, deliveries: Vec<ClaimedDelivery>) {
         let launcher = &self.launcher;
-        // Leased before draining began: the drain releases every lease of
-        // this process, so they are attempted after the restart.
+        // Leased just before draining began: the drain releases this
+        // process's leases (one that outlives it expires, or is recovered
+        // at the next start on SQLite), so they are attempted later.
         if launcher.draining.is_cancelled() {
             return;
         }
