@@ -518,7 +518,10 @@ async fn apply_dispatches<DB: Backend>(
             DB::announce_due_work(conn, shared.origin.as_str()).await?;
         }
     }
-    if let Some(lease) = lease.filter(|_| budget.spent()) {
+    let any_leased = new_deliveries
+        .iter()
+        .any(|delivery| delivery.lease.is_some());
+    if let Some(lease) = lease.filter(|_| any_leased) {
         let secrets = secrets_or_none(&shared.secrets);
         let mut unstartable = HashSet::new();
         for row in DB::leased_deliveries(conn, &lease).await? {
@@ -566,7 +569,6 @@ struct StartBudget<'a> {
     /// Slots left for all endpoints together; asked on first use.
     free: Option<usize>,
     room: HashMap<&'a str, usize>,
-    taken: usize,
 }
 
 impl<'a> StartBudget<'a> {
@@ -575,7 +577,6 @@ impl<'a> StartBudget<'a> {
             fresh,
             free: None,
             room: HashMap::new(),
-            taken: 0,
         }
     }
 
@@ -595,13 +596,7 @@ impl<'a> StartBudget<'a> {
         }
         *free -= 1;
         *room -= 1;
-        self.taken += 1;
         true
-    }
-
-    /// Whether any start was taken.
-    fn spent(&self) -> bool {
-        self.taken > 0
     }
 }
 

@@ -5,16 +5,15 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use webhookd::domain::DeliveryState;
-use webhookd::store::{
-    ClaimedDelivery, DeliveryTransition, FreshLease, FreshStarts, RecordOutcome,
-};
-
 use secrecy::SecretString;
-use webhookd::domain::SecretKeys;
+use webhookd::domain::{DeliveryState, SecretKeys};
+use webhookd::store::{
+    ClaimedDelivery, DeliveryTransition, FreshLease, FreshStarts, RecordOutcome, Store,
+};
 
 use super::{LEASE_MS, T0, attempt, connect, endpoint, event, fresh_store, id, ids_of};
 use crate::common::Backend;
+use crate::common::settings::SecretKey;
 
 const RECORDED: RecordOutcome = RecordOutcome::Recorded { disabled: None };
 
@@ -248,6 +247,20 @@ struct RecordedStarts {
 
 const FRESH_TOKEN: &str = "instance-a:fresh:1";
 
+impl RecordedStarts {
+    /// `free` slots in all, `room` per endpoint, handed to `store`'s
+    /// dispatches from now on.
+    fn install(store: &dyn Store, free: usize, room: &[(&'static str, usize)]) -> Arc<Self> {
+        let starts = Arc::new(RecordedStarts {
+            free: Mutex::new(free),
+            room: room.iter().copied().collect(),
+            started: Mutex::new(Vec::new()),
+        });
+        store.start_fresh_with(Arc::clone(&starts) as Arc<dyn FreshStarts>);
+        starts
+    }
+}
+
 impl FreshStarts for RecordedStarts {
     fn free_slots(&self) -> usize {
         *self.free.lock().unwrap()
@@ -283,13 +296,11 @@ async fn a_dispatch_leases_and_hands_over_what_may_start_at_once(backend: Backen
     ])
     .await;
     test.disable("ep_c").await;
-    let starts = Arc::new(RecordedStarts {
-        free: Mutex::new(10),
-        room: HashMap::from([("ep_a", 1), ("ep_b", 0), ("ep_c", 5)]),
-        started: Mutex::new(Vec::new()),
-    });
-    test.store
-        .start_fresh_with(Arc::clone(&starts) as Arc<dyn FreshStarts>);
+    let starts = RecordedStarts::install(
+        test.store.as_ref(),
+        10,
+        &[("ep_a", 1), ("ep_b", 0), ("ep_c", 5)],
+    );
 
     let sent = event("order.created", T0);
     let (event_id, deliveries) = test.dispatch(sent.clone()).await;
@@ -361,16 +372,12 @@ async fn a_delivery_that_cannot_start_at_once_is_left_pending(backend: Backend) 
     let mut sealed = endpoint("ep_a", &["*"]);
     sealed.secret = Some(SecretString::from("whsec_only-k1-opens-this"));
     test.create_endpoints(&[sealed]).await;
-    let k1 = SecretKeys::parse(&[("k1".to_owned(), SecretString::from(KEY_K1))]).unwrap();
+    let k1 = SecretKey::of("k1", 1);
+    let k1 = SecretKeys::parse(&[(k1.id.to_owned(), SecretString::from(k1.key))]).unwrap();
     assert_eq!(test.store.protect_secrets(k1).await.unwrap(), 1);
 
     let without_keys = connect(&test.url).await;
-    let starts = Arc::new(RecordedStarts {
-        free: Mutex::new(10),
-        room: HashMap::from([("ep_a", 1)]),
-        started: Mutex::new(Vec::new()),
-    });
-    without_keys.start_fresh_with(Arc::clone(&starts) as Arc<dyn FreshStarts>);
+    let starts = RecordedStarts::install(without_keys.as_ref(), 10, &[("ep_a", 1)]);
     let outcome = without_keys
         .dispatch(
             event("order.created", T0),
@@ -389,9 +396,6 @@ async fn a_delivery_that_cannot_start_at_once_is_left_pending(backend: Backend) 
         DeliveryState::Pending
     );
 }
-
-/// 32 bytes of 1, in base64.
-const KEY_K1: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
 
 crate::backend_tests!(
     a_dispatch_leases_and_hands_over_what_may_start_at_once,
