@@ -117,13 +117,6 @@ fn main() -> ExitCode {
     // Reads `FAILPOINTS`; only builds with the `failpoints` feature have any.
     #[cfg(feature = "failpoints")]
     let _failpoints = fail::FailScenario::setup();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("webhookd: failed to start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     let result = match cli.command {
         Command::Serve(args) => {
             let overrides = CliOverrides {
@@ -135,6 +128,13 @@ fn main() -> ExitCode {
             let config = match Config::load_file(args.common.config.as_deref(), &overrides) {
                 Ok(config) => config,
                 Err(e) => return refused(&e.into()),
+            };
+            let cores = std::thread::available_parallelism().map_or(1, usize::from);
+            let threads = config
+                .server
+                .runtime_threads(config.database.is_sqlite(), cores);
+            let Some(runtime) = runtime(Some(threads)) else {
+                return ExitCode::FAILURE;
             };
             // The OTLP exporter's channel lives on the runtime.
             let _runtime = runtime.enter();
@@ -155,6 +155,9 @@ fn main() -> ExitCode {
             runtime.block_on(serve(config))
         }
         Command::Migrate(args) => {
+            let Some(runtime) = runtime(None) else {
+                return ExitCode::FAILURE;
+            };
             let overrides = CliOverrides {
                 database_url: args.common.database_url.clone(),
                 ..CliOverrides::default()
@@ -171,7 +174,12 @@ fn main() -> ExitCode {
             );
             runtime.block_on(migrate(database))
         }
-        Command::CheckReceiver(args) => return runtime.block_on(check_receiver(args)),
+        Command::CheckReceiver(args) => {
+            let Some(runtime) = runtime(None) else {
+                return ExitCode::FAILURE;
+            };
+            return runtime.block_on(check_receiver(args));
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -187,6 +195,22 @@ fn main() -> ExitCode {
         Err(e) => {
             error!("{}", describe(&e));
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// The async runtime, with `threads` worker threads (one per core by
+/// default); `None` once the failure is reported.
+fn runtime(threads: Option<usize>) -> Option<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = threads {
+        builder.worker_threads(threads);
+    }
+    match builder.enable_all().build() {
+        Ok(runtime) => Some(runtime),
+        Err(e) => {
+            eprintln!("webhookd: failed to start the async runtime: {e}");
+            None
         }
     }
 }

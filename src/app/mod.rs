@@ -168,7 +168,8 @@ impl App {
         ready.store(true, Ordering::Release);
         let background = Background::start(&config, &services, prober, &health, &ready);
         let roles = format!("{:?}", config.server.roles).to_lowercase();
-        info!(%grpc_addr, %http_addr, instance_id, %roles, "webhookd listening");
+        let worker_threads = tokio::runtime::Handle::current().metrics().num_workers();
+        info!(%grpc_addr, %http_addr, instance_id, %roles, worker_threads, "webhookd listening");
 
         let mut failure: Option<anyhow::Error> = None;
         tokio::select! {

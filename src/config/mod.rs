@@ -136,6 +136,11 @@ impl Default for DatabaseConfig {
 }
 
 impl DatabaseConfig {
+    /// Whether the url names a SQLite database.
+    pub fn is_sqlite(&self) -> bool {
+        self.url.starts_with("sqlite:")
+    }
+
     /// Loads only the `database` section (file, environment, flags), for
     /// commands such as `migrate` that need nothing else: the other
     /// sections, and their required keys, are not read.

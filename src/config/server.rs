@@ -52,6 +52,10 @@ pub struct ServerConfig {
     /// probes, dead-letter retention). Default both. Split roles need
     /// PostgreSQL, where other instances take the other role.
     pub roles: Vec<InstanceRole>,
+    /// Threads of the async runtime: the listeners, the attempts, the
+    /// write batches. Default: one per core, less one on SQLite (see
+    /// `runtime_threads`).
+    pub worker_threads: Option<usize>,
 }
 
 /// A part an instance plays (`server.roles`).
@@ -87,6 +91,7 @@ impl Default for ServerConfig {
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
             roles: vec![InstanceRole::Api, InstanceRole::Worker],
+            worker_threads: None,
         }
     }
 }
@@ -100,5 +105,22 @@ impl ServerConfig {
     /// Delivers.
     pub fn delivers(&self) -> bool {
         self.roles.contains(&InstanceRole::Worker)
+    }
+
+    /// The async runtime's threads on a machine with `cores`: the
+    /// configured number, or one per core, less one on SQLite. sqlx runs
+    /// each SQLite connection on a thread of its own, and the writer's
+    /// thread is busy at every commit; a runtime thread per core then
+    /// competes with it for the cores, and the runtime's threads mostly
+    /// wake each other (`perf` at 1,000 events/s on 2 cores: one runtime
+    /// thread cut webhookd's CPU by a sixth; docs/benchmarks.md).
+    pub fn runtime_threads(&self, sqlite: bool, cores: usize) -> usize {
+        self.worker_threads
+            .unwrap_or(if sqlite {
+                cores.saturating_sub(1)
+            } else {
+                cores
+            })
+            .max(1)
     }
 }

@@ -74,6 +74,29 @@ fn fractional_delays_are_accepted() {
     );
 }
 
+#[test]
+fn runtime_threads_leave_a_core_to_sqlite_unless_configured() {
+    let sqlite = load(MINIMAL).unwrap();
+    assert!(sqlite.database.is_sqlite());
+    let threads = |config: &Config, cores| {
+        config
+            .server
+            .runtime_threads(config.database.is_sqlite(), cores)
+    };
+    assert_eq!(threads(&sqlite, 8), 7);
+    assert_eq!(threads(&sqlite, 2), 1);
+    assert_eq!(threads(&sqlite, 1), 1);
+    let postgres = load(&format!(
+        "{MINIMAL}database:\n  url: postgres://webhookd@db.example/webhookd\n"
+    ))
+    .unwrap();
+    assert_eq!(threads(&postgres, 8), 8);
+    assert_eq!(threads(&postgres, 2), 2);
+    let configured = load(&format!("{MINIMAL}server:\n  worker_threads: 3\n")).unwrap();
+    assert_eq!(threads(&configured, 2), 3);
+    assert_eq!(threads(&configured, 16), 3);
+}
+
 // Long by design: one row per rule (name, YAML, key, reason), so the table
 // reads as the list of what the config refuses.
 #[test]
@@ -89,6 +112,12 @@ fn every_config_error_names_its_key_and_reason() {
             format!("{MINIMAL}retry_policy:\n  max_attempt: 3\n"),
             "retry_policy.max_attempt",
             "unknown field `max_attempt`",
+        ),
+        (
+            "no runtime threads",
+            format!("{MINIMAL}server:\n  worker_threads: 0\n"),
+            "server.worker_threads",
+            "must be at least 1",
         ),
         (
             "unknown section",

@@ -54,7 +54,7 @@ fn check_roles(config: &Config) -> Result<(), ConfigError> {
         ));
     }
     let split = !(server.serves_api() && server.delivers());
-    if split && config.database.url.starts_with("sqlite:") {
+    if split && config.database.is_sqlite() {
         return Err(ConfigError::invalid(
             "server.roles",
             "an instance with only one role needs PostgreSQL: a SQLite file serves one process, so no other instance could take the other role",
@@ -138,6 +138,10 @@ fn check_counts(config: &Config) -> Result<(), ConfigError> {
             engine.max_concurrent_per_endpoint,
         ),
         ("server.max_connections", config.server.max_connections),
+        (
+            "server.worker_threads",
+            config.server.worker_threads.unwrap_or(1),
+        ),
     ] {
         at_least_one(key, value as u64)?;
     }

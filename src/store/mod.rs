@@ -105,7 +105,7 @@ impl<T> Store for T where
 
 /// Opens the store named by `config.url`.
 pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, StoreError> {
-    if config.url.starts_with("sqlite:") {
+    if config.is_sqlite() {
         Ok(Arc::new(SqliteStore::connect(config).await?))
     } else {
         Ok(Arc::new(PgStore::connect(config).await?))

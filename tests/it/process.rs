@@ -87,14 +87,7 @@ async fn sigterm_exits_zero_and_the_next_run_delivers_what_was_pending(backend: 
         &database_url,
     );
     let daemon = Daemon::start(&config);
-    let event_id = daemon
-        .client()
-        .await
-        .dispatch(dispatch_request("order.created", "{}"))
-        .await
-        .unwrap()
-        .into_inner()
-        .event_id;
+    let event_id = dispatch_one(&daemon).await;
     eventually(Duration::from_secs(10), || async {
         receiver.total_requests() >= 1
     })
@@ -117,6 +110,60 @@ crate::backend_tests!(
     sigterm_exits_zero_and_the_next_run_delivers_what_was_pending,
 );
 
+/// Dispatches one `order.created` event; returns its id.
+async fn dispatch_one(daemon: &Daemon) -> String {
+    daemon
+        .client()
+        .await
+        .dispatch(dispatch_request("order.created", "{}"))
+        .await
+        .unwrap()
+        .into_inner()
+        .event_id
+}
+
+/// The `worker_threads` field of the daemon's `webhookd listening` line.
+fn logged_worker_threads(daemon: &Daemon) -> u64 {
+    let line = daemon
+        .log_text()
+        .lines()
+        .find(|line| line.contains("webhookd listening"))
+        .expect("the listening line is logged")
+        .to_owned();
+    let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+    event["worker_threads"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no worker_threads in {line}"))
+}
+
+#[tokio::test]
+async fn the_runtime_leaves_a_core_to_sqlite_or_runs_the_configured_threads() {
+    let receiver = Receiver::start(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = Backend::Sqlite.fresh_database_url(dir.path()).await;
+    let settings =
+        TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])]);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from) as u64;
+    let config = write_config(dir.path(), &settings, &database_url);
+    let daemon = Daemon::start(&config);
+    assert_eq!(logged_worker_threads(&daemon), (cores - 1).max(1));
+    daemon.sigterm_and_wait();
+
+    let configured = dir.path().join("three.yaml");
+    settings
+        .config_tree(&database_url)
+        .set("server.worker_threads", 3)
+        .write(&configured);
+    let daemon = Daemon::start(&configured);
+    assert_eq!(logged_worker_threads(&daemon), 3);
+    let event_id = dispatch_one(&daemon).await;
+    eventually(Duration::from_secs(10), || async {
+        receiver.succeeded_event_ids().contains(&event_id)
+    })
+    .await
+    .expect("delivered on the configured runtime");
+}
+
 #[test]
 fn invalid_config_fails_at_start_with_the_key_and_reason() {
     let dir = tempfile::tempdir().unwrap();
@@ -126,6 +173,13 @@ fn invalid_config_fails_at_start_with_the_key_and_reason() {
                 .set("retry_policy.max_attempts", 0)
                 .set("webhook_engine.signing_secret", "s"),
             "retry_policy.max_attempts",
+            "at least 1",
+        ),
+        (
+            ConfigTree::new()
+                .set("server.worker_threads", 0)
+                .set("webhook_engine.signing_secret", "s"),
+            "server.worker_threads",
             "at least 1",
         ),
         (
