@@ -1,32 +1,39 @@
-//! A tiny run of the benchmark harness, so it keeps working: its ledger
-//! must balance and every signature must verify. (The real figures come
-//! from release builds; see docs/benchmarks.md.)
+//! Tiny runs of the benchmark harness, so it keeps working: its ledger
+//! must balance, every signature must verify, and it must count failed
+//! attempts. (The real figures come from release builds; see
+//! docs/benchmarks.md.)
 
 use std::process::Command;
 
-#[test]
-fn the_benchmark_harness_balances_its_ledger() {
+/// Runs the harness against the debug webhookd with `args`; returns its
+/// report once it succeeded.
+fn run_bench(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_webhookd-bench"))
-        .args([
-            "--webhookd",
-            env!("CARGO_BIN_EXE_webhookd"),
-            "--events",
-            "300",
-            "--fan-out",
-            "2",
-            "--concurrency",
-            "16",
-            "--preload-events",
-            "1000",
-        ])
+        .args(["--webhookd", env!("CARGO_BIN_EXE_webhookd")])
+        .args(args)
         .output()
         .expect("webhookd-bench runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    stdout
+}
+
+#[test]
+fn the_benchmark_harness_balances_its_ledger() {
+    let stdout = run_bench(&[
+        "--events",
+        "300",
+        "--fan-out",
+        "2",
+        "--concurrency",
+        "16",
+        "--preload-events",
+        "1000",
+    ]);
     assert!(
         stdout.contains("ledger: missing 0, duplicates 0, bad signatures 0 (all 600 checked)"),
         "{stdout}"
@@ -35,22 +42,7 @@ fn the_benchmark_harness_balances_its_ledger() {
 
 #[test]
 fn the_backlog_scenario_drains_everything_it_held() {
-    let output = Command::new(env!("CARGO_BIN_EXE_webhookd-bench"))
-        .args([
-            "--webhookd",
-            env!("CARGO_BIN_EXE_webhookd"),
-            "--events",
-            "400",
-            "--backlog",
-        ])
-        .output()
-        .expect("webhookd-bench runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_bench(&["--events", "400", "--backlog"]);
     for expected in [
         "400 deliveries pending before the endpoints are enabled",
         "backlog drain by stage",
@@ -59,4 +51,17 @@ fn the_backlog_scenario_drains_everything_it_held() {
     ] {
         assert!(stdout.contains(expected), "{expected:?} in:\n{stdout}");
     }
+}
+
+#[test]
+fn the_harness_counts_the_attempts_webhookd_logged_as_failed() {
+    // The endpoints point at a closed port: deliveries fail until the
+    // endpoint's circuit opens (after the attempts already in flight).
+    let stdout = run_bench(&["--events", "40", "--receiver-down"]);
+    let failed = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("failed attempts"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or_else(|| panic!("no failed attempts count in:\n{stdout}"));
+    assert!((1..=40).contains(&failed), "{stdout}");
 }

@@ -60,9 +60,10 @@ struct Args {
     /// calls go to them round-robin.
     #[arg(long, default_value_t = 1)]
     instances: usize,
-    /// Endpoints point at a closed port: deliveries fail once and wait an
-    /// hour for their retry. Measures memory with a large pending backlog
-    /// (no ledger check).
+    /// Endpoints point at a closed port: deliveries fail until each
+    /// endpoint's circuit opens, and every delivery then waits (an hour for
+    /// a retry). Measures memory with a large pending backlog (no ledger
+    /// check).
     #[arg(long)]
     receiver_down: bool,
     /// Endpoints start disabled, so every delivery waits pending; once all
@@ -115,7 +116,10 @@ async fn main() -> Result<()> {
 
     let dispatched = dispatch_all(&args, &clients).await?;
     if args.receiver_down {
-        return report_memory_with_backlog(&args, &pids, dispatched.elapsed).await;
+        report_memory_with_backlog(&args, &pids, dispatched.elapsed).await;
+        // Every attempt made by now has failed.
+        print_failed_attempts(&daemons);
+        return Ok(());
     }
     print_settings(&args);
     let expected = args.events * args.fan_out;
@@ -141,6 +145,8 @@ async fn main() -> Result<()> {
         );
         println!("CPU per delivery            {}", cpu.describe(expected));
     }
+    // Every receipt is in, so every failed attempt before one is logged.
+    print_failed_attempts(&daemons);
     drop(daemons);
     check_ledger(&args, &dispatched, &ledger)
 }
@@ -385,13 +391,17 @@ fn check_ledger(args: &Args, dispatched: &Dispatched, ledger: &Ledger) -> Result
     Ok(())
 }
 
+/// Attempts the daemons logged as failed, retried or given up.
+fn print_failed_attempts(daemons: &[Daemon]) {
+    println!(
+        "failed attempts             {:>10}   (retried or given up; from webhookd's log)",
+        daemons.iter().map(Daemon::failed_attempts).sum::<u64>()
+    );
+}
+
 /// With receivers down: the backlog stays pending; report webhookd's memory
 /// as it holds it.
-async fn report_memory_with_backlog(
-    args: &Args,
-    pids: &[u32],
-    dispatch_elapsed: Duration,
-) -> Result<()> {
+async fn report_memory_with_backlog(args: &Args, pids: &[u32], dispatch_elapsed: Duration) {
     println!(
         "receivers down: {} events x {} endpoints dispatched in {:.1} s ({:.0} events/s)",
         args.events,
@@ -399,7 +409,8 @@ async fn report_memory_with_backlog(
         dispatch_elapsed.as_secs_f64(),
         args.events as f64 / dispatch_elapsed.as_secs_f64()
     );
-    // Every delivery fails once, then waits an hour for its retry.
+    // Deliveries fail until the endpoint's circuit opens; every delivery
+    // then waits: for its retry, an hour away, or for the circuit.
     for seconds in [0u64, 10, 20] {
         if seconds > 0 {
             tokio::time::sleep(Duration::from_secs(10)).await;
@@ -412,7 +423,6 @@ async fn report_memory_with_backlog(
             );
         }
     }
-    Ok(())
 }
 
 /// Writes `args.preload_events` events, each with a succeeded delivery to

@@ -4,12 +4,19 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 /// A webhookd process, killed when dropped.
-pub struct Daemon(Child);
+pub struct Daemon {
+    child: Child,
+    /// Attempts it logged as failed: a retried attempt delays its delivery
+    /// by the retry delay, which the latency figures alone do not tell.
+    failed_attempts: Arc<AtomicU64>,
+}
 
 impl Daemon {
     /// Starts `binary serve` with `config`; returns once it listens.
@@ -26,14 +33,21 @@ impl Daemon {
             .with_context(|| format!("failed to start {}", binary.display()))?;
         let stderr = child.stderr.take().expect("stderr is piped");
         let (sender, receiver) = std::sync::mpsc::channel();
+        let failed_attempts = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&failed_attempts);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.contains("webhookd listening") {
                     let _ = sender.send(line);
+                } else if line.contains("\"delivery failed") {
+                    counted.fetch_add(1, Ordering::Relaxed);
                 }
             }
         });
-        let daemon = Daemon(child);
+        let daemon = Daemon {
+            child,
+            failed_attempts,
+        };
         let line = receiver
             .recv_timeout(Duration::from_secs(30))
             .context("webhookd did not start")?;
@@ -46,14 +60,19 @@ impl Daemon {
     }
 
     pub fn pid(&self) -> u32 {
-        self.0.id()
+        self.child.id()
+    }
+
+    /// Attempts logged as failed so far.
+    pub fn failed_attempts(&self) -> u64 {
+        self.failed_attempts.load(Ordering::Relaxed)
     }
 }
 
 impl Drop for Daemon {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
