@@ -18,7 +18,7 @@ use super::model::{
     AttemptResult, ClaimedDelivery, DispatchOutcome, EndpointVerdict, FreshStarts, RecordOutcome,
     RoutedDelivery, Routing,
 };
-use super::rows::{RoutingRow, payload_filter};
+use super::rows::{DeliveryStart, RoutingRow, Sending, SendingColumns, payload_filter};
 use super::sql::NewDelivery;
 use crate::clock::now_millis;
 use crate::domain::{DeliveryId, EndpointId, Event, EventPattern, PayloadFilter, SecretKeys};
@@ -349,6 +349,8 @@ struct RoutingEndpoint {
     active: bool,
     filter: Option<PayloadFilter>,
     max_concurrent: Option<u32>,
+    /// Read and opened only for an endpoint whose deliveries start at once.
+    sending: SendingColumns,
 }
 
 impl TryFrom<RoutingRow> for RoutingEndpoint {
@@ -368,13 +370,12 @@ impl TryFrom<RoutingRow> for RoutingEndpoint {
             .map_err(|e| StoreError::Corrupt(format!("endpoint `{}`: {e}", row.id)))?;
         let filter = payload_filter(row.payload_filter.as_deref(), &row.id)?;
         Ok(RoutingEndpoint {
+            max_concurrent: row.max_concurrent(),
             id: row.id,
             patterns,
             active: row.active,
             filter,
-            max_concurrent: row
-                .max_concurrent
-                .and_then(|limit| u32::try_from(limit).ok()),
+            sending: row.sending,
         })
     }
 }
@@ -471,7 +472,7 @@ async fn apply_dispatches<DB: Backend>(
             .collect();
     let fresh = shared.fresh.get().map(Arc::as_ref);
     let lease = fresh.map(|fresh| fresh.lease(now));
-    let mut budget = StartBudget::new(fresh);
+    let mut budget = StartBudget::new(fresh, secrets_or_none(&shared.secrets));
     let mut new_deliveries = Vec::new();
     let mut duplicates = Vec::new();
     for ((index, event, targets), inserted) in routed.into_iter().zip(inserted) {
@@ -508,7 +509,6 @@ async fn apply_dispatches<DB: Backend>(
                 .collect(),
         })));
     }
-    let mut started = Vec::new();
     if !new_deliveries.is_empty() {
         DB::insert_deliveries(conn, &new_deliveries).await?;
         if new_deliveries
@@ -518,48 +518,32 @@ async fn apply_dispatches<DB: Backend>(
             DB::announce_due_work(conn, shared.origin.as_str()).await?;
         }
     }
-    let any_leased = new_deliveries
+    // Built from what this batch wrote and routed with, rather than read
+    // back: the rows are exactly what was just inserted.
+    let started = new_deliveries
         .iter()
-        .any(|delivery| delivery.lease.is_some());
-    if let Some(lease) = lease.filter(|_| any_leased) {
-        let secrets = secrets_or_none(&shared.secrets);
-        let mut unstartable = HashSet::new();
-        for row in DB::leased_deliveries(conn, &lease).await? {
-            let id = row.id().to_owned();
-            match row.into_claimed(&lease.token, secrets) {
-                Ok(delivery) => started.push(delivery),
-                // Such as a secret sealed with a key this instance lacks:
-                // the dispatch still succeeds, and the claim reports the
-                // delivery's fault when it comes due, as it always did.
-                Err(e) => {
-                    warn!(delivery_id = %id, error.message = %e, "a new delivery cannot start at once; it waits for the scheduler");
-                    DB::release_delivery(conn, &id, &lease.token, now).await?;
-                    unstartable.insert(id);
-                }
-            }
-        }
-        if !unstartable.is_empty() {
-            mark_not_started(results, &unstartable);
-            DB::announce_due_work(conn, shared.origin.as_str()).await?;
-        }
-    }
+        .filter_map(|delivery| {
+            let lease = delivery.lease?;
+            // Always there: a start is taken only where the endpoint opened.
+            let sending = budget.sending(delivery.endpoint_id)?;
+            Some(sending.start(DeliveryStart {
+                delivery_id: delivery.id.clone(),
+                event_id: delivery.event.id.clone(),
+                event_type: delivery.event.event_type.clone(),
+                payload: bytes::Bytes::copy_from_slice(delivery.event.payload.as_bytes()),
+                endpoint_id: EndpointId::from_stored(delivery.endpoint_id.to_owned()),
+                attempt_number: 1,
+                cycle_start: 0,
+                lease_token: lease.token.clone(),
+                ordering_key: delivery.event.ordering_key.clone(),
+                trace: delivery.event.trace.clone(),
+            }))
+        })
+        .collect();
     // After the inserts, so a key used twice in this batch finds the
     // deliveries of its first use.
     answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await?;
     Ok(started)
-}
-
-/// Marks the deliveries `ids` as not started in the dispatches' answers,
-/// so they are announced and the scheduler is woken for them.
-fn mark_not_started(results: &mut [Option<Applied>], ids: &HashSet<String>) {
-    for applied in results.iter_mut().flatten() {
-        if let Applied::Dispatch(Ok(DispatchOutcome::Created { deliveries, .. })) = applied {
-            deliveries
-                .iter_mut()
-                .filter(|delivery| ids.contains(delivery.id.as_str()))
-                .for_each(|delivery| delivery.started = false);
-        }
-    }
 }
 
 /// How many of a batch's new deliveries may start at once, as
@@ -569,14 +553,21 @@ struct StartBudget<'a> {
     /// Slots left for all endpoints together; asked on first use.
     free: Option<usize>,
     room: HashMap<&'a str, usize>,
+    /// Opens the endpoints' secrets.
+    secrets: &'a SecretKeys,
+    /// How each endpoint's deliveries are sent, opened on first use;
+    /// `None` where that failed.
+    sending: HashMap<&'a str, Option<Sending>>,
 }
 
 impl<'a> StartBudget<'a> {
-    fn new(fresh: Option<&'a dyn FreshStarts>) -> Self {
+    fn new(fresh: Option<&'a dyn FreshStarts>, secrets: &'a SecretKeys) -> Self {
         StartBudget {
             fresh,
             free: None,
             room: HashMap::new(),
+            secrets,
+            sending: HashMap::new(),
         }
     }
 
@@ -586,6 +577,9 @@ impl<'a> StartBudget<'a> {
         let Some(fresh) = self.fresh.filter(|_| endpoint.active) else {
             return false;
         };
+        if !self.opens(endpoint) {
+            return false;
+        }
         let free = self.free.get_or_insert_with(|| fresh.free_slots());
         let room = self
             .room
@@ -597,6 +591,29 @@ impl<'a> StartBudget<'a> {
         *free -= 1;
         *room -= 1;
         true
+    }
+
+    /// Whether `endpoint`'s columns read and its secrets open. Where they
+    /// do not (a secret sealed with a key this instance lacks), its new
+    /// deliveries wait for the claim, which reports the fault when they
+    /// come due, as it always did; the dispatch still succeeds.
+    fn opens(&mut self, endpoint: &'a RoutingEndpoint) -> bool {
+        let secrets = self.secrets;
+        self.sending
+            .entry(endpoint.id.as_str())
+            .or_insert_with(|| match endpoint.sending.open(&endpoint.id, secrets) {
+                Ok(sending) => Some(sending),
+                Err(e) => {
+                    warn!(endpoint_id = %endpoint.id, error.message = %e, "new deliveries to this endpoint cannot start at once; they wait for the scheduler");
+                    None
+                }
+            })
+            .is_some()
+    }
+
+    /// How `endpoint_id`'s deliveries are sent, if a start was taken for it.
+    fn sending(&self, endpoint_id: &str) -> Option<&Sending> {
+        self.sending.get(endpoint_id)?.as_ref()
     }
 }
 

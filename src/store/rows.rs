@@ -147,59 +147,126 @@ pub(crate) struct ClaimedRow {
     attempt_count: i64,
     event_type: String,
     payload: Vec<u8>,
-    url: String,
-    secret: Option<String>,
-    previous_secret: Option<String>,
-    previous_secret_expires_at: Option<i64>,
     cycle_start: i64,
-    max_concurrent: Option<i64>,
-    signature_scheme: String,
-    headers: String,
-    retry_policy: Option<String>,
     ordering_key: Option<String>,
     traceparent: Option<String>,
     tracestate: Option<String>,
+    #[sqlx(flatten)]
+    sending: SendingColumns,
 }
 
 impl ClaimedRow {
-    pub(super) fn id(&self) -> &str {
-        &self.id
-    }
-
     pub(super) fn into_claimed(
         self,
         lease_token: &str,
         secrets: &SecretKeys,
     ) -> Result<ClaimedDelivery, StoreError> {
-        let custom_headers = headers(&self.headers, &self.endpoint_id)?;
-        let secret = open_secret(secrets, &self.endpoint_id, self.secret)?;
-        let previous_secret = open_secret(secrets, &self.endpoint_id, self.previous_secret)?;
-        let retry_schedule = retry_schedule(self.retry_policy.as_deref(), &self.endpoint_id)?;
-        Ok(ClaimedDelivery {
+        let sending = self.sending.open(&self.endpoint_id, secrets)?;
+        Ok(sending.start(DeliveryStart {
             delivery_id: DeliveryId::from_stored(self.id),
             event_id: EventId::from_stored(self.event_id),
             event_type: EventType::from_stored(self.event_type),
             payload: bytes::Bytes::from(self.payload),
             endpoint_id: EndpointId::from_stored(self.endpoint_id),
-            url: self.url,
+            attempt_number: small(self.attempt_count, "attempt_count")? + 1,
+            cycle_start: small(self.cycle_start, "cycle_start")?,
+            lease_token: lease_token.to_owned(),
+            ordering_key: self.ordering_key,
+            trace: trace_context(self.traceparent.as_deref(), self.tracestate.as_deref()),
+        }))
+    }
+}
+
+/// The columns of an endpoint that a delivery to it is sent with, as
+/// stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SendingColumns {
+    url: String,
+    secret: Option<String>,
+    previous_secret: Option<String>,
+    previous_secret_expires_at: Option<i64>,
+    max_concurrent: Option<i64>,
+    signature_scheme: String,
+    headers: String,
+    retry_policy: Option<String>,
+}
+
+impl SendingColumns {
+    /// Reads the columns and opens the secrets with `secrets`.
+    pub(super) fn open(
+        &self,
+        endpoint_id: &str,
+        secrets: &SecretKeys,
+    ) -> Result<Sending, StoreError> {
+        let secret = open_secret(secrets, endpoint_id, self.secret.clone())?;
+        let previous_secret = open_secret(secrets, endpoint_id, self.previous_secret.clone())?;
+        Ok(Sending {
+            url: self.url.clone(),
             secret,
             previous_secret: match (previous_secret, self.previous_secret_expires_at) {
                 (Some(secret), Some(until)) => Some((secret, until)),
                 _ => None,
             },
             signature_scheme: scheme(&self.signature_scheme)?,
-            attempt_number: small(self.attempt_count, "attempt_count")? + 1,
-            cycle_start: small(self.cycle_start, "cycle_start")?,
             max_concurrent: self
                 .max_concurrent
                 .map(|limit| small(limit, "max_concurrent"))
                 .transpose()?,
-            headers: custom_headers,
-            retry_schedule,
-            lease_token: lease_token.to_owned(),
-            ordering_key: self.ordering_key,
-            trace: trace_context(self.traceparent.as_deref(), self.tracestate.as_deref()),
+            headers: headers(&self.headers, endpoint_id)?,
+            retry_schedule: retry_schedule(self.retry_policy.as_deref(), endpoint_id)?,
         })
+    }
+}
+
+/// How deliveries to one endpoint are sent: its columns read, its secrets
+/// opened.
+pub(crate) struct Sending {
+    url: String,
+    secret: Option<SecretString>,
+    previous_secret: Option<(SecretString, i64)>,
+    signature_scheme: SignatureScheme,
+    max_concurrent: Option<u32>,
+    headers: CustomHeaders,
+    retry_schedule: Option<RetrySchedule>,
+}
+
+/// A delivery's side of a claimed delivery: the attempt about to be made,
+/// its event, and the lease it is made under.
+pub(crate) struct DeliveryStart {
+    pub delivery_id: DeliveryId,
+    pub event_id: EventId,
+    pub event_type: EventType,
+    pub payload: bytes::Bytes,
+    pub endpoint_id: EndpointId,
+    pub attempt_number: u32,
+    pub cycle_start: u32,
+    pub lease_token: String,
+    pub ordering_key: Option<String>,
+    pub trace: Option<TraceContext>,
+}
+
+impl Sending {
+    /// The delivery `start`, to be sent to this endpoint.
+    pub(crate) fn start(&self, start: DeliveryStart) -> ClaimedDelivery {
+        ClaimedDelivery {
+            delivery_id: start.delivery_id,
+            event_id: start.event_id,
+            event_type: start.event_type,
+            payload: start.payload,
+            endpoint_id: start.endpoint_id,
+            url: self.url.clone(),
+            secret: self.secret.clone(),
+            previous_secret: self.previous_secret.clone(),
+            signature_scheme: self.signature_scheme,
+            attempt_number: start.attempt_number,
+            cycle_start: start.cycle_start,
+            max_concurrent: self.max_concurrent,
+            headers: self.headers.clone(),
+            retry_schedule: self.retry_schedule.clone(),
+            lease_token: start.lease_token,
+            ordering_key: start.ordering_key,
+            trace: start.trace,
+        }
     }
 }
 
@@ -343,14 +410,25 @@ fn record_of(row: EndpointRow) -> Result<EndpointRecord, StoreError> {
     })
 }
 
-/// An endpoint as routing sees it.
+/// An endpoint as routing sees it, with what its deliveries are sent with
+/// (a dispatch starts some of them at once).
 #[derive(sqlx::FromRow)]
 pub(crate) struct RoutingRow {
     pub id: String,
     pub event_patterns: String,
     pub active: bool,
     pub payload_filter: Option<String>,
-    pub max_concurrent: Option<i64>,
+    #[sqlx(flatten)]
+    pub sending: SendingColumns,
+}
+
+impl RoutingRow {
+    /// The endpoint's own concurrency limit, if it has a usable one.
+    pub fn max_concurrent(&self) -> Option<u32> {
+        self.sending
+            .max_concurrent
+            .and_then(|limit| u32::try_from(limit).ok())
+    }
 }
 
 /// An endpoint's stored secrets, as they are kept (sealed or not).

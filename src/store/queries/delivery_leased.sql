@@ -1,7 +1,7 @@
 -- The deliveries leased to $1 with token $2 until $3, joined with their
--- event and endpoint: what a claim (SQLite) or a dispatch that started
--- them at once just leased. Only that one lease ends at $3 with token $2,
--- and the leases index finds them.
+-- event and endpoint: what a claim just leased (SQLite; run in the same
+-- call as the claim). Only that one lease ends at $3 with token $2, and
+-- the leases index finds them.
 SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, d.cycle_start,
        e.event_type, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at,
        ep.max_concurrent, ep.signature_scheme, ep.headers,

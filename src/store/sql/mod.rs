@@ -25,8 +25,7 @@ use super::model::{
     Purged, RecentAttempt, RedriveSelection,
 };
 use super::rows::{
-    ApiKeyRow, AttemptRow, ClaimedRow, DeliveryRow, EndpointRow, EventRow, RoutingRow,
-    StoredSecretsRow,
+    ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow, StoredSecretsRow,
 };
 use crate::domain::{DeliveryId, EndpointChanges, EndpointSpec, Event};
 use statement::Statement;
@@ -178,12 +177,6 @@ pub(crate) trait Sql: Database + Sized {
         conn: &mut Self::Connection,
         deliveries: &[NewDelivery<'_>],
     ) -> impl Future<Output = SqlResult<()>> + Send;
-
-    /// The deliveries just inserted under `lease`, as a claim returns them.
-    fn leased_deliveries(
-        conn: &mut Self::Connection,
-        lease: &FreshLease,
-    ) -> impl Future<Output = SqlResult<Vec<ClaimedRow>>> + Send;
 
     /// Appends the attempts and moves each delivery whose lease still
     /// holds; returns the ids of the deliveries that moved.

@@ -54,7 +54,6 @@ pub(super) const EVENT_INSERT: &str = query_file!("event_insert");
 pub(super) const DELIVERY_SELECT: &str = query_file!("delivery_select");
 pub(super) const DELIVERY_UNFINISHED_KEYS: &str = query_file!("delivery_unfinished_keys");
 pub(super) const DELIVERY_INSERT: &str = query_file!("delivery_insert");
-pub(super) const DELIVERY_LEASED: &str = query_file!("delivery_leased");
 pub(super) const DELIVERY_INSERT_REPLAY: &str = query_file!("delivery_insert_replay");
 pub(super) const DELIVERY_COUNT_REPLAYABLE: &str = query_file!("delivery_count_replayable");
 pub(super) const DELIVERY_REPLAY_PAGE: &str = query_file!("delivery_replay_page");

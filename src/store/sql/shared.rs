@@ -11,12 +11,11 @@ use super::statement::{RowsAffected, Statement, Value};
 use super::{NewDelivery, NewReplay, ROWS_PER_STATEMENT, Sql, SqlResult, dynamic};
 use crate::domain::{EndpointChanges, EndpointSpec, Event, PayloadFilter, RetrySchedule};
 use crate::store::model::{
-    AttemptHistory, AttemptResult, AttemptStat, DeliveryQuery, EventQuery, FreshLease, PendingStat,
-    Purged, RecentAttempt, RedriveSelection,
+    AttemptHistory, AttemptResult, AttemptStat, DeliveryQuery, EventQuery, PendingStat, Purged,
+    RecentAttempt, RedriveSelection,
 };
 use crate::store::rows::{
-    ApiKeyRow, AttemptRow, ClaimedRow, DeliveryRow, EndpointRow, EventRow, RoutingRow,
-    StoredSecretsRow,
+    ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow, StoredSecretsRow,
 };
 
 fn as_i64(count: usize) -> i64 {
@@ -254,18 +253,6 @@ where
             DB::execute(conn, statement).await?;
         }
         Ok(())
-    }
-
-    async fn leased_deliveries(
-        conn: &mut DB::Connection,
-        lease: &FreshLease,
-    ) -> SqlResult<Vec<ClaimedRow>> {
-        sqlx::query_as(DELIVERY_LEASED)
-            .bind(lease.owner.as_str())
-            .bind(lease.token.as_str())
-            .bind(lease.until)
-            .fetch_all(&mut *conn)
-            .await
     }
 
     async fn record_attempts(

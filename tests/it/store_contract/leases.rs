@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use secrecy::SecretString;
-use webhookd::domain::{DeliveryState, SecretKeys};
+use secrecy::{ExposeSecret, SecretString};
+use webhookd::domain::{
+    CustomHeaders, DeliveryState, RetrySchedule, SecretKeys, SignatureScheme, TraceContext,
+};
 use webhookd::store::{
     ClaimedDelivery, DeliveryTransition, FreshLease, FreshStarts, RecordOutcome, Store,
 };
@@ -397,8 +399,73 @@ async fn a_delivery_that_cannot_start_at_once_is_left_pending(backend: Backend) 
     );
 }
 
+/// A delivery started with its dispatch is built from what the dispatch
+/// wrote, not read back: it must carry exactly what a claim of the same
+/// delivery reads from the database, for every field a send uses.
+async fn a_fresh_start_carries_what_a_claim_of_the_same_delivery_reads(backend: Backend) {
+    let test = fresh_store(&backend).await;
+    let mut own = endpoint("ep_a", &["*"]);
+    own.secret = Some(SecretString::from("first-secret-abcd"));
+    own.signature_scheme = SignatureScheme::Standard;
+    own.max_concurrent = Some(3);
+    own.headers = CustomHeaders::parse([("X-Tenant", "t1")]).unwrap();
+    own.retry_schedule = Some(RetrySchedule::parse(3, &[0.5, 2.0]).unwrap());
+    test.create_endpoints(&[own]).await;
+    test.store
+        .rotate_endpoint_secret(
+            &id("ep_a"),
+            &SecretString::from("second-secret-wxyz"),
+            &SecretString::from("the-default-secret"),
+            T0 + 500,
+            T0,
+        )
+        .await
+        .unwrap();
+    let starts = RecordedStarts::install(test.store.as_ref(), 10, &[("ep_a", 1)]);
+    let mut traced = event("order.created", T0);
+    traced.trace = TraceContext::parse(
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        Some("vendor=1"),
+    );
+    assert!(traced.trace.is_some());
+    test.dispatch(traced).await;
+    let fresh = starts.started.lock().unwrap().pop().expect("ep_a had room");
+
+    // Given back unattempted, then claimed: read from the database.
+    test.store
+        .release_delivery(&fresh.delivery_id, &fresh.lease_token, T0)
+        .await
+        .unwrap();
+    let claimed = test.claim_one("lease-1", T0 + 1).await;
+    let secrets = |delivery: &ClaimedDelivery| {
+        (
+            delivery
+                .secret
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned()),
+            delivery
+                .previous_secret
+                .as_ref()
+                .map(|(s, until)| (s.expose_secret().to_owned(), *until)),
+        )
+    };
+    assert_eq!(
+        secrets(&fresh),
+        (
+            Some("second-secret-wxyz".to_owned()),
+            Some(("first-secret-abcd".to_owned(), T0 + 500))
+        )
+    );
+    assert_eq!(secrets(&fresh), secrets(&claimed));
+    // Everything else, secrets redacted, lease token aside.
+    let mut claimed = claimed;
+    claimed.lease_token = fresh.lease_token.clone();
+    assert_eq!(format!("{fresh:?}"), format!("{claimed:?}"));
+}
+
 crate::backend_tests!(
     a_dispatch_leases_and_hands_over_what_may_start_at_once,
+    a_fresh_start_carries_what_a_claim_of_the_same_delivery_reads,
     a_delivery_that_cannot_start_at_once_is_left_pending,
     a_result_moves_the_delivery_only_under_the_lease_that_claimed_it,
     an_expired_lease_is_reclaimed_and_its_late_result_fenced,
