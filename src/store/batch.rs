@@ -526,7 +526,7 @@ async fn apply_dispatches<DB: Backend>(
             let lease = delivery.lease?;
             // Always there: a start is taken only where the endpoint opened.
             let sending = budget.sending(delivery.endpoint_id)?;
-            Some(sending.start(DeliveryStart {
+            Some(sending.clone().into_start(DeliveryStart {
                 delivery_id: delivery.id.clone(),
                 event_id: delivery.event.id.clone(),
                 event_type: delivery.event.event_type.clone(),
@@ -601,7 +601,7 @@ impl<'a> StartBudget<'a> {
         let secrets = self.secrets;
         self.sending
             .entry(endpoint.id.as_str())
-            .or_insert_with(|| match endpoint.sending.open(&endpoint.id, secrets) {
+            .or_insert_with(|| match endpoint.sending.clone().open(&endpoint.id, secrets) {
                 Ok(sending) => Some(sending),
                 Err(e) => {
                     warn!(endpoint_id = %endpoint.id, error.message = %e, "new deliveries to this endpoint cannot start at once; they wait for the scheduler");

@@ -162,7 +162,7 @@ impl ClaimedRow {
         secrets: &SecretKeys,
     ) -> Result<ClaimedDelivery, StoreError> {
         let sending = self.sending.open(&self.endpoint_id, secrets)?;
-        Ok(sending.start(DeliveryStart {
+        Ok(sending.into_start(DeliveryStart {
             delivery_id: DeliveryId::from_stored(self.id),
             event_id: EventId::from_stored(self.event_id),
             event_type: EventType::from_stored(self.event_type),
@@ -179,7 +179,7 @@ impl ClaimedRow {
 
 /// The columns of an endpoint that a delivery to it is sent with, as
 /// stored.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub(crate) struct SendingColumns {
     url: String,
     secret: Option<String>,
@@ -194,14 +194,14 @@ pub(crate) struct SendingColumns {
 impl SendingColumns {
     /// Reads the columns and opens the secrets with `secrets`.
     pub(super) fn open(
-        &self,
+        self,
         endpoint_id: &str,
         secrets: &SecretKeys,
     ) -> Result<Sending, StoreError> {
-        let secret = open_secret(secrets, endpoint_id, self.secret.clone())?;
-        let previous_secret = open_secret(secrets, endpoint_id, self.previous_secret.clone())?;
+        let secret = open_secret(secrets, endpoint_id, self.secret)?;
+        let previous_secret = open_secret(secrets, endpoint_id, self.previous_secret)?;
         Ok(Sending {
-            url: self.url.clone(),
+            url: self.url,
             secret,
             previous_secret: match (previous_secret, self.previous_secret_expires_at) {
                 (Some(secret), Some(until)) => Some((secret, until)),
@@ -220,6 +220,7 @@ impl SendingColumns {
 
 /// How deliveries to one endpoint are sent: its columns read, its secrets
 /// opened.
+#[derive(Clone)]
 pub(crate) struct Sending {
     url: String,
     secret: Option<SecretString>,
@@ -247,22 +248,22 @@ pub(crate) struct DeliveryStart {
 
 impl Sending {
     /// The delivery `start`, to be sent to this endpoint.
-    pub(crate) fn start(&self, start: DeliveryStart) -> ClaimedDelivery {
+    pub(crate) fn into_start(self, start: DeliveryStart) -> ClaimedDelivery {
         ClaimedDelivery {
             delivery_id: start.delivery_id,
             event_id: start.event_id,
             event_type: start.event_type,
             payload: start.payload,
             endpoint_id: start.endpoint_id,
-            url: self.url.clone(),
-            secret: self.secret.clone(),
-            previous_secret: self.previous_secret.clone(),
+            url: self.url,
+            secret: self.secret,
+            previous_secret: self.previous_secret,
             signature_scheme: self.signature_scheme,
             attempt_number: start.attempt_number,
             cycle_start: start.cycle_start,
             max_concurrent: self.max_concurrent,
-            headers: self.headers.clone(),
-            retry_schedule: self.retry_schedule.clone(),
+            headers: self.headers,
+            retry_schedule: self.retry_schedule,
             lease_token: start.lease_token,
             ordering_key: start.ordering_key,
             trace: start.trace,
