@@ -64,10 +64,12 @@ impl Daemon {
         let kept = std::sync::Arc::clone(&log);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                // Kept before it is announced: whoever waits for the
+                // listening line finds it in the log too.
+                kept.lock().unwrap().push(line.clone());
                 if line.contains("webhookd listening") {
-                    let _ = lines.send(line.clone());
+                    let _ = lines.send(line);
                 }
-                kept.lock().unwrap().push(line);
             }
         });
         let line = listening
