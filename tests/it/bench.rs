@@ -38,6 +38,26 @@ fn the_benchmark_harness_balances_its_ledger() {
         stdout.contains("ledger: missing 0, duplicates 0, bad signatures 0 (all 600 checked)"),
         "{stdout}"
     );
+    assert_machine_share(&stdout);
+}
+
+/// The machine's busy and stolen shares are reported, and are shares: the
+/// run kept at least part of a core busy, and the two add up to at most
+/// all of the time (each rounded).
+fn assert_machine_share(stdout: &str) {
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("machine CPU"))
+        .unwrap_or_else(|| panic!("no machine CPU line in:\n{stdout}"));
+    let shares: Vec<f64> = line
+        .split('%')
+        .filter_map(|part| part.split_whitespace().last()?.parse().ok())
+        .collect();
+    let [busy, steal] = shares[..] else {
+        panic!("two shares in {line:?}");
+    };
+    assert!(busy > 0.0 && busy <= 100.0, "{line:?}");
+    assert!(steal >= 0.0 && busy + steal <= 101.0, "{line:?}");
 }
 
 #[test]
@@ -51,6 +71,7 @@ fn the_backlog_scenario_drains_everything_it_held() {
     ] {
         assert!(stdout.contains(expected), "{expected:?} in:\n{stdout}");
     }
+    assert_machine_share(&stdout);
 }
 
 #[test]

@@ -21,7 +21,7 @@ use tonic::transport::Channel;
 use webhookd::api::proto::webhook_service_client::WebhookServiceClient;
 use webhookd::api::proto::{DispatchRequest, EnableEndpointRequest, dispatch_request::Body};
 
-use process::{CpuMeter, Daemon, peak_rss_mb, rss_mb};
+use process::{CpuMeter, CpuUsed, Daemon, peak_rss_mb, rss_mb};
 use receivers::{Ledger, SECRET};
 
 #[derive(Parser)]
@@ -144,6 +144,7 @@ async fn main() -> Result<()> {
             peak_rss(&pids)
         );
         println!("CPU per delivery            {}", cpu.describe(expected));
+        print_host_share(&cpu);
     }
     // Every receipt is in, so every failed attempt before one is logged.
     print_failed_attempts(&daemons);
@@ -299,7 +300,19 @@ async fn drain_backlog(
         peak_rss(pids)
     );
     println!("CPU per delivery            {}", cpu.describe(expected));
+    print_host_share(&cpu);
     Ok(())
+}
+
+/// How busy the whole machine was, and how much of its time the hypervisor
+/// gave to other guests: runs with much steal are not comparable.
+fn print_host_share(cpu: &CpuUsed) {
+    if let Some(host) = &cpu.host {
+        println!(
+            "machine CPU                 {:>8.0} % busy, {:.0} % stolen by the hypervisor",
+            host.busy, host.steal
+        );
+    }
 }
 
 fn peak_rss(pids: &[u32]) -> f64 {

@@ -118,12 +118,70 @@ fn status_mb(pid: u32, field: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// The whole machine's CPU time by kind, in clock ticks summed over all
+/// cores, from the `cpu` line of /proc/stat.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct HostTicks {
+    busy: u64,
+    idle: u64,
+    /// Time a virtual machine was ready to run but the hypervisor ran
+    /// another guest: on a shared host it slows every figure of a run.
+    steal: u64,
+}
+
+impl HostTicks {
+    fn read() -> Option<HostTicks> {
+        parse_host_ticks(&std::fs::read_to_string("/proc/stat").ok()?)
+    }
+}
+
+/// Fields of the `cpu` line: user nice system idle iowait irq softirq
+/// steal (guest time is already counted in user and nice).
+fn parse_host_ticks(stat: &str) -> Option<HostTicks> {
+    let fields = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks = fields
+        .split_whitespace()
+        .take(8)
+        .map(str::parse::<u64>)
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    let [user, nice, system, idle, iowait, irq, softirq, steal] = ticks[..] else {
+        return None;
+    };
+    Some(HostTicks {
+        busy: user + nice + system + irq + softirq,
+        idle: idle + iowait,
+        steal,
+    })
+}
+
+/// Shares of the machine's CPU time between two readings, in per cent.
+#[derive(Debug, PartialEq)]
+pub struct HostShare {
+    pub busy: f64,
+    pub steal: f64,
+}
+
+impl HostShare {
+    fn between(start: HostTicks, end: HostTicks) -> Option<HostShare> {
+        let busy = end.busy.checked_sub(start.busy)? as f64;
+        let idle = end.idle.checked_sub(start.idle)? as f64;
+        let steal = end.steal.checked_sub(start.steal)? as f64;
+        let total = busy + idle + steal;
+        (total > 0.0).then(|| HostShare {
+            busy: busy * 100.0 / total,
+            steal: steal * 100.0 / total,
+        })
+    }
+}
+
 /// CPU used by the processes under test between two readings.
 pub struct CpuMeter {
     pids: Vec<u32>,
     postgres: bool,
     webhookd_start: f64,
     postgres_start: f64,
+    host_start: Option<HostTicks>,
 }
 
 /// CPU seconds since the meter started.
@@ -131,6 +189,8 @@ pub struct CpuUsed {
     pub webhookd: f64,
     /// `None` for SQLite runs.
     pub postgres: Option<f64>,
+    /// `None` where /proc/stat cannot be read.
+    pub host: Option<HostShare>,
 }
 
 impl CpuMeter {
@@ -146,6 +206,7 @@ impl CpuMeter {
             postgres,
             webhookd_start,
             postgres_start,
+            host_start: HostTicks::read(),
         }
     }
 
@@ -156,6 +217,10 @@ impl CpuMeter {
             postgres: self
                 .postgres
                 .then(|| postgres_cpu_seconds() - self.postgres_start),
+            host: self
+                .host_start
+                .zip(HostTicks::read())
+                .and_then(|(start, end)| HostShare::between(start, end)),
         }
     }
 }
@@ -177,5 +242,49 @@ impl CpuUsed {
             "{text} = {:.0} µs per delivery",
             self.per_delivery_us(count)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_ticks_come_from_the_cpu_line_of_proc_stat() {
+        let stat = "cpu  626 5 181 828 28 3 46 477 12 0\ncpu0 313 2 90 414 14 1 23 238 6 0\n";
+        assert_eq!(
+            parse_host_ticks(stat),
+            Some(HostTicks {
+                busy: 626 + 5 + 181 + 3 + 46,
+                idle: 828 + 28,
+                steal: 477,
+            })
+        );
+        // Kernels before 2.6.11 had no steal column.
+        assert_eq!(parse_host_ticks("cpu  1 2 3 4 5 6 7\n"), None);
+        assert_eq!(parse_host_ticks("intr 1 2 3 4 5 6 7 8\n"), None);
+    }
+
+    #[test]
+    fn host_shares_are_of_all_the_time_that_passed() {
+        let start = HostTicks {
+            busy: 1_000,
+            idle: 5_000,
+            steal: 100,
+        };
+        let end = HostTicks {
+            busy: 1_600,
+            idle: 5_200,
+            steal: 300,
+        };
+        assert_eq!(
+            HostShare::between(start, end),
+            Some(HostShare {
+                busy: 60.0,
+                steal: 20.0,
+            })
+        );
+        assert_eq!(HostShare::between(start, start), None);
+        assert_eq!(HostShare::between(end, start), None);
     }
 }
