@@ -74,8 +74,9 @@ done
 
 # The languages run side by side: each has its own endpoint and receiver,
 # and much of each run is spent waiting (deliveries, retries, package
-# installs), so together they take about as long as the slowest alone.
-# Each one's output is kept apart and printed whole once it has finished.
+# installs), so together they take about three quarters of the time they
+# take one after another. Each one's output is kept apart and printed
+# whole once it has finished.
 for lang in "${languages[@]}"; do
   WEBHOOKD_ADDR=$addr \
     WEBHOOKD_RECEIVER_PORT=${ports[$lang]} \

@@ -40,9 +40,9 @@ async fn a_hanging_endpoint_never_slows_the_others(backend: Backend) {
     )
     .await;
 
-    // 300 samples each: a p99 over three outliers. A broken limit does not
-    // show as a slightly worse tail but as healthy deliveries stuck behind
-    // hanging ones, which no sample count hides.
+    // 300 samples each, so the p99 leaves three above it. A broken limit
+    // does not show as a slightly worse tail but as healthy deliveries
+    // stuck behind hanging ones, which no sample count hides.
     let without = p99_to_receipt(&app, &mut healthy, "alone.event", 300).await;
     let with = p99_to_receipt(&app, &mut healthy, "both.event", 300).await;
     eprintln!(
