@@ -25,8 +25,10 @@ free_port() {
 
 work=$(mktemp -d)
 cleanup() {
-  # The languages' runs still going (after a failure or an interrupt).
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The languages' runs still going (after an interrupt), with everything
+  # they started: each runs in a process group of its own, and background
+  # jobs ignore the terminal's SIGINT.
+  for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
   [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -85,7 +87,7 @@ for lang in "${languages[@]}"; do
     WEBHOOKD_EVENT_TYPE=sdk.$lang.test \
     WEBHOOKD_VECTORS=$root/tests/vectors/signatures.json \
     WEBHOOKD_STANDARD_VECTORS=$root/tests/vectors/standard_webhooks.json \
-    "clients/$lang/test.sh" >"$work/$lang.out" 2>&1 &
+    setsid "clients/$lang/test.sh" >"$work/$lang.out" 2>&1 &
   pids[$lang]=$!
 done
 
@@ -101,6 +103,8 @@ for lang in "${languages[@]}"; do
     failed=$((failed + 1))
     failures+=("$lang")
   fi
+  # Reaped: its id may now belong to another process.
+  unset "pids[$lang]"
   echo "==> SDK: $lang"
   cat "$work/$lang.out"
   echo "==> SDK: $lang $status"
