@@ -10,7 +10,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -177,21 +177,34 @@ def test_ordering_key_delivers_one_at_a_time_in_dispatch_order(
     ours = [event_id for event_id in receiver.arrivals if event_id in (first, second, third)]
     assert ours == [first, second, third]
     for event_id in (first, second, third):
-        detail = client.get_event(event_id)
-        assert detail.event.ordering_key == key
-        (delivery,) = detail.deliveries
-        assert delivery.state == "succeeded" and delivery.ordering_key == key
-        assert not delivery.waiting_for_ordering_key
+        assert client.get_event(event_id).event.ordering_key == key
+        # The receiver has the request before webhookd has recorded its answer.
+        delivery = _wait_for_delivery(
+            client, event_id, "succeeds", lambda d: d.state == "succeeded"
+        )
+        assert delivery.ordering_key == key and not delivery.waiting_for_ordering_key
 
 
 def _wait_for_waiting(client: webhookd.Client, event_id: str) -> webhookd.Delivery:
     """The delivery of ``event_id``, once it waits for the one before it in its ordering key."""
+    return _wait_for_delivery(
+        client, event_id, "waits for its key", lambda d: d.waiting_for_ordering_key
+    )
+
+
+def _wait_for_delivery(
+    client: webhookd.Client,
+    event_id: str,
+    what: str,
+    ready: Callable[[webhookd.Delivery], bool],
+) -> webhookd.Delivery:
+    """The only delivery of ``event_id``, once ``ready`` holds for it."""
     deadline = time.monotonic() + DEADLINE_SECONDS
     while True:
         (delivery,) = client.get_event(event_id).deliveries
-        if delivery.waiting_for_ordering_key:
+        if ready(delivery):
             return delivery
-        assert time.monotonic() < deadline, f"{event_id} never waits for its key: {delivery}"
+        assert time.monotonic() < deadline, f"{event_id} never {what}: {delivery}"
         time.sleep(0.05)
 
 
