@@ -3,7 +3,7 @@
 //! compared, so there is no skew to reason about within an instance; across
 //! instances on PostgreSQL, leases carry margins larger than ordinary skew.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the unix epoch, now.
 pub fn now_millis() -> i64 {
@@ -11,6 +11,22 @@ pub fn now_millis() -> i64 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The time `delay` from now, rounded up to the millisecond: a time that is
+/// due (`now_millis() >= at`) only once all of `delay` has passed. Rounding
+/// down would let a retry go out up to a millisecond before a receiver's
+/// `Retry-After` has run.
+pub fn millis_after(delay: Duration) -> i64 {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    ceil_millis(since_epoch.saturating_add(delay))
+}
+
+fn ceil_millis(since_epoch: Duration) -> i64 {
+    let partial = !since_epoch.subsec_nanos().is_multiple_of(1_000_000);
+    i64::try_from(since_epoch.as_millis() + u128::from(partial)).unwrap_or(i64::MAX)
 }
 
 /// RFC 3339 in UTC with milliseconds, such as `2026-12-01T11:04:37.123Z`.
@@ -30,6 +46,29 @@ pub fn rfc3339(millis: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounds_up_to_the_millisecond() {
+        assert_eq!(ceil_millis(Duration::ZERO), 0);
+        assert_eq!(ceil_millis(Duration::from_millis(2_000)), 2_000);
+        assert_eq!(ceil_millis(Duration::from_nanos(2_000_000_001)), 2_001);
+        assert_eq!(ceil_millis(Duration::from_nanos(1_999_999_999)), 2_000);
+        assert_eq!(ceil_millis(Duration::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn a_time_after_a_delay_is_not_due_before_the_delay_has_passed() {
+        let delay = Duration::from_millis(2_000);
+        let before = SystemTime::now();
+        let at = millis_after(delay);
+        let at = UNIX_EPOCH + Duration::from_millis(u64::try_from(at).unwrap());
+        assert!(
+            at >= before + delay,
+            "{at:?} is before {:?}",
+            before + delay
+        );
+        assert_eq!(millis_after(Duration::MAX), i64::MAX);
+    }
 
     #[test]
     fn formats_rfc3339_with_milliseconds() {

@@ -13,7 +13,7 @@ use tracing::{Instrument, debug, error, info, info_span, warn};
 use super::circuit_breaker::Transition;
 use super::http_client::{DeliveryClient, SendResult};
 use super::retry::{RetryDecision, RetryPolicy};
-use crate::clock::now_millis;
+use crate::clock::{millis_after, now_millis};
 use crate::delivery::adaptive::Load;
 use crate::delivery::alert::{Alert, AlertKind, Alerter};
 use crate::delivery::counters::Counters;
@@ -376,7 +376,7 @@ fn decide(
             let delay = retry_after.map_or(policy_delay, |asked| {
                 asked.max(policy_delay).min(policy.max_delay)
             });
-            let at = now_millis() + delay.as_millis() as i64;
+            let at = millis_after(delay);
             warn!(error_kind = %failure, latency_ms, delay_ms = delay.as_millis() as u64, "delivery failed, retrying");
             (
                 AttemptOutcome::Retry { at },
