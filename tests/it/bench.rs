@@ -39,6 +39,31 @@ fn the_benchmark_harness_balances_its_ledger() {
         "{stdout}"
     );
     assert_machine_share(&stdout);
+    assert_thread_shares(&stdout);
+}
+
+/// webhookd's CPU time is split by what its threads do: shares that add up
+/// to all of it (each rounded), and on SQLite some of it in statements.
+fn assert_thread_shares(stdout: &str) {
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("webhookd CPU by thread"))
+        .unwrap_or_else(|| panic!("no CPU by thread line in:\n{stdout}"));
+    let shares: Vec<(String, f64)> = line
+        .split(',')
+        .filter_map(|part| {
+            let (group, share) = part.trim().trim_end_matches('%').trim().rsplit_once(' ')?;
+            Some((group.to_owned(), share.parse().ok()?))
+        })
+        .collect();
+    let total: f64 = shares.iter().map(|(_, share)| share).sum();
+    assert!((97.0..=103.0).contains(&total), "{line:?}");
+    assert!(
+        shares
+            .iter()
+            .any(|(group, share)| group == "SQLite statements" && *share > 0.0),
+        "{line:?}"
+    );
 }
 
 /// The machine's busy and stolen shares are reported, and are shares: the

@@ -144,6 +144,7 @@ async fn main() -> Result<()> {
             peak_rss(&pids)
         );
         println!("CPU per delivery            {}", cpu.describe(expected));
+        print_thread_shares(&cpu);
         print_host_share(&cpu);
     }
     // Every receipt is in, so every failed attempt before one is logged.
@@ -300,8 +301,17 @@ async fn drain_backlog(
         peak_rss(pids)
     );
     println!("CPU per delivery            {}", cpu.describe(expected));
+    print_thread_shares(&cpu);
     print_host_share(&cpu);
     Ok(())
+}
+
+/// What webhookd's threads spent its CPU time on: the SQLite statements
+/// (sqlx runs each on a thread of its connection) against the rest.
+fn print_thread_shares(cpu: &CpuUsed) {
+    if let Some(threads) = cpu.describe_threads() {
+        println!("webhookd CPU by thread      {threads}");
+    }
 }
 
 /// How busy the whole machine was, and how much of its time the hypervisor
