@@ -139,9 +139,11 @@ impl DeliveryClient {
                 message: format!("blocked: {reason}"),
             };
         }
+        // The URL already parsed for the check: reqwest would parse it again
+        // from the string.
         let request = self
             .client
-            .post(url)
+            .post(parsed)
             .headers(headers)
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .body(body);
