@@ -7,10 +7,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the unix epoch, now.
 pub fn now_millis() -> i64 {
-    let since_epoch = SystemTime::now()
+    i64::try_from(since_epoch().as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The time since the unix epoch, now (zero on a clock set before it).
+fn since_epoch() -> Duration {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+        .unwrap_or_default()
 }
 
 /// The time `delay` from now, rounded up to the millisecond: a time that is
@@ -18,10 +22,7 @@ pub fn now_millis() -> i64 {
 /// down would let a retry go out up to a millisecond before a receiver's
 /// `Retry-After` has run.
 pub fn millis_after(delay: Duration) -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    ceil_millis(since_epoch.saturating_add(delay))
+    ceil_millis(since_epoch().saturating_add(delay))
 }
 
 fn ceil_millis(since_epoch: Duration) -> i64 {

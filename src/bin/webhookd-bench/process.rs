@@ -80,12 +80,15 @@ impl Drop for Daemon {
 /// Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux).
 const TICKS_PER_SECOND: f64 = 100.0;
 
+/// User + system clock ticks of a process, from /proc.
+fn process_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(parse_stat(&stat)?.1)
+}
+
 /// User + system CPU seconds of a process, from /proc.
 pub fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(") ")?.1.split_whitespace().collect();
-    let ticks = fields[11].parse::<f64>().ok()? + fields[12].parse::<f64>().ok()?;
-    Some(ticks / TICKS_PER_SECOND)
+    Some(process_ticks(pid)? as f64 / TICKS_PER_SECOND)
 }
 
 /// What a webhookd thread does, by its name.
@@ -119,15 +122,16 @@ impl ThreadGroup {
     }
 }
 
-/// A thread's name and user + system clock ticks, from the text of its
-/// /proc/<pid>/task/<tid>/stat. The name is in parentheses and may itself
-/// hold spaces and parentheses, so the fields are read after the last `)`.
-fn parse_thread_stat(stat: &str) -> Option<(String, u64)> {
+/// The name and user + system clock ticks in the text of a process's or a
+/// thread's stat file (/proc/<pid>/stat, /proc/<pid>/task/<tid>/stat). The
+/// name is in parentheses and may itself hold spaces and parentheses, so the
+/// fields are read after the last `)`.
+fn parse_stat(stat: &str) -> Option<(&str, u64)> {
     let (head, rest) = stat.rsplit_once(") ")?;
     let name = head.split_once(" (")?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some((name.to_owned(), ticks))
+    Some((name, ticks))
 }
 
 /// Clock ticks of each live thread of the processes, by (pid, tid).
@@ -142,8 +146,8 @@ fn thread_ticks(pids: &[u32]) -> HashMap<(u32, u32), (ThreadGroup, u64)> {
                 continue;
             };
             let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
-            if let Some((name, ticks)) = parse_thread_stat(&stat) {
-                threads.insert((pid, tid), (ThreadGroup::of(&name), ticks));
+            if let Some((name, ticks)) = parse_stat(&stat) {
+                threads.insert((pid, tid), (ThreadGroup::of(name), ticks));
             }
         }
     }
@@ -270,7 +274,7 @@ impl HostShare {
 pub struct CpuMeter {
     pids: Vec<u32>,
     postgres: bool,
-    webhookd_start: f64,
+    webhookd_start_ticks: u64,
     threads_start: HashMap<(u32, u32), (ThreadGroup, u64)>,
     postgres_start: f64,
     host_start: Option<HostTicks>,
@@ -290,7 +294,7 @@ pub struct CpuUsed {
 
 impl CpuMeter {
     pub fn start(pids: Vec<u32>, postgres: bool) -> Self {
-        let webhookd_start = pids.iter().filter_map(|pid| cpu_seconds(*pid)).sum();
+        let webhookd_start_ticks = pids.iter().filter_map(|pid| process_ticks(*pid)).sum();
         let postgres_start = if postgres {
             postgres_cpu_seconds()
         } else {
@@ -300,7 +304,7 @@ impl CpuMeter {
             threads_start: thread_ticks(&pids),
             pids,
             postgres,
-            webhookd_start,
+            webhookd_start_ticks,
             postgres_start,
             host_start: HostTicks::read(),
         }
@@ -308,11 +312,11 @@ impl CpuMeter {
 
     pub fn read(&self) -> CpuUsed {
         let threads = thread_ticks(&self.pids);
-        let webhookd: f64 = self.pids.iter().filter_map(|pid| cpu_seconds(*pid)).sum();
-        let used_ticks = ((webhookd - self.webhookd_start) * TICKS_PER_SECOND).round();
+        let ticks: u64 = self.pids.iter().filter_map(|pid| process_ticks(*pid)).sum();
+        let used_ticks = ticks.saturating_sub(self.webhookd_start_ticks);
         CpuUsed {
-            threads: thread_shares(&self.threads_start, &threads, used_ticks.max(0.0) as u64),
-            webhookd: webhookd - self.webhookd_start,
+            threads: thread_shares(&self.threads_start, &threads, used_ticks),
+            webhookd: used_ticks as f64 / TICKS_PER_SECOND,
             postgres: self
                 .postgres
                 .then(|| postgres_cpu_seconds() - self.postgres_start),
@@ -398,18 +402,15 @@ mod tests {
     }
 
     #[test]
-    fn a_threads_name_and_ticks_come_from_its_stat() {
+    fn a_name_and_ticks_come_from_a_stat_file() {
         let stat = "4242 (sqlx-sqlite-wor) S 4200 4200 4200 0 -1 4194368 \
                     15 0 0 0 731 96 0 0 20 0 9 0 1000 0 0";
-        assert_eq!(
-            parse_thread_stat(stat),
-            Some(("sqlx-sqlite-wor".to_owned(), 731 + 96))
-        );
+        assert_eq!(parse_stat(stat), Some(("sqlx-sqlite-wor", 731 + 96)));
         // A name may hold spaces and parentheses of its own.
         let odd = "7 (a (b) c) R 1 1 1 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 1 0 0";
-        assert_eq!(parse_thread_stat(odd), Some(("a (b) c".to_owned(), 11)));
-        assert_eq!(parse_thread_stat("7 (short) R 1 2"), None);
-        assert_eq!(parse_thread_stat(""), None);
+        assert_eq!(parse_stat(odd), Some(("a (b) c", 11)));
+        assert_eq!(parse_stat("7 (short) R 1 2"), None);
+        assert_eq!(parse_stat(""), None);
     }
 
     #[test]
