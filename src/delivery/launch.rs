@@ -16,7 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use super::retry_budget::{RetryPermit, is_retry};
 use super::updates::{Update, UpdateKind};
-use super::worker::{AttemptOutcome, DeliveryContext, attempt_delivery};
+use super::worker::{DeliveryContext, attempt_delivery};
 use crate::clock::now_millis;
 use crate::delivery::health::Slot;
 use crate::store::{ClaimedDelivery, FreshLease, FreshStarts};
@@ -144,19 +144,25 @@ impl Launcher {
     ) {
         let launcher = Arc::clone(self);
         self.workers.spawn(async move {
-            let mut next = Some((delivery, admission));
-            while let Some((delivery, Admission { slot, retry })) = next.take() {
-                let endpoint = delivery.endpoint_id.to_string();
-                let outcome =
-                    attempt_delivery(&launcher.ctx, delivery, slot, &launcher.abandon).await;
-                drop(retry);
-                // A success frees its slot: hand it straight to the
-                // endpoint's next waiting delivery, without a trip through
-                // the scheduler's loop (which may be waiting on the store).
-                if outcome == AttemptOutcome::Delivered && !launcher.draining.is_cancelled() {
-                    next = launcher.take_waiting(&endpoint);
+            let Admission { slot, retry } = admission;
+            let endpoint = delivery.endpoint_id.to_string();
+            let mut permit = Some(permit);
+            // A success frees its endpoint's slot as soon as the answer is
+            // in: the endpoint's next waiting delivery takes it, with this
+            // attempt's global slot, at once. Not after this result's
+            // commit, nor through the scheduler's loop, which may be
+            // waiting on the store meanwhile.
+            let hand_over = || {
+                if launcher.draining.is_cancelled() {
+                    return;
                 }
-            }
+                if let Some((next, admission)) = launcher.take_waiting(&endpoint) {
+                    let permit = permit.take().expect("handed over once");
+                    launcher.spawn_attempt(next, admission, permit);
+                }
+            };
+            attempt_delivery(&launcher.ctx, delivery, slot, &launcher.abandon, hand_over).await;
+            drop(retry);
             drop(permit);
         });
     }

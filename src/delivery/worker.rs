@@ -98,12 +98,14 @@ struct CompletedAttempt {
 
 /// Attempts `delivery` once, holding its endpoint's `slot`, and records the
 /// result. `abandon` cuts the request short at the end of the shutdown grace
-/// period.
+/// period. `slot_freed` runs once a success has freed the slot, before the
+/// result is recorded.
 pub async fn attempt_delivery(
     ctx: &DeliveryContext,
     delivery: ClaimedDelivery,
     slot: Slot,
     abandon: &CancellationToken,
+    slot_freed: impl FnOnce(),
 ) -> AttemptOutcome {
     let span = info_span!(
         "delivery_attempt",
@@ -151,6 +153,7 @@ pub async fn attempt_delivery(
             if let Some(change) = slot.succeeded(load, now_millis()) {
                 report_circuit_change(ctx, &delivery, change);
             }
+            slot_freed();
             None
         } else {
             Some(slot)

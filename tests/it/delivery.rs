@@ -486,7 +486,100 @@ async fn graceful_stop_releases_the_lease_of_an_unfinished_attempt(backend: Back
     );
 }
 
+/// A connection that keeps webhookd from storing attempt results until it
+/// is released: SQLite's write lock, or PostgreSQL's `attempts` table.
+enum ResultsHeld {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl ResultsHeld {
+    async fn hold(url: &str) -> ResultsHeld {
+        use sqlx::Connection;
+        if url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            sqlx::raw_sql("BEGIN IMMEDIATE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            ResultsHeld::Sqlite(conn)
+        } else {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::raw_sql("BEGIN; LOCK TABLE attempts IN EXCLUSIVE MODE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            ResultsHeld::Postgres(conn)
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            ResultsHeld::Sqlite(mut conn) => {
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
+            ResultsHeld::Postgres(mut conn) => {
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+}
+
+async fn a_success_hands_its_slot_on_before_its_result_is_stored(backend: Backend) {
+    let receiver = Receiver::start(200).await;
+    let app = spawn_app(
+        &backend,
+        TestSettings {
+            max_concurrent_per_endpoint: 1,
+            ..TestSettings::with_endpoints(vec![TestEndpoint::new("ep_1", receiver.url(), &["*"])])
+        },
+    )
+    .await;
+    // Long enough to lease all three before the first answer.
+    receiver.set_delay(Duration::from_millis(800));
+    let mut events = Vec::new();
+    for _ in 0..3 {
+        events.push(app.dispatch("order.created", "{}").await.event_id);
+    }
+    // The first starts with its dispatch; the claim leases the other two
+    // to wait in memory for the endpoint's one slot.
+    let all_in = |state: DeliveryState| {
+        let (app, events) = (&app, &events);
+        async move {
+            for event in events {
+                if app.deliveries(event).await[0].state != state {
+                    return false;
+                }
+            }
+            true
+        }
+    };
+    eventually(WAIT, || all_in(DeliveryState::InFlight))
+        .await
+        .expect("all three deliveries leased");
+    let held = ResultsHeld::hold(&app.database_url).await;
+    // No result can be stored now, yet each answer lets the next request
+    // go. Were the slot handed on only after the commit, the receiver
+    // would see one request on SQLite until the results are released: the
+    // scheduler, which could start the next one too, waits there for the
+    // same lock to claim.
+    let all_sent = eventually(Duration::from_secs(3), || async {
+        receiver.total_requests() == 3
+    })
+    .await;
+    let sent = receiver.total_requests();
+    held.release().await;
+    assert!(
+        all_sent.is_ok(),
+        "{sent} of 3 requests sent while results could not be stored"
+    );
+    eventually(WAIT, || all_in(DeliveryState::Succeeded))
+        .await
+        .expect("all three recorded once the results are released");
+}
+
 crate::backend_tests!(
+    a_success_hands_its_slot_on_before_its_result_is_stored,
     redirects_are_failures_and_never_followed,
     dispatch_delivers_one_signed_post_with_the_canonical_body,
     payload_json_keeps_large_integers_and_decimals_exact,
