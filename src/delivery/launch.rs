@@ -144,15 +144,17 @@ impl Launcher {
     ) {
         let launcher = Arc::clone(self);
         self.workers.spawn(async move {
-            let Admission { slot, retry } = admission;
+            let Admission { slot, mut retry } = admission;
             let endpoint = delivery.endpoint_id.to_string();
             let mut permit = Some(permit);
             // A success frees its endpoint's slot as soon as the answer is
             // in: the endpoint's next waiting delivery takes it, with this
             // attempt's global slot, at once. Not after this result's
             // commit, nor through the scheduler's loop, which may be
-            // waiting on the store meanwhile.
+            // waiting on the store meanwhile. The limits bound requests in
+            // flight, not results waiting for a commit.
             let hand_over = || {
+                drop(retry.take());
                 if launcher.draining.is_cancelled() {
                     return;
                 }
