@@ -97,6 +97,35 @@ fn the_backlog_scenario_drains_everything_it_held() {
         assert!(stdout.contains(expected), "{expected:?} in:\n{stdout}");
     }
     assert_machine_share(&stdout);
+    let rates = tenths(&stdout, "backlog drain by tenth", "/s");
+    assert!(
+        rates.iter().all(|rate| rate.parse::<f64>().unwrap() > 0.0),
+        "{rates:?}"
+    );
+    // A stretch too short for two readings of the machine shows `?`.
+    let stolen = tenths(&stdout, "stolen by tenth", "%");
+    assert!(
+        stolen
+            .iter()
+            .all(|share| *share == "?" || (0.0..=100.0).contains(&share.parse::<f64>().unwrap())),
+        "{stolen:?}"
+    );
+}
+
+/// The ten figures of a by-tenth line of the backlog scenario.
+fn tenths<'a>(stdout: &'a str, label: &str, unit: &str) -> Vec<&'a str> {
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no {label:?} line in:\n{stdout}"));
+    let figures: Vec<&str> = line
+        .trim()
+        .strip_suffix(unit)
+        .unwrap_or_else(|| panic!("{line:?} ends with {unit:?}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(figures.len(), 10, "{line:?}");
+    figures
 }
 
 #[test]

@@ -5,9 +5,9 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
@@ -270,6 +270,62 @@ impl HostShare {
     }
 }
 
+/// The machine's CPU readings taken every `every` while a stage of a run
+/// goes on, so that a stretch of it can be told apart from one the
+/// hypervisor slowed.
+pub struct HostSampler {
+    samples: Arc<Mutex<Vec<(Instant, HostTicks)>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HostSampler {
+    pub fn start(every: Duration) -> Self {
+        let samples = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&samples);
+        let task = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            loop {
+                ticks.tick().await;
+                if let Some(reading) = HostTicks::read() {
+                    sink.lock().unwrap().push((Instant::now(), reading));
+                }
+            }
+        });
+        HostSampler { samples, task }
+    }
+
+    /// Stops sampling, with one last reading so that the last stretch
+    /// ends at or after its end.
+    pub fn stop(self) -> HostSamples {
+        self.task.abort();
+        let mut samples = std::mem::take(&mut *self.samples.lock().unwrap());
+        if let Some(reading) = HostTicks::read() {
+            samples.push((Instant::now(), reading));
+        }
+        HostSamples(samples)
+    }
+}
+
+/// Readings of a `HostSampler`, oldest first.
+pub struct HostSamples(Vec<(Instant, HostTicks)>);
+
+impl HostSamples {
+    /// The machine's shares from the last reading at or before `from` to
+    /// the first at or after `to` (the nearest ones at either end).
+    pub fn share_between(&self, from: Instant, to: Instant) -> Option<HostShare> {
+        let readings = &self.0;
+        let first = readings
+            .iter()
+            .rposition(|(at, _)| *at <= from)
+            .unwrap_or(0);
+        let last = readings
+            .iter()
+            .position(|(at, _)| *at >= to)
+            .unwrap_or(readings.len().checked_sub(1)?);
+        HostShare::between(readings.get(first)?.1, readings.get(last)?.1)
+    }
+}
+
 /// CPU used by the processes under test between two readings.
 pub struct CpuMeter {
     pids: Vec<u32>,
@@ -399,6 +455,40 @@ mod tests {
         );
         assert_eq!(HostShare::between(start, start), None);
         assert_eq!(HostShare::between(end, start), None);
+    }
+
+    #[test]
+    fn a_stretch_is_measured_between_the_readings_around_it() {
+        let start = Instant::now();
+        let at = |ms| start + Duration::from_millis(ms);
+        let ticks = |busy, steal| HostTicks {
+            busy,
+            idle: 0,
+            steal,
+        };
+        let samples = HostSamples(vec![
+            (at(0), ticks(0, 0)),
+            (at(100), ticks(100, 0)),
+            (at(200), ticks(150, 50)),
+            (at(300), ticks(200, 100)),
+        ]);
+        // 150..250 lies between the readings at 100 and 300.
+        assert_eq!(
+            samples.share_between(at(150), at(250)),
+            Some(HostShare {
+                busy: 50.0,
+                steal: 50.0,
+            })
+        );
+        // Beyond the readings, the nearest ones stand in.
+        assert_eq!(
+            samples.share_between(at(0), at(900)),
+            Some(HostShare {
+                busy: 66.66666666666667,
+                steal: 33.333333333333336,
+            })
+        );
+        assert_eq!(HostSamples(Vec::new()).share_between(at(0), at(1)), None);
     }
 
     #[test]
