@@ -470,22 +470,22 @@ mod tests {
             (at(0), ticks(0, 0)),
             (at(100), ticks(100, 0)),
             (at(200), ticks(150, 50)),
-            (at(300), ticks(200, 100)),
+            (at(300), ticks(150, 150)),
         ]);
         // 150..250 lies between the readings at 100 and 300.
         assert_eq!(
             samples.share_between(at(150), at(250)),
             Some(HostShare {
-                busy: 50.0,
-                steal: 50.0,
+                busy: 25.0,
+                steal: 75.0,
             })
         );
         // Beyond the readings, the nearest ones stand in.
         assert_eq!(
             samples.share_between(at(0), at(900)),
             Some(HostShare {
-                busy: 66.66666666666667,
-                steal: 33.333333333333336,
+                busy: 50.0,
+                steal: 50.0,
             })
         );
         assert_eq!(HostSamples(Vec::new()).share_between(at(0), at(1)), None);
