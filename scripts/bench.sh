@@ -59,6 +59,7 @@ al = grab(r"ack-to-receipt latency\s+p50\s+([\d.]+) ms\s+p95\s+[\d.]+ ms\s+p99\s
 cpu = grab(r"webhookd CPU \(all\)\s+([\d.]+) s\s+peak RSS ([\d.]+) MB")
 ledger = grab(r"ledger: (missing \d+, duplicates \d+, bad signatures \d+)")
 down = re.findall(r"RSS ([\d.]+) MB, peak ([\d.]+) MB", out)
+stolen = grab(r"machine CPU\s+\d+ % busy, (\d+) % stolen")
 row = [
     sys.argv[1],
     d[0] if d else "–",
@@ -68,13 +69,14 @@ row = [
     f"{cpu[0]} s, {per[0]} µs" if cpu and per else (cpu[0] if cpu else "–"),
     f"{cpu[1]} MB" if cpu else (f"{down[-1][0]} MB after 20 s" if down else "–"),
     ledger[0] if ledger else ("receivers down" if down else "–"),
+    f"{stolen[0]} %" if stolen else "–",
 ]
 print("| " + " | ".join(row) + " |")
 '
 
 selected=("$@")
-echo "| scenario | dispatch/s | deliveries/s | Dispatch p50 / p99 | ack→receipt p50 / p99 | CPU s, per delivery | peak RSS | ledger |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| scenario | dispatch/s | deliveries/s | Dispatch p50 / p99 | ack→receipt p50 / p99 | CPU s, per delivery | peak RSS | ledger | stolen |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for entry in "${scenarios[@]}"; do
   IFS='|' read -r name description arguments <<<"$entry"
   if [ ${#selected[@]} -gt 0 ] && [[ ! " ${selected[*]} " == *" $name "* ]]; then
