@@ -292,22 +292,19 @@ async fn drain_backlog(
     let tenth = times.len() / 10;
     let overall = times.len() as f64 / (times[last] - enabled).as_secs_f64();
     println!("backlog drain               {overall:>10.0} deliveries/s overall");
-    println!(
-        "backlog drain by stage      {:>10.0} /s with 100-90 % pending, {:.0} /s with 10-0 % pending",
-        rate(0, tenth),
-        rate(last - tenth, last)
-    );
     // Each tenth of the backlog on its own, with the machine's stolen share
     // in its stretch: a drain that slows at its end only where the
     // hypervisor took the time is not a slower drain.
     let tenths: Vec<(usize, usize)> = (0..10)
         .map(|k| (k * tenth, if k == 9 { last } else { (k + 1) * tenth }))
         .collect();
-    let rates: Vec<String> = tenths
-        .iter()
-        .map(|(from, to)| format!("{:.0}", rate(*from, *to)))
-        .collect();
-    println!("backlog drain by tenth      {} /s", rates.join(" "));
+    let rates: Vec<f64> = tenths.iter().map(|(from, to)| rate(*from, *to)).collect();
+    println!(
+        "backlog drain by stage      {:>10.0} /s with 100-90 % pending, {:.0} /s with 10-0 % pending",
+        rates[0], rates[9]
+    );
+    let shown: Vec<String> = rates.iter().map(|rate| format!("{rate:.0}")).collect();
+    println!("backlog drain by tenth      {} /s", shown.join(" "));
     let stolen: Vec<String> = tenths
         .iter()
         .map(
