@@ -75,6 +75,11 @@ struct Args {
     /// database before the run, to measure the cost of history.
     #[arg(long, default_value_t = 0)]
     preload_events: usize,
+    /// Further endpoints, subscribed to an event type the bench never
+    /// dispatches: they are routed past but never delivered to, to measure
+    /// the cost of many registered endpoints.
+    #[arg(long, default_value_t = 0)]
+    idle_endpoints: usize,
 }
 
 /// Longest wait for the last delivery once dispatching ended.
@@ -159,6 +164,12 @@ fn config_yaml(args: &Args, receivers: &[SocketAddr], database_url: &str) -> Str
         endpoints.push_str(&format!(
             "  - id: ep_{index}\n    url: http://{addr}/hook/{index}\n    events: [\"*\"]\n    secret: {SECRET}\n    active: {}\n",
             !args.backlog
+        ));
+    }
+    for index in 0..args.idle_endpoints {
+        endpoints.push_str(&format!(
+            "  - id: idle_{index}\n    url: http://{}/idle/{index}\n    events: [\"idle.never\"]\n    secret: {SECRET}\n",
+            receivers[0]
         ));
     }
     format!(
