@@ -264,6 +264,7 @@ async fn run<DB: Backend>(
 ) {
     let health = &shared.health;
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut routing = RoutingCache::default();
     loop {
         // The lock is held only while taking a batch, so another writer
         // can take the next one while this one writes.
@@ -284,7 +285,7 @@ async fn run<DB: Backend>(
         }
         // Nobody is answered before the outcome of the commit is known: a
         // caller told OK has its rows committed, any other gets an error.
-        match apply_batch(&pool, &batch, &shared).await {
+        match apply_batch(&pool, &batch, &shared, &mut routing).await {
             Ok((results, started)) => {
                 // Attempt results are small rows that may still fit on a
                 // disk with no room for events; only a batch that took
@@ -341,8 +342,41 @@ async fn run<DB: Backend>(
     }
 }
 
+/// The endpoints as routing last read them, kept by one writer while the
+/// store's routing version stands still: a batch then reads one counter
+/// instead of every endpoint, whose patterns and filters it would parse
+/// again.
+#[derive(Default)]
+struct RoutingCache {
+    kept: Option<(i64, Arc<[RoutingEndpoint]>)>,
+}
+
+impl RoutingCache {
+    /// The endpoints as of this transaction. The version is read first: a
+    /// change committed between the two reads leaves endpoints newer than
+    /// their version, which the next batch reads again, never older.
+    async fn endpoints<DB: Backend>(
+        &mut self,
+        conn: &mut DB::Connection,
+    ) -> Result<Arc<[RoutingEndpoint]>, StoreError> {
+        let version = DB::routing_version(conn).await?;
+        if let (Some((kept, endpoints)), Some(version)) = (&self.kept, version)
+            && *kept == version
+        {
+            return Ok(Arc::clone(endpoints));
+        }
+        let endpoints: Arc<[RoutingEndpoint]> = DB::routing_endpoints(conn)
+            .await?
+            .into_iter()
+            .map(RoutingEndpoint::try_from)
+            .collect::<Result<_, _>>()?;
+        self.kept = version.map(|version| (version, Arc::clone(&endpoints)));
+        Ok(endpoints)
+    }
+}
+
 /// An endpoint as routing sees it, patterns and filter parsed once per
-/// batch.
+/// change to it.
 struct RoutingEndpoint {
     id: String,
     patterns: Vec<EventPattern>,
@@ -386,12 +420,14 @@ async fn apply_batch<DB: Backend>(
     pool: &Pool<DB>,
     batch: &[WriteOp],
     shared: &Shared,
+    routing: &mut RoutingCache,
 ) -> Result<(Vec<Applied>, Vec<ClaimedDelivery>), StoreError> {
     let mut tx = pool.begin().await?;
     let now = now_millis();
     let order = lock_order(batch);
     let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
-    let started = apply_dispatches::<DB>(&mut tx, batch, &order, &mut results, shared, now).await?;
+    let started =
+        apply_dispatches::<DB>(&mut tx, batch, &order, &mut results, shared, routing, now).await?;
     apply_records::<DB>(&mut tx, batch, &order, &mut results, now).await?;
     let probes: Vec<usize> = (0..batch.len())
         .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
@@ -420,6 +456,7 @@ async fn apply_dispatches<DB: Backend>(
     order: &[usize],
     results: &mut [Option<Applied>],
     shared: &Shared,
+    routing: &mut RoutingCache,
     now: i64,
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
     let dispatches: Vec<usize> = order
@@ -440,11 +477,7 @@ async fn apply_dispatches<DB: Backend>(
     ordering_keys.sort_unstable();
     ordering_keys.dedup();
     DB::lock_ordering_keys(conn, &ordering_keys).await?;
-    let endpoints: Vec<RoutingEndpoint> = DB::routing_endpoints(conn)
-        .await?
-        .into_iter()
-        .map(RoutingEndpoint::try_from)
-        .collect::<Result<_, _>>()?;
+    let endpoints = routing.endpoints::<DB>(conn).await?;
     let mut routed = Vec::with_capacity(dispatches.len());
     // Keyed dispatches that routing refused, decided after the inserts.
     let mut unroutable = Vec::new();

@@ -24,6 +24,7 @@ mod operational;
 mod ordering;
 mod process;
 mod retry_schedule;
+mod routing;
 mod secrets;
 mod signatures;
 mod store_contract;

@@ -158,6 +158,12 @@ pub(crate) trait Sql: Database + Sized {
         conn: &mut Self::Connection,
     ) -> impl Future<Output = SqlResult<Vec<RoutingRow>>> + Send;
 
+    /// The counter that every change to what `routing_endpoints` reads
+    /// raises; `None` if its row is gone.
+    fn routing_version(
+        conn: &mut Self::Connection,
+    ) -> impl Future<Output = SqlResult<Option<i64>>> + Send;
+
     /// Inserts the events, skipping those whose idempotency key is taken;
     /// returns the ids inserted. On PostgreSQL a concurrent insert of the
     /// same key makes this wait for it, then skip the row if it committed.

@@ -22,6 +22,7 @@ pub(super) const LEASE_RELEASE_ONE: &str = query_file!("lease_release_one");
 pub(super) const LEASE_RECLAIM_EXPIRED: &str = query_file!("lease_reclaim_expired");
 pub(super) const LEASE_RELEASE_OWNER: &str = query_file!("lease_release_owner");
 pub(super) const ENDPOINT_ROUTING: &str = query_file!("endpoint_routing");
+pub(super) const ENDPOINT_ROUTING_VERSION: &str = query_file!("endpoint_routing_version");
 pub(super) const ENDPOINT_SELECT: &str = query_file!("endpoint_select");
 pub(super) const ENDPOINT_GET: &str = query_file!("endpoint_get");
 pub(super) const ENDPOINT_LIST: &str = query_file!("endpoint_list");

@@ -206,6 +206,12 @@ where
         sqlx::query_as(ENDPOINT_ROUTING).fetch_all(&mut *conn).await
     }
 
+    async fn routing_version(conn: &mut DB::Connection) -> SqlResult<Option<i64>> {
+        sqlx::query_scalar(ENDPOINT_ROUTING_VERSION)
+            .fetch_optional(&mut *conn)
+            .await
+    }
+
     async fn insert_events(
         conn: &mut DB::Connection,
         events: &[&Event],
