@@ -346,5 +346,25 @@ mod tests {
             );
         }
         assert!(!plan.contains("JIT"), "the claim is compiled:\n{plan}");
+        // The walk over endpoints with a pending delivery would step through
+        // every endpoint's delivered history on the (endpoint_id, state)
+        // index.
+        assert!(
+            !plan.contains("deliveries_endpoint_state"),
+            "the claim finds queued endpoints through the history:\n{plan}"
+        );
+        // Endpoints are looked up by key, never read all: with thousands
+        // registered and a few busy, that read was most of a claim's time.
+        let lines: Vec<&str> = plan.lines().collect();
+        for (at, line) in lines.iter().enumerate() {
+            if line.contains(" on endpoints ") {
+                assert!(
+                    lines
+                        .get(at + 1)
+                        .is_some_and(|next| next.contains("Index Cond: (id =")),
+                    "the claim reads every endpoint:\n{plan}"
+                );
+            }
+        }
     }
 }

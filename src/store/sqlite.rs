@@ -298,3 +298,61 @@ impl Backend for Sqlite {
             .rows_affected())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of `statement` on a freshly migrated database, one line per
+    /// step.
+    async fn plan_of(statement: &str, bind: impl FnOnce(&str) -> String) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let options = SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .create_if_missing(true);
+        let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+        MIGRATOR.run(&mut conn).await.unwrap();
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", bind(statement)))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        rows.into_iter()
+            .map(|(_, _, _, step)| step)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Neither the claim nor the scheduler's wake-up time visits endpoints
+    /// with nothing queued: with thousands registered and a few busy, that
+    /// visit was most of a claim's time.
+    #[tokio::test]
+    async fn claims_visit_only_endpoints_with_a_pending_delivery() {
+        let claim = plan_of(CLAIM, |sql| {
+            sql.replace("?10", "4")
+                .replace("?1", "'owner'")
+                .replace("?2", "'token'")
+                .replace("?3", "1")
+                .replace("?4", "1")
+                .replace("?5", "40")
+                .replace("?6", "'[]'")
+                .replace("?7", "'{}'")
+                .replace("?8", "10")
+                .replace("?9", "40")
+        })
+        .await;
+        let wakeup = plan_of(NEXT_WAKEUP, |sql| sql.replace("?1", "'[]'")).await;
+        for (name, plan) in [("claim", claim), ("next wake-up", wakeup)] {
+            assert!(
+                plan.contains("SEARCH ep USING INDEX sqlite_autoindex_endpoints_1 (id=?)")
+                    && !plan.contains("SCAN ep"),
+                "the {name} reads every endpoint:\n{plan}"
+            );
+            assert!(
+                !plan.contains("deliveries_endpoint_state"),
+                "the {name} finds queued endpoints through the history:\n{plan}"
+            );
+        }
+    }
+}

@@ -9,7 +9,19 @@
 -- It starts from the endpoints, not from the deliveries: only the $5
 -- endpoints whose earliest due delivery comes first can hold the $5
 -- earliest deliveries, and the backlog of an endpoint that is disabled or
--- skipped is never read, however large it is.
+-- skipped is never read, however large it is. The endpoints are those
+-- with a pending delivery, found one index seek apiece (`queued`), so
+-- the many endpoints with nothing queued cost nothing.
+WITH RECURSIVE queued (endpoint_id) AS (
+    -- The pending index, by name: the index on (endpoint_id, state) would
+    -- step through the delivered history of endpoints with nothing queued.
+    SELECT (SELECT MIN(endpoint_id) FROM deliveries INDEXED BY deliveries_pending
+            WHERE state = 'pending')
+    UNION ALL
+    SELECT (SELECT MIN(q.endpoint_id) FROM deliveries q INDEXED BY deliveries_pending
+            WHERE q.state = 'pending' AND q.endpoint_id > queued.endpoint_id)
+    FROM queued WHERE queued.endpoint_id IS NOT NULL
+)
 UPDATE deliveries
 SET state = 'in_flight', lease_owner = ?1, lease_token = ?2, leased_until = ?3, updated_at = ?4
 WHERE id IN (
@@ -22,7 +34,7 @@ WHERE id IN (
                 SELECT ep.id, COALESCE(ep.max_concurrent, ?8) AS cap,
                        (SELECT MIN(h.next_attempt_at) FROM deliveries h
                         WHERE h.endpoint_id = ep.id AND h.state = 'pending') AS head
-                FROM endpoints ep
+                FROM queued JOIN endpoints ep ON ep.id = queued.endpoint_id
                 -- Deliveries of disabled endpoints are paused: not claimed.
                 WHERE ep.active AND ep.id NOT IN (SELECT value FROM json_each(?6))
             )
