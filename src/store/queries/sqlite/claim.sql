@@ -37,8 +37,8 @@ WHERE id IN (
                 SELECT ep.id, COALESCE(ep.max_concurrent, ?8) AS cap,
                        (SELECT MIN(h.next_attempt_at) FROM deliveries h
                         WHERE h.endpoint_id = ep.id AND h.state = 'pending') AS head
-                -- CROSS JOIN keeps `queued` the outer loop: a plain JOIN cost five
-                -- times as much for one endpoint.
+                -- CROSS JOIN: SQLite keeps the left side the outer loop, so the
+                -- walk drives the lookups whatever the planner estimates.
                 FROM queued CROSS JOIN endpoints ep ON ep.id = queued.endpoint_id
                 -- Deliveries of disabled endpoints are paused: not claimed.
                 WHERE ep.active AND ep.id NOT IN (SELECT value FROM json_each(?6))
