@@ -30,6 +30,7 @@ scenarios=(
   "sqlite-fanout-10|SQLite, fan-out 10, 500 B|--events $(events 20000) --fan-out 10"
   "sqlite-slow-fanout-10|SQLite, fan-out 10, receivers answer in 50 ms|--events $(events 5000) --fan-out 10 --receiver-delay-ms 50"
   "sqlite-rate-1000|SQLite, fixed 1,000 events/s, 60 s|--events $(events 60000) --rate 1000"
+  "sqlite-endpoints-5000|SQLite, 5,000 endpoints registered and one subscribed, flood of 30k events|--events $(events 30000) --idle-endpoints 5000"
   "sqlite-rate-5000|SQLite, fixed 5,000 events/s, 60 s (sustained throughput)|--events $(events 300000) --rate 5000"
   "sqlite-history-1m|SQLite, 1,000,000 events already stored, then 100k events|--events $(events 100000) --preload-events $(events 1000000)"
   "sqlite-empty-100k|SQLite, empty database, 100k events (baseline of the line above)|--events $(events 100000)"
@@ -38,6 +39,7 @@ scenarios=(
   "sqlite-drain-300k|SQLite, drain of 300k pending deliveries|--events $(events 300000) --backlog"
   "pg-flood|PostgreSQL, one instance, fan-out 1, 500 B, 100k events|--events $(events 100000) --database-url PG"
   "pg-rate-1000|PostgreSQL, fixed 1,000 events/s, 60 s|--events $(events 60000) --rate 1000 --database-url PG"
+  "pg-endpoints-5000|PostgreSQL, 5,000 endpoints registered and one subscribed, 20k events|--events $(events 20000) --idle-endpoints 5000 --database-url PG"
   "pg-two-instances|PostgreSQL, two instances, fan-out 1|--events $(events 100000) --instances 2 --database-url PG"
   "pg-drain-300k|PostgreSQL, drain of 300k pending deliveries|--events $(events 300000) --backlog --database-url PG"
 )
