@@ -18,10 +18,11 @@ use super::model::{
     AttemptResult, ClaimedDelivery, DispatchOutcome, EndpointVerdict, FreshStarts, RecordOutcome,
     RoutedDelivery, Routing,
 };
-use super::rows::{DeliveryStart, RoutingRow, Sending, SendingColumns, payload_filter};
+use super::routing::{RoutingCache, RoutingEndpoint, route};
+use super::rows::{DeliveryStart, Sending};
 use super::sql::NewDelivery;
 use crate::clock::now_millis;
-use crate::domain::{DeliveryId, EndpointId, Event, EventPattern, PayloadFilter, SecretKeys};
+use crate::domain::{DeliveryId, EndpointId, Event, SecretKeys};
 
 /// Most operations written in one transaction.
 const MAX_BATCH: usize = 256;
@@ -339,78 +340,6 @@ async fn run<DB: Backend>(
                 }
             }
         }
-    }
-}
-
-/// The endpoints as routing last read them, kept by one writer while the
-/// store's routing version stands still: a batch then reads one counter
-/// instead of every endpoint, whose patterns and filters it would parse
-/// again.
-#[derive(Default)]
-struct RoutingCache {
-    kept: Option<(i64, Arc<[RoutingEndpoint]>)>,
-}
-
-impl RoutingCache {
-    /// The endpoints as of this transaction. The version is read first: a
-    /// change committed between the two reads leaves endpoints newer than
-    /// their version, which the next batch reads again, never older.
-    async fn endpoints<DB: Backend>(
-        &mut self,
-        conn: &mut DB::Connection,
-    ) -> Result<Arc<[RoutingEndpoint]>, StoreError> {
-        let version = DB::routing_version(conn).await?;
-        if let (Some((kept, endpoints)), Some(version)) = (&self.kept, version)
-            && *kept == version
-        {
-            return Ok(Arc::clone(endpoints));
-        }
-        let endpoints: Arc<[RoutingEndpoint]> = DB::routing_endpoints(conn)
-            .await?
-            .into_iter()
-            .map(RoutingEndpoint::try_from)
-            .collect::<Result<_, _>>()?;
-        self.kept = version.map(|version| (version, Arc::clone(&endpoints)));
-        Ok(endpoints)
-    }
-}
-
-/// An endpoint as routing sees it, patterns and filter parsed once per
-/// change to it.
-struct RoutingEndpoint {
-    id: String,
-    patterns: Vec<EventPattern>,
-    active: bool,
-    filter: Option<PayloadFilter>,
-    max_concurrent: Option<u32>,
-    /// Read and opened only for an endpoint whose deliveries start at once.
-    sending: SendingColumns,
-}
-
-impl TryFrom<RoutingRow> for RoutingEndpoint {
-    type Error = StoreError;
-
-    fn try_from(row: RoutingRow) -> Result<Self, StoreError> {
-        let raw: Vec<String> = serde_json::from_str(&row.event_patterns).map_err(|e| {
-            StoreError::Corrupt(format!(
-                "endpoint `{}` has unreadable event patterns: {e}",
-                row.id
-            ))
-        })?;
-        let patterns = raw
-            .iter()
-            .map(|pattern| EventPattern::parse(pattern))
-            .collect::<Result<_, _>>()
-            .map_err(|e| StoreError::Corrupt(format!("endpoint `{}`: {e}", row.id)))?;
-        let filter = payload_filter(row.payload_filter.as_deref(), &row.id)?;
-        Ok(RoutingEndpoint {
-            max_concurrent: row.max_concurrent(),
-            id: row.id,
-            patterns,
-            active: row.active,
-            filter,
-            sending: row.sending,
-        })
     }
 }
 
@@ -830,53 +759,4 @@ fn lock_order(batch: &[WriteOp]) -> Vec<usize> {
     // Stable: operations without a lock key keep their queue order.
     order.sort_by(|a, b| key(a).cmp(&key(b)));
     order
-}
-
-/// The endpoints an event goes to, or why it cannot be sent.
-fn route<'e>(
-    endpoints: &'e [RoutingEndpoint],
-    event: &Event,
-    routing: &Routing,
-) -> Result<Vec<&'e RoutingEndpoint>, StoreError> {
-    match routing {
-        Routing::Subscribed => {
-            // Parsed only when a subscribed endpoint has a filter.
-            let mut payload: Option<serde_json::Value> = None;
-            Ok(endpoints
-                .iter()
-                // Disabled endpoints still get deliveries: paused until enabled.
-                .filter(|e| e.patterns.iter().any(|p| p.matches(&event.event_type)))
-                .filter(|e| {
-                    e.filter.as_ref().is_none_or(|filter| {
-                        let payload = payload.get_or_insert_with(|| {
-                            // Canonical JSON written by webhookd: always parses.
-                            serde_json::from_slice(event.payload.as_bytes())
-                                .unwrap_or(serde_json::Value::Null)
-                        });
-                        filter.matches(payload)
-                    })
-                })
-                .collect())
-        }
-        Routing::Targeted(targets) => {
-            let mut routed: Vec<&RoutingEndpoint> = Vec::with_capacity(targets.len());
-            for target in targets {
-                let endpoint = endpoints
-                    .iter()
-                    .find(|e| e.id == target.as_str())
-                    .ok_or_else(|| StoreError::EndpointNotFound(target.to_string()))?;
-                if !endpoint.active {
-                    return Err(StoreError::EndpointInactive(endpoint.id.clone()));
-                }
-                if !routed.iter().any(|e| e.id == endpoint.id) {
-                    routed.push(endpoint);
-                }
-            }
-            Ok(routed)
-        }
-        Routing::Operational(targets) => Ok(endpoints
-            .iter()
-            .filter(|e| targets.iter().any(|t| t.as_str() == e.id))
-            .collect()),
-    }
 }

@@ -28,6 +28,7 @@ mod metrics;
 pub mod model;
 mod postgres;
 mod queue;
+mod routing;
 mod rows;
 mod sql;
 mod sqlite;

@@ -180,6 +180,7 @@ impl ClaimedRow {
 /// The columns of an endpoint that a delivery to it is sent with, as
 /// stored.
 #[derive(Clone, sqlx::FromRow)]
+#[cfg_attr(test, derive(Default))]
 pub(crate) struct SendingColumns {
     url: String,
     secret: Option<String>,
