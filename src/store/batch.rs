@@ -265,7 +265,7 @@ async fn run<DB: Backend>(
 ) {
     let health = &shared.health;
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    let mut routing = RoutingCache::default();
+    let mut routing_cache = RoutingCache::default();
     loop {
         // The lock is held only while taking a batch, so another writer
         // can take the next one while this one writes.
@@ -286,7 +286,7 @@ async fn run<DB: Backend>(
         }
         // Nobody is answered before the outcome of the commit is known: a
         // caller told OK has its rows committed, any other gets an error.
-        match apply_batch(&pool, &batch, &shared, &mut routing).await {
+        match apply_batch(&pool, &batch, &shared, &mut routing_cache).await {
             Ok((results, started)) => {
                 // Attempt results are small rows that may still fit on a
                 // disk with no room for events; only a batch that took
@@ -349,14 +349,22 @@ async fn apply_batch<DB: Backend>(
     pool: &Pool<DB>,
     batch: &[WriteOp],
     shared: &Shared,
-    routing: &mut RoutingCache,
+    routing_cache: &mut RoutingCache,
 ) -> Result<(Vec<Applied>, Vec<ClaimedDelivery>), StoreError> {
     let mut tx = pool.begin().await?;
     let now = now_millis();
     let order = lock_order(batch);
     let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
-    let started =
-        apply_dispatches::<DB>(&mut tx, batch, &order, &mut results, shared, routing, now).await?;
+    let started = apply_dispatches::<DB>(
+        &mut tx,
+        batch,
+        &order,
+        &mut results,
+        shared,
+        routing_cache,
+        now,
+    )
+    .await?;
     apply_records::<DB>(&mut tx, batch, &order, &mut results, now).await?;
     let probes: Vec<usize> = (0..batch.len())
         .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
@@ -385,7 +393,7 @@ async fn apply_dispatches<DB: Backend>(
     order: &[usize],
     results: &mut [Option<Applied>],
     shared: &Shared,
-    routing: &mut RoutingCache,
+    routing_cache: &mut RoutingCache,
     now: i64,
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
     let dispatches: Vec<usize> = order
@@ -406,7 +414,7 @@ async fn apply_dispatches<DB: Backend>(
     ordering_keys.sort_unstable();
     ordering_keys.dedup();
     DB::lock_ordering_keys(conn, &ordering_keys).await?;
-    let endpoints = routing.endpoints::<DB>(conn).await?;
+    let table = routing_cache.current::<DB>(conn).await?;
     let mut routed = Vec::with_capacity(dispatches.len());
     // Keyed dispatches that routing refused, decided after the inserts.
     let mut unroutable = Vec::new();
@@ -414,7 +422,7 @@ async fn apply_dispatches<DB: Backend>(
         let WriteOp::Dispatch { event, routing, .. } = &batch[index] else {
             unreachable!("filtered to dispatches");
         };
-        match (route(&endpoints, event, routing), &event.idempotency_key) {
+        match (route(&table, event, routing), &event.idempotency_key) {
             (Ok(targets), _) => routed.push((index, event, targets)),
             (Err(e), Some(key)) => unroutable.push((index, key.as_str(), e)),
             (Err(e), None) => results[index] = Some(Applied::Dispatch(Err(e))),

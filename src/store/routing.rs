@@ -23,10 +23,11 @@ pub(super) struct RoutingCache {
 }
 
 impl RoutingCache {
-    /// The endpoints as of this transaction. The version is read first: a
-    /// change committed between the two reads leaves endpoints newer than
-    /// their version, which the next batch reads again, never older.
-    pub(super) async fn endpoints<DB: Backend>(
+    /// The endpoints as of this transaction, indexed. The version is read
+    /// first: a change committed between the two reads leaves endpoints
+    /// newer than their version, which the next batch reads again, never
+    /// older.
+    pub(super) async fn current<DB: Backend>(
         &mut self,
         conn: &mut DB::Connection,
     ) -> Result<Arc<RoutingTable>, StoreError> {
