@@ -23,8 +23,14 @@ use crate::domain::HELD_FOR_ORDERING;
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
-const CLAIM: &str = include_str!("queries/postgres/claim.sql");
-const NEXT_WAKEUP: &str = include_str!("queries/postgres/next_wakeup.sql");
+const CLAIM: &str = concat!(
+    include_str!("queries/postgres/queued_endpoints.sql"),
+    include_str!("queries/postgres/claim.sql")
+);
+const NEXT_WAKEUP: &str = concat!(
+    include_str!("queries/postgres/queued_endpoints.sql"),
+    include_str!("queries/postgres/next_wakeup.sql")
+);
 const NOTIFY: &str = include_str!("queries/postgres/notify.sql");
 const RELEASE_ORDERED_HEAD: &str = include_str!("queries/postgres/release_ordered_head.sql");
 const RELEASE_STUCK_ORDERED: &str = include_str!("queries/postgres/release_stuck_ordered.sql");

@@ -34,11 +34,15 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 /// statement cost more than the statements at ordinary rates. Parameters
 /// are numbered across both statements.
 const CLAIM: &str = concat!(
+    include_str!("queries/sqlite/queued_endpoints.sql"),
     include_str!("queries/sqlite/claim.sql"),
     ";\n",
     include_str!("queries/delivery_leased.sql")
 );
-const NEXT_WAKEUP: &str = include_str!("queries/sqlite/next_wakeup.sql");
+const NEXT_WAKEUP: &str = concat!(
+    include_str!("queries/sqlite/queued_endpoints.sql"),
+    include_str!("queries/sqlite/next_wakeup.sql")
+);
 const RECOVER_LEASES: &str = include_str!("queries/sqlite/recover_leases.sql");
 const RELEASE_ORDERED_HEAD: &str = include_str!("queries/sqlite/release_ordered_head.sql");
 const RELEASE_STUCK_ORDERED: &str = include_str!("queries/sqlite/release_stuck_ordered.sql");

@@ -1,16 +1,9 @@
 -- One statement: lock due rows no other instance holds, keep each
 -- endpoint's earliest as many as it has room for, lease them, and return
 -- them joined with their event and endpoint. Parameters as in
--- sqlite/claim.sql; $6 is a text array, $7 a JSON object.
-WITH RECURSIVE queued (endpoint_id) AS (
-    -- The endpoints with a pending delivery, one index seek apiece, so
-    -- the many endpoints with nothing queued cost nothing.
-    SELECT (SELECT MIN(endpoint_id) FROM deliveries WHERE state = 'pending')
-    UNION ALL
-    SELECT (SELECT MIN(d.endpoint_id) FROM deliveries d
-            WHERE d.state = 'pending' AND d.endpoint_id > queued.endpoint_id)
-    FROM queued WHERE queued.endpoint_id IS NOT NULL
-), heads AS (
+-- sqlite/claim.sql; $6 is a text array, $7 a JSON object. `queued`:
+-- queued_endpoints.sql, prepended.
+, heads AS (
     -- Only the $5 endpoints whose earliest due delivery comes first can
     -- hold the $5 earliest deliveries; a paused backlog is never read.
     SELECT ep.id, COALESCE(ep.max_concurrent, $8) AS cap, h.head

@@ -1,15 +1,8 @@
 -- The earliest due time of a pending delivery of an active endpoint not in
 -- $1 (a text array), or the earliest lease expiry, whichever comes first.
--- Endpoint by endpoint, over those with a pending delivery as in
--- claim.sql, so a paused backlog is never scanned and endpoints with
--- nothing queued are not visited.
-WITH RECURSIVE queued (endpoint_id) AS (
-    SELECT (SELECT MIN(endpoint_id) FROM deliveries WHERE state = 'pending')
-    UNION ALL
-    SELECT (SELECT MIN(d.endpoint_id) FROM deliveries d
-            WHERE d.state = 'pending' AND d.endpoint_id > queued.endpoint_id)
-    FROM queued WHERE queued.endpoint_id IS NOT NULL
-)
+-- Endpoint by endpoint, over those with a pending delivery (`queued`,
+-- queued_endpoints.sql, prepended), so a paused backlog is never scanned
+-- and endpoints with nothing queued are not visited.
 SELECT LEAST(
     (SELECT MIN(h.head) FROM queued
      CROSS JOIN LATERAL (SELECT e.id, e.active FROM endpoints e

@@ -10,21 +10,7 @@
 -- endpoints whose earliest due delivery comes first can hold the $5
 -- earliest deliveries, and the backlog of an endpoint that is disabled or
 -- skipped is never read, however large it is. The endpoints are those
--- with a pending delivery, found one index seek apiece (`queued`), so
--- the many endpoints with nothing queued cost nothing.
-WITH RECURSIVE queued (endpoint_id) AS (
-    -- The pending index, by name: the index on (endpoint_id, state) would
-    -- step through the delivered history of endpoints with nothing queued.
-    -- ORDER BY … LIMIT 1 rather than MIN(), which SQLite may answer by
-    -- reading the whole index.
-    SELECT (SELECT endpoint_id FROM deliveries INDEXED BY deliveries_pending
-            WHERE state = 'pending' ORDER BY endpoint_id LIMIT 1)
-    UNION ALL
-    SELECT (SELECT q.endpoint_id FROM deliveries q INDEXED BY deliveries_pending
-            WHERE q.state = 'pending' AND q.endpoint_id > queued.endpoint_id
-            ORDER BY q.endpoint_id LIMIT 1)
-    FROM queued WHERE queued.endpoint_id IS NOT NULL
-)
+-- with a pending delivery (`queued`, queued_endpoints.sql, prepended).
 UPDATE deliveries
 SET state = 'in_flight', lease_owner = ?1, lease_token = ?2, leased_until = ?3, updated_at = ?4
 WHERE id IN (

@@ -1,17 +1,8 @@
 -- The earliest due time of a pending delivery of an active endpoint not in
 -- $1 (a JSON array), or the earliest lease expiry, whichever comes first.
--- Endpoint by endpoint, over those with a pending delivery as in
--- claim.sql, so a paused backlog is never scanned and endpoints with
--- nothing queued are not visited.
-WITH RECURSIVE queued (endpoint_id) AS (
-    SELECT (SELECT endpoint_id FROM deliveries INDEXED BY deliveries_pending
-            WHERE state = 'pending' ORDER BY endpoint_id LIMIT 1)
-    UNION ALL
-    SELECT (SELECT q.endpoint_id FROM deliveries q INDEXED BY deliveries_pending
-            WHERE q.state = 'pending' AND q.endpoint_id > queued.endpoint_id
-            ORDER BY q.endpoint_id LIMIT 1)
-    FROM queued WHERE queued.endpoint_id IS NOT NULL
-)
+-- Endpoint by endpoint, over those with a pending delivery (`queued`,
+-- queued_endpoints.sql, prepended), so a paused backlog is never scanned
+-- and endpoints with nothing queued are not visited.
 SELECT MIN(at) FROM (
     SELECT (SELECT MIN(h.next_attempt_at) FROM deliveries h
             WHERE h.endpoint_id = ep.id AND h.state = 'pending') AS at
