@@ -59,9 +59,10 @@ pub struct Services {
 }
 
 impl Services {
-    /// Announces deliveries that were just created and are due: wakes the
-    /// scheduler and publishes one update per delivery. Those the dispatch
-    /// started at once were announced as they started.
+    /// Announces deliveries that were just created and wait for a claim:
+    /// publishes one update per delivery, and wakes the scheduler unless
+    /// all of them are paused (a claim would find none of those). Those
+    /// the dispatch started at once were announced as they started.
     fn announce_new_deliveries(
         &self,
         kind: UpdateKind,
@@ -69,14 +70,10 @@ impl Services {
         event_type: Option<&EventType>,
         deliveries: &[RoutedDelivery],
     ) {
-        let mut waiting = deliveries
-            .iter()
-            .filter(|delivery| !delivery.started)
-            .peekable();
-        if waiting.peek().is_none() {
-            return;
+        let waiting = deliveries.iter().filter(|delivery| !delivery.started);
+        if waiting.clone().any(|delivery| !delivery.paused) {
+            self.wake.notify_one();
         }
-        self.wake.notify_one();
         for delivery in waiting {
             self.updates.publish(Update::delivery_created(
                 kind,

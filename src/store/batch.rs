@@ -465,6 +465,7 @@ async fn apply_dispatches<DB: Backend>(
                 endpoint_id,
                 held,
                 lease: lease.as_ref().filter(|_| starts_now),
+                paused: !endpoint.active,
             }
         }));
         results[index] = Some(Applied::Dispatch(Ok(DispatchOutcome::Created {
@@ -475,15 +476,18 @@ async fn apply_dispatches<DB: Backend>(
                     id: delivery.id.clone(),
                     endpoint_id: EndpointId::from_stored(delivery.endpoint_id.to_owned()),
                     started: delivery.lease.is_some(),
+                    paused: delivery.paused,
                 })
                 .collect(),
         })));
     }
     if !new_deliveries.is_empty() {
         DB::insert_deliveries(conn, &new_deliveries).await?;
+        // Only deliveries a claim could take need announcing: a paused
+        // one waits for its endpoint's enabling, which wakes the schedulers.
         if new_deliveries
             .iter()
-            .any(|delivery| delivery.lease.is_none())
+            .any(|delivery| delivery.lease.is_none() && !delivery.paused)
         {
             DB::announce_due_work(conn, shared.origin.as_str()).await?;
         }

@@ -193,6 +193,7 @@ impl<DB: Backend> EventLog for SqlStore<DB> {
                 id: replay.id,
                 endpoint_id: EndpointId::from_stored(replay.endpoint_id),
                 started: false,
+                paused: false,
             })
             .collect())
     }
@@ -252,6 +253,7 @@ impl<DB: Backend> EventLog for SqlStore<DB> {
                         id: replay.id,
                         endpoint_id: EndpointId::from_stored(replay.endpoint_id),
                         started: false,
+                        paused: false,
                     }),
             );
             if page_len < REPLAY_PAGE {

@@ -30,6 +30,9 @@ pub struct RoutedDelivery {
     /// deliveries (see `FreshStarts`), which announced it; the others wait
     /// for a claim.
     pub started: bool,
+    /// Its endpoint is disabled: no claim takes it until the endpoint is
+    /// enabled, and enabling wakes the scheduler, so its dispatch need not.
+    pub paused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

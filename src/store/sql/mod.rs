@@ -41,6 +41,8 @@ pub(crate) struct NewDelivery<'a> {
     pub endpoint_id: &'a str,
     pub held: bool,
     pub lease: Option<&'a FreshLease>,
+    /// Its endpoint is disabled: the delivery waits until it is enabled.
+    pub paused: bool,
 }
 
 /// A delivery a replay creates.

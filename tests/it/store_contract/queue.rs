@@ -111,6 +111,9 @@ async fn claims_leave_paused_and_excluded_endpoints_alone(backend: Backend) {
     let a = test.dispatch_one("a.created", T0).await;
     let b = test.dispatch_one("b.created", T0).await;
     let paused = test.dispatch_one("p.created", T0).await;
+    // What Dispatch reads to leave the scheduler asleep.
+    assert!(paused.paused, "routed to a disabled endpoint: paused");
+    assert!(!a.paused && !b.paused, "enabled endpoints: not paused");
 
     let excluded = ["ep_a".to_owned()];
     let room = EndpointRoom {
