@@ -11,8 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --bins --quiet
+cargo build --release --bins --example dispatch_floor --quiet
 bench=target/release/webhookd-bench
+# webhookd's delivery path without a store, run in webhookd's place: the
+# floor the store and the scheduler add to (docs/benchmarks.md).
+floor=target/release/examples/dispatch_floor
 scale=${SCALE:-1}
 events() { python3 -c "print(max(100, int($1 * $scale)))"; }
 
@@ -37,6 +40,8 @@ scenarios=(
   "sqlite-backlog-100k|SQLite, receivers down, 100k deliveries pending|--events $(events 100000) --receiver-down"
   "sqlite-drain-30k|SQLite, drain of 30k pending deliveries (endpoints enabled after dispatch)|--events $(events 30000) --backlog"
   "sqlite-drain-300k|SQLite, drain of 300k pending deliveries|--events $(events 300000) --backlog"
+  "floor-flood|The floor (no store), fan-out 1, 500 B, flood of 300k events|--events $(events 300000) --webhookd $floor"
+  "floor-rate-1000|The floor (no store), fixed 1,000 events/s, 60 s|--events $(events 60000) --rate 1000 --webhookd $floor"
   "pg-flood|PostgreSQL, one instance, fan-out 1, 500 B, 100k events|--events $(events 100000) --database-url PG"
   "pg-rate-1000|PostgreSQL, fixed 1,000 events/s, 60 s|--events $(events 60000) --rate 1000 --database-url PG"
   "pg-endpoints-5000|PostgreSQL, 5,000 endpoints registered and one subscribed, 20k events|--events $(events 20000) --idle-endpoints 5000 --database-url PG"
