@@ -6,26 +6,24 @@
 //! webhook service: it only measures how much of webhookd's CPU per
 //! delivery the store and the scheduler could ever give back.
 //!
-//! `webhookd-bench` runs it like webhookd (`serve --config FILE`):
+//! `webhookd-bench` runs it like webhookd (`serve --config FILE`); it reads
+//! the file with webhookd's own loader:
 //!
 //! ```text
 //! cargo build --release --example dispatch_floor
 //! webhookd-bench --webhookd target/release/examples/dispatch_floor --rate 1000 --events 20000
 //! ```
 //!
-//! It runs as many runtime threads as webhookd does on SQLite (one fewer
-//! than the cores), or `WEBHOOKD_FLOOR_THREADS`.
+//! It runs as many runtime threads as webhookd would with the same config.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue};
-use serde::Deserialize;
+use secrecy::SecretString;
 use tokio::sync::Semaphore;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -35,35 +33,20 @@ use tonic::{Request, Response, Status};
 
 use webhookd::api::codec::ApiCodec;
 use webhookd::api::proto::{DispatchRequest, DispatchResponse, dispatch_request};
+use webhookd::clock::now_millis;
+use webhookd::config::{CliOverrides, Config};
 use webhookd::delivery::http_client::{DeliveryClient, ReceiverTls};
-use webhookd::domain::network::NetworkPolicy;
-use webhookd::signing;
+use webhookd::delivery::worker::{SignedRequest, signed_headers};
+use webhookd::domain::SignatureScheme;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The part of webhookd's config file the floor reads.
-#[derive(Deserialize)]
-struct FloorConfig {
-    webhook_engine: Engine,
-    endpoints: Vec<EndpointConfig>,
-}
-
-#[derive(Deserialize)]
-struct Engine {
-    max_concurrent_per_endpoint: usize,
-}
-
-#[derive(Deserialize)]
-struct EndpointConfig {
-    url: String,
-    secret: String,
-}
-
 /// An endpoint with its own limit on attempts in flight, as webhookd has.
 struct Endpoint {
     url: String,
-    secret: Vec<u8>,
+    secret: SecretString,
+    scheme: SignatureScheme,
     slots: Arc<Semaphore>,
 }
 
@@ -103,23 +86,18 @@ impl Floor {
         let Ok(_slot) = endpoint.slots.acquire().await else {
             return;
         };
-        let timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        let mut headers = HeaderMap::new();
-        let mut put = |name: &'static str, value: String| {
-            if let Ok(value) = HeaderValue::try_from(value) {
-                headers.insert(name, value);
-            }
-        };
-        put(signing::HEADER_ID, event_id.to_owned());
-        put(signing::HEADER_TIMESTAMP, timestamp.to_string());
-        put(
-            signing::HEADER_SIGNATURE,
-            signing::sign(&endpoint.secret, timestamp, &payload),
+        let headers = signed_headers(
+            &SignedRequest {
+                event_id,
+                event_type,
+                attempt: 1,
+                secret: &endpoint.secret,
+                previous_secret: None,
+                scheme: endpoint.scheme,
+                body: &payload,
+            },
+            now_millis(),
         );
-        put("x-webhook-event-type", event_type.to_owned());
-        put("x-webhook-attempt", "1".to_owned());
         let result = self.client.post(&endpoint.url, headers, payload).await;
         // A failed attempt is neither retried nor stored; the bench's ledger
         // reports the event as missing.
@@ -176,15 +154,14 @@ fn config_path() -> Result<String> {
 }
 
 fn main() -> Result<()> {
-    let config: FloorConfig = serde_norway::from_str(&std::fs::read_to_string(config_path()?)?)?;
+    let config = Config::load_file(Some(&config_path()?), &CliOverrides::default())?;
     if config.endpoints.is_empty() {
         bail!("the config has no endpoints");
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = match std::env::var("WEBHOOKD_FLOOR_THREADS") {
-        Ok(threads) => threads.parse()?,
-        Err(_) => cores.saturating_sub(1).max(1),
-    };
+    let threads = config
+        .server
+        .runtime_threads(config.database.is_sqlite(), cores);
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
@@ -192,23 +169,30 @@ fn main() -> Result<()> {
         .block_on(serve(config))
 }
 
-async fn serve(config: FloorConfig) -> Result<()> {
+async fn serve(config: Config) -> Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let policy = Arc::new(NetworkPolicy::new(vec!["127.0.0.0/8".parse()?]));
+    let engine = &config.webhook_engine;
     let client = DeliveryClient::new(
-        Duration::from_secs(30),
-        1024,
-        policy,
+        engine.request_timeout,
+        engine.response_excerpt_bytes,
+        Arc::new(config.network_policy()),
         ReceiverTls::default(),
     )?;
-    let per_endpoint = config.webhook_engine.max_concurrent_per_endpoint;
     let endpoints = config
         .endpoints
-        .into_iter()
+        .iter()
         .map(|endpoint| Endpoint {
-            url: endpoint.url,
-            secret: endpoint.secret.into_bytes(),
-            slots: Arc::new(Semaphore::new(per_endpoint)),
+            url: endpoint.url.clone(),
+            secret: endpoint
+                .secret
+                .clone()
+                .unwrap_or_else(|| engine.signing_secret.clone()),
+            scheme: endpoint.signature_scheme,
+            slots: Arc::new(Semaphore::new(
+                endpoint
+                    .max_concurrent
+                    .map_or(engine.max_concurrent_per_endpoint, |limit| limit as usize),
+            )),
         })
         .collect();
     let floor = Arc::new(Floor { endpoints, client });
