@@ -30,18 +30,31 @@
 //!
 //! `--backlog N` first stores N pending deliveries, which the run's claims
 //! take first, as in a backlog drain.
+//!
+//! With `--database-url postgres://…` (a server it may create databases
+//! on) the same writes go to a new PostgreSQL database made by webhookd's
+//! PostgreSQL migrations, with that backend's claim; the CPU then includes
+//! every `postgres` process of the machine, and the log is PostgreSQL's
+//! WAL, reported in bytes. Only `--schema webhookd` applies there.
 
 use std::collections::VecDeque;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sqlx::{Connection, SqliteConnection};
+use anyhow::{Context, Result, anyhow, bail};
+use sqlx::postgres::{PgArguments, PgConnectOptions};
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Arguments, Connection, PgConnection, SqliteConnection};
 
-const QUEUED_ENDPOINTS: &str = include_str!("../src/store/queries/sqlite/queued_endpoints.sql");
-const CLAIM: &str = include_str!("../src/store/queries/sqlite/claim.sql");
-const LEASED: &str = include_str!("../src/store/queries/delivery_leased.sql");
+const SQLITE_QUEUED_ENDPOINTS: &str =
+    include_str!("../src/store/queries/sqlite/queued_endpoints.sql");
+const SQLITE_CLAIM: &str = include_str!("../src/store/queries/sqlite/claim.sql");
+const SQLITE_LEASED: &str = include_str!("../src/store/queries/delivery_leased.sql");
+const POSTGRES_QUEUED_ENDPOINTS: &str =
+    include_str!("../src/store/queries/postgres/queued_endpoints.sql");
+const POSTGRES_CLAIM: &str = include_str!("../src/store/queries/postgres/claim.sql");
+const POSTGRES_STALE_STATISTICS: &str =
+    include_str!("../src/store/queries/postgres/stale_statistics.sql");
 const EVENT_INSERT: &str = include_str!("../src/store/queries/event_insert.sql");
 const DELIVERY_INSERT: &str = include_str!("../src/store/queries/delivery_insert.sql");
 const ATTEMPT_INSERT: &str = include_str!("../src/store/queries/attempt_insert.sql");
@@ -73,6 +86,8 @@ struct Options {
     payload: usize,
     checkpoint_every: usize,
     backlog: usize,
+    /// A PostgreSQL server to run on instead of a SQLite file.
+    postgres: Option<String>,
 }
 
 impl Default for Options {
@@ -85,6 +100,7 @@ impl Default for Options {
             payload: 500,
             checkpoint_every: 20,
             backlog: 0,
+            postgres: None,
         }
     }
 }
@@ -120,29 +136,200 @@ fn options(mut args: impl Iterator<Item = String>) -> Result<Options> {
             "--checkpoint-every" => {
                 options.checkpoint_every = value.parse().context("--checkpoint-every")?
             }
+            "--database-url" => options.postgres = Some(value),
             other => bail!("unknown flag {other}"),
         }
     }
     if options.schema == Schema::NoClaimIndexes && options.queue != Queue::Memory {
         bail!("--schema no-claim-indexes needs --queue memory: claims read those indexes");
     }
+    if options.postgres.is_some() && options.schema != Schema::Webhookd {
+        bail!("--schema: only webhookd's schema is laid out for PostgreSQL");
+    }
     Ok(options)
 }
 
-/// CPU time of every thread of this process so far (sqlx runs each SQLite
+/// CPU time of a process so far, all its threads (sqlx runs each SQLite
 /// connection on a thread of its own).
-fn process_cpu() -> Result<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat")?;
+fn process_cpu(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which is in parentheses.
-    let fields: Vec<&str> = stat[stat.rfind(')').context("stat")? + 2..]
-        .split(' ')
-        .collect();
-    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-    Ok(Duration::from_millis(ticks * 10))
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split(' ').collect();
+    let ticks: u64 = fields[11].parse::<u64>().ok()? + fields[12].parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// This process's CPU time, and on PostgreSQL every `postgres` process's.
+fn cpu_so_far(postgres: bool) -> Result<Duration> {
+    let mut cpu = process_cpu("self").context("reading /proc/self/stat")?;
+    if postgres {
+        for entry in std::fs::read_dir("/proc")? {
+            let pid = entry?.file_name().to_string_lossy().into_owned();
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim() == "postgres" {
+                cpu += process_cpu(&pid).unwrap_or_default();
+            }
+        }
+    }
+    Ok(cpu)
+}
+
+/// One bound value.
+#[derive(Clone)]
+enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bytes(Vec<u8>),
+    Texts(Vec<String>),
+    Float(f64),
+}
+
+/// SQL text with its values, placeholders written for the backend.
+struct Sql {
+    text: String,
+    values: Vec<Value>,
+    /// PostgreSQL's `$1`, not SQLite's `?`.
+    numbered: bool,
+}
+
+impl Sql {
+    fn new(numbered: bool, text: &str) -> Self {
+        Sql {
+            text: text.to_owned(),
+            values: Vec::new(),
+            numbered,
+        }
+    }
+
+    fn push(mut self, text: &str) -> Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(mut self, value: Value) -> Self {
+        self.values.push(value);
+        if self.numbered {
+            self.text.push_str(&format!("${}", self.values.len()));
+        } else {
+            self.text.push('?');
+        }
+        self
+    }
+
+    /// Appends `(…), (…)`: one tuple of values per row.
+    fn rows(mut self, rows: Vec<Vec<Value>>) -> Self {
+        for (index, row) in rows.into_iter().enumerate() {
+            self = self.push(if index == 0 { "(" } else { ", (" });
+            for (column, value) in row.into_iter().enumerate() {
+                if column > 0 {
+                    self = self.push(", ");
+                }
+                self = self.bind(value);
+            }
+            self = self.push(")");
+        }
+        self
+    }
+}
+
+fn text(value: &str) -> Value {
+    Value::Text(Some(value.to_owned()))
+}
+
+fn int(value: i64) -> Value {
+    Value::Int(Some(value))
+}
+
+fn sqlite_arguments(values: Vec<Value>) -> Result<SqliteArguments<'static>> {
+    let mut arguments = SqliteArguments::default();
+    for value in values {
+        match value {
+            Value::Int(value) => arguments.add(value),
+            Value::Text(value) => arguments.add(value),
+            Value::Bytes(value) => arguments.add(value),
+            // SQLite's claim reads its list of endpoints as a JSON array.
+            Value::Texts(value) => arguments.add(serde_json::to_string(&value)?),
+            Value::Float(value) => arguments.add(value),
+        }
+        .map_err(|error| anyhow!(error))?;
+    }
+    Ok(arguments)
+}
+
+fn postgres_arguments(values: Vec<Value>) -> Result<PgArguments> {
+    let mut arguments = PgArguments::default();
+    for value in values {
+        match value {
+            Value::Int(value) => arguments.add(value),
+            Value::Text(value) => arguments.add(value),
+            Value::Bytes(value) => arguments.add(value),
+            Value::Texts(value) => arguments.add(value),
+            Value::Float(value) => arguments.add(value),
+        }
+        .map_err(|error| anyhow!(error))?;
+    }
+    Ok(arguments)
+}
+
+/// The connection the replay writes through.
+enum Conn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl Conn {
+    fn numbered(&self) -> bool {
+        matches!(self, Conn::Postgres(_))
+    }
+
+    fn sql(&self, text: &str) -> Sql {
+        Sql::new(self.numbered(), text)
+    }
+
+    async fn execute(&mut self, sql: Sql) -> Result<u64> {
+        Ok(match self {
+            Conn::Sqlite(conn) => sqlx::query_with(&sql.text, sqlite_arguments(sql.values)?)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected(),
+            Conn::Postgres(conn) => sqlx::query_with(&sql.text, postgres_arguments(sql.values)?)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// The first column of every row, as text.
+    async fn fetch_first(&mut self, sql: Sql) -> Result<Vec<String>> {
+        Ok(match self {
+            Conn::Sqlite(conn) => {
+                sqlx::query_scalar_with(&sql.text, sqlite_arguments(sql.values)?)
+                    .fetch_all(&mut *conn)
+                    .await?
+            }
+            Conn::Postgres(conn) => {
+                sqlx::query_scalar_with(&sql.text, postgres_arguments(sql.values)?)
+                    .fetch_all(&mut *conn)
+                    .await?
+            }
+        })
+    }
+
+    async fn run(&mut self, text: &str) -> Result<()> {
+        match self {
+            Conn::Sqlite(conn) => {
+                sqlx::raw_sql(text).execute(&mut *conn).await?;
+            }
+            Conn::Postgres(conn) => {
+                sqlx::raw_sql(text).execute(&mut *conn).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A connection with webhookd's SQLite settings (src/store/sqlite.rs).
-async fn connect(url: &str, mmap: bool) -> Result<SqliteConnection> {
+async fn connect_sqlite(url: &str, mmap: bool) -> Result<SqliteConnection> {
     let mut options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -195,45 +382,56 @@ CREATE INDEX attempts_started_at ON attempts (started_at);
 PRAGMA foreign_keys = ON;
 ";
 
+/// The hot queue beside the history (the same text on both backends).
 const HOT_TABLE: &str = "
 DROP INDEX deliveries_pending;
 DROP INDEX deliveries_leases;
 CREATE TABLE queue (
     delivery_id     TEXT PRIMARY KEY,
     endpoint_id     TEXT NOT NULL,
-    next_attempt_at INTEGER NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
     lease_token     TEXT,
-    leased_until    INTEGER
-) WITHOUT ROWID;
+    leased_until    BIGINT
+);
 CREATE INDEX queue_due ON queue (endpoint_id, next_attempt_at) WHERE lease_token IS NULL;
 CREATE INDEX queue_leases ON queue (leased_until) WHERE lease_token IS NOT NULL;
 ";
 
-async fn prepare(conn: &mut SqliteConnection, options: &Options) -> Result<()> {
-    sqlx::migrate!("./migrations/sqlite")
-        .run(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO endpoints (id, url, event_patterns, origin, created_at, updated_at, max_concurrent)
-         VALUES ('ep_1', 'http://127.0.0.1:1/', '[\"*\"]', 'api', 0, 0, 1000000)",
-    )
-    .execute(&mut *conn)
-    .await?;
-    let schema = match options.schema {
-        Schema::Webhookd => "",
-        Schema::NoClaimIndexes => "DROP INDEX deliveries_pending; DROP INDEX deliveries_leases;",
-        Schema::FewerBtrees => FEWER_BTREES,
-    };
-    sqlx::raw_sql(schema).execute(&mut *conn).await?;
+const ENDPOINT: &str =
+    "INSERT INTO endpoints (id, url, event_patterns, origin, created_at, updated_at, max_concurrent)
+     VALUES ('ep_1', 'http://127.0.0.1:1/', '[\"*\"]', 'api', 0, 0, 1000000)";
+
+async fn prepare(conn: &mut Conn, options: &Options) -> Result<()> {
+    match conn {
+        Conn::Sqlite(sqlite) => {
+            sqlx::migrate!("./migrations/sqlite")
+                .run(&mut *sqlite)
+                .await?;
+        }
+        Conn::Postgres(postgres) => {
+            sqlx::migrate!("./migrations/postgres")
+                .run(&mut *postgres)
+                .await?;
+        }
+    }
+    conn.run(ENDPOINT).await?;
+    match options.schema {
+        Schema::Webhookd => {}
+        Schema::NoClaimIndexes => {
+            conn.run("DROP INDEX deliveries_pending; DROP INDEX deliveries_leases;")
+                .await?
+        }
+        Schema::FewerBtrees => conn.run(FEWER_BTREES).await?,
+    }
     if options.queue == Queue::HotTable {
-        sqlx::raw_sql(HOT_TABLE).execute(&mut *conn).await?;
+        let hot_table = match conn {
+            // SQLite keeps a small table keyed by text best clustered.
+            Conn::Sqlite(_) => HOT_TABLE.replace("BIGINT\n);", "BIGINT\n) WITHOUT ROWID;"),
+            Conn::Postgres(_) => HOT_TABLE.to_owned(),
+        };
+        conn.run(&hot_table).await?;
     }
     Ok(())
-}
-
-fn values(rows: usize, columns: usize) -> String {
-    let row = format!("({})", vec!["?"; columns].join(", "));
-    vec![row; rows].join(", ")
 }
 
 /// A delivery this run dispatched, and the token of its lease (empty
@@ -244,7 +442,7 @@ type Leased = (String, String);
 /// transaction, as webhookd's writer batches them. `leased`: the
 /// dispatches are inserted already leased.
 async fn write_batch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     options: &Options,
     dispatched: &[String],
     leased: bool,
@@ -252,62 +450,68 @@ async fn write_batch(
     payload: &[u8],
     now: i64,
 ) -> Result<()> {
-    let mut tx = conn.begin().await?;
-    let n = dispatched.len();
+    conn.run("BEGIN").await?;
     // A partial unique index is a conflict target only with its condition.
     let target = match options.schema {
-        Schema::FewerBtrees => "(idempotency_key) WHERE idempotency_key IS NOT NULL",
-        Schema::Webhookd | Schema::NoClaimIndexes => "(idempotency_key)",
+        Schema::FewerBtrees => " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL",
+        Schema::Webhookd | Schema::NoClaimIndexes => " ON CONFLICT (idempotency_key)",
     };
-    let sql = format!(
-        "{EVENT_INSERT} VALUES {} ON CONFLICT {target} DO NOTHING RETURNING id",
-        values(n, 8)
-    );
-    let mut query = sqlx::query(&sql);
-    for id in dispatched {
-        query = query
-            .bind(format!("evt_{id}"))
-            .bind("order.created")
-            .bind(payload)
-            .bind(None::<String>)
-            .bind(now)
-            .bind(None::<String>)
-            .bind(None::<String>)
-            .bind(None::<String>);
-    }
-    query.fetch_all(&mut *tx).await?;
-    let sql = format!("{DELIVERY_INSERT} VALUES {}", values(n, 11));
-    let mut query = sqlx::query(&sql);
-    for id in dispatched {
-        query = query
-            .bind(format!("dlv_{id}"))
-            .bind(format!("evt_{id}"))
-            .bind("ep_1")
-            .bind(if leased { "in_flight" } else { "pending" })
-            .bind(now)
-            .bind(now)
-            .bind(now)
-            .bind(None::<String>)
-            .bind(leased.then_some("instance-1"))
-            .bind(leased.then(|| format!("token_{id}")))
-            .bind(leased.then_some(now + 60_000));
-    }
-    query.execute(&mut *tx).await?;
+    let events = dispatched
+        .iter()
+        .map(|id| {
+            vec![
+                text(&format!("evt_{id}")),
+                text("order.created"),
+                Value::Bytes(payload.to_vec()),
+                Value::Text(None),
+                int(now),
+                Value::Text(None),
+                Value::Text(None),
+                Value::Text(None),
+            ]
+        })
+        .collect();
+    let sql = conn
+        .sql(EVENT_INSERT)
+        .push(" VALUES ")
+        .rows(events)
+        .push(target)
+        .push(" DO NOTHING RETURNING id");
+    conn.fetch_first(sql).await?;
+    let deliveries = dispatched
+        .iter()
+        .map(|id| {
+            vec![
+                text(&format!("dlv_{id}")),
+                text(&format!("evt_{id}")),
+                text("ep_1"),
+                text(if leased { "in_flight" } else { "pending" }),
+                int(now),
+                int(now),
+                int(now),
+                Value::Text(None),
+                Value::Text(leased.then(|| "instance-1".to_owned())),
+                Value::Text(leased.then(|| format!("token_{id}"))),
+                Value::Int(leased.then_some(now + 60_000)),
+            ]
+        })
+        .collect();
+    let sql = conn.sql(DELIVERY_INSERT).push(" VALUES ").rows(deliveries);
+    conn.execute(sql).await?;
     if options.queue == Queue::HotTable {
-        let sql = format!(
-            "INSERT INTO queue (delivery_id, endpoint_id, next_attempt_at) VALUES {}",
-            values(n, 3)
-        );
-        let mut query = sqlx::query(&sql);
-        for id in dispatched {
-            query = query.bind(format!("dlv_{id}")).bind("ep_1").bind(now);
-        }
-        query.execute(&mut *tx).await?;
+        let rows = dispatched
+            .iter()
+            .map(|id| vec![text(&format!("dlv_{id}")), text("ep_1"), int(now)])
+            .collect();
+        let sql = conn
+            .sql("INSERT INTO queue (delivery_id, endpoint_id, next_attempt_at) VALUES ")
+            .rows(rows);
+        conn.execute(sql).await?;
     }
     if !finished.is_empty() {
-        record_successes(&mut tx, options.queue, finished, now).await?;
+        record_successes(conn, options.queue, finished, now).await?;
     }
-    tx.commit().await?;
+    conn.run("COMMIT").await?;
     Ok(())
 }
 
@@ -315,81 +519,88 @@ async fn write_batch(
 /// attempt_insert.sql and delivery_move.sql do; a lease written is the
 /// move's fence.
 async fn record_successes(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     queue: Queue,
     finished: &[Leased],
     now: i64,
 ) -> Result<()> {
-    let m = finished.len();
-    let sql = format!("{ATTEMPT_INSERT} VALUES {}", values(m, 9));
-    let mut query = sqlx::query(&sql);
-    for (id, _) in finished {
-        query = query
-            .bind(id)
-            .bind(1i64)
-            .bind(now)
-            .bind(1i64)
-            .bind(200i64)
-            .bind(None::<String>)
-            .bind(None::<String>)
-            .bind(None::<String>)
-            .bind("instance-1");
-    }
-    query.execute(&mut *conn).await?;
+    let attempts = finished
+        .iter()
+        .map(|(id, _)| {
+            vec![
+                text(id),
+                int(1),
+                int(now),
+                int(1),
+                int(200),
+                Value::Text(None),
+                Value::Text(None),
+                Value::Text(None),
+                text("instance-1"),
+            ]
+        })
+        .collect();
+    let sql = conn.sql(ATTEMPT_INSERT).push(" VALUES ").rows(attempts);
+    conn.execute(sql).await?;
     // webhookd's move, fenced by the lease where one was written.
     let fence = match queue {
-        Queue::Claims | Queue::Fresh => DELIVERY_MOVE_RETURNING.to_owned(),
+        Queue::Claims | Queue::Fresh => DELIVERY_MOVE_RETURNING,
         Queue::Memory => {
             "FROM moves WHERE deliveries.id = moves.id AND deliveries.state = 'pending'
              RETURNING deliveries.id"
-                .to_owned()
         }
-        Queue::HotTable => "FROM moves WHERE deliveries.id = moves.id AND EXISTS (
+        Queue::HotTable => {
+            "FROM moves WHERE deliveries.id = moves.id AND EXISTS (
                  SELECT 1 FROM queue
                  WHERE queue.delivery_id = moves.id AND queue.lease_token = moves.lease_token)
              RETURNING deliveries.id"
-            .to_owned(),
+        }
     };
-    let sql = format!(
-        "WITH moves (id, lease_token, state, attempt_count, retry_at, last_error) AS (VALUES {}) {DELIVERY_MOVE} ? {fence}",
-        values(m, 6)
-    );
-    let mut query = sqlx::query(&sql);
-    for (id, token) in finished {
-        query = query
-            .bind(id)
-            .bind(token)
-            .bind("succeeded")
-            .bind(1i64)
-            .bind(None::<i64>)
-            .bind(None::<String>);
-    }
-    let moved = query.bind(now).fetch_all(&mut *conn).await?;
-    if moved.len() != m {
-        bail!("moved {} of {m}", moved.len());
+    let moves = finished
+        .iter()
+        .map(|(id, token)| {
+            vec![
+                text(id),
+                text(token),
+                text("succeeded"),
+                int(1),
+                Value::Int(None),
+                Value::Text(None),
+            ]
+        })
+        .collect();
+    let sql = conn
+        .sql("WITH moves (id, lease_token, state, attempt_count, retry_at, last_error) AS (VALUES ")
+        .rows(moves)
+        .push(") ")
+        .push(DELIVERY_MOVE.trim_end())
+        .push(" ")
+        .bind(int(now))
+        .push(" ")
+        .push(fence);
+    let moved = conn.fetch_first(sql).await?;
+    if moved.len() != finished.len() {
+        bail!("moved {} of {}", moved.len(), finished.len());
     }
     if queue == Queue::HotTable {
-        let sql = format!(
-            "DELETE FROM queue WHERE delivery_id IN ({})",
-            vec!["?"; m].join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (id, _) in finished {
-            query = query.bind(id);
-        }
-        query.execute(&mut *conn).await?;
+        let ids = finished.iter().map(|(id, _)| text(id)).collect();
+        let sql = conn
+            .sql("DELETE FROM queue WHERE delivery_id IN ")
+            .rows(vec![ids]);
+        conn.execute(sql).await?;
     }
-    sqlx::query(&format!("{RESET_FAILURES} (?)"))
-        .bind("ep_1")
-        .execute(&mut *conn)
-        .await?;
+    let sql = conn
+        .sql(RESET_FAILURES.trim_end())
+        .push(" ")
+        .rows(vec![vec![text("ep_1")]]);
+    conn.execute(sql).await?;
     Ok(())
 }
 
 /// Leases up to `limit` due deliveries and reads them back with their event
 /// and endpoint.
 async fn claim(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     queue: Queue,
     round: usize,
     limit: usize,
@@ -397,58 +608,159 @@ async fn claim(
 ) -> Result<Vec<Leased>> {
     let token = format!("token_{round}");
     let until = now + 60_000 + round as i64;
-    let rows: Vec<(String,)> = if queue == Queue::HotTable {
-        sqlx::query(
-            "UPDATE queue SET lease_token = ?1, leased_until = ?2
-             WHERE delivery_id IN (
-                 SELECT delivery_id FROM queue
-                 WHERE endpoint_id = ?3 AND lease_token IS NULL AND next_attempt_at <= ?4
-                 ORDER BY next_attempt_at LIMIT ?5)",
-        )
-        .bind(&token)
-        .bind(until)
-        .bind("ep_1")
-        .bind(now)
-        .bind(limit as i64)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query_as(
-            "SELECT d.id, e.event_type, e.payload, ep.url, ep.secret
-             FROM queue q
-             JOIN deliveries d ON d.id = q.delivery_id
-             JOIN events e ON e.id = d.event_id
-             JOIN endpoints ep ON ep.id = d.endpoint_id
-             WHERE q.lease_token = ?1 AND q.leased_until = ?2",
-        )
-        .bind(&token)
-        .bind(until)
-        .fetch_all(&mut *conn)
-        .await?
+    let ids = if queue == Queue::HotTable {
+        let lock = if conn.numbered() {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = conn
+            .sql("UPDATE queue SET lease_token = ")
+            .bind(text(&token))
+            .push(", leased_until = ")
+            .bind(int(until))
+            .push(
+                " WHERE delivery_id IN (SELECT delivery_id FROM queue
+                  WHERE endpoint_id = 'ep_1' AND lease_token IS NULL AND next_attempt_at <= ",
+            )
+            .bind(int(now))
+            .push(" ORDER BY next_attempt_at LIMIT ")
+            .bind(int(limit as i64))
+            .push(lock)
+            .push(")");
+        conn.execute(sql).await?;
+        let sql = conn
+            .sql(
+                "SELECT d.id, e.event_type, e.payload, ep.url, ep.secret
+                 FROM queue q
+                 JOIN deliveries d ON d.id = q.delivery_id
+                 JOIN events e ON e.id = d.event_id
+                 JOIN endpoints ep ON ep.id = d.endpoint_id
+                 WHERE q.lease_token = ",
+            )
+            .bind(text(&token))
+            .push(" AND q.leased_until = ")
+            .bind(int(until));
+        conn.fetch_first(sql).await?
     } else {
-        sqlx::query(&format!("{QUEUED_ENDPOINTS}{CLAIM}"))
-            .bind("instance-1")
-            .bind(&token)
-            .bind(until)
-            .bind(now)
-            .bind(limit as i64)
-            .bind("[]")
-            .bind("{}")
-            .bind(1_000_000i64)
-            .bind(limit as i64)
-            .bind(1i64)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query_as(LEASED)
-            .bind("instance-1")
-            .bind(&token)
-            .bind(until)
-            .fetch_all(&mut *conn)
-            .await?
+        // Parameters as claim.sql documents them.
+        let parameters = [
+            text("instance-1"),
+            text(&token),
+            int(until),
+            int(now),
+            int(limit as i64),
+            Value::Texts(Vec::new()),
+            text("{}"),
+            int(1_000_000),
+            int(limit as i64),
+            int(1),
+        ];
+        match conn {
+            Conn::Sqlite(_) => {
+                let mut claim = conn.sql(&format!("{SQLITE_QUEUED_ENDPOINTS}{SQLITE_CLAIM}"));
+                claim.values = parameters.to_vec();
+                conn.execute(claim).await?;
+                let mut leased = conn.sql(SQLITE_LEASED);
+                leased.values = parameters[..3].to_vec();
+                conn.fetch_first(leased).await?
+            }
+            Conn::Postgres(_) => {
+                let mut claim = conn.sql(&format!("{POSTGRES_QUEUED_ENDPOINTS}{POSTGRES_CLAIM}"));
+                claim.values = parameters.to_vec();
+                conn.fetch_first(claim).await?
+            }
+        }
     };
-    if rows.len() != limit {
-        bail!("claimed {} of {limit}", rows.len());
+    if ids.len() != limit {
+        bail!("claimed {} of {limit}", ids.len());
     }
-    Ok(rows.into_iter().map(|(id,)| (id, token.clone())).collect())
+    Ok(ids.into_iter().map(|id| (id, token.clone())).collect())
+}
+
+/// Where the replay runs: a SQLite file in a directory of its own, or a new
+/// PostgreSQL database, dropped afterwards.
+enum Target {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        server: Box<PgConnectOptions>,
+        database: String,
+    },
+}
+
+impl Target {
+    async fn create(options: &Options) -> Result<Self> {
+        Ok(match &options.postgres {
+            None => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}", dir.path().join("layout.db").display());
+                Target::Sqlite { _dir: dir, url }
+            }
+            Some(url) => {
+                let server = Box::new(PgConnectOptions::from_str(url)?);
+                let database = format!("store_layout_{}", uuid::Uuid::now_v7().simple());
+                let mut admin = PgConnection::connect_with(&server).await?;
+                sqlx::raw_sql(&format!("CREATE DATABASE {database}"))
+                    .execute(&mut admin)
+                    .await?;
+                admin.close().await?;
+                Target::Postgres { server, database }
+            }
+        })
+    }
+
+    /// The writer, and on SQLite a second connection for checkpoints.
+    async fn connect(&self) -> Result<(Conn, Option<SqliteConnection>)> {
+        Ok(match self {
+            Target::Sqlite { url, .. } => (
+                Conn::Sqlite(connect_sqlite(url, true).await?),
+                Some(connect_sqlite(url, false).await?),
+            ),
+            Target::Postgres { server, database } => {
+                let options = server.clone().database(database);
+                (
+                    Conn::Postgres(PgConnection::connect_with(&options).await?),
+                    None,
+                )
+            }
+        })
+    }
+
+    async fn drop(self) -> Result<()> {
+        if let Target::Postgres { server, database } = self {
+            let mut admin = PgConnection::connect_with(&server).await?;
+            sqlx::raw_sql(&format!("DROP DATABASE {database}"))
+                .execute(&mut admin)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The bytes PostgreSQL's WAL has grown by since the server began.
+async fn wal_position(conn: &mut Conn) -> Result<i64> {
+    let sql = conn.sql("SELECT ((pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint)::text");
+    let position = conn.fetch_first(sql).await?;
+    Ok(position.first().context("WAL position")?.parse()?)
+}
+
+/// What webhookd's PostgreSQL store does beside the writer at the same
+/// cadence (postgres.rs): analyse `deliveries` once it has outgrown its
+/// statistics, which would otherwise plan every move over an empty table.
+async fn refresh_statistics(conn: &mut Conn) -> Result<()> {
+    let mut stale = conn.sql(POSTGRES_STALE_STATISTICS);
+    stale.values = vec![
+        Value::Texts(vec!["deliveries".to_owned()]),
+        int(10_000),
+        Value::Float(2.0),
+    ];
+    if !conn.fetch_first(stale).await?.is_empty() {
+        conn.run("ANALYZE deliveries").await?;
+    }
+    Ok(())
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -458,13 +770,19 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-/// Replays the flood of `options` on a new file; returns the report line.
+/// Replays the flood of `options` on a new file or database; returns the
+/// report line.
 async fn replay(options: &Options) -> Result<String> {
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("layout.db").display());
-    let mut writer = connect(&url, true).await?;
+    let target = Target::create(options).await?;
+    let report = replay_on(&target, options).await;
+    target.drop().await?;
+    report
+}
+
+async fn replay_on(target: &Target, options: &Options) -> Result<String> {
+    let (mut writer, mut checkpointer) = target.connect().await?;
     prepare(&mut writer, options).await?;
-    let mut checkpointer = connect(&url, false).await?;
+    let postgres = writer.numbered();
     let payload = vec![b'x'; options.payload];
     let mut sequence = 0u64;
     let mut next_id = || {
@@ -478,11 +796,28 @@ async fn replay(options: &Options) -> Result<String> {
         write_batch(&mut writer, options, &ids, false, &[], &payload, 0).await?;
         pending.extend(ids);
     }
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut checkpointer)
-        .await?;
+    match (&mut checkpointer, &mut writer) {
+        (Some(checkpointer), _) => {
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(checkpointer)
+                .await?;
+        }
+        (None, writer) => {
+            // Not on empty tables: statistics of none would plan the
+            // foreign-key checks as scans for the whole session.
+            if options.backlog > 0 {
+                writer.run("VACUUM ANALYZE").await?;
+            }
+            writer.run("CHECKPOINT").await?;
+        }
+    }
 
-    let cpu_before = process_cpu()?;
+    let cpu_before = cpu_so_far(postgres)?;
+    let wal_before = if postgres {
+        wal_position(&mut writer).await?
+    } else {
+        0
+    };
     let started = Instant::now();
     let mut pages = 0i64;
     let mut finished: Vec<Leased> = Vec::new();
@@ -517,25 +852,40 @@ async fn replay(options: &Options) -> Result<String> {
             }
         };
         if (round + 1) % options.checkpoint_every == 0 {
-            let (_busy, logged, _copied): (i64, i64, i64) =
-                sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-                    .fetch_one(&mut checkpointer)
-                    .await?;
-            pages += logged;
+            match &mut checkpointer {
+                Some(checkpointer) => {
+                    let (_busy, logged, _copied): (i64, i64, i64) =
+                        sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                            .fetch_one(&mut *checkpointer)
+                            .await?;
+                    pages += logged;
+                }
+                None => refresh_statistics(&mut writer).await?,
+            }
         }
     }
     let wall = started.elapsed();
-    let cpu = process_cpu()? - cpu_before;
+    let cpu = cpu_so_far(postgres)? - cpu_before;
     let deliveries = (options.rounds * options.batch) as f64;
+    let log = if postgres {
+        let wal = wal_position(&mut writer).await? - wal_before;
+        format!("wal_bytes_per_delivery={:.0}", wal as f64 / deliveries)
+    } else {
+        format!("log_pages_per_delivery={:.2}", pages as f64 / deliveries)
+    };
+    match writer {
+        Conn::Sqlite(conn) => conn.close().await?,
+        Conn::Postgres(conn) => conn.close().await?,
+    }
     Ok(format!(
-        "queue={:?} schema={:?} batch={} backlog={} deliveries={deliveries} cpu_us_per_delivery={:.1} wall_us_per_delivery={:.1} log_pages_per_delivery={:.2}",
+        "backend={} queue={:?} schema={:?} batch={} backlog={} deliveries={deliveries} cpu_us_per_delivery={:.1} wall_us_per_delivery={:.1} {log}",
+        if postgres { "postgres" } else { "sqlite" },
         options.queue,
         options.schema,
         options.batch,
         options.backlog,
         cpu.as_micros() as f64 / deliveries,
         wall.as_micros() as f64 / deliveries,
-        pages as f64 / deliveries,
     ))
 }
 
@@ -543,35 +893,55 @@ async fn replay(options: &Options) -> Result<String> {
 mod tests {
     use super::*;
 
+    const LAYOUTS: [(Queue, Schema); 8] = [
+        (Queue::Claims, Schema::Webhookd),
+        (Queue::Fresh, Schema::Webhookd),
+        (Queue::Memory, Schema::Webhookd),
+        (Queue::Memory, Schema::NoClaimIndexes),
+        (Queue::HotTable, Schema::Webhookd),
+        (Queue::Claims, Schema::FewerBtrees),
+        (Queue::Fresh, Schema::FewerBtrees),
+        (Queue::Memory, Schema::FewerBtrees),
+    ];
+
+    async fn replay_small(queue: Queue, schema: Schema, postgres: Option<String>) {
+        let options = Options {
+            queue,
+            schema,
+            rounds: 4,
+            batch: 3,
+            backlog: 500,
+            checkpoint_every: 2,
+            postgres,
+            ..Options::default()
+        };
+        let report = replay(&options)
+            .await
+            .unwrap_or_else(|error| panic!("{queue:?}, {schema:?}: {error:#}"));
+        assert!(report.contains("deliveries=12 "), "{report}");
+    }
+
     /// Every layout replays a few batches from a backlog: webhookd's
     /// statement texts still fit its migrations and each other, every
     /// claim finds its batch and every move its delivery.
     #[tokio::test]
-    async fn every_layout_replays_a_small_flood() {
-        let layouts = [
-            (Queue::Claims, Schema::Webhookd),
-            (Queue::Fresh, Schema::Webhookd),
-            (Queue::Memory, Schema::Webhookd),
-            (Queue::Memory, Schema::NoClaimIndexes),
-            (Queue::HotTable, Schema::Webhookd),
-            (Queue::Claims, Schema::FewerBtrees),
-            (Queue::Fresh, Schema::FewerBtrees),
-            (Queue::Memory, Schema::FewerBtrees),
-        ];
-        for (queue, schema) in layouts {
-            let options = Options {
-                queue,
-                schema,
-                rounds: 4,
-                batch: 3,
-                backlog: 500,
-                checkpoint_every: 2,
-                ..Options::default()
-            };
-            let report = replay(&options)
-                .await
-                .unwrap_or_else(|error| panic!("{queue:?}, {schema:?}: {error:#}"));
-            assert!(report.contains("deliveries=12 "), "{report}");
+    async fn every_layout_replays_a_small_flood_on_sqlite() {
+        for (queue, schema) in LAYOUTS {
+            replay_small(queue, schema, None).await;
+        }
+    }
+
+    /// The same on PostgreSQL, where the suite has a server
+    /// (`WEBHOOKD_TEST_POSTGRES_URL`, as for the store's tests).
+    #[tokio::test]
+    async fn every_queue_replays_a_small_flood_on_postgres() {
+        let Ok(url) = std::env::var("WEBHOOKD_TEST_POSTGRES_URL") else {
+            return;
+        };
+        for (queue, schema) in LAYOUTS {
+            if schema == Schema::Webhookd {
+                replay_small(queue, schema, Some(url.clone())).await;
+            }
         }
     }
 }
