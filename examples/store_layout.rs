@@ -1,10 +1,11 @@
-//! What the SQLite statements of a delivery cost under other table layouts
-//! than webhookd's, before anyone rewrites the store for one. It replays the
-//! writes of a flood (events and deliveries inserted in batches, claimed,
-//! their successes and attempts recorded, the log checkpointed) against a
-//! file made by webhookd's own migrations, with webhookd's connection
-//! settings, and reports the process's CPU time and the log pages written
-//! per delivery.
+//! What the database statements of a delivery cost under other table
+//! layouts than webhookd's, before anyone rewrites the store for one. It
+//! replays the writes of a flood (events and deliveries inserted in
+//! batches, claimed, their successes and attempts recorded) with webhookd's
+//! own statement texts against a SQLite file made by webhookd's migrations,
+//! with webhookd's connection settings and checkpoints beside the writer,
+//! and reports the CPU time and the log pages written per delivery. See
+//! docs/benchmarks.md, "Other table layouts, on the statements alone".
 //!
 //! ```text
 //! cargo run --release --example store_layout -- --queue memory --backlog 30000
