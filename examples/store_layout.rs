@@ -383,8 +383,12 @@ CREATE INDEX attempts_started_at ON attempts (started_at);
 PRAGMA foreign_keys = ON;
 ";
 
-/// The hot queue beside the history (the same text on both backends).
-const HOT_TABLE: &str = "
+/// The hot queue beside the history. `table_options`: SQLite keeps a small
+/// table keyed by text best clustered (`WITHOUT ROWID`); PostgreSQL's
+/// tables are heaps.
+fn hot_table(table_options: &str) -> String {
+    format!(
+        "
 DROP INDEX deliveries_pending;
 DROP INDEX deliveries_leases;
 CREATE TABLE queue (
@@ -393,10 +397,12 @@ CREATE TABLE queue (
     next_attempt_at BIGINT NOT NULL,
     lease_token     TEXT,
     leased_until    BIGINT
-);
+){table_options};
 CREATE INDEX queue_due ON queue (endpoint_id, next_attempt_at) WHERE lease_token IS NULL;
 CREATE INDEX queue_leases ON queue (leased_until) WHERE lease_token IS NOT NULL;
-";
+"
+    )
+}
 
 const ENDPOINT: &str =
     "INSERT INTO endpoints (id, url, event_patterns, origin, created_at, updated_at, max_concurrent)
@@ -425,12 +431,11 @@ async fn prepare(conn: &mut Conn, options: &Options) -> Result<()> {
         Schema::FewerBtrees => conn.run(FEWER_BTREES).await?,
     }
     if options.queue == Queue::HotTable {
-        let hot_table = match conn {
-            // SQLite keeps a small table keyed by text best clustered.
-            Conn::Sqlite(_) => HOT_TABLE.replace("BIGINT\n);", "BIGINT\n) WITHOUT ROWID;"),
-            Conn::Postgres(_) => HOT_TABLE.to_owned(),
+        let table_options = match conn {
+            Conn::Sqlite(_) => " WITHOUT ROWID",
+            Conn::Postgres(_) => "",
         };
-        conn.run(&hot_table).await?;
+        conn.run(&hot_table(table_options)).await?;
     }
     Ok(())
 }
