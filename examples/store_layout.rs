@@ -32,6 +32,12 @@
 //! `--backlog N` first stores N pending deliveries, which the run's claims
 //! take first, as in a backlog drain.
 //!
+//! `--driver direct` (SQLite only) runs the writer's statements through
+//! rusqlite on the replaying thread instead of through sqlx, which hands
+//! every statement to a thread of its connection and back: the same
+//! statements and settings, without the hand-offs. See "sqlx's connection
+//! thread" in docs/benchmarks.md.
+//!
 //! With `--database-url postgres://…` (a server it may create databases
 //! on) the same writes go to a new PostgreSQL database made by webhookd's
 //! PostgreSQL migrations, with that backend's claim; the CPU then includes
@@ -89,6 +95,9 @@ struct Options {
     backlog: usize,
     /// A PostgreSQL server to run on instead of a SQLite file.
     postgres: Option<String>,
+    /// SQLite's writer through the C API on the replaying thread, not
+    /// through sqlx's connection thread.
+    direct: bool,
 }
 
 impl Default for Options {
@@ -102,6 +111,7 @@ impl Default for Options {
             checkpoint_every: 20,
             backlog: 0,
             postgres: None,
+            direct: false,
         }
     }
 }
@@ -138,11 +148,21 @@ fn options(mut args: impl Iterator<Item = String>) -> Result<Options> {
                 options.checkpoint_every = value.parse().context("--checkpoint-every")?
             }
             "--database-url" => options.postgres = Some(value),
+            "--driver" => {
+                options.direct = match value.as_str() {
+                    "sqlx" => false,
+                    "direct" => true,
+                    other => bail!("--driver: unknown driver {other}"),
+                }
+            }
             other => bail!("unknown flag {other}"),
         }
     }
     if options.schema == Schema::NoClaimIndexes && options.queue != Queue::Memory {
         bail!("--schema no-claim-indexes needs --queue memory: claims read those indexes");
+    }
+    if options.postgres.is_some() && options.direct {
+        bail!("--driver direct: only SQLite has a C API in this process");
     }
     if options.postgres.is_some() && options.schema != Schema::Webhookd {
         bail!("--schema: only webhookd's schema is laid out for PostgreSQL");
@@ -276,6 +296,9 @@ fn postgres_arguments(values: Vec<Value>) -> Result<PgArguments> {
 enum Conn {
     Sqlite(SqliteConnection),
     Postgres(PgConnection),
+    /// SQLite through its C API on the calling thread: no hand-off to a
+    /// connection thread per statement.
+    Direct(direct::Connection),
 }
 
 impl Conn {
@@ -297,6 +320,7 @@ impl Conn {
                 .execute(&mut *conn)
                 .await?
                 .rows_affected(),
+            Conn::Direct(conn) => conn.execute(&sql.text, &sql.values)?,
         })
     }
 
@@ -313,6 +337,7 @@ impl Conn {
                     .fetch_all(&mut *conn)
                     .await?
             }
+            Conn::Direct(conn) => conn.fetch_first(&sql.text, &sql.values)?,
         })
     }
 
@@ -324,6 +349,7 @@ impl Conn {
             Conn::Postgres(conn) => {
                 sqlx::raw_sql(text).execute(&mut *conn).await?;
             }
+            Conn::Direct(conn) => conn.run(text)?,
         }
         Ok(())
     }
@@ -343,6 +369,11 @@ async fn connect_sqlite(url: &str, mmap: bool) -> Result<SqliteConnection> {
     }
     Ok(SqliteConnection::connect_with(&options).await?)
 }
+
+/// `connect_sqlite`'s settings for the writer, as statements.
+const DIRECT_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+    PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;
+    PRAGMA mmap_size = 268435456; PRAGMA busy_timeout = 5000;";
 
 /// The tables of `fewer-btrees`: webhookd's columns, fewer trees per row.
 const FEWER_BTREES: &str = "
@@ -420,6 +451,7 @@ async fn prepare(conn: &mut Conn, options: &Options) -> Result<()> {
                 .run(&mut *postgres)
                 .await?;
         }
+        Conn::Direct(_) => bail!("the schema is made through sqlx, before the direct writer opens"),
     }
     conn.run(ENDPOINT).await?;
     match options.schema {
@@ -432,7 +464,7 @@ async fn prepare(conn: &mut Conn, options: &Options) -> Result<()> {
     }
     if options.queue == Queue::HotTable {
         let table_options = match conn {
-            Conn::Sqlite(_) => " WITHOUT ROWID",
+            Conn::Sqlite(_) | Conn::Direct(_) => " WITHOUT ROWID",
             Conn::Postgres(_) => "",
         };
         conn.run(&hot_table(table_options)).await?;
@@ -663,7 +695,7 @@ async fn claim(
             int(1),
         ];
         match conn {
-            Conn::Sqlite(_) => {
+            Conn::Sqlite(_) | Conn::Direct(_) => {
                 let mut claim = conn.sql(&format!("{SQLITE_QUEUED_ENDPOINTS}{SQLITE_CLAIM}"));
                 claim.values = parameters.to_vec();
                 conn.execute(claim).await?;
@@ -690,6 +722,7 @@ enum Target {
     Sqlite {
         _dir: tempfile::TempDir,
         url: String,
+        path: String,
     },
     Postgres {
         server: Box<PgConnectOptions>,
@@ -702,8 +735,13 @@ impl Target {
         Ok(match &options.postgres {
             None => {
                 let dir = tempfile::tempdir()?;
-                let url = format!("sqlite://{}", dir.path().join("layout.db").display());
-                Target::Sqlite { _dir: dir, url }
+                let path = dir.path().join("layout.db").display().to_string();
+                let url = format!("sqlite://{path}");
+                Target::Sqlite {
+                    _dir: dir,
+                    url,
+                    path,
+                }
             }
             Some(url) => {
                 let server = Box::new(PgConnectOptions::from_str(url)?);
@@ -788,6 +826,12 @@ async fn replay(options: &Options) -> Result<String> {
 async fn replay_on(target: &Target, options: &Options) -> Result<String> {
     let (mut writer, mut checkpointer) = target.connect().await?;
     prepare(&mut writer, options).await?;
+    if let (true, Target::Sqlite { path, .. }) = (options.direct, target) {
+        let direct = Conn::Direct(direct::Connection::open(path, DIRECT_SETTINGS)?);
+        if let Conn::Sqlite(sqlite) = std::mem::replace(&mut writer, direct) {
+            sqlite.close().await?;
+        }
+    }
     let postgres = writer.numbered();
     let payload = vec![b'x'; options.payload];
     let mut sequence = 0u64;
@@ -882,6 +926,7 @@ async fn replay_on(target: &Target, options: &Options) -> Result<String> {
     match writer {
         Conn::Sqlite(conn) => conn.close().await?,
         Conn::Postgres(conn) => conn.close().await?,
+        Conn::Direct(conn) => drop(conn),
     }
     Ok(format!(
         "backend={} queue={:?} schema={:?} batch={} backlog={} deliveries={deliveries} cpu_us_per_delivery={:.1} wall_us_per_delivery={:.1} {log}",
@@ -893,6 +938,90 @@ async fn replay_on(target: &Target, options: &Options) -> Result<String> {
         cpu.as_micros() as f64 / deliveries,
         wall.as_micros() as f64 / deliveries,
     ))
+}
+
+/// A SQLite connection driven on the calling thread through rusqlite, with
+/// a statement cache like sqlx's.
+mod direct {
+    use anyhow::{Context, Result};
+    use rusqlite::types::{ToSqlOutput, Value as Sqlite};
+    use rusqlite::{CachedStatement as Statement, ToSql};
+
+    use super::Value;
+
+    /// sqlx's statement cache holds 100 statements per connection.
+    const CACHED_STATEMENTS: usize = 100;
+
+    pub struct Connection(rusqlite::Connection);
+
+    impl Connection {
+        pub fn open(path: &str, settings: &str) -> Result<Self> {
+            let connection = rusqlite::Connection::open(path)?;
+            connection.execute_batch(settings)?;
+            connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+            Ok(Connection(connection))
+        }
+
+        /// Runs statements without values, one after another.
+        pub fn run(&mut self, text: &str) -> Result<()> {
+            Ok(self.0.execute_batch(text)?)
+        }
+
+        pub fn execute(&mut self, text: &str, values: &[Value]) -> Result<u64> {
+            let mut statement = self.0.prepare_cached(text)?;
+            bind(&mut statement, values)?;
+            let mut rows = statement.raw_query();
+            while rows.next()?.is_some() {}
+            Ok(self.0.changes())
+        }
+
+        /// The first column of every row, as text.
+        pub fn fetch_first(&mut self, text: &str, values: &[Value]) -> Result<Vec<String>> {
+            let mut statement = self.0.prepare_cached(text)?;
+            bind(&mut statement, values)?;
+            let mut rows = statement.raw_query();
+            let mut first = Vec::new();
+            while let Some(row) = rows.next()? {
+                first.push(row.get(0)?);
+            }
+            Ok(first)
+        }
+    }
+
+    /// Binds `?` by position and `$N` or `?N` by its number, as sqlx does:
+    /// SQLite itself numbers `$N` in the order the names first appear.
+    fn bind(statement: &mut Statement<'_>, values: &[Value]) -> Result<()> {
+        for index in 1..=statement.parameter_count() {
+            let position = match statement.parameter_name(index) {
+                Some(name) => name
+                    .get(1..)
+                    .and_then(|number| number.parse::<usize>().ok())
+                    .with_context(|| format!("placeholder {name}"))?,
+                None => index,
+            };
+            let value = values
+                .get(position - 1)
+                .with_context(|| format!("no value for placeholder {position}"))?;
+            statement.raw_bind_parameter(index, value)?;
+        }
+        Ok(())
+    }
+
+    impl ToSql for Value {
+        fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+            Ok(match self {
+                Value::Int(value) => value.to_sql()?,
+                Value::Text(value) => value.to_sql()?,
+                Value::Bytes(value) => value.to_sql()?,
+                Value::Float(value) => value.to_sql()?,
+                // SQLite's claim reads its list of endpoints as a JSON array.
+                Value::Texts(values) => ToSqlOutput::Owned(Sqlite::Text(
+                    serde_json::to_string(values)
+                        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))?,
+                )),
+            })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -910,7 +1039,7 @@ mod tests {
         (Queue::Memory, Schema::FewerBtrees),
     ];
 
-    async fn replay_small(queue: Queue, schema: Schema, postgres: Option<String>) {
+    async fn replay_small(queue: Queue, schema: Schema, postgres: Option<String>, direct: bool) {
         let options = Options {
             queue,
             schema,
@@ -919,21 +1048,25 @@ mod tests {
             backlog: 500,
             checkpoint_every: 2,
             postgres,
+            direct,
             ..Options::default()
         };
         let report = replay(&options)
             .await
-            .unwrap_or_else(|error| panic!("{queue:?}, {schema:?}: {error:#}"));
+            .unwrap_or_else(|error| panic!("{queue:?}, {schema:?}, direct {direct}: {error:#}"));
         assert!(report.contains("deliveries=12 "), "{report}");
     }
 
-    /// Every layout replays a few batches from a backlog: webhookd's
-    /// statement texts still fit its migrations and each other, every
-    /// claim finds its batch and every move its delivery.
+    /// Every layout replays a few batches from a backlog, through sqlx and
+    /// through the direct writer: webhookd's statement texts still fit its
+    /// migrations and each other, every claim finds its batch and every
+    /// move its delivery.
     #[tokio::test]
     async fn every_layout_replays_a_small_flood_on_sqlite() {
         for (queue, schema) in LAYOUTS {
-            replay_small(queue, schema, None).await;
+            for direct in [false, true] {
+                replay_small(queue, schema, None, direct).await;
+            }
         }
     }
 
@@ -946,7 +1079,7 @@ mod tests {
         };
         for (queue, schema) in LAYOUTS {
             if schema == Schema::Webhookd {
-                replay_small(queue, schema, Some(url.clone())).await;
+                replay_small(queue, schema, Some(url.clone()), false).await;
             }
         }
     }
