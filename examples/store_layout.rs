@@ -36,7 +36,8 @@
 //! rusqlite on the replaying thread instead of through sqlx, which hands
 //! every statement to a thread of its connection and back: the same
 //! statements and settings, without the hand-offs. See "sqlx's connection
-//! thread" in docs/benchmarks.md.
+//! thread" in docs/benchmarks.md. `--pause-us N` pauses after each batch,
+//! so that the threads go idle between batches as at an ordinary rate.
 //!
 //! With `--database-url postgres://…` (a server it may create databases
 //! on) the same writes go to a new PostgreSQL database made by webhookd's
@@ -98,6 +99,9 @@ struct Options {
     /// SQLite's writer through the C API on the replaying thread, not
     /// through sqlx's connection thread.
     direct: bool,
+    /// A pause after each batch, so that threads go idle between batches
+    /// as at an ordinary rate.
+    pause: Duration,
 }
 
 impl Default for Options {
@@ -112,6 +116,7 @@ impl Default for Options {
             backlog: 0,
             postgres: None,
             direct: false,
+            pause: Duration::ZERO,
         }
     }
 }
@@ -148,6 +153,9 @@ fn options(mut args: impl Iterator<Item = String>) -> Result<Options> {
                 options.checkpoint_every = value.parse().context("--checkpoint-every")?
             }
             "--database-url" => options.postgres = Some(value),
+            "--pause-us" => {
+                options.pause = Duration::from_micros(value.parse().context("--pause-us")?)
+            }
             "--driver" => {
                 options.direct = match value.as_str() {
                     "sqlx" => false,
@@ -901,6 +909,9 @@ async fn replay_on(target: &Target, options: &Options) -> Result<String> {
                     .collect()
             }
         };
+        if !options.pause.is_zero() {
+            tokio::time::sleep(options.pause).await;
+        }
         if (round + 1) % options.checkpoint_every == 0 {
             match &mut checkpointer {
                 Some(checkpointer) => {
