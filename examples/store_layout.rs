@@ -121,6 +121,24 @@ impl Default for Options {
     }
 }
 
+const USAGE: &str = "\
+Replays a flood's database writes with webhookd's statements; prints the CPU
+and the log written per delivery. See docs/benchmarks.md.
+
+Usage: store_layout [OPTIONS]
+
+  --queue claims|fresh|memory|hot-table             how deliveries wait (claims)
+  --schema webhookd|no-claim-indexes|fewer-btrees   the tables (webhookd; SQLite only)
+  --batch N                                         dispatches and successes per transaction (32)
+  --rounds N                                        transactions (2000)
+  --backlog N                                       pending deliveries stored first (0)
+  --payload N                                       payload bytes per event (500)
+  --checkpoint-every N                              transactions between checkpoints (20)
+  --database-url URL                                a PostgreSQL server instead of a SQLite file
+  --driver sqlx|direct                              SQLite's writer through sqlx or rusqlite (sqlx)
+  --pause-us N                                      pause after each transaction, in µs (0)
+";
+
 fn options(mut args: impl Iterator<Item = String>) -> Result<Options> {
     let mut options = Options::default();
     while let Some(flag) = args.next() {
@@ -817,6 +835,10 @@ async fn refresh_statistics(conn: &mut Conn) -> Result<()> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
+    if std::env::args().any(|arg| arg == "--help" || arg == "-h") {
+        print!("{USAGE}");
+        return Ok(());
+    }
     let options = options(std::env::args().skip(1))?;
     println!("{}", replay(&options).await?);
     Ok(())
