@@ -51,7 +51,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use sqlx::postgres::{PgArguments, PgConnectOptions};
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions};
 use sqlx::{Arguments, Connection, PgConnection, SqliteConnection};
 
 const SQLITE_QUEUED_ENDPOINTS: &str =
@@ -96,7 +96,7 @@ struct Options {
     backlog: usize,
     /// A PostgreSQL server to run on instead of a SQLite file.
     postgres: Option<String>,
-    /// SQLite's writer through the C API on the replaying thread, not
+    /// SQLite's writer through rusqlite on the replaying thread, not
     /// through sqlx's connection thread.
     direct: bool,
     /// A pause after each batch, so that threads go idle between batches
@@ -188,7 +188,7 @@ fn options(mut args: impl Iterator<Item = String>) -> Result<Options> {
         bail!("--schema no-claim-indexes needs --queue memory: claims read those indexes");
     }
     if options.postgres.is_some() && options.direct {
-        bail!("--driver direct: only SQLite has a C API in this process");
+        bail!("--driver direct: SQLite only; PostgreSQL runs through sqlx");
     }
     if options.postgres.is_some() && options.schema != Schema::Webhookd {
         bail!("--schema: only webhookd's schema is laid out for PostgreSQL");
@@ -322,7 +322,7 @@ fn postgres_arguments(values: Vec<Value>) -> Result<PgArguments> {
 enum Conn {
     Sqlite(SqliteConnection),
     Postgres(PgConnection),
-    /// SQLite through its C API on the calling thread: no hand-off to a
+    /// SQLite through rusqlite on the calling thread: no hand-off to a
     /// connection thread per statement.
     Direct(direct::Connection),
 }
@@ -383,23 +383,37 @@ impl Conn {
 
 /// A connection with webhookd's SQLite settings (src/store/sqlite.rs).
 async fn connect_sqlite(url: &str, mmap: bool) -> Result<SqliteConnection> {
-    let mut options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .pragma("cache_size", "-32768")
-        .pragma("wal_autocheckpoint", "4000");
+    let mut options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+    for (name, value) in SQLITE_SETTINGS {
+        options = options.pragma(name, value);
+    }
     if mmap {
-        options = options.pragma("mmap_size", (256u64 << 20).to_string());
+        options = options.pragma(WRITER_MMAP.0, WRITER_MMAP.1);
     }
     Ok(SqliteConnection::connect_with(&options).await?)
 }
 
-/// `connect_sqlite`'s settings for the writer, as statements.
-const DIRECT_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-    PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;
-    PRAGMA mmap_size = 268435456; PRAGMA busy_timeout = 5000;";
+/// webhookd's SQLite connection settings (src/store/sqlite.rs).
+const SQLITE_SETTINGS: [(&str, &str); 5] = [
+    ("journal_mode", "WAL"),
+    ("synchronous", "NORMAL"),
+    ("foreign_keys", "ON"),
+    ("cache_size", "-32768"),
+    ("wal_autocheckpoint", "4000"),
+];
+
+/// The writer reads the file through a memory map, as webhookd's does.
+const WRITER_MMAP: (&str, &str) = ("mmap_size", "268435456");
+
+/// The settings of the writer's connection as statements, for rusqlite,
+/// with sqlx's default wait on a locked database (5 s).
+fn direct_settings() -> String {
+    SQLITE_SETTINGS
+        .iter()
+        .chain([&WRITER_MMAP, &("busy_timeout", "5000")])
+        .map(|(name, value)| format!("PRAGMA {name} = {value};"))
+        .collect()
+}
 
 /// The tables of `fewer-btrees`: webhookd's columns, fewer trees per row.
 const FEWER_BTREES: &str = "
@@ -857,7 +871,7 @@ async fn replay_on(target: &Target, options: &Options) -> Result<String> {
     let (mut writer, mut checkpointer) = target.connect().await?;
     prepare(&mut writer, options).await?;
     if let (true, Target::Sqlite { path, .. }) = (options.direct, target) {
-        let direct = Conn::Direct(direct::Connection::open(path, DIRECT_SETTINGS)?);
+        let direct = Conn::Direct(direct::Connection::open(path, &direct_settings())?);
         if let Conn::Sqlite(sqlite) = std::mem::replace(&mut writer, direct) {
             sqlite.close().await?;
         }
