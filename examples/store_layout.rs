@@ -287,6 +287,11 @@ fn int(value: i64) -> Value {
     Value::Int(Some(value))
 }
 
+/// A list as SQLite's claim reads it (its endpoints to skip): a JSON array.
+fn sqlite_list(values: &[String]) -> serde_json::Result<String> {
+    serde_json::to_string(values)
+}
+
 fn sqlite_arguments(values: Vec<Value>) -> Result<SqliteArguments<'static>> {
     let mut arguments = SqliteArguments::default();
     for value in values {
@@ -294,8 +299,7 @@ fn sqlite_arguments(values: Vec<Value>) -> Result<SqliteArguments<'static>> {
             Value::Int(value) => arguments.add(value),
             Value::Text(value) => arguments.add(value),
             Value::Bytes(value) => arguments.add(value),
-            // SQLite's claim reads its list of endpoints as a JSON array.
-            Value::Texts(value) => arguments.add(serde_json::to_string(&value)?),
+            Value::Texts(value) => arguments.add(sqlite_list(&value)?),
             Value::Float(value) => arguments.add(value),
         }
         .map_err(|error| anyhow!(error))?;
@@ -1061,9 +1065,8 @@ mod direct {
                 Value::Text(value) => value.to_sql()?,
                 Value::Bytes(value) => value.to_sql()?,
                 Value::Float(value) => value.to_sql()?,
-                // SQLite's claim reads its list of endpoints as a JSON array.
                 Value::Texts(values) => ToSqlOutput::Owned(Sqlite::Text(
-                    serde_json::to_string(values)
+                    super::sqlite_list(values)
                         .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))?,
                 )),
             })
