@@ -14,6 +14,7 @@ use tracing::{error, info, warn};
 
 use super::StoreError;
 use super::backend::{Backend, secrets_or_none};
+use super::batch_connection::{BatchConnection, Pooled};
 use super::model::{
     AttemptResult, ClaimedDelivery, DispatchOutcome, EndpointVerdict, FreshStarts, RecordOutcome,
     RoutedDelivery, Routing,
@@ -21,6 +22,7 @@ use super::model::{
 use super::routing::{RoutingCache, RoutingEndpoint, route};
 use super::rows::{DeliveryStart, Sending};
 use super::sql::NewDelivery;
+use super::sqlite_writer::SqliteWriterThread;
 use crate::clock::now_millis;
 use crate::domain::{DeliveryId, EndpointId, Event, SecretKeys};
 
@@ -123,6 +125,33 @@ impl WriteHealth {
     }
 }
 
+/// Where the writers apply their batches.
+pub(super) enum BatchTarget<DB: Backend> {
+    /// Transactions on connections of the pool, statement by statement
+    /// through sqlx.
+    Pool(Pool<DB>),
+    /// SQLite's writer thread. The pool's one connection is held while it
+    /// writes a batch: claims and the store's other writes take that
+    /// connection, so they wait their turn in-process instead of meeting
+    /// SQLite's lock, which makes them sleep and retry.
+    Thread {
+        turn: Pool<DB>,
+        thread: SqliteWriterThread,
+    },
+}
+
+impl<DB: Backend> Clone for BatchTarget<DB> {
+    fn clone(&self) -> Self {
+        match self {
+            BatchTarget::Pool(pool) => BatchTarget::Pool(pool.clone()),
+            BatchTarget::Thread { turn, thread } => BatchTarget::Thread {
+                turn: turn.clone(),
+                thread: thread.clone(),
+            },
+        }
+    }
+}
+
 /// The sending side of the writer task.
 #[derive(Clone)]
 pub(super) struct BatchWriter {
@@ -170,7 +199,7 @@ impl BatchWriter {
     /// writing its own batches; they end when every `BatchWriter` is dropped.
     /// SQLite wants one; PostgreSQL overlaps the round trips of several.
     pub(super) fn spawn<DB: Backend>(
-        pool: Pool<DB>,
+        target: BatchTarget<DB>,
         writers: usize,
         secrets: Arc<OnceLock<SecretKeys>>,
     ) -> Self {
@@ -184,7 +213,7 @@ impl BatchWriter {
         });
         for _ in 0..writers.max(1) {
             tokio::spawn(run(
-                pool.clone(),
+                target.clone(),
                 Arc::clone(&receiver),
                 Arc::clone(&shared),
             ));
@@ -259,7 +288,7 @@ enum Applied {
 }
 
 async fn run<DB: Backend>(
-    pool: Pool<DB>,
+    target: BatchTarget<DB>,
     queue: Arc<Mutex<mpsc::Receiver<WriteOp>>>,
     shared: Arc<Shared>,
 ) {
@@ -286,7 +315,24 @@ async fn run<DB: Backend>(
         }
         // Nobody is answered before the outcome of the commit is known: a
         // caller told OK has its rows committed, any other gets an error.
-        match apply_batch(&pool, &batch, &shared, &mut routing_cache).await {
+        let applied = match &target {
+            BatchTarget::Pool(pool) => {
+                apply_pooled(pool, &batch, &shared, &mut routing_cache).await
+            }
+            BatchTarget::Thread { turn, thread } => {
+                let (returned, applied) = apply_on_thread(
+                    turn,
+                    thread,
+                    std::mem::take(&mut batch),
+                    &shared,
+                    &mut routing_cache,
+                )
+                .await;
+                batch = returned;
+                applied
+            }
+        };
+        match applied {
             Ok((results, started)) => {
                 // Attempt results are small rows that may still fit on a
                 // disk with no room for events; only a batch that took
@@ -343,20 +389,75 @@ async fn run<DB: Backend>(
     }
 }
 
-/// Applies the batch in one transaction; returns each operation's result
-/// and the deliveries its dispatches leased to start at once.
-async fn apply_batch<DB: Backend>(
+/// What a batch produced: each operation's result and the deliveries its
+/// dispatches leased to start at once.
+type BatchOutcome = Result<(Vec<Applied>, Vec<ClaimedDelivery>), StoreError>;
+
+/// Applies the batch in a transaction on a connection of `pool`.
+async fn apply_pooled<DB: Backend>(
     pool: &Pool<DB>,
     batch: &[WriteOp],
     shared: &Shared,
     routing_cache: &mut RoutingCache,
-) -> Result<(Vec<Applied>, Vec<ClaimedDelivery>), StoreError> {
+) -> BatchOutcome {
     let mut tx = pool.begin().await?;
+    let applied = apply_batch(&mut Pooled::<DB>(&mut tx), batch, shared, routing_cache).await?;
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// Applies the batch in a transaction on SQLite's writer thread, holding
+/// the write turn; hands the batch back with the outcome. A batch the
+/// thread never returns (it panicked) is dropped, and its callers hear
+/// that the writer stopped.
+async fn apply_on_thread<DB: Backend>(
+    turn: &Pool<DB>,
+    thread: &SqliteWriterThread,
+    batch: Vec<WriteOp>,
+    shared: &Arc<Shared>,
+    routing_cache: &mut RoutingCache,
+) -> (Vec<WriteOp>, BatchOutcome) {
+    let held = match turn.acquire().await {
+        Ok(held) => held,
+        Err(e) => return (batch, Err(e.into())),
+    };
+    let shared = Arc::clone(shared);
+    let mut cache = std::mem::take(routing_cache);
+    let returned = thread
+        .run(move |conn| {
+            let applied = conn.and_then(|conn| {
+                conn.transaction(|conn| {
+                    // Every statement runs as it is called: nothing waits.
+                    futures::executor::block_on(apply_batch(conn, &batch, &shared, &mut cache))
+                })
+            });
+            (batch, cache, applied)
+        })
+        .await;
+    drop(held);
+    match returned {
+        Some((batch, cache, applied)) => {
+            *routing_cache = cache;
+            (batch, applied)
+        }
+        None => (Vec::new(), Err(writer_gone())),
+    }
+}
+
+/// Applies the batch inside the transaction `conn` is in; returns each
+/// operation's result and the deliveries its dispatches leased to start
+/// at once.
+async fn apply_batch<C: BatchConnection>(
+    conn: &mut C,
+    batch: &[WriteOp],
+    shared: &Shared,
+    routing_cache: &mut RoutingCache,
+) -> BatchOutcome {
     let now = now_millis();
     let order = lock_order(batch);
     let mut results: Vec<Option<Applied>> = (0..batch.len()).map(|_| None).collect();
-    let started = apply_dispatches::<DB>(
-        &mut tx,
+    let started = apply_dispatches(
+        conn,
         batch,
         &order,
         &mut results,
@@ -365,17 +466,17 @@ async fn apply_batch<DB: Backend>(
         now,
     )
     .await?;
-    apply_records::<DB>(&mut tx, batch, &order, &mut results, now).await?;
+    apply_records(conn, batch, &order, &mut results, now).await?;
     let probes: Vec<usize> = (0..batch.len())
         .filter(|index| matches!(batch[*index], WriteOp::Probe { .. }))
         .collect();
     if !probes.is_empty() {
-        DB::write_probe(&mut tx, &vec![0u8; PROBE_BALLAST_BYTES], now).await?;
+        conn.write_probe(&vec![0u8; PROBE_BALLAST_BYTES], now)
+            .await?;
         for index in probes {
             results[index] = Some(Applied::Probe);
         }
     }
-    tx.commit().await?;
     let results = results
         .into_iter()
         .map(|applied| applied.expect("every operation was applied"))
@@ -387,8 +488,8 @@ async fn apply_batch<DB: Backend>(
 /// their deliveries in another (leasing those that may start at once),
 /// announces the others in the name of the store, and answers repeated
 /// idempotency keys. Returns the deliveries leased to start.
-async fn apply_dispatches<DB: Backend>(
-    conn: &mut DB::Connection,
+async fn apply_dispatches<C: BatchConnection>(
+    conn: &mut C,
     batch: &[WriteOp],
     order: &[usize],
     results: &mut [Option<Applied>],
@@ -413,8 +514,8 @@ async fn apply_dispatches<DB: Backend>(
         .collect();
     ordering_keys.sort_unstable();
     ordering_keys.dedup();
-    DB::lock_ordering_keys(conn, &ordering_keys).await?;
-    let table = routing_cache.current::<DB>(conn).await?;
+    conn.lock_ordering_keys(&ordering_keys).await?;
+    let table = routing_cache.current(conn).await?;
     let mut routed = Vec::with_capacity(dispatches.len());
     // Keyed dispatches that routing refused, decided after the inserts.
     let mut unroutable = Vec::new();
@@ -429,17 +530,17 @@ async fn apply_dispatches<DB: Backend>(
         }
     }
     let events: Vec<&Event> = routed.iter().map(|(_, event, _)| *event).collect();
-    let inserted_ids: HashSet<String> = DB::insert_events(conn, &events).await?;
+    let inserted_ids: HashSet<String> = conn.insert_events(&events).await?;
     let inserted = events
         .iter()
         .map(|event| inserted_ids.contains(event.id.as_str()));
     // (endpoint, ordering key) pairs with a delivery before the new ones:
     // those are held until it finishes.
-    let mut unfinished: HashSet<(String, String)> =
-        DB::unfinished_ordering_keys(conn, &ordering_keys)
-            .await?
-            .into_iter()
-            .collect();
+    let mut unfinished: HashSet<(String, String)> = conn
+        .unfinished_ordering_keys(&ordering_keys)
+        .await?
+        .into_iter()
+        .collect();
     let fresh = shared.fresh.get().map(Arc::as_ref);
     let lease = fresh.map(|fresh| fresh.lease(now));
     let mut budget = StartBudget::new(fresh, secrets_or_none(&shared.secrets));
@@ -482,14 +583,14 @@ async fn apply_dispatches<DB: Backend>(
         })));
     }
     if !new_deliveries.is_empty() {
-        DB::insert_deliveries(conn, &new_deliveries).await?;
+        conn.insert_deliveries(&new_deliveries).await?;
         // Only deliveries a claim could take need announcing: a paused
         // one waits for its endpoint's enabling, which wakes the schedulers.
         if new_deliveries
             .iter()
             .any(|delivery| delivery.lease.is_none() && !delivery.paused)
         {
-            DB::announce_due_work(conn, shared.origin.as_str()).await?;
+            conn.announce_due_work(shared.origin.as_str()).await?;
         }
     }
     // Built from what this batch wrote and routed with, rather than read
@@ -516,7 +617,7 @@ async fn apply_dispatches<DB: Backend>(
         .collect();
     // After the inserts, so a key used twice in this batch finds the
     // deliveries of its first use.
-    answer_repeated_keys::<DB>(conn, duplicates, unroutable, results).await?;
+    answer_repeated_keys(conn, duplicates, unroutable, results).await?;
     Ok(started)
 }
 
@@ -593,8 +694,8 @@ impl<'a> StartBudget<'a> {
 
 /// Appends the attempts and moves their deliveries in bulk, then updates
 /// endpoint health.
-async fn apply_records<DB: Backend>(
-    conn: &mut DB::Connection,
+async fn apply_records<C: BatchConnection>(
+    conn: &mut C,
     batch: &[WriteOp],
     order: &[usize],
     results: &mut [Option<Applied>],
@@ -611,7 +712,7 @@ async fn apply_records<DB: Backend>(
         return Ok(());
     }
     let attempts: Vec<&AttemptResult> = records.iter().map(|(_, result)| *result).collect();
-    let moved_ids = DB::record_attempts(conn, &attempts, now).await?;
+    let moved_ids = conn.record_attempts(&attempts, now).await?;
     let moved = attempts
         .iter()
         .map(|result| moved_ids.contains(result.attempt.delivery_id.as_str()));
@@ -637,47 +738,48 @@ async fn apply_records<DB: Backend>(
             RecordOutcome::Recorded { disabled: None }
         } else {
             if !healthy.is_empty() {
-                DB::reset_failures(conn, &healthy).await?;
+                conn.reset_failures(&healthy).await?;
                 healthy.clear();
             }
             let disabled = if result.verdict == EndpointVerdict::Healthy {
-                DB::reset_failures(conn, &[endpoint]).await?;
+                conn.reset_failures(&[endpoint]).await?;
                 None
             } else {
-                endpoint_failed::<DB>(conn, result, now).await?
+                endpoint_failed(conn, result, now).await?
             };
             RecordOutcome::Recorded { disabled }
         };
         results[index] = Some(Applied::Record(outcome));
         if moved {
-            release_next_in_order::<DB>(conn, result, now).await?;
+            release_next_in_order(conn, result, now).await?;
         }
     }
     if !healthy.is_empty() {
-        DB::reset_failures(conn, &healthy).await?;
+        conn.reset_failures(&healthy).await?;
     }
     Ok(())
 }
 
 /// A delivery of an ordering key that finished (delivered or given up)
 /// lets the next one of its key at its endpoint go.
-async fn release_next_in_order<DB: Backend>(
-    conn: &mut DB::Connection,
+async fn release_next_in_order<C: BatchConnection>(
+    conn: &mut C,
     result: &AttemptResult,
     now: i64,
 ) -> Result<(), StoreError> {
     let (Some(key), None) = (&result.ordering_key, result.transition.retry_at()) else {
         return Ok(());
     };
-    DB::release_ordered_head(conn, result.endpoint_id.as_str(), key, now).await?;
+    conn.release_ordered_head(result.endpoint_id.as_str(), key, now)
+        .await?;
     Ok(())
 }
 
 /// Answers dispatches whose idempotency key was used before: with the
 /// earlier dispatch, or, for a refused one whose key was never used, with
 /// the refusal.
-async fn answer_repeated_keys<DB: Backend>(
-    conn: &mut DB::Connection,
+async fn answer_repeated_keys<C: BatchConnection>(
+    conn: &mut C,
     duplicates: Vec<(usize, &Event)>,
     unroutable: Vec<(usize, &str, StoreError)>,
     results: &mut [Option<Applied>],
@@ -687,7 +789,7 @@ async fn answer_repeated_keys<DB: Backend>(
             .idempotency_key
             .as_deref()
             .expect("only the idempotency key can conflict on insert");
-        let duplicate = earlier_dispatch::<DB>(conn, key).await?.ok_or_else(|| {
+        let duplicate = earlier_dispatch(conn, key).await?.ok_or_else(|| {
             StoreError::Internal(format!(
                 "idempotency key `{key}` conflicted but no event has it"
             ))
@@ -698,7 +800,7 @@ async fn answer_repeated_keys<DB: Backend>(
     // since it was stored is still a duplicate; only a key never used
     // gets the refusal.
     for (index, key, refusal) in unroutable {
-        let outcome = earlier_dispatch::<DB>(conn, key).await?.ok_or(refusal);
+        let outcome = earlier_dispatch(conn, key).await?.ok_or(refusal);
         results[index] = Some(Applied::Dispatch(outcome));
     }
     Ok(())
@@ -706,11 +808,11 @@ async fn answer_repeated_keys<DB: Backend>(
 
 /// The dispatch that stored the event of idempotency key `key`, as a
 /// duplicate of it; `None` when no event has the key.
-async fn earlier_dispatch<DB: Backend>(
-    conn: &mut DB::Connection,
+async fn earlier_dispatch<C: BatchConnection>(
+    conn: &mut C,
     key: &str,
 ) -> Result<Option<DispatchOutcome>, StoreError> {
-    let Some((event_id, delivery_ids)) = DB::existing_dispatch(conn, key).await? else {
+    let Some((event_id, delivery_ids)) = conn.existing_dispatch(key).await? else {
         return Ok(None);
     };
     Ok(Some(DispatchOutcome::Duplicate {
@@ -724,13 +826,13 @@ async fn earlier_dispatch<DB: Backend>(
 
 /// Counts a failure against the endpoint and disables it when the verdict
 /// says so; returns the reason when this attempt disabled it.
-async fn endpoint_failed<DB: Backend>(
-    conn: &mut DB::Connection,
+async fn endpoint_failed<C: BatchConnection>(
+    conn: &mut C,
     result: &AttemptResult,
     now: i64,
 ) -> Result<Option<String>, StoreError> {
     let endpoint = result.endpoint_id.as_str();
-    let failures = DB::count_failure(conn, endpoint).await?;
+    let failures = conn.count_failure(endpoint).await?;
     let last_error = result.attempt.error_message.as_deref().unwrap_or("unknown");
     let reason = match (&result.verdict, failures) {
         (EndpointVerdict::Gone, _) => {
@@ -748,7 +850,7 @@ async fn endpoint_failed<DB: Backend>(
     let Some(reason) = reason else {
         return Ok(None);
     };
-    let disabled = DB::auto_disable(conn, endpoint, &reason, now).await?;
+    let disabled = conn.auto_disable(endpoint, &reason, now).await?;
     Ok(disabled.then_some(reason))
 }
 

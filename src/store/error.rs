@@ -88,14 +88,29 @@ impl From<sqlx::Error> for StoreError {
                     Some(_) => db.code().as_deref().map(Code::sqlite),
                     None => db.code().as_deref().map(Code::postgres),
                 };
-                match code {
-                    Some(code) if code.is_transient() => StoreError::Unavailable(message),
-                    Some(code) if code.is_constraint() => StoreError::Conflict(message),
-                    _ => StoreError::Internal(message),
-                }
+                let Some(code) = code else {
+                    return StoreError::Internal(message);
+                };
+                code.classify(message)
             }
             _ => StoreError::Internal(message),
         }
+    }
+}
+
+/// SQLite's errors met through its own interface (the batch writer's,
+/// `sql/direct.rs`), classified and worded as sqlx's.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        let rusqlite::Error::SqliteFailure(failure, message) = &e else {
+            return StoreError::Internal(e.to_string());
+        };
+        let message = format!(
+            "error returned from database: (code: {}) {}",
+            failure.extended_code,
+            message.clone().unwrap_or_else(|| failure.to_string())
+        );
+        Code::sqlite(&failure.extended_code.to_string()).classify(message)
     }
 }
 
@@ -147,6 +162,17 @@ impl Code {
         }
     }
 
+    /// The error `message` is, by what a retry can do about this code.
+    fn classify(&self, message: String) -> StoreError {
+        if self.is_transient() {
+            StoreError::Unavailable(message)
+        } else if self.is_constraint() {
+            StoreError::Conflict(message)
+        } else {
+            StoreError::Internal(message)
+        }
+    }
+
     fn is_constraint(&self) -> bool {
         match self {
             Code::Sqlite(primary) => primary == sqlite_code::CONSTRAINT,
@@ -187,6 +213,22 @@ mod tests {
         ] {
             assert!(!code.is_transient() && !code.is_constraint(), "{code:?}");
         }
+    }
+
+    #[test]
+    fn sqlite_errors_read_the_same_through_either_interface() {
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(13),
+            Some("database or disk is full".to_owned()),
+        );
+        assert_eq!(
+            StoreError::from(full).to_string(),
+            "database unavailable: error returned from database: (code: 13) database or disk is full"
+        );
+        let unique = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(2067), None);
+        assert!(matches!(StoreError::from(unique), StoreError::Conflict(_)));
+        let misuse = rusqlite::Error::InvalidParameterCount(3, 2);
+        assert!(matches!(StoreError::from(misuse), StoreError::Internal(_)));
     }
 
     #[test]

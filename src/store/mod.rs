@@ -20,6 +20,7 @@
 mod api_keys;
 mod backend;
 mod batch;
+mod batch_connection;
 mod endpoints;
 mod error;
 mod events;
@@ -32,6 +33,7 @@ mod routing;
 mod rows;
 mod sql;
 mod sqlite;
+mod sqlite_writer;
 
 pub use api_keys::ApiKeyStore;
 pub use backend::SqlStore;

@@ -15,7 +15,7 @@ use tracing::{debug, warn};
 
 use super::StoreError;
 use super::backend::{Backend, SqlStore};
-use super::batch::BatchWriter;
+use super::batch::{BatchTarget, BatchWriter};
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use crate::config::DatabaseConfig;
@@ -91,7 +91,11 @@ impl SqlStore<Postgres> {
             .acquire_timeout(acquire_timeout)
             .connect_lazy_with(claim_session(options));
         let secrets = Arc::default();
-        let batched = BatchWriter::spawn(pool.clone(), PG_WRITERS, Arc::clone(&secrets));
+        let batched = BatchWriter::spawn(
+            BatchTarget::Pool(pool.clone()),
+            PG_WRITERS,
+            Arc::clone(&secrets),
+        );
         Ok(SqlStore {
             read: pool.clone(),
             claims,

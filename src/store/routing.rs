@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::StoreError;
-use super::backend::Backend;
+use super::batch_connection::BatchConnection;
 use super::model::Routing;
 use super::rows::{RoutingRow, SendingColumns, payload_filter};
 use crate::domain::{Event, EventPattern, PayloadFilter};
@@ -27,17 +27,18 @@ impl RoutingCache {
     /// first: a change committed between the two reads leaves endpoints
     /// newer than their version, which the next batch reads again, never
     /// older.
-    pub(super) async fn current<DB: Backend>(
+    pub(super) async fn current(
         &mut self,
-        conn: &mut DB::Connection,
+        conn: &mut impl BatchConnection,
     ) -> Result<Arc<RoutingTable>, StoreError> {
-        let version = DB::routing_version(conn).await?;
+        let version = conn.routing_version().await?;
         if let (Some((kept, table)), Some(version)) = (&self.kept, version)
             && *kept == version
         {
             return Ok(Arc::clone(table));
         }
-        let endpoints = DB::routing_endpoints(conn)
+        let endpoints = conn
+            .routing_endpoints()
             .await?
             .into_iter()
             .map(RoutingEndpoint::try_from)

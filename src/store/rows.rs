@@ -425,6 +425,27 @@ pub(crate) struct RoutingRow {
 }
 
 impl RoutingRow {
+    /// Reads a row of `endpoint_routing.sql` from SQLite's own interface
+    /// (the batch writer's, `sql/direct.rs`).
+    pub fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RoutingRow {
+            id: row.get("id")?,
+            event_patterns: row.get("event_patterns")?,
+            active: row.get("active")?,
+            payload_filter: row.get("payload_filter")?,
+            sending: SendingColumns {
+                url: row.get("url")?,
+                secret: row.get("secret")?,
+                previous_secret: row.get("previous_secret")?,
+                previous_secret_expires_at: row.get("previous_secret_expires_at")?,
+                max_concurrent: row.get("max_concurrent")?,
+                signature_scheme: row.get("signature_scheme")?,
+                headers: row.get("headers")?,
+                retry_policy: row.get("retry_policy")?,
+            },
+        })
+    }
+
     /// The endpoint's own concurrency limit, if it has a usable one.
     pub fn max_concurrent(&self) -> Option<u32> {
         self.sending

@@ -11,23 +11,22 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteTransactionManager;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePoolOptions};
 use sqlx::{Connection, Pool, Sqlite, TransactionManager};
 use tokio::sync::Notify;
 use tracing::warn;
 
 use super::StoreError;
 use super::backend::{Backend, FileIdentity, SqlStore};
-use super::batch::BatchWriter;
+use super::batch::{BatchTarget, BatchWriter};
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
+use super::sqlite_writer::SqliteWriterThread;
 use crate::clock::now_millis;
 use crate::config::{self, DatabaseConfig};
 use crate::domain::HELD_FOR_ORDERING;
 
-static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
 /// The claim and the read-back of what it leased, as one call: sqlx runs
 /// each call on the connection's own thread, and a thread hand-off per
@@ -44,13 +43,20 @@ const NEXT_WAKEUP: &str = concat!(
     include_str!("queries/sqlite/next_wakeup.sql")
 );
 const RECOVER_LEASES: &str = include_str!("queries/sqlite/recover_leases.sql");
-const RELEASE_ORDERED_HEAD: &str = include_str!("queries/sqlite/release_ordered_head.sql");
+pub(super) const RELEASE_ORDERED_HEAD: &str =
+    include_str!("queries/sqlite/release_ordered_head.sql");
 const RELEASE_STUCK_ORDERED: &str = include_str!("queries/sqlite/release_stuck_ordered.sql");
 
 /// Page cache of each connection, in KiB.
 const CACHE_KIB: u64 = 32 * 1024;
-/// How much of the database file the writer maps into memory.
-const MMAP_BYTES: u64 = 256 * 1024 * 1024;
+/// How much of the database file the writers map into memory (the
+/// `mmap_size` pragma). Readers do not: a reader that begins a
+/// transaction after another connection committed drops its page cache
+/// and its map (SQLite's pager does so whenever the log changed), so at
+/// ordinary rates nearly every read would unmap the file, flush the TLB
+/// of every core and fault the pages in again (7 % of the CPU at 1,000
+/// events/s). A writer's own commits leave its cache and map in place.
+const WRITER_MMAP: (&str, u64) = ("mmap_size", 256 * 1024 * 1024);
 
 /// The size of the write-ahead log, in frames (pages), at which a commit
 /// copies the log into the database itself while its callers wait. The
@@ -68,20 +74,15 @@ pub type SqliteStore = SqlStore<Sqlite>;
 
 impl SqlStore<Sqlite> {
     pub async fn connect(config: &DatabaseConfig) -> Result<Self, StoreError> {
-        let synchronous = match config.sqlite_synchronous {
-            config::SqliteSynchronous::Normal => SqliteSynchronous::Normal,
-            config::SqliteSynchronous::Full => SqliteSynchronous::Full,
-        };
-        let options = SqliteConnectOptions::from_str(&config.url)
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(synchronous)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true)
-            // The hot tables' pages stay in memory as the backlog grows
-            // (SQLite's default cache is 2 MiB per connection).
-            .pragma("cache_size", format!("-{}", CACHE_KIB))
-            .pragma("wal_autocheckpoint", AUTOCHECKPOINT_FRAMES.to_string());
+        let pragmas = connection_pragmas(config);
+        let options = pragmas
+            .iter()
+            .fold(
+                SqliteConnectOptions::from_str(&config.url)
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+                |options, (name, value)| options.pragma(*name, value.clone()),
+            )
+            .busy_timeout(BUSY_TIMEOUT);
         // The file is created here, once. Connections opened later (a
         // replaced writer, a new reader) must find it: if it was deleted,
         // they fail instead of quietly starting an empty database.
@@ -104,15 +105,11 @@ impl SqlStore<Sqlite> {
             .test_before_acquire(false)
             .acquire_timeout(acquire_timeout)
             .after_release(|conn, _| Box::pin(verify_outside_transaction(conn)))
-            // The writer reads the file through a memory map instead of
-            // read calls. Readers do not: a reader that begins a
-            // transaction after another connection committed drops its
-            // page cache and its map (SQLite's pager does so whenever the
-            // log changed), so at ordinary rates nearly every read would
-            // unmap the file, flush the TLB of every core and fault the
-            // pages in again (7 % of the CPU at 1,000 events/s). The
-            // writer's own commits leave its cache and map in place.
-            .connect_with(options.clone().pragma("mmap_size", MMAP_BYTES.to_string()))
+            .connect_with(
+                options
+                    .clone()
+                    .pragma(WRITER_MMAP.0, WRITER_MMAP.1.to_string()),
+            )
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(config.max_connections)
@@ -121,7 +118,21 @@ impl SqlStore<Sqlite> {
             .connect_with(options)
             .await?;
         let secrets = Arc::default();
-        let batched = BatchWriter::spawn(write.clone(), 1, Arc::clone(&secrets));
+        // A file's write batches run on a thread of their own with SQLite's
+        // own interface; an in-memory database exists only inside sqlx's
+        // connection, so its batches run there.
+        let target = match &file {
+            Some((path, _)) => {
+                let mut pragmas = pragmas;
+                pragmas.push((WRITER_MMAP.0, WRITER_MMAP.1.to_string()));
+                BatchTarget::Thread {
+                    turn: write.clone(),
+                    thread: SqliteWriterThread::spawn(path.clone(), pragmas, BUSY_TIMEOUT)?,
+                }
+            }
+            None => BatchTarget::Pool(write.clone()),
+        };
+        let batched = BatchWriter::spawn(target, 1, Arc::clone(&secrets));
         Ok(SqlStore {
             read,
             claims: write.clone(),
@@ -131,6 +142,23 @@ impl SqlStore<Sqlite> {
             secrets,
         })
     }
+}
+
+/// The settings of every connection to the file, as `PRAGMA` name and value.
+fn connection_pragmas(config: &DatabaseConfig) -> Vec<(&'static str, String)> {
+    let synchronous = match config.sqlite_synchronous {
+        config::SqliteSynchronous::Normal => "NORMAL",
+        config::SqliteSynchronous::Full => "FULL",
+    };
+    vec![
+        ("journal_mode", "WAL".to_owned()),
+        ("synchronous", synchronous.to_owned()),
+        ("foreign_keys", "ON".to_owned()),
+        // The hot tables' pages stay in memory as the backlog grows
+        // (SQLite's default cache is 2 MiB per connection).
+        ("cache_size", format!("-{CACHE_KIB}")),
+        ("wal_autocheckpoint", AUTOCHECKPOINT_FRAMES.to_string()),
+    ]
 }
 
 /// Decides whether the writer connection goes back to the pool: only if it

@@ -338,7 +338,8 @@ async fn drain_backlog(
 }
 
 /// What webhookd's threads spent its CPU time on: the SQLite statements
-/// (sqlx runs each on a thread of its connection) against the rest.
+/// sqlx runs (each on a thread of its connection), the SQLite writer's
+/// batches, and the rest.
 fn print_thread_shares(cpu: &CpuUsed) {
     if let Some(threads) = cpu.describe_threads() {
         println!("webhookd CPU by thread      {threads}");

@@ -96,8 +96,12 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
 pub enum ThreadGroup {
     /// tokio's workers and blocking pool: gRPC, HTTP, signing, scheduling.
     Runtime,
-    /// sqlx's SQLite connection threads: every SQLite statement runs on one.
+    /// sqlx's SQLite connection threads: claims, reads and the store's
+    /// rarer writes.
     Sqlite,
+    /// webhookd's SQLite writer thread: every write batch, from routing
+    /// to commit.
+    SqliteWriter,
     /// The main thread and the rest, and threads that ended during the run.
     Other,
 }
@@ -108,6 +112,8 @@ impl ThreadGroup {
             ThreadGroup::Runtime
         } else if name.starts_with("sqlx-sqlite") {
             ThreadGroup::Sqlite
+        } else if name.starts_with("sqlite-writer") {
+            ThreadGroup::SqliteWriter
         } else {
             ThreadGroup::Other
         }
@@ -117,6 +123,7 @@ impl ThreadGroup {
         match self {
             ThreadGroup::Runtime => "tokio runtime",
             ThreadGroup::Sqlite => "SQLite statements",
+            ThreadGroup::SqliteWriter => "SQLite writer",
             ThreadGroup::Other => "other",
         }
     }
@@ -508,6 +515,7 @@ mod tests {
         assert_eq!(ThreadGroup::of("tokio-rt-worker"), ThreadGroup::Runtime);
         assert_eq!(ThreadGroup::of("tokio-runtime-w"), ThreadGroup::Runtime);
         assert_eq!(ThreadGroup::of("sqlx-sqlite-wor"), ThreadGroup::Sqlite);
+        assert_eq!(ThreadGroup::of("sqlite-writer"), ThreadGroup::SqliteWriter);
         assert_eq!(ThreadGroup::of("webhookd"), ThreadGroup::Other);
     }
 

@@ -10,6 +10,7 @@
 //! next wake-up, notify) belong to the backends (`sqlite.rs`,
 //! `postgres.rs`).
 
+mod direct;
 mod dynamic;
 mod queries;
 mod shared;
@@ -28,6 +29,7 @@ use super::rows::{
     ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow, StoredSecretsRow,
 };
 use crate::domain::{DeliveryId, EndpointChanges, EndpointSpec, Event};
+pub(crate) use direct::DirectSqlite;
 use statement::Statement;
 
 type SqlResult<T> = Result<T, sqlx::Error>;

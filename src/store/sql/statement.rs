@@ -145,17 +145,43 @@ impl Statement {
         A: Arguments<'q>,
     {
         let mut arguments = A::default();
-        let mut sql = String::with_capacity(self.text.len() + 4 * self.holes.len());
-        let mut copied = 0;
-        for (hole, value) in self.holes.into_iter().zip(self.values) {
-            sql.push_str(&self.text[copied..hole]);
+        let sql = self.render(|sql, value| {
             add(&mut arguments, value)?;
             // Writing to a `String` cannot fail.
-            let _ = arguments.format_placeholder(&mut sql);
-            copied = hole;
+            let _ = arguments.format_placeholder(sql);
+            Ok(())
+        })?;
+        Ok((sql, arguments))
+    }
+
+    /// The text with SQLite's anonymous placeholders (`?`, each the next
+    /// value) and the values in order, for SQLite's own interface.
+    pub(crate) fn into_positional(self) -> (String, Vec<Value>) {
+        let mut values = Vec::with_capacity(self.values.len());
+        let sql = self
+            .render(|sql, value| {
+                values.push(value);
+                sql.push('?');
+                Ok::<_, std::convert::Infallible>(())
+            })
+            .unwrap_or_else(|never| match never {});
+        (sql, values)
+    }
+
+    /// The text with each value's placeholder written by `hole`.
+    fn render<E>(
+        self,
+        mut hole: impl FnMut(&mut String, Value) -> Result<(), E>,
+    ) -> Result<String, E> {
+        let mut sql = String::with_capacity(self.text.len() + 4 * self.holes.len());
+        let mut copied = 0;
+        for (at, value) in self.holes.into_iter().zip(self.values) {
+            sql.push_str(&self.text[copied..at]);
+            hole(&mut sql, value)?;
+            copied = at;
         }
         sql.push_str(&self.text[copied..]);
-        Ok((sql, arguments))
+        Ok(sql)
     }
 }
 
