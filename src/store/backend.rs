@@ -14,6 +14,7 @@ use super::batch::BatchWriter;
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
 use super::sql::Sql;
+use super::sqlite_writer::SqliteWriterThread;
 use super::{StoreError, StoreHealth};
 use crate::domain::SecretKeys;
 
@@ -27,7 +28,7 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
     /// those `room` excludes, and no more of an endpoint's than it has room
     /// for; returns them joined with their event and endpoint.
     fn claim_due(
-        pool: &Pool<Self>,
+        store: &SqlStore<Self>,
         lease: &Lease<'_>,
         limit: usize,
         room: &EndpointRoom<'_>,
@@ -104,10 +105,15 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
 pub struct SqlStore<DB: sqlx::Database> {
     pub(super) read: Pool<DB>,
     pub(super) write: Pool<DB>,
-    /// Where claims run: the writer on SQLite, a connection of their own on
-    /// PostgreSQL (see `postgres.rs`).
+    /// Where claims run: a connection of their own on PostgreSQL (see
+    /// `postgres.rs`); on SQLite the writer connection, held as the write
+    /// turn while the writer thread claims (a file) or claiming itself (a
+    /// database in memory).
     pub(super) claims: Pool<DB>,
     pub(super) batched: BatchWriter,
+    /// A SQLite file's writer thread, where its write batches and claims
+    /// run; `None` otherwise.
+    pub(super) writer_thread: Option<SqliteWriterThread>,
     /// The SQLite file and its identity when opened; `None` otherwise.
     pub(super) file: Option<(PathBuf, FileIdentity)>,
     /// The keys endpoint secrets are sealed with, set once at start
@@ -137,6 +143,7 @@ impl<DB: sqlx::Database> Clone for SqlStore<DB> {
             write: self.write.clone(),
             claims: self.claims.clone(),
             batched: self.batched.clone(),
+            writer_thread: self.writer_thread.clone(),
             file: self.file.clone(),
             secrets: Arc::clone(&self.secrets),
         }

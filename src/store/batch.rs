@@ -436,11 +436,11 @@ async fn apply_on_thread<DB: Backend>(
         .await;
     drop(held);
     match returned {
-        Some((batch, cache, applied)) => {
+        Ok((batch, cache, applied)) => {
             *routing_cache = cache;
             (batch, applied)
         }
-        None => (Vec::new(), Err(writer_gone())),
+        Err(gone) => (Vec::new(), Err(gone)),
     }
 }
 

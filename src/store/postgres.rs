@@ -101,6 +101,7 @@ impl SqlStore<Postgres> {
             claims,
             write: pool,
             batched,
+            writer_thread: None,
             file: None,
             secrets,
         })
@@ -139,7 +140,7 @@ impl Backend for Postgres {
     }
 
     async fn claim_due(
-        pool: &Pool<Postgres>,
+        store: &SqlStore<Postgres>,
         lease: &Lease<'_>,
         limit: usize,
         room: &EndpointRoom<'_>,
@@ -158,7 +159,7 @@ impl Backend for Postgres {
             .bind(default_limit)
             .bind(EndpointRoom::rows_per_endpoint(limit))
             .bind(prefetch)
-            .fetch_all(pool)
+            .fetch_all(&store.claims)
             .await?)
     }
 

@@ -74,7 +74,7 @@ impl<DB: Backend> DeliveryQueue for SqlStore<DB> {
         limit: usize,
         room: &EndpointRoom<'_>,
     ) -> Result<ClaimOutcome, StoreError> {
-        let rows = DB::claim_due(&self.claims, &lease, limit, room).await?;
+        let rows = DB::claim_due(self, &lease, limit, room).await?;
         if rows.is_empty() {
             return Ok(ClaimOutcome::NothingDue);
         }

@@ -156,6 +156,24 @@ pub(crate) struct ClaimedRow {
 }
 
 impl ClaimedRow {
+    /// Reads a row of `delivery_leased.sql` from SQLite's own interface
+    /// (the writer thread's claims, `sql/direct.rs`).
+    pub fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(ClaimedRow {
+            id: row.get("id")?,
+            event_id: row.get("event_id")?,
+            endpoint_id: row.get("endpoint_id")?,
+            attempt_count: row.get("attempt_count")?,
+            event_type: row.get("event_type")?,
+            payload: row.get("payload")?,
+            cycle_start: row.get("cycle_start")?,
+            ordering_key: row.get("ordering_key")?,
+            traceparent: row.get("traceparent")?,
+            tracestate: row.get("tracestate")?,
+            sending: SendingColumns::from_sqlite(row)?,
+        })
+    }
+
     pub(super) fn into_claimed(
         self,
         lease_token: &str,
@@ -193,6 +211,20 @@ pub(crate) struct SendingColumns {
 }
 
 impl SendingColumns {
+    /// Reads the columns from a row of SQLite's own interface.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(SendingColumns {
+            url: row.get("url")?,
+            secret: row.get("secret")?,
+            previous_secret: row.get("previous_secret")?,
+            previous_secret_expires_at: row.get("previous_secret_expires_at")?,
+            max_concurrent: row.get("max_concurrent")?,
+            signature_scheme: row.get("signature_scheme")?,
+            headers: row.get("headers")?,
+            retry_policy: row.get("retry_policy")?,
+        })
+    }
+
     /// Reads the columns and opens the secrets with `secrets`.
     pub(super) fn open(
         self,
@@ -433,16 +465,7 @@ impl RoutingRow {
             event_patterns: row.get("event_patterns")?,
             active: row.get("active")?,
             payload_filter: row.get("payload_filter")?,
-            sending: SendingColumns {
-                url: row.get("url")?,
-                secret: row.get("secret")?,
-                previous_secret: row.get("previous_secret")?,
-                previous_secret_expires_at: row.get("previous_secret_expires_at")?,
-                max_concurrent: row.get("max_concurrent")?,
-                signature_scheme: row.get("signature_scheme")?,
-                headers: row.get("headers")?,
-                retry_policy: row.get("retry_policy")?,
-            },
+            sending: SendingColumns::from_sqlite(row)?,
         })
     }
 

@@ -21,6 +21,7 @@ use super::backend::{Backend, FileIdentity, SqlStore};
 use super::batch::{BatchTarget, BatchWriter};
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
+use super::sql::ClaimArguments;
 use super::sqlite_writer::SqliteWriterThread;
 use crate::clock::now_millis;
 use crate::config::{self, DatabaseConfig};
@@ -28,15 +29,25 @@ use crate::domain::HELD_FOR_ORDERING;
 
 pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
-/// The claim and the read-back of what it leased, as one call: sqlx runs
-/// each call on the connection's own thread, and a thread hand-off per
-/// statement cost more than the statements at ordinary rates. Parameters
-/// are numbered across both statements.
+/// The claim and the read-back of what it leased, as one call through sqlx
+/// (a database in memory): sqlx runs each call on the connection's own
+/// thread, and a thread hand-off per statement cost more than the
+/// statements at ordinary rates. Parameters are numbered across both
+/// statements.
 const CLAIM: &str = concat!(
     include_str!("queries/sqlite/queued_endpoints.sql"),
     include_str!("queries/sqlite/claim.sql"),
     ";\n",
     include_str!("queries/delivery_leased.sql")
+);
+/// The claim's two statements apart, for SQLite's own interface, which
+/// prepares one statement at a time.
+const CLAIM_APART: (&str, &str) = (
+    concat!(
+        include_str!("queries/sqlite/queued_endpoints.sql"),
+        include_str!("queries/sqlite/claim.sql")
+    ),
+    include_str!("queries/delivery_leased.sql"),
 );
 const NEXT_WAKEUP: &str = concat!(
     include_str!("queries/sqlite/queued_endpoints.sql"),
@@ -121,15 +132,23 @@ impl SqlStore<Sqlite> {
         // A file's write batches run on a thread of their own with SQLite's
         // own interface; an in-memory database exists only inside sqlx's
         // connection, so its batches run there.
-        let target = match &file {
+        let writer_thread = match &file {
             Some((path, _)) => {
                 let mut pragmas = pragmas;
                 pragmas.push((WRITER_MMAP.0, WRITER_MMAP.1.to_string()));
-                BatchTarget::Thread {
-                    turn: write.clone(),
-                    thread: SqliteWriterThread::spawn(path.clone(), pragmas, BUSY_TIMEOUT)?,
-                }
+                Some(SqliteWriterThread::spawn(
+                    path.clone(),
+                    pragmas,
+                    BUSY_TIMEOUT,
+                )?)
             }
+            None => None,
+        };
+        let target = match &writer_thread {
+            Some(thread) => BatchTarget::Thread {
+                turn: write.clone(),
+                thread: thread.clone(),
+            },
             None => BatchTarget::Pool(write.clone()),
         };
         let batched = BatchWriter::spawn(target, 1, Arc::clone(&secrets));
@@ -138,6 +157,7 @@ impl SqlStore<Sqlite> {
             claims: write.clone(),
             write,
             batched,
+            writer_thread,
             file,
             secrets,
         })
@@ -210,32 +230,29 @@ impl Backend for Sqlite {
     }
 
     async fn claim_due(
-        pool: &Pool<Sqlite>,
+        store: &SqlStore<Sqlite>,
         lease: &Lease<'_>,
         limit: usize,
         room: &EndpointRoom<'_>,
     ) -> Result<Vec<ClaimedRow>, StoreError> {
-        let excluded =
-            serde_json::to_string(room.excluded).expect("a list of strings always serialises");
-        let default_limit = i64::try_from(room.default_limit).unwrap_or(i64::MAX);
-        let prefetch = i64::try_from(room.prefetch_factor).unwrap_or(1);
-        // No transaction: the one writer connection is held for the call,
-        // so nothing writes between the two statements. If the read-back
-        // fails, the leases expire and the sweep makes them due again.
-        let mut conn = pool.acquire().await?;
-        Ok(sqlx::query_as(CLAIM)
-            .bind(lease.owner)
-            .bind(lease.token)
-            .bind(lease.until)
-            .bind(lease.now)
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .bind(excluded)
-            .bind(room.room_json())
-            .bind(default_limit)
-            .bind(EndpointRoom::rows_per_endpoint(limit))
-            .bind(prefetch)
-            .fetch_all(&mut *conn)
-            .await?)
+        let arguments = ClaimArguments::new(lease, limit, room);
+        // No transaction: the one writer connection is held for the call
+        // (the write turn), so nothing writes between the claim and its
+        // read-back. If the read-back fails, the leases expire and the
+        // sweep makes them due again.
+        let mut turn = store.claims.acquire().await?;
+        let Some(thread) = &store.writer_thread else {
+            return Ok(sqlx::query_as_with(CLAIM, arguments.into_sqlx())
+                .fetch_all(&mut *turn)
+                .await?);
+        };
+        // On the writer thread, as a write batch is: sqlx would hand every
+        // leased row from its connection's thread to the caller's.
+        let claimed = thread
+            .run(move |conn| Ok::<_, StoreError>(conn?.claim(CLAIM_APART, &arguments)?))
+            .await;
+        drop(turn);
+        claimed?
     }
 
     async fn next_wakeup_at(

@@ -1,8 +1,9 @@
-//! The SQLite batch writer's thread. It owns a connection of SQLite's own
-//! interface (`sql/direct.rs`) and runs each job it is handed, a whole
-//! write batch from `BEGIN` to `COMMIT`, in one stretch: one thread
-//! hand-off per batch, where sqlx makes two per statement. Blocking calls
-//! stay off the async runtime's threads, as with sqlx.
+//! The SQLite writer thread. It owns a connection of SQLite's own
+//! interface (`sql/direct.rs`) and runs each job it is handed in one
+//! stretch: a whole write batch from `BEGIN` to `COMMIT`, or a claim with
+//! its read-back. One thread hand-off per job, where sqlx makes two per
+//! statement and one per row it returns. Blocking calls stay off the
+//! async runtime's threads, as with sqlx.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -69,18 +70,19 @@ impl SqliteWriterThread {
     }
 
     /// Runs `work` on the thread with its connection (or why it could not
-    /// be opened) and returns what `work` returned; `None` if the thread
-    /// is gone (it panicked).
+    /// be opened) and returns what `work` returned; an error if the thread
+    /// is gone (it panicked), and then `work` and what it owned are dropped.
     pub(super) async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(Result<&mut DirectSqlite, StoreError>) -> T + Send + 'static,
-    ) -> Option<T> {
+    ) -> Result<T, StoreError> {
+        let gone = || StoreError::Unavailable("the SQLite writer thread has stopped".to_owned());
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let _ = reply.send(work(conn));
         });
-        self.jobs.send(job).ok()?;
-        answer.await.ok()
+        self.jobs.send(job).map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())
     }
 }
 

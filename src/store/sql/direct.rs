@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, OpenFlags, Row, Statement as Prepared};
+use sqlx::Arguments;
+use sqlx::sqlite::SqliteArguments;
 use tracing::warn;
 
 use super::queries::{
@@ -21,8 +23,8 @@ use super::queries::{
 use super::statement::{Statement, Value};
 use super::{NewDelivery, ROWS_PER_STATEMENT, dynamic};
 use crate::domain::{Event, HELD_FOR_ORDERING};
-use crate::store::model::AttemptResult;
-use crate::store::rows::RoutingRow;
+use crate::store::model::{AttemptResult, EndpointRoom, Lease};
+use crate::store::rows::{ClaimedRow, RoutingRow};
 use crate::store::sqlite::RELEASE_ORDERED_HEAD;
 
 type Result<T> = rusqlite::Result<T>;
@@ -206,6 +208,21 @@ impl DirectSqlite {
         Ok(u64::try_from(released).unwrap_or(u64::MAX))
     }
 
+    /// Leases due deliveries with `claim_lease` and reads them back with
+    /// `claim_read_back`; both take the claim's numbered parameters. Runs
+    /// outside a transaction: the caller holds the write turn, so nothing
+    /// writes between the two.
+    pub(crate) fn claim(
+        &mut self,
+        (claim_lease, claim_read_back): (&str, &str),
+        arguments: &ClaimArguments,
+    ) -> Result<Vec<ClaimedRow>> {
+        if self.run(claim_lease, &arguments.0)? == 0 {
+            return Ok(Vec::new());
+        }
+        self.rows(claim_read_back, &arguments.0, ClaimedRow::from_sqlite)
+    }
+
     /// Runs an assembled statement; the rows it changed.
     fn execute(&mut self, statement: Statement) -> Result<usize> {
         let (sql, values) = statement.into_positional();
@@ -253,6 +270,45 @@ impl DirectSqlite {
         bind(&mut statement, values)?;
         let mut rows = statement.raw_query();
         rows.next()?.map(read).transpose()
+    }
+}
+
+/// The values of a SQLite claim's numbered parameters (`claim.sql`), owned
+/// so that they can go to the writer thread.
+pub(crate) struct ClaimArguments(Vec<Value>);
+
+impl ClaimArguments {
+    pub(crate) fn new(lease: &Lease<'_>, limit: usize, room: &EndpointRoom<'_>) -> Self {
+        let excluded =
+            serde_json::to_string(room.excluded).expect("a list of strings always serialises");
+        ClaimArguments(vec![
+            lease.owner.into(),
+            lease.token.into(),
+            lease.until.into(),
+            lease.now.into(),
+            i64::try_from(limit).unwrap_or(i64::MAX).into(),
+            excluded.into(),
+            room.room_json().into(),
+            i64::try_from(room.default_limit).unwrap_or(i64::MAX).into(),
+            EndpointRoom::rows_per_endpoint(limit).into(),
+            i64::try_from(room.prefetch_factor).unwrap_or(1).into(),
+        ])
+    }
+
+    /// The same values as sqlx's arguments, for a database that only sqlx
+    /// reaches (one in memory).
+    pub(crate) fn into_sqlx(self) -> SqliteArguments<'static> {
+        let mut arguments = SqliteArguments::default();
+        for value in self.0 {
+            let added = match value {
+                Value::Int(value) => arguments.add(value),
+                Value::Text(value) => arguments.add(value),
+                Value::Bytes(value) => arguments.add(value),
+                Value::Bool(value) => arguments.add(value),
+            };
+            added.expect("SQLite encodes integers, text, bytes and booleans");
+        }
+        arguments
     }
 }
 
