@@ -1,10 +1,11 @@
-//! The batch writer's statements on SQLite through SQLite's own interface
-//! (rusqlite) instead of sqlx. sqlx runs every statement on a thread of
-//! its connection and hands the result back, two thread switches per
-//! statement; at ordinary rates those switches cost more than the
-//! statements (docs/benchmarks.md, "sqlx's connection thread"). Here a
-//! whole batch runs on the thread that owns the connection
-//! (`sqlite_writer.rs`). The statement texts are those `shared.rs` runs.
+//! The batch writer's statements and the claim on SQLite through SQLite's
+//! own interface (rusqlite) instead of sqlx. sqlx runs every statement on
+//! a thread of its connection and hands the result back, two thread
+//! switches per statement and one per returned row; at ordinary rates
+//! those switches cost more than the statements (docs/benchmarks.md,
+//! "sqlx's connection thread"). Here a whole batch, or a claim, runs on
+//! the thread that owns the connection (`sqlite_writer.rs`). The statement
+//! texts are those `shared.rs` and `sqlite.rs` run.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -33,7 +34,7 @@ type Result<T> = rusqlite::Result<T>;
 /// text per row count, so this holds the common sizes of each.
 const STATEMENT_CACHE: usize = 256;
 
-/// A SQLite connection that runs the batch writer's statements.
+/// A SQLite connection that runs the batch writer's statements and claims.
 pub(crate) struct DirectSqlite {
     conn: Connection,
 }
@@ -49,9 +50,9 @@ impl DirectSqlite {
     ) -> Result<Self> {
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
+            // One thread uses the connection: SQLite's own mutex is not
+            // needed.
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(busy_timeout)?;
         for (name, value) in pragmas {
