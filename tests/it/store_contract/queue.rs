@@ -17,7 +17,26 @@ use super::{
 use crate::common::Backend;
 
 async fn a_claim_leases_the_earliest_due_deliveries_up_to_its_limit(backend: Backend) {
-    let test = fresh_store(&backend).await;
+    claims_lease_the_earliest_due_deliveries(fresh_store(&backend).await).await;
+}
+
+/// A SQLite database in memory has no file for the writer thread to open:
+/// its write batches and claims go through sqlx, which the tests on files
+/// do not reach.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_on_a_sqlite_database_in_memory_go_through_sqlx() {
+    let url = "sqlite::memory:".to_owned();
+    let store = connect(&url).await;
+    store.migrate().await.expect("migrations apply");
+    let test = TestStore {
+        store,
+        url,
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    claims_lease_the_earliest_due_deliveries(test).await;
+}
+
+async fn claims_lease_the_earliest_due_deliveries(test: TestStore) {
     test.create_endpoints(&[endpoint("ep_a", &["*"])]).await;
     let first = test.dispatch_one("order.created", T0).await;
     let second = test.dispatch_one("order.created", T0 + 10).await;
