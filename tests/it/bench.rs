@@ -43,7 +43,8 @@ fn the_benchmark_harness_balances_its_ledger() {
 }
 
 /// webhookd's CPU time is split by what its threads do: shares that add up
-/// to all of it (each rounded), and on SQLite some of it in statements.
+/// to all of it (each rounded), and on SQLite some of it on the writer
+/// thread.
 fn assert_thread_shares(stdout: &str) {
     let line = stdout
         .lines()
@@ -58,10 +59,17 @@ fn assert_thread_shares(stdout: &str) {
         .collect();
     let total: f64 = shares.iter().map(|(_, share)| share).sum();
     assert!((97.0..=103.0).contains(&total), "{line:?}");
+    // The writes run on webhookd's SQLite writer thread, the rest of
+    // SQLite's statements on sqlx's; in a short run that share may round
+    // to 0 %.
     assert!(
         shares
             .iter()
-            .any(|(group, share)| group == "SQLite statements" && *share > 0.0),
+            .any(|(group, share)| group == "SQLite writer" && *share > 0.0),
+        "{line:?}"
+    );
+    assert!(
+        shares.iter().any(|(group, _)| group == "SQLite statements"),
         "{line:?}"
     );
 }
