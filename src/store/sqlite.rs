@@ -373,6 +373,51 @@ mod tests {
             .join("\n")
     }
 
+    /// The writer thread's connection, which commits every event, has the
+    /// settings of the store's other connections: above all the configured
+    /// `sqlite_synchronous`, which decides what survives a power loss.
+    #[tokio::test]
+    async fn the_writer_thread_connects_with_the_stores_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = DatabaseConfig {
+            url: format!("sqlite://{}", dir.path().join("w.db").display()),
+            sqlite_synchronous: config::SqliteSynchronous::Full,
+            ..DatabaseConfig::default()
+        };
+        let store = SqlStore::<Sqlite>::connect(&config).await.unwrap();
+        let thread = store
+            .writer_thread
+            .as_ref()
+            .expect("a file gets a writer thread");
+        let settings = thread
+            .run(|conn| {
+                let conn = conn.unwrap();
+                [
+                    "synchronous",
+                    "journal_mode",
+                    "foreign_keys",
+                    "cache_size",
+                    "wal_autocheckpoint",
+                    "mmap_size",
+                ]
+                .map(|name| (name, conn.pragma(name).unwrap()))
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            settings,
+            [
+                // FULL
+                ("synchronous", "2".to_owned()),
+                ("journal_mode", "wal".to_owned()),
+                ("foreign_keys", "1".to_owned()),
+                ("cache_size", format!("-{CACHE_KIB}")),
+                ("wal_autocheckpoint", AUTOCHECKPOINT_FRAMES.to_string()),
+                ("mmap_size", WRITER_MMAP.1.to_string()),
+            ]
+        );
+    }
+
     /// Neither the claim nor the scheduler's wake-up time visits endpoints
     /// with nothing queued: with thousands registered and a few busy, that
     /// visit was most of a claim's time.

@@ -89,6 +89,19 @@ impl DirectSqlite {
         outcome
     }
 
+    /// The value of pragma `name`, as text.
+    #[cfg(test)]
+    pub(crate) fn pragma(&self, name: &str) -> Result<String> {
+        use rusqlite::types::ValueRef;
+        self.conn.query_row(&format!("PRAGMA {name}"), [], |row| {
+            Ok(match row.get_ref(0)? {
+                ValueRef::Integer(value) => value.to_string(),
+                ValueRef::Text(text) => String::from_utf8_lossy(text).into_owned(),
+                other => format!("{other:?}"),
+            })
+        })
+    }
+
     /// Whether a transaction is open on the connection.
     pub(crate) fn in_transaction(&self) -> bool {
         !self.conn.is_autocommit()
