@@ -1,6 +1,6 @@
 //! Dispatch: store an event and its deliveries, then set them going.
 
-use tracing::info;
+use tracing::debug;
 
 use super::Services;
 use crate::clock::now_millis;
@@ -52,10 +52,12 @@ impl Services {
                     Some(&new.event_type),
                     deliveries,
                 );
-                info!(event_id = %event_id, deliveries = deliveries.len(), "event accepted");
+                // One line per event floods the log at production rates, as
+                // one per delivery would; both are at debug.
+                debug!(event_id = %event_id, deliveries = deliveries.len(), "event accepted");
             }
             DispatchOutcome::Duplicate { event_id, .. } => {
-                info!(event_id = %event_id, "duplicate idempotency key, nothing new stored");
+                debug!(event_id = %event_id, "duplicate idempotency key, nothing new stored");
             }
         }
         Ok(outcome)
