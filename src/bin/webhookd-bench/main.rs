@@ -339,7 +339,7 @@ async fn drain_backlog(
 
 /// What webhookd's threads spent its CPU time on: the SQLite statements
 /// sqlx runs (each on a thread of its connection), the SQLite writer's
-/// batches, and the rest.
+/// batches and claims, and the rest.
 fn print_thread_shares(cpu: &CpuUsed) {
     if let Some(threads) = cpu.describe_threads() {
         println!("webhookd CPU by thread      {threads}");

@@ -96,11 +96,11 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
 pub enum ThreadGroup {
     /// tokio's workers and blocking pool: gRPC, HTTP, signing, scheduling.
     Runtime,
-    /// sqlx's SQLite connection threads: claims, reads and the store's
-    /// rarer writes.
+    /// sqlx's SQLite connection threads: reads, checkpoints and the
+    /// store's rarer writes (and everything, on a database in memory).
     Sqlite,
     /// webhookd's SQLite writer thread: every write batch, from routing
-    /// to commit.
+    /// to commit, and every claim.
     SqliteWriter,
     /// The main thread and the rest, and threads that ended during the run.
     Other,
