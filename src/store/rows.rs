@@ -174,6 +174,11 @@ impl ClaimedRow {
         })
     }
 
+    /// The delivery's id, as stored.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
     pub(super) fn into_claimed(
         self,
         lease_token: &str,

@@ -21,7 +21,7 @@ use super::backend::{Backend, FileIdentity, SqlStore};
 use super::batch::{BatchTarget, BatchWriter};
 use super::model::{EndpointRoom, Lease};
 use super::rows::ClaimedRow;
-use super::sql::ClaimArguments;
+use super::sql::{ClaimArguments, ClaimStatements};
 use super::sqlite_writer::SqliteWriterThread;
 use crate::clock::now_millis;
 use crate::config::{self, DatabaseConfig};
@@ -40,15 +40,16 @@ const CLAIM: &str = concat!(
     ";\n",
     include_str!("queries/delivery_leased.sql")
 );
-/// The claim's two statements apart, for SQLite's own interface, which
-/// prepares one statement at a time.
-const CLAIM_APART: (&str, &str) = (
-    concat!(
+/// The claim on the writer thread (SQLite's own interface, which prepares
+/// one statement at a time): the same rules as `CLAIM` in simpler steps.
+const CLAIM_STEPS: ClaimStatements = ClaimStatements {
+    endpoints: concat!(
         include_str!("queries/sqlite/queued_endpoints.sql"),
-        include_str!("queries/sqlite/claim.sql")
+        include_str!("queries/sqlite/claim_endpoints.sql")
     ),
-    include_str!("queries/delivery_leased.sql"),
-);
+    due: include_str!("queries/sqlite/claim_due.sql"),
+    lease: include_str!("queries/sqlite/lease_by_id.sql"),
+};
 const NEXT_WAKEUP: &str = concat!(
     include_str!("queries/sqlite/queued_endpoints.sql"),
     include_str!("queries/sqlite/next_wakeup.sql")
@@ -249,7 +250,7 @@ impl Backend for Sqlite {
         // On the writer thread, as a write batch is: sqlx would hand every
         // leased row from its connection's thread to the caller's.
         let claimed = thread
-            .run(move |conn| Ok::<_, StoreError>(conn?.claim(CLAIM_APART, &arguments)?))
+            .run(move |conn| Ok::<_, StoreError>(conn?.claim(&CLAIM_STEPS, &arguments)?))
             .await;
         drop(turn);
         claimed?
@@ -373,6 +374,24 @@ mod tests {
             .join("\n")
     }
 
+    /// The writer thread's claim reads one endpoint's due deliveries in
+    /// the pending index's order: no sort, however large its backlog.
+    #[tokio::test]
+    async fn a_claim_reads_an_endpoints_share_in_index_order() {
+        let plan = plan_of(CLAIM_STEPS.due, |sql| {
+            sql.replace("?1", "'ep'")
+                .replace("?2", "1")
+                .replace("?3", "40")
+        })
+        .await;
+        assert!(
+            plan.contains(
+                "SEARCH d USING INDEX deliveries_pending (endpoint_id=? AND next_attempt_at<?)"
+            ) && !plan.contains("TEMP B-TREE"),
+            "{plan}"
+        );
+    }
+
     /// The writer thread's connection, which commits every event, has the
     /// settings of the store's other connections: above all the configured
     /// `sqlite_synchronous`, which decides what survives a power loss.
@@ -437,7 +456,20 @@ mod tests {
         })
         .await;
         let wakeup = plan_of(NEXT_WAKEUP, |sql| sql.replace("?1", "'[]'")).await;
-        for (name, plan) in [("claim", claim), ("next wake-up", wakeup)] {
+        let claim_endpoints = plan_of(CLAIM_STEPS.endpoints, |sql| {
+            sql.replace("?10", "4")
+                .replace("?4", "1")
+                .replace("?5", "40")
+                .replace("?6", "'[]'")
+                .replace("?7", "'{}'")
+                .replace("?8", "10")
+        })
+        .await;
+        for (name, plan) in [
+            ("claim", claim),
+            ("next wake-up", wakeup),
+            ("writer thread's claim", claim_endpoints),
+        ] {
             assert!(
                 plan.contains("SEARCH ep USING INDEX sqlite_autoindex_endpoints_1 (id=?)")
                     && !plan.contains("SCAN ep"),

@@ -222,19 +222,45 @@ impl DirectSqlite {
         Ok(u64::try_from(released).unwrap_or(u64::MAX))
     }
 
-    /// Leases due deliveries with `claim_lease` and reads them back with
-    /// `claim_read_back`; both take the claim's numbered parameters. Runs
-    /// outside a transaction: the caller holds the write turn, so nothing
-    /// writes between the two.
+    /// Leases due deliveries: picks the endpoints to lease from, reads
+    /// each one's share in its pending index's order, takes the earliest
+    /// across them, and writes their leases by id. Runs outside a
+    /// transaction: the caller holds the write turn, so nothing writes
+    /// between the reads and the lease. Several simple statements cost
+    /// less than one that ranks every endpoint's deliveries in temporary
+    /// B-trees and reads the leased rows back (docs/benchmarks.md).
     pub(crate) fn claim(
         &mut self,
-        (claim_lease, claim_read_back): (&str, &str),
+        statements: &ClaimStatements,
         arguments: &ClaimArguments,
     ) -> Result<Vec<ClaimedRow>> {
-        if self.run(claim_lease, &arguments.0)? == 0 {
+        let endpoints: Vec<(String, i64)> =
+            self.rows(statements.endpoints, &arguments.values, |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+        let limit = arguments.limit;
+        let mut picked: Vec<(i64, ClaimedRow)> = Vec::new();
+        for (endpoint, room) in endpoints {
+            let share = [endpoint.into(), arguments.now(), room.min(limit).into()];
+            picked.extend(self.rows(statements.due, &share, |row| {
+                Ok((row.get("next_attempt_at")?, ClaimedRow::from_sqlite(row)?))
+            })?);
+        }
+        if picked.is_empty() {
             return Ok(Vec::new());
         }
-        self.rows(claim_read_back, &arguments.0, ClaimedRow::from_sqlite)
+        // The earliest due first, whichever endpoint they belong to.
+        picked.sort_by_key(|(due, _)| *due);
+        picked.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let ids: Vec<&str> = picked.iter().map(|(_, row)| row.id()).collect();
+        let ids = serde_json::to_string(&ids).expect("a list of strings always serialises");
+        let lease = arguments.lease_with(ids);
+        let leased = self.run(statements.lease, &lease)?;
+        // Nothing else writes while the caller holds the write turn.
+        if leased != picked.len() {
+            return Err(rusqlite::Error::StatementChangedRows(leased));
+        }
+        Ok(picked.into_iter().map(|(_, row)| row).collect())
     }
 
     /// Runs an assembled statement; the rows it changed.
@@ -289,31 +315,65 @@ impl DirectSqlite {
 
 /// The values of a SQLite claim's numbered parameters (`claim.sql`), owned
 /// so that they can go to the writer thread.
-pub(crate) struct ClaimArguments(Vec<Value>);
+pub(crate) struct ClaimArguments {
+    values: Vec<Value>,
+    /// The most deliveries the claim takes, `$5`.
+    limit: i64,
+}
+
+/// The statements of a claim on the writer thread (see `claim`).
+pub(crate) struct ClaimStatements {
+    /// The endpoints to lease from, with each one's room.
+    pub endpoints: &'static str,
+    /// One endpoint's due deliveries, earliest first.
+    pub due: &'static str,
+    /// The leases of the deliveries picked, by id.
+    pub lease: &'static str,
+}
 
 impl ClaimArguments {
     pub(crate) fn new(lease: &Lease<'_>, limit: usize, room: &EndpointRoom<'_>) -> Self {
         let excluded =
             serde_json::to_string(room.excluded).expect("a list of strings always serialises");
-        ClaimArguments(vec![
+        let rows_per_endpoint = EndpointRoom::rows_per_endpoint(limit);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let values = vec![
             lease.owner.into(),
             lease.token.into(),
             lease.until.into(),
             lease.now.into(),
-            i64::try_from(limit).unwrap_or(i64::MAX).into(),
+            limit.into(),
             excluded.into(),
             room.room_json().into(),
             i64::try_from(room.default_limit).unwrap_or(i64::MAX).into(),
-            EndpointRoom::rows_per_endpoint(limit).into(),
+            rows_per_endpoint.into(),
             i64::try_from(room.prefetch_factor).unwrap_or(1).into(),
-        ])
+        ];
+        ClaimArguments { values, limit }
+    }
+
+    /// The claim's time, `$4`.
+    fn now(&self) -> Value {
+        self.values[3].clone()
+    }
+
+    /// The lease's values (`lease_by_id.sql`): owner, token, expiry and
+    /// time, then the ids leased.
+    fn lease_with(&self, ids: String) -> [Value; 5] {
+        [
+            self.values[0].clone(),
+            self.values[1].clone(),
+            self.values[2].clone(),
+            self.values[3].clone(),
+            ids.into(),
+        ]
     }
 
     /// The same values as sqlx's arguments, for a database that only sqlx
     /// reaches (one in memory).
     pub(crate) fn into_sqlx(self) -> SqliteArguments<'static> {
         let mut arguments = SqliteArguments::default();
-        for value in self.0 {
+        for value in self.values {
             let added = match value {
                 Value::Int(value) => arguments.add(value),
                 Value::Text(value) => arguments.add(value),

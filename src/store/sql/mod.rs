@@ -29,7 +29,7 @@ use super::rows::{
     ApiKeyRow, AttemptRow, DeliveryRow, EndpointRow, EventRow, RoutingRow, StoredSecretsRow,
 };
 use crate::domain::{DeliveryId, EndpointChanges, EndpointSpec, Event};
-pub(crate) use direct::{ClaimArguments, DirectSqlite};
+pub(crate) use direct::{ClaimArguments, ClaimStatements, DirectSqlite};
 use statement::Statement;
 
 type SqlResult<T> = Result<T, sqlx::Error>;
