@@ -56,7 +56,14 @@ use sqlx::{Arguments, Connection, PgConnection, SqliteConnection};
 
 const SQLITE_QUEUED_ENDPOINTS: &str =
     include_str!("../src/store/queries/sqlite/queued_endpoints.sql");
-const SQLITE_CLAIM: &str = include_str!("../src/store/queries/sqlite/claim.sql");
+/// The claim as webhookd's sqlx path assembles it (`CLAIM` in
+/// `src/store/sqlite.rs`), less `queued_endpoints.sql` before it.
+const SQLITE_CLAIM: &str = concat!(
+    ",\npicked (id, room) AS (\n",
+    include_str!("../src/store/queries/sqlite/claim_endpoints.sql"),
+    ")\n",
+    include_str!("../src/store/queries/sqlite/claim.sql")
+);
 const SQLITE_LEASED: &str = include_str!("../src/store/queries/delivery_leased.sql");
 const POSTGRES_QUEUED_ENDPOINTS: &str =
     include_str!("../src/store/queries/postgres/queued_endpoints.sql");
@@ -725,7 +732,7 @@ async fn claim(
             .bind(int(until));
         conn.fetch_first(sql).await?
     } else {
-        // Parameters as claim.sql documents them.
+        // Parameters as claim.sql and claim_endpoints.sql document them.
         let parameters = [
             text("instance-1"),
             text(&token),

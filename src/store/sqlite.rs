@@ -33,15 +33,20 @@ pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 /// (a database in memory): sqlx runs each call on the connection's own
 /// thread, and a thread hand-off per statement cost more than the
 /// statements at ordinary rates. Parameters are numbered across both
-/// statements.
+/// statements. It picks its endpoints with the statement the writer
+/// thread's claim starts with (`CLAIM_STEPS`).
 const CLAIM: &str = concat!(
     include_str!("queries/sqlite/queued_endpoints.sql"),
+    ",\npicked (id, room) AS (\n",
+    include_str!("queries/sqlite/claim_endpoints.sql"),
+    ")\n",
     include_str!("queries/sqlite/claim.sql"),
     ";\n",
     include_str!("queries/delivery_leased.sql")
 );
 /// The claim on the writer thread (SQLite's own interface, which prepares
-/// one statement at a time): the same rules as `CLAIM` in simpler steps.
+/// one statement at a time): the same rules as `CLAIM` in simpler steps,
+/// starting from the same endpoints.
 const CLAIM_STEPS: ClaimStatements = ClaimStatements {
     endpoints: concat!(
         include_str!("queries/sqlite/queued_endpoints.sql"),

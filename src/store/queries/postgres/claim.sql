@@ -1,7 +1,8 @@
 -- One statement: lock due rows no other instance holds, keep each
 -- endpoint's earliest as many as it has room for, lease them, and return
 -- them joined with their event and endpoint. Parameters as in
--- sqlite/claim.sql; $6 is a text array, $7 a JSON object. `queued`:
+-- sqlite/claim.sql and sqlite/claim_endpoints.sql; $6 is a text array,
+-- $7 a JSON object. `queued`:
 -- queued_endpoints.sql, prepended.
 , heads AS (
     -- Only the $5 endpoints whose earliest due delivery comes first can

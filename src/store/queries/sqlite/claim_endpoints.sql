@@ -1,10 +1,10 @@
--- The endpoints a claim on the writer thread leases from (`claim_due.sql`
--- then reads each one's due deliveries): up to $5 enabled endpoints, not
--- in $6 (a JSON array), whose earliest pending delivery is due by $4,
+-- The endpoints a claim leases from: up to $5 enabled endpoints, not in
+-- $6 (a JSON array), whose earliest pending delivery is due by $4,
 -- earliest first, with how many more each may lease: its room in $7 (a
 -- JSON object) if this process knows it, else its limit ($8 by default)
--- times $10. Prepended with queued_endpoints.sql, as claim.sql is, and
--- bound with the same parameters.
+-- times $10. Prepended with queued_endpoints.sql. claim.sql reads them as
+-- `picked`; the writer thread's claim reads them alone, then each one's
+-- due deliveries (claim_due.sql).
 SELECT id, room FROM (
     SELECT ep.id,
            COALESCE(f.value, COALESCE(ep.max_concurrent, ?8) * ?10) AS room,
