@@ -122,6 +122,15 @@ pub struct DatabaseConfig {
     pub acquire_timeout: Duration,
     /// SQLite durability mode, `normal` (default) or `full`.
     pub sqlite_synchronous: SqliteSynchronous,
+    /// `group_commit_wait_seconds`: how long a write batch of only a few
+    /// dispatches and results waits for more before it commits. Each
+    /// commit costs more than the few operations in it; Dispatch answers
+    /// after the commit, so this adds to its latency. Default 0.003 s.
+    #[serde(
+        rename = "group_commit_wait_seconds",
+        deserialize_with = "parse::group_commit_wait"
+    )]
+    pub group_commit_wait: Duration,
 }
 
 impl Default for DatabaseConfig {
@@ -131,6 +140,7 @@ impl Default for DatabaseConfig {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
             sqlite_synchronous: SqliteSynchronous::Normal,
+            group_commit_wait: Duration::from_millis(3),
         }
     }
 }

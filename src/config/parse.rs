@@ -36,6 +36,23 @@ pub(super) fn non_negative_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Du
     }
 }
 
+/// Longest `database.group_commit_wait_seconds`: at low rates every
+/// `Dispatch` waits this long before its commit.
+const MAX_GROUP_COMMIT_WAIT_SECONDS: f64 = 0.1;
+
+/// Seconds from 0 to `MAX_GROUP_COMMIT_WAIT_SECONDS`, as a `Duration`.
+pub(super) fn group_commit_wait<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let wait = non_negative_seconds(d)?;
+    if wait.as_secs_f64() <= MAX_GROUP_COMMIT_WAIT_SECONDS {
+        Ok(wait)
+    } else {
+        Err(D::Error::custom(format!(
+            "must be at most {MAX_GROUP_COMMIT_WAIT_SECONDS} seconds, since a Dispatch at a low rate waits that long for its commit (got {})",
+            wait.as_secs_f64()
+        )))
+    }
+}
+
 pub(super) fn optional_positive_seconds<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Duration>, D::Error> {

@@ -58,6 +58,7 @@ fn absent_keys_take_defaults() {
     assert!(config.dead_letter.enabled);
     assert_eq!(config.health.failure_threshold, 10);
     assert_eq!(config.server.http_addr.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.database.group_commit_wait, Duration::from_millis(3));
     assert_eq!(config.webhook_engine.lease(), Duration::from_secs(40));
     assert!(config.placeholder_secrets().is_empty());
 }
@@ -371,6 +372,18 @@ fn every_config_error_names_its_key_and_reason() {
             format!("{MINIMAL}alerts:\n  webhook_endpoints: [ops]\n"),
             "alerts.webhook_endpoints[0]",
             "no endpoint `ops`",
+        ),
+        (
+            "group commit wait too long",
+            format!("{MINIMAL}database:\n  group_commit_wait_seconds: 0.5\n"),
+            "database.group_commit_wait_seconds",
+            "at most 0.1 seconds",
+        ),
+        (
+            "negative group commit wait",
+            format!("{MINIMAL}database:\n  group_commit_wait_seconds: -0.001\n"),
+            "database.group_commit_wait_seconds",
+            "got -0.001",
         ),
         (
             "no roles",

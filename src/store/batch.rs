@@ -32,12 +32,11 @@ const MAX_BATCH: usize = 256;
 /// Operations waiting for the writer; callers wait when it is full.
 const QUEUE_CAPACITY: usize = 4096;
 
-/// A batch smaller than this waits `LINGER` for more operations before it
-/// is written. Attempt results arrive one by one as attempts finish, and
-/// each commit costs more than the few operations in it; a flood's
-/// dispatches fill batches without waiting.
+/// A batch smaller than this waits `database.group_commit_wait_seconds` for
+/// more operations before it is written. Attempt results arrive one by one
+/// as attempts finish, and each commit costs more than the few operations
+/// in it; a flood's dispatches fill batches without waiting.
 const LINGER_BELOW: usize = 8;
-const LINGER: Duration = Duration::from_millis(1);
 
 pub(super) enum WriteOp {
     Dispatch {
@@ -169,6 +168,8 @@ struct Shared {
     fresh: OnceLock<Arc<dyn FreshStarts>>,
     /// The store's keys, to open the secrets of deliveries started at once.
     secrets: Arc<OnceLock<SecretKeys>>,
+    /// How long a small batch waits for more operations.
+    linger: Duration,
 }
 
 impl std::fmt::Debug for BatchWriter {
@@ -198,9 +199,12 @@ impl BatchWriter {
     /// Starts `writers` writer tasks that take turns at the queue, each
     /// writing its own batches; they end when every `BatchWriter` is dropped.
     /// SQLite wants one; PostgreSQL overlaps the round trips of several.
+    /// A batch of fewer than `LINGER_BELOW` operations waits `linger` for
+    /// more.
     pub(super) fn spawn<DB: Backend>(
         target: BatchTarget<DB>,
         writers: usize,
+        linger: Duration,
         secrets: Arc<OnceLock<SecretKeys>>,
     ) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
@@ -210,6 +214,7 @@ impl BatchWriter {
             origin: Origin::new(),
             fresh: OnceLock::new(),
             secrets,
+            linger,
         });
         for _ in 0..writers.max(1) {
             tokio::spawn(run(
@@ -302,8 +307,8 @@ async fn run<DB: Backend>(
         if taken == 0 {
             return;
         }
-        if taken < LINGER_BELOW {
-            tokio::time::sleep(LINGER).await;
+        if taken < LINGER_BELOW && !shared.linger.is_zero() {
+            tokio::time::sleep(shared.linger).await;
             // Another writer holding the queue takes what is queued, or
             // waits for more; waiting for its lock could take forever.
             if let Ok(mut queue) = queue.try_lock() {

@@ -94,6 +94,7 @@ impl SqlStore<Postgres> {
         let batched = BatchWriter::spawn(
             BatchTarget::Pool(pool.clone()),
             PG_WRITERS,
+            config.group_commit_wait,
             Arc::clone(&secrets),
         );
         Ok(SqlStore {

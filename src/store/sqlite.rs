@@ -157,7 +157,7 @@ impl SqlStore<Sqlite> {
             },
             None => BatchTarget::Pool(write.clone()),
         };
-        let batched = BatchWriter::spawn(target, 1, Arc::clone(&secrets));
+        let batched = BatchWriter::spawn(target, 1, config.group_commit_wait, Arc::clone(&secrets));
         Ok(SqlStore {
             read,
             claims: write.clone(),

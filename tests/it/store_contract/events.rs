@@ -1,6 +1,9 @@
 //! `EventLog`: dispatch, its routing and idempotency, and reading events,
 //! deliveries and attempts back.
 
+use std::time::{Duration, Instant};
+
+use webhookd::config::DatabaseConfig;
 use webhookd::domain::{DeliveryId, DeliveryState, EndpointId, EventId};
 use webhookd::store::{DispatchOutcome, ReplayTargets, RoutedDelivery, Routing, StoreError};
 
@@ -330,7 +333,45 @@ async fn unknown_ids_read_as_absent(backend: Backend) {
     );
 }
 
+/// `database.group_commit_wait_seconds` holds a small batch open: a lone
+/// dispatch waits for it, and dispatches made meanwhile join its commit
+/// instead of each waiting again.
+async fn a_small_batch_waits_the_group_commit_wait_and_shares_it(backend: Backend) {
+    const WAIT: Duration = Duration::from_millis(400);
+    let dir = tempfile::tempdir().unwrap();
+    let store = webhookd::store::connect(&DatabaseConfig {
+        url: backend.fresh_database_url(dir.path()).await,
+        group_commit_wait: WAIT,
+        ..DatabaseConfig::default()
+    })
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+
+    let started = Instant::now();
+    store
+        .dispatch(event("order.created", T0), Routing::Subscribed)
+        .await
+        .unwrap();
+    let lone = started.elapsed();
+    assert!(lone >= WAIT, "a lone dispatch committed after {lone:?}");
+
+    let started = Instant::now();
+    let (first, second) = tokio::join!(
+        store.dispatch(event("order.created", T0), Routing::Subscribed),
+        store.dispatch(event("order.updated", T0), Routing::Subscribed),
+    );
+    first.unwrap();
+    second.unwrap();
+    let both = started.elapsed();
+    assert!(
+        both < 2 * WAIT,
+        "two dispatches made together took {both:?}: the second waited for a commit of its own"
+    );
+}
+
 crate::backend_tests!(
+    a_small_batch_waits_the_group_commit_wait_and_shares_it,
     subscribed_dispatch_creates_one_pending_delivery_per_matching_endpoint,
     an_event_nobody_subscribes_to_is_stored_without_deliveries,
     targeted_dispatch_goes_to_exactly_the_named_active_endpoints,
