@@ -7,7 +7,7 @@ use webhookd::config::DatabaseConfig;
 use webhookd::domain::{DeliveryId, DeliveryState, EndpointId, EventId};
 use webhookd::store::{DispatchOutcome, ReplayTargets, RoutedDelivery, Routing, StoreError};
 
-use super::{T0, TestStore, endpoint, event, event_with, fresh_store, id};
+use super::{T0, TestStore, endpoint, event, event_with, fresh_store, fresh_store_with, id};
 use crate::common::Backend;
 
 fn endpoints_of(deliveries: &[RoutedDelivery]) -> Vec<&str> {
@@ -338,15 +338,15 @@ async fn unknown_ids_read_as_absent(backend: Backend) {
 /// instead of each waiting again.
 async fn a_small_batch_waits_the_group_commit_wait_and_shares_it(backend: Backend) {
     const WAIT: Duration = Duration::from_millis(400);
-    let dir = tempfile::tempdir().unwrap();
-    let store = webhookd::store::connect(&DatabaseConfig {
-        url: backend.fresh_database_url(dir.path()).await,
-        group_commit_wait: WAIT,
-        ..DatabaseConfig::default()
-    })
-    .await
-    .unwrap();
-    store.migrate().await.unwrap();
+    let test = fresh_store_with(
+        &backend,
+        DatabaseConfig {
+            group_commit_wait: WAIT,
+            ..DatabaseConfig::default()
+        },
+    )
+    .await;
+    let store = &test.store;
 
     let started = Instant::now();
     store

@@ -54,9 +54,18 @@ pub struct TestStore {
 
 /// Opens a store on an empty database of `backend` and migrates it.
 pub async fn fresh_store(backend: &Backend) -> TestStore {
+    fresh_store_with(backend, DatabaseConfig::default()).await
+}
+
+/// As `fresh_store`, with `config`'s settings but its url.
+pub async fn fresh_store_with(backend: &Backend, config: DatabaseConfig) -> TestStore {
     let dir = tempfile::tempdir().unwrap();
     let url = backend.fresh_database_url(dir.path()).await;
-    let store = connect(&url).await;
+    let store = connect_with(DatabaseConfig {
+        url: url.clone(),
+        ..config
+    })
+    .await;
     store.migrate().await.expect("migrations apply");
     TestStore {
         store,
@@ -67,12 +76,17 @@ pub async fn fresh_store(backend: &Backend) -> TestStore {
 
 /// Opens another store on the database at `url` (a second instance).
 pub async fn connect(url: &str) -> Arc<dyn Store> {
-    webhookd::store::connect(&DatabaseConfig {
+    connect_with(DatabaseConfig {
         url: url.to_owned(),
         ..DatabaseConfig::default()
     })
     .await
-    .expect("the test database accepts connections")
+}
+
+async fn connect_with(config: DatabaseConfig) -> Arc<dyn Store> {
+    webhookd::store::connect(&config)
+        .await
+        .expect("the test database accepts connections")
 }
 
 /// An active endpoint subscribed to `patterns`, signed with the default
