@@ -138,7 +138,7 @@ fn main() -> ExitCode {
             };
             // The OTLP exporter's channel lives on the runtime.
             let _runtime = runtime.enter();
-            let _telemetry = match init_telemetry(
+            let telemetry = match init_telemetry(
                 config.logging.format,
                 &config.logging.level,
                 &config.telemetry,
@@ -152,7 +152,14 @@ fn main() -> ExitCode {
                     "SECRET IS STILL THE PLACEHOLDER FROM config.example.yaml: anyone can forge signatures; set a real secret before production"
                 );
             }
-            runtime.block_on(serve(config))
+            runtime.block_on(async {
+                let served = serve(config).await;
+                // The last spans are flushed while this thread still runs
+                // the runtime: a runtime of one thread runs the
+                // exporter's gRPC channel only inside `block_on`.
+                let _ = tokio::task::spawn_blocking(move || drop(telemetry)).await;
+                served
+            })
         }
         Command::Migrate(args) => {
             let Some(runtime) = runtime(None) else {
@@ -200,12 +207,20 @@ fn main() -> ExitCode {
 }
 
 /// The async runtime, with `threads` worker threads (one per core by
-/// default); `None` once the failure is reported.
+/// default); `None` once the failure is reported. One thread is tokio's
+/// current-thread scheduler, on the calling thread: in SQLite floods it
+/// took 5–15 % less of webhookd's CPU per delivery than the multi-thread
+/// scheduler with one worker (docs/benchmarks.md).
 fn runtime(threads: Option<usize>) -> Option<tokio::runtime::Runtime> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(threads) = threads {
-        builder.worker_threads(threads);
-    }
+    let mut builder = match threads {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(threads) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(threads);
+            builder
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
     match builder.enable_all().build() {
         Ok(runtime) => Some(runtime),
         Err(e) => {

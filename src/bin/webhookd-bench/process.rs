@@ -94,7 +94,9 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
 /// What a webhookd thread does, by its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ThreadGroup {
-    /// tokio's workers and blocking pool: gRPC, HTTP, signing, scheduling.
+    /// tokio's workers and blocking pool, and the main thread, which
+    /// polls `block_on`'s future (and, with one runtime thread, every
+    /// task): gRPC, HTTP, signing, scheduling.
     Runtime,
     /// sqlx's SQLite connection threads: reads, checkpoints and the
     /// store's rarer writes (and everything, on a database in memory).
@@ -102,7 +104,7 @@ pub enum ThreadGroup {
     /// webhookd's SQLite writer thread: every write batch, from routing
     /// to commit, and every claim.
     SqliteWriter,
-    /// The main thread and the rest, and threads that ended during the run.
+    /// The rest, and threads that ended during the run.
     Other,
 }
 
@@ -154,7 +156,12 @@ fn thread_ticks(pids: &[u32]) -> HashMap<(u32, u32), (ThreadGroup, u64)> {
             };
             let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
             if let Some((name, ticks)) = parse_stat(&stat) {
-                threads.insert((pid, tid), (ThreadGroup::of(name), ticks));
+                let group = if tid == pid {
+                    ThreadGroup::Runtime
+                } else {
+                    ThreadGroup::of(name)
+                };
+                threads.insert((pid, tid), (group, ticks));
             }
         }
     }
@@ -517,6 +524,21 @@ mod tests {
         assert_eq!(ThreadGroup::of("sqlx-sqlite-wor"), ThreadGroup::Sqlite);
         assert_eq!(ThreadGroup::of("sqlite-writer"), ThreadGroup::SqliteWriter);
         assert_eq!(ThreadGroup::of("webhookd"), ThreadGroup::Other);
+    }
+
+    #[test]
+    fn the_main_thread_counts_as_the_runtime_whatever_its_name() {
+        let pid = std::process::id();
+        let threads = thread_ticks(&[pid]);
+        assert_eq!(threads[&(pid, pid)].0, ThreadGroup::Runtime);
+        // This test runs on a thread of the harness, named after the test.
+        let others: Vec<_> = threads.iter().filter(|((_, tid), _)| *tid != pid).collect();
+        assert!(!others.is_empty());
+        assert!(
+            others
+                .iter()
+                .all(|(_, (group, _))| *group == ThreadGroup::Other)
+        );
     }
 
     #[test]
