@@ -209,7 +209,7 @@ fn main() -> ExitCode {
 /// The async runtime, with `threads` worker threads (one per core by
 /// default); `None` once the failure is reported. One thread is tokio's
 /// current-thread scheduler, on the calling thread: in SQLite floods it
-/// took 5–15 % less of webhookd's CPU per delivery than the multi-thread
+/// took about 8 % less of webhookd's CPU per delivery than the multi-thread
 /// scheduler with one worker (docs/benchmarks.md).
 fn runtime(threads: Option<usize>) -> Option<tokio::runtime::Runtime> {
     let mut builder = match threads {
