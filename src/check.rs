@@ -10,12 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use hyper::header::HeaderMap;
 use ipnet::IpNet;
-use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::clock::now_millis;
-use crate::delivery::http_client::{DeliveryClient, ReceiverTls, SendResult};
+use crate::delivery::http_client::{ClientError, DeliveryClient, ReceiverTls, SendResult};
 use crate::delivery::worker::{SignedRequest, signed_headers};
 use crate::domain::network::NetworkPolicy;
 use crate::domain::{EndpointError, EventId, SignatureScheme, check_secret};
@@ -36,7 +36,7 @@ pub enum CheckError {
     #[error("--secret: {0}")]
     Secret(EndpointError),
     #[error("the HTTP client could not be built: {0}")]
-    Client(#[from] reqwest::Error),
+    Client(#[from] ClientError),
 }
 
 /// What to check and how.

@@ -6,6 +6,9 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use hyper_util::client::legacy::connect::dns::Name;
 
 use crate::domain::network::{NetworkPolicy, filter_allowed};
 
@@ -45,14 +48,34 @@ pub struct ResolveError {
 }
 
 /// Resolves names for the delivery client, keeping only allowed addresses.
-/// The client connects only to what this returns.
+/// The client connects only to what this returns. A `tower` service, as
+/// hyper's connector takes it; clones share the policy and the lookup.
 pub struct GuardedResolver<L> {
     pub policy: Arc<NetworkPolicy>,
-    pub lookup: L,
+    pub lookup: Arc<L>,
 }
 
-impl<L: Lookup> reqwest::dns::Resolve for GuardedResolver<L> {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+impl<L> Clone for GuardedResolver<L> {
+    fn clone(&self) -> Self {
+        GuardedResolver {
+            policy: Arc::clone(&self.policy),
+            lookup: Arc::clone(&self.lookup),
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<L: Lookup> tower::Service<Name> for GuardedResolver<L> {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
         let policy = Arc::clone(&self.policy);
         let host = name.as_str().to_owned();
         let lookup = self.lookup.lookup(host.clone());
@@ -62,9 +85,12 @@ impl<L: Lookup> reqwest::dns::Resolve for GuardedResolver<L> {
                 source,
             })?;
             let allowed = filter_allowed(&policy, &host, resolved)?;
-            let addrs: reqwest::dns::Addrs =
-                Box::new(allowed.into_iter().map(|ip| SocketAddr::new(ip, 0)));
-            Ok(addrs)
+            // The connector sets each address's port from the URL.
+            let addrs: Vec<SocketAddr> = allowed
+                .into_iter()
+                .map(|ip| SocketAddr::new(ip, 0))
+                .collect();
+            Ok(addrs.into_iter())
         })
     }
 }
@@ -93,29 +119,27 @@ mod tests {
 
     #[tokio::test]
     async fn a_rebinding_name_never_yields_a_forbidden_address() {
-        use reqwest::dns::Resolve;
-        let resolver = GuardedResolver {
+        use tower::Service;
+        let mut resolver = GuardedResolver {
             policy: Arc::new(NetworkPolicy::default()),
-            lookup: Rebinding(Mutex::new(vec![
+            lookup: Arc::new(Rebinding(Mutex::new(vec![
                 vec![ip("93.184.216.34")],
                 vec![ip("127.0.0.1")],
                 vec![ip("10.0.0.5"), ip("93.184.216.34")],
-            ])),
+            ]))),
         };
-        let name = |host: &str| host.parse::<reqwest::dns::Name>().unwrap();
+        let name = |host: &str| host.parse::<Name>().unwrap();
         let first: Vec<_> = resolver
-            .resolve(name("rebind.example"))
+            .call(name("rebind.example"))
             .await
             .unwrap()
             .collect();
         assert_eq!(first, [SocketAddr::new(ip("93.184.216.34"), 0)]);
-        let second = resolver.resolve(name("rebind.example")).await;
-        let error = second
-            .err()
-            .expect("a name that now resolves to loopback is blocked");
+        let second = resolver.call(name("rebind.example")).await;
+        let error = second.expect_err("a name that now resolves to loopback is blocked");
         assert!(error.to_string().contains("127.0.0.1: loopback"), "{error}");
         let third: Vec<_> = resolver
-            .resolve(name("rebind.example"))
+            .call(name("rebind.example"))
             .await
             .unwrap()
             .collect();
