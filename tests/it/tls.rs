@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use axum::http::Version;
 use prost_types::FieldMask;
 use tonic::Code;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
@@ -221,6 +222,11 @@ async fn start_error(settings: &TestSettings) -> String {
 
 /// An HTTPS receiver with a certificate from `ca`.
 async fn https_receiver(ca: &TestCa, dir: &std::path::Path) -> Receiver {
+    https_receiver_offering(ca, dir, b"http/1.1").await
+}
+
+/// An HTTPS receiver whose TLS offers only the `alpn` protocol.
+async fn https_receiver_offering(ca: &TestCa, dir: &std::path::Path, alpn: &[u8]) -> Receiver {
     let cert = ca.server_cert(dir, "receiver");
     let tls = ListenerTls::load(&ListenerTlsConfig {
         cert_file: cert.cert_file,
@@ -228,9 +234,41 @@ async fn https_receiver(ca: &TestCa, dir: &std::path::Path) -> Receiver {
         client_ca_file: None,
     })
     .unwrap()
-    .rustls_config(&[b"http/1.1"])
+    .rustls_config(&[alpn])
     .unwrap();
     Receiver::start_https(200, tls).await
+}
+
+/// A receiver that offers HTTP/2 in its TLS handshake gets its deliveries
+/// over HTTP/2, one that offers HTTP/1.1 over HTTP/1.1.
+async fn the_receivers_tls_picks_the_http_version(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("receiver CA");
+    let ca_file = ca.write(dir.path(), "receiver-ca.pem");
+    for (alpn, version) in [
+        (&b"h2"[..], Version::HTTP_2),
+        (&b"http/1.1"[..], Version::HTTP_11),
+    ] {
+        let mut receiver = https_receiver_offering(&ca, dir.path(), alpn).await;
+        let settings = TestSettings {
+            receiver_ca_file: Some(ca_file.clone()),
+            ..TestSettings::with_endpoints(vec![TestEndpoint::new(
+                "ep_tls",
+                receiver.url(),
+                &["*"],
+            )])
+        };
+        let app = spawn_app(&backend, settings).await;
+        app.dispatch("order.created", "{}").await;
+        let request = receiver.next_request(Duration::from_secs(10)).await;
+        assert_eq!(
+            request.version,
+            version,
+            "{}",
+            String::from_utf8_lossy(alpn)
+        );
+        assert!(request.header("user-agent").starts_with("webhookd/"));
+    }
 }
 
 async fn https_receivers_are_verified_unless_told_otherwise(backend: Backend) {
@@ -387,5 +425,6 @@ async fn create_endpoint(app: &TestApp, id: &str, url: &str) -> Result<(), tonic
 
 crate::backend_tests!(
     https_receivers_are_verified_unless_told_otherwise,
+    the_receivers_tls_picks_the_http_version,
     https_only_refuses_plain_http_everywhere,
 );

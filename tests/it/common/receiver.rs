@@ -9,13 +9,15 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Version};
 use axum::routing::post;
 use tokio::sync::mpsc;
 
 /// One request as the receiver saw it.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The HTTP version the request came in.
+    pub version: Version,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub at: Instant,
@@ -267,6 +269,7 @@ impl Drop for Receiver {
 
 async fn handle(
     State(shared): State<Shared>,
+    version: Version,
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, HeaderMap) {
@@ -304,6 +307,7 @@ async fn handle(
         }
         Reply::Hang => {
             let _ = shared.requests.send(Received {
+                version,
                 headers,
                 body,
                 at,
@@ -327,6 +331,7 @@ async fn handle(
         }
     }
     let _ = shared.requests.send(Received {
+        version,
         headers,
         body,
         at,
