@@ -212,15 +212,14 @@ fn main() -> ExitCode {
 /// took about 8 % less of webhookd's CPU per delivery than the multi-thread
 /// scheduler with one worker (docs/benchmarks.md).
 fn runtime(threads: Option<usize>) -> Option<tokio::runtime::Runtime> {
-    let mut builder = match threads {
-        Some(1) => tokio::runtime::Builder::new_current_thread(),
-        Some(threads) => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(threads);
-            builder
-        }
-        None => tokio::runtime::Builder::new_multi_thread(),
+    let mut builder = if threads == Some(1) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
     };
+    if let Some(threads) = threads {
+        builder.worker_threads(threads);
+    }
     match builder.enable_all().build() {
         Ok(runtime) => Some(runtime),
         Err(e) => {

@@ -60,9 +60,9 @@ impl App {
     /// orphaned leases, reads the certificate files and binds both
     /// listeners. Unusable files are a `ConfigError` naming their key.
     pub async fn build(config: Config) -> Result<App> {
-        // rustls is built without a default crypto provider, which the
-        // listeners' TLS and the alert mail's use; a second install (several
-        // apps in one test process) is harmless.
+        // rustls is built without a process-wide crypto provider, which
+        // tonic's TLS for the gRPC listener takes; a second install
+        // (several apps in one test process) is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
 
         let listener_tls = config
