@@ -642,6 +642,7 @@ class LiveTest {
     assertTrue(perEndpoint.endpoints().get(0).attempted() >= 2);
 
     // The history since the start of the test: the first event's delivery, up to its death.
+    // The replay above made another delivery of that event; its updates may come first.
     List<UpdateKind> kinds = new ArrayList<>();
     StreamFilter filter =
         StreamFilter.all()
@@ -654,7 +655,10 @@ class LiveTest {
           continue;
         }
         assertEquals(first.eventId(), update.eventId(), update.toString());
-        assertEquals(delivery.id(), update.deliveryId(), update.toString());
+        if (!update.deliveryId().equals(delivery.id())) {
+          assertEquals(replayed.deliveryIds().get(0), update.deliveryId(), update.toString());
+          continue;
+        }
         assertTrue(update.occurredAt().isAfter(started), update.toString());
         kinds.add(update.kind());
         if (update.kind() == UpdateKind.DEAD_LETTERED) {
