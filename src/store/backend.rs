@@ -1,6 +1,7 @@
 //! `SqlStore`: the store over either backend, and `Backend`, what each
 //! backend supplies beyond the shared SQL.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -11,12 +12,12 @@ use tokio::sync::Notify;
 use tracing::error;
 
 use super::batch::BatchWriter;
-use super::model::{EndpointRoom, Lease};
+use super::model::{AttemptResult, EndpointRoom, Lease};
 use super::rows::ClaimedRow;
-use super::sql::Sql;
+use super::sql::{NewDelivery, Sql};
 use super::sqlite_writer::SqliteWriterThread;
 use super::{StoreError, StoreHealth};
-use crate::domain::SecretKeys;
+use crate::domain::{Event, SecretKeys};
 
 /// What a backend adds to the shared SQL: its migrations and the
 /// statements whose dialect differs.
@@ -60,6 +61,32 @@ pub(crate) trait Backend: Sql + Send + Sync + 'static {
         wake: Arc<Notify>,
         origin: &str,
     ) -> impl Future<Output = ()> + Send;
+
+    /// A write batch's events, as `Sql::insert_events`. The default sends
+    /// them as multi-row `VALUES`, a statement text per batch size.
+    fn insert_event_batch(
+        conn: &mut Self::Connection,
+        events: &[&Event],
+    ) -> impl Future<Output = Result<HashSet<String>, StoreError>> + Send {
+        async move { Ok(Self::insert_events(conn, events).await?) }
+    }
+
+    /// A write batch's deliveries, as `Sql::insert_deliveries`.
+    fn insert_delivery_batch(
+        conn: &mut Self::Connection,
+        deliveries: &[NewDelivery<'_>],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move { Ok(Self::insert_deliveries(conn, deliveries).await?) }
+    }
+
+    /// A write batch's attempt results, as `Sql::record_attempts`.
+    fn record_attempt_batch(
+        conn: &mut Self::Connection,
+        results: &[&AttemptResult],
+        now: i64,
+    ) -> impl Future<Output = Result<HashSet<String>, StoreError>> + Send {
+        async move { Ok(Self::record_attempts(conn, results, now).await?) }
+    }
 
     /// Serialises, until the transaction ends, the dispatches of these
     /// ordering keys (sorted), so that each sees the deliveries the one

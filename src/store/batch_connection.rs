@@ -118,7 +118,7 @@ impl<DB: Backend> BatchConnection for Pooled<'_, DB> {
     }
 
     async fn insert_events(&mut self, events: &[&Event]) -> Result<HashSet<String>, StoreError> {
-        Ok(DB::insert_events(self.0, events).await?)
+        DB::insert_event_batch(self.0, events).await
     }
 
     async fn unfinished_ordering_keys(
@@ -132,7 +132,7 @@ impl<DB: Backend> BatchConnection for Pooled<'_, DB> {
         &mut self,
         deliveries: &[NewDelivery<'_>],
     ) -> Result<(), StoreError> {
-        Ok(DB::insert_deliveries(self.0, deliveries).await?)
+        DB::insert_delivery_batch(self.0, deliveries).await
     }
 
     async fn announce_due_work(&mut self, origin: &str) -> Result<(), StoreError> {
@@ -151,7 +151,7 @@ impl<DB: Backend> BatchConnection for Pooled<'_, DB> {
         results: &[&AttemptResult],
         now: i64,
     ) -> Result<HashSet<String>, StoreError> {
-        Ok(DB::record_attempts(self.0, results, now).await?)
+        DB::record_attempt_batch(self.0, results, now).await
     }
 
     async fn reset_failures(&mut self, endpoint_ids: &[&str]) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 //! never attempt the same delivery at once; `LISTEN/NOTIFY` wakes idle
 //! instances when another one dispatches.
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,10 +17,11 @@ use tracing::{debug, warn};
 use super::StoreError;
 use super::backend::{Backend, SqlStore};
 use super::batch::{BatchTarget, BatchWriter};
-use super::model::{EndpointRoom, Lease};
+use super::model::{AttemptResult, EndpointRoom, Lease};
 use super::rows::ClaimedRow;
+use super::sql::NewDelivery;
 use crate::config::DatabaseConfig;
-use crate::domain::HELD_FOR_ORDERING;
+use crate::domain::{AttemptRecord, Event, HELD_FOR_ORDERING, TraceContext};
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -30,6 +32,15 @@ const CLAIM: &str = concat!(
 const NEXT_WAKEUP: &str = concat!(
     include_str!("queries/postgres/queued_endpoints.sql"),
     include_str!("queries/postgres/next_wakeup.sql")
+);
+const INSERT_EVENTS: &str = include_str!("queries/postgres/insert_events.sql");
+const INSERT_DELIVERIES: &str = include_str!("queries/postgres/insert_deliveries.sql");
+const INSERT_ATTEMPTS: &str = include_str!("queries/postgres/insert_attempts.sql");
+const MOVE_DELIVERIES: &str = concat!(
+    include_str!("queries/postgres/move_deliveries.sql"),
+    include_str!("queries/delivery_move.sql"),
+    " $7\n",
+    include_str!("queries/delivery_move_returning.sql")
 );
 const NOTIFY: &str = include_str!("queries/postgres/notify.sql");
 const RELEASE_ORDERED_HEAD: &str = include_str!("queries/postgres/release_ordered_head.sql");
@@ -56,8 +67,9 @@ const WORK_CHANNEL: &str = "webhookd_work";
 /// Pause before listening again after the notification connection failed.
 const LISTEN_RETRY: Duration = Duration::from_secs(1);
 
-/// Write transactions in flight at once: each batch waits on round trips
-/// and its commit's WAL flush, so a few overlap well.
+/// Write transactions in flight at once, each on a connection of its own:
+/// each batch waits on round trips and its commit's WAL flush, so a few
+/// overlap well.
 const PG_WRITERS: usize = 4;
 
 pub type PgStore = SqlStore<Postgres>;
@@ -86,13 +98,19 @@ impl SqlStore<Postgres> {
             .acquire_timeout(acquire_timeout)
             .connect_with(options.clone())
             .await?;
+        // Claims and write batches run on connections of their own, whose
+        // statements are planned once (see `planned_once`).
         let claims = PgPoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
-            .connect_lazy_with(claim_session(options));
+            .connect_lazy_with(planned_once(options.clone()));
+        let writers = PgPoolOptions::new()
+            .max_connections(PG_WRITERS as u32)
+            .acquire_timeout(acquire_timeout)
+            .connect_lazy_with(planned_once(options));
         let secrets = Arc::default();
         let batched = BatchWriter::spawn(
-            BatchTarget::Pool(pool.clone()),
+            BatchTarget::Pool(writers),
             PG_WRITERS,
             config.group_commit_wait,
             Arc::clone(&secrets),
@@ -109,23 +127,37 @@ impl SqlStore<Postgres> {
     }
 }
 
-/// The session settings of the connection that runs the claim.
+/// One column of a write batch's rows, bound as one array: every batch
+/// size then runs the same prepared statement, planned once per connection
+/// (see `planned_once`). Multi-row `VALUES` made a text per batch size, each
+/// planned afresh at most of its runs.
+fn column<'r, R, T>(rows: &'r [R], value: impl Fn(&'r R) -> T) -> Vec<T> {
+    rows.iter().map(value).collect()
+}
+
+/// The session settings of the connections that run claims and write
+/// batches: the statements of the delivery path, which are planned once per
+/// connection, for any parameters.
 ///
-/// The claim is planned once per connection, for any parameters. With
-/// current statistics PostgreSQL otherwise judged the generic plan too
-/// costly and planned the whole statement again at every claim, which cost a
-/// flood 20 % more database CPU. The same plan is right for every claim: it
-/// walks indexes endpoint by endpoint. Other statements keep per-value
-/// plans, which the metrics' time ranges need.
+/// With current statistics PostgreSQL otherwise judged the claim's generic
+/// plan too costly and planned the whole statement again at every claim,
+/// which cost a flood 20 % more database CPU. A write batch's statements
+/// take one array per column (see `column`), so that every batch size runs
+/// the same statement; planned at every run, they cost more than the
+/// statements of one text per size. The same plan is right for every run:
+/// each walks indexes, the claim endpoint by endpoint, the moves by key. The
+/// pool of reads and the API's writes keeps per-value plans, which the
+/// metrics' time ranges need.
 ///
 /// That one plan is made with the statistics of the moment: on a new
 /// database those of empty tables, and it then read all of `deliveries` and
-/// `events` at every claim (5 ms at 6,000 rows) until their statistics were
-/// first refreshed. With sequential scans off, the plan walks the indexes
-/// whatever the statistics say. JIT is off too: the penalty of a disabled
-/// scan (`endpoints` is still scanned) pushes the claim over
-/// `jit_above_cost`, and compiling it took 400 ms per claim.
-fn claim_session(options: PgConnectOptions) -> PgConnectOptions {
+/// `events` at every claim (5 ms at 6,000 rows), and all of `deliveries` at
+/// every batch's moves, until their statistics were first refreshed. With
+/// sequential scans off, the plans walk the indexes whatever the statistics
+/// say. JIT is off too: the penalty of a disabled scan (`endpoints` is
+/// still scanned) pushes the claim over `jit_above_cost`, and compiling it
+/// took 400 ms per claim.
+fn planned_once(options: PgConnectOptions) -> PgConnectOptions {
     options.options([
         ("plan_cache_mode", "force_generic_plan"),
         ("enable_seqscan", "off"),
@@ -188,6 +220,111 @@ impl Backend for Postgres {
             .execute(&mut *conn)
             .await?;
         Ok(())
+    }
+
+    async fn insert_event_batch(
+        conn: &mut PgConnection,
+        events: &[&Event],
+    ) -> Result<HashSet<String>, StoreError> {
+        let traceparents: Vec<Option<String>> = events
+            .iter()
+            .map(|event| event.trace.as_ref().map(TraceContext::traceparent))
+            .collect();
+        let inserted: Vec<String> = sqlx::query_scalar(INSERT_EVENTS)
+            .bind(column(events, |event| event.id.as_str()))
+            .bind(column(events, |event| event.event_type.as_str()))
+            .bind(column(events, |event| event.payload.as_bytes()))
+            .bind(column(events, |event| event.idempotency_key.as_deref()))
+            .bind(column(events, |event| event.created_at))
+            .bind(column(events, |event| event.ordering_key.as_deref()))
+            .bind(traceparents)
+            .bind(column(events, |event| {
+                event
+                    .trace
+                    .as_ref()
+                    .and_then(|trace| trace.tracestate.as_deref())
+            }))
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(inserted.into_iter().collect())
+    }
+
+    async fn insert_delivery_batch(
+        conn: &mut PgConnection,
+        deliveries: &[NewDelivery<'_>],
+    ) -> Result<(), StoreError> {
+        let due_at = |delivery: &NewDelivery<'_>| match delivery.held {
+            true => HELD_FOR_ORDERING,
+            false => delivery.event.created_at,
+        };
+        // Created and last updated when their event was dispatched.
+        let created_at = column(deliveries, |delivery| delivery.event.created_at);
+        sqlx::query(INSERT_DELIVERIES)
+            .bind(column(deliveries, |delivery| delivery.id.as_str()))
+            .bind(column(deliveries, |delivery| delivery.event.id.as_str()))
+            .bind(column(deliveries, |delivery| delivery.endpoint_id))
+            .bind(column(deliveries, |delivery| match delivery.lease {
+                Some(_) => "in_flight",
+                None => "pending",
+            }))
+            .bind(column(deliveries, due_at))
+            .bind(&created_at)
+            .bind(&created_at)
+            .bind(column(deliveries, |delivery| {
+                delivery.event.ordering_key.as_deref()
+            }))
+            .bind(column(deliveries, |delivery| {
+                delivery.lease.map(|lease| lease.owner.as_str())
+            }))
+            .bind(column(deliveries, |delivery| {
+                delivery.lease.map(|lease| lease.token.as_str())
+            }))
+            .bind(column(deliveries, |delivery| {
+                delivery.lease.map(|lease| lease.until)
+            }))
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_attempt_batch(
+        conn: &mut PgConnection,
+        results: &[&AttemptResult],
+        now: i64,
+    ) -> Result<HashSet<String>, StoreError> {
+        let attempts: Vec<&AttemptRecord> = results.iter().map(|result| &result.attempt).collect();
+        let delivery_ids = column(&attempts, |attempt| attempt.delivery_id.as_str());
+        let numbers = column(&attempts, |attempt| i64::from(attempt.attempt_number));
+        let errors = column(&attempts, |attempt| attempt.error_message.as_deref());
+        sqlx::query(INSERT_ATTEMPTS)
+            .bind(&delivery_ids)
+            .bind(&numbers)
+            .bind(column(&attempts, |attempt| attempt.started_at))
+            .bind(column(&attempts, |attempt| attempt.duration_ms))
+            .bind(column(&attempts, |attempt| {
+                attempt.http_status.map(i64::from)
+            }))
+            .bind(column(&attempts, |attempt| {
+                attempt.error_kind.map(|kind| kind.as_str())
+            }))
+            .bind(&errors)
+            .bind(column(&attempts, |attempt| {
+                attempt.response_excerpt.as_deref()
+            }))
+            .bind(column(&attempts, |attempt| attempt.instance_id.as_deref()))
+            .execute(&mut *conn)
+            .await?;
+        let moved: Vec<String> = sqlx::query_scalar(MOVE_DELIVERIES)
+            .bind(&delivery_ids)
+            .bind(column(results, |result| result.lease_token.as_str()))
+            .bind(column(results, |result| result.transition.state().as_str()))
+            .bind(&numbers)
+            .bind(column(results, |result| result.transition.retry_at()))
+            .bind(&errors)
+            .bind(now)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(moved.into_iter().collect())
     }
 
     async fn lock_ordering_keys(conn: &mut PgConnection, keys: &[&str]) -> Result<(), StoreError> {
@@ -320,37 +457,44 @@ mod tests {
         Some((admin, name, database))
     }
 
-    #[tokio::test]
-    async fn the_claim_planned_on_empty_tables_reads_them_by_index() {
-        let Some((mut admin, name, database)) = fresh_database().await else {
-            return;
-        };
+    /// The plan of `statement`, prepared on a new, migrated database
+    /// with no statistics, as on the first run of a new installation, by
+    /// a connection with `planned_once`'s settings, for `EXECUTE`
+    /// `arguments`; the generic plan then serves every later run on that
+    /// connection. `None` without a test server.
+    async fn plan_on_empty_tables(statement: &str, arguments: &str) -> Option<String> {
+        let (mut admin, name, database) = fresh_database().await?;
         let mut migrated = PgConnection::connect_with(&database).await.unwrap();
         MIGRATOR.run(&mut migrated).await.unwrap();
         migrated.close().await.unwrap();
 
-        // Planned now, with no statistics, as on the first claim of a new
-        // installation; the generic plan then serves every later claim.
-        let mut session = PgConnection::connect_with(&claim_session(database))
+        let mut session = PgConnection::connect_with(&planned_once(database))
             .await
             .unwrap();
-        sqlx::raw_sql(&format!("PREPARE claim AS {CLAIM}"))
+        sqlx::raw_sql(&format!("PREPARE statement AS {statement}"))
             .execute(&mut session)
             .await
             .unwrap();
-        let plan: Vec<String> = sqlx::query_scalar(
-            "EXPLAIN EXECUTE claim('owner', 'token', 1, 1, 40, '{}', '{}', 10, 40, 4)",
-        )
-        .fetch_all(&mut session)
-        .await
-        .unwrap();
+        let plan: Vec<String> =
+            sqlx::query_scalar(&format!("EXPLAIN EXECUTE statement({arguments})"))
+                .fetch_all(&mut session)
+                .await
+                .unwrap();
         session.close().await.unwrap();
         sqlx::query(&format!("DROP DATABASE {name}"))
             .execute(&mut admin)
             .await
             .unwrap();
+        Some(plan.join("\n"))
+    }
 
-        let plan = plan.join("\n");
+    #[tokio::test]
+    async fn the_claim_planned_on_empty_tables_reads_them_by_index() {
+        let Some(plan) =
+            plan_on_empty_tables(CLAIM, "'owner', 'token', 1, 1, 40, '{}', '{}', 10, 40, 4").await
+        else {
+            return;
+        };
         for table in ["deliveries", "events"] {
             assert!(
                 !plan.contains(&format!("Seq Scan on {table}")),
@@ -378,5 +522,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[tokio::test]
+    async fn the_batch_moves_planned_on_empty_tables_find_deliveries_by_key() {
+        let Some(plan) = plan_on_empty_tables(
+            MOVE_DELIVERIES,
+            "'{d}', '{t}', '{succeeded}', '{1}', '{NULL}', '{NULL}', 1",
+        )
+        .await
+        else {
+            return;
+        };
+        // Planned for an empty table with sequential scans allowed, the
+        // moves hash a read of the whole of `deliveries`, at every batch.
+        assert!(
+            plan.contains("Index Scan using deliveries_pkey on deliveries"),
+            "the moves read all of deliveries:\n{plan}"
+        );
+        assert!(
+            !plan.contains("Seq Scan on deliveries"),
+            "the moves read all of deliveries:\n{plan}"
+        );
     }
 }
