@@ -1035,8 +1035,8 @@ async def scenario_10(suite: Suite, backend: str) -> Result:
         r.check(growth < 0.10, f"RSS grew {growth:.1%} after warm-up")
         r.check(fds_after <= fd_baseline + 2, f"open fds besides the database {fds_after}, baseline {fd_baseline}: {dict(kinds_after)}")
         # SQLite: the pool holds the readers; writes use one more connection.
-        # PostgreSQL: beside the pool, one for claims and four for writes.
-        limit = pool + 5 if backend == POSTGRES else pool + 1
+        # PostgreSQL: beside the pool, one for claims and two for writes.
+        limit = pool + 3 if backend == POSTGRES else pool + 1
         r.check(max_conn <= limit, f"{max_conn} database connections, pool {pool}")
         res = ledger_check(r, d, acks, receiver, 3)
         r.load = f"{len(acks.acks)} deliveries over {minutes:g} min ({rate:.0f}/s)"
