@@ -1,5 +1,6 @@
--- The caller writes `WITH moves (…) AS (VALUES …)` before this and binds
--- the update time as the last parameter. The lease token fences each row:
+-- The caller writes `WITH moves (…) AS (VALUES …)` before this
+-- (PostgreSQL: postgres/move_deliveries.sql, one array per column) and
+-- binds the update time as the last parameter. The lease token fences each row:
 -- a result whose lease was lost moves nothing.
 UPDATE deliveries
 SET state = moves.state, attempt_count = moves.attempt_count,
