@@ -227,10 +227,6 @@ impl Backend for Postgres {
         conn: &mut PgConnection,
         events: &[&Event],
     ) -> Result<HashSet<String>, StoreError> {
-        let traceparents: Vec<Option<String>> = events
-            .iter()
-            .map(|event| event.trace.as_ref().map(TraceContext::traceparent))
-            .collect();
         let inserted: Vec<String> = sqlx::query_scalar(INSERT_EVENTS)
             .bind(column(events, |event| event.id.as_str()))
             .bind(column(events, |event| event.event_type.as_str()))
@@ -238,7 +234,9 @@ impl Backend for Postgres {
             .bind(column(events, |event| event.idempotency_key.as_deref()))
             .bind(column(events, |event| event.created_at))
             .bind(column(events, |event| event.ordering_key.as_deref()))
-            .bind(traceparents)
+            .bind(column(events, |event| {
+                event.trace.as_ref().map(TraceContext::traceparent)
+            }))
             .bind(column(events, |event| {
                 event
                     .trace
